@@ -1,0 +1,25 @@
+// Three projects so a developer can run the fast unit suite alone (`--selectProjects unit`).
+const base = {
+  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^#platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^#investigations$': '<rootDir>/libs/investigations/src/index.ts',
+    '^#analysis$': '<rootDir>/libs/analysis/src/index.ts',
+    '^#workers$': '<rootDir>/apps/workers/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  rootDir: '.',
+};
+
+export default {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.unit.spec.ts'] },
+    { ...base, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
+  ],
+  testTimeout: 60000,
+};

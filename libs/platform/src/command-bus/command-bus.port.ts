@@ -1,0 +1,66 @@
+/** Metadata of a command (DESIGN.md): commandId is also the idempotency key and Nats-Msg-Id. */
+export interface CommandMetadata {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly userId: string;
+  readonly issuedAt: string;
+}
+
+/** Where a command goes: one aggregate instance. Both parts must be subject-safe tokens. */
+export interface CommandTarget {
+  /** Aggregate kind, e.g. 'investigation', 'chat'. */
+  readonly aggregate: string;
+  readonly id: string;
+}
+
+export interface Command<Type extends string = string, Data = unknown> {
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: CommandMetadata;
+}
+
+export interface RoutedCommand<C extends Command = Command> {
+  readonly target: CommandTarget;
+  readonly command: C;
+}
+
+export interface SendResult {
+  /** True when the bus had already accepted a command with this commandId. */
+  readonly duplicate: boolean;
+}
+
+export interface CommandContext {
+  /** 1 on first delivery, then 2, 3… on redeliveries. */
+  readonly deliveryCount: number;
+  /** Tells the bus the handler is still busy, so it does not redeliver long work elsewhere. */
+  working(): void;
+  /** Aborted when the consumer is stopping; long handlers should stop at a safe point. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Resolving acks the command. Throwing asks for a redelivery (bounded); a
+ * PermanentCommandError, or the last allowed delivery failing, dead-letters it.
+ */
+export type CommandHandler = (message: RoutedCommand, context: CommandContext) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** Commands handled at once by this consumer. */
+  readonly concurrency: number;
+}
+
+export interface CommandConsumption {
+  /** Stops taking new commands and waits for the ones in flight to settle. */
+  stop(): Promise<void>;
+}
+
+export interface CommandBus {
+  readonly kind: string;
+  /** Resolves once the bus durably accepted the command; throws CommandBusUnavailableError otherwise. */
+  send(message: RoutedCommand): Promise<SendResult>;
+  /** Whether a command of this type for this target was ever accepted (and is retained). */
+  wasAccepted(target: CommandTarget, type: string): Promise<boolean>;
+  consume(handler: CommandHandler, options: ConsumeOptions): Promise<CommandConsumption>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export * from './command-bus.port.js';
+export * from './command-bus.errors.js';

@@ -1,0 +1,3 @@
+export * from './event-store/index.js';
+export * from './command-bus/index.js';
+export * from './metrics/metrics.js';

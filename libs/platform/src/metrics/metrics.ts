@@ -1,0 +1,75 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per process (tests create their own). Names and labels of the first four
+ * are the seed document's contract.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds (streams: until the response ends).',
+    labelNames: ['method', 'endpoint', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  readonly websocketConnectionsActive = new Gauge({
+    name: 'websocket_connections_active',
+    help: 'Open WebSocket and Socket.IO connections.',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly sseEventsSent = new Counter({
+    name: 'sse_events_sent_total',
+    help: 'SSE events written to clients.',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
+  readonly streamingErrors = new Counter({
+    name: 'streaming_errors_total',
+    help: 'Errors on streaming endpoints.',
+    labelNames: ['type', 'endpoint'],
+    registers: [this.registry],
+  });
+  readonly sseStreamsActive = new Gauge({
+    name: 'sse_streams_active',
+    help: 'Open SSE streams.',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
+  readonly commandDuration = new Histogram({
+    name: 'command_processing_duration_seconds',
+    help: 'Time to handle one command in a worker.',
+    labelNames: ['command', 'outcome'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+  readonly commandsDeadLettered = new Counter({
+    name: 'commands_dead_lettered_total',
+    help: 'Commands given up after their last allowed delivery or refused as permanent.',
+    labelNames: ['command', 'reason'],
+    registers: [this.registry],
+  });
+  readonly eventsAppended = new Counter({
+    name: 'events_appended_total',
+    help: 'Domain events appended to the event store.',
+    labelNames: ['category', 'type'],
+    registers: [this.registry],
+  });
+  readonly projectionLag = new Gauge({
+    name: 'projection_lag_events',
+    help: 'Events in the store not yet seen by this process live feed.',
+    registers: [this.registry],
+  });
+  readonly consumerPending = new Gauge({
+    name: 'jetstream_consumer_pending',
+    help: 'Commands waiting in the JetStream consumer.',
+    labelNames: ['consumer'],
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+}
