@@ -1,0 +1,115 @@
+import { assertNever, type Stored } from '#kernel';
+import type { InvestigationEvent } from './investigation.events.js';
+
+/** The seed document's investigation stream events, as sent on SSE and WebSocket. */
+export type InvestigationWireEvent =
+  | {
+      type: 'progress';
+      investigation_id: string;
+      progress: number;
+      current_phase: string;
+      records_processed: number;
+      anomalies_detected: number;
+      timestamp: string;
+    }
+  | { type: 'phase'; investigation_id: string; phase: string; previous_phase: string | null; timestamp: string }
+  | {
+      type: 'anomaly';
+      investigation_id: string;
+      anomaly_id: string;
+      anomaly_type: string;
+      severity: string;
+      contract_id: string;
+      details: Record<string, unknown>;
+      timestamp: string;
+    }
+  | {
+      type: 'complete';
+      investigation_id: string;
+      total_anomalies: number;
+      records_processed: number;
+      execution_time: string;
+      timestamp: string;
+    }
+  | {
+      type: 'error';
+      investigation_id: string;
+      error_code: string;
+      message: string;
+      fallback_endpoint: string;
+      retry_after: number | null;
+      timestamp: string;
+    }
+  | { type: 'cancelled'; investigation_id: string; reason: string; timestamp: string };
+
+/** "45.2s", as the seed's `complete` event shows it. */
+export function formatExecutionTime(seconds: number): string {
+  return `${(Math.round(seconds * 10) / 10).toFixed(1)}s`;
+}
+
+const idOf = (event: Stored<InvestigationEvent>): string => event.streamId.replace(/^investigation-/, '');
+
+/**
+ * Maps a stored event to what clients see, or null for events that only feed the read
+ * model (plan, trends, report). Skipped events still consume an id, so ids stay revisions.
+ */
+export function toInvestigationWireEvent(event: Stored<InvestigationEvent>): InvestigationWireEvent | null {
+  const investigation_id = idOf(event);
+  const timestamp = event.metadata.occurredAt;
+  switch (event.type) {
+    case 'InvestigationStarted':
+      return { type: 'progress', investigation_id, progress: 0, current_phase: 'started', records_processed: 0, anomalies_detected: 0, timestamp };
+    case 'PhaseStarted':
+      return { type: 'phase', investigation_id, phase: event.data.phase, previous_phase: event.data.previousPhase, timestamp };
+    case 'ProgressReported':
+      return {
+        type: 'progress',
+        investigation_id,
+        progress: event.data.progress,
+        current_phase: event.data.currentPhase,
+        records_processed: event.data.recordsProcessed,
+        anomalies_detected: event.data.anomaliesDetected,
+        timestamp,
+      };
+    case 'AnomalyDetected': {
+      const a = event.data.anomaly;
+      return {
+        type: 'anomaly',
+        investigation_id,
+        anomaly_id: a.anomaly_id,
+        anomaly_type: a.anomaly_type,
+        severity: a.severity,
+        contract_id: a.contract_id,
+        details: { score: a.score, explanation: a.explanation, contract_ids: a.contract_ids, evidence: a.evidence },
+        timestamp,
+      };
+    }
+    case 'InvestigationCompleted':
+      return {
+        type: 'complete',
+        investigation_id,
+        total_anomalies: event.data.totalAnomalies,
+        records_processed: event.data.recordsProcessed,
+        execution_time: formatExecutionTime(event.data.executionSeconds),
+        timestamp,
+      };
+    case 'InvestigationFailed':
+      return {
+        type: 'error',
+        investigation_id,
+        error_code: event.data.errorCode,
+        message: event.data.message,
+        fallback_endpoint: `/api/v1/investigations/${investigation_id}`,
+        retry_after: event.data.retryAfterSeconds,
+        timestamp,
+      };
+    case 'InvestigationCancelled':
+      return { type: 'cancelled', investigation_id, reason: event.data.reason, timestamp };
+    case 'InvestigationPlanned':
+    case 'TrendsAnalyzed':
+    case 'ReportDrafted':
+      return null;
+    default:
+      return assertNever(event, 'investigation event');
+  }
+}

@@ -1,0 +1,49 @@
+import type { Anomaly, AnomalyType, InvestigationFilters, TrendReport } from '#analysis';
+import type { InvestigationPhase } from './investigation.events.js';
+
+/** Commands the API sends over the bus. */
+export interface StartInvestigation {
+  readonly type: 'StartInvestigation';
+  readonly data: {
+    readonly investigationId: string;
+    readonly query: string;
+    readonly dataSource: string;
+    readonly filters: InvestigationFilters;
+    readonly anomalyTypes: AnomalyType[];
+  };
+}
+export interface CancelInvestigation {
+  readonly type: 'CancelInvestigation';
+  readonly data: { readonly investigationId: string; readonly reason: string };
+}
+/** Sent by a worker after the start: the long analysis run, redelivered elsewhere if that worker dies. */
+export interface RunInvestigation {
+  readonly type: 'RunInvestigation';
+  readonly data: { readonly investigationId: string };
+}
+export type InvestigationBusCommand = StartInvestigation | CancelInvestigation | RunInvestigation;
+
+/** Facts the analysis run reports to its actor; the decider makes them events, once each. */
+export type RecordPlan = { readonly type: 'RecordPlan'; readonly data: { detectors: AnomalyType[]; rationale: string; filters: InvestigationFilters } };
+export type BeginPhase = { readonly type: 'BeginPhase'; readonly data: { phase: InvestigationPhase } };
+export type RecordBatch = {
+  readonly type: 'RecordBatch';
+  readonly data: { page: number; records: number; anomalies: Anomaly[]; totalEstimate: number | null };
+};
+export type RecordFindings = { readonly type: 'RecordFindings'; readonly data: { anomalies: Anomaly[]; trends: TrendReport } };
+export type CompleteInvestigation = { readonly type: 'CompleteInvestigation'; readonly data: { reportMarkdown: string } };
+export type FailInvestigation = {
+  readonly type: 'FailInvestigation';
+  readonly data: { errorCode: string; message: string; retryAfterSeconds: number | null };
+};
+
+/** What the decider accepts; `at` is the caller's clock, so `decide` stays pure. */
+export type InvestigationCommand = (
+  | Exclude<InvestigationBusCommand, RunInvestigation>
+  | RecordPlan
+  | BeginPhase
+  | RecordBatch
+  | RecordFindings
+  | CompleteInvestigation
+  | FailInvestigation
+) & { readonly at: string; readonly userId: string };

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { EventStoreUnavailableError } from '../event-store.errors.js';
+import type { EventMetadata, RecordedEvent } from '../event-store.port.js';
+
+/** Names and lock keys derived from one schema, so every process computes the same ones. */
+export interface PostgresNames {
+  readonly schema: string;
+  /** Quoted `schema.events`, safe to splice into SQL. */
+  readonly table: string;
+  /** NOTIFY channel: passed as a value to pg_notify, quoted for LISTEN. */
+  readonly channel: string;
+  readonly appendLockKey: string;
+  readonly migrationLockKey: string;
+}
+
+export interface EventRow {
+  readonly position: string;
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** Longer channel names are rejected by pg_notify but silently truncated by LISTEN. */
+const MAX_CHANNEL_LENGTH = 63;
+
+export function postgresNames(schema: string): PostgresNames {
+  if (!SCHEMA_NAME.test(schema)) throw new RangeError(`invalid postgres schema name: ${schema}`);
+  return {
+    schema,
+    table: `${pg.escapeIdentifier(schema)}.events`,
+    channel: channelName(schema),
+    appendLockKey: advisoryKey(`event-store:append:${schema}`),
+    migrationLockKey: advisoryKey(`event-store:migrate:${schema}`),
+  };
+}
+
+function channelName(schema: string): string {
+  const readable = `event_store_${schema}`;
+  if (readable.length <= MAX_CHANNEL_LENGTH) return readable;
+  return `event_store_${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+}
+
+/** A signed 64-bit key, as text so it survives JavaScript numbers; cast with ::bigint. */
+function advisoryKey(text: string): string {
+  return createHash('sha256').update(text).digest().readBigInt64BE(0).toString();
+}
+
+/**
+ * Idempotent. The advisory lock makes processes that boot together take turns: without
+ * it two concurrent `CREATE ... IF NOT EXISTS` can still collide on the catalog.
+ */
+export async function migrate(pool: pg.Pool, names: PostgresNames): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [names.migrationLockKey]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(names.schema)}`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${names.table} (
+        position bigserial PRIMARY KEY,
+        stream_id text NOT NULL,
+        revision integer NOT NULL,
+        type text NOT NULL,
+        data jsonb NOT NULL,
+        metadata jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (stream_id, revision)
+      )`);
+  });
+}
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => Promise.reject(toStoreError(error)));
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    const rollback = await client.query('ROLLBACK').then(() => undefined, (failure: unknown) => failure);
+    // A connection that cannot roll back is broken: destroy it rather than pool it.
+    client.release(rollback instanceof Error ? rollback : undefined);
+    throw toStoreError(error);
+  }
+}
+
+export function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: Number(row.position),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+/** SQLSTATE classes meaning "the server is not there for you right now". */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client has encountered a connection error/i;
+
+/**
+ * Connection trouble becomes EventStoreUnavailableError; anything else is left as is.
+ * Socket errors are duck-typed: they are created by Node itself, so under a test runner's
+ * separate realm they are not `instanceof Error`.
+ */
+export function toStoreError(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null || error instanceof EventStoreUnavailableError) return error;
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
+  const message = 'message' in error && typeof error.message === 'string' ? error.message : '';
+  const unavailable = UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_MESSAGES.test(message);
+  return unavailable ? new EventStoreUnavailableError(`postgres event store unavailable: ${message || code}`, { cause: error }) : error;
+}

@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Observable } from 'rxjs';
+import { EventStoreUnavailableError } from '../event-store.errors.js';
+import type {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+} from '../event-store.port.js';
+import { assertExpectedRevision } from '../expected-revision.js';
+import { CommittedFeed } from '../committed-feed.js';
+
+export interface SqliteEventStoreOptions {
+  /** A file path (its directory is created) or ':memory:'. */
+  readonly filename: string;
+}
+
+interface EventRow {
+  readonly position: number;
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    -- Its index on (stream_id, revision) is also the one reading a stream uses.
+    UNIQUE (stream_id, revision)
+  );
+`;
+
+/** No LIMIT in SQLite is spelled -1. */
+const UNLIMITED = -1;
+
+/**
+ * Embedded store for the single-process mode. better-sqlite3 is synchronous, so an append
+ * is one uninterrupted transaction and the live feed is published right after its commit:
+ * commit order and feed order are the same thing here.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly feed = new CommittedFeed();
+  private readonly statements;
+  private readonly appendTransaction;
+
+  constructor(options: SqliteEventStoreOptions) {
+    if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+    this.db = new Database(options.filename);
+    this.db.pragma('journal_mode = WAL');
+    // Another connection (a CLI, a backup) may hold the write lock for a moment.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.statements = {
+      lastOfStream: this.db.prepare<[string], { revision: number; position: number }>(
+        'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      ),
+      insert: this.db.prepare<[string, number, string, string, string]>(
+        'INSERT INTO events (stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)',
+      ),
+      readStream: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?',
+      ),
+      readAll: this.db.prepare<[number, number], EventRow>(
+        'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      ),
+      head: this.db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
+    };
+    this.appendTransaction = this.db.transaction(
+      (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) =>
+        this.insertChecked(streamId, events, expected),
+    );
+    this.feed.skipTo(this.readHead());
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    this.assertOpen();
+    // IMMEDIATE takes the write lock before reading the current revision.
+    const recorded = this.appendTransaction.immediate(streamId, events, expected);
+    this.feed.publish(recorded.events);
+    return recorded.result;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const rows = this.statements.readStream.all(streamId, options.after ?? 0, options.maxCount ?? UNLIMITED);
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.statements.readAll.all(options.after ?? 0, options.maxCount ?? UNLIMITED).map(toRecorded);
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.readHead();
+  }
+
+  subscribe(): Observable<RecordedEvent> {
+    return this.feed.observe();
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.feed.complete();
+    this.db.close();
+  }
+
+  private insertChecked(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) {
+    const last = this.statements.lastOfStream.get(streamId);
+    const current = last?.revision ?? 0;
+    assertExpectedRevision(streamId, expected, current);
+    // Feed subscribers get what a reader would get back, not the caller's own objects.
+    const recorded = events.map((event, index) => {
+      const row = {
+        stream_id: streamId,
+        revision: current + index + 1,
+        type: event.type,
+        data: JSON.stringify(event.data ?? null),
+        metadata: JSON.stringify(event.metadata),
+      };
+      const info = this.statements.insert.run(row.stream_id, row.revision, row.type, row.data, row.metadata);
+      return toRecorded({ ...row, position: Number(info.lastInsertRowid) });
+    });
+    const lastPosition = recorded.at(-1)?.position ?? last?.position ?? 0;
+    return { events: recorded, result: { nextRevision: current + events.length, lastPosition } };
+  }
+
+  private readHead(): number {
+    return this.statements.head.get()?.head ?? 0;
+  }
+
+  private assertOpen(): void {
+    if (!this.db.open) throw new EventStoreUnavailableError('sqlite event store is closed');
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+  };
+}

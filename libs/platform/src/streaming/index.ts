@@ -1,0 +1,3 @@
+export * from './live-feed.js';
+export * from './catch-up.js';
+export * from './sse.js';

@@ -1,0 +1,88 @@
+import type { ServerResponse } from 'node:http';
+import { type Observable, type Subscription } from 'rxjs';
+
+/** One SSE message: `id` is the resume point a client sends back as Last-Event-ID. */
+export interface SseMessage {
+  readonly id?: string | number;
+  readonly data: unknown;
+}
+
+export interface SseOptions {
+  readonly retryMs: number;
+  readonly keepaliveSeconds: number;
+  /** Called after each message is written (metrics). */
+  readonly onSent?: () => void;
+  /** Message sent when the source errors, before the stream ends. */
+  readonly errorMessage?: (error: unknown) => SseMessage;
+  /** Called once when the response ends, for whatever reason. */
+  readonly onClose?: () => void;
+  /**
+   * A client that reads slower than events arrive is cut off once this many bytes wait
+   * unsent (SSE_BUFFER_SIZE): memory stays bounded and the client resumes with Last-Event-ID.
+   */
+  readonly maxBufferedBytes?: number;
+  readonly onOverflow?: () => void;
+}
+
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+};
+
+/** Serialises one message. No `event:` field: clients read `data:` lines only. */
+export function formatSse(message: SseMessage): string {
+  const json = JSON.stringify(message.data);
+  return message.id === undefined ? `data: ${json}\n\n` : `id: ${message.id}\ndata: ${json}\n\n`;
+}
+
+/**
+ * Streams an Observable as SSE on a raw response. The subscription is owned by the
+ * response: a client that goes away unsubscribes it, and a completed source ends the
+ * response.
+ */
+export function writeSse(res: ServerResponse, source: Observable<SseMessage>, options: SseOptions): Subscription {
+  res.writeHead(200, SSE_HEADERS);
+  res.write(`retry: ${options.retryMs}\n\n`);
+  res.flushHeaders?.();
+  const flush = (): void => (res as unknown as { flush?: () => void }).flush?.();
+  const keepalive = setInterval(() => {
+    res.write(': keepalive\n\n');
+    flush();
+  }, options.keepaliveSeconds * 1000);
+  keepalive.unref();
+  let closed = false;
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(keepalive);
+    options.onClose?.();
+  };
+  const subscription = source.subscribe({
+    next: (message) => {
+      res.write(formatSse(message));
+      flush();
+      options.onSent?.();
+      if (options.maxBufferedBytes !== undefined && res.writableLength > options.maxBufferedBytes) {
+        options.onOverflow?.();
+        res.destroy();
+      }
+    },
+    error: (error: unknown) => {
+      if (options.errorMessage) res.write(formatSse(options.errorMessage(error)));
+      finish();
+      res.end();
+    },
+    complete: () => {
+      finish();
+      res.end();
+    },
+  });
+  res.on('close', () => {
+    finish();
+    subscription.unsubscribe();
+  });
+  subscription.add(finish);
+  return subscription;
+}
