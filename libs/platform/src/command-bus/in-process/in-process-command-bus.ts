@@ -1,0 +1,168 @@
+import type { Logger } from '../../logging/logger.js';
+import { silentLogger } from '../../logging/logger.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { CommandBusUnavailableError } from '../command-bus.errors.js';
+import type {
+  CommandBus,
+  CommandConsumption,
+  CommandHandler,
+  CommandTarget,
+  ConsumeOptions,
+  RoutedCommand,
+  SendResult,
+} from '../command-bus.port.js';
+import {
+  DEFAULT_DUPLICATE_WINDOW_MS,
+  DEFAULT_MAX_DELIVER,
+  type RetryDelay,
+  assertMaxDeliver,
+  decideFailure,
+  defaultRetryDelayMs,
+  reportDeadLetter,
+} from '../delivery-policy.js';
+import { assertRoutable } from '../routing.js';
+import { ExpiringKeys } from './expiring-keys.js';
+import { type Envelope, InProcessConsumption } from './in-process-consumption.js';
+
+export interface InProcessCommandBusOptions {
+  readonly maxDeliver?: number;
+  readonly duplicateWindowMs?: number;
+  readonly retryDelayMs?: RetryDelay;
+  readonly metrics?: Metrics;
+  readonly logger?: Logger;
+  /** Milliseconds since any origin; tests pass their own to cross the duplicate window. */
+  readonly clock?: () => number;
+}
+
+/**
+ * The embedded mode's bus: a FIFO queue in memory with the same delivery rules as the
+ * JetStream bus (dedupe by commandId, bounded redelivery, dead letters), so workers behave
+ * the same in both modes. Nothing survives the process, which is the embedded trade-off.
+ */
+export class InProcessCommandBus implements CommandBus {
+  readonly kind = 'in-process';
+  private readonly queue: Envelope[] = [];
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly consumptions = new Set<InProcessConsumption>();
+  private readonly commandIds: ExpiringKeys;
+  private readonly accepted: ExpiringKeys;
+  private readonly maxDeliver: number;
+  private readonly retryDelayMs: RetryDelay;
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private closed = false;
+
+  constructor(private readonly options: InProcessCommandBusOptions = {}) {
+    this.maxDeliver = options.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    assertMaxDeliver(this.maxDeliver);
+    const windowMs = options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
+    this.commandIds = new ExpiringKeys(windowMs);
+    this.accepted = new ExpiringKeys(windowMs);
+    this.retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
+    this.logger = (options.logger ?? silentLogger).child({ bus: 'in-process' });
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  async send(message: RoutedCommand): Promise<SendResult> {
+    assertRoutable(message.target, message.command.type);
+    this.assertOpen();
+    const now = this.clock();
+    if (!this.commandIds.addIfAbsent(message.command.metadata.commandId, now)) {
+      return { duplicate: true };
+    }
+    this.accepted.touch(acceptedKey(message.target, message.command.type), now);
+    this.queue.push({ message, deliveryCount: 1 });
+    this.pump();
+    return { duplicate: false };
+  }
+
+  async wasAccepted(target: CommandTarget, type: string): Promise<boolean> {
+    assertRoutable(target, type);
+    return this.accepted.has(acceptedKey(target, type), this.clock());
+  }
+
+  async consume(handler: CommandHandler, options: ConsumeOptions): Promise<CommandConsumption> {
+    this.assertOpen();
+    const consumption = new InProcessConsumption(handler, options.concurrency, {
+      settled: (envelope, failure) => {
+        if (failure) this.onFailure(envelope, failure.error);
+        this.pump();
+      },
+      stopping: (stopped) => this.consumptions.delete(stopped),
+    });
+    this.consumptions.add(consumption);
+    this.pump();
+    return consumption;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+  }
+
+  /** Commands accepted and neither acked nor dead-lettered yet (queued, waiting a retry, in flight). */
+  outstanding(): number {
+    let inFlight = 0;
+    for (const consumption of this.consumptions) inFlight += consumption.inFlight;
+    return this.queue.length + this.retryTimers.size + inFlight;
+  }
+
+  /** Refuses new commands and stops handing out queued ones; handlers still running may finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    for (const consumption of [...this.consumptions]) void consumption.stop();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new CommandBusUnavailableError('the in-process command bus is closed');
+  }
+
+  /** Hands queued commands, oldest first, to consumptions with a free slot. */
+  private pump(): void {
+    for (const consumption of this.consumptions) {
+      while (this.queue.length > 0 && consumption.reserve()) {
+        const next = this.queue.shift() as Envelope;
+        consumption.dispatch(next);
+      }
+    }
+  }
+
+  private onFailure(envelope: Envelope, error: unknown): void {
+    const outcome = decideFailure(error, envelope.deliveryCount, this.maxDeliver, this.retryDelayMs);
+    if (outcome.kind === 'dead-letter') {
+      const { command, target } = envelope.message;
+      reportDeadLetter(
+        { logger: this.logger, metrics: this.options.metrics },
+        {
+          commandType: command.type,
+          commandId: command.metadata.commandId,
+          target,
+          deliveryCount: envelope.deliveryCount,
+          reason: outcome.reason,
+          error,
+        },
+      );
+      return;
+    }
+    if (this.closed) return;
+    this.logger.warn(
+      { commandType: envelope.message.command.type, deliveryCount: envelope.deliveryCount, err: error },
+      'command failed, will be redelivered',
+    );
+    this.scheduleRetry({ ...envelope, deliveryCount: envelope.deliveryCount + 1 }, outcome.delayMs);
+  }
+
+  private scheduleRetry(envelope: Envelope, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.queue.push(envelope);
+      this.pump();
+    }, delayMs);
+    this.retryTimers.add(timer);
+  }
+}
+
+function acceptedKey(target: CommandTarget, type: string): string {
+  return `${target.aggregate}.${target.id}.${type}`;
+}
