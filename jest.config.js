@@ -3,6 +3,7 @@ const base = {
   extensionsToTreatAsEsm: ['.ts'],
   testEnvironment: 'node',
   moduleNameMapper: {
+    '^#kernel$': '<rootDir>/libs/kernel/src/index.ts',
     '^#platform$': '<rootDir>/libs/platform/src/index.ts',
     '^#investigations$': '<rootDir>/libs/investigations/src/index.ts',
     '^#analysis$': '<rootDir>/libs/analysis/src/index.ts',

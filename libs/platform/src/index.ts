@@ -2,3 +2,8 @@ export * from './event-store/index.js';
 export * from './command-bus/index.js';
 export * from './metrics/metrics.js';
 export * from './logging/logger.js';
+export * from './config/settings.js';
+export * from './streaming/index.js';
+export * from './logging/pino-logger.js';
+export * from './ids/ids.js';
+export * from './runtime/runtime.js';

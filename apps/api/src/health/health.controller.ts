@@ -1,0 +1,32 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { Runtime } from '#platform';
+import { ApiError } from '../http/api-error.js';
+import { RUNTIME } from '../tokens.js';
+
+@Controller()
+export class HealthController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  /** Liveness: the process answers. */
+  @Get('health')
+  health() {
+    return { status: 'ok', uptime_seconds: Math.round(process.uptime()) };
+  }
+
+  /** Readiness: the bus and the store answer. */
+  @Get('health/ready')
+  async ready() {
+    const { bus, store } = this.runtime;
+    const checks = await Promise.allSettled([bus.ping(), store.ping()]);
+    const [busCheck, storeCheck] = checks.map((c) => (c.status === 'fulfilled' ? 'up' : 'down'));
+    const body = { status: checks.every((c) => c.status === 'fulfilled') ? 'ready' : 'unavailable', bus: { kind: bus.kind, status: busCheck }, store: { kind: store.kind, status: storeCheck } };
+    if (body.status !== 'ready') throw new ApiError(503, 'NOT_READY', JSON.stringify(body), body, 5);
+    return body;
+  }
+
+  @Get(['metrics', 'health/metrics'])
+  @Header('Cache-Control', 'no-store')
+  async metrics(): Promise<string> {
+    return this.runtime.metrics.registry.metrics();
+  }
+}

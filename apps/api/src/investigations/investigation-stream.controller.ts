@@ -1,0 +1,61 @@
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { writeSse, type Runtime } from '#platform';
+import { ApiError } from '../http/api-error.js';
+import { sendError } from '../http/api-exception.filter.js';
+import { parseOr400 } from '../http/zod-body.js';
+import { RUNTIME } from '../tokens.js';
+import { InvestigationsService } from './investigations.service.js';
+import { investigationIdSchema, lastEventIdSchema } from './start-investigation.dto.js';
+
+const ENDPOINT = '/investigations/stream';
+
+/** Resume point: the Last-Event-ID header, or ?last_event_id= for clients that cannot set headers. */
+export function resumeRevision(req: Request, queryValue: string | undefined): number {
+  const header = req.header('last-event-id');
+  const raw = header ?? queryValue;
+  if (raw === undefined || raw === '') return 0;
+  return parseOr400(lastEventIdSchema, raw, header === undefined ? 'last_event_id' : 'Last-Event-ID header');
+}
+
+@Controller('api/v1/investigations/stream')
+export class InvestigationStreamController {
+  constructor(
+    private readonly investigations: InvestigationsService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  @Get(':id')
+  async stream(@Param('id') id: string, @Query('last_event_id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { settings, metrics, logger } = this.runtime;
+    try {
+      if (!settings.ENABLE_SSE_STREAMING) throw new ApiError(503, 'SSE_DISABLED', 'SSE streaming is disabled on this server', undefined, 60);
+      const investigationId = parseOr400(investigationIdSchema, id, 'investigation id');
+      const events$ = await this.investigations.events(investigationId, resumeRevision(req, lastEventId));
+      metrics.sseStreamsActive.inc({ endpoint: ENDPOINT });
+      writeSse(res, events$, {
+        retryMs: settings.SSE_RETRY_MS,
+        keepaliveSeconds: settings.SSE_KEEPALIVE_INTERVAL,
+        maxBufferedBytes: settings.SSE_BUFFER_SIZE,
+        onSent: () => metrics.sseEventsSent.inc({ endpoint: ENDPOINT }),
+        onOverflow: () => metrics.streamingErrors.inc({ type: 'sse', endpoint: ENDPOINT }),
+        onClose: () => metrics.sseStreamsActive.dec({ endpoint: ENDPOINT }),
+        errorMessage: (error) => {
+          metrics.streamingErrors.inc({ type: 'sse', endpoint: ENDPOINT });
+          logger.error({ err: error, investigationId }, 'investigation stream failed');
+          return {
+            data: {
+              type: 'error',
+              error_code: 'STREAM_FAILED',
+              message: 'the stream was interrupted; reconnect with Last-Event-ID to resume',
+              fallback_endpoint: `/api/v1/investigations/${investigationId}`,
+              retry_after: 5,
+            },
+          };
+        },
+      });
+    } catch (error) {
+      sendError(res, error, logger, req);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EMPTY, filter, map, takeWhile, type Observable } from 'rxjs';
+import type { Stored } from '#kernel';
+import {
+  TERMINAL_EVENT_TYPES,
+  emptyInvestigationSummary,
+  evolveInvestigationSummary,
+  investigationStreamId,
+  toInvestigationWireEvent,
+  type InvestigationEvent,
+  type InvestigationSummary,
+  type InvestigationWireEvent,
+  type StartInvestigation,
+} from '#investigations';
+import { catchUpThenLive, deterministicUuid, newId, type LiveFeed, type Runtime, type SseMessage } from '#platform';
+import { ApiError, notFound } from '../http/api-error.js';
+import { LIVE_FEED, RUNTIME } from '../tokens.js';
+import type { StartInvestigationBody } from './start-investigation.dto.js';
+
+export interface Caller {
+  readonly userId: string;
+  readonly correlationId: string;
+}
+
+const TARGET = (id: string) => ({ aggregate: 'investigation', id }) as const;
+const isFinished = (s: InvestigationSummary): boolean => s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled';
+
+/** Turns requests into commands, and reads investigations back from their streams. */
+@Injectable()
+export class InvestigationsService {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+  ) {}
+
+  /** Accepted once the bus has the command: 202 never precedes durability. */
+  async start(body: StartInvestigationBody, caller: Caller, idempotencyKey?: string): Promise<{ summary: InvestigationSummary; duplicate: boolean; commandId: string }> {
+    const investigationId = idempotencyKey ? deterministicUuid('investigation', caller.userId, idempotencyKey) : newId();
+    const commandId = idempotencyKey ? deterministicUuid('start-investigation', caller.userId, idempotencyKey) : newId();
+    const existing = idempotencyKey ? await this.read(investigationId) : null;
+    if (existing && existing.query !== body.query) {
+      throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for a different investigation');
+    }
+    const command: StartInvestigation & { metadata: { commandId: string; correlationId: string; userId: string; issuedAt: string } } = {
+      type: 'StartInvestigation',
+      data: { investigationId, query: body.query, dataSource: body.data_source, filters: body.filters, anomalyTypes: body.anomaly_types },
+      metadata: { commandId, correlationId: caller.correlationId, userId: caller.userId, issuedAt: new Date().toISOString() },
+    };
+    const { duplicate } = await this.runtime.bus.send({ target: TARGET(investigationId), command });
+    return { summary: existing ?? emptyInvestigationSummary(investigationId), duplicate: duplicate || existing !== null, commandId };
+  }
+
+  /** The current read model, `queued` while only the command exists, or 404. */
+  async get(investigationId: string): Promise<InvestigationSummary> {
+    const summary = await this.read(investigationId);
+    if (summary) return summary;
+    if (await this.runtime.bus.wasAccepted(TARGET(investigationId), 'StartInvestigation')) return emptyInvestigationSummary(investigationId);
+    throw notFound('investigation', investigationId);
+  }
+
+  async cancel(investigationId: string, caller: Caller, reason: string): Promise<InvestigationSummary> {
+    const summary = await this.get(investigationId);
+    if (isFinished(summary)) {
+      throw new ApiError(409, 'INVESTIGATION_FINISHED', `investigation ${investigationId} is already ${summary.status}`);
+    }
+    await this.runtime.bus.send({
+      target: TARGET(investigationId),
+      command: {
+        type: 'CancelInvestigation',
+        data: { investigationId, reason },
+        metadata: { commandId: newId(), correlationId: caller.correlationId, userId: caller.userId, issuedAt: new Date().toISOString() },
+      },
+    });
+    return summary;
+  }
+
+  /**
+   * The seed's investigation events after `afterRevision`, history then live, ending after
+   * the terminal event. Opening after the end of a finished investigation ends at once.
+   */
+  async events(investigationId: string, afterRevision: number): Promise<Observable<SseMessage>> {
+    const summary = await this.get(investigationId);
+    if (isFinished(summary) && afterRevision >= summary.last_event_id) return EMPTY;
+    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), afterRevision).pipe(
+      map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
+      takeWhile((event) => !TERMINAL_EVENT_TYPES.has(event.type), true),
+      map((event) => ({ id: event.revision, data: toInvestigationWireEvent(event) })),
+      filter((message): message is { id: number; data: InvestigationWireEvent } => message.data !== null),
+    );
+  }
+
+  private async read(investigationId: string): Promise<InvestigationSummary | null> {
+    const events = await this.runtime.store.readStream(investigationStreamId(investigationId));
+    if (events.length === 0) return null;
+    let doc = emptyInvestigationSummary(investigationId);
+    for (const event of events) doc = evolveInvestigationSummary(doc, event as unknown as Stored<InvestigationEvent>);
+    return doc;
+  }
+}

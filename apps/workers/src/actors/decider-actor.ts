@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { Decider, DomainEvent } from '#kernel';
+import { WrongExpectedRevisionError, type EventStore, type Metrics, type NewEvent } from '#platform';
+import { Mailbox } from './mailbox.js';
+
+/** Who asked, for the metadata of the events a command causes. */
+export interface Causation {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly userId: string;
+}
+
+export interface DeciderActorDeps<C, E extends DomainEvent, S> {
+  readonly store: EventStore;
+  readonly streamId: string;
+  readonly category: string;
+  readonly decider: Decider<C, E, S>;
+  readonly clock: () => Date;
+  readonly metrics?: Metrics;
+  readonly maxConflictRetries?: number;
+}
+
+export interface Decision<E, S> {
+  readonly events: readonly E[];
+  readonly state: S;
+  readonly revision: number;
+}
+
+/**
+ * One aggregate instance: its mailbox serialises commands in this process, and the
+ * expected revision serialises them across processes (a conflict re-reads and decides again).
+ */
+export class DeciderActor<C, E extends DomainEvent, S> {
+  private readonly mailbox = new Mailbox();
+  private state: S;
+  private revision = 0;
+
+  constructor(private readonly deps: DeciderActorDeps<C, E, S>) {
+    this.state = deps.decider.initialState();
+  }
+
+  get busy(): boolean {
+    return this.mailbox.size > 0;
+  }
+
+  handle(command: C, causation: Causation): Promise<Decision<E, S>> {
+    return this.mailbox.post(() => this.decideAndAppend(command, causation));
+  }
+
+  /** The state after every event stored so far, including other processes' appends. */
+  current(): Promise<Decision<E, S>> {
+    return this.mailbox.post(async () => {
+      await this.catchUp();
+      return { events: [], state: this.state, revision: this.revision };
+    });
+  }
+
+  private async decideAndAppend(command: C, causation: Causation): Promise<Decision<E, S>> {
+    const retries = this.deps.maxConflictRetries ?? 10;
+    for (let attempt = 0; ; attempt++) {
+      await this.catchUp();
+      const events = this.deps.decider.decide(command, this.state);
+      if (events.length === 0) return { events, state: this.state, revision: this.revision };
+      try {
+        await this.append(events, causation);
+        return { events, state: this.state, revision: this.revision };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
+      }
+    }
+  }
+
+  private async append(events: readonly E[], causation: Causation): Promise<void> {
+    const occurredAt = this.deps.clock().toISOString();
+    const records: NewEvent[] = events.map((e) => ({
+      type: e.type,
+      data: e.data,
+      metadata: { eventId: randomUUID(), ...causation, occurredAt },
+    }));
+    const { nextRevision } = await this.deps.store.appendToStream(this.deps.streamId, records, this.revision);
+    for (const event of events) {
+      this.state = this.deps.decider.evolve(this.state, event);
+      this.deps.metrics?.eventsAppended.inc({ category: this.deps.category, type: event.type });
+    }
+    this.revision = nextRevision;
+  }
+
+  private async catchUp(): Promise<void> {
+    const newer = await this.deps.store.readStream(this.deps.streamId, { after: this.revision });
+    for (const recorded of newer) {
+      this.state = this.deps.decider.evolve(this.state, recorded as unknown as E);
+      this.revision = recorded.revision;
+    }
+  }
+}

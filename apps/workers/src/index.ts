@@ -1,0 +1,2 @@
+export * from './workers.js';
+export * from './start-from-settings.js';

@@ -1,0 +1,21 @@
+import { investigationDecider, investigationStreamId, INVESTIGATION_CATEGORY, type InvestigationCommand, type InvestigationEvent, type InvestigationState } from '#investigations';
+import type { EventStore, Metrics } from '#platform';
+import { ActorRegistry } from '../actors/actor-registry.js';
+import { DeciderActor } from '../actors/decider-actor.js';
+
+export type InvestigationActor = DeciderActor<InvestigationCommand, InvestigationEvent, InvestigationState>;
+
+export function createInvestigationActors(deps: { store: EventStore; clock: () => Date; metrics?: Metrics; capacity?: number }): ActorRegistry<InvestigationActor> {
+  return new ActorRegistry(
+    (id) =>
+      new DeciderActor({
+        store: deps.store,
+        streamId: investigationStreamId(id),
+        category: INVESTIGATION_CATEGORY,
+        decider: investigationDecider,
+        clock: deps.clock,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      }),
+    deps.capacity,
+  );
+}

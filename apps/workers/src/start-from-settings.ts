@@ -1,0 +1,19 @@
+import type { Runtime } from '#platform';
+import { contractSourceResolver } from './contract-sources.js';
+import { startWorkers, type RunningWorkers } from './workers.js';
+
+/** Starts the workers on a runtime with the settings' tuning. */
+export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
+  const { settings } = runtime;
+  return startWorkers({
+    store: runtime.store,
+    bus: runtime.bus,
+    logger: runtime.logger.child({ component: 'workers' }),
+    metrics: runtime.metrics,
+    concurrency: settings.WORKER_CONCURRENCY,
+    maxDeliver: settings.COMMAND_MAX_DELIVER,
+    pageSize: settings.INVESTIGATION_PAGE_SIZE,
+    stepDelayMs: settings.INVESTIGATION_STEP_DELAY_MS,
+    sourceFor: contractSourceResolver(settings),
+  });
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max).default(fallback);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url('must be a URL')
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`);
+
+/** Every setting, from the seed document and ours; parsed once at boot. */
+export const settingsSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(8000, 0, 65535),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // seed: streaming features
+    ENABLE_SSE_STREAMING: bool(true),
+    ENABLE_WEBSOCKET: bool(true),
+    STREAMING_COMPRESSION: bool(true),
+    STREAMING_COMPRESSION_LEVEL: int(6, 1, 9),
+    STREAMING_CHUNK_SIZE: int(8192, 256, 1048576),
+    SSE_KEEPALIVE_INTERVAL: int(30, 1, 3600),
+    SSE_RETRY_MS: int(3000, 100, 600000),
+    WEBSOCKET_PING_INTERVAL: int(30, 1, 3600),
+    WEBSOCKET_TIMEOUT: int(300, 1, 86400),
+    MAX_CONCURRENT_STREAMS: int(1000, 1, 1000000),
+    SSE_BUFFER_SIZE: int(65536, 1024, 67108864),
+    WEBSOCKET_BUFFER_SIZE: int(131072, 1024, 67108864),
+    // ours: infrastructure
+    NATS_URL: url(['nats', 'tls', 'ws', 'wss']).optional(),
+    EVENT_STORE: z.enum(['sqlite', 'postgres', 'kurrentdb']).default('sqlite'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('public'),
+    KURRENTDB_URL: url(['kurrentdb', 'esdb', 'kurrentdb+discover', 'esdb+discover']).optional(),
+    NATS_COMMANDS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('COMMANDS'),
+    NATS_COMMANDS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('commands'),
+    NATS_COMMANDS_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a consumer name').default('workers'),
+    RUN_WORKERS: bool(false),
+    WORKER_CONCURRENCY: int(8, 1, 1024),
+    COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),
+    COMMAND_MAX_DELIVER: int(5, 1, 100),
+    // ours: investigations
+    SYNTHETIC_CONTRACTS: int(2000, 1, 10000000),
+    INVESTIGATION_PAGE_SIZE: int(100, 1, 10000),
+    INVESTIGATION_STEP_DELAY_MS: int(100, 0, 60000),
+    PORTAL_TRANSPARENCIA_API_KEY: z.string().min(1).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.EVENT_STORE === 'postgres' && !s.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when EVENT_STORE=postgres' });
+    }
+    if (s.EVENT_STORE === 'kurrentdb' && !s.KURRENTDB_URL) {
+      ctx.addIssue({ code: 'custom', path: ['KURRENTDB_URL'], message: 'is required when EVENT_STORE=kurrentdb' });
+    }
+    if (s.NATS_URL && s.EVENT_STORE === 'sqlite') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EVENT_STORE'],
+        message: 'sqlite is embedded-only; with NATS_URL (several processes) use postgres or kurrentdb',
+      });
+    }
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export class InvalidSettingsError extends Error {
+  override readonly name = 'InvalidSettingsError';
+  constructor(readonly problems: string[]) {
+    super(`invalid settings:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Parses the environment once; a bad value names its variable and why. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = settingsSchema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  throw new InvalidSettingsError(parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`));
+}
+
+/** Embedded mode runs the workers in the API process, on an in-process bus. */
+export const isEmbedded = (s: Settings): boolean => !s.NATS_URL;

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { InProcessCommandBus } from '../command-bus/in-process/in-process-command-bus.js';
+import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-bus.js';
+import type { CommandBus } from '../command-bus/command-bus.port.js';
+import { isEmbedded, type Settings } from '../config/settings.js';
+import { createEventStore } from '../event-store/event-store.factory.js';
+import type { EventStore } from '../event-store/event-store.port.js';
+import type { Logger } from '../logging/logger.js';
+import { Metrics } from '../metrics/metrics.js';
+
+/** The adapters one process runs on, chosen by settings; shared by the api and workers roots. */
+export interface Runtime {
+  readonly settings: Settings;
+  readonly store: EventStore;
+  readonly bus: CommandBus;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(settings: Settings, logger: Logger, metrics = new Metrics({ defaultMetrics: true })): Promise<Runtime> {
+  const store = await createEventStore({
+    kind: settings.EVENT_STORE,
+    sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),
+    ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
+    postgresSchema: settings.DATABASE_SCHEMA,
+    ...(settings.KURRENTDB_URL ? { kurrentdbUrl: settings.KURRENTDB_URL } : {}),
+    logger: logger.child({ component: 'event-store' }),
+  });
+  let bus: CommandBus;
+  try {
+    bus = isEmbedded(settings)
+      ? new InProcessCommandBus({ maxDeliver: settings.COMMAND_MAX_DELIVER, metrics, logger: logger.child({ component: 'command-bus' }) })
+      : await JetStreamCommandBus.connect({
+          servers: settings.NATS_URL ?? '',
+          streamName: settings.NATS_COMMANDS_STREAM,
+          subjectPrefix: settings.NATS_COMMANDS_SUBJECT,
+          consumerName: settings.NATS_COMMANDS_CONSUMER,
+          ackWaitMs: settings.COMMAND_ACK_WAIT_MS,
+          maxDeliver: settings.COMMAND_MAX_DELIVER,
+          metrics,
+          logger: logger.child({ component: 'command-bus' }),
+        });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    settings,
+    store,
+    bus,
+    metrics,
+    logger,
+    close: async () => {
+      await bus.close();
+      await store.close();
+    },
+  };
+}
