@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { signToken } from '#platform';
 import { startNode, type RunningProcess } from './support/node-process.js';
 import { openSse, type SseFrame, type SseSession } from './support/sse-client.js';
 
@@ -10,6 +11,7 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUN = randomUUID().replaceAll('-', '').slice(0, 10);
 const INVESTIGATIONS = 20;
+const JWT_SECRET = `e2e-secret-${RUN}-${randomUUID()}`;
 
 const env: Record<string, string> = {
   NATS_URL,
@@ -27,10 +29,12 @@ const env: Record<string, string> = {
   INVESTIGATION_STEP_DELAY_MS: '150',
   COMMAND_ACK_WAIT_MS: '3000',
   WORKER_CONCURRENCY: '10',
+  JWT_SECRET,
 };
 
 const processes: RunningProcess[] = [];
 let apiUrl = '';
+let auth: Record<string, string> = {};
 
 async function dropEverything(): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
@@ -44,6 +48,7 @@ async function dropEverything(): Promise<void> {
 }
 
 beforeAll(async () => {
+  auth = { Authorization: `Bearer ${await signToken({ secret: JWT_SECRET, subject: 'e2e', roles: ['analyst'], ttlSeconds: 600 })}` };
   const api = startNode('dist/apps/api/src/main.js', env);
   processes.push(api);
   const listening = await api.waitForLog((l) => l.msg === 'api listening');
@@ -66,25 +71,45 @@ describe('distributed mode: one API, two workers, NATS JetStream and PostgreSQL'
     for (let i = 0; i < INVESTIGATIONS; i++) {
       const res = await fetch(`${apiUrl}/api/v1/investigations`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `${RUN}-${i}` },
-        body: JSON.stringify({ query: `Contratos de saúde acima de R$ 1 milhão (${i})` }),
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `${RUN}-${i}`, ...auth },
+        body: JSON.stringify({ query: `Análise geral de contratos, lote ${i}`, data_source: 'synthetic' }),
       });
       expect(res.status).toBe(202);
       ids.push(((await res.json()) as { investigation_id: string }).investigation_id);
     }
-    const sessions: SseSession[] = await Promise.all(ids.map((id) => openSse(`${apiUrl}/api/v1/investigations/stream/${id}`)));
+    const sessions: SseSession[] = await Promise.all(ids.map((id) => openSse(`${apiUrl}/api/v1/investigations/stream/${id}`, { headers: auth })));
     // Kill a worker once every investigation is under way, so it dies holding work.
     await Promise.all(sessions.map((s) => s.waitFor(4)));
+    const killedPid = processes[1]?.child.pid;
     await processes[1]?.stop('SIGKILL');
 
     const live = await Promise.all(sessions.map((s) => s.done));
     for (const [index, frames] of live.entries()) {
       expectOneCleanRun(frames);
-      const replay = await openSse(`${apiUrl}/api/v1/investigations/stream/${ids[index]}`);
+      const replay = await openSse(`${apiUrl}/api/v1/investigations/stream/${ids[index]}`, { headers: auth });
       expect(await replay.done).toEqual(frames);
     }
+    // The kill landed mid-run: some investigation has events from the killed worker and from the survivor.
+    const producers = await producersByStream();
+    const resumed = [...producers.values()].filter((set) => set.size > 1 && [...set].some((p) => p.endsWith(`:${killedPid}`)));
+    expect(resumed.length).toBeGreaterThan(0);
   }, 240_000);
 });
+
+async function producersByStream(): Promise<Map<string, Set<string>>> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ stream_id: string; producer: string }>(
+      `SELECT DISTINCT stream_id, metadata->>'producer' AS producer FROM e2e_${RUN}.events WHERE metadata ? 'producer'`,
+    );
+    const map = new Map<string, Set<string>>();
+    for (const row of rows) map.set(row.stream_id, (map.get(row.stream_id) ?? new Set()).add(row.producer));
+    return map;
+  } finally {
+    await client.end();
+  }
+}
 
 function expectOneCleanRun(frames: SseFrame[]): void {
   const revisions = frames.map((f) => Number(f.id));

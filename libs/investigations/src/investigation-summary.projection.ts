@@ -79,7 +79,8 @@ function applyEvent(doc: InvestigationSummary, event: Stored<InvestigationEvent>
       };
     }
     case 'InvestigationPlanned':
-      return { ...doc, plan: { detectors: event.data.detectors, phases: event.data.phases, rationale: event.data.rationale } };
+      // The plan's filters are the effective ones: the request's, plus what the query's words say.
+      return { ...doc, filters: event.data.filters, plan: { detectors: event.data.detectors, phases: event.data.phases, rationale: event.data.rationale } };
     case 'PhaseStarted':
       return { ...doc, current_phase: event.data.phase };
     case 'ProgressReported':

@@ -28,7 +28,8 @@ export type RecordPlan = { readonly type: 'RecordPlan'; readonly data: { detecto
 export type BeginPhase = { readonly type: 'BeginPhase'; readonly data: { phase: InvestigationPhase } };
 export type RecordBatch = {
   readonly type: 'RecordBatch';
-  readonly data: { page: number; records: number; anomalies: Anomaly[]; totalEstimate: number | null };
+  /** `last`: the source has no page after this one. */
+  readonly data: { page: number; records: number; anomalies: Anomaly[]; totalEstimate: number | null; last: boolean };
 };
 export type RecordFindings = { readonly type: 'RecordFindings'; readonly data: { anomalies: Anomaly[]; trends: TrendReport } };
 export type CompleteInvestigation = { readonly type: 'CompleteInvestigation'; readonly data: { reportMarkdown: string } };

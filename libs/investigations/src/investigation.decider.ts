@@ -46,7 +46,7 @@ export function decideInvestigation(command: InvestigationCommand, state: Invest
 }
 
 function decideBatch(command: Extract<InvestigationCommand, { type: 'RecordBatch' }>, state: InvestigationState): Decided {
-  if (state.status !== 'running' || command.data.page <= state.lastPage) return NOTHING;
+  if (state.status !== 'running' || state.pagesComplete || command.data.page <= state.lastPage) return NOTHING;
   if (command.data.page !== state.lastPage + 1) {
     throw new DomainError('PAGE_OUT_OF_ORDER', `page ${command.data.page} arrived before page ${state.lastPage + 1}`);
   }
@@ -67,6 +67,7 @@ function decideBatch(command: Extract<InvestigationCommand, { type: 'RecordBatch
         recordsProcessed,
         anomaliesDetected,
         totalEstimate: command.data.totalEstimate,
+        lastPage: command.data.last,
         at: command.at,
       },
     },
@@ -88,6 +89,7 @@ function decideFindings(command: Extract<InvestigationCommand, { type: 'RecordFi
         recordsProcessed: state.recordsProcessed,
         anomaliesDetected,
         totalEstimate: state.totalEstimate,
+        lastPage: true,
         at: command.at,
       },
     },
@@ -109,6 +111,7 @@ function decideCompletion(command: Extract<InvestigationCommand, { type: 'Comple
         recordsProcessed: state.recordsProcessed,
         anomaliesDetected: state.anomaliesDetected,
         totalEstimate: state.totalEstimate,
+        lastPage: true,
         at: command.at,
       },
     },

@@ -33,7 +33,7 @@ const anomaly = (id: string): Anomaly => ({
   evidence: { z: 6.1 },
 });
 const batch = (page: number, anomalies: Anomaly[] = [], records = 100) =>
-  cmd<'RecordBatch'>({ type: 'RecordBatch', data: { page, records, anomalies, totalEstimate: 200 } });
+  cmd<'RecordBatch'>({ type: 'RecordBatch', data: { page, records, anomalies, totalEstimate: 200, last: page === 2 } });
 const trends = {} as TrendReport;
 
 /** given events, when command, then events (or error). */
@@ -74,6 +74,12 @@ describe('investigation decider', () => {
     const events = given(h).when(batch(1, [anomaly('a'), anomaly('b')]));
     expect(events.map((e) => e.type)).toEqual(['AnomalyDetected', 'AnomalyDetected', 'ProgressReported']);
     expect(events[2]).toMatchObject({ data: { anomaliesDetected: 2, progress: 45, currentPhase: 'analyzing_contracts' } });
+  });
+
+  it('records nothing after the last page, so a resumed run adds no empty batch', () => {
+    const h = history(start, phase('data_retrieval'), phase('analyzing_contracts'), batch(1), batch(2));
+    expect(given(h).state.pagesComplete).toBe(true);
+    expect(given(h).when(batch(3, [], 0))).toEqual([]);
   });
 
   it('refuses a batch that skips a page', () => {

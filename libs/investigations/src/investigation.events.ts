@@ -30,6 +30,8 @@ export type ProgressReported = DomainEvent<
     recordsProcessed: number;
     anomaliesDetected: number;
     totalEstimate: number | null;
+    /** True on the progress of the source's last page: every page is recorded. */
+    lastPage: boolean;
     at: string;
   }
 >;

@@ -19,6 +19,8 @@ export interface InvestigationState {
   readonly recordsProcessed: number;
   readonly anomaliesDetected: number;
   readonly totalEstimate: number | null;
+  /** The source's last page is recorded: nothing is left to read. */
+  readonly pagesComplete: boolean;
   readonly findingsRecorded: boolean;
   readonly reportDrafted: boolean;
 }
@@ -37,6 +39,7 @@ export const initialInvestigationState = (): InvestigationState => ({
   recordsProcessed: 0,
   anomaliesDetected: 0,
   totalEstimate: null,
+  pagesComplete: false,
   findingsRecorded: false,
   reportDrafted: false,
 });
@@ -67,6 +70,7 @@ export function evolveInvestigation(state: InvestigationState, event: Investigat
         recordsProcessed: event.data.recordsProcessed,
         anomaliesDetected: event.data.anomaliesDetected,
         totalEstimate: event.data.totalEstimate,
+        pagesComplete: state.pagesComplete || event.data.lastPage,
       };
     case 'AnomalyDetected':
       return state;

@@ -46,7 +46,13 @@ describe('investigations over HTTP (embedded mode)', () => {
     expect(types.at(-1)).toBe('complete');
     expect(frames.at(-1)?.data).toMatchObject({ total_anomalies: expect.any(Number), execution_time: expect.stringMatching(/^\d+\.\ds$/) });
     const progress = frames.filter((f) => f.data.type === 'progress').map((f) => f.data);
-    expect(progress.at(-1)).toMatchObject({ progress: 100, records_processed: 300 });
+    const processed = progress.map((p) => Number(p.records_processed));
+    expect(processed).toEqual([...processed].sort((a, b) => a - b));
+    expect(progress.at(-1)).toMatchObject({ progress: 100, records_processed: expect.any(Number) });
+    // The query's own words become filters: saúde → órgão 36000, "acima de R$ 1 milhão" → min_value.
+    const summary = (await (await fetch(`${app.url}/api/v1/investigations/${started.investigation_id}`)).json()) as Record<string, unknown>;
+    expect(summary.filters).toEqual({ orgao: '36000', min_value: 1_000_000 });
+    expect(summary.records_processed).toBe(progress.at(-1)?.records_processed);
     expect(progress.every((p) => typeof p.current_phase === 'string' && typeof p.anomalies_detected === 'number')).toBe(true);
   });
 
@@ -61,12 +67,14 @@ describe('investigations over HTTP (embedded mode)', () => {
   });
 
   it('reports the current state from the projection', async () => {
-    const { investigation_id: id } = await startInvestigation({ query: 'contratos do ministério da saúde', filters: { orgao: '36000' } });
+    const { investigation_id: id } = await startInvestigation({ query: 'Análise geral de contratos', filters: { orgao: '26000' } });
     await fullStream(id);
     const res = await fetch(`${app.url}/api/v1/investigations/${id}`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as Record<string, unknown>;
-    expect(doc).toMatchObject({ investigation_id: id, status: 'completed', progress: 100, records_processed: 300, filters: { orgao: '36000' } });
+    expect(doc).toMatchObject({ investigation_id: id, status: 'completed', progress: 100, filters: { orgao: '26000' } });
+    expect(doc.records_processed).toBeGreaterThan(0);
+    expect(doc.plan).toMatchObject({ detectors: expect.arrayContaining(['price_deviation']) });
     expect(typeof doc.report).toBe('string');
     expect((doc.anomalies as unknown[]).length).toBe(doc.anomalies_detected);
   });

@@ -18,6 +18,8 @@ export interface DeciderActorDeps<C, E extends DomainEvent, S> {
   readonly clock: () => Date;
   readonly metrics?: Metrics;
   readonly maxConflictRetries?: number;
+  /** Which process appended: recorded in metadata, so an audit can tell workers apart. */
+  readonly producer?: string;
 }
 
 export interface Decision<E, S> {
@@ -75,7 +77,7 @@ export class DeciderActor<C, E extends DomainEvent, S> {
     const records: NewEvent[] = events.map((e) => ({
       type: e.type,
       data: e.data,
-      metadata: { eventId: randomUUID(), ...causation, occurredAt },
+      metadata: { eventId: randomUUID(), ...causation, occurredAt, ...(this.deps.producer ? { producer: this.deps.producer } : {}) },
     }));
     const { nextRevision } = await this.deps.store.appendToStream(this.deps.streamId, records, this.revision);
     for (const event of events) {

@@ -6,16 +6,18 @@ import {
   planInvestigation,
   writeReport,
   type Anomaly,
+  type ContractPage,
   type ContractSource,
   type InvestigationFilters,
 } from '#analysis';
 import type { InvestigationCommand, InvestigationState } from '#investigations';
 import type { CommandContext, Logger } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
 import type { ActorRegistry } from '../actors/actor-registry.js';
+import type { Causation } from '../actors/decider-actor.js';
 import type { InvestigationActor } from './investigation.actor.js';
 
-type Step = InvestigationCommand extends infer C ? (C extends InvestigationCommand ? Omit<C, 'at' | 'userId'> : never) : never;
+type StepCommand = InvestigationCommand extends infer C ? (C extends InvestigationCommand ? Omit<C, 'at' | 'userId'> : never) : never;
+type Step = (command: StepCommand) => Promise<InvestigationState>;
 
 export interface InvestigationRunnerDeps {
   readonly actors: ActorRegistry<InvestigationActor>;
@@ -25,6 +27,14 @@ export interface InvestigationRunnerDeps {
   readonly stepDelayMs: number;
   readonly maxDeliver: number;
   readonly logger: Logger;
+}
+
+/** What one run holds in memory: rebuilt from the source after a crash, never stored. */
+interface RunMemory {
+  readonly session: ReturnType<typeof createAnalysisSession>;
+  readonly trends: ReturnType<typeof createTrendAccumulator>;
+  readonly found: Anomaly[];
+  readonly fetchPage: (page: number) => Promise<ContractPage>;
 }
 
 /**
@@ -37,74 +47,82 @@ export class InvestigationRunner {
 
   async run(investigationId: string, causation: Causation, context: CommandContext): Promise<void> {
     const actor = this.deps.actors.get(investigationId);
-    const step = async (command: Step): Promise<InvestigationState> => {
+    const step: Step = async (command) => {
       const at = this.deps.clock().toISOString();
       const decision = await actor.handle({ ...command, at, userId: causation.userId } as InvestigationCommand, causation);
       context.working();
       return decision.state;
     };
-    let state = (await actor.current()).state;
+    const { state } = await actor.current();
     if (state.status !== 'running') return;
     try {
       await this.analyse(investigationId, state, step, context);
     } catch (error) {
       if (context.signal.aborted || context.deliveryCount < this.deps.maxDeliver) throw error;
       this.deps.logger.error({ err: error, investigationId }, 'investigation failed on its last delivery');
-      state = await step({
-        type: 'FailInvestigation',
-        data: { errorCode: 'ANALYSIS_FAILED', message: error instanceof Error ? error.message : String(error), retryAfterSeconds: null },
-      });
+      const message = error instanceof Error ? error.message : String(error);
+      await step({ type: 'FailInvestigation', data: { errorCode: 'ANALYSIS_FAILED', message, retryAfterSeconds: null } });
     }
   }
 
-  private async analyse(
-    investigationId: string,
-    initial: InvestigationState,
-    step: (c: Step) => Promise<InvestigationState>,
-    context: CommandContext,
-  ): Promise<void> {
-    const filters: InvestigationFilters = initial.planned
-      ? initial.filters
-      : { ...parseInvestigationQuery(initial.query).filters, ...initial.filters };
+  private async analyse(investigationId: string, initial: InvestigationState, step: Step, context: CommandContext): Promise<void> {
+    const filters: InvestigationFilters = initial.planned ? initial.filters : { ...parseInvestigationQuery(initial.query).filters, ...initial.filters };
     const plan = planInvestigation({ query: initial.query, filters, requestedTypes: initial.anomalyTypes });
-    let state = await step({ type: 'RecordPlan', data: { detectors: plan.detectors, rationale: plan.rationale, filters } });
-    state = await step({ type: 'BeginPhase', data: { phase: 'data_retrieval' } });
+    await step({ type: 'RecordPlan', data: { detectors: plan.detectors, rationale: plan.rationale, filters } });
+    let state = await step({ type: 'BeginPhase', data: { phase: 'data_retrieval' } });
     const source = this.deps.sourceFor(state.dataSource, investigationId);
-    const session = createAnalysisSession({ detectors: plan.detectors });
-    const trends = createTrendAccumulator();
-    const found: Anomaly[] = [];
-    const fetchPage = (page: number) => source.fetchPage({ filters: state.filters, page, pageSize: this.deps.pageSize, signal: context.signal });
+    const planned = state;
+    const memory: RunMemory = {
+      session: createAnalysisSession({ detectors: plan.detectors }),
+      trends: createTrendAccumulator(),
+      found: [],
+      fetchPage: (page) => source.fetchPage({ filters: planned.filters, page, pageSize: this.deps.pageSize, signal: context.signal }),
+    };
+    await this.replayRecordedPages(memory, state.lastPage);
+    state = await this.analysePages(memory, step, context);
+    if (state.status !== 'running') return;
+    await this.conclude(memory, step);
+  }
 
-    for (let page = 1; page <= state.lastPage; page++) {
-      const { contracts } = await fetchPage(page);
-      found.push(...session.feed(contracts));
-      trends.add(contracts);
+  /** After a crash: feed the detectors the pages already recorded, without re-recording them. */
+  private async replayRecordedPages(memory: RunMemory, lastPage: number): Promise<void> {
+    for (let page = 1; page <= lastPage; page++) {
+      const { contracts } = await memory.fetchPage(page);
+      memory.found.push(...memory.session.feed(contracts));
+      memory.trends.add(contracts);
     }
-    state = await step({ type: 'BeginPhase', data: { phase: 'analyzing_contracts' } });
-    for (let page = state.lastPage + 1; state.status === 'running'; page++) {
-      const { contracts, hasMore, totalEstimate } = await fetchPage(page);
-      const anomalies = session.feed(contracts);
-      found.push(...anomalies);
-      trends.add(contracts);
-      state = await step({ type: 'RecordBatch', data: { page, records: contracts.length, anomalies, totalEstimate: totalEstimate ?? null } });
+  }
+
+  private async analysePages(memory: RunMemory, step: Step, context: CommandContext): Promise<InvestigationState> {
+    let state = await step({ type: 'BeginPhase', data: { phase: 'analyzing_contracts' } });
+    for (let page = state.lastPage + 1; state.status === 'running' && !state.pagesComplete; page++) {
+      const { contracts, hasMore, totalEstimate } = await memory.fetchPage(page);
+      const anomalies = memory.session.feed(contracts);
+      memory.found.push(...anomalies);
+      memory.trends.add(contracts);
+      const last = !hasMore;
+      state = await step({ type: 'RecordBatch', data: { page, records: contracts.length, anomalies, totalEstimate: totalEstimate ?? null, last } });
       if (!hasMore) break;
       if (this.deps.stepDelayMs > 0) await delay(this.deps.stepDelayMs, undefined, { signal: context.signal });
     }
-    if (state.status !== 'running') return;
-    state = await step({ type: 'BeginPhase', data: { phase: 'anomaly_detection' } });
-    const findings = session.finish();
-    found.push(...findings);
-    const trendReport = trends.report();
-    state = await step({ type: 'RecordFindings', data: { anomalies: findings, trends: trendReport } });
-    state = await step({ type: 'BeginPhase', data: { phase: 'generating_report' } });
+    return state;
+  }
+
+  private async conclude(memory: RunMemory, step: Step): Promise<void> {
+    await step({ type: 'BeginPhase', data: { phase: 'anomaly_detection' } });
+    const findings = memory.session.finish();
+    memory.found.push(...findings);
+    const trends = memory.trends.report();
+    await step({ type: 'RecordFindings', data: { anomalies: findings, trends } });
+    const state = await step({ type: 'BeginPhase', data: { phase: 'generating_report' } });
     if (state.status !== 'running') return;
     const executionSeconds = (this.deps.clock().getTime() - Date.parse(state.startedAt ?? '')) / 1000;
     const reportMarkdown = writeReport({
       query: state.query,
       filters: state.filters,
-      stats: session.stats(),
-      anomalies: found,
-      trends: trendReport,
+      stats: memory.session.stats(),
+      anomalies: memory.found,
+      trends,
       executionSeconds,
     });
     await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });

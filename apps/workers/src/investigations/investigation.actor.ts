@@ -5,7 +5,13 @@ import { DeciderActor } from '../actors/decider-actor.js';
 
 export type InvestigationActor = DeciderActor<InvestigationCommand, InvestigationEvent, InvestigationState>;
 
-export function createInvestigationActors(deps: { store: EventStore; clock: () => Date; metrics?: Metrics; capacity?: number }): ActorRegistry<InvestigationActor> {
+export function createInvestigationActors(deps: {
+  store: EventStore;
+  clock: () => Date;
+  metrics?: Metrics;
+  capacity?: number;
+  producer?: string;
+}): ActorRegistry<InvestigationActor> {
   return new ActorRegistry(
     (id) =>
       new DeciderActor({
@@ -14,6 +20,7 @@ export function createInvestigationActors(deps: { store: EventStore; clock: () =
         category: INVESTIGATION_CATEGORY,
         decider: investigationDecider,
         clock: deps.clock,
+        ...(deps.producer ? { producer: deps.producer } : {}),
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
       }),
     deps.capacity,
