@@ -1,0 +1,19 @@
+import type { Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { StreamSlots, type Runtime } from '#platform';
+import { IpRateLimitGuard, UserRateLimitGuard } from '../limits/rate-limit.guards.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
+import { RUNTIME, STREAM_SLOTS } from '../tokens.js';
+import { AuthGuard } from './auth.guard.js';
+
+/**
+ * Authentication and limits of the API. Global guards run in this order: the address budget
+ * first (it counts failed logins), then authentication, then the user budget (it needs the user).
+ */
+export const accessProviders: Provider[] = [
+  RateLimiter,
+  { provide: STREAM_SLOTS, useFactory: (runtime: Runtime) => new StreamSlots(runtime.settings.MAX_CONCURRENT_STREAMS), inject: [RUNTIME] },
+  { provide: APP_GUARD, useClass: IpRateLimitGuard },
+  { provide: APP_GUARD, useClass: AuthGuard },
+  { provide: APP_GUARD, useClass: UserRateLimitGuard },
+];

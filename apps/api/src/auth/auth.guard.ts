@@ -1,0 +1,56 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { AuthError, AuthUnavailableError, hasPermission, type Authenticator, type Principal } from '#platform';
+import { ApiError } from '../http/api-error.js';
+import { AUTHENTICATOR } from '../tokens.js';
+import { isPublic, requiredPermission } from './auth.decorators.js';
+import { bearerToken } from './bearer-token.js';
+import { setPrincipal } from './principal-of.js';
+
+const REALM = 'Bearer realm="cidadao-ai"';
+const CHALLENGES: Record<AuthError['code'], string> = {
+  UNAUTHORIZED: REALM,
+  TOKEN_EXPIRED: `${REALM}, error="invalid_token", error_description="the token has expired"`,
+  TOKEN_INVALID: `${REALM}, error="invalid_token", error_description="the token is not valid"`,
+};
+
+/**
+ * Global: every HTTP route needs a caller (a verified token, or the embedded anonymous
+ * analyst) unless @Public(), and the caller's roles must grant the route's @RequirePermission.
+ * WebSocket gateways authenticate their upgrade with the same Authenticator instead.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http' || isPublic(this.reflector, context)) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const principal = await this.authenticate(req, http.getResponse<Response>());
+    setPrincipal(req, principal);
+    const permission = requiredPermission(this.reflector, context);
+    if (permission !== undefined && !hasPermission(principal, permission)) {
+      const roles = principal.roles.length > 0 ? principal.roles.join(', ') : 'no role';
+      throw new ApiError(403, 'FORBIDDEN', `${permission} is not granted to ${roles}`);
+    }
+    return true;
+  }
+
+  private async authenticate(req: Request, res: Response): Promise<Principal> {
+    try {
+      return await this.authenticator.authenticate(bearerToken(req));
+    } catch (error) {
+      if (error instanceof AuthError) {
+        res.setHeader('WWW-Authenticate', CHALLENGES[error.code]);
+        throw new ApiError(401, error.code, error.message);
+      }
+      if (error instanceof AuthUnavailableError) throw new ApiError(503, 'AUTH_UNAVAILABLE', error.message, undefined, 5);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signToken } from '#platform';
+import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
+import { startJwksServer, type JwksServer } from '../../../../test/support/jwks-server.js';
+
+const ISSUER = 'https://idp.cidadao.test/realms/cidadao';
+const MISSING = '/api/v1/investigations/missing';
+
+let idp: JwksServer;
+let app: EmbeddedApp;
+beforeAll(async () => {
+  idp = await startJwksServer();
+  app = await startEmbeddedApp({ JWT_JWKS_URL: idp.url, JWT_ISSUER: ISSUER });
+});
+afterAll(async () => {
+  await app?.stop();
+  await idp?.close();
+});
+
+const getMissing = (token: string, base = app.url) => fetch(`${base}${MISSING}`, { headers: { Authorization: `Bearer ${token}` } });
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('tokens from an OIDC provider (JWT_JWKS_URL)', () => {
+  it('accepts RS256 and ES256 tokens signed by the provider, with Keycloak-style roles', async () => {
+    for (const alg of ['RS256', 'ES256'] as const) {
+      const token = await idp.sign(alg, { sub: 'ana', iss: ISSUER, realm_access: { roles: ['viewer'] } });
+      const res = await getMissing(token);
+      expect({ alg, status: res.status }).toEqual({ alg, status: 404 });
+    }
+  });
+
+  it('refuses a wrong issuer, an unknown signer and an HS256 token', async () => {
+    const wrongIssuer = await idp.sign('RS256', { sub: 'ana', iss: 'https://elsewhere.example', roles: ['viewer'] });
+    const otherIdp = await startJwksServer();
+    try {
+      const unknownSigner = await otherIdp.sign('RS256', { sub: 'ana', iss: ISSUER, roles: ['viewer'] });
+      const symmetric = await signToken({ secret: 's'.repeat(40), subject: 'ana', roles: ['viewer'], ttlSeconds: 600, issuer: ISSUER });
+      for (const token of [wrongIssuer, unknownSigner, symmetric]) {
+        const res = await getMissing(token);
+        expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ error_code: 'TOKEN_INVALID' });
+      }
+    } finally {
+      await otherIdp.close();
+    }
+  });
+
+  it('answers 503, not 401, when the provider cannot be reached', async () => {
+    const unreachable = await startEmbeddedApp({ JWT_JWKS_URL: `http://127.0.0.1:${await closedPort()}/jwks` });
+    try {
+      const res = await getMissing(await idp.sign('RS256', { sub: 'ana', roles: ['viewer'] }), unreachable.url);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toMatchObject({ error_code: 'AUTH_UNAVAILABLE' });
+    } finally {
+      await unreachable.stop();
+    }
+  });
+});

@@ -1,0 +1,17 @@
+export type AuthErrorCode = 'UNAUTHORIZED' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID';
+
+/** The caller could not be authenticated: a 401 over HTTP, close code 1008 on a WebSocket. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The identity provider's keys could not be fetched: the token may be fine, so this is a 503. */
+export class AuthUnavailableError extends Error {
+  override readonly name = 'AuthUnavailableError';
+}

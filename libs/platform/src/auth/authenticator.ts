@@ -1,0 +1,50 @@
+import type { Settings } from '../config/settings.js';
+import type { Logger } from '../logging/logger.js';
+import { AuthError } from './auth.errors.js';
+import { resolveAuthMode, signingSecret } from './auth-mode.js';
+import { DEFAULT_CLOCK_TOLERANCE_SECONDS, JoseTokenVerifier } from './jose-token-verifier.js';
+import type { Principal } from './principal.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+/** The local user of an embedded server that does not require tokens. */
+export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({ id: 'anonymous', roles: Object.freeze(['analyst'] as const), name: 'local anonymous user', anonymous: true });
+
+/** Turns an optional bearer token into a principal; shared by the HTTP guard and the WebSocket gateways. */
+export class Authenticator {
+  constructor(
+    private readonly verifier: TokenVerifier | null,
+    readonly anonymous: Principal | null,
+  ) {}
+
+  /** A token that is sent is always verified, even where anonymous access is allowed. */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (token === undefined || token === '') {
+      if (this.anonymous) return this.anonymous;
+      throw new AuthError('UNAUTHORIZED', 'a Bearer token is required (Authorization: Bearer <token>, or ?token=)');
+    }
+    if (!this.verifier) throw new AuthError('TOKEN_INVALID', 'this server has no key to verify tokens');
+    return this.verifier.verify(token);
+  }
+}
+
+/** Builds the authenticator from settings and says at start how callers are identified. */
+export function createAuthenticator(settings: Settings, logger: Logger): Authenticator {
+  const mode = resolveAuthMode(settings);
+  const secret = signingSecret(settings);
+  if (secret?.source === 'dev') {
+    const how = secret.created ? 'generated and saved' : 'reusing the one saved';
+    logger.warn({ file: secret.file, created: secret.created }, `JWT_SECRET is not set: ${how} in ${secret.file} (development only); npm run token signs with it`);
+  }
+  const verifier =
+    secret || settings.JWT_JWKS_URL
+      ? new JoseTokenVerifier({
+          ...(secret ? { secret: secret.secret } : {}),
+          ...(settings.JWT_JWKS_URL ? { jwksUrl: settings.JWT_JWKS_URL } : {}),
+          ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
+          ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+          clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+        })
+      : null;
+  if (!mode.required) logger.warn({ user: ANONYMOUS_PRINCIPAL.id, roles: ANONYMOUS_PRINCIPAL.roles }, 'authentication is not required: requests without a token act as the local "anonymous" analyst');
+  return new Authenticator(verifier, mode.required ? null : ANONYMOUS_PRINCIPAL);
+}

@@ -1,0 +1,36 @@
+import { AuthError } from './auth.errors.js';
+
+export const ROLES = ['viewer', 'analyst', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: the token's `sub`, its known roles, and a display name when it has one. */
+export interface Principal {
+  readonly id: string;
+  readonly roles: readonly Role[];
+  readonly name?: string;
+  /** Set only on the local user of an embedded server that runs without required tokens. */
+  readonly anonymous?: true;
+}
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
+/**
+ * Roles from the claims OIDC providers actually use: `roles` (array or string), `role`, and
+ * Keycloak's `realm_access.roles`. Unknown roles are dropped rather than refused, so a
+ * provider's own roles do not lock users out.
+ */
+export function rolesFromClaims(claims: Record<string, unknown>): Role[] {
+  const realmAccess = claims.realm_access;
+  const realmRoles = typeof realmAccess === 'object' && realmAccess !== null ? (realmAccess as Record<string, unknown>).roles : undefined;
+  const candidates = [...asList(claims.roles), ...asList(claims.role), ...asList(realmRoles)];
+  return ROLES.filter((role) => candidates.some((c) => c === role));
+}
+
+export function principalFromClaims(claims: Record<string, unknown>): Principal {
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || sub.length === 0) throw new AuthError('TOKEN_INVALID', 'the token has no subject');
+  const name = [claims.name, claims.preferred_username].find((n): n is string => typeof n === 'string' && n.length > 0);
+  return { id: sub, roles: rolesFromClaims(claims), ...(name === undefined ? {} : { name }) };
+}
