@@ -1,0 +1,110 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { fromEvent, lastValueFrom, takeUntil, toArray } from 'rxjs';
+import { AGENTS, answerTo, emptyChatHistory, evolveChatHistory } from '#chat';
+import type { Runtime, StreamSlots } from '#platform';
+import { Public } from '../auth/auth.decorators.js';
+import { ApiError } from '../http/api-error.js';
+import { sendError } from '../http/api-exception.filter.js';
+import { parseOr400 } from '../http/zod-body.js';
+import { resumeRevision } from '../investigations/investigation-stream.controller.js';
+import { RUNTIME, STREAM_SLOTS } from '../tokens.js';
+import { ChatAccess } from './chat-access.js';
+import { DocChatAgents, DocChatHistory, DocChatMessage, DocChatResume, DocChatStream } from './chat.docs.js';
+import { parseChatRequest, sessionIdSchema } from './chat-request.dto.js';
+import { acquireStreamSlot, streamFailed, writeChatSse } from './chat-sse.js';
+import { ChatService, toWire } from './chat.service.js';
+
+const STREAM_ENDPOINT = '/chat/stream';
+const SESSION_STREAM_ENDPOINT = '/chat/sessions/stream';
+const sessionLinks = (sessionId: string) => ({ history_url: `/api/v1/chat/sessions/${sessionId}`, stream_url: `/api/v1/chat/sessions/${sessionId}/stream` });
+
+/** The seed's chat endpoints: public, as in the seed (see ChatAccess). */
+@Public()
+@Controller('api/v1/chat')
+export class ChatController {
+  constructor(
+    private readonly chat: ChatService,
+    private readonly access: ChatAccess,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(STREAM_SLOTS) private readonly slots: StreamSlots,
+  ) {}
+
+  /** Opens the SSE stream only once the bus accepted the message. */
+  @Post('stream')
+  @DocChatStream()
+  async stream(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    let release: (() => void) | null = null;
+    try {
+      const caller = await this.access.admit(req);
+      const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
+      release = acquireStreamSlot(this.runtime, this.slots, STREAM_ENDPOINT);
+      const sent = await this.chat.send(request, caller);
+      res.setHeader('X-Session-ID', sent.sessionId);
+      res.setHeader('X-Message-ID', sent.messageId);
+      writeChatSse(this.runtime, res, toWire(sent.events$), { endpoint: STREAM_ENDPOINT, release, onError: streamFailed(this.runtime, { sessionId: sent.sessionId }) });
+    } catch (error) {
+      release?.();
+      sendError(res, error, this.runtime.logger, req);
+    }
+  }
+
+  /** The same conversation without streaming: one JSON answer once the reply is complete. */
+  @Post('message')
+  @DocChatMessage()
+  async message(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    try {
+      const caller = await this.access.admit(req);
+      const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
+      const sent = await this.chat.send(request, caller);
+      const events = await lastValueFrom(sent.events$.pipe(takeUntil(fromEvent(res, 'close')), toArray()));
+      const answer = answerTo(events.reduce(evolveChatHistory, emptyChatHistory(sent.sessionId)), sent.messageId);
+      if (!answer || answer.status === 'answering') return;
+      if (answer.error) throw new ApiError(503, answer.error.error_code, answer.error.message, undefined, 5);
+      res.status(200).json({
+        session_id: sent.sessionId,
+        message_id: sent.messageId,
+        agent_id: answer.agent_id,
+        agent_name: answer.agent_name,
+        message: answer.content,
+        intent: answer.intent,
+        confidence: answer.confidence,
+        total_tokens: answer.total_tokens,
+        investigation_id: answer.investigation_id,
+        timestamp: answer.timestamp,
+        ...sessionLinks(sent.sessionId),
+      });
+    } catch (error) {
+      sendError(res, error, this.runtime.logger, req);
+    }
+  }
+
+  @Get('sessions/:id')
+  @DocChatHistory()
+  async history(@Param('id') id: string) {
+    const sessionId = parseOr400(sessionIdSchema, id, 'session id');
+    return { ...(await this.chat.history(sessionId)), ...sessionLinks(sessionId) };
+  }
+
+  /** Replays a session, or resumes a cut-off answer after Last-Event-ID, ending once every answer is complete. */
+  @Get('sessions/:id/stream')
+  @DocChatResume()
+  async resume(@Param('id') id: string, @Query('last_event_id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    let release: (() => void) | null = null;
+    try {
+      const sessionId = parseOr400(sessionIdSchema, id, 'session id');
+      const events$ = await this.chat.resume(sessionId, resumeRevision(req, lastEventId));
+      release = acquireStreamSlot(this.runtime, this.slots, SESSION_STREAM_ENDPOINT);
+      writeChatSse(this.runtime, res, toWire(events$), { endpoint: SESSION_STREAM_ENDPOINT, release, onError: streamFailed(this.runtime, { sessionId }) });
+    } catch (error) {
+      release?.();
+      sendError(res, error, this.runtime.logger, req);
+    }
+  }
+
+  @Get('agents')
+  @DocChatAgents()
+  agents() {
+    return { agents: AGENTS.map((a) => ({ agent_id: a.id, agent_name: a.name, role: a.role, description: a.description })) };
+  }
+}

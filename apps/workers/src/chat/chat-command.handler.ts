@@ -1,0 +1,76 @@
+import { DomainError } from '#kernel';
+import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
+import { PermanentCommandError, type CommandContext, type Logger, type RoutedCommand } from '#platform';
+import type { ActorRegistry } from '../actors/actor-registry.js';
+import type { Causation } from '../actors/decider-actor.js';
+import type { ChatActor } from './chat.actor.js';
+import type { ChatInvestigationFollower } from './chat-investigation.follower.js';
+import type { ChatResponder } from './chat-responder.js';
+import { chatSteps, messageIn, type ChatStep } from './chat-steps.js';
+
+export interface ChatCommandHandlerDeps {
+  readonly actors: ActorRegistry<ChatActor>;
+  readonly classifier: IntentClassifier;
+  readonly responder: ChatResponder;
+  readonly follower: ChatInvestigationFollower;
+  readonly clock: () => Date;
+  readonly maxDeliver: number;
+  readonly logger: Logger;
+}
+
+/** Answers chat messages that arrive over the bus; every step goes through the session's actor. */
+export class ChatCommandHandler {
+  constructor(private readonly deps: ChatCommandHandlerDeps) {}
+
+  async handle(routed: RoutedCommand, context: CommandContext): Promise<void> {
+    const command = routed.command as ChatBusCommand & Pick<RoutedCommand['command'], 'metadata'>;
+    const { commandId, correlationId, userId } = command.metadata;
+    const causation: Causation = { commandId, correlationId, userId };
+    const sessionId = routed.target.id;
+    const actor = this.deps.actors.get(sessionId);
+    const step = chatSteps(actor, causation, context, this.deps.clock);
+    switch (command.type) {
+      case 'SendChatMessage':
+        return this.answering(command.data.messageId, step, context, async () => this.send(sessionId, command.data, step, causation, context));
+      case 'FollowChatInvestigation': {
+        const { state } = await actor.current();
+        const message = messageIn(state, command.data.messageId);
+        return this.answering(message.messageId, step, context, () => this.deps.follower.follow(command.data, message, step, causation, context));
+      }
+      default:
+        throw new PermanentCommandError(`unknown chat command ${JSON.stringify((command as { type: unknown }).type)}`);
+    }
+  }
+
+  private async send(sessionId: string, data: SendChatMessage['data'], step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
+    let state = await step({ type: 'ReceiveMessage', data });
+    let message = messageIn(state, data.messageId);
+    if (message.status === 'received') {
+      const { intent, confidence } = this.deps.classifier.classify(message.content);
+      const { agent, reason } = routeToAgent(intent, message.requestedAgentId);
+      state = await step({ type: 'RouteMessage', data: { messageId: data.messageId, intent, confidence, agentId: agent.id, agentName: agent.name, reason } });
+      message = messageIn(state, data.messageId);
+    }
+    if (message.status !== 'routed') return;
+    await this.deps.responder.respond(sessionId, state, message, step, causation, context);
+  }
+
+  /**
+   * Runs one answering step. A failure is redelivered while deliveries remain; on the last
+   * one (or a refusal by the domain) the answer ends with the seed's error event, so a
+   * client never waits on a stream that will not finish.
+   */
+  private async answering(messageId: string, step: ChatStep, context: CommandContext, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const permanent = error instanceof DomainError;
+      if (!permanent && (context.signal.aborted || context.deliveryCount < this.deps.maxDeliver)) throw error;
+      this.deps.logger.error({ err: error, messageId }, 'chat answer failed');
+      await step({
+        type: 'FailResponse',
+        data: { messageId, errorCode: 'AGENT_UNAVAILABLE', message: 'Serviço temporariamente indisponível', retryAfterSeconds: 5 },
+      });
+    }
+  }
+}

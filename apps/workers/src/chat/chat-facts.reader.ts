@@ -1,0 +1,35 @@
+import type { Stored } from '#kernel';
+import { chatStreamId, emptyChatHistory, evolveChatHistory, type ChatEvent, type ChatHistory, type ChatState } from '#chat';
+import { emptyInvestigationSummary, evolveInvestigationSummary, investigationStreamId, type InvestigationEvent, type InvestigationSummary } from '#investigations';
+import type { EventStore } from '#platform';
+
+const INVESTIGATION_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
+
+/** Reads the projections a chat answer is composed from. */
+export class ChatFactsReader {
+  constructor(private readonly store: EventStore) {}
+
+  async investigation(investigationId: string): Promise<InvestigationSummary | null> {
+    const events = await this.store.readStream(investigationStreamId(investigationId));
+    if (events.length === 0) return null;
+    return events.reduce(
+      (doc, event) => evolveInvestigationSummary(doc, event as unknown as Stored<InvestigationEvent>),
+      emptyInvestigationSummary(investigationId),
+    );
+  }
+
+  /** The investigation a question is about: one it names by id, else the conversation's latest. */
+  async investigationFor(state: ChatState, question: string): Promise<InvestigationSummary | null> {
+    const named = INVESTIGATION_ID.exec(question)?.[0]?.toLowerCase();
+    if (named) {
+      const summary = await this.investigation(named);
+      if (summary) return summary;
+    }
+    return state.lastInvestigationId ? this.investigation(state.lastInvestigationId) : null;
+  }
+
+  async history(sessionId: string): Promise<ChatHistory> {
+    const events = await this.store.readStream(chatStreamId(sessionId));
+    return events.reduce((doc, event) => evolveChatHistory(doc, event as unknown as Stored<ChatEvent>), emptyChatHistory(sessionId));
+  }
+}

@@ -1,0 +1,58 @@
+import {
+  agentById,
+  composeAnomalyExplanation,
+  composeInvestigationStatus,
+  composeSmallTalk,
+  type ChatMessageState,
+  type ChatState,
+  type Intent,
+} from '#chat';
+import type { CommandContext } from '#platform';
+import type { Causation } from '../actors/decider-actor.js';
+import type { ChatAnswerWriter } from './chat-answer.writer.js';
+import type { ChatFactsReader } from './chat-facts.reader.js';
+import type { ChatInvestigationStarter } from './chat-investigation.starter.js';
+import type { ChatStep } from './chat-steps.js';
+import { chatPrompt } from './llm-prompt.js';
+
+/** Decides how a routed message is answered: by acting, from the projections, or in conversation. */
+export class ChatResponder {
+  constructor(
+    private readonly facts: ChatFactsReader,
+    private readonly writer: ChatAnswerWriter,
+    private readonly investigations: ChatInvestigationStarter,
+  ) {}
+
+  async respond(sessionId: string, state: ChatState, message: ChatMessageState, step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
+    const intent: Intent = message.intent ?? 'unknown';
+    const agent = agentById(message.agentId ?? 'abaporu');
+    const base = { step, message, signal: context.signal };
+    switch (intent) {
+      case 'investigate':
+        return this.investigations.start(sessionId, message, step, causation);
+      // Facts questions are answered from the read models word for word: no model may round a number.
+      case 'investigation_status': {
+        const summary = await this.facts.investigationFor(state, message.content);
+        return this.writer.write({ ...base, composed: composeInvestigationStatus(summary), prompt: null });
+      }
+      case 'explain_anomaly': {
+        const summary = await this.facts.investigationFor(state, message.content);
+        return this.writer.write({ ...base, composed: composeAnomalyExplanation(summary, message.content), prompt: null });
+      }
+      case 'greeting':
+      case 'thanks':
+      case 'goodbye':
+      case 'help_request':
+      case 'about_system':
+      case 'unknown': {
+        const composed = composeSmallTalk(intent, agent);
+        const prompt = async () => chatPrompt(agent, composed, await this.facts.history(sessionId), message.messageId, message.content);
+        return this.writer.write({ ...base, composed, prompt });
+      }
+      default: {
+        const unexpected: never = intent;
+        throw new Error(`unexpected intent ${String(unexpected)}`);
+      }
+    }
+  }
+}

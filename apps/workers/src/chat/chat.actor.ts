@@ -1,0 +1,21 @@
+import { CHAT_CATEGORY, chatDecider, chatStreamId, type ChatCommand, type ChatEvent, type ChatState } from '#chat';
+import type { EventStore, Metrics } from '#platform';
+import { ActorRegistry } from '../actors/actor-registry.js';
+import { DeciderActor } from '../actors/decider-actor.js';
+
+export type ChatActor = DeciderActor<ChatCommand, ChatEvent, ChatState>;
+
+export function createChatActors(deps: { store: EventStore; clock: () => Date; metrics?: Metrics; capacity?: number }): ActorRegistry<ChatActor> {
+  return new ActorRegistry(
+    (sessionId) =>
+      new DeciderActor({
+        store: deps.store,
+        streamId: chatStreamId(sessionId),
+        category: CHAT_CATEGORY,
+        decider: chatDecider,
+        clock: deps.clock,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      }),
+    deps.capacity,
+  );
+}

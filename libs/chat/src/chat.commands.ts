@@ -1,0 +1,54 @@
+import type { Intent } from './intent/intent.model.js';
+import type { ResponseSource } from './chat.events.js';
+
+/** Sent by the API over the bus: one user message, answered by a worker. */
+export interface SendChatMessage {
+  readonly type: 'SendChatMessage';
+  readonly data: { readonly sessionId: string; readonly messageId: string; readonly content: string; readonly agentId?: string };
+}
+/**
+ * Sent by a worker to itself: keep reporting the investigation a message started. Each hop
+ * follows for a while and sends the next, so no command holds a worker slot for the
+ * whole investigation, which would starve the investigation's own commands.
+ */
+export interface FollowChatInvestigation {
+  readonly type: 'FollowChatInvestigation';
+  readonly data: { readonly sessionId: string; readonly messageId: string; readonly investigationId: string; readonly hop: number };
+}
+export type ChatBusCommand = SendChatMessage | FollowChatInvestigation;
+
+/** Facts the worker reports to the session's actor; the decider records each once. */
+export type ReceiveMessage = { readonly type: 'ReceiveMessage'; readonly data: SendChatMessage['data'] };
+export type RouteMessage = {
+  readonly type: 'RouteMessage';
+  readonly data: { messageId: string; intent: Intent; confidence: number; agentId: string; agentName: string; reason: 'requested' | 'intent' };
+};
+export type LinkInvestigation = { readonly type: 'LinkInvestigation'; readonly data: { messageId: string; investigationId: string } };
+/** Pieces `firstSeq`, `firstSeq + 1`…; pieces already recorded are skipped, so a replay appends only the rest. */
+export type RecordChunks = {
+  readonly type: 'RecordChunks';
+  readonly data: { messageId: string; firstSeq: number; contents: readonly string[] };
+};
+/**
+ * What an investigation did, event by event (`revision` in its stream). Events already
+ * reported are skipped whole, so two followers racing after a redelivery tell each once.
+ */
+export type ReportInvestigation = {
+  readonly type: 'ReportInvestigation';
+  readonly data: { messageId: string; segments: ReadonlyArray<{ readonly revision: number; readonly contents: readonly string[] }> };
+};
+/** A whole answer known at once: its pieces from 1 and its completion, recorded together. */
+export type RecordAnswer = {
+  readonly type: 'RecordAnswer';
+  readonly data: { messageId: string; contents: readonly string[]; totalTokens: number; source: ResponseSource };
+};
+export type CompleteResponse = { readonly type: 'CompleteResponse'; readonly data: { messageId: string; totalTokens: number; source: ResponseSource } };
+export type FailResponse = {
+  readonly type: 'FailResponse';
+  readonly data: { messageId: string; errorCode: string; message: string; retryAfterSeconds: number | null };
+};
+
+/** What the decider accepts; `at` is the caller's clock, so `decide` stays pure. */
+export type ChatCommand = (ReceiveMessage | RouteMessage | LinkInvestigation | RecordChunks | ReportInvestigation | RecordAnswer | CompleteResponse | FailResponse) & {
+  readonly at: string;
+};
