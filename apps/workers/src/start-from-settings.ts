@@ -1,5 +1,5 @@
-import type { Runtime } from '#platform';
-import { contractSourceResolver } from './contract-sources.js';
+import { createLlmProviders, type Runtime } from '#platform';
+import { classifySourceFailure, contractSourceResolver } from './contract-sources.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 
 /** Starts the workers on a runtime with the settings' tuning. */
@@ -15,5 +15,8 @@ export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorker
     pageSize: settings.INVESTIGATION_PAGE_SIZE,
     stepDelayMs: settings.INVESTIGATION_STEP_DELAY_MS,
     sourceFor: contractSourceResolver(settings),
+    classifyFailure: classifySourceFailure,
+    llm: createLlmProviders(settings, runtime.logger.child({ component: 'llm' })).chat,
+    chatFollowWindowMs: settings.CHAT_FOLLOW_WINDOW_MS,
   });
 }

@@ -12,7 +12,7 @@ import {
   type InvestigationWireEvent,
   type StartInvestigation,
 } from '#investigations';
-import { catchUpThenLive, deterministicUuid, newId, type LiveFeed, type Runtime, type SseMessage } from '#platform';
+import { catchUpThenLive, deterministicUuid, mayActOn, newId, type LiveFeed, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
@@ -20,6 +20,7 @@ import type { StartInvestigationBody } from './start-investigation.dto.js';
 export interface Caller {
   readonly userId: string;
   readonly correlationId: string;
+  readonly principal: Principal;
 }
 
 const TARGET = (id: string) => ({ aggregate: 'investigation', id }) as const;
@@ -35,6 +36,9 @@ export class InvestigationsService {
 
   /** Accepted once the bus has the command: 202 never precedes durability. */
   async start(body: StartInvestigationBody, caller: Caller, idempotencyKey?: string): Promise<{ summary: InvestigationSummary; duplicate: boolean; commandId: string }> {
+    if (body.data_source === 'portal_transparencia' && !this.runtime.settings.PORTAL_TRANSPARENCIA_API_KEY) {
+      throw new ApiError(400, 'DATA_SOURCE_UNAVAILABLE', 'data_source portal_transparencia needs PORTAL_TRANSPARENCIA_API_KEY on the server');
+    }
     const investigationId = idempotencyKey ? deterministicUuid('investigation', caller.userId, idempotencyKey) : newId();
     const commandId = idempotencyKey ? deterministicUuid('start-investigation', caller.userId, idempotencyKey) : newId();
     const existing = idempotencyKey ? await this.read(investigationId) : null;
@@ -50,8 +54,20 @@ export class InvestigationsService {
     return { summary: existing ?? emptyInvestigationSummary(investigationId), duplicate: duplicate || existing !== null, commandId };
   }
 
+  /**
+   * The current read model if the viewer may use `permission` on it. Someone else's
+   * investigation is a 404, not a 403, so ids do not leak. A queued one has no owner on
+   * record yet: its id was handed to its starter only, and `events` checks the owner once
+   * the first event lands.
+   */
+  async get(investigationId: string, viewer: Principal, permission: Permission = 'investigation:watch'): Promise<InvestigationSummary> {
+    const summary = await this.find(investigationId);
+    if (summary.user_id !== null && !mayActOn(viewer, permission, summary.user_id)) throw notFound('investigation', investigationId);
+    return summary;
+  }
+
   /** The current read model, `queued` while only the command exists, or 404. */
-  async get(investigationId: string): Promise<InvestigationSummary> {
+  private async find(investigationId: string): Promise<InvestigationSummary> {
     const summary = await this.read(investigationId);
     if (summary) return summary;
     if (await this.runtime.bus.wasAccepted(TARGET(investigationId), 'StartInvestigation')) return emptyInvestigationSummary(investigationId);
@@ -59,7 +75,7 @@ export class InvestigationsService {
   }
 
   async cancel(investigationId: string, caller: Caller, reason: string): Promise<InvestigationSummary> {
-    const summary = await this.get(investigationId);
+    const summary = await this.get(investigationId, caller.principal, 'investigation:cancel');
     if (isFinished(summary)) {
       throw new ApiError(409, 'INVESTIGATION_FINISHED', `investigation ${investigationId} is already ${summary.status}`);
     }
@@ -78,11 +94,15 @@ export class InvestigationsService {
    * The seed's investigation events after `afterRevision`, history then live, ending after
    * the terminal event. Opening after the end of a finished investigation ends at once.
    */
-  async events(investigationId: string, afterRevision: number): Promise<Observable<SseMessage>> {
-    const summary = await this.get(investigationId);
+  async events(investigationId: string, afterRevision: number, viewer: Principal): Promise<Observable<SseMessage>> {
+    const summary = await this.get(investigationId, viewer);
     if (isFinished(summary) && afterRevision >= summary.last_event_id) return EMPTY;
-    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), afterRevision).pipe(
+    // With no owner on record yet, read from the start so the owner check below sees InvestigationStarted.
+    const from = summary.user_id === null ? 0 : afterRevision;
+    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), from).pipe(
       map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
+      takeWhile((event) => event.type !== 'InvestigationStarted' || mayActOn(viewer, 'investigation:watch', event.metadata.userId)),
+      filter((event) => event.revision > afterRevision),
       takeWhile((event) => !TERMINAL_EVENT_TYPES.has(event.type), true),
       map((event) => ({ id: event.revision, data: toInvestigationWireEvent(event) })),
       filter((message): message is { id: number; data: InvestigationWireEvent } => message.data !== null),

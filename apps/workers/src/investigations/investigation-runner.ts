@@ -27,6 +27,14 @@ export interface InvestigationRunnerDeps {
   readonly stepDelayMs: number;
   readonly maxDeliver: number;
   readonly logger: Logger;
+  /** Names a failure that ends the investigation now (or on the last delivery), else null: redeliver. */
+  readonly classifyFailure?: (error: unknown, lastDelivery: boolean) => RunFailure | null;
+}
+
+export interface RunFailure {
+  readonly errorCode: string;
+  readonly message: string;
+  readonly retryAfterSeconds: number | null;
 }
 
 /** What one run holds in memory: rebuilt from the source after a crash, never stored. */
@@ -58,10 +66,12 @@ export class InvestigationRunner {
     try {
       await this.analyse(investigationId, state, step, context);
     } catch (error) {
-      if (context.signal.aborted || context.deliveryCount < this.deps.maxDeliver) throw error;
-      this.deps.logger.error({ err: error, investigationId }, 'investigation failed on its last delivery');
-      const message = error instanceof Error ? error.message : String(error);
-      await step({ type: 'FailInvestigation', data: { errorCode: 'ANALYSIS_FAILED', message, retryAfterSeconds: null } });
+      if (context.signal.aborted) throw error;
+      const lastDelivery = context.deliveryCount >= this.deps.maxDeliver;
+      const failure = this.deps.classifyFailure?.(error, lastDelivery) ?? (lastDelivery ? unexpectedFailure(error) : null);
+      if (!failure) throw error;
+      this.deps.logger.error({ err: error, investigationId, errorCode: failure.errorCode }, 'investigation failed');
+      await step({ type: 'FailInvestigation', data: failure });
     }
   }
 
@@ -127,4 +137,8 @@ export class InvestigationRunner {
     });
     await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });
   }
+}
+
+function unexpectedFailure(error: unknown): RunFailure {
+  return { errorCode: 'ANALYSIS_FAILED', message: error instanceof Error ? error.message : String(error), retryAfterSeconds: null };
 }
