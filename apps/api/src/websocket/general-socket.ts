@@ -1,0 +1,110 @@
+import type { WebSocket } from 'ws';
+import { hasPermission, type EventStore, type LiveFeed } from '#platform';
+import { InvestigationWatch, pumpTo, type WatchDeps, type WatchEnd } from './investigation-watch.js';
+import { chatWireItems } from './stream-items.js';
+import { reportFailure } from './ws-endings.js';
+import type { Inbound } from './ws-inbound.js';
+import { readInbox } from './ws-inbox.js';
+import { errorMessage, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
+import type { WsPeer } from './ws-peer.js';
+
+/** Streams one connection may follow at once: each holds a live subscription. */
+export const MAX_SUBSCRIPTIONS = 100;
+
+export interface GeneralDeps extends WatchDeps {
+  readonly store: EventStore;
+  readonly feed: LiveFeed;
+}
+
+interface Subscription {
+  readonly lastDeliveredId: number;
+  start(afterId: number): void;
+  stop(): void;
+}
+
+type Echo = Readonly<Record<string, unknown>>;
+
+/**
+ * /api/v1/ws: multiplexed subscriptions. `subscribe` to `investigation:<id>` or
+ * `chat:<session>` (with `last_event_id` to resume), `unsubscribe`, `ping`. Every event
+ * comes tagged with its `stream` and `id`, batched (see MessageBatcher).
+ */
+export function serveGeneral(ws: WebSocket, peer: WsPeer, connectionType: string, deps: GeneralDeps): void {
+  const session = new GeneralSession(peer, deps);
+  readInbox(
+    ws,
+    peer,
+    ['ping', 'subscribe', 'unsubscribe'],
+    (message) => {
+      const echo = message.request_id === undefined ? {} : { request_id: message.request_id };
+      if (message.type === 'ping') return peer.send({ type: 'pong', ...echo });
+      if (message.type === 'subscribe') return session.subscribe(message, echo);
+      return session.unsubscribe(message.stream, echo);
+    },
+    deps.logger,
+  );
+  ws.once('close', () => session.stop());
+  peer.send({ type: 'connected', connection_id: peer.id, connection_type: connectionType, user_id: peer.principal.id });
+  peer.flush();
+}
+
+class GeneralSession {
+  private readonly subscriptions = new Map<string, Subscription>();
+
+  constructor(
+    private readonly peer: WsPeer,
+    private readonly deps: GeneralDeps,
+  ) {}
+
+  /** Subscribing again to a followed stream restarts it: after `last_event_id`, else after what it delivered. */
+  subscribe(message: Inbound<'subscribe'>, echo: Echo): void {
+    const { stream } = message;
+    const existing = this.subscriptions.get(stream);
+    existing?.stop();
+    if (!existing && this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+      return this.peer.send(errorMessage('TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_SUBSCRIPTIONS} streams per connection`, { stream, ...echo }));
+    }
+    const subscription = this.open(stream);
+    if (!subscription) {
+      this.subscriptions.delete(stream);
+      return this.peer.send(errorMessage('FORBIDDEN', `investigation:watch is not granted to ${this.peer.principal.roles.join(', ') || 'no role'}`, { stream, ...echo }));
+    }
+    this.subscriptions.set(stream, subscription);
+    const afterId = message.last_event_id ?? existing?.lastDeliveredId ?? 0;
+    this.peer.send({ type: 'subscribed', stream, last_event_id: afterId, ...echo });
+    subscription.start(afterId);
+  }
+
+  unsubscribe(stream: string, echo: Echo): void {
+    this.subscriptions.get(stream)?.stop();
+    const known = this.subscriptions.delete(stream);
+    this.peer.send({ type: 'unsubscribed', stream, reason: known ? 'requested' : 'not_subscribed', ...echo });
+  }
+
+  stop(): void {
+    for (const subscription of this.subscriptions.values()) subscription.stop();
+    this.subscriptions.clear();
+  }
+
+  /** The subscription behind a stream name, or null when the caller may not watch investigations at all. */
+  private open(stream: string): Subscription | null {
+    const [kind, id = ''] = stream.split(':');
+    const tag = (message: OutboundMessage): OutboundMessage => ({ stream, ...message });
+    const onEnd = (end: WatchEnd): void => this.ended(stream, end);
+    if (kind === 'chat') {
+      const pump = pumpTo(this.peer, chatWireItems(this.deps.store, this.deps.feed, id), tag, onEnd);
+      return { get lastDeliveredId() { return pump.lastDeliveredId; }, start: (afterId) => pump.startAfter(afterId), stop: () => pump.stop() };
+    }
+    if (!hasPermission(this.peer.principal, 'investigation:watch')) return null;
+    return new InvestigationWatch(this.peer, id, this.deps, tag, onEnd);
+  }
+
+  /** A finished stream says so; one cut by a shutdown ends the connection (1012), so the client resubscribes elsewhere. */
+  private ended(stream: string, end: WatchEnd): void {
+    this.subscriptions.delete(stream);
+    if (this.peer.closed) return;
+    if (end.kind === 'finished') this.peer.send({ type: 'unsubscribed', stream, reason: 'ended' });
+    else if (end.kind === 'interrupted') this.peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resubscribe with your last event ids');
+    else reportFailure(this.peer, end.error, this.deps, { stream });
+  }
+}

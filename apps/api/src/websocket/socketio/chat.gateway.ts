@@ -1,0 +1,108 @@
+import { Inject } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Authenticator, LiveFeed, Principal, Runtime } from '#platform';
+import { sessionIdSchema } from '../../chat/chat-request.dto.js';
+import { ChatService } from '../../chat/chat.service.js';
+import { ApiError } from '../../http/api-error.js';
+import { requestIdsOf } from '../../http/request-ids.js';
+import { clientAddress, RateLimiter } from '../../limits/rate-limiter.js';
+import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../../tokens.js';
+import { ChatParticipant } from '../chat-participant.js';
+import { Presence } from '../presence.js';
+import { endWithStream, reportFailure } from '../ws-endings.js';
+import { WsConnections } from '../ws-connections.js';
+import { closeCodeFor, errorMessage, type OutboundMessage } from '../ws-messages.js';
+import { answerUnknownEvents, parseBody } from './io-body.js';
+import { authenticateHandshake, handshakeLastEventId, handshakeValue } from './io-handshake.js';
+import { IoPeer } from './io-peer.js';
+
+const messageSchema = z.object({ content: z.unknown(), agent_id: z.unknown().optional() });
+const typingSchema = z.object({ is_typing: z.boolean().default(true) }).default({ is_typing: true });
+
+function sessionOf(socket: Socket): string {
+  const raw = handshakeValue(socket, 'sessionId', 'session_id');
+  const parsed = sessionIdSchema.safeParse(raw);
+  if (!parsed.success) throw new ApiError(400, 'VALIDATION_ERROR', 'auth.sessionId (or ?session_id=) must name the chat session: 1-128 letters, digits, _ or -');
+  return parsed.data;
+}
+
+/**
+ * Socket.IO namespace /chat: `auth: {token?, sessionId, lastEventId?}`; one room per
+ * session; the same events as the raw chat WebSocket (`history`, `user_message`,
+ * `agent_status`, `agent_response`, `typing`); `message` and `typing` in.
+ */
+@WebSocketGateway({ namespace: '/chat' })
+export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+  /** The namespace, with a room per session (`chat:<id>`). */
+  @WebSocketServer() readonly namespace!: Namespace;
+  private readonly principals = new WeakMap<Socket, Principal>();
+  private readonly participants = new Map<string, ChatParticipant>();
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+    private readonly chat: ChatService,
+    private readonly presence: Presence,
+    private readonly limiter: RateLimiter,
+    private readonly connections: WsConnections,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    const check = (socket: Socket): void => {
+      sessionOf(socket);
+      handshakeLastEventId(socket);
+    };
+    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, check }));
+  }
+
+  handleConnection(socket: Socket): void {
+    const principal = this.principals.get(socket);
+    if (!principal) return void socket.disconnect(true);
+    const { settings, logger, metrics, store } = this.runtime;
+    const peer = new IoPeer(socket, 'socketio_chat', principal, requestIdsOf(socket.request).correlationId, settings);
+    socket.once('disconnect', this.connections.add(peer, () => peer.stats()));
+    answerUnknownEvents(socket, peer, ['message', 'typing', 'ping']);
+    const sessionId = sessionOf(socket);
+    const ip = clientAddress(socket.handshake.address);
+    const admit = (): void => {
+      if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+    };
+    const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit };
+    const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'));
+    this.participants.set(socket.id, participant);
+    void socket.join(`chat:${sessionId}`);
+    participant.join(handshakeLastEventId(socket)).catch((error: unknown) => {
+      const status = reportFailure(peer, error, deps, { session_id: sessionId });
+      peer.close(closeCodeFor(status), `could not open the session (status ${status})`);
+    });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.participants.get(socket.id)?.leave();
+    this.participants.delete(socket.id);
+  }
+
+  @SubscribeMessage('message')
+  async message(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<OutboundMessage> {
+    const parsed = parseBody(messageSchema, body);
+    const participant = this.participants.get(socket.id);
+    if (!parsed.ok || !participant) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    return participant.say(parsed.data.content, parsed.data.agent_id);
+  }
+
+  @SubscribeMessage('typing')
+  typing(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): OutboundMessage {
+    const parsed = parseBody(typingSchema, body ?? undefined);
+    if (!parsed.ok) return parsed.error;
+    this.participants.get(socket.id)?.setTyping(parsed.data.is_typing);
+    return { type: 'ack', command: 'typing' };
+  }
+
+  @SubscribeMessage('ping')
+  ping(): OutboundMessage {
+    return { type: 'pong' };
+  }
+}

@@ -1,0 +1,87 @@
+import { Inject } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import type { Authenticator, Principal, Runtime } from '#platform';
+import { InvestigationsService } from '../../investigations/investigations.service.js';
+import { requestIdsOf } from '../../http/request-ids.js';
+import { AUTHENTICATOR, RUNTIME } from '../../tokens.js';
+import { WsConnections } from '../ws-connections.js';
+import { errorMessage, type OutboundMessage } from '../ws-messages.js';
+import { answerUnknownEvents, parseBody as parse } from './io-body.js';
+import { authenticateHandshake, handshakeLastEventId, handshakeValue } from './io-handshake.js';
+import { IoInvestigationsClient, subscribeSchema, targetSchema } from './io-investigations.js';
+import { IoPeer } from './io-peer.js';
+
+/**
+ * Socket.IO namespace /investigations: `auth: {token, investigationId, lastEventId}` on
+ * connect (or `subscribe` later, one room per investigation); the SSE events emitted under
+ * their type with their `id`; `cancel` answered through the acknowledgement.
+ */
+@WebSocketGateway({ namespace: '/investigations' })
+export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+  /** The namespace, with a room per investigation (`investigation:<id>`). */
+  @WebSocketServer() readonly namespace!: Namespace;
+  private readonly principals = new WeakMap<Socket, Principal>();
+  private readonly clients = new Map<string, IoInvestigationsClient>();
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    private readonly investigations: InvestigationsService,
+    private readonly connections: WsConnections,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    const check = (socket: Socket): void => void handshakeLastEventId(socket);
+    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, check }));
+  }
+
+  handleConnection(socket: Socket): void {
+    const principal = this.principals.get(socket);
+    if (!principal) return void socket.disconnect(true);
+    const { settings, logger, metrics } = this.runtime;
+    const peer = new IoPeer(socket, 'socketio_investigations', principal, requestIdsOf(socket.request).correlationId, settings);
+    socket.once('disconnect', this.connections.add(peer, () => peer.stats()));
+    answerUnknownEvents(socket, peer, ['subscribe', 'unsubscribe', 'cancel', 'ping']);
+    const client = new IoInvestigationsClient(socket, peer, { investigations: this.investigations, logger, metrics });
+    this.clients.set(socket.id, client);
+    const id = handshakeValue(socket, 'investigationId', 'investigation_id');
+    if (id === undefined) return;
+    const first = parse(subscribeSchema, { investigation_id: id, last_event_id: handshakeLastEventId(socket) ?? undefined });
+    peer.send(first.ok ? client.subscribe(first.data.investigation_id, first.data.last_event_id) : first.error);
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.clients.get(socket.id)?.stop();
+    this.clients.delete(socket.id);
+  }
+
+  @SubscribeMessage('subscribe')
+  subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): OutboundMessage {
+    const parsed = parse(subscribeSchema, body);
+    const client = this.clients.get(socket.id);
+    if (!parsed.ok || !client) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    return client.subscribe(parsed.data.investigation_id, parsed.data.last_event_id);
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): OutboundMessage {
+    const parsed = parse(targetSchema, body);
+    const client = this.clients.get(socket.id);
+    if (!parsed.ok || !client) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    return client.unsubscribe(parsed.data.investigation_id);
+  }
+
+  @SubscribeMessage('cancel')
+  async cancel(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<OutboundMessage> {
+    const parsed = parse(targetSchema, body);
+    const client = this.clients.get(socket.id);
+    if (!parsed.ok || !client) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    return client.cancel(parsed.data.investigation_id, parsed.data.reason);
+  }
+
+  @SubscribeMessage('ping')
+  ping(): OutboundMessage {
+    return { type: 'pong' };
+  }
+}

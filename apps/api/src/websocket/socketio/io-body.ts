@@ -1,0 +1,22 @@
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Peer } from '../peer.js';
+import { errorMessage, type OutboundMessage } from '../ws-messages.js';
+
+/** An event's payload checked against its schema, or the error message its acknowledgement carries. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): { ok: true; data: z.output<S> } | { ok: false; error: OutboundMessage } {
+  const result = schema.safeParse(body);
+  if (result.success) return { ok: true, data: result.data };
+  return { ok: false, error: errorMessage('VALIDATION_ERROR', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')) };
+}
+
+/** An event no handler knows gets an error (through its acknowledgement when it asked for one), as on the raw WebSocket. */
+export function answerUnknownEvents(socket: Socket, peer: Peer, known: readonly string[]): void {
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if (known.includes(event)) return;
+    const error = errorMessage('UNKNOWN_MESSAGE_TYPE', `unknown event "${event.slice(0, 64)}"; this namespace accepts ${known.join(', ')}`);
+    const ack = args.at(-1);
+    if (typeof ack === 'function') ack(error);
+    else peer.send(error);
+  });
+}

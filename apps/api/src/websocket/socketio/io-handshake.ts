@@ -1,0 +1,75 @@
+import type { Socket } from 'socket.io';
+import type { Authenticator, Logger, Principal } from '#platform';
+import { ApiError } from '../../http/api-error.js';
+import { clientAddress } from '../../limits/rate-limiter.js';
+import { admit } from '../ws-auth.js';
+import type { WsConnections } from '../ws-connections.js';
+import { closeCodeFor, errorFrom } from '../ws-messages.js';
+
+type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
+
+/** A handshake value from `auth` (socket.io-client's `auth` option) or the query string. */
+export function handshakeValue(socket: Socket, authKey: string, queryKey: string): string | undefined {
+  const fromAuth: unknown = (socket.handshake.auth as Record<string, unknown>)[authKey];
+  if (typeof fromAuth === 'string' && fromAuth !== '') return fromAuth;
+  if (typeof fromAuth === 'number' && Number.isFinite(fromAuth)) return String(fromAuth);
+  const fromQuery = socket.handshake.query[queryKey];
+  return typeof fromQuery === 'string' && fromQuery !== '' ? fromQuery : undefined;
+}
+
+/** `auth.lastEventId` (or `?last_event_id=`): the resume point, null when absent; throws a 400 when malformed. */
+export function handshakeLastEventId(socket: Socket): number | null {
+  const raw = handshakeValue(socket, 'lastEventId', 'last_event_id');
+  if (raw === undefined) return null;
+  if (!/^\d{1,15}$/.test(raw)) throw new ApiError(400, 'VALIDATION_ERROR', 'lastEventId must be a whole number');
+  return Number(raw);
+}
+
+function handshakeToken(socket: Socket): string | undefined {
+  const header = socket.handshake.headers.authorization;
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  return handshakeValue(socket, 'token', 'token') ?? bearer;
+}
+
+/** The error a refused client receives as `connect_error`: `message`, and `data` with the WebSocket close code. */
+function connectError(error: ApiError): Error {
+  const { message } = errorFrom(error);
+  return Object.assign(new Error(error.message), { data: { ...message, close_code: closeCodeFor(error.status) } });
+}
+
+export interface HandshakeDeps {
+  readonly authenticator: Authenticator;
+  readonly connections: WsConnections;
+  readonly logger: Logger;
+  readonly principals: WeakMap<Socket, Principal>;
+  /** Further checks of the handshake (the ids it names); throw an ApiError to refuse. */
+  readonly check?: (socket: Socket) => void;
+}
+
+/** Namespace middleware: the token is checked before `connection`, so a refused client gets connect_error and is never a participant. */
+export function authenticateHandshake(route: 'chat' | 'investigations', deps: HandshakeDeps): Middleware {
+  const refuse = (socket: Socket, next: (error?: Error) => void, error: ApiError): void => {
+    const ip = clientAddress(socket.handshake.address);
+    deps.logger.warn({ audit: 'websocket_refused', path: `/socket.io ${socket.nsp.name}`, ip, user_agent: socket.handshake.headers['user-agent'], error_code: error.code, status: error.status }, `socket.io connection refused: ${error.code}`);
+    next(connectError(error));
+  };
+  return (socket, next) => {
+    if (deps.connections.stopping) return refuse(socket, next, new ApiError(503, 'SHUTTING_DOWN', 'this server is restarting; reconnect shortly'));
+    try {
+      deps.check?.(socket);
+    } catch (error) {
+      return refuse(socket, next, error instanceof ApiError ? error : new ApiError(400, 'VALIDATION_ERROR', String(error)));
+    }
+    admit(deps.authenticator, route, handshakeToken(socket)).then(
+      (admission) => {
+        if (!admission.ok) return refuse(socket, next, admission.error);
+        deps.principals.set(socket, admission.principal);
+        next();
+      },
+      (error: unknown) => {
+        deps.logger.error({ err: error }, 'socket.io authentication failed unexpectedly');
+        refuse(socket, next, new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error'));
+      },
+    );
+  };
+}

@@ -1,0 +1,37 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { Settings } from '#platform';
+import { MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
+
+/**
+ * Socket.IO on the HTTP server's port, tuned by the seed's settings. Its in-memory
+ * connection-state recovery stays off: it loses messages across processes, whereas a
+ * client that sends `auth.lastEventId` resumes from the event store on any of them.
+ */
+type IoServerOptions = NonNullable<Parameters<IoAdapter['createIOServer']>[1]>;
+
+export class SocketIoAdapter extends IoAdapter {
+  constructor(
+    app: INestApplicationContext,
+    private readonly settings: Settings,
+  ) {
+    super(app);
+  }
+
+  // Typed from IoAdapter itself: @nestjs/platform-socket.io brings its own socket.io copy.
+  override createIOServer(port: number, options?: IoServerOptions): ReturnType<IoAdapter['createIOServer']> {
+    const pingMs = this.settings.WEBSOCKET_PING_INTERVAL * 1000;
+    const tuned: Partial<IoServerOptions> = {
+      ...options,
+      path: '/socket.io',
+      serveClient: false,
+      // Other upgrade paths belong to the raw WebSocket router, which answers unknown ones itself.
+      destroyUpgrade: false,
+      pingInterval: pingMs,
+      pingTimeout: pingMs,
+      maxHttpBufferSize: MAX_INBOUND_FRAME_BYTES,
+      perMessageDeflate: false,
+    };
+    return super.createIOServer(port, tuned as IoServerOptions);
+  }
+}

@@ -1,0 +1,29 @@
+import { AuthError, AuthUnavailableError, hasPermission, type Authenticator, type Principal } from '#platform';
+import { ApiError } from '../http/api-error.js';
+import type { WsRoute } from './ws-routes.js';
+
+/** No token where none is required on a public route (chat): a caller with no roles. */
+const NOBODY: Principal = Object.freeze({ id: 'anonymous', roles: [] });
+
+export type Admission = { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly error: ApiError };
+
+/**
+ * Who is connecting. Chat is public, as over HTTP (a token that is sent is still verified);
+ * the general and investigation endpoints need a caller, as their HTTP routes do. Failures
+ * become ApiErrors so that every transport reports them the same way (close 1008, connect_error).
+ */
+export async function admit(authenticator: Authenticator, route: WsRoute['kind'], token: string | undefined): Promise<Admission> {
+  try {
+    if (route === 'chat' && token === undefined) return { ok: true, principal: authenticator.anonymous ?? NOBODY };
+    const principal = await authenticator.authenticate(token);
+    if (route === 'investigations' && !hasPermission(principal, 'investigation:watch')) {
+      const roles = principal.roles.length > 0 ? principal.roles.join(', ') : 'no role';
+      return { ok: false, error: new ApiError(403, 'FORBIDDEN', `investigation:watch is not granted to ${roles}`) };
+    }
+    return { ok: true, principal };
+  } catch (error) {
+    if (error instanceof AuthError) return { ok: false, error: new ApiError(401, error.code, error.message) };
+    if (error instanceof AuthUnavailableError) return { ok: false, error: new ApiError(503, 'AUTH_UNAVAILABLE', error.message, undefined, 5) };
+    throw error;
+  }
+}

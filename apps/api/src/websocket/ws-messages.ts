@@ -1,0 +1,49 @@
+import { toErrorResponse } from '../http/api-exception.filter.js';
+
+/** What a client receives: the seed's shapes, each with a `type`. */
+export type OutboundMessage = { readonly type: string } & Readonly<Record<string, unknown>>;
+
+/** WebSocket close codes: the seed's three, plus the standard ones this server also uses. */
+export const WS_CLOSE = {
+  NORMAL: 1000,
+  /** Authentication or authorisation failed (seed): refresh the token and reconnect. */
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  /** Server error (seed): retry with exponential backoff. */
+  SERVER_ERROR: 1011,
+  /** Graceful shutdown (seed): reconnect at once and resume with the last event id. */
+  SERVICE_RESTART: 1012,
+  /** The client reads too slowly for its send buffer: reconnect and resume. */
+  TRY_AGAIN_LATER: 1013,
+} as const;
+
+/** Inbound messages above this get an error message; frames above the hard cap close the socket (1009). */
+export const MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
+export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
+
+export function errorMessage(errorCode: string, message: string, extra: Readonly<Record<string, unknown>> = {}): OutboundMessage {
+  return { type: 'error', error_code: errorCode, message, ...extra };
+}
+
+/** Any failure as the seed's in-stream error shape, with the HTTP status it would have had. */
+export function errorFrom(error: unknown, extra: Readonly<Record<string, unknown>> = {}): { status: number; message: OutboundMessage } {
+  const { status, body, retryAfter } = toErrorResponse(error);
+  const retry = retryAfter === undefined ? {} : { retry_after: retryAfter };
+  return { status, message: errorMessage(body.error_code, body.message, { ...retry, ...extra }) };
+}
+
+/**
+ * The close code for a failure before or while streaming. WebSocket has no 404: the 4000
+ * range is the application's, so 4404 reads as "not found" and tells a client not to retry.
+ */
+export function closeCodeFor(status: number): number {
+  if (status === 401 || status === 403) return WS_CLOSE.POLICY;
+  if (status >= 500) return WS_CLOSE.SERVER_ERROR;
+  return 4000 + status;
+}
+
+/** Close reasons are capped at 123 bytes by the protocol. */
+export function closeReason(text: string): string {
+  const buffer = Buffer.from(text);
+  return buffer.length <= 123 ? text : buffer.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+}

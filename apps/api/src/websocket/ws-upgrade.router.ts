@@ -1,0 +1,152 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { refuseUpgrade, type Authenticator, type LiveFeed, type Runtime } from '#platform';
+import { ChatService } from '../chat/chat.service.js';
+import { ApiError } from '../http/api-error.js';
+import { requestIdsOf } from '../http/request-ids.js';
+import { InvestigationsService } from '../investigations/investigations.service.js';
+import { clientAddress, RateLimiter } from '../limits/rate-limiter.js';
+import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../tokens.js';
+import { serveChat } from './chat-socket.js';
+import { serveGeneral } from './general-socket.js';
+import { serveInvestigation } from './investigation-socket.js';
+import { Presence } from './presence.js';
+import { admit, type Admission } from './ws-auth.js';
+import { WsConnections } from './ws-connections.js';
+import { closeCodeFor, closeReason, errorFrom, MAX_INBOUND_FRAME_BYTES, WS_CLOSE } from './ws-messages.js';
+import { WsPeer } from './ws-peer.js';
+import { parseUpgradeQuery, routeOf, type UpgradeQuery, type WsRoute } from './ws-routes.js';
+
+type Endpoint = Exclude<WsRoute, { kind: 'socketio' } | { kind: 'unknown' }>;
+
+/**
+ * Routes the HTTP server's upgrades by path: `/api/v1/ws*` to the raw endpoints (one `ws`
+ * server, noServer), `/socket.io/` to Socket.IO's own listener, anything else refused with
+ * a 404. The token is checked before the handshake completes, and a refusal is sent after
+ * it, as close code 1008: browsers cannot read the status of a refused upgrade.
+ */
+@Injectable()
+export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+  private server: Server | null = null;
+  private readonly listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.onUpgrade(req, socket, head);
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    private readonly investigations: InvestigationsService,
+    private readonly chat: ChatService,
+    private readonly limiter: RateLimiter,
+    private readonly connections: WsConnections,
+    private readonly presence: Presence,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.listener);
+  }
+
+  onApplicationShutdown(): void {
+    this.server?.off('upgrade', this.listener);
+    this.wss.close();
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = routeOf(url.pathname);
+    const enabled = this.runtime.settings.ENABLE_WEBSOCKET;
+    if (route.kind === 'socketio' && enabled) return;
+    if (route.kind === 'unknown') return this.refuseUnclaimed(socket, url.pathname);
+    if (!enabled) return refuseUpgrade(socket, 503, { error_code: 'WEBSOCKET_DISABLED', message: 'WebSocket is disabled on this server' });
+    if (route.kind === 'socketio') return;
+    if (this.connections.stopping) return refuseUpgrade(socket, 503, { error_code: 'SHUTTING_DOWN', message: 'this server is restarting; reconnect shortly' }, { 'Retry-After': '1' });
+    const parsed = parseUpgradeQuery(url, req.headers.authorization);
+    if ('problem' in parsed) return refuseUpgrade(socket, 400, { error_code: 'VALIDATION_ERROR', message: parsed.problem });
+    try {
+      const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
+      if (limit > 0) this.limiter.hit('ip', clientAddress(req.socket.remoteAddress), limit);
+    } catch (error) {
+      const retry = error instanceof ApiError && error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
+      return refuseUpgrade(socket, 429, { error_code: 'RATE_LIMITED', message: error instanceof Error ? error.message : 'too many connections' }, retry);
+    }
+    socket.on('error', () => socket.destroy());
+    void this.accept(req, socket, head, route, parsed.query);
+  }
+
+  /**
+   * Another 'upgrade' listener on this server may own the path: answer 404 only if, by the
+   * next turn of the event loop, none has written to the socket or closed it.
+   */
+  private refuseUnclaimed(socket: Duplex, pathname: string): void {
+    const written = (): number => (socket as Partial<Socket>).bytesWritten ?? 0;
+    const check = (): void => {
+      if (!socket.destroyed && written() === 0) refuseUpgrade(socket, 404, { error_code: 'NOT_FOUND', message: `no WebSocket endpoint at ${pathname}` });
+    };
+    if ((this.server?.listenerCount('upgrade') ?? 1) > 1) setImmediate(check);
+    else check();
+  }
+
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: Endpoint, query: UpgradeQuery): Promise<void> {
+    let admission: Admission;
+    try {
+      admission = await admit(this.authenticator, route.kind, query.token);
+    } catch (error) {
+      this.runtime.logger.error({ err: error, path: req.url?.split('?')[0] }, 'websocket authentication failed unexpectedly');
+      admission = { ok: false, error: new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error') };
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!admission.ok) return this.refuse(ws, req, admission.error);
+      const peer = new WsPeer(ws, {
+        kind: route.kind,
+        principal: admission.principal,
+        correlationId: requestIdsOf(req).correlationId,
+        batching: route.kind === 'general',
+        settings: this.runtime.settings,
+        logger: this.runtime.logger,
+      });
+      ws.once('close', this.connections.add(peer, () => peer.stats()));
+      if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
+      this.serve(ws, peer, route, query, clientAddress(req.socket.remoteAddress));
+    });
+  }
+
+  private serve(ws: WebSocket, peer: WsPeer, route: Endpoint, query: UpgradeQuery, ip: string): void {
+    const { logger, metrics, settings, store } = this.runtime;
+    const watch = { investigations: this.investigations, logger, metrics };
+    switch (route.kind) {
+      case 'general':
+        return serveGeneral(ws, peer, query.connectionType, { ...watch, store, feed: this.feed });
+      case 'investigations':
+        return serveInvestigation(ws, peer, route.investigationId, query.lastEventId ?? 0, watch);
+      case 'chat': {
+        // Each chat message costs model calls: it counts against the address's budget, as over HTTP.
+        const admitMessage = (): void => {
+          if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+        };
+        const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit: admitMessage };
+        return serveChat(ws, peer, route.sessionId, query.lastEventId, deps);
+      }
+      default: {
+        const unknown: never = route;
+        throw new Error(`unknown route ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** The audit trail of refused connections: who, from where, why (never the token). */
+  private refuse(ws: WebSocket, req: IncomingMessage, error: ApiError): void {
+    const { message } = errorFrom(error);
+    this.runtime.logger.warn(
+      { audit: 'websocket_refused', path: req.url?.split('?')[0], ip: clientAddress(req.socket.remoteAddress), user_agent: req.headers['user-agent'], error_code: error.code, status: error.status },
+      `websocket connection refused: ${error.code}`,
+    );
+    ws.send(JSON.stringify(message));
+    ws.close(closeCodeFor(error.status), closeReason(`${error.code}: ${error.message}`));
+  }
+}
