@@ -67,12 +67,12 @@ describe('investigations over HTTP (embedded mode)', () => {
   });
 
   it('reports the current state from the projection', async () => {
-    const { investigation_id: id } = await startInvestigation({ query: 'Análise geral de contratos', filters: { orgao: '26000' } });
+    const { investigation_id: id } = await startInvestigation({ query: 'Análise geral de contratos', filters: { min_value: 1000 } });
     await fullStream(id);
     const res = await fetch(`${app.url}/api/v1/investigations/${id}`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as Record<string, unknown>;
-    expect(doc).toMatchObject({ investigation_id: id, status: 'completed', progress: 100, filters: { orgao: '26000' } });
+    expect(doc).toMatchObject({ investigation_id: id, status: 'completed', progress: 100, filters: { min_value: 1000 } });
     expect(doc.records_processed).toBeGreaterThan(0);
     expect(doc.plan).toMatchObject({ detectors: expect.arrayContaining(['price_deviation']) });
     expect(typeof doc.report).toBe('string');

@@ -78,4 +78,12 @@ describe('SyntheticContractSource', () => {
     const found = session.feed(Array.from({ length: 20_000 }, (_, i) => s.contractAt(i)));
     expect(new Set(found.map((a) => a.contract_id))).toEqual(new Set(amendments));
   });
+
+  it('gives every small world contracts of the big ministries, so a question about Saúde finds some', () => {
+    for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      const s = new SyntheticContractSource({ seed, totalContracts: 300 });
+      const codes = new Set(Array.from({ length: 300 }, (_, i) => s.contractAt(i).unidadeGestora.orgaoMaximo.codigo));
+      expect({ seed, saude: codes.has('36000'), educacao: codes.has('26000') }).toEqual({ seed, saude: true, educacao: true });
+    }
+  });
 });

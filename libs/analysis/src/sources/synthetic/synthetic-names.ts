@@ -11,6 +11,7 @@ const SUFFIXES = ['Ltda', 'S.A.', 'Eireli', 'ME', 'EPP', 'Ltda'];
 
 /** Relative number of managing units per ministry: health and education dominate federal buying. */
 const ORGAO_WEIGHTS: Readonly<Record<string, number>> = { '36000': 20, '26000': 22, '52000': 12, '30000': 7, '39000': 5, '25000': 5, '22000': 4 };
+const PRINCIPAL_ORGAOS: readonly string[] = ['36000', '26000', '52000', '30000', '39000', '25000', '22000'];
 const ORGAO_CUMULATIVE = cumulativeOf(ORGAOS.map((orgao) => ORGAO_WEIGHTS[orgao.codigo] ?? 2));
 
 const pickFrom = <T>(items: readonly T[], index: number): T => {
@@ -19,8 +20,17 @@ const pickFrom = <T>(items: readonly T[], index: number): T => {
   return item;
 };
 
+/**
+ * The largest buyers belong to the big-spending ministries, one each, so that even a small
+ * world has contracts for a question about Saúde or Educação.
+ */
+function principalOrgao(buyerIndex: number): OrgaoEntry | undefined {
+  const codigo = PRINCIPAL_ORGAOS[buyerIndex];
+  return codigo === undefined ? undefined : ORGAOS.find((o) => o.codigo === codigo);
+}
+
 export function syntheticUnit(rng: CounterRandom, buyerIndex: number): UnidadeGestora {
-  const orgao: OrgaoEntry = pickFrom(ORGAOS, pickWeighted(ORGAO_CUMULATIVE, rng.uniform(buyerIndex, S.buyerOrgao)));
+  const orgao: OrgaoEntry = principalOrgao(buyerIndex) ?? pickFrom(ORGAOS, pickWeighted(ORGAO_CUMULATIVE, rng.uniform(buyerIndex, S.buyerOrgao)));
   const kind = pickFrom(orgao.unitKinds, rng.u32(buyerIndex, S.buyerKind));
   const state = pickFrom(BRAZILIAN_STATES, rng.u32(buyerIndex, S.buyerState));
   return {
