@@ -57,10 +57,20 @@ export class Metrics {
     labelNames: ['category', 'type'],
     registers: [this.registry],
   });
+  private lagSource: (() => Promise<number>) | null = null;
   readonly projectionLag = new Gauge({
     name: 'projection_lag_events',
     help: 'Events in the store not yet seen by this process live feed.',
     registers: [this.registry],
+    // Measured at scrape time: a timer would report a lag as old as its period.
+    collect: async () => {
+      if (!this.lagSource) return;
+      try {
+        this.projectionLag.set(await this.lagSource());
+      } catch {
+        // An unreachable store must not fail the whole scrape; /health/ready reports it.
+      }
+    },
   });
   readonly consumerPending = new Gauge({
     name: 'jetstream_consumer_pending',
@@ -71,5 +81,13 @@ export class Metrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where projection_lag_events comes from (the api's live feed); returns the unregister. */
+  measureProjectionLag(source: () => Promise<number>): () => void {
+    this.lagSource = source;
+    return () => {
+      if (this.lagSource === source) this.lagSource = null;
+    };
   }
 }

@@ -1,0 +1,98 @@
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { z } from 'zod';
+import type { InvestigationSummary } from '#investigations';
+import { cancelInvestigationSchema, startInvestigationSchema } from '../investigations/start-investigation.dto.js';
+import { wireEventSchemas } from './wire-event.schemas.js';
+
+/** The request bodies are documented from the zod schemas that validate them, so the two cannot drift. */
+function fromZod(schema: z.ZodType): SchemaObject {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as SchemaObject & { $schema?: string };
+  return json;
+}
+
+const str = (description?: string): SchemaObject => ({ type: 'string', ...(description ? { description } : {}) });
+const int: SchemaObject = { type: 'integer', minimum: 0 };
+const nullable = (schema: SchemaObject): SchemaObject => ({ anyOf: [schema, { type: 'null' }] });
+const object = (properties: Record<string, SchemaObject>, description?: string): SchemaObject => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+  ...(description ? { description } : {}),
+});
+
+const links = {
+  stream_url: str('SSE stream of the investigation.'),
+  status_url: str('Current state.'),
+  cancel_url: str('POST here to cancel.'),
+};
+
+const anomaly = object({
+  anomaly_id: str(),
+  anomaly_type: str(),
+  severity: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
+  score: { type: 'number', minimum: 0, maximum: 1 },
+  contract_id: str(),
+  contract_ids: { type: 'array', items: str() },
+  explanation: str('One sentence in Portuguese.'),
+  evidence: { type: 'object', additionalProperties: { type: ['number', 'string'] } },
+});
+
+// Keyed by the read model's own fields: a new field fails the type check until documented.
+const summaryFields: Record<keyof InvestigationSummary, SchemaObject> = {
+  investigation_id: str(),
+  status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] },
+  user_id: nullable(str('Who started it.')),
+  query: str(),
+  data_source: str(),
+  filters: { type: 'object', additionalProperties: true },
+  anomaly_types: { type: 'array', items: str() },
+  plan: nullable(object({ detectors: { type: 'array', items: str() }, phases: { type: 'array', items: str() }, rationale: str() })),
+  progress: { type: 'number', minimum: 0, maximum: 100 },
+  current_phase: nullable(str()),
+  records_processed: int,
+  anomalies_detected: int,
+  anomalies: { type: 'array', items: { $ref: '#/components/schemas/Anomaly' } },
+  trends: nullable({ type: 'object', additionalProperties: true, description: 'Trend analysis of the contracts read.' }),
+  report: nullable(str('Report in Markdown (Portuguese), once completed.')),
+  error: nullable(object({ error_code: str(), message: str() })),
+  cancel_reason: nullable(str()),
+  started_at: nullable({ type: 'string', format: 'date-time' }),
+  completed_at: nullable({ type: 'string', format: 'date-time' }),
+  execution_time: nullable(str('As "45.2s".')),
+  last_event_id: { ...int, description: 'Revision of the last event: resume the stream after it with Last-Event-ID.' },
+  stream_url: str(),
+};
+
+/** Every named schema of the API, added to components.schemas. */
+export function apiSchemas(): Record<string, SchemaObject> {
+  return {
+    StartInvestigationRequest: fromZod(startInvestigationSchema),
+    CancelInvestigationRequest: fromZod(cancelInvestigationSchema),
+    InvestigationAccepted: object({
+      investigation_id: str(),
+      status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] },
+      command_id: str('Id of the command the bus accepted.'),
+      duplicate: { type: 'boolean', description: 'True when the same Idempotency-Key had already started it.' },
+      query: str(),
+      data_source: str(),
+      ...links,
+    }),
+    CancellationAccepted: object({ investigation_id: str(), status: { type: 'string', enum: ['cancelling'] }, ...links }),
+    InvestigationSummary: object(summaryFields),
+    Anomaly: anomaly,
+    Error: {
+      type: 'object',
+      properties: { error_code: str('Machine-readable, e.g. VALIDATION_ERROR.'), message: str(), details: { description: 'Per-field problems, when any.' } },
+      required: ['error_code', 'message'],
+    },
+    Liveness: object({ status: { type: 'string', enum: ['ok'] }, uptime_seconds: int }),
+    Readiness: object({
+      status: { type: 'string', enum: ['ready', 'unavailable'] },
+      bus: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
+      store: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
+    }),
+    ...wireEventSchemas(),
+  };
+}
+
+export const schemaRef = (name: string): SchemaObject & ReferenceObject => ({ $ref: `#/components/schemas/${name}` });

@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { newId } from '#platform';
+
+/** The ids one request is known by in logs, responses and the events it causes. */
+export interface RequestIds {
+  /** X-Request-ID: this hop. */
+  readonly requestId: string;
+  /** X-Correlation-ID: the whole conversation; the events' metadata.correlationId. */
+  readonly correlationId: string;
+}
+
+const SAFE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const assigned = new WeakMap<IncomingMessage, RequestIds>();
+
+const headerValue = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  // Ids end up in logs and stored events: anything that could forge a log line is replaced.
+  return first !== undefined && SAFE_ID.test(first) ? first : undefined;
+};
+
+/**
+ * The request's ids, decided once: X-Request-ID if the client sent a safe one, else a new
+ * id; the correlation id is X-Correlation-ID, else the request id.
+ */
+export function requestIdsOf(req: IncomingMessage): RequestIds {
+  let ids = assigned.get(req);
+  if (!ids) {
+    const requestId = headerValue(req, 'x-request-id') ?? newId();
+    ids = { requestId, correlationId: headerValue(req, 'x-correlation-id') ?? requestId };
+    assigned.set(req, ids);
+  }
+  return ids;
+}
+
+/** Decides the ids and echoes them, so a client can quote them when reporting a problem. */
+export function echoRequestIds(req: IncomingMessage, res: ServerResponse): RequestIds {
+  const ids = requestIdsOf(req);
+  res.setHeader('X-Request-ID', ids.requestId);
+  res.setHeader('X-Correlation-ID', ids.correlationId);
+  return ids;
+}

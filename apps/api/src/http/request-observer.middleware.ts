@@ -1,0 +1,40 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger, Metrics } from '#platform';
+import { echoRequestIds } from './request-ids.js';
+import { routePatternOf } from './route-pattern.js';
+
+// Probes and scrapes arrive every few seconds; at info they would drown the requests that matter.
+const QUIET_ROUTES = new Set(['/health', '/health/ready', '/health/metrics', '/metrics']);
+
+/**
+ * One log line and one http_request_duration_seconds observation per request, taken when
+ * the response closes: an SSE stream counts until it ends. Also assigns and echoes the
+ * request and correlation ids the log line, the response and the stored events share.
+ */
+export function requestObserver(logger: Logger, metrics: Metrics) {
+  const log = logger.child({ component: 'http' });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const ids = echoRequestIds(req, res);
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routePatternOf(req);
+      const status = res.statusCode;
+      metrics.httpRequestDuration.observe({ method: req.method, endpoint: route, status: String(status) }, seconds);
+      const line = {
+        request_id: ids.requestId,
+        correlation_id: ids.correlationId,
+        method: req.method,
+        route,
+        status,
+        duration_ms: Math.round(seconds * 1000 * 10) / 10,
+        // Closed before the response was complete: the client went away, or shutdown cut it.
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      if (status >= 500) log.error(line, 'request completed');
+      else if (QUIET_ROUTES.has(route)) log.debug(line, 'request completed');
+      else log.info(line, 'request completed');
+    });
+    next();
+  };
+}

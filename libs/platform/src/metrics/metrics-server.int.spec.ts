@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { silentLogger } from '../logging/logger.js';
+import { Metrics } from './metrics.js';
+import { startMetricsServer } from './metrics-server.js';
+
+describe('startMetricsServer (the workers’ scrape endpoint)', () => {
+  it('serves the registry at GET /metrics and nothing else', async () => {
+    const metrics = new Metrics();
+    metrics.commandDuration.observe({ command: 'RunInvestigation', outcome: 'ok' }, 0.2);
+    const server = await startMetricsServer(metrics, 0, '127.0.0.1', silentLogger);
+    try {
+      expect(server.port).toBeGreaterThan(0);
+      const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await res.text()).toContain('command_processing_duration_seconds_count{command="RunInvestigation",outcome="ok"} 1');
+      expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('tolerates a port already taken: the worker runs on without a listener', async () => {
+    const first = await startMetricsServer(new Metrics(), 0, '127.0.0.1', silentLogger);
+    try {
+      const second = await startMetricsServer(new Metrics(), first.port ?? 0, '127.0.0.1', silentLogger);
+      expect(second.port).toBeNull();
+      await second.close();
+    } finally {
+      await first.close();
+    }
+  });
+});

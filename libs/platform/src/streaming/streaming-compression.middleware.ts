@@ -1,0 +1,143 @@
+import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { constants, createGzip, type Gzip } from 'node:zlib';
+import { acceptsGzip } from './accept-encoding.js';
+
+/** The seed's StreamingCompressionMiddleware options (minimum_size, compression_level, chunk_size). */
+export interface StreamingCompressionOptions {
+  /** Ordinary bodies smaller than this many bytes go out uncompressed. */
+  readonly minimumSize: number;
+  /** gzip level 1-9 (STREAMING_COMPRESSION_LEVEL). */
+  readonly compressionLevel: number;
+  /** zlib output buffer size in bytes (STREAMING_CHUNK_SIZE). */
+  readonly chunkSize: number;
+}
+
+type Callback = (error?: Error | null) => void;
+type Chunk = string | Uint8Array;
+type HeadersArgument = OutgoingHttpHeaders | OutgoingHttpHeader[];
+
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)\b|application\/[\w.-]+\+(json|xml)\b)/i;
+const EVENT_STREAM = /^text\/event-stream\b/i;
+/**
+ * Event streams: every write is compressed and sync-flushed in one zlib call, so each event
+ * decodes on arrival without a second trip through the thread pool. An 8 KiB window and
+ * memLevel 6 take 64 KiB per open stream instead of zlib's 256 KiB, at the same ratio on
+ * investigation streams (bench/compression): what thousands of subscribers cost.
+ */
+const EVENT_STREAM_ZLIB = { flush: constants.Z_SYNC_FLUSH, windowBits: 13, memLevel: 6 } as const;
+
+/**
+ * gzip for every response whose client accepts it, without ever holding a stream back:
+ * an SSE response is compressed write by write, each followed by a sync flush, so every
+ * event can be decompressed the moment it arrives. `res.flush()` is provided for writers
+ * (writeSse) that flush after each event.
+ */
+export class StreamingCompressionMiddleware {
+  constructor(private readonly options: StreamingCompressionOptions) {}
+
+  readonly use = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    // A HEAD answer has no body to compress, and its headers must match GET's without one.
+    if (req.method !== 'HEAD') interceptResponse(res, acceptsGzip(req.headers['accept-encoding']), this.options);
+    next();
+  };
+}
+
+function interceptResponse(res: ServerResponse, clientAcceptsGzip: boolean, options: StreamingCompressionOptions): void {
+  const original = { writeHead: res.writeHead.bind(res), write: res.write.bind(res), end: res.end.bind(res) };
+  let decided = false;
+  let gzip: Gzip | null = null;
+
+  const decide = (bodyLength?: number): void => {
+    if (decided) return;
+    decided = true;
+    if (!negotiate(res, clientAcceptsGzip, options.minimumSize, bodyLength)) return;
+    gzip = startGzip(res, options, original);
+  };
+
+  const writeHead = (statusCode: number, ...rest: Array<string | HeadersArgument | undefined>) => {
+    const reason = rest.find((a): a is string => typeof a === 'string');
+    res.statusCode = statusCode;
+    // Headers passed here bypass getHeader(); moved onto the response so negotiation sees them.
+    for (const headers of rest) if (typeof headers === 'object') applyHeaders(res, headers);
+    decide();
+    return reason === undefined ? original.writeHead(statusCode) : original.writeHead(statusCode, reason);
+  };
+
+  const write = (chunk: Chunk, encodingOrCallback?: BufferEncoding | Callback, callback?: Callback): boolean => {
+    const { encoding, cb } = callbackArgs(encodingOrCallback, callback);
+    decide();
+    if (!gzip) return encoding === undefined ? original.write(chunk, cb) : original.write(chunk, encoding, cb);
+    gzip.write(chunk, encoding ?? 'utf8', cb);
+    // The caller's backpressure is the socket's, which the compressed bytes end up in.
+    return !res.writableNeedDrain;
+  };
+
+  const end = (chunkOrCallback?: Chunk | Callback, encodingOrCallback?: BufferEncoding | Callback, callback?: Callback): ServerResponse => {
+    const chunk = typeof chunkOrCallback === 'function' ? undefined : chunkOrCallback;
+    const { encoding, cb } = callbackArgs(typeof chunkOrCallback === 'function' ? chunkOrCallback : encodingOrCallback, callback);
+    decide(chunk === undefined ? 0 : Buffer.byteLength(chunk, encoding ?? 'utf8'));
+    if (!gzip) return chunk === undefined ? original.end(cb) : original.end(chunk, encoding ?? 'utf8', cb);
+    if (cb) res.once('finish', () => cb());
+    if (chunk === undefined) gzip.end();
+    else gzip.end(chunk, encoding ?? 'utf8');
+    return res;
+  };
+
+  Object.assign(res, { writeHead, write, end });
+}
+
+/** Sets Vary and, when gzip applies, Content-Encoding; true when the body must be gzipped. */
+function negotiate(res: ServerResponse, clientAcceptsGzip: boolean, minimumSize: number, bodyLength: number | undefined): boolean {
+  const status = res.statusCode;
+  if (status < 200 || status === 204 || status === 304 || res.getHeader('Content-Encoding') !== undefined) return false;
+  if (!COMPRESSIBLE.test(String(res.getHeader('Content-Type') ?? ''))) return false;
+  appendVary(res, 'Accept-Encoding');
+  if (!clientAcceptsGzip || /\bno-transform\b/i.test(String(res.getHeader('Cache-Control') ?? ''))) return false;
+  if (!isEventStream(res)) {
+    const declared = res.getHeader('Content-Length');
+    const length = declared === undefined ? bodyLength : Number(declared);
+    if (length !== undefined && length < minimumSize) return false;
+  }
+  res.setHeader('Content-Encoding', 'gzip');
+  res.removeHeader('Content-Length');
+  return true;
+}
+
+function startGzip(res: ServerResponse, options: StreamingCompressionOptions, original: Pick<ServerResponse, 'write' | 'end'>): Gzip {
+  const eventStream = isEventStream(res);
+  const gzip = createGzip({ level: options.compressionLevel, chunkSize: options.chunkSize, ...(eventStream ? EVENT_STREAM_ZLIB : {}) });
+  gzip.on('data', (compressed: Buffer) => original.write(compressed));
+  gzip.on('end', () => original.end());
+  gzip.on('error', (error) => res.destroy(error));
+  // A client that went away leaves nothing to compress for.
+  res.once('close', () => gzip.destroy());
+  // Writers flush after each event (writeSse); an event stream has nothing left to flush by then.
+  Object.assign(res, { flush: eventStream ? () => undefined : () => gzip.flush(constants.Z_SYNC_FLUSH) });
+  return gzip;
+}
+
+function applyHeaders(res: ServerResponse, headers: HeadersArgument): void {
+  if (!Array.isArray(headers)) {
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+    return;
+  }
+  // Raw form: [name, value, name, value, …].
+  for (let i = 0; i + 1 < headers.length; i += 2) res.setHeader(String(headers[i]), headers[i + 1] ?? '');
+}
+
+function isEventStream(res: ServerResponse): boolean {
+  return EVENT_STREAM.test(String(res.getHeader('Content-Type') ?? ''));
+}
+
+function appendVary(res: ServerResponse, field: string): void {
+  const current = String(res.getHeader('Vary') ?? '');
+  if (current === '*') return;
+  const fields = current.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  if (fields.some((f) => f.toLowerCase() === field.toLowerCase())) return;
+  res.setHeader('Vary', [...fields, field].join(', '));
+}
+
+function callbackArgs(encodingOrCallback: BufferEncoding | Callback | undefined, callback: Callback | undefined): { encoding?: BufferEncoding; cb?: Callback } {
+  if (typeof encodingOrCallback === 'function') return { cb: encodingOrCallback };
+  return { ...(encodingOrCallback === undefined ? {} : { encoding: encodingOrCallback }), ...(callback === undefined ? {} : { cb: callback }) };
+}
