@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io as ioClient } from 'socket.io-client';
 import { ioOnce } from '../apps/api/src/websocket/testing/io-client.testing.js';
 import { connectWs, wsUrl } from '../apps/api/src/websocket/testing/ws-client.testing.js';
+import { auditRecords } from '#platform';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
 const SECRET = 'ws-test-secret-ws-test-secret-ws-test-42';
@@ -35,6 +36,10 @@ describe('WebSocket authentication (JWT_SECRET set)', () => {
     expect(await closeOf(`/api/v1/ws/investigations/${id}?token=${expired}`)).toEqual({ code: 1008, error: 'TOKEN_EXPIRED' });
     expect(await closeOf('/api/v1/ws?connection_type=general')).toEqual({ code: 1008, error: 'UNAUTHORIZED' });
     expect(await closeOf(`/api/v1/ws/investigations/${id}?token=${await app.token('nina', [])}`)).toEqual({ code: 1008, error: 'FORBIDDEN' });
+    const rejected: string[] = [];
+    for await (const record of auditRecords(app.runtime.audit, { eventType: 'auth.ws_token_rejected' })) rejected.push(`${record.errorCode} ${record.resourceId}`);
+    expect(rejected).toEqual(expect.arrayContaining([`TOKEN_INVALID /api/v1/ws/investigations/${id}`, `TOKEN_EXPIRED /api/v1/ws/investigations/${id}`]));
+    expect(rejected.join(' ')).not.toContain('token=');
   });
 
   it("streams to the owner (?token= or Authorization header) and answers 4404 to another analyst", async () => {

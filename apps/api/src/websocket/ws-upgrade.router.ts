@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseUpgrade, type Authenticator, type LiveFeed, type Runtime } from '#platform';
+import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
 import { requestIdsOf } from '../http/request-ids.js';
@@ -45,6 +46,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     private readonly limiter: RateLimiter,
     private readonly connections: WsConnections,
     private readonly presence: Presence,
+    private readonly audit: AuditRecorder,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -146,6 +148,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       { audit: 'websocket_refused', path: req.url?.split('?')[0], ip: clientAddress(req.socket.remoteAddress), user_agent: req.headers['user-agent'], error_code: error.code, status: error.status },
       `websocket connection refused: ${error.code}`,
     );
+    if (error.status === 401) void this.audit.webSocketTokenRejected(req, error.code, error.message);
     ws.send(JSON.stringify(message));
     ws.close(closeCodeFor(error.status), closeReason(`${error.code}: ${error.message}`));
   }

@@ -1,0 +1,87 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { verifyChain, type AuditRecord } from '#audit';
+import { auditRecords, type Runtime } from '#platform';
+import { RequirePermission } from '../auth/auth.decorators.js';
+import { principalOf } from '../auth/principal-of.js';
+import { DocAuditExport, DocAuditVerify } from './audit.docs.js';
+import { sendError } from '../http/api-exception.filter.js';
+import { RUNTIME } from '../tokens.js';
+import { CONTENT_TYPES, pipeExport } from './audit-export.js';
+import { AuditMetrics } from './audit-metrics.js';
+import { parseExportQuery } from './audit-query.js';
+import { AuditRecorder } from './audit-recorder.js';
+
+const PAGE_SIZE = 5000;
+
+@Controller('api/v1/audit')
+export class AuditController {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly audit: AuditRecorder,
+    private readonly metrics: AuditMetrics,
+  ) {}
+
+  /** Walks the whole chain from the first record; reports the first broken link. */
+  @Get('verify')
+  @DocAuditVerify()
+  @RequirePermission('audit:verify')
+  async verify(@Req() req: Request) {
+    const verdict = await verifyChain(auditRecords(this.runtime.audit, {}, PAGE_SIZE));
+    const broken = verdict.firstBroken;
+    await this.audit.record(req, {
+      eventType: 'audit.verified',
+      severity: verdict.valid ? 'low' : 'critical',
+      success: verdict.valid,
+      userId: principalOf(req).id,
+      resourceType: 'audit_log',
+      ...(broken ? { resourceId: String(broken.seq), errorCode: 'CHAIN_BROKEN' } : {}),
+      message: verdict.valid ? `${verdict.checked} records verified` : `chain broken at record ${broken?.seq}: ${broken?.reason}`,
+    });
+    return {
+      valid: verdict.valid,
+      records_checked: verdict.checked,
+      first_broken: broken ? { seq: broken.seq, reason: broken.reason, expected: broken.expected, actual: broken.actual } : null,
+    };
+  }
+
+  /** Streamed from the log page by page; memory does not depend on how many records match. */
+  @Get('export')
+  @DocAuditExport()
+  @RequirePermission('audit:export')
+  async export(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { logger } = this.runtime;
+    try {
+      const { filter, format } = parseExportQuery(query);
+      await this.audit.record(req, {
+        eventType: 'audit.exported',
+        severity: 'medium',
+        success: true,
+        userId: principalOf(req).id,
+        resourceType: 'audit_log',
+        message: `export as ${format} of ${JSON.stringify(filter)}`,
+      });
+      const stamp = new Date().toISOString().replaceAll(':', '-');
+      res.status(200);
+      res.setHeader('Content-Type', CONTENT_TYPES[format]);
+      res.setHeader('Content-Disposition', `attachment; filename="audit-${stamp}.${format}"`);
+      res.setHeader('Cache-Control', 'no-store');
+      const counted = this.counted(auditRecords(this.runtime.audit, filter, PAGE_SIZE), format);
+      this.metrics.exportsActive.inc();
+      pipeExport(counted, format, res, (error) => {
+        this.metrics.exportsActive.dec();
+        if (error && !res.destroyed) logger.error({ err: error }, 'audit export failed');
+      });
+    } catch (error) {
+      sendError(res, error, logger, req);
+    }
+  }
+
+  private async *counted(records: AsyncIterable<AuditRecord>, format: string): AsyncGenerator<AuditRecord> {
+    const counter = this.metrics.exportRows.labels({ format });
+    for await (const record of records) {
+      counter.inc();
+      yield record;
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export * from './audit-record.js';
+export * from './audit-hash.js';
+export * from './audit-filter.js';
+export * from './replay-schedule.js';
+export * from './event-feed-filter.js';
+export * from './cloud-event.js';

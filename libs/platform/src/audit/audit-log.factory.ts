@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import type { Settings } from '../config/settings.js';
+import type { AuditLog } from './audit-log.port.js';
+import { PostgresAuditLog } from './postgres-audit-log.js';
+import { SqliteAuditLog } from './sqlite-audit-log.js';
+
+/**
+ * Beside the event store: PostgreSQL whenever DATABASE_URL is set and the store is not the
+ * embedded SQLite (so EVENT_STORE=kurrentdb with DATABASE_URL shares it across processes),
+ * otherwise a SQLite file audit.sqlite in DATA_DIR.
+ */
+export async function createAuditLog(settings: Settings): Promise<AuditLog> {
+  if (settings.EVENT_STORE !== 'sqlite' && settings.DATABASE_URL) {
+    return PostgresAuditLog.open({ connectionString: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA });
+  }
+  return new SqliteAuditLog(join(settings.DATA_DIR, 'audit.sqlite'));
+}

@@ -1,0 +1,4 @@
+export * from './audit-log.port.js';
+export * from './audit-log.factory.js';
+export { PostgresAuditLog } from './postgres-audit-log.js';
+export { SqliteAuditLog } from './sqlite-audit-log.js';

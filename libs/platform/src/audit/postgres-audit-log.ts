@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { chainNext, type AuditEntry, type AuditRecord } from '#audit';
+import type { AuditLog, AuditPage } from './audit-log.port.js';
+import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues, type AuditRow } from './audit-row.js';
+
+export interface PostgresAuditLogOptions {
+  readonly connectionString: string;
+  readonly schema: string;
+}
+
+/** A signed 64-bit key as text (JavaScript numbers cannot hold it); cast with ::bigint. */
+const advisoryKey = (text: string): string => createHash('sha256').update(text).digest().readBigInt64BE(0).toString();
+
+/**
+ * Shared by every api and worker process. Each append holds a transaction-scoped advisory
+ * lock while it reads the last hash and inserts the next record: without it two processes
+ * could both chain onto the same predecessor and fork the chain.
+ */
+export class PostgresAuditLog implements AuditLog {
+  readonly kind = 'postgres';
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly table: string,
+    private readonly lockKey: string,
+  ) {}
+
+  static async open({ connectionString, schema }: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
+    const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 10_000 });
+    pool.on('error', () => undefined);
+    const log = new PostgresAuditLog(pool, `${pg.escapeIdentifier(schema)}.audit_log`, advisoryKey(`audit-log:append:${schema}`));
+    try {
+      await log.migrate(schema);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return log;
+  }
+
+  private async migrate(schema: string): Promise<void> {
+    await this.inTransaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey(`audit-log:migrate:${schema}`)]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.table} (
+          seq bigint PRIMARY KEY,
+          occurred_at text NOT NULL,
+          event_type text NOT NULL,
+          severity text NOT NULL,
+          user_id text,
+          ip text,
+          user_agent text,
+          request_id text,
+          correlation_id text,
+          resource_type text,
+          resource_id text,
+          success boolean NOT NULL,
+          error_code text,
+          message text NOT NULL,
+          prev_hash text NOT NULL,
+          hash text NOT NULL
+        )`);
+    });
+  }
+
+  async append(entry: AuditEntry): Promise<AuditRecord> {
+    return this.inTransaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
+      const last = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
+      const previous = last.rows[0] ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash } : null;
+      const record = chainNext(previous, entry);
+      const placeholders = Array.from({ length: 16 }, (_, i) => `$${i + 1}`).join(', ');
+      await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${placeholders})`, toAuditValues(record, (ok) => ok));
+      return record;
+    });
+  }
+
+  async readPage({ afterSeq, limit, filter = {} }: AuditPage): Promise<AuditRecord[]> {
+    const values: unknown[] = [];
+    const where = auditWhere(afterSeq, filter, (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    });
+    values.push(limit);
+    const result = await this.pool.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE ${where} ORDER BY seq LIMIT $${values.length}`, values);
+    return result.rows.map(fromAuditRow);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

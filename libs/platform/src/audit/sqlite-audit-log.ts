@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { chainNext, type AuditEntry, type AuditRecord } from '#audit';
+import type { AuditLog, AuditPage } from './audit-log.port.js';
+import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues, type AuditRow } from './audit-row.js';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY,
+    occurred_at TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    user_id TEXT,
+    ip TEXT,
+    user_agent TEXT,
+    request_id TEXT,
+    correlation_id TEXT,
+    resource_type TEXT,
+    resource_id TEXT,
+    success INTEGER NOT NULL,
+    error_code TEXT,
+    message TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+`;
+
+/**
+ * Embedded audit log. better-sqlite3 is synchronous: reading the last record and inserting
+ * the next run in one transaction nothing can interleave with, so the chain stays linear.
+ */
+export class SqliteAuditLog implements AuditLog {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly appendTransaction: Database.Transaction<(entry: AuditEntry) => AuditRecord>;
+
+  constructor(filename: string) {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const last = this.db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const insert = this.db.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${Array(16).fill('?').join(', ')})`);
+    this.appendTransaction = this.db.transaction((entry: AuditEntry) => {
+      const record = chainNext(last.get() ?? null, entry);
+      insert.run(...toAuditValues(record, (ok) => (ok ? 1 : 0)));
+      return record;
+    });
+  }
+
+  async append(entry: AuditEntry): Promise<AuditRecord> {
+    return this.appendTransaction.immediate(entry);
+  }
+
+  async readPage({ afterSeq, limit, filter = {} }: AuditPage): Promise<AuditRecord[]> {
+    const values: unknown[] = [];
+    const where = auditWhere(afterSeq, filter, (value) => {
+      values.push(value);
+      return '?';
+    });
+    const rows = this.db.prepare<unknown[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq LIMIT ?`).all(...values, limit);
+    return rows.map(fromAuditRow);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
