@@ -6,6 +6,8 @@ const base = {
     '^#kernel$': '<rootDir>/libs/kernel/src/index.ts',
     '^#platform$': '<rootDir>/libs/platform/src/index.ts',
     '^#investigations$': '<rootDir>/libs/investigations/src/index.ts',
+    '^#chat$': '<rootDir>/libs/chat/src/index.ts',
+    '^#audit$': '<rootDir>/libs/audit/src/index.ts',
     '^#analysis$': '<rootDir>/libs/analysis/src/index.ts',
     '^#workers$': '<rootDir>/apps/workers/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApi, type ApiServer } from '../../apps/api/src/bootstrap.js';
-import { createRuntime, loadSettings, Metrics, silentLogger, type Runtime } from '#platform';
+import { createRuntime, loadSettings, Metrics, signingSecret, signToken, silentLogger, type Role, type Runtime, type TokenRequest } from '#platform';
 import { startWorkersFromRuntime, type RunningWorkers } from '#workers';
 
 export interface EmbeddedApp {
   readonly url: string;
   readonly runtime: Runtime;
   readonly api: ApiServer;
+  /** A token this server accepts: signed with JWT_SECRET or the development secret it persisted. */
+  token(sub: string, roles: Role | Role[], overrides?: Partial<TokenRequest>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,12 @@ export async function startEmbeddedApp(env: Record<string, string> = {}): Promis
     url: server.url,
     runtime,
     api: server,
+    token: (sub, roles, overrides = {}) => {
+      const secret = signingSecret(settings);
+      if (!secret) throw new Error('this server verifies tokens from a JWKS only');
+      const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = settings;
+      return signToken({ secret: secret.secret, subject: sub, roles: [roles].flat(), ttlSeconds: 600, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...overrides });
+    },
     stop: async () => {
       await server.close();
       await running.stop();

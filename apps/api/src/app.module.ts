@@ -1,19 +1,37 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LiveFeed, type Runtime } from '#platform';
+import { LiveFeed, type Authenticator, type Runtime } from '#platform';
+import { auditControllers, auditProviders } from './audit/audit.providers.js';
+import { accessProviders } from './auth/access.providers.js';
+import { chatControllers, chatProviders } from './chat/chat.providers.js';
 import { HealthController } from './health/health.controller.js';
 import { InvestigationStreamController } from './investigations/investigation-stream.controller.js';
 import { InvestigationsController } from './investigations/investigations.controller.js';
 import { InvestigationsService } from './investigations/investigations.service.js';
-import { LIVE_FEED, RUNTIME } from './tokens.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from './tokens.js';
+import { websocketProviders } from './websocket/websocket.providers.js';
 
 @Module({})
 export class AppModule {
-  /** The runtime (store, bus, metrics, logger) is built outside Nest and handed in. */
-  static register(runtime: Runtime, feed: LiveFeed): DynamicModule {
+  /**
+   * The runtime (store, bus, metrics, logger) and the authenticator are built outside Nest
+   * and handed in: a bad setting then fails with its message, not a Nest abort.
+   */
+  static register(runtime: Runtime, feed: LiveFeed, authenticator: Authenticator): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, InvestigationsController, InvestigationStreamController],
-      providers: [{ provide: RUNTIME, useValue: runtime }, { provide: LIVE_FEED, useValue: feed }, InvestigationsService],
+      imports: [LifecycleModule],
+      controllers: [HealthController, InvestigationsController, InvestigationStreamController, ...chatControllers, ...auditControllers],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: LIVE_FEED, useValue: feed },
+        { provide: AUTHENTICATOR, useValue: authenticator },
+        ...accessProviders,
+        ...auditProviders,
+        InvestigationsService,
+        ...chatProviders,
+        ...websocketProviders(runtime.settings),
+      ],
     };
   }
 }

@@ -3,35 +3,53 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { LiveFeed, type Runtime } from '#platform';
+import { createAuthenticator, LiveFeed, type Runtime } from '#platform';
 import { AppModule } from './app.module.js';
+import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
+import { installHttpObservability, measureProjectionLag } from './http/observability.js';
+import { drainApi } from './lifecycle/api-drain.js';
+import { HttpDrain } from './lifecycle/http-drain.js';
+import { ShutdownRegistry } from './lifecycle/shutdown-registry.js';
+import { SocketIoAdapter } from './websocket/socketio/socketio.adapter.js';
 
 export interface ApiServer {
   readonly app: NestExpressApplication;
   readonly feed: LiveFeed;
   readonly port: number;
   readonly url: string;
+  /** Graceful stop: no new connections, SSE streams ended, WebSockets closed (1012), in-flight requests finished. */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Builds and starts the HTTP API on the given runtime; port 0 picks a free port. */
 export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0'): Promise<ApiServer> {
+  const authenticator = createAuthenticator(runtime.settings, runtime.logger.child({ component: 'auth' }));
   const feed = new LiveFeed(runtime.store);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, feed), { bodyParser: false, logger: false });
-  app.use(express.json({ limit: '1mb', strict: false }));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, feed, authenticator), { bodyParser: false, logger: false });
+  const http = new HttpDrain(app.getHttpServer());
+  installHttpObservability(app, runtime);
+  app.useWebSocketAdapter(new SocketIoAdapter(app, runtime.settings));
+  app.use(express.json({ limit: runtime.settings.MAX_BODY_BYTES, strict: false }));
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => (error ? sendError(res, error, runtime.logger, req) : next()));
   app.useGlobalFilters(new ApiExceptionFilter(runtime.logger));
-  app.enableShutdownHooks();
+  setupApiDocs(app);
+  // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
+  await feed.start();
+  const stopLag = measureProjectionLag(runtime, feed);
   await app.listen(port, host);
+  const drain = () => drainApi({ http, feed, registry: app.get(ShutdownRegistry), logger: runtime.logger, deadlineMs: runtime.settings.SHUTDOWN_TIMEOUT_MS });
   const address = app.getHttpServer().address() as AddressInfo;
   return {
     app,
     feed,
     port: address.port,
     url: `http://127.0.0.1:${address.port}`,
+    drain,
     close: async () => {
-      feed.close();
+      await drain();
+      stopLag();
       await app.close();
     },
   };

@@ -1,4 +1,4 @@
-import { createPinoLogger, createRuntime, InvalidSettingsError, isEmbedded, loadSettings } from '#platform';
+import { createPinoLogger, createRuntime, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, resolveAuthMode } from '#platform';
 import { startWorkersFromRuntime } from '#workers';
 import { startApi } from './bootstrap.js';
 
@@ -8,6 +8,7 @@ import { startApi } from './bootstrap.js';
  */
 async function main(): Promise<void> {
   const settings = loadSettings();
+  resolveAuthMode(settings); // an API that could verify no token stops here, before connecting to anything
   const logger = createPinoLogger(settings.LOG_LEVEL, { service: 'api', pid: process.pid });
   const runtime = await createRuntime(settings, logger);
   const embedded = isEmbedded(settings);
@@ -17,15 +18,16 @@ async function main(): Promise<void> {
     { url: `http://localhost:${api.port}`, mode: embedded ? 'embedded' : 'distributed', store: runtime.store.kind, bus: runtime.bus.kind, workers: workers !== null },
     'api listening',
   );
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await api.close();
-    await workers?.stop();
-    await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  installGracefulShutdown({
+    logger,
+    timeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+    steps: [
+      { name: 'stop accepting, end streams, finish requests', run: () => api.drain() },
+      { name: 'drain in-flight commands', run: () => workers?.stop() },
+      { name: 'close the api', run: () => api.close() },
+      { name: 'close bus and store', run: () => runtime.close() },
+    ],
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,6 @@
 /** Injection tokens for the adapters the composition root hands to Nest. */
 export const RUNTIME = Symbol('RUNTIME');
 export const LIVE_FEED = Symbol('LIVE_FEED');
+/** The Authenticator (HTTP guard and WebSocket upgrades) and the process's stream slots. */
+export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
+export const STREAM_SLOTS = Symbol('STREAM_SLOTS');

@@ -1,4 +1,4 @@
-import { createPinoLogger, createRuntime, InvalidSettingsError, isEmbedded, loadSettings } from '#platform';
+import { createPinoLogger, createRuntime, EventRelay, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, startMetricsServer } from '#platform';
 import { startWorkersFromRuntime } from './start-from-settings.js';
 
 /** Distributed-mode worker process: consumes commands from JetStream until SIGTERM. */
@@ -8,15 +8,22 @@ async function main(): Promise<void> {
   if (isEmbedded(settings)) throw new InvalidSettingsError(['NATS_URL: is required for a separate worker process (npm start runs workers embedded)']);
   const runtime = await createRuntime(settings, logger);
   const workers = await startWorkersFromRuntime(runtime);
-  logger.info({ store: runtime.store.kind, bus: runtime.bus.kind }, 'workers started');
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'workers draining');
-    await workers.stop();
-    await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  const relay = settings.EVENT_RELAY
+    ? await EventRelay.start({ servers: settings.NATS_URL ?? '', store: runtime.store, logger: logger.child({ component: 'event-relay' }), streamName: settings.NATS_EVENTS_STREAM, subjectPrefix: settings.NATS_EVENTS_SUBJECT })
+    : null;
+  // Prometheus scrapes each worker here; the api's /metrics covers only the api process.
+  const metricsServer = await startMetricsServer(runtime.metrics, settings.METRICS_PORT, settings.HOST, logger);
+  logger.info({ store: runtime.store.kind, bus: runtime.bus.kind, metricsPort: metricsServer.port }, 'workers started');
+  installGracefulShutdown({
+    logger,
+    timeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+    steps: [
+      { name: 'drain in-flight commands', run: () => workers.stop() },
+      { name: 'stop the event relay', run: async () => relay?.stop() },
+      { name: 'close bus and store', run: () => runtime.close() },
+      { name: 'close the metrics listener', run: () => metricsServer.close() },
+    ],
+  });
 }
 
 main().catch((error: unknown) => {

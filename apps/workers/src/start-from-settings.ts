@@ -8,6 +8,7 @@ export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorker
   return startWorkers({
     store: runtime.store,
     bus: runtime.bus,
+    audit: runtime.audit,
     logger: runtime.logger.child({ component: 'workers' }),
     metrics: runtime.metrics,
     concurrency: settings.WORKER_CONCURRENCY,

@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import type { ContractSource } from '#analysis';
-import { PermanentCommandError, type CommandBus, type CommandConsumption, type EventStore, type Logger, type Metrics } from '#platform';
+import { PermanentCommandError, type AuditLog, type CommandBus, type CommandConsumption, type EventStore, type LlmProvider, type Logger, type Metrics } from '#platform';
+import { createChatWorker } from './chat/chat-worker.js';
 import { createInvestigationActors } from './investigations/investigation.actor.js';
 import { InvestigationCommandHandler } from './investigations/investigation-command.handler.js';
-import { InvestigationRunner } from './investigations/investigation-runner.js';
+import { InvestigationRunner, type InvestigationRunnerDeps } from './investigations/investigation-runner.js';
 
 export interface WorkersOptions {
   readonly store: EventStore;
@@ -15,6 +17,13 @@ export interface WorkersOptions {
   readonly pageSize: number;
   readonly stepDelayMs: number;
   readonly sourceFor: (dataSource: string, investigationId: string) => ContractSource;
+  readonly classifyFailure?: InvestigationRunnerDeps['classifyFailure'];
+  /** What chat answers are written with; absent or null: composed from the projections. */
+  readonly llm?: LlmProvider | null;
+  /** How long one follow of a chat-started investigation holds a worker slot before handing over. */
+  readonly chatFollowWindowMs?: number;
+  /** Where data source calls and completed investigations are audited. */
+  readonly audit?: AuditLog;
 }
 
 export interface RunningWorkers {
@@ -24,10 +33,13 @@ export interface RunningWorkers {
 /** Composition of the worker side: actors, runner and the bus consumer that feeds them. */
 export async function startWorkers(options: WorkersOptions): Promise<RunningWorkers> {
   const clock = options.clock ?? (() => new Date());
-  const actors = createInvestigationActors({ store: options.store, clock, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const producer = `${hostname()}:${process.pid}`;
+  const actors = createInvestigationActors({ store: options.store, clock, producer, ...(options.metrics ? { metrics: options.metrics } : {}) });
   const runner = new InvestigationRunner({
     actors,
     sourceFor: options.sourceFor,
+    ...(options.classifyFailure ? { classifyFailure: options.classifyFailure } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
     clock,
     pageSize: options.pageSize,
     stepDelayMs: options.stepDelayMs,
@@ -35,15 +47,15 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
     logger: options.logger.child({ component: 'investigation-runner' }),
   });
   const investigations = new InvestigationCommandHandler({ actors, runner, bus: options.bus, clock });
+  const chat = createChatWorker({ ...options, clock, llm: options.llm ?? null, ...(options.chatFollowWindowMs ? { followWindowMs: options.chatFollowWindowMs } : {}) });
   const consumption: CommandConsumption = await options.bus.consume(
     async (message, context) => {
       const started = process.hrtime.bigint();
       let outcome = 'ok';
       try {
-        if (message.target.aggregate !== 'investigation') {
-          throw new PermanentCommandError(`no handler for commands to ${message.target.aggregate}`);
-        }
-        await investigations.handle(message, context);
+        if (message.target.aggregate === 'chat') await chat.handle(message, context);
+        else if (message.target.aggregate === 'investigation') await investigations.handle(message, context);
+        else throw new PermanentCommandError(`no handler for commands to ${message.target.aggregate}`);
       } catch (error) {
         outcome = 'error';
         throw error;
@@ -54,5 +66,10 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
     },
     { concurrency: options.concurrency },
   );
-  return { stop: () => consumption.stop() };
+  return {
+    stop: async () => {
+      await consumption.stop();
+      chat.close();
+    },
+  };
 }

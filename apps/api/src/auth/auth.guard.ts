@@ -2,6 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AuthError, AuthUnavailableError, hasPermission, type Authenticator, type Principal } from '#platform';
+import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ApiError } from '../http/api-error.js';
 import { AUTHENTICATOR } from '../tokens.js';
 import { isPublic, requiredPermission } from './auth.decorators.js';
@@ -25,6 +26,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    private readonly audit: AuditRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,6 +37,7 @@ export class AuthGuard implements CanActivate {
     setPrincipal(req, principal);
     const permission = requiredPermission(this.reflector, context);
     if (permission !== undefined && !hasPermission(principal, permission)) {
+      await this.audit.accessDenied(req, principal, permission, req.path);
       const roles = principal.roles.length > 0 ? principal.roles.join(', ') : 'no role';
       throw new ApiError(403, 'FORBIDDEN', `${permission} is not granted to ${roles}`);
     }
@@ -43,9 +46,13 @@ export class AuthGuard implements CanActivate {
 
   private async authenticate(req: Request, res: Response): Promise<Principal> {
     try {
-      return await this.authenticator.authenticate(bearerToken(req));
+      const token = bearerToken(req);
+      const principal = await this.authenticator.authenticate(token);
+      await this.audit.loginSucceeded(req, principal, `${principal.id}:${token?.slice(-24) ?? ''}`);
+      return principal;
     } catch (error) {
       if (error instanceof AuthError) {
+        await this.audit.loginFailed(req, error.code, error.message);
         res.setHeader('WWW-Authenticate', CHALLENGES[error.code]);
         throw new ApiError(401, error.code, error.message);
       }

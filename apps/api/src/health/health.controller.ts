@@ -1,20 +1,25 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { Runtime } from '#platform';
+import { Public } from '../auth/auth.decorators.js';
+import { DocLiveness, DocMetrics, DocReadiness } from '../docs/api-docs.decorators.js';
 import { ApiError } from '../http/api-error.js';
 import { RUNTIME } from '../tokens.js';
 
+@Public()
 @Controller()
 export class HealthController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   /** Liveness: the process answers. */
   @Get('health')
+  @DocLiveness()
   health() {
     return { status: 'ok', uptime_seconds: Math.round(process.uptime()) };
   }
 
   /** Readiness: the bus and the store answer. */
   @Get('health/ready')
+  @DocReadiness()
   async ready() {
     const { bus, store } = this.runtime;
     const checks = await Promise.allSettled([bus.ping(), store.ping()]);
@@ -26,6 +31,8 @@ export class HealthController {
 
   @Get(['metrics', 'health/metrics'])
   @Header('Cache-Control', 'no-store')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @DocMetrics()
   async metrics(): Promise<string> {
     return this.runtime.metrics.registry.metrics();
   }

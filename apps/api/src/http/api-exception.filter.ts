@@ -36,7 +36,8 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
 
 export function sendError(res: Response, error: unknown, logger?: Logger, req?: Request): void {
   const { status, body, retryAfter } = toErrorResponse(error);
-  if (status >= 500) logger?.error({ err: error, path: req?.originalUrl }, 'request failed');
+  // The path without its query: ?token= carries credentials that must not reach the logs.
+  if (status >= 500) logger?.error({ err: error, path: req?.path }, 'request failed');
   if (res.headersSent) {
     res.end();
     return;

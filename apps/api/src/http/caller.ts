@@ -1,11 +1,14 @@
 import type { Request } from 'express';
-import { newId } from '#platform';
+import { principalOf } from '../auth/principal-of.js';
 import type { Caller } from '../investigations/investigations.service.js';
+import { requestIdsOf } from './request-ids.js';
 
-/** Who is calling and under which correlation id (X-Correlation-ID, X-Request-ID, or a new one). */
+/**
+ * Who is calling and under which correlation id: the one the request log line and the
+ * X-Correlation-ID response header show (X-Correlation-ID, else X-Request-ID, else new).
+ */
 export function callerOf(req: Request): Caller {
-  const header = req.header('x-correlation-id') ?? req.header('x-request-id');
-  const correlationId = header && /^[A-Za-z0-9_.:-]{1,128}$/.test(header) ? header : newId();
-  const user = (req as Request & { user?: { id: string } }).user;
-  return { userId: user?.id ?? 'anonymous', correlationId };
+  const { correlationId } = requestIdsOf(req);
+  const principal = principalOf(req);
+  return { userId: principal.id, correlationId, principal };
 }

@@ -1,6 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { InvestigationSummary } from '#investigations';
+import { AuditRecorder } from '../audit/audit-recorder.js';
+import { RequirePermission } from '../auth/auth.decorators.js';
+import { DocCancelInvestigation, DocGetInvestigation, DocStartInvestigation } from '../docs/api-docs.decorators.js';
+import { principalOf } from '../auth/principal-of.js';
 import { callerOf } from '../http/caller.js';
 import { parseOr400 } from '../http/zod-body.js';
 import { InvestigationsService } from './investigations.service.js';
@@ -14,14 +18,23 @@ const links = (id: string) => ({
 
 @Controller('api/v1/investigations')
 export class InvestigationsController {
-  constructor(private readonly investigations: InvestigationsService) {}
+  constructor(
+    private readonly investigations: InvestigationsService,
+    private readonly audit: AuditRecorder,
+  ) {}
 
   @Post()
   @HttpCode(202)
+  @RequirePermission('investigation:start')
+  @DocStartInvestigation()
   async start(@Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @Req() req: Request) {
     const input = parseOr400(startInvestigationSchema, body ?? {});
     const idempotencyKey = key === undefined ? undefined : parseOr400(idempotencyKeySchema, key, 'Idempotency-Key header');
-    const { summary, duplicate, commandId } = await this.investigations.start(input, callerOf(req), idempotencyKey);
+    const caller = callerOf(req);
+    const { summary, duplicate, commandId } = await this.investigations.start(input, caller, idempotencyKey);
+    if (!duplicate) {
+      await this.audit.record(req, { eventType: 'investigation.started', severity: 'low', success: true, userId: caller.userId, resourceType: 'investigation', resourceId: summary.investigation_id, message: `investigation started on ${input.data_source}` });
+    }
     return {
       investigation_id: summary.investigation_id,
       status: summary.status,
@@ -34,16 +47,22 @@ export class InvestigationsController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string): Promise<InvestigationSummary> {
-    return this.investigations.get(parseOr400(investigationIdSchema, id, 'investigation id'));
+  @RequirePermission('investigation:watch')
+  @DocGetInvestigation()
+  async get(@Param('id') id: string, @Req() req: Request): Promise<InvestigationSummary> {
+    return this.investigations.get(parseOr400(investigationIdSchema, id, 'investigation id'), principalOf(req));
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
+  @RequirePermission('investigation:cancel')
+  @DocCancelInvestigation()
   async cancel(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
     const investigationId = parseOr400(investigationIdSchema, id, 'investigation id');
     const { reason } = parseOr400(cancelInvestigationSchema, body ?? {});
-    await this.investigations.cancel(investigationId, callerOf(req), reason ?? 'cancelled by the user');
+    const caller = callerOf(req);
+    await this.investigations.cancel(investigationId, caller, reason ?? 'cancelled by the user');
+    await this.audit.record(req, { eventType: 'investigation.cancelled', severity: 'medium', success: true, userId: caller.userId, resourceType: 'investigation', resourceId: investigationId, message: reason ?? 'cancelled by the user' });
     return { investigation_id: investigationId, status: 'cancelling', ...links(investigationId) };
   }
 }

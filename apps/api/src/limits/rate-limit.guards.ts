@@ -2,6 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Runtime } from '#platform';
+import { AuditRecorder } from '../audit/audit-recorder.js';
 import { isPublic } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
 import { RUNTIME } from '../tokens.js';
@@ -17,13 +18,20 @@ export class IpRateLimitGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly audit: AuditRecorder,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
     if (!limitedHttp(this.reflector, context, limit)) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    this.limiter.hit('ip', clientAddress(req.ip ?? req.socket.remoteAddress), limit);
+    const address = clientAddress(req.ip ?? req.socket.remoteAddress);
+    try {
+      this.limiter.hit('ip', address, limit);
+    } catch (error) {
+      await this.audit.rateLimited(req, 'ip', address, null);
+      throw error;
+    }
     return true;
   }
 }
@@ -35,14 +43,21 @@ export class UserRateLimitGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly audit: AuditRecorder,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE;
     if (!limitedHttp(this.reflector, context, limit)) return true;
-    const principal = principalOf(context.switchToHttp().getRequest<Request>());
+    const req = context.switchToHttp().getRequest<Request>();
+    const principal = principalOf(req);
     if (principal.anonymous) return true;
-    this.limiter.hit('user', principal.id, limit);
+    try {
+      this.limiter.hit('user', principal.id, limit);
+    } catch (error) {
+      await this.audit.rateLimited(req, 'user', principal.id, principal.id);
+      throw error;
+    }
     return true;
   }
 }

@@ -10,8 +10,9 @@ import {
   type ContractSource,
   type InvestigationFilters,
 } from '#analysis';
+import { auditEntry, type AuditEventType } from '#audit';
 import type { InvestigationCommand, InvestigationState } from '#investigations';
-import type { CommandContext, Logger } from '#platform';
+import type { AuditLog, CommandContext, Logger } from '#platform';
 import type { ActorRegistry } from '../actors/actor-registry.js';
 import type { Causation } from '../actors/decider-actor.js';
 import type { InvestigationActor } from './investigation.actor.js';
@@ -29,6 +30,8 @@ export interface InvestigationRunnerDeps {
   readonly logger: Logger;
   /** Names a failure that ends the investigation now (or on the last delivery), else null: redeliver. */
   readonly classifyFailure?: (error: unknown, lastDelivery: boolean) => RunFailure | null;
+  /** Where data source calls and completions are audited; absent: not audited. */
+  readonly audit?: AuditLog;
 }
 
 export interface RunFailure {
@@ -43,6 +46,8 @@ interface RunMemory {
   readonly trends: ReturnType<typeof createTrendAccumulator>;
   readonly found: Anomaly[];
   readonly fetchPage: (page: number) => Promise<ContractPage>;
+  readonly state: InvestigationState;
+  readonly userId: string;
 }
 
 /**
@@ -64,7 +69,7 @@ export class InvestigationRunner {
     const { state } = await actor.current();
     if (state.status !== 'running') return;
     try {
-      await this.analyse(investigationId, state, step, context);
+      await this.analyse(investigationId, state, step, { context, userId: causation.userId });
     } catch (error) {
       if (context.signal.aborted) throw error;
       const lastDelivery = context.deliveryCount >= this.deps.maxDeliver;
@@ -75,7 +80,7 @@ export class InvestigationRunner {
     }
   }
 
-  private async analyse(investigationId: string, initial: InvestigationState, step: Step, context: CommandContext): Promise<void> {
+  private async analyse(investigationId: string, initial: InvestigationState, step: Step, { context, userId }: { context: CommandContext; userId: string }): Promise<void> {
     const filters: InvestigationFilters = initial.planned ? initial.filters : { ...parseInvestigationQuery(initial.query).filters, ...initial.filters };
     const plan = planInvestigation({ query: initial.query, filters, requestedTypes: initial.anomalyTypes });
     await step({ type: 'RecordPlan', data: { detectors: plan.detectors, rationale: plan.rationale, filters } });
@@ -87,6 +92,8 @@ export class InvestigationRunner {
       trends: createTrendAccumulator(),
       found: [],
       fetchPage: (page) => source.fetchPage({ filters: planned.filters, page, pageSize: this.deps.pageSize, signal: context.signal }),
+      state: planned,
+      userId,
     };
     await this.replayRecordedPages(memory, state.lastPage);
     state = await this.analysePages(memory, step, context);
@@ -107,6 +114,7 @@ export class InvestigationRunner {
     let state = await step({ type: 'BeginPhase', data: { phase: 'analyzing_contracts' } });
     for (let page = state.lastPage + 1; state.status === 'running' && !state.pagesComplete; page++) {
       const { contracts, hasMore, totalEstimate } = await memory.fetchPage(page);
+      await this.audit(memory, 'data_source.called', `${memory.state.dataSource} page ${page}: ${contracts.length} contracts`);
       const anomalies = memory.session.feed(contracts);
       memory.found.push(...anomalies);
       memory.trends.add(contracts);
@@ -135,7 +143,26 @@ export class InvestigationRunner {
       trends,
       executionSeconds,
     });
-    await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });
+    const completed = await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });
+    if (completed.status === 'completed') await this.audit(memory, 'investigation.completed', `${memory.found.length} anomalies found`);
+  }
+
+  /** Audit failures are logged, never fail the investigation: the analysis is the user's work. */
+  private async audit({ state, userId }: RunMemory, eventType: AuditEventType, message: string): Promise<void> {
+    if (!this.deps.audit) return;
+    const isCall = eventType === 'data_source.called';
+    const entry = auditEntry({
+      occurredAt: this.deps.clock().toISOString(),
+      eventType,
+      severity: 'low',
+      success: true,
+      message,
+      userId,
+      resourceType: isCall ? 'data_source' : 'investigation',
+      resourceId: isCall ? state.dataSource : state.investigationId,
+      correlationId: state.investigationId,
+    });
+    await this.deps.audit.append(entry).catch((error: unknown) => this.deps.logger.error({ err: error, eventType }, 'audit record could not be stored'));
   }
 }
 

@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { llmPricesSetting } from '../llm/llm-prices.js';
 
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** Unset stays undefined, so the code can tell "not said" from an explicit false. */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max).default(fallback);
 const url = (protocols: string[]) =>
@@ -43,6 +49,11 @@ export const settingsSchema = z
     NATS_COMMANDS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('COMMANDS'),
     NATS_COMMANDS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('commands'),
     NATS_COMMANDS_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a consumer name').default('workers'),
+    // ours: downstream feed (docs/events.md); off by default so test and dev workers sharing a
+    // NATS server do not all create the EVENTS stream; a deployment turns it on for its workers
+    EVENT_RELAY: bool(false),
+    NATS_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('EVENTS'),
+    NATS_EVENTS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('events'),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
     COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),
@@ -52,6 +63,32 @@ export const settingsSchema = z
     INVESTIGATION_PAGE_SIZE: int(100, 1, 10000),
     INVESTIGATION_STEP_DELAY_MS: int(100, 0, 60000),
     PORTAL_TRANSPARENCIA_API_KEY: z.string().min(1).optional(),
+    PORTAL_TRANSPARENCIA_BASE_URL: url(['http', 'https']).default('https://api.portaldatransparencia.gov.br/api-de-dados'),
+    // ours: operations
+    METRICS_PORT: int(9464, 0, 65535),
+    SHUTDOWN_TIMEOUT_MS: int(10000, 100, 600000),
+    // ours: authentication and limits
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_JWKS_URL: url(['https', 'http']).optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    AUTH_REQUIRED: optionalBool,
+    RATE_LIMIT_PER_MINUTE: int(300, 0, 1000000),
+    RATE_LIMIT_PER_MINUTE_IP: int(600, 0, 1000000),
+    MAX_BODY_BYTES: int(1048576, 256, 104857600),
+    STREAM_IDLE_TIMEOUT: int(300, 0, 86400),
+    STREAM_MAX_DURATION: int(3600, 0, 604800),
+    // ours: chat and language models
+    CHAT_MAX_MESSAGE_LENGTH: int(4000, 1, 100000),
+    CHAT_FOLLOW_WINDOW_MS: int(5000, 50, 600000),
+    MARITACA_API_KEY: z.string().min(1).optional(),
+    MARITACA_BASE_URL: url(['https', 'http']).default('https://chat.maritaca.ai/api'),
+    MARITACA_MODEL: z.string().min(1).default('sabia-3.1'),
+    LLM_BASE_URL: url(['https', 'http']).optional(),
+    LLM_API_KEY: z.string().min(1).optional(),
+    LLM_MODEL: z.string().min(1).optional(),
+    LLM_TIMEOUT_MS: int(30000, 100, 600000),
+    LLM_PRICES: llmPricesSetting.optional(),
   })
   .superRefine((s, ctx) => {
     if (s.EVENT_STORE === 'postgres' && !s.DATABASE_URL) {
@@ -59,6 +96,9 @@ export const settingsSchema = z
     }
     if (s.EVENT_STORE === 'kurrentdb' && !s.KURRENTDB_URL) {
       ctx.addIssue({ code: 'custom', path: ['KURRENTDB_URL'], message: 'is required when EVENT_STORE=kurrentdb' });
+    }
+    if (s.LLM_BASE_URL && !s.LLM_MODEL) {
+      ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'is required when LLM_BASE_URL is set (the model the server serves)' });
     }
     if (s.NATS_URL && s.EVENT_STORE === 'sqlite') {
       ctx.addIssue({

@@ -14,6 +14,13 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ EVENT_STORE: 'postgres' })).toThrow(/DATABASE_URL: is required when EVENT_STORE=postgres/);
   });
 
+  it('gives the operations settings their defaults and checks them', () => {
+    expect(loadSettings({})).toMatchObject({ METRICS_PORT: 9464, SHUTDOWN_TIMEOUT_MS: 10000 });
+    expect(loadSettings({ METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+    expect(() => loadSettings({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+    expect(() => loadSettings({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toThrow(/SHUTDOWN_TIMEOUT_MS: must be a number/);
+  });
+
   it('refuses an embedded store in distributed mode', () => {
     expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222' })).toThrow(InvalidSettingsError);
     expect(isEmbedded(loadSettings({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }))).toBe(false);

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { createAuditLog } from '../audit/audit-log.factory.js';
+import type { AuditLog } from '../audit/audit-log.port.js';
 import { InProcessCommandBus } from '../command-bus/in-process/in-process-command-bus.js';
 import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-bus.js';
 import type { CommandBus } from '../command-bus/command-bus.port.js';
@@ -13,6 +15,8 @@ export interface Runtime {
   readonly settings: Settings;
   readonly store: EventStore;
   readonly bus: CommandBus;
+  /** Hash-chained audit log, beside the event store (see createAuditLog). */
+  readonly audit: AuditLog;
   readonly metrics: Metrics;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -45,14 +49,24 @@ export async function createRuntime(settings: Settings, logger: Logger, metrics 
     await store.close();
     throw error;
   }
+  let audit: AuditLog;
+  try {
+    audit = await createAuditLog(settings);
+  } catch (error) {
+    await bus.close();
+    await store.close();
+    throw error;
+  }
   return {
     settings,
     store,
     bus,
+    audit,
     metrics,
     logger,
     close: async () => {
       await bus.close();
+      await audit.close();
       await store.close();
     },
   };

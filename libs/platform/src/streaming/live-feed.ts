@@ -11,6 +11,7 @@ export class LiveFeed {
   private readonly all$: Observable<RecordedEvent>;
   private source: Subscription | null = null;
   private lastPosition = 0;
+  private closed = false;
 
   constructor(private readonly store: EventStore) {
     this.all$ = new Observable<RecordedEvent>((subscriber) => {
@@ -24,6 +25,16 @@ export class LiveFeed {
     return this.lastPosition;
   }
 
+  /**
+   * Opens the live subscription now rather than with the first client, so `position` (and
+   * the projection lag derived from it) tracks the store even while nobody is watching.
+   */
+  async start(): Promise<void> {
+    this.ensureRouting();
+    const head = await this.store.headPosition();
+    this.lastPosition = Math.max(this.lastPosition, head);
+  }
+
   /** Every live event, for feeds across streams. */
   all(): Observable<RecordedEvent> {
     return this.all$;
@@ -32,6 +43,11 @@ export class LiveFeed {
   /** Live events of one stream. Subscribing never replays; use catch-up for history. */
   stream(streamId: string): Observable<RecordedEvent> {
     return new Observable<RecordedEvent>((subscriber) => {
+      // After close() a late subscriber gets its catch-up and ends, instead of reopening the store.
+      if (this.closed) {
+        subscriber.complete();
+        return undefined;
+      }
       this.ensureRouting();
       let subject = this.byStream.get(streamId);
       if (!subject) {
@@ -50,7 +66,8 @@ export class LiveFeed {
     if (this.source) return;
     this.source = this.all$.subscribe({
       next: (event) => {
-        this.lastPosition = event.position;
+        // max: start() may have read a head that already counts this event.
+        this.lastPosition = Math.max(this.lastPosition, event.position);
         this.byStream.get(event.streamId)?.next(event);
       },
       error: (error: unknown) => this.closeAll((s) => s.error(error)),
@@ -66,6 +83,7 @@ export class LiveFeed {
 
   /** Ends every live stream (graceful shutdown): subscribers complete and clients resume elsewhere. */
   close(): void {
+    this.closed = true;
     this.source?.unsubscribe();
     this.closeAll((s) => s.complete());
   }
