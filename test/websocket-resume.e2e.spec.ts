@@ -1,3 +1,4 @@
+import { seededRandom } from './support/seeded-random.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openIo } from '../apps/api/src/websocket/testing/io-client.testing.js';
 import { openWs, wsUrl, type WsMessage, type WsTestClient } from '../apps/api/src/websocket/testing/ws-client.testing.js';
@@ -22,16 +23,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/** mulberry32: the same seed replays the same disconnect points (WS_RESUME_SEED). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed replays the same disconnect points (WS_RESUME_SEED). */
+const random = seededRandom;
 
 async function liveInvestigation(): Promise<string> {
   const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }) });

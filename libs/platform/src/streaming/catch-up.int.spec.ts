@@ -5,19 +5,9 @@ import pg from 'pg';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import type { EventStore, NewEvent } from '../event-store/event-store.port.js';
+import { seededRandom } from '../../../../test/support/seeded-random.js';
 import { catchUpThenLive } from './catch-up.js';
 import { LiveFeed } from './live-feed.js';
-
-/** Small seeded PRNG so a failing interleaving can be replayed from the printed seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const event = (n: number): NewEvent => ({
   type: 'Tick',
@@ -32,7 +22,7 @@ const event = (n: number): NewEvent => ({
 async function raceSubscribersAgainstWriter(store: EventStore, seed: number): Promise<void> {
   const TOTAL = 300;
   const SUBSCRIBERS = 60;
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const feed = new LiveFeed(store);
   const streamId = `race-${randomUUID()}`;
   const runs: Array<{ after: number; seen: Promise<number[]> }> = [];
