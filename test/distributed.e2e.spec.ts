@@ -1,54 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { signToken } from '#platform';
+import { DATABASE_URL, distributedDeployment } from './support/distributed-deployment.js';
 import { startNode, type RunningProcess } from './support/node-process.js';
 import { openSse, type SseFrame, type SseSession } from './support/sse-client.js';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const RUN = randomUUID().replaceAll('-', '').slice(0, 10);
 const INVESTIGATIONS = 20;
-const JWT_SECRET = `e2e-secret-${RUN}-${randomUUID()}`;
-
-const env: Record<string, string> = {
-  NATS_URL,
-  EVENT_STORE: 'postgres',
-  DATABASE_URL,
-  DATABASE_SCHEMA: `e2e_${RUN}`,
-  NATS_COMMANDS_STREAM: `E2E_${RUN}`,
-  NATS_COMMANDS_SUBJECT: `e2e_${RUN}`,
-  NATS_COMMANDS_CONSUMER: `workers_${RUN}`,
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'info',
+const deployment = distributedDeployment('spine', {
   SYNTHETIC_CONTRACTS: '1000',
   INVESTIGATION_PAGE_SIZE: '100',
   INVESTIGATION_STEP_DELAY_MS: '150',
   COMMAND_ACK_WAIT_MS: '3000',
   WORKER_CONCURRENCY: '10',
-  JWT_SECRET,
-};
+});
+const { env } = deployment;
+const RUN = deployment.schema;
 
 const processes: RunningProcess[] = [];
 let apiUrl = '';
 let auth: Record<string, string> = {};
 
-async function dropEverything(): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS e2e_${RUN} CASCADE`);
-  await client.end();
-  const nc = await connect({ servers: NATS_URL });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.delete(`E2E_${RUN}`).catch(() => false);
-  await nc.close();
-}
-
 beforeAll(async () => {
-  auth = { Authorization: `Bearer ${await signToken({ secret: JWT_SECRET, subject: 'e2e', roles: ['analyst'], ttlSeconds: 600 })}` };
+  auth = { Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'e2e', roles: ['analyst'], ttlSeconds: 600 })}` };
   const api = startNode('dist/apps/api/src/main.js', env);
   processes.push(api);
   const listening = await api.waitForLog((l) => l.msg === 'api listening');
@@ -62,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-  await dropEverything();
+  await deployment.dispose();
 });
 
 describe('distributed mode: one API, two workers, NATS JetStream and PostgreSQL', () => {
@@ -101,7 +74,7 @@ async function producersByStream(): Promise<Map<string, Set<string>>> {
   await client.connect();
   try {
     const { rows } = await client.query<{ stream_id: string; producer: string }>(
-      `SELECT DISTINCT stream_id, metadata->>'producer' AS producer FROM e2e_${RUN}.events WHERE metadata ? 'producer'`,
+      `SELECT DISTINCT stream_id, metadata->>'producer' AS producer FROM ${pg.escapeIdentifier(deployment.schema)}.events WHERE metadata ? 'producer'`,
     );
     const map = new Map<string, Set<string>>();
     for (const row of rows) map.set(row.stream_id, (map.get(row.stream_id) ?? new Set()).add(row.producer));

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
 import { signToken } from '#platform';
 import { openIo, type IoMessage } from '../apps/api/src/websocket/testing/io-client.testing.js';
 import { connectWs, wsUrl, type WsMessage } from '../apps/api/src/websocket/testing/ws-client.testing.js';
+import { distributedDeployment } from './support/distributed-deployment.js';
 import { startNode, type RunningProcess } from './support/node-process.js';
 import { openSse } from './support/sse-client.js';
 
@@ -14,45 +12,15 @@ import { openSse } from './support/sse-client.js';
  * client on either API sees the same events (the store's live feed, LISTEN/NOTIFY), and
  * chat participants on different APIs see each other (typing over core NATS).
  */
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const RUN = randomUUID().replaceAll('-', '').slice(0, 10);
-const JWT_SECRET = `ws-e2e-secret-${RUN}-${randomUUID()}`;
-
-const env: Record<string, string> = {
-  NATS_URL,
-  EVENT_STORE: 'postgres',
-  DATABASE_URL,
-  DATABASE_SCHEMA: `e2e_ws_${RUN}`,
-  NATS_COMMANDS_STREAM: `E2E_WS_${RUN}`,
-  NATS_COMMANDS_SUBJECT: `e2e_ws_${RUN}`,
-  NATS_COMMANDS_CONSUMER: `workers_ws_${RUN}`,
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'info',
-  SYNTHETIC_CONTRACTS: '600',
-  INVESTIGATION_PAGE_SIZE: '50',
-  INVESTIGATION_STEP_DELAY_MS: '20',
-  JWT_SECRET,
-};
+const deployment = distributedDeployment('ws', { SYNTHETIC_CONTRACTS: '600', INVESTIGATION_PAGE_SIZE: '50', INVESTIGATION_STEP_DELAY_MS: '20' });
+const { env } = deployment;
 
 const processes: RunningProcess[] = [];
 const apis: Array<{ process: RunningProcess; url: string }> = [];
 let token = '';
 
-async function dropEverything(): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS e2e_ws_${RUN} CASCADE`);
-  await client.end();
-  const nc = await connect({ servers: NATS_URL });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.delete(`E2E_WS_${RUN}`).catch(() => false);
-  await nc.close();
-}
-
 beforeAll(async () => {
-  token = await signToken({ secret: JWT_SECRET, subject: 'ana', roles: ['analyst'], ttlSeconds: 600 });
+  token = await signToken({ secret: deployment.jwtSecret, subject: 'ana', roles: ['analyst'], ttlSeconds: 600 });
   for (let i = 0; i < 2; i++) {
     const api = startNode('dist/apps/api/src/main.js', env);
     processes.push(api);
@@ -66,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-  await dropEverything();
+  await deployment.dispose();
 });
 
 const [A, B] = [0, 1];
@@ -106,7 +74,7 @@ describe('two API processes (distributed mode)', () => {
   }, 60_000);
 
   it('let chat participants on different processes see each other live', async () => {
-    const sessionId = `s-${RUN}-${randomUUID()}`;
+    const sessionId = `s-${randomUUID()}`;
     const ana = await connectWs(wsUrl(apis[A]?.url ?? '', `/api/v1/ws/chat/${sessionId}?token=${token}`));
     const bob = openIo(`${apis[B]?.url}/chat`, { auth: { sessionId } });
     try {

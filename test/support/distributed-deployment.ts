@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface DistributedDeployment {
+  /** Environment of every API and worker process of this deployment. */
+  readonly env: Record<string, string>;
+  readonly schema: string;
+  readonly jwtSecret: string;
+  /** Drops the PostgreSQL schema and the JetStream stream this deployment used. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Settings for processes of one distributed deployment on this machine's NATS and
+ * PostgreSQL, with a schema, stream, subject and consumer of its own so tests never collide.
+ */
+export function distributedDeployment(name: string, overrides: Record<string, string> = {}): DistributedDeployment {
+  const run = `${name}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+  const schema = `e2e_${run}`;
+  const stream = `E2E_${run}`.toUpperCase();
+  const jwtSecret = `e2e-secret-${run}-${randomUUID()}`;
+  const env = {
+    NATS_URL,
+    EVENT_STORE: 'postgres',
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    NATS_COMMANDS_STREAM: stream,
+    NATS_COMMANDS_SUBJECT: `e2e_${run}`,
+    NATS_COMMANDS_CONSUMER: `workers_${run}`,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    JWT_SECRET: jwtSecret,
+    ...overrides,
+  };
+  return {
+    env,
+    schema,
+    jwtSecret,
+    dispose: async () => {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+      await client.end();
+      const nc = await connect({ servers: NATS_URL });
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.delete(stream).catch(() => false);
+      await nc.close();
+    },
+  };
+}
