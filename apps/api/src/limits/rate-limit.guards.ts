@@ -11,6 +11,22 @@ import { clientAddress, RateLimiter } from './rate-limiter.js';
 const limitedHttp = (reflector: Reflector, context: ExecutionContext, limit: number): boolean =>
   limit > 0 && context.getType() === 'http' && !isPublic(reflector, context);
 
+/** Spends one request of `key`'s budget; the refusal is audited once before it propagates as a 429. */
+async function spend(
+  limiter: RateLimiter,
+  audit: AuditRecorder,
+  req: Request,
+  budget: { kind: 'ip' | 'user'; key: string; limit: number; userId: string | null },
+): Promise<true> {
+  try {
+    limiter.hit(budget.kind, budget.key, budget.limit);
+  } catch (error) {
+    await audit.rateLimited(req, budget.kind, budget.key, budget.userId);
+    throw error;
+  }
+  return true;
+}
+
 /** Runs before authentication, so failed logins spend the address's budget too. */
 @Injectable()
 export class IpRateLimitGuard implements CanActivate {
@@ -26,13 +42,7 @@ export class IpRateLimitGuard implements CanActivate {
     if (!limitedHttp(this.reflector, context, limit)) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const address = clientAddress(req.ip ?? req.socket.remoteAddress);
-    try {
-      this.limiter.hit('ip', address, limit);
-    } catch (error) {
-      await this.audit.rateLimited(req, 'ip', address, null);
-      throw error;
-    }
-    return true;
+    return spend(this.limiter, this.audit, req, { kind: 'ip', key: address, limit, userId: null });
   }
 }
 
@@ -52,12 +62,6 @@ export class UserRateLimitGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const principal = principalOf(req);
     if (principal.anonymous) return true;
-    try {
-      this.limiter.hit('user', principal.id, limit);
-    } catch (error) {
-      await this.audit.rateLimited(req, 'user', principal.id, principal.id);
-      throw error;
-    }
-    return true;
+    return spend(this.limiter, this.audit, req, { kind: 'user', key: principal.id, limit, userId: principal.id });
   }
 }
