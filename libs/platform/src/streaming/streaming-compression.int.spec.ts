@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { Subject } from 'rxjs';
@@ -9,6 +9,24 @@ import { StreamingCompressionMiddleware } from './streaming-compression.middlewa
 
 const LARGE = JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => ({ i, name: `contrato ${i}`, valor: i * 1000 })) });
 const SMALL = JSON.stringify({ ok: true });
+/** A bulk body (an export) written as fast as the response lets it: 200 chunks of 64 KiB. */
+const BULK_CHUNK = 'seq,timestamp,event_type,message\n'.repeat(2048);
+const BULK_CHUNKS = 200;
+/** How many chunks /bulk's writer got in before write() first answered false. */
+const bulkAccepted: number[] = [];
+
+/** Writes like pipeline() does: until write() says false, then waits for 'drain'. */
+async function writeBulk(res: ServerResponse): Promise<void> {
+  res.setHeader('Content-Type', 'text/csv');
+  let firstFalse: number | null = null;
+  for (let n = 1; n <= BULK_CHUNKS; n++) {
+    if (res.write(BULK_CHUNK)) continue;
+    firstFalse ??= n;
+    await new Promise((resolve) => res.once('drain', resolve));
+  }
+  bulkAccepted.push(firstFalse ?? BULK_CHUNKS);
+  res.end();
+}
 
 /** A real server: the middleware in front of an SSE route fed by the test, and two JSON routes. */
 function startServer(): Promise<{ server: Server; url: string; sources: Array<Subject<SseMessage>> }> {
@@ -22,6 +40,7 @@ function startServer(): Promise<{ server: Server; url: string; sources: Array<Su
         writeSse(res, source, { retryMs: 1000, keepaliveSeconds: 3600 });
         return;
       }
+      if (req.url === '/bulk') return void writeBulk(res);
       res.setHeader('Content-Type', 'application/json');
       const body = req.url === '/large' ? LARGE : SMALL;
       res.setHeader('Content-Length', Buffer.byteLength(body));
@@ -116,5 +135,15 @@ describe('StreamingCompressionMiddleware', () => {
       check();
     });
     expect(source.observed).toBe(false);
+  });
+
+  it('passes backpressure through gzip: a bulk writer waits for zlib, not only for the socket', async () => {
+    const bulk = await get(`${url}/bulk`, { 'Accept-Encoding': 'gzip' });
+    expect(bulk.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(bulk.body).toString()).toBe(BULK_CHUNK.repeat(BULK_CHUNKS));
+    // Before, write() mirrored only the socket, which stays empty while zlib works: the
+    // writer queued all 12.5 MiB into zlib at once (a million-row export: hundreds of MB).
+    expect(bulkAccepted).toHaveLength(1);
+    expect(bulkAccepted[0]).toBeLessThanOrEqual(2);
   });
 });

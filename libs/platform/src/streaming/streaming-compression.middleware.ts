@@ -67,9 +67,10 @@ function interceptResponse(res: ServerResponse, clientAcceptsGzip: boolean, opti
     const { encoding, cb } = callbackArgs(encodingOrCallback, callback);
     decide();
     if (!gzip) return encoding === undefined ? original.write(chunk, cb) : original.write(chunk, encoding, cb);
-    gzip.write(chunk, encoding ?? 'utf8', cb);
-    // The caller's backpressure is the socket's, which the compressed bytes end up in.
-    return !res.writableNeedDrain;
+    const accepted = gzip.write(chunk, encoding ?? 'utf8', cb);
+    // Backpressure from both ends: zlib's input queue (compression slower than the writer)
+    // and the socket the compressed bytes go to. Either way the writer waits for 'drain'.
+    return accepted && !res.writableNeedDrain;
   };
 
   const end = (chunkOrCallback?: Chunk | Callback, encodingOrCallback?: BufferEncoding | Callback, callback?: Callback): ServerResponse => {
@@ -106,7 +107,17 @@ function negotiate(res: ServerResponse, clientAcceptsGzip: boolean, minimumSize:
 function startGzip(res: ServerResponse, options: StreamingCompressionOptions, original: Pick<ServerResponse, 'write' | 'end'>): Gzip {
   const eventStream = isEventStream(res);
   const gzip = createGzip({ level: options.compressionLevel, chunkSize: options.chunkSize, ...(eventStream ? EVENT_STREAM_ZLIB : {}) });
-  gzip.on('data', (compressed: Buffer) => original.write(compressed));
+  gzip.on('data', (compressed: Buffer) => {
+    if (original.write(compressed)) return;
+    // A slow client: stop taking compressed output until the socket drains, so zlib's
+    // queues fill and gzip.write() starts answering false to the writer.
+    gzip.pause();
+    res.once('drain', () => gzip.resume());
+  });
+  // The writer waits for the response's 'drain'; zlib's queue emptying is one.
+  gzip.on('drain', () => {
+    if (!res.writableNeedDrain) res.emit('drain');
+  });
   gzip.on('end', () => original.end());
   gzip.on('error', (error) => res.destroy(error));
   // A client that went away leaves nothing to compress for.
