@@ -36,15 +36,21 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
-/** A JSON array written element by element, so no more than one record is ever serialised at once. */
+type Page = readonly AuditRecord[];
+
+/** A JSON array written a page at a time: one page of records serialised at once, never more. */
 function jsonArray(): Transform {
   let first = true;
   return new Transform({
     writableObjectMode: true,
-    transform(row: unknown, _encoding, done) {
-      const prefix = first ? '[' : ',';
-      first = false;
-      done(null, `${prefix}\n${JSON.stringify(row)}`);
+    writableHighWaterMark: 1,
+    transform(page: Page, _encoding, done) {
+      let chunk = '';
+      for (const record of page) {
+        chunk += `${first ? '[' : ','}\n${JSON.stringify(toExportRow(record))}`;
+        first = false;
+      }
+      done(null, chunk);
     },
     flush(done) {
       done(null, first ? '[]\n' : '\n]\n');
@@ -53,16 +59,62 @@ function jsonArray(): Transform {
 }
 
 const ndjson = (): Transform =>
-  new Transform({ writableObjectMode: true, transform: (row: unknown, _encoding, done) => done(null, `${JSON.stringify(row)}\n`) });
+  new Transform({
+    writableObjectMode: true,
+    writableHighWaterMark: 1,
+    transform(page: Page, _encoding, done) {
+      let chunk = '';
+      for (const record of page) chunk += `${JSON.stringify(toExportRow(record))}\n`;
+      done(null, chunk);
+    },
+  });
 
-function serializer(format: ExportFormat): Transform {
+/** Pages in, rows out, for serialisers that take one row per write. */
+const rowsOfPages = (): Transform =>
+  new Transform({
+    objectMode: true,
+    writableHighWaterMark: 1,
+    transform(page: Page, _encoding, done) {
+      for (const record of page) this.push(toExportRow(record));
+      done();
+    },
+  });
+
+const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * csv-stringify emits one chunk per row; written as is, a million rows would be a million
+ * writes and a million HTTP chunk headers. Gathers them into ~64 KiB writes.
+ */
+function coalesce(): Transform {
+  let pending: string[] = [];
+  let size = 0;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: Buffer | string, _encoding, done) {
+      const text = String(chunk);
+      pending.push(text);
+      size += text.length;
+      if (size < COALESCE_BYTES) return done();
+      const out = pending.join('');
+      pending = [];
+      size = 0;
+      done(null, out);
+    },
+    flush(done) {
+      done(null, size > 0 ? pending.join('') : undefined);
+    },
+  });
+}
+
+function serializers(format: ExportFormat): Transform[] {
   switch (format) {
     case 'csv':
-      return stringify({ header: true, columns: [...EXPORT_COLUMNS], cast: { boolean: (value) => String(value) } });
+      return [rowsOfPages(), stringify({ header: true, columns: [...EXPORT_COLUMNS], cast: { boolean: (value) => String(value) } }), coalesce()];
     case 'json':
-      return jsonArray();
+      return [jsonArray()];
     case 'ndjson':
-      return ndjson();
+      return [ndjson()];
     default: {
       const unknownFormat: never = format;
       throw new Error(`unknown export format ${String(unknownFormat)}`);
@@ -70,15 +122,13 @@ function serializer(format: ExportFormat): Transform {
   }
 }
 
-async function* rows(records: AsyncIterable<AuditRecord>): AsyncGenerator<ReturnType<typeof toExportRow>> {
-  for await (const record of records) yield toExportRow(record);
-}
-
 /**
- * Pull-based all the way: the sink's backpressure pauses the serializer, which stops pulling
- * the generator, which stops reading pages. When the sink is destroyed (client gone),
- * pipeline destroys the Readable, which returns the generator and ends the store reads.
+ * Pull-based all the way: the sink's backpressure pauses the serialiser, which stops
+ * pulling pages, which stops fetching from the store's cursor. When the sink is destroyed
+ * (client gone), pipeline destroys the Readable, which returns the page generator and
+ * closes the cursor.
  */
-export function pipeExport(records: AsyncIterable<AuditRecord>, format: ExportFormat, sink: NodeJS.WritableStream, done: (error: Error | null) => void): void {
-  pipeline(Readable.from(rows(records)), serializer(format), sink, (error) => done(error ?? null));
+export function pipeExport(pages: AsyncIterable<Page>, format: ExportFormat, sink: NodeJS.WritableStream, done: (error: Error | null) => void): void {
+  // One page buffered ahead, not Readable.from's default of sixteen.
+  pipeline([Readable.from(pages, { highWaterMark: 1 }), ...serializers(format), sink], (error) => done(error ?? null));
 }

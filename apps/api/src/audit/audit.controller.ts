@@ -66,7 +66,7 @@ export class AuditController {
       res.setHeader('Content-Type', CONTENT_TYPES[format]);
       res.setHeader('Content-Disposition', `attachment; filename="audit-${stamp}.${format}"`);
       res.setHeader('Cache-Control', 'no-store');
-      const counted = this.counted(auditRecords(this.runtime.audit, filter, PAGE_SIZE), format);
+      const counted = this.counted(this.runtime.audit.read(filter, PAGE_SIZE), format);
       this.metrics.exportsActive.inc();
       pipeExport(counted, format, res, (error) => {
         this.metrics.exportsActive.dec();
@@ -77,11 +77,11 @@ export class AuditController {
     }
   }
 
-  private async *counted(records: AsyncIterable<AuditRecord>, format: string): AsyncGenerator<AuditRecord> {
+  private async *counted(pages: AsyncIterable<readonly AuditRecord[]>, format: string): AsyncGenerator<readonly AuditRecord[]> {
     const counter = this.metrics.exportRows.labels({ format });
-    for await (const record of records) {
-      counter.inc();
-      yield record;
+    for await (const page of pages) {
+      counter.inc(page.length);
+      yield page;
     }
   }
 }

@@ -1,47 +1,39 @@
 import type { AuditFilter, AuditRecord, AuditEventType, Severity } from '#audit';
 
-/** Column names as both adapters store them. */
-export interface AuditRow {
-  readonly seq: number | string;
-  readonly occurred_at: string;
-  readonly event_type: string;
-  readonly severity: string;
-  readonly user_id: string | null;
-  readonly ip: string | null;
-  readonly user_agent: string | null;
-  readonly request_id: string | null;
-  readonly correlation_id: string | null;
-  readonly resource_type: string | null;
-  readonly resource_id: string | null;
-  readonly success: boolean | number;
-  readonly error_code: string | null;
-  readonly message: string;
-  readonly prev_hash: string;
-  readonly hash: string;
-}
+/** Column order of every SELECT and INSERT; rows are read as arrays in this order. */
+export const AUDIT_COLUMN_NAMES = [
+  'seq', 'occurred_at', 'event_type', 'severity', 'user_id', 'ip', 'user_agent', 'request_id', 'correlation_id',
+  'resource_type', 'resource_id', 'success', 'error_code', 'message', 'prev_hash', 'hash',
+] as const;
 
-export const AUDIT_COLUMNS =
-  'seq, occurred_at, event_type, severity, user_id, ip, user_agent, request_id, correlation_id, resource_type, resource_id, success, error_code, message, prev_hash, hash';
+export const AUDIT_COLUMNS = AUDIT_COLUMN_NAMES.join(', ');
 
-export function fromAuditRow(row: AuditRow): AuditRecord {
+type Cell = string | number | boolean | null;
+const text = (cell: Cell | undefined): string | null => (cell === null || cell === undefined ? null : String(cell));
+
+/**
+ * A row read in array mode (both drivers parse arrays faster than keyed objects, which
+ * counts at a million rows). The table is only written through append(), which takes
+ * these types, so the casts hold.
+ */
+export function fromAuditRow(row: readonly Cell[]): AuditRecord {
   return {
-    seq: Number(row.seq),
-    occurredAt: row.occurred_at,
-    // The table is only written through append(), which takes these types.
-    eventType: row.event_type as AuditEventType,
-    severity: row.severity as Severity,
-    userId: row.user_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    correlationId: row.correlation_id,
-    resourceType: row.resource_type,
-    resourceId: row.resource_id,
-    success: row.success === true || row.success === 1,
-    errorCode: row.error_code,
-    message: row.message,
-    prevHash: row.prev_hash,
-    hash: row.hash,
+    seq: Number(row[0]),
+    occurredAt: String(row[1]),
+    eventType: row[2] as AuditEventType,
+    severity: row[3] as Severity,
+    userId: text(row[4]),
+    ip: text(row[5]),
+    userAgent: text(row[6]),
+    requestId: text(row[7]),
+    correlationId: text(row[8]),
+    resourceType: text(row[9]),
+    resourceId: text(row[10]),
+    success: row[11] === true || row[11] === 1,
+    errorCode: text(row[12]),
+    message: String(row[13]),
+    prevHash: String(row[14]),
+    hash: String(row[15]),
   };
 }
 
@@ -54,11 +46,11 @@ export function toAuditValues(record: AuditRecord, successValue: (ok: boolean) =
 }
 
 /**
- * WHERE clause for a page; `param(value)` returns the driver's placeholder. occurred_at is
+ * WHERE clause of a read; `param(value)` returns the driver's placeholder. occurred_at is
  * an ISO-8601 UTC string in both adapters, so text comparison is time order.
  */
-export function auditWhere(afterSeq: number, filter: AuditFilter, param: (value: unknown) => string): string {
-  const clauses = [`seq > ${param(afterSeq)}`];
+export function auditWhere(filter: AuditFilter, param: (value: unknown) => string, afterSeq?: number): string {
+  const clauses = afterSeq === undefined ? ['TRUE'] : [`seq > ${param(afterSeq)}`];
   if (filter.startDate !== undefined) clauses.push(`occurred_at >= ${param(filter.startDate)}`);
   if (filter.endDate !== undefined) clauses.push(`occurred_at <= ${param(filter.endDate)}`);
   if (filter.severity !== undefined) clauses.push(`severity = ${param(filter.severity)}`);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { chainNext, type AuditEntry, type AuditRecord } from '#audit';
-import type { AuditLog, AuditPage } from './audit-log.port.js';
-import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues, type AuditRow } from './audit-row.js';
+import { chainNext, type AuditEntry, type AuditFilter, type AuditRecord } from '#audit';
+import { DEFAULT_AUDIT_BATCH, type AuditLog } from './audit-log.port.js';
+import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
 
 export interface PostgresAuditLogOptions {
   readonly connectionString: string;
@@ -77,15 +77,37 @@ export class PostgresAuditLog implements AuditLog {
     });
   }
 
-  async readPage({ afterSeq, limit, filter = {} }: AuditPage): Promise<AuditRecord[]> {
+  /**
+   * A server-side cursor in a read-only transaction: one snapshot, one plan chosen for the
+   * whole walk (keyset pages re-planned per page can fall into a sort of every remaining
+   * row each time), and FETCH hands over one batch at a time.
+   */
+  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH): AsyncGenerator<readonly AuditRecord[]> {
     const values: unknown[] = [];
-    const where = auditWhere(afterSeq, filter, (value) => {
+    const where = auditWhere(filter, (value) => {
       values.push(value);
       return `$${values.length}`;
     });
-    values.push(limit);
-    const result = await this.pool.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE ${where} ORDER BY seq LIMIT $${values.length}`, values);
-    return result.rows.map(fromAuditRow);
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query({ text: `DECLARE audit_read NO SCROLL CURSOR FOR SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE ${where} ORDER BY seq`, values });
+      for (;;) {
+        const { rows } = await client.query<Array<string | boolean | null>>({ text: `FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM audit_read`, rowMode: 'array' });
+        if (rows.length > 0) yield rows.map(fromAuditRow);
+        if (rows.length < batchSize) break;
+      }
+    } catch (error) {
+      broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      // Reached on completion, on error and when the consumer returns early.
+      await client.query('COMMIT').catch((error: unknown) => {
+        broken ??= error instanceof Error ? error : new Error(String(error));
+      });
+      client.release(broken);
+    }
   }
 
   async close(): Promise<void> {

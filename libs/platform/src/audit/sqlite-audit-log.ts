@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { chainNext, type AuditEntry, type AuditRecord } from '#audit';
-import type { AuditLog, AuditPage } from './audit-log.port.js';
-import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues, type AuditRow } from './audit-row.js';
+import { chainNext, type AuditEntry, type AuditFilter, type AuditRecord } from '#audit';
+import { DEFAULT_AUDIT_BATCH, type AuditLog } from './audit-log.port.js';
+import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS audit_log (
@@ -54,14 +54,25 @@ export class SqliteAuditLog implements AuditLog {
     return this.appendTransaction.immediate(entry);
   }
 
-  async readPage({ afterSeq, limit, filter = {} }: AuditPage): Promise<AuditRecord[]> {
-    const values: unknown[] = [];
-    const where = auditWhere(afterSeq, filter, (value) => {
-      values.push(value);
-      return '?';
-    });
-    const rows = this.db.prepare<unknown[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq LIMIT ?`).all(...values, limit);
-    return rows.map(fromAuditRow);
+  /**
+   * Keyset batches over the rowid (seq is INTEGER PRIMARY KEY, so each batch is a range
+   * seek). A statement held open across awaits would lock this connection against the
+   * appends that keep arriving during an export.
+   */
+  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH): AsyncGenerator<readonly AuditRecord[]> {
+    let afterSeq = 0;
+    for (;;) {
+      const values: unknown[] = [];
+      const where = auditWhere(filter, (value) => {
+        values.push(value);
+        return '?';
+      }, afterSeq);
+      const rows = this.db.prepare<unknown[], Array<string | number | null>>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq LIMIT ?`).raw().all(...values, batchSize);
+      if (rows.length > 0) yield rows.map(fromAuditRow);
+      const last = rows.at(-1);
+      if (!last || rows.length < batchSize) return;
+      afterSeq = Number(last[0]);
+    }
   }
 
   async close(): Promise<void> {
