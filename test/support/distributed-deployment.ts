@@ -11,13 +11,16 @@ export interface DistributedDeployment {
   readonly env: Record<string, string>;
   readonly schema: string;
   readonly jwtSecret: string;
-  /** Drops the PostgreSQL schema and the JetStream stream this deployment used. */
+  /** JetStream stream and subject prefix an EVENT_RELAY worker of this deployment publishes to. */
+  readonly eventsStream: string;
+  readonly eventsSubject: string;
+  /** Drops the PostgreSQL schema and the JetStream streams this deployment used. */
   dispose(): Promise<void>;
 }
 
 /**
  * Settings for processes of one distributed deployment on this machine's NATS and
- * PostgreSQL, with a schema, stream, subject and consumer of its own so tests never collide.
+ * PostgreSQL, with a schema, streams, subjects and consumer of its own so tests never collide.
  */
 export function distributedDeployment(name: string, overrides: Record<string, string> = {}): DistributedDeployment {
   const run = `${name}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
@@ -32,6 +35,8 @@ export function distributedDeployment(name: string, overrides: Record<string, st
     NATS_COMMANDS_STREAM: stream,
     NATS_COMMANDS_SUBJECT: `e2e_${run}`,
     NATS_COMMANDS_CONSUMER: `workers_${run}`,
+    NATS_EVENTS_STREAM: `E2E_EVENTS_${run}`.toUpperCase(),
+    NATS_EVENTS_SUBJECT: `e2e_events_${run}`,
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -42,6 +47,8 @@ export function distributedDeployment(name: string, overrides: Record<string, st
     env,
     schema,
     jwtSecret,
+    eventsStream: env.NATS_EVENTS_STREAM,
+    eventsSubject: env.NATS_EVENTS_SUBJECT,
     dispose: async () => {
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
@@ -49,7 +56,8 @@ export function distributedDeployment(name: string, overrides: Record<string, st
       await client.end();
       const nc = await connect({ servers: NATS_URL });
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(stream).catch(() => false);
+      // Missing when no process of the deployment ran the relay.
+      for (const name of [stream, env.NATS_EVENTS_STREAM]) await jsm.streams.delete(name).catch(() => false);
       await nc.close();
     },
   };

@@ -1,9 +1,10 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { feedSubject, toCloudEvent, type CloudEvent } from '#audit';
+import { feedSubject, toCloudEvent } from '#audit';
 import type { Subscription } from 'rxjs';
-import type { EventStore } from '../event-store/event-store.port.js';
+import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
 import type { Logger } from '../logging/logger.js';
+import { ensureStream, isWrongLastSequence, readTail, type StreamTail } from './relay-stream.js';
 
 export interface EventRelayOptions {
   readonly servers: string;
@@ -20,14 +21,17 @@ export interface EventRelayOptions {
  * Publishes every stored event to JetStream as CloudEvents JSON, in position order.
  *
  * The checkpoint is the stream itself: its last message carries the position of the last
- * event published, so no second store can disagree with what was actually published. A
- * crash between publish and the next read republishes at most a batch, and Nats-Msg-Id =
- * event id makes JetStream drop those within its duplicate window.
+ * event published, so no second store can disagree with what was actually published.
+ * Every publish expects the stream's last sequence to be the one this relay last saw, so
+ * any number of relays, however stale, append each event once and in order: a relay that
+ * fell behind is refused, re-reads the tail and carries on from there. Nats-Msg-Id = event
+ * id stays as a cheap first line (a duplicate is acked without a write), but correctness
+ * no longer depends on the duplicate window.
  */
 export class EventRelay {
   private running: Promise<void> = Promise.resolve();
   private wake: Subscription | null = null;
-  private checkpoint = 0;
+  private tail: StreamTail = { sequence: 0, position: 0 };
   private pending = false;
 
   private constructor(
@@ -42,8 +46,8 @@ export class EventRelay {
     try {
       const jsm = await jetstreamManager(nc);
       const relay = new EventRelay(options, nc, jetstream(nc), jsm);
-      await relay.ensureStream();
-      relay.checkpoint = await relay.lastPublishedPosition();
+      await ensureStream(jsm, options.streamName, options.subjectPrefix);
+      relay.tail = await readTail(jsm, options.streamName);
       relay.wake = options.store.subscribe().subscribe({ next: () => relay.schedule() });
       relay.schedule();
       return relay;
@@ -53,32 +57,16 @@ export class EventRelay {
     }
   }
 
-  /** Position of the last event published; resolves once everything read so far is out. */
+  /** Position of the last event in the stream as this relay knows it; resolves once everything read so far is out. */
   async flushed(): Promise<number> {
     await this.running;
-    return this.checkpoint;
+    return this.tail.position;
   }
 
   async stop(): Promise<void> {
     this.wake?.unsubscribe();
     await this.running.catch(() => undefined);
     await this.nc.close();
-  }
-
-  private async ensureStream(): Promise<void> {
-    const { streamName, subjectPrefix } = this.options;
-    try {
-      await this.jsm.streams.info(streamName);
-    } catch {
-      await this.jsm.streams.add({ name: streamName, subjects: [`${subjectPrefix}.>`], duplicate_window: 2 * 60 * 1_000_000_000 });
-    }
-  }
-
-  private async lastPublishedPosition(): Promise<number> {
-    const info = await this.jsm.streams.info(this.options.streamName);
-    if (info.state.last_seq === 0 || info.state.messages === 0) return 0;
-    const last = await this.jsm.streams.getMessage(this.options.streamName, { seq: info.state.last_seq });
-    return last ? last.json<CloudEvent>().position : 0;
   }
 
   /** Coalesces wake-ups: one drain runs at a time, and one more is queued if events came meanwhile. */
@@ -96,13 +84,32 @@ export class EventRelay {
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     for (;;) {
-      const events = await this.options.store.readAll({ after: this.checkpoint, maxCount: batchSize });
-      for (const event of events) {
-        const cloudEvent = toCloudEvent(event);
-        await this.js.publish(feedSubject(this.options.subjectPrefix, event), JSON.stringify(cloudEvent), { msgID: cloudEvent.id });
-        this.checkpoint = event.position;
+      const events = await this.options.store.readAll({ after: this.tail.position, maxCount: batchSize });
+      if (!(await this.publishInOrder(events))) {
+        this.tail = await readTail(this.jsm, this.options.streamName);
+        this.options.logger.debug({ position: this.tail.position, sequence: this.tail.sequence }, 'another relay moved the stream on; resuming from its tail');
+        continue;
       }
       if (events.length < batchSize) return;
     }
+  }
+
+  /** False as soon as the stream is not where this relay thought: the rest of the batch may be out already. */
+  private async publishInOrder(events: readonly RecordedEvent[]): Promise<boolean> {
+    for (const event of events) {
+      const cloudEvent = toCloudEvent(event);
+      try {
+        const ack = await this.js.publish(feedSubject(this.options.subjectPrefix, event), JSON.stringify(cloudEvent), {
+          msgID: cloudEvent.id,
+          expect: { lastSequence: this.tail.sequence },
+        });
+        // A duplicate ack names the sequence the event already has, so the tail stays consistent either way.
+        this.tail = { sequence: ack.seq, position: event.position };
+      } catch (error) {
+        if (isWrongLastSequence(error)) return false;
+        throw error;
+      }
+    }
+    return true;
   }
 }
