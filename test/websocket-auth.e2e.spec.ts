@@ -4,6 +4,7 @@ import { ioOnce } from '../apps/api/src/websocket/testing/io-client.testing.js';
 import { connectWs, wsUrl } from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { auditRecords } from '#platform';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
+import { waitUntil } from './support/wait-until.js';
 
 const SECRET = 'ws-test-secret-ws-test-secret-ws-test-42';
 let app: EmbeddedApp;
@@ -62,5 +63,12 @@ describe('WebSocket authentication (JWT_SECRET set)', () => {
         socket.close();
       }
     }
+    const expected = ['UNAUTHORIZED /socket.io/investigations', 'TOKEN_INVALID /socket.io/investigations'];
+    const rejected = await waitUntil(async () => {
+      const seen: string[] = [];
+      for await (const record of auditRecords(app.runtime.audit, { eventType: 'auth.ws_token_rejected' })) seen.push(`${record.errorCode} ${record.resourceId}`);
+      return expected.every((e) => seen.includes(e)) ? seen : undefined;
+    }, 'the refused handshakes in the audit log');
+    expect(rejected).toEqual(expect.arrayContaining(expected));
   });
 });

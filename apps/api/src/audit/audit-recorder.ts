@@ -77,9 +77,9 @@ export class AuditRecorder {
     return this.record(req, { eventType: 'auth.login_failed', severity: 'medium', success: false, errorCode, message });
   }
 
-  /** For the WebSocket upgrade paths: a token refused before the socket opened. */
-  webSocketTokenRejected(req: IncomingMessage, errorCode: string, message: string): Promise<void> {
-    return this.record(req, { eventType: 'auth.ws_token_rejected', severity: 'medium', success: false, errorCode, message, resourceType: 'websocket', resourceId: (req.url ?? '').split('?')[0] ?? '' });
+  /** For the WebSocket upgrade paths and Socket.IO handshakes: a token refused before the socket opened. */
+  webSocketTokenRejected(req: IncomingMessage, errorCode: string, message: string, resource = (req.url ?? '').split('?')[0] ?? ''): Promise<void> {
+    return this.record(req, { eventType: 'auth.ws_token_rejected', severity: 'medium', success: false, errorCode, message, resourceType: 'websocket', resourceId: resource });
   }
 
   accessDenied(req: IncomingMessage, principal: Principal, permission: string, path: string): Promise<void> {

@@ -12,6 +12,7 @@ import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
 import { Presence } from '../presence.js';
 import { endWithStream, reportFailure } from '../ws-endings.js';
+import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { WsConnections } from '../ws-connections.js';
 import { closeCodeFor, errorMessage, type OutboundMessage } from '../ws-messages.js';
 import { answerUnknownEvents, parseBody } from './io-body.js';
@@ -48,6 +49,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     private readonly presence: Presence,
     private readonly limiter: RateLimiter,
     private readonly connections: WsConnections,
+    private readonly audit: AuditRecorder,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -55,7 +57,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
       sessionOf(socket);
       handshakeLastEventId(socket);
     };
-    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, check }));
+    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, audit: this.audit, check }));
   }
 
   handleConnection(socket: Socket): void {

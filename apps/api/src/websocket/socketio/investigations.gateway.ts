@@ -5,6 +5,7 @@ import type { Authenticator, Principal, Runtime } from '#platform';
 import { InvestigationsService } from '../../investigations/investigations.service.js';
 import { requestIdsOf } from '../../http/request-ids.js';
 import { AUTHENTICATOR, RUNTIME } from '../../tokens.js';
+import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { WsConnections } from '../ws-connections.js';
 import { errorMessage, type OutboundMessage } from '../ws-messages.js';
 import { answerUnknownEvents, parseBody as parse } from './io-body.js';
@@ -29,11 +30,12 @@ export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewa
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
     private readonly connections: WsConnections,
+    private readonly audit: AuditRecorder,
   ) {}
 
   afterInit(namespace: Namespace): void {
     const check = (socket: Socket): void => void handshakeLastEventId(socket);
-    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, check }));
+    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, audit: this.audit, check }));
   }
 
   handleConnection(socket: Socket): void {

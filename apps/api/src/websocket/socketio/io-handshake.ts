@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { Authenticator, Logger, Principal } from '#platform';
+import type { AuditRecorder } from '../../audit/audit-recorder.js';
 import { ApiError } from '../../http/api-error.js';
 import { clientAddress } from '../../limits/rate-limiter.js';
 import { admit } from '../ws-auth.js';
@@ -42,6 +43,8 @@ export interface HandshakeDeps {
   readonly connections: WsConnections;
   readonly logger: Logger;
   readonly principals: WeakMap<Socket, Principal>;
+  /** A refused token is an audit record, as on the raw WebSocket paths. */
+  readonly audit: AuditRecorder;
   /** Further checks of the handshake (the ids it names); throw an ApiError to refuse. */
   readonly check?: (socket: Socket) => void;
 }
@@ -51,6 +54,7 @@ export function authenticateHandshake(route: 'chat' | 'investigations', deps: Ha
   const refuse = (socket: Socket, next: (error?: Error) => void, error: ApiError): void => {
     const ip = clientAddress(socket.handshake.address);
     deps.logger.warn({ audit: 'websocket_refused', path: `/socket.io ${socket.nsp.name}`, ip, user_agent: socket.handshake.headers['user-agent'], error_code: error.code, status: error.status }, `socket.io connection refused: ${error.code}`);
+    if (error.status === 401) void deps.audit.webSocketTokenRejected(socket.request, error.code, error.message, `/socket.io${socket.nsp.name}`);
     next(connectError(error));
   };
   return (socket, next) => {
