@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LiveFeed, type Authenticator, type Runtime } from '#platform';
+import { LiveFeed, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
+import { AdminController } from './admin/admin.controller.js';
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
@@ -8,7 +9,7 @@ import { InvestigationStreamController } from './investigations/investigation-st
 import { InvestigationsController } from './investigations/investigations.controller.js';
 import { InvestigationsService } from './investigations/investigations.service.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
-import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from './tokens.js';
+import { AUTHENTICATOR, LIVE_FEED, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
 import { websocketProviders } from './websocket/websocket.providers.js';
 
 @Module({})
@@ -17,15 +18,16 @@ export class AppModule {
    * The runtime (store, bus, metrics, logger) and the authenticator are built outside Nest
    * and handed in: a bad setting then fails with its message, not a Nest abort.
    */
-  static register(runtime: Runtime, feed: LiveFeed, authenticator: Authenticator): DynamicModule {
+  static register(runtime: Runtime, feed: LiveFeed, authenticator: Authenticator, revocations: TokenRevocations): DynamicModule {
     return {
       module: AppModule,
       imports: [LifecycleModule],
-      controllers: [HealthController, InvestigationsController, InvestigationStreamController, ...chatControllers, ...auditControllers],
+      controllers: [HealthController, InvestigationsController, InvestigationStreamController, ...chatControllers, ...auditControllers, AdminController],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: LIVE_FEED, useValue: feed },
         { provide: AUTHENTICATOR, useValue: authenticator },
+        { provide: TOKEN_REVOCATIONS, useValue: revocations },
         ...accessProviders,
         ...auditProviders,
         InvestigationsService,

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator, LiveFeed, type Runtime } from '#platform';
+import { createAuthenticator, LiveFeed, TokenRevocations, type Runtime } from '#platform';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
@@ -25,9 +25,10 @@ export interface ApiServer {
 
 /** Builds and starts the HTTP API on the given runtime; port 0 picks a free port. */
 export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0'): Promise<ApiServer> {
-  const authenticator = createAuthenticator(runtime.settings, runtime.logger.child({ component: 'auth' }));
+  const revocations = await TokenRevocations.open(runtime.store);
+  const authenticator = createAuthenticator(runtime.settings, runtime.logger.child({ component: 'auth' }), revocations);
   const feed = new LiveFeed(runtime.store);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, feed, authenticator), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, feed, authenticator, revocations), { bodyParser: false, logger: false });
   const http = new HttpDrain(app.getHttpServer());
   installHttpObservability(app, runtime);
   app.useWebSocketAdapter(new SocketIoAdapter(app, runtime.settings));
@@ -51,6 +52,7 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
       await drain();
       stopLag();
       await app.close();
+      revocations.close();
     },
   };
 }

@@ -4,3 +4,4 @@ export * from './audit-filter.js';
 export * from './replay-schedule.js';
 export * from './event-feed-filter.js';
 export * from './cloud-event.js';
+export * from './token-revocation.js';

@@ -14,6 +14,7 @@ const CHALLENGES: Record<AuthError['code'], string> = {
   UNAUTHORIZED: REALM,
   TOKEN_EXPIRED: `${REALM}, error="invalid_token", error_description="the token has expired"`,
   TOKEN_INVALID: `${REALM}, error="invalid_token", error_description="the token is not valid"`,
+  TOKEN_REVOKED: `${REALM}, error="invalid_token", error_description="the token has been revoked"`,
 };
 
 /**

@@ -1,7 +1,8 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Runtime } from '#platform';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import type { Runtime, TokenRevocations } from '#platform';
 import { ShutdownRegistry } from '../lifecycle/shutdown-registry.js';
-import { RUNTIME } from '../tokens.js';
+import { RUNTIME, TOKEN_REVOCATIONS } from '../tokens.js';
 import type { Peer, PeerKind, PeerStats } from './peer.js';
 import { WS_CLOSE } from './ws-messages.js';
 
@@ -16,12 +17,14 @@ interface Tracked {
  * so they reconnect to another process and resume from their last event id.
  */
 @Injectable()
-export class WsConnections implements OnModuleInit {
+export class WsConnections implements OnModuleInit, OnModuleDestroy {
   private readonly open = new Map<string, Tracked>();
+  private revocationsWatch: Subscription | null = null;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly shutdown: ShutdownRegistry,
+    @Inject(TOKEN_REVOCATIONS) private readonly revocations: TokenRevocations,
   ) {}
 
   onModuleInit(): void {
@@ -30,6 +33,19 @@ export class WsConnections implements OnModuleInit {
       this.runtime.metrics.websocketConnectionsActive.inc({ type: kind }, 0);
     }
     this.shutdown.register('websockets', () => this.closeAll(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resume with your last event id'));
+    // A revoked token must not keep a connection it opened earlier, on this process or any other.
+    this.revocationsWatch = this.revocations.revoked$.subscribe(({ userId }) => this.closeRevoked(userId));
+  }
+
+  onModuleDestroy(): void {
+    this.revocationsWatch?.unsubscribe();
+  }
+
+  /** Closes (1008) every connection of `userId` whose token the revocation list now refuses. */
+  private closeRevoked(userId: string): void {
+    for (const { peer } of [...this.open.values()]) {
+      if (peer.principal.id === userId && this.revocations.isRevoked(peer.principal)) peer.close(WS_CLOSE.POLICY, 'token revoked: obtain a new token and reconnect');
+    }
   }
 
   /** True once shutdown began: new connections are refused. */

@@ -1,4 +1,4 @@
-export type AuthErrorCode = 'UNAUTHORIZED' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID';
+export type AuthErrorCode = 'UNAUTHORIZED' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_REVOKED';
 
 /** The caller could not be authenticated: a 401 over HTTP, close code 1008 on a WebSocket. */
 export class AuthError extends Error {

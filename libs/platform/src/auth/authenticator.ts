@@ -9,11 +9,17 @@ import type { TokenVerifier } from './token-verifier.js';
 /** The local user of an embedded server that does not require tokens. */
 export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({ id: 'anonymous', roles: Object.freeze(['analyst'] as const), name: 'local anonymous user', anonymous: true });
 
+/** Whether a verified token has been revoked since it was issued (TokenRevocations). */
+export interface RevocationCheck {
+  isRevoked(principal: Principal): boolean;
+}
+
 /** Turns an optional bearer token into a principal; shared by the HTTP guard and the WebSocket gateways. */
 export class Authenticator {
   constructor(
     private readonly verifier: TokenVerifier | null,
     readonly anonymous: Principal | null,
+    private readonly revocations: RevocationCheck | null = null,
   ) {}
 
   /** A token that is sent is always verified, even where anonymous access is allowed. */
@@ -23,12 +29,14 @@ export class Authenticator {
       throw new AuthError('UNAUTHORIZED', 'a Bearer token is required (Authorization: Bearer <token>, or ?token=)');
     }
     if (!this.verifier) throw new AuthError('TOKEN_INVALID', 'this server has no key to verify tokens');
-    return this.verifier.verify(token);
+    const principal = await this.verifier.verify(token);
+    if (this.revocations?.isRevoked(principal)) throw new AuthError('TOKEN_REVOKED', 'this token has been revoked; obtain a new one');
+    return principal;
   }
 }
 
 /** Builds the authenticator from settings and says at start how callers are identified. */
-export function createAuthenticator(settings: Settings, logger: Logger): Authenticator {
+export function createAuthenticator(settings: Settings, logger: Logger, revocations: RevocationCheck | null = null): Authenticator {
   const mode = resolveAuthMode(settings);
   const secret = signingSecret(settings);
   if (secret?.source === 'dev') {
@@ -46,5 +54,5 @@ export function createAuthenticator(settings: Settings, logger: Logger): Authent
         })
       : null;
   if (!mode.required) logger.warn({ user: ANONYMOUS_PRINCIPAL.id, roles: ANONYMOUS_PRINCIPAL.roles }, 'authentication is not required: requests without a token act as the local "anonymous" analyst');
-  return new Authenticator(verifier, mode.required ? null : ANONYMOUS_PRINCIPAL);
+  return new Authenticator(verifier, mode.required ? null : ANONYMOUS_PRINCIPAL, revocations);
 }

@@ -7,3 +7,4 @@ export * from './dev-secret.js';
 export * from './auth-mode.js';
 export * from './token-signer.js';
 export * from './authenticator.js';
+export * from './token-revocations.js';

@@ -10,6 +10,8 @@ export interface Principal {
   readonly name?: string;
   /** Set only on the local user of an embedded server that runs without required tokens. */
   readonly anonymous?: true;
+  /** The token's `iat` (epoch seconds), when it has one: revocations compare against it. */
+  readonly issuedAt?: number;
 }
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
@@ -32,5 +34,6 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub.length === 0) throw new AuthError('TOKEN_INVALID', 'the token has no subject');
   const name = [claims.name, claims.preferred_username].find((n): n is string => typeof n === 'string' && n.length > 0);
-  return { id: sub, roles: rolesFromClaims(claims), ...(name === undefined ? {} : { name }) };
+  const issuedAt = typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : undefined;
+  return { id: sub, roles: rolesFromClaims(claims), ...(name === undefined ? {} : { name }), ...(issuedAt === undefined ? {} : { issuedAt }) };
 }
