@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { filter, map } from 'rxjs';
 import { matchesFeedFilter, parseNameList, toCloudEvent, type EventFeedFilter } from '#audit';
-import { withStreamLimits, writeSse, type LiveFeed, type Runtime, type StreamSlots } from '#platform';
+import { whenWritable, withStreamLimits, writeSse, type LiveFeed, type Runtime, type StreamSlots } from '#platform';
 import { RequirePermission } from '../auth/auth.decorators.js';
 import { DocEventsStream } from '../audit/audit.docs.js';
 import { ApiError } from '../http/api-error.js';
@@ -42,7 +42,7 @@ export class EventsStreamController {
       const after = resumeRevision(req, lastEventId);
       const release = this.slots.tryAcquire();
       if (!release) throw new ApiError(503, 'TOO_MANY_STREAMS', `this server already serves ${this.slots.capacity} streams; retry shortly`, undefined, 5);
-      const events$ = allEventsAfter(this.runtime.store, this.feed, after).pipe(
+      const events$ = allEventsAfter(this.runtime.store, this.feed, after, { whenReady: () => whenWritable(res) }).pipe(
         filter((event) => matchesFeedFilter(event, wanted)),
         map((event) => ({ id: event.position, data: toCloudEvent(event) })),
       );

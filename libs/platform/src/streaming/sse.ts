@@ -86,3 +86,21 @@ export function writeSse(res: ServerResponse, source: Observable<SseMessage>, op
   subscription.add(finish);
   return subscription;
 }
+
+/**
+ * Null when `res` takes more now; else a promise for when it does (its 'drain'), or for
+ * its end (the subscription is torn down then anyway). For sources that can wait, such as
+ * history read from the store, so a fast reader is fed fast and a slow one is not cut off.
+ */
+export function whenWritable(res: ServerResponse): Promise<void> | null {
+  if (!res.writableNeedDrain || res.destroyed) return null;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -120,6 +120,9 @@ function startGzip(res: ServerResponse, options: StreamingCompressionOptions, or
   });
   gzip.on('end', () => original.end());
   gzip.on('error', (error) => res.destroy(error));
+  // Writers that check before writing (whenWritable) see zlib's queue as well as the socket's.
+  const socketNeedsDrain = (): boolean => Reflect.get(Object.getPrototypeOf(res) as object, 'writableNeedDrain', res) as boolean;
+  Object.defineProperty(res, 'writableNeedDrain', { configurable: true, get: () => gzip.writableNeedDrain || socketNeedsDrain() });
   // A client that went away leaves nothing to compress for.
   res.once('close', () => gzip.destroy());
   // Writers flush after each event (writeSse); an event stream has nothing left to flush by then.
