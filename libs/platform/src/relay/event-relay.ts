@@ -6,6 +6,9 @@ import type { EventStore, RecordedEvent } from '../event-store/event-store.port.
 import type { Logger } from '../logging/logger.js';
 import { ensureStream, isWrongLastSequence, readTail, type StreamTail } from './relay-stream.js';
 
+/** Publishes in flight at once; the acknowledgements come back in order. */
+const WINDOW = 256;
+
 export interface EventRelayOptions {
   readonly servers: string;
   readonly store: EventStore;
@@ -94,20 +97,32 @@ export class EventRelay {
     }
   }
 
-  /** False as soon as the stream is not where this relay thought: the rest of the batch may be out already. */
+  /**
+   * Publishes in windows of WINDOW messages in flight, event k of a window expecting the
+   * stream to end at the window's base + k. The server handles one connection's messages in
+   * order, so a message lands only directly after its predecessor: the stream stays in
+   * position order without waiting for each acknowledgement. False as soon as the stream
+   * is not where this relay thought (another relay, or a duplicate that did not advance
+   * it): the caller re-reads the tail, and whatever of the window did land is skipped then.
+   */
   private async publishInOrder(events: readonly RecordedEvent[]): Promise<boolean> {
-    for (const event of events) {
-      const cloudEvent = toCloudEvent(event);
-      try {
-        const ack = await this.js.publish(feedSubject(this.options.subjectPrefix, event), JSON.stringify(cloudEvent), {
-          msgID: cloudEvent.id,
-          expect: { lastSequence: this.tail.sequence },
-        });
-        // A duplicate ack names the sequence the event already has, so the tail stays consistent either way.
-        this.tail = { sequence: ack.seq, position: event.position };
-      } catch (error) {
-        if (isWrongLastSequence(error)) return false;
-        throw error;
+    for (let start = 0; start < events.length; start += WINDOW) {
+      const window = events.slice(start, start + WINDOW);
+      const base = this.tail.sequence;
+      const acks = await Promise.allSettled(
+        window.map((event, k) => {
+          const cloudEvent = toCloudEvent(event);
+          return this.js.publish(feedSubject(this.options.subjectPrefix, event), JSON.stringify(cloudEvent), { msgID: cloudEvent.id, expect: { lastSequence: base + k } });
+        }),
+      );
+      for (const [k, ack] of acks.entries()) {
+        if (ack.status === 'rejected') {
+          if (isWrongLastSequence(ack.reason)) return false;
+          throw ack.reason;
+        }
+        // A duplicate ack names the sequence the event already has; the next expectation then fails and the tail is re-read.
+        if (ack.value.duplicate) return false;
+        this.tail = { sequence: ack.value.seq, position: window[k]?.position ?? this.tail.position };
       }
     }
     return true;
