@@ -73,8 +73,8 @@ export class AuditRecorder {
     await this.record(req, { eventType: 'auth.login_succeeded', severity: 'low', success: true, userId: principal.id, message: `token accepted for ${principal.id}` });
   }
 
-  loginFailed(req: IncomingMessage, errorCode: string, message: string): Promise<void> {
-    return this.record(req, { eventType: 'auth.login_failed', severity: 'medium', success: false, errorCode, message });
+  loginFailed(req: IncomingMessage, errorCode: string, message: string, userId: string | null = null): Promise<void> {
+    return this.record(req, { eventType: 'auth.login_failed', severity: 'medium', success: false, errorCode, message, userId });
   }
 
   /** For the WebSocket upgrade paths and Socket.IO handshakes: a token refused before the socket opened. */

@@ -53,7 +53,7 @@ export class AuthGuard implements CanActivate {
       return principal;
     } catch (error) {
       if (error instanceof AuthError) {
-        await this.audit.loginFailed(req, error.code, error.message);
+        await this.audit.loginFailed(req, error.code, error.message, error.subject);
         res.setHeader('WWW-Authenticate', CHALLENGES[error.code]);
         throw new ApiError(401, error.code, error.message);
       }

@@ -6,6 +6,8 @@ export class AuthError extends Error {
   constructor(
     readonly code: AuthErrorCode,
     message: string,
+    /** Who the token names, when it was genuine (a revoked token): the audit record's user. */
+    readonly subject: string | null = null,
   ) {
     super(message);
   }

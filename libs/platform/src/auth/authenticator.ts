@@ -30,7 +30,7 @@ export class Authenticator {
     }
     if (!this.verifier) throw new AuthError('TOKEN_INVALID', 'this server has no key to verify tokens');
     const principal = await this.verifier.verify(token);
-    if (this.revocations?.isRevoked(principal)) throw new AuthError('TOKEN_REVOKED', 'this token has been revoked; obtain a new one');
+    if (this.revocations?.isRevoked(principal)) throw new AuthError('TOKEN_REVOKED', 'this token has been revoked; obtain a new one', principal.id);
     return principal;
   }
 }
