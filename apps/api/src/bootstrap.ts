@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator, LiveFeed, TokenRevocations, type Runtime } from '#platform';
+import { createAuthenticator, LiveFeed, TokenRevocations, trustFunction, type Runtime } from '#platform';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
@@ -32,6 +32,8 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   const http = new HttpDrain(app.getHttpServer());
   installHttpObservability(app, runtime);
   app.useWebSocketAdapter(new SocketIoAdapter(app, runtime.settings));
+  // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
+  app.set('trust proxy', trustFunction(runtime.settings.TRUST_PROXY));
   app.use(express.json({ limit: runtime.settings.MAX_BODY_BYTES, strict: false }));
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => (error ? sendError(res, error, runtime.logger, req) : next()));
   app.useGlobalFilters(new ApiExceptionFilter(runtime.logger));

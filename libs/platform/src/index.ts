@@ -3,6 +3,7 @@ export * from './command-bus/index.js';
 export * from './metrics/metrics.js';
 export * from './logging/logger.js';
 export * from './config/settings.js';
+export * from './config/trust-proxy.js';
 export * from './streaming/index.js';
 export * from './logging/pino-logger.js';
 export * from './ids/ids.js';

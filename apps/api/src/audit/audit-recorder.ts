@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditEntry, AuditEventType, Severity } from '#audit';
 import type { Principal, Runtime } from '#platform';
+import { clientIp } from '../http/client-ip.js';
 import { requestIdsOf } from '../http/request-ids.js';
 import { RUNTIME } from '../tokens.js';
 
@@ -48,7 +49,7 @@ export class AuditRecorder {
       eventType: facts.eventType,
       severity: facts.severity,
       userId: facts.userId ?? null,
-      ip: req ? (req.socket.remoteAddress ?? null) : null,
+      ip: req ? clientIp(req, this.runtime.settings) : null,
       userAgent: req ? header(req, 'user-agent') : null,
       requestId: ids?.requestId ?? null,
       correlationId: ids?.correlationId ?? null,

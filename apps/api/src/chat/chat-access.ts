@@ -6,7 +6,8 @@ import { setPrincipal } from '../auth/principal-of.js';
 import { ApiError } from '../http/api-error.js';
 import { callerOf } from '../http/caller.js';
 import type { Caller } from '../investigations/investigations.service.js';
-import { RateLimiter, clientAddress } from '../limits/rate-limiter.js';
+import { clientIp } from '../http/client-ip.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import { AUTHENTICATOR, RUNTIME } from '../tokens.js';
 
 /**
@@ -24,7 +25,7 @@ export class ChatAccess {
 
   async admit(req: Request): Promise<Caller> {
     const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
-    if (limit > 0) this.limiter.hit('ip', clientAddress(req.ip ?? req.socket.remoteAddress), limit);
+    if (limit > 0) this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
     const principal = await this.identify(req);
     if (principal) setPrincipal(req, principal);
     return callerOf(req);

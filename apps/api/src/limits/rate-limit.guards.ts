@@ -6,7 +6,8 @@ import { AuditRecorder } from '../audit/audit-recorder.js';
 import { isPublic } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
 import { RUNTIME } from '../tokens.js';
-import { clientAddress, RateLimiter } from './rate-limiter.js';
+import { clientIp } from '../http/client-ip.js';
+import { RateLimiter } from './rate-limiter.js';
 
 const limitedHttp = (reflector: Reflector, context: ExecutionContext, limit: number): boolean =>
   limit > 0 && context.getType() === 'http' && !isPublic(reflector, context);
@@ -41,7 +42,7 @@ export class IpRateLimitGuard implements CanActivate {
     const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
     if (!limitedHttp(this.reflector, context, limit)) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const address = clientAddress(req.ip ?? req.socket.remoteAddress);
+    const address = clientIp(req, this.runtime.settings);
     return spend(this.limiter, this.audit, req, { kind: 'ip', key: address, limit, userId: null });
   }
 }

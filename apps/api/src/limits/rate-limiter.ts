@@ -19,5 +19,3 @@ export class RateLimiter {
   }
 }
 
-/** IPv4-mapped IPv6 (::ffff:10.0.0.1) and plain IPv4 are the same client. */
-export const clientAddress = (ip: string | undefined): string => (ip ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');

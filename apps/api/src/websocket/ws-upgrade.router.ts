@@ -10,7 +10,8 @@ import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
 import { requestIdsOf } from '../http/request-ids.js';
 import { InvestigationsService } from '../investigations/investigations.service.js';
-import { clientAddress, RateLimiter } from '../limits/rate-limiter.js';
+import { clientIp } from '../http/client-ip.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
 import { serveGeneral } from './general-socket.js';
@@ -72,7 +73,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     if ('problem' in parsed) return refuseUpgrade(socket, 400, { error_code: 'VALIDATION_ERROR', message: parsed.problem });
     try {
       const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
-      if (limit > 0) this.limiter.hit('ip', clientAddress(req.socket.remoteAddress), limit);
+      if (limit > 0) this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
     } catch (error) {
       const retry = error instanceof ApiError && error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
       return refuseUpgrade(socket, 429, { error_code: 'RATE_LIMITED', message: error instanceof Error ? error.message : 'too many connections' }, retry);
@@ -114,7 +115,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       });
       ws.once('close', this.connections.add(peer, () => peer.stats()));
       if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
-      this.serve(ws, peer, route, query, clientAddress(req.socket.remoteAddress));
+      this.serve(ws, peer, route, query, clientIp(req, this.runtime.settings));
     });
   }
 
@@ -145,7 +146,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   private refuse(ws: WebSocket, req: IncomingMessage, error: ApiError): void {
     const { message } = errorFrom(error);
     this.runtime.logger.warn(
-      { audit: 'websocket_refused', path: req.url?.split('?')[0], ip: clientAddress(req.socket.remoteAddress), user_agent: req.headers['user-agent'], error_code: error.code, status: error.status },
+      { audit: 'websocket_refused', path: req.url?.split('?')[0], ip: clientIp(req, this.runtime.settings), user_agent: req.headers['user-agent'], error_code: error.code, status: error.status },
       `websocket connection refused: ${error.code}`,
     );
     if (error.status === 401) void this.audit.webSocketTokenRejected(req, error.code, error.message);

@@ -25,4 +25,14 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222' })).toThrow(InvalidSettingsError);
     expect(isEmbedded(loadSettings({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }))).toBe(false);
   });
+
+  it('reads TRUST_PROXY as nobody, everyone, a hop count or proxy addresses, and refuses anything else', () => {
+    expect(loadSettings({}).TRUST_PROXY).toEqual({ kind: 'none' });
+    expect(loadSettings({ TRUST_PROXY: 'false' }).TRUST_PROXY).toEqual({ kind: 'none' });
+    expect(loadSettings({ TRUST_PROXY: 'true' }).TRUST_PROXY).toEqual({ kind: 'all' });
+    expect(loadSettings({ TRUST_PROXY: '2' }).TRUST_PROXY).toEqual({ kind: 'hops', hops: 2 });
+    expect(loadSettings({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual({ kind: 'addresses', addresses: ['loopback', '10.0.0.0/8'] });
+    expect(() => loadSettings({ TRUST_PROXY: 'the load balancer' })).toThrow(/TRUST_PROXY: must be true, false, a hop count or proxy addresses/);
+    expect(() => loadSettings({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY/);
+  });
 });

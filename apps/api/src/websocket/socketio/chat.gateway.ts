@@ -7,7 +7,8 @@ import { sessionIdSchema } from '../../chat/chat-request.dto.js';
 import { ChatService } from '../../chat/chat.service.js';
 import { ApiError } from '../../http/api-error.js';
 import { requestIdsOf } from '../../http/request-ids.js';
-import { clientAddress, RateLimiter } from '../../limits/rate-limiter.js';
+import { clientIp } from '../../http/client-ip.js';
+import { RateLimiter } from '../../limits/rate-limiter.js';
 import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
 import { Presence } from '../presence.js';
@@ -57,7 +58,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
       sessionOf(socket);
       handshakeLastEventId(socket);
     };
-    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, audit: this.audit, check }));
+    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, check }));
   }
 
   handleConnection(socket: Socket): void {
@@ -68,7 +69,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     socket.once('disconnect', this.connections.add(peer, () => peer.stats()));
     answerUnknownEvents(socket, peer, ['message', 'typing', 'ping']);
     const sessionId = sessionOf(socket);
-    const ip = clientAddress(socket.handshake.address);
+    const ip = clientIp(socket.request, settings);
     const admit = (): void => {
       if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
     };

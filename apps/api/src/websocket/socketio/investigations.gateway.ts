@@ -35,7 +35,7 @@ export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewa
 
   afterInit(namespace: Namespace): void {
     const check = (socket: Socket): void => void handshakeLastEventId(socket);
-    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, principals: this.principals, audit: this.audit, check }));
+    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, check }));
   }
 
   handleConnection(socket: Socket): void {

@@ -1,8 +1,8 @@
 import type { Socket } from 'socket.io';
-import type { Authenticator, Logger, Principal } from '#platform';
+import type { Authenticator, Logger, Principal, Settings } from '#platform';
 import type { AuditRecorder } from '../../audit/audit-recorder.js';
 import { ApiError } from '../../http/api-error.js';
-import { clientAddress } from '../../limits/rate-limiter.js';
+import { clientIp } from '../../http/client-ip.js';
 import { admit } from '../ws-auth.js';
 import type { WsConnections } from '../ws-connections.js';
 import { closeCodeFor, errorFrom } from '../ws-messages.js';
@@ -42,6 +42,7 @@ export interface HandshakeDeps {
   readonly authenticator: Authenticator;
   readonly connections: WsConnections;
   readonly logger: Logger;
+  readonly settings: Settings;
   readonly principals: WeakMap<Socket, Principal>;
   /** A refused token is an audit record, as on the raw WebSocket paths. */
   readonly audit: AuditRecorder;
@@ -52,7 +53,7 @@ export interface HandshakeDeps {
 /** Namespace middleware: the token is checked before `connection`, so a refused client gets connect_error and is never a participant. */
 export function authenticateHandshake(route: 'chat' | 'investigations', deps: HandshakeDeps): Middleware {
   const refuse = (socket: Socket, next: (error?: Error) => void, error: ApiError): void => {
-    const ip = clientAddress(socket.handshake.address);
+    const ip = clientIp(socket.request, deps.settings);
     deps.logger.warn({ audit: 'websocket_refused', path: `/socket.io ${socket.nsp.name}`, ip, user_agent: socket.handshake.headers['user-agent'], error_code: error.code, status: error.status }, `socket.io connection refused: ${error.code}`);
     if (error.status === 401) void deps.audit.webSocketTokenRejected(socket.request, error.code, error.message, `/socket.io${socket.nsp.name}`);
     next(connectError(error));

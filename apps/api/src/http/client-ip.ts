@@ -1,0 +1,23 @@
+import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
+import { trustFunction, type Settings, type TrustFunction } from '#platform';
+
+const compiled = new WeakMap<Settings, TrustFunction>();
+
+/** IPv4-mapped IPv6 (::ffff:10.0.0.1) and plain IPv4 are the same client. */
+export const normaliseAddress = (ip: string | undefined): string => (ip ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+
+/**
+ * The client's address, for audit records and per-address limits: the socket's peer, or
+ * the X-Forwarded-For entry the trusted proxies (TRUST_PROXY) vouch for. One function for
+ * HTTP, WebSocket upgrades and Socket.IO handshakes, so a client is one address everywhere.
+ */
+export function clientIp(req: IncomingMessage, settings: Settings): string {
+  let trust = compiled.get(settings);
+  if (!trust) {
+    trust = trustFunction(settings.TRUST_PROXY);
+    compiled.set(settings, trust);
+  }
+  if (!req.socket?.remoteAddress) return normaliseAddress(undefined);
+  return normaliseAddress(proxyaddr(req, trust));
+}
