@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createAuditLog } from '../audit/audit-log.factory.js';
 import type { AuditLog } from '../audit/audit-log.port.js';
+import { SqliteCommandJournal } from '../command-bus/in-process/command-journal.js';
 import { InProcessCommandBus } from '../command-bus/in-process/in-process-command-bus.js';
 import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-bus.js';
 import type { CommandBus } from '../command-bus/command-bus.port.js';
@@ -34,7 +35,12 @@ export async function createRuntime(settings: Settings, logger: Logger, metrics 
   let bus: CommandBus;
   try {
     bus = isEmbedded(settings)
-      ? new InProcessCommandBus({ maxDeliver: settings.COMMAND_MAX_DELIVER, metrics, logger: logger.child({ component: 'command-bus' }) })
+      ? new InProcessCommandBus({
+          maxDeliver: settings.COMMAND_MAX_DELIVER,
+          metrics,
+          logger: logger.child({ component: 'command-bus' }),
+          journal: new SqliteCommandJournal(join(settings.DATA_DIR, 'commands.sqlite')),
+        })
       : await JetStreamCommandBus.connect({
           servers: settings.NATS_URL ?? '',
           streamName: settings.NATS_COMMANDS_STREAM,

@@ -14,6 +14,7 @@ import type {
 import {
   DEFAULT_DUPLICATE_WINDOW_MS,
   DEFAULT_MAX_DELIVER,
+  type DeadLetterReason,
   type RetryDelay,
   assertMaxDeliver,
   decideFailure,
@@ -21,6 +22,7 @@ import {
   reportDeadLetter,
 } from '../delivery-policy.js';
 import { assertRoutable } from '../routing.js';
+import type { CommandJournal } from './command-journal.js';
 import { ExpiringKeys } from './expiring-keys.js';
 import { type Envelope, InProcessConsumption } from './in-process-consumption.js';
 
@@ -32,12 +34,15 @@ export interface InProcessCommandBusOptions {
   readonly logger?: Logger;
   /** Milliseconds since any origin; tests pass their own to cross the duplicate window. */
   readonly clock?: () => number;
+  /** Makes accepted commands survive the process (SqliteCommandJournal); none: memory only. */
+  readonly journal?: CommandJournal;
 }
 
 /**
  * The embedded mode's bus: a FIFO queue in memory with the same delivery rules as the
  * JetStream bus (dedupe by commandId, bounded redelivery, dead letters), so workers behave
- * the same in both modes. Nothing survives the process, which is the embedded trade-off.
+ * the same in both modes. With a journal, commands not settled when the process stopped
+ * (or was killed) are handed out again when it starts, their deliveries counted.
  */
 export class InProcessCommandBus implements CommandBus {
   readonly kind = 'in-process';
@@ -61,6 +66,7 @@ export class InProcessCommandBus implements CommandBus {
     this.retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
     this.logger = (options.logger ?? silentLogger).child({ bus: 'in-process' });
     this.clock = options.clock ?? (() => performance.now());
+    for (const pending of options.journal?.pending() ?? []) this.restore(pending.message, pending.deliveryCount);
   }
 
   async send(message: RoutedCommand): Promise<SendResult> {
@@ -71,6 +77,8 @@ export class InProcessCommandBus implements CommandBus {
       return { duplicate: true };
     }
     this.accepted.touch(acceptedKey(message.target, message.command.type), now);
+    // Written before send() resolves: "accepted" means it survives a crash from here on.
+    this.options.journal?.accept(message);
     this.queue.push({ message, deliveryCount: 1 });
     this.pump();
     return { duplicate: false };
@@ -85,6 +93,9 @@ export class InProcessCommandBus implements CommandBus {
     this.assertOpen();
     const consumption = new InProcessConsumption(handler, options.concurrency, {
       settled: (envelope, failure) => {
+        if (!failure) this.options.journal?.settle(envelope.message.command.metadata.commandId);
+        // Given up because the worker is stopping: that delivery does not count against the command.
+        else if (failure.stopping) this.options.journal?.delivering(envelope.message.command.metadata.commandId, envelope.deliveryCount - 1);
         if (failure) this.onFailure(envelope, failure.error);
         this.pump();
       },
@@ -112,6 +123,17 @@ export class InProcessCommandBus implements CommandBus {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     for (const consumption of [...this.consumptions]) void consumption.stop();
+    this.options.journal?.close();
+  }
+
+  /** A command from the journal: queued again with the deliveries it already had, or dead-lettered. */
+  private restore(message: RoutedCommand, deliveries: number): void {
+    const now = this.clock();
+    this.commandIds.addIfAbsent(message.command.metadata.commandId, now);
+    this.accepted.touch(acceptedKey(message.target, message.command.type), now);
+    const envelope = { message, deliveryCount: deliveries + 1 };
+    if (envelope.deliveryCount > this.maxDeliver) return this.deadLetter({ ...envelope, deliveryCount: deliveries }, 'max_deliver', new Error('the process stopped during every delivery'));
+    this.queue.push(envelope);
   }
 
   private assertOpen(): void {
@@ -123,6 +145,7 @@ export class InProcessCommandBus implements CommandBus {
     for (const consumption of this.consumptions) {
       while (this.queue.length > 0 && consumption.reserve()) {
         const next = this.queue.shift() as Envelope;
+        this.options.journal?.delivering(next.message.command.metadata.commandId, next.deliveryCount);
         consumption.dispatch(next);
       }
     }
@@ -130,27 +153,22 @@ export class InProcessCommandBus implements CommandBus {
 
   private onFailure(envelope: Envelope, error: unknown): void {
     const outcome = decideFailure(error, envelope.deliveryCount, this.maxDeliver, this.retryDelayMs);
-    if (outcome.kind === 'dead-letter') {
-      const { command, target } = envelope.message;
-      reportDeadLetter(
-        { logger: this.logger, metrics: this.options.metrics },
-        {
-          commandType: command.type,
-          commandId: command.metadata.commandId,
-          target,
-          deliveryCount: envelope.deliveryCount,
-          reason: outcome.reason,
-          error,
-        },
-      );
-      return;
-    }
+    if (outcome.kind === 'dead-letter') return this.deadLetter(envelope, outcome.reason, error);
     if (this.closed) return;
     this.logger.warn(
       { commandType: envelope.message.command.type, deliveryCount: envelope.deliveryCount, err: error },
       'command failed, will be redelivered',
     );
     this.scheduleRetry({ ...envelope, deliveryCount: envelope.deliveryCount + 1 }, outcome.delayMs);
+  }
+
+  private deadLetter(envelope: Envelope, reason: DeadLetterReason, error: unknown): void {
+    const { command, target } = envelope.message;
+    this.options.journal?.settle(command.metadata.commandId);
+    reportDeadLetter(
+      { logger: this.logger, metrics: this.options.metrics },
+      { commandType: command.type, commandId: command.metadata.commandId, target, deliveryCount: envelope.deliveryCount, reason, error },
+    );
   }
 
   private scheduleRetry(envelope: Envelope, delayMs: number): void {

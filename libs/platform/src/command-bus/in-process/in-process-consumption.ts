@@ -13,8 +13,11 @@ export interface Envelope {
 }
 
 export interface ConsumptionHooks {
-  /** Called once per delivery after the handler settled; `failure` is set when it threw. */
-  settled(envelope: Envelope, failure: { readonly error: unknown } | undefined): void;
+  /**
+   * Called once per delivery after the handler settled; `failure` is set when it threw, with
+   * `stopping` when the consumption was stopping by then (the handler was asked to give up).
+   */
+  settled(envelope: Envelope, failure: { readonly error: unknown; readonly stopping: boolean } | undefined): void;
   /** Called once stop() starts, so the bus no longer hands this consumption anything. */
   stopping(consumption: InProcessConsumption): void;
 }
@@ -65,11 +68,11 @@ export class InProcessConsumption implements CommandConsumption {
       working: () => undefined,
       signal: this.abort.signal,
     };
-    let failure: { readonly error: unknown } | undefined;
+    let failure: { readonly error: unknown; readonly stopping: boolean } | undefined;
     try {
       await this.handler(envelope.message, context);
     } catch (error) {
-      failure = { error };
+      failure = { error, stopping: this.abort.signal.aborted };
     }
     // Freed first so the bus can refill the slot while it records the outcome; stop() still
     // resolves after the outcome, its continuation being a later microtask.
