@@ -121,6 +121,35 @@ describe('JetStreamCommandBus', () => {
     expect((await env.consumerInfo()).delivered.consumer_seq).toBe(1);
   });
 
+  it('counts a command the server gave up on (every delivery timed out) as one dead letter across workers', async () => {
+    const [firstMetrics, secondMetrics] = [new Metrics(), new Metrics()];
+    const [first, second] = await Promise.all([
+      env.connectBus({ metrics: firstMetrics, maxDeliver: 2, ackWaitMs: 1000 }),
+      env.connectBus({ metrics: secondMetrics, maxDeliver: 2, ackWaitMs: 1000 }),
+    ]);
+    const hang = deferred();
+    const deliveries: number[] = [];
+    // A worker that takes the command and never settles it, as a process that hangs would.
+    await env.consume(first, async (_message, context) => {
+      deliveries.push(context.deliveryCount);
+      await hang.promise;
+    }, 2);
+    try {
+      await first.send(routedCommand({ type: 'RunInvestigation' }));
+      await waitFor(() => deliveries.length === 2, 'both deliveries to time out in the hung worker');
+      // The server gives up when it would deliver a third time, to whoever pulls next.
+      await env.consume(second, async (_message, context) => void deliveries.push(context.deliveryCount), 1);
+      const total = async (): Promise<number> => (await deadLettered(firstMetrics, 'max_deliver')) + (await deadLettered(secondMetrics, 'max_deliver'));
+      await waitFor(async () => (await total()) === 1, 'the dead letter from the max-deliveries advisory');
+      expect(deliveries).toEqual([1, 2]);
+      const { values } = await firstMetrics.commandsDeadLettered.get();
+      const { values: others } = await secondMetrics.commandsDeadLettered.get();
+      expect([...values, ...others].filter((v) => v.value > 0).map((v) => v.labels)).toEqual([{ command: 'RunInvestigation', reason: 'max_deliver' }]);
+    } finally {
+      hang.resolve();
+    }
+  });
+
   it('dead-letters a message whose body does not parse, without calling the handler', async () => {
     const metrics = new Metrics();
     const bus = await env.connectBus({ metrics });

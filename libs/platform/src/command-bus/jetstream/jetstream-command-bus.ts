@@ -1,5 +1,5 @@
 import { type JetStreamClient, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type NatsConnection, type Subscription, connect } from '@nats-io/transport-node';
 import { CommandBusUnavailableError } from '../command-bus.errors.js';
 import type {
   CommandBus,
@@ -19,6 +19,7 @@ import {
   resolveJetStreamOptions,
 } from './jetstream-options.js';
 import { ensureCommandTopology } from './jetstream-topology.js';
+import { watchMaxDeliveries } from './max-deliveries-watch.js';
 
 /** Reconnect for as long as the process lives: workers and the API outlast NATS restarts. */
 const RECONNECT_FOREVER = -1;
@@ -36,6 +37,8 @@ export class JetStreamCommandBus implements CommandBus {
   private readonly js: JetStreamClient;
   private readonly watch: ConnectionWatch;
   private readonly consumptions = new Set<JetStreamConsumption>();
+  /** Only processes that consume watch for commands the server gave up on. */
+  private deadLetterWatch: Subscription | null = null;
   private closing?: Promise<void>;
 
   private constructor(
@@ -112,6 +115,7 @@ export class JetStreamCommandBus implements CommandBus {
       onStopped: (stopped) => this.consumptions.delete(stopped),
     });
     this.consumptions.add(consumption);
+    this.deadLetterWatch ??= watchMaxDeliveries(this.nc, this.jsm, this.settings);
     consumption.start();
     return consumption;
   }
@@ -137,6 +141,7 @@ export class JetStreamCommandBus implements CommandBus {
   private async shutdown(): Promise<void> {
     for (const consumption of this.consumptions) consumption.halt();
     this.consumptions.clear();
+    this.deadLetterWatch?.unsubscribe();
     if (this.nc.isClosed()) return;
     // Draining flushes pending acks, but a flush never completes while disconnected.
     if (this.watch.isConnected) {
