@@ -99,6 +99,10 @@ export const settingsSchema = z
     if (s.EVENT_STORE === 'kurrentdb' && !s.KURRENTDB_URL) {
       ctx.addIssue({ code: 'custom', path: ['KURRENTDB_URL'], message: 'is required when EVENT_STORE=kurrentdb' });
     }
+    if (s.NATS_URL && s.EVENT_STORE === 'kurrentdb' && !s.DATABASE_URL) {
+      // Otherwise every process would keep an audit log of its own in its DATA_DIR.
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required with NATS_URL and EVENT_STORE=kurrentdb: the api and the workers share the audit log in PostgreSQL' });
+    }
     if (s.LLM_BASE_URL && !s.LLM_MODEL) {
       ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'is required when LLM_BASE_URL is set (the model the server serves)' });
     }

@@ -23,6 +23,7 @@ describe('loadSettings', () => {
 
   it('refuses an embedded store in distributed mode', () => {
     expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222' })).toThrow(InvalidSettingsError);
+    expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://k:2113?tls=false' })).toThrow(/DATABASE_URL: is required with NATS_URL and EVENT_STORE=kurrentdb/);
     expect(isEmbedded(loadSettings({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }))).toBe(false);
   });
 
