@@ -16,6 +16,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# Served by GET /api/v1/observability/dashboard.
+COPY docker/grafana/dashboards ./docker/grafana/dashboards
 USER node
 EXPOSE 8000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LiveFeed, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
 import { AdminController } from './admin/admin.controller.js';
+import { ObservabilityController } from './observability/observability.controller.js';
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
@@ -22,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LifecycleModule],
-      controllers: [HealthController, InvestigationsController, InvestigationStreamController, ...chatControllers, ...auditControllers, AdminController],
+      controllers: [HealthController, InvestigationsController, InvestigationStreamController, ...chatControllers, ...auditControllers, AdminController, ObservabilityController],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: LIVE_FEED, useValue: feed },

@@ -67,6 +67,7 @@ export const settingsSchema = z
     PORTAL_TRANSPARENCIA_BASE_URL: url(['http', 'https']).default('https://api.portaldatransparencia.gov.br/api-de-dados'),
     // ours: operations
     METRICS_PORT: int(9464, 0, 65535),
+    GRAFANA_URL: url(['http', 'https']).optional(),
     SHUTDOWN_TIMEOUT_MS: int(10000, 100, 600000),
     // ours: authentication and limits
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
