@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator, LiveFeed, TokenRevocations, trustFunction, type Runtime } from '#platform';
+import { corsOptions } from './http/cors.js';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
@@ -30,6 +31,8 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   const feed = new LiveFeed(runtime.store);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, feed, authenticator, revocations), { bodyParser: false, logger: false });
   const http = new HttpDrain(app.getHttpServer());
+  const cors = corsOptions(runtime.settings.CORS_ORIGINS);
+  if (cors) app.enableCors(cors);
   installHttpObservability(app, runtime);
   app.useWebSocketAdapter(new SocketIoAdapter(app, runtime.settings));
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.

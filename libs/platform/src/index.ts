@@ -4,6 +4,7 @@ export * from './metrics/metrics.js';
 export * from './logging/logger.js';
 export * from './config/settings.js';
 export * from './config/trust-proxy.js';
+export * from './config/cors-origins.js';
 export * from './streaming/index.js';
 export * from './logging/pino-logger.js';
 export * from './ids/ids.js';

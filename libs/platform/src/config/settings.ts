@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { llmPricesSetting } from '../llm/llm-prices.js';
+import { corsOriginsSetting } from './cors-origins.js';
 import { trustProxySetting } from './trust-proxy.js';
 
 const bool = (fallback: boolean) =>
@@ -78,6 +79,7 @@ export const settingsSchema = z
     RATE_LIMIT_PER_MINUTE: int(300, 0, 1000000),
     RATE_LIMIT_PER_MINUTE_IP: int(600, 0, 1000000),
     TRUST_PROXY: trustProxySetting,
+    CORS_ORIGINS: corsOriginsSetting,
     MAX_BODY_BYTES: int(1048576, 256, 104857600),
     STREAM_IDLE_TIMEOUT: int(300, 0, 86400),
     STREAM_MAX_DURATION: int(3600, 0, 604800),

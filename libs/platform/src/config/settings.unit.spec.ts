@@ -36,4 +36,12 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ TRUST_PROXY: 'the load balancer' })).toThrow(/TRUST_PROXY: must be true, false, a hop count or proxy addresses/);
     expect(() => loadSettings({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY/);
   });
+
+  it('reads CORS_ORIGINS as none, any or a list of origins, and names a bad one', () => {
+    expect(loadSettings({}).CORS_ORIGINS).toEqual({ kind: 'none' });
+    expect(loadSettings({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual({ kind: 'any' });
+    expect(loadSettings({ CORS_ORIGINS: 'https://painel.example, http://localhost:5173/' }).CORS_ORIGINS).toEqual({ kind: 'list', origins: new Set(['https://painel.example', 'http://localhost:5173']) });
+    expect(() => loadSettings({ CORS_ORIGINS: 'painel.example' })).toThrow(/CORS_ORIGINS: "painel.example" is not an origin/);
+    expect(() => loadSettings({ CORS_ORIGINS: 'https://painel.example/app' })).toThrow(/CORS_ORIGINS/);
+  });
 });

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Settings } from '#platform';
+import { isOriginAllowed, type Settings } from '#platform';
 import { MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
 
 /**
@@ -31,7 +31,18 @@ export class SocketIoAdapter extends IoAdapter {
       pingTimeout: pingMs,
       maxHttpBufferSize: MAX_INBOUND_FRAME_BYTES,
       perMessageDeflate: false,
+      ...this.originPolicy(),
     };
     return super.createIOServer(port, tuned as IoServerOptions);
+  }
+
+  /** CORS_ORIGINS for the polling transport (CORS headers) and every handshake (Origin checked, as on raw WebSockets). */
+  private originPolicy(): Partial<IoServerOptions> {
+    const policy = this.settings.CORS_ORIGINS;
+    if (policy.kind === 'none') return {};
+    return {
+      cors: { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, isOriginAllowed(policy, origin)) },
+      allowRequest: (req, callback) => callback(null, isOriginAllowed(policy, req.headers.origin)),
+    };
   }
 }

@@ -93,9 +93,9 @@ export async function connectWs(url: string, options: ClientOptions = {}): Promi
 }
 
 /** The HTTP status and body of an upgrade the server refused. */
-export function refusedUpgrade(url: string): Promise<{ status: number; body: string }> {
+export function refusedUpgrade(url: string, options: ClientOptions = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, options);
     ws.once('error', reject);
     ws.once('open', () => {
       ws.terminate();
