@@ -11,6 +11,7 @@ export type AuditEventType =
   | 'investigation.started'
   | 'investigation.cancelled'
   | 'investigation.completed'
+  | 'investigation.failed'
   | 'audit.exported'
   | 'audit.verified'
   | 'data_source.called'

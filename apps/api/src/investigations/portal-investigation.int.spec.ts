@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { auditRecords } from '#platform';
 import { openSse } from '../../../../test/support/sse-client.js';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
 
@@ -70,6 +71,11 @@ describe('investigations over the Portal da Transparência', () => {
       const { body } = await investigate(app, { query: 'medicamentos', data_source: 'portal_transparencia', filters: { orgao: '36000' } });
       const frames = await (await openSse(`${app.url}${body.stream_url}`)).done;
       expect(frames.at(-1)?.data).toMatchObject({ type: 'error', error_code: 'DATA_SOURCE_INVALID_API_KEY', fallback_endpoint: expect.any(String) });
+      const failures = [];
+      for await (const record of auditRecords(app.runtime.audit, { eventType: 'investigation.' })) failures.push(record);
+      expect(failures.filter((r) => r.eventType === 'investigation.failed')).toEqual([
+        expect.objectContaining({ severity: 'medium', success: false, errorCode: 'DATA_SOURCE_INVALID_API_KEY', resourceType: 'investigation', resourceId: body.investigation_id, userId: 'anonymous' }),
+      ]);
     } finally {
       await app.stop();
     }

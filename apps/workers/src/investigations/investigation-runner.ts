@@ -10,11 +10,11 @@ import {
   type ContractSource,
   type InvestigationFilters,
 } from '#analysis';
-import { auditEntry, type AuditEventType } from '#audit';
 import type { InvestigationCommand, InvestigationState } from '#investigations';
 import type { AuditLog, CommandContext, Logger } from '#platform';
 import type { ActorRegistry } from '../actors/actor-registry.js';
 import type { Causation } from '../actors/decider-actor.js';
+import { InvestigationAudit, type AuditSubject } from './investigation-audit.js';
 import type { InvestigationActor } from './investigation.actor.js';
 
 type StepCommand = InvestigationCommand extends infer C ? (C extends InvestigationCommand ? Omit<C, 'at' | 'userId'> : never) : never;
@@ -56,7 +56,11 @@ interface RunMemory {
  * re-reading the pages already recorded (sources are deterministic) and carries on.
  */
 export class InvestigationRunner {
-  constructor(private readonly deps: InvestigationRunnerDeps) {}
+  private readonly auditLog: InvestigationAudit;
+
+  constructor(private readonly deps: InvestigationRunnerDeps) {
+    this.auditLog = new InvestigationAudit(deps.audit, deps.logger, deps.clock);
+  }
 
   async run(investigationId: string, causation: Causation, context: CommandContext): Promise<void> {
     const actor = this.deps.actors.get(investigationId);
@@ -76,7 +80,8 @@ export class InvestigationRunner {
       const failure = this.deps.classifyFailure?.(error, lastDelivery) ?? (lastDelivery ? unexpectedFailure(error) : null);
       if (!failure) throw error;
       this.deps.logger.error({ err: error, investigationId, errorCode: failure.errorCode }, 'investigation failed');
-      await step({ type: 'FailInvestigation', data: failure });
+      const failed = await step({ type: 'FailInvestigation', data: failure });
+      if (failed.status === 'failed') await this.auditLog.failed({ ...subjectOf(failed, causation.userId), investigationId }, failure.errorCode, failure.message);
     }
   }
 
@@ -114,7 +119,7 @@ export class InvestigationRunner {
     let state = await step({ type: 'BeginPhase', data: { phase: 'analyzing_contracts' } });
     for (let page = state.lastPage + 1; state.status === 'running' && !state.pagesComplete; page++) {
       const { contracts, hasMore, totalEstimate } = await memory.fetchPage(page);
-      await this.audit(memory, 'data_source.called', `${memory.state.dataSource} page ${page}: ${contracts.length} contracts`);
+      await this.auditLog.dataSourceCalled(subjectOf(memory.state, memory.userId), page, contracts.length);
       const anomalies = memory.session.feed(contracts);
       memory.found.push(...anomalies);
       memory.trends.add(contracts);
@@ -144,27 +149,11 @@ export class InvestigationRunner {
       executionSeconds,
     });
     const completed = await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });
-    if (completed.status === 'completed') await this.audit(memory, 'investigation.completed', `${memory.found.length} anomalies found`);
-  }
-
-  /** Audit failures are logged, never fail the investigation: the analysis is the user's work. */
-  private async audit({ state, userId }: RunMemory, eventType: AuditEventType, message: string): Promise<void> {
-    if (!this.deps.audit) return;
-    const isCall = eventType === 'data_source.called';
-    const entry = auditEntry({
-      occurredAt: this.deps.clock().toISOString(),
-      eventType,
-      severity: 'low',
-      success: true,
-      message,
-      userId,
-      resourceType: isCall ? 'data_source' : 'investigation',
-      resourceId: isCall ? state.dataSource : state.investigationId,
-      correlationId: state.investigationId,
-    });
-    await this.deps.audit.append(entry).catch((error: unknown) => this.deps.logger.error({ err: error, eventType }, 'audit record could not be stored'));
+    if (completed.status === 'completed') await this.auditLog.completed(subjectOf(completed, memory.userId), memory.found.length);
   }
 }
+
+const subjectOf = (state: InvestigationState, userId: string): AuditSubject => ({ investigationId: state.investigationId ?? '', dataSource: state.dataSource, userId });
 
 function unexpectedFailure(error: unknown): RunFailure {
   return { errorCode: 'ANALYSIS_FAILED', message: error instanceof Error ? error.message : String(error), retryAfterSeconds: null };
