@@ -10,6 +10,7 @@ const base = {
     '^#audit$': '<rootDir>/libs/audit/src/index.ts',
     '^#analysis$': '<rootDir>/libs/analysis/src/index.ts',
     '^#workers$': '<rootDir>/apps/workers/src/index.ts',
+    '^#client$': '<rootDir>/libs/client/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { AuditExportRecord } from '#client';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -14,18 +15,7 @@ let db: pg.Client;
 const auditor = () => `auditor-${randomUUID().slice(0, 8)}`;
 const bearer = async (sub: string, roles: Parameters<EmbeddedApp['token']>[1]) => ({ Authorization: `Bearer ${await app.token(sub, roles)}` });
 
-interface ExportedRow {
-  readonly seq: number;
-  readonly event_type: string;
-  readonly severity: string;
-  readonly user_id: string | null;
-  readonly ip: string | null;
-  readonly user_agent: string | null;
-  readonly request_id: string | null;
-  readonly resource_id: string | null;
-  readonly success: boolean;
-  readonly error_code: string | null;
-}
+type ExportedRow = AuditExportRecord;
 
 async function exportNdjson(query: string): Promise<ExportedRow[]> {
   const res = await fetch(`${app.url}/api/v1/audit/export?format=ndjson&${query}`, { headers: await bearer(auditor(), 'auditor') });

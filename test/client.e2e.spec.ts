@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CidadaoApiError, CidadaoClient, type ReconnectInfo, type StreamMessage } from '#client';
+import type { InvestigationWireEvent } from '#investigations';
+import { signToken } from '#platform';
+import { startNode, type RunningProcess } from './support/node-process.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+const SECRET = `client-e2e-${randomUUID()}-${randomUUID()}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'client-e2e-'));
+const env = {
+  DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', JWT_SECRET: SECRET, SSE_RETRY_MS: '200',
+  SYNTHETIC_CONTRACTS: '1000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '200',
+};
+const processes: RunningProcess[] = [];
+let proxy: TcpProxy;
+
+/** An API on the data directory, behind the proxy. */
+async function startApi(): Promise<RunningProcess> {
+  const api = startNode('dist/apps/api/src/main.js', env);
+  processes.push(api);
+  const url = String((await api.waitForLog((l) => l.msg === 'api listening')).url);
+  proxy.retarget(Number(new URL(url).port));
+  return api;
+}
+
+const client = (sub: string, role: 'analyst' | 'auditor') =>
+  new CidadaoClient({ baseUrl: proxy.url, token: () => signToken({ secret: SECRET, subject: sub, roles: [role], ttlSeconds: 600 }) });
+
+beforeAll(async () => {
+  proxy = await startTcpProxy();
+  await startApi();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop('SIGKILL')));
+  await proxy?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the typed client (#client) against a real API', () => {
+  let investigationId = '';
+
+  it('streams an investigation to its end across an API crash and restart, every event once', async () => {
+    const ana = client('ana', 'analyst');
+    const started = await ana.startInvestigation({ query: 'Contratos de saúde em 2024', data_source: 'synthetic' }, { idempotencyKey: `client-${randomUUID()}` });
+    investigationId = started.investigation_id;
+    const received: Array<StreamMessage<InvestigationWireEvent>> = [];
+    const reconnects: ReconnectInfo[] = [];
+    let restarted: Promise<unknown> = Promise.resolve();
+    for await (const message of ana.investigationEvents(investigationId, { initialDelayMs: 100, maxAttempts: 100, onReconnect: (info) => reconnects.push(info) })) {
+      received.push(message);
+      if (received.length === 4) {
+        // The API dies under the client; another one starts on the same data a moment later.
+        await processes[0]?.stop('SIGKILL');
+        proxy.retarget(null);
+        proxy.dropConnections();
+        restarted = startApi();
+      }
+    }
+    await restarted;
+    expect(reconnects.length).toBeGreaterThan(0);
+    expect(reconnects[0]?.lastEventId).toBe(received[3]?.id);
+    expect(received.at(-1)?.message.type).toBe('complete');
+    const replay: string[] = [];
+    for await (const { id } of ana.investigationEvents(investigationId)) replay.push(String(id));
+    expect(received.map((m) => m.id)).toEqual(replay);
+    expect(new Set(replay).size).toBe(replay.length);
+  }, 120_000);
+
+  it('follows the downstream feed by global position, filtered by category', async () => {
+    const auditor = client('carol', 'auditor');
+    const positions: number[] = [];
+    const subjects = new Set<string>();
+    const stop = new AbortController();
+    for await (const { id, message } of auditor.events({ categories: ['investigation'] }, { signal: stop.signal })) {
+      positions.push(Number(id));
+      subjects.add(message.subject);
+      if (message.subject === `investigation-${investigationId}` && message.type.endsWith('.InvestigationCompleted')) stop.abort();
+    }
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(new Set(positions).size).toBe(positions.length);
+    expect([...subjects].every((s) => s.startsWith('investigation-'))).toBe(true);
+  }, 60_000);
+
+  it('throws the API error for what a retry cannot fix, without retrying', async () => {
+    const reconnects: ReconnectInfo[] = [];
+    const stream = client('ana', 'analyst').investigationEvents(randomUUID(), { onReconnect: (info) => reconnects.push(info) });
+    await expect(stream.next()).rejects.toMatchObject({ status: 404, errorCode: 'INVESTIGATION_NOT_FOUND' });
+    await expect(client('bob', 'analyst').events().next()).rejects.toBeInstanceOf(CidadaoApiError);
+    expect(reconnects).toEqual([]);
+  });
+});
