@@ -45,6 +45,7 @@ describe('admin: revoking a user\'s tokens (embedded)', () => {
     const io = openIo(`${app.url}/investigations`, { auth: { token: old } });
     await ioOnce(io.socket, 'connect');
     const feed = await openSse(`${app.url}/api/v1/events/stream?category=access`, { headers: { Authorization: `Bearer ${await app.token('siem', 'auditor')}` } });
+    const anasStream = await openSse(`${app.url}/api/v1/events/stream?category=none`, { headers: { Authorization: `Bearer ${old}` } });
 
     const res = await revoke(app.url, 'ana', await app.token('root', 'admin'));
     expect(res.status).toBe(200);
@@ -56,6 +57,8 @@ describe('admin: revoking a user\'s tokens (embedded)', () => {
     expect(refused.headers.get('www-authenticate')).toMatch(/invalid_token.*revoked/);
     expect(await refused.json()).toMatchObject({ error_code: 'TOKEN_REVOKED' });
     expect((await ws.closed).code).toBe(1008);
+    // Her open SSE stream ends with the reason; the other auditor's feed goes on.
+    expect((await anasStream.done).at(-1)?.data).toMatchObject({ type: 'error', error_code: 'TOKEN_REVOKED' });
     expect(await io.waitFor((event) => event === 'disconnect_reason', 'the Socket.IO disconnect')).toMatchObject({ code: 1008 });
     io.close();
     // The same connection refused afresh, and a token issued after the revocation accepted.
@@ -123,8 +126,10 @@ describe('admin: a revocation on one api process holds on every other (PostgreSQ
     const old = await sign('dora', ['auditor']);
     expect(await status(second, old)).toEqual({ status: 200 });
     const ws = await connectWs(wsUrl(second, `/api/v1/ws?connection_type=general&token=${old}`));
+    const stream = await openSse(`${second}/api/v1/events/stream?category=none`, { headers: { Authorization: `Bearer ${old}` } });
     expect((await revoke(first, 'dora', await sign('root', ['admin']))).status).toBe(200);
     expect((await ws.closed).code).toBe(1008);
+    expect((await stream.done).at(-1)?.data).toMatchObject({ type: 'error', error_code: 'TOKEN_REVOKED' });
     await waitUntil(async () => ((await status(second, old)).status === 401 ? true : undefined), 'the second process to refuse the token');
     expect(await status(second, old)).toEqual({ status: 401, code: 'TOKEN_REVOKED' });
   }, 60_000);

@@ -22,8 +22,9 @@ export class AdminController {
   ) {}
 
   /**
-   * Every token the user holds now stops working: requests answer 401 TOKEN_REVOKED and
-   * their open WebSocket and Socket.IO connections close with 1008, on every api process.
+   * Every token the user holds now stops working: requests answer 401 TOKEN_REVOKED, their
+   * open WebSocket and Socket.IO connections close with 1008 and their SSE streams end with
+   * an error event, on every api process.
    */
   @Post('users/:userId/revoke-tokens')
   @HttpCode(200)

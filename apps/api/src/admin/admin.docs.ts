@@ -7,7 +7,7 @@ export const DocRevokeTokens = () =>
   applyDecorators(
     ApiTags('admin'),
     ApiBearerAuth(),
-    ApiOperation({ summary: "Revoke every token a user holds (admin)", description: 'Tokens issued up to now answer 401 TOKEN_REVOKED; open WebSocket and Socket.IO connections of the user close with 1008. Recorded as admin.tokens_revoked.' }),
+    ApiOperation({ summary: "Revoke every token a user holds (admin)", description: 'Tokens issued up to now answer 401 TOKEN_REVOKED; open WebSocket and Socket.IO connections of the user close with 1008, open SSE streams end with an error event. Recorded as admin.tokens_revoked.' }),
     ApiParam({ name: 'userId', description: 'The token subject (`sub`)' }),
     ApiBody({ required: false, schema: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } }, additionalProperties: false } }),
     ApiResponse({

@@ -5,6 +5,7 @@ import { IpRateLimitGuard, UserRateLimitGuard } from '../limits/rate-limit.guard
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { RUNTIME, STREAM_SLOTS } from '../tokens.js';
 import { AuthGuard } from './auth.guard.js';
+import { RevocableStreams } from './revocable-streams.js';
 
 /**
  * Authentication and limits of the API. Global guards run in this order: the address budget
@@ -12,6 +13,7 @@ import { AuthGuard } from './auth.guard.js';
  */
 export const accessProviders: Provider[] = [
   RateLimiter,
+  RevocableStreams,
   { provide: STREAM_SLOTS, useFactory: (runtime: Runtime) => new StreamSlots(runtime.settings.MAX_CONCURRENT_STREAMS), inject: [RUNTIME] },
   { provide: APP_GUARD, useClass: IpRateLimitGuard },
   { provide: APP_GUARD, useClass: AuthGuard },

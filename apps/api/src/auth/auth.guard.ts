@@ -8,6 +8,7 @@ import { AUTHENTICATOR } from '../tokens.js';
 import { isPublic, requiredPermission } from './auth.decorators.js';
 import { bearerToken } from './bearer-token.js';
 import { setPrincipal } from './principal-of.js';
+import { RevocableStreams } from './revocable-streams.js';
 
 const REALM = 'Bearer realm="cidadao-ai"';
 const CHALLENGES: Record<AuthError['code'], string> = {
@@ -28,6 +29,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly audit: AuditRecorder,
+    private readonly streams: RevocableStreams,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,6 +38,7 @@ export class AuthGuard implements CanActivate {
     const req = http.getRequest<Request>();
     const principal = await this.authenticate(req, http.getResponse<Response>());
     setPrincipal(req, principal);
+    this.streams.track(principal, http.getResponse<Response>());
     const permission = requiredPermission(this.reflector, context);
     if (permission !== undefined && !hasPermission(principal, permission)) {
       await this.audit.accessDenied(req, principal, permission, req.path);
