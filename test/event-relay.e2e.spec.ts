@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { CloudEvent } from '#audit';
+import type { AuditCloudEvent, CloudEvent } from '#audit';
+import type { AuditExportRecord } from '#client';
 import { signToken } from '#platform';
 import { distributedDeployment, NATS_URL } from './support/distributed-deployment.js';
 import { startNode, type RunningProcess } from './support/node-process.js';
@@ -21,7 +22,7 @@ const deployment = distributedDeployment('relay', {
   COMMAND_ACK_WAIT_MS: '3000',
   METRICS_PORT: '0',
 });
-const { env, eventsStream, eventsSubject } = deployment;
+const { env, eventsStream, eventsSubject, auditStream, auditSubject } = deployment;
 
 interface HistoryItem {
   readonly id: number;
@@ -75,7 +76,7 @@ describe('event relay in a distributed deployment', () => {
     const last = history.at(-1)?.position ?? 0;
     await waitUntil(async () => ((await relayed()).position >= last ? true : undefined), 'the new worker to relay the rest', 30_000);
 
-    const feed = await consumeAll(`${eventsSubject}.investigation.>`);
+    const feed = await consumeAll<CloudEvent>(eventsStream, `${eventsSubject}.investigation.>`);
     expect(feed.map(({ subject, event }) => ({ natsSubject: subject, ...contractOf(event) }))).toEqual(
       history.map((e) => ({
         natsSubject: `${eventsSubject}.investigation.${e.type}`,
@@ -92,6 +93,21 @@ describe('event relay in a distributed deployment', () => {
     // The kill landed mid-feed: the old worker relayed part of it, the new one the rest.
     expect(relayedBeforeKill).toBeLessThan(feed.length);
   }, 120_000);
+
+  it('feeds the audit log to its own stream, every record once and in seq order', async () => {
+    const auditor = { Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'siem', roles: ['auditor'], ttlSeconds: 600 })}` };
+    const exported = (await (await fetch(`${apiUrl}/api/v1/audit/export?format=ndjson`, { headers: auditor })).text())
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as AuditExportRecord);
+    const lastSeq = exported.at(-1)?.seq ?? 0;
+    expect(exported.map((r) => r.event_type)).toEqual(expect.arrayContaining(['investigation.started', 'data_source.called', 'investigation.completed']));
+    await waitUntil(async () => ((await relayed(auditStream)).position >= lastSeq ? true : undefined), 'the audit relay to reach the export', 30_000);
+    const relayedRecords = (await consumeAll<AuditCloudEvent>(auditStream, `${auditSubject}.>`)).filter((m) => m.event.position <= lastSeq);
+    expect(relayedRecords.map(({ subject, event }) => ({ subject, type: event.type, position: event.position, hash: event.data.hash }))).toEqual(
+      exported.map((r) => ({ subject: `${auditSubject}.${r.event_type}`, type: `br.gov.cidadao-ai.audit.${r.event_type}`, position: r.seq, hash: r.hash })),
+    );
+  }, 60_000);
 });
 
 async function startInvestigation(i: number): Promise<string> {
@@ -111,20 +127,20 @@ async function eventsOf(id: string): Promise<HistoryItem[]> {
 }
 
 /** How far the feed got: messages in the stream and the position its last one carries. */
-async function relayed(): Promise<{ messages: number; position: number }> {
-  const { state } = await jsm.streams.info(eventsStream).catch(() => ({ state: { messages: 0, last_seq: 0 } }));
+async function relayed(stream = eventsStream): Promise<{ messages: number; position: number }> {
+  const { state } = await jsm.streams.info(stream).catch(() => ({ state: { messages: 0, last_seq: 0 } }));
   if (state.messages === 0) return { messages: 0, position: 0 };
-  const last = await jsm.streams.getMessage(eventsStream, { seq: state.last_seq });
-  return { messages: state.messages, position: last?.json<CloudEvent>().position ?? 0 };
+  const last = await jsm.streams.getMessage(stream, { seq: state.last_seq });
+  return { messages: state.messages, position: last?.json<{ position: number }>().position ?? 0 };
 }
 
 /** What a downstream consumer gets: an ordered consumer from the first message to the last. */
-async function consumeAll(filter: string): Promise<Array<{ subject: string; event: CloudEvent }>> {
-  const consumer = await jetstream(nc).consumers.get(eventsStream, { filter_subjects: filter });
+async function consumeAll<T>(stream: string, filter: string): Promise<Array<{ subject: string; event: T }>> {
+  const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: filter });
   const messages = await consumer.consume();
-  const feed: Array<{ subject: string; event: CloudEvent }> = [];
+  const feed: Array<{ subject: string; event: T }> = [];
   for await (const message of messages) {
-    feed.push({ subject: message.subject, event: message.json<CloudEvent>() });
+    feed.push({ subject: message.subject, event: message.json<T>() });
     if (message.info.pending === 0) break;
   }
   await messages.close();

@@ -14,6 +14,9 @@ export interface DistributedDeployment {
   /** JetStream stream and subject prefix an EVENT_RELAY worker of this deployment publishes to. */
   readonly eventsStream: string;
   readonly eventsSubject: string;
+  /** Where the audit relay (EVENT_RELAY) publishes the audit records. */
+  readonly auditStream: string;
+  readonly auditSubject: string;
   /** Drops the PostgreSQL schema and the JetStream streams this deployment used. */
   dispose(): Promise<void>;
 }
@@ -37,6 +40,8 @@ export function distributedDeployment(name: string, overrides: Record<string, st
     NATS_COMMANDS_CONSUMER: `workers_${run}`,
     NATS_EVENTS_STREAM: `E2E_EVENTS_${run}`.toUpperCase(),
     NATS_EVENTS_SUBJECT: `e2e_events_${run}`,
+    NATS_AUDIT_STREAM: `E2E_AUDIT_${run}`.toUpperCase(),
+    NATS_AUDIT_SUBJECT: `e2e_audit_${run}`,
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -49,6 +54,8 @@ export function distributedDeployment(name: string, overrides: Record<string, st
     jwtSecret,
     eventsStream: env.NATS_EVENTS_STREAM,
     eventsSubject: env.NATS_EVENTS_SUBJECT,
+    auditStream: env.NATS_AUDIT_STREAM,
+    auditSubject: env.NATS_AUDIT_SUBJECT,
     dispose: async () => {
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
@@ -57,7 +64,7 @@ export function distributedDeployment(name: string, overrides: Record<string, st
       const nc = await connect({ servers: NATS_URL });
       const jsm = await jetstreamManager(nc);
       // Missing when no process of the deployment ran the relay.
-      for (const name of [stream, env.NATS_EVENTS_STREAM]) await jsm.streams.delete(name).catch(() => false);
+      for (const name of [stream, env.NATS_EVENTS_STREAM, env.NATS_AUDIT_STREAM]) await jsm.streams.delete(name).catch(() => false);
       await nc.close();
     },
   };

@@ -1,4 +1,4 @@
-import { createPinoLogger, createRuntime, EventRelay, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, startMetricsServer } from '#platform';
+import { AuditRelay, createPinoLogger, createRuntime, EventRelay, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, startMetricsServer } from '#platform';
 import { startWorkersFromRuntime } from './start-from-settings.js';
 
 /** Distributed-mode worker process: consumes commands from JetStream until SIGTERM. */
@@ -11,6 +11,9 @@ async function main(): Promise<void> {
   const relay = settings.EVENT_RELAY
     ? await EventRelay.start({ servers: settings.NATS_URL ?? '', store: runtime.store, logger: logger.child({ component: 'event-relay' }), streamName: settings.NATS_EVENTS_STREAM, subjectPrefix: settings.NATS_EVENTS_SUBJECT })
     : null;
+  const auditRelay = settings.EVENT_RELAY
+    ? await AuditRelay.start({ servers: settings.NATS_URL ?? '', audit: runtime.audit, logger: logger.child({ component: 'audit-relay' }), streamName: settings.NATS_AUDIT_STREAM, subjectPrefix: settings.NATS_AUDIT_SUBJECT })
+    : null;
   // Prometheus scrapes each worker here; the api's /metrics covers only the api process.
   const metricsServer = await startMetricsServer(runtime.metrics, settings.METRICS_PORT, settings.HOST, logger);
   logger.info({ store: runtime.store.kind, bus: runtime.bus.kind, metricsPort: metricsServer.port }, 'workers started');
@@ -20,6 +23,7 @@ async function main(): Promise<void> {
     steps: [
       { name: 'drain in-flight commands', run: () => workers.stop() },
       { name: 'stop the event relay', run: async () => relay?.stop() },
+      { name: 'stop the audit relay', run: async () => auditRelay?.stop() },
       { name: 'close bus and store', run: () => runtime.close() },
       { name: 'close the metrics listener', run: () => metricsServer.close() },
     ],

@@ -52,7 +52,12 @@ export function toCloudEvent(event: FeedEvent): CloudEvent {
 /** NATS subject tokens cannot hold '.', '*', '>' or whitespace. */
 const subjectToken = (value: string): string => value.replace(/[.*>\s]/g, '_');
 
+/** `<category>.<type>`, e.g. investigation.InvestigationStarted: the subject under a feed's prefix. */
+export function feedSubjectOf(event: Pick<FeedEvent, 'streamId' | 'type'>): string {
+  return `${subjectToken(categoryOf(event.streamId))}.${subjectToken(event.type)}`;
+}
+
 /** `<prefix>.<category>.<type>`, e.g. events.investigation.InvestigationStarted. */
 export function feedSubject(prefix: string, event: Pick<FeedEvent, 'streamId' | 'type'>): string {
-  return `${prefix}.${subjectToken(categoryOf(event.streamId))}.${subjectToken(event.type)}`;
+  return `${prefix}.${feedSubjectOf(event)}`;
 }

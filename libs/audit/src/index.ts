@@ -5,3 +5,4 @@ export * from './replay-schedule.js';
 export * from './event-feed-filter.js';
 export * from './cloud-event.js';
 export * from './token-revocation.js';
+export * from './audit-wire.js';

@@ -1,34 +1,7 @@
 import { Readable, Transform, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type { AuditRecord } from '#audit';
+import { AUDIT_WIRE_COLUMNS, auditRecordWire, type AuditRecord } from '#audit';
 import type { ExportFormat } from './audit-query.js';
-
-/** CSV header and JSON keys: the issue's snake_case field names. */
-export const EXPORT_COLUMNS = [
-  'seq', 'timestamp', 'event_type', 'severity', 'user_id', 'ip', 'user_agent', 'request_id', 'correlation_id',
-  'resource_type', 'resource_id', 'success', 'error_code', 'message', 'prev_hash', 'hash',
-] as const;
-
-export function toExportRow(record: AuditRecord): Record<(typeof EXPORT_COLUMNS)[number], string | number | boolean | null> {
-  return {
-    seq: record.seq,
-    timestamp: record.occurredAt,
-    event_type: record.eventType,
-    severity: record.severity,
-    user_id: record.userId,
-    ip: record.ip,
-    user_agent: record.userAgent,
-    request_id: record.requestId,
-    correlation_id: record.correlationId,
-    resource_type: record.resourceType,
-    resource_id: record.resourceId,
-    success: record.success,
-    error_code: record.errorCode,
-    message: record.message,
-    prev_hash: record.prevHash,
-    hash: record.hash,
-  };
-}
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -47,7 +20,7 @@ function jsonArray(): Transform {
     transform(page: Page, _encoding, done) {
       let chunk = '';
       for (const record of page) {
-        chunk += `${first ? '[' : ','}\n${JSON.stringify(toExportRow(record))}`;
+        chunk += `${first ? '[' : ','}\n${JSON.stringify(auditRecordWire(record))}`;
         first = false;
       }
       done(null, chunk);
@@ -64,7 +37,7 @@ const ndjson = (): Transform =>
     writableHighWaterMark: 1,
     transform(page: Page, _encoding, done) {
       let chunk = '';
-      for (const record of page) chunk += `${JSON.stringify(toExportRow(record))}\n`;
+      for (const record of page) chunk += `${JSON.stringify(auditRecordWire(record))}\n`;
       done(null, chunk);
     },
   });
@@ -75,7 +48,7 @@ const rowsOfPages = (): Transform =>
     objectMode: true,
     writableHighWaterMark: 1,
     transform(page: Page, _encoding, done) {
-      for (const record of page) this.push(toExportRow(record));
+      for (const record of page) this.push(auditRecordWire(record));
       done();
     },
   });
@@ -110,7 +83,7 @@ function coalesce(): Transform {
 function serializers(format: ExportFormat): Transform[] {
   switch (format) {
     case 'csv':
-      return [rowsOfPages(), stringify({ header: true, columns: [...EXPORT_COLUMNS], cast: { boolean: (value) => String(value) } }), coalesce()];
+      return [rowsOfPages(), stringify({ header: true, columns: [...AUDIT_WIRE_COLUMNS], cast: { boolean: (value) => String(value) } }), coalesce()];
     case 'json':
       return [jsonArray()];
     case 'ndjson':

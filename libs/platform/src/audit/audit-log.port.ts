@@ -7,9 +7,10 @@ export interface AuditLog {
   /**
    * Every record matching `filter`, in seq order, `batchSize` records at a time from a
    * cursor: export and verify walk the log with it, never holding more than one batch.
-   * Returning early (a client gone mid-export) closes the cursor.
+   * Returning early (a client gone mid-export) closes the cursor. `afterSeq`: records after
+   * that one only (the audit relay's checkpoint).
    */
-  read(filter?: AuditFilter, batchSize?: number): AsyncGenerator<readonly AuditRecord[]>;
+  read(filter?: AuditFilter, batchSize?: number, afterSeq?: number): AsyncGenerator<readonly AuditRecord[]>;
   close(): Promise<void>;
 }
 

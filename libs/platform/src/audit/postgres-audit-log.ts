@@ -82,12 +82,12 @@ export class PostgresAuditLog implements AuditLog {
    * whole walk (keyset pages re-planned per page can fall into a sort of every remaining
    * row each time), and FETCH hands over one batch at a time.
    */
-  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH): AsyncGenerator<readonly AuditRecord[]> {
+  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, afterSeq?: number): AsyncGenerator<readonly AuditRecord[]> {
     const values: unknown[] = [];
     const where = auditWhere(filter, (value) => {
       values.push(value);
       return `$${values.length}`;
-    });
+    }, afterSeq);
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {

@@ -59,8 +59,8 @@ export class SqliteAuditLog implements AuditLog {
    * seek). A statement held open across awaits would lock this connection against the
    * appends that keep arriving during an export.
    */
-  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH): AsyncGenerator<readonly AuditRecord[]> {
-    let afterSeq = 0;
+  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, from = 0): AsyncGenerator<readonly AuditRecord[]> {
+    let afterSeq = from;
     for (;;) {
       const values: unknown[] = [];
       const where = auditWhere(filter, (value) => {

@@ -55,7 +55,9 @@ export const settingsSchema = z
     // NATS server do not all create the EVENTS stream; a deployment turns it on for its workers
     EVENT_RELAY: bool(false),
     NATS_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('EVENTS'),
+    NATS_AUDIT_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('AUDIT'),
     NATS_EVENTS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('events'),
+    NATS_AUDIT_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('audit'),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
     COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),
