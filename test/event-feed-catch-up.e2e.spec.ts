@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { SseParser } from '#client';
 import type { NewEvent } from '#platform';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
@@ -34,15 +35,10 @@ async function readFeed(count: number, encoding: string): Promise<number[]> {
   });
   expect(res.status).toBe(200);
   const ids: number[] = [];
+  const parser = new SseParser();
   const decoder = new TextDecoder();
-  let tail = '';
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const parts = (tail + decoder.decode(chunk, { stream: true })).split('\n\n');
-    tail = parts.pop() ?? '';
-    for (const part of parts) {
-      const id = /^id: (\d+)$/m.exec(part)?.[1];
-      if (id !== undefined) ids.push(Number(id));
-    }
+    for (const event of parser.push(decoder.decode(chunk, { stream: true })).events) ids.push(Number(event.id));
     if (ids.length >= count) break;
   }
   controller.abort();

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { AuditCloudEvent, CloudEvent } from '#audit';
 import type { AuditExportRecord } from '#client';
 import { signToken } from '#platform';
 import { distributedDeployment, NATS_URL } from './support/distributed-deployment.js';
+import { streamMessages } from './support/jetstream-messages.js';
 import { startNode, type RunningProcess } from './support/node-process.js';
 import { openSse, type SseSession } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
@@ -76,7 +77,7 @@ describe('event relay in a distributed deployment', () => {
     const last = history.at(-1)?.position ?? 0;
     await waitUntil(async () => ((await relayed()).position >= last ? true : undefined), 'the new worker to relay the rest', 30_000);
 
-    const feed = await consumeAll<CloudEvent>(eventsStream, `${eventsSubject}.investigation.>`);
+    const feed = await streamMessages<CloudEvent>(nc, eventsStream, `${eventsSubject}.investigation.>`);
     expect(feed.map(({ subject, event }) => ({ natsSubject: subject, ...contractOf(event) }))).toEqual(
       history.map((e) => ({
         natsSubject: `${eventsSubject}.investigation.${e.type}`,
@@ -103,7 +104,7 @@ describe('event relay in a distributed deployment', () => {
     const lastSeq = exported.at(-1)?.seq ?? 0;
     expect(exported.map((r) => r.event_type)).toEqual(expect.arrayContaining(['investigation.started', 'data_source.called', 'investigation.completed']));
     await waitUntil(async () => ((await relayed(auditStream)).position >= lastSeq ? true : undefined), 'the audit relay to reach the export', 30_000);
-    const relayedRecords = (await consumeAll<AuditCloudEvent>(auditStream, `${auditSubject}.>`)).filter((m) => m.event.position <= lastSeq);
+    const relayedRecords = (await streamMessages<AuditCloudEvent>(nc, auditStream, `${auditSubject}.>`)).filter((m) => m.event.position <= lastSeq);
     expect(relayedRecords.map(({ subject, event }) => ({ subject, type: event.type, position: event.position, hash: event.data.hash }))).toEqual(
       exported.map((r) => ({ subject: `${auditSubject}.${r.event_type}`, type: `br.gov.cidadao-ai.audit.${r.event_type}`, position: r.seq, hash: r.hash })),
     );
@@ -132,19 +133,6 @@ async function relayed(stream = eventsStream): Promise<{ messages: number; posit
   if (state.messages === 0) return { messages: 0, position: 0 };
   const last = await jsm.streams.getMessage(stream, { seq: state.last_seq });
   return { messages: state.messages, position: last?.json<{ position: number }>().position ?? 0 };
-}
-
-/** What a downstream consumer gets: an ordered consumer from the first message to the last. */
-async function consumeAll<T>(stream: string, filter: string): Promise<Array<{ subject: string; event: T }>> {
-  const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: filter });
-  const messages = await consumer.consume();
-  const feed: Array<{ subject: string; event: T }> = [];
-  for await (const message of messages) {
-    feed.push({ subject: message.subject, event: message.json<T>() });
-    if (message.info.pending === 0) break;
-  }
-  await messages.close();
-  return feed;
 }
 
 const contractOf = ({ specversion, id, type, source, subject, position, revision }: CloudEvent) => ({ specversion, id, type, source, subject, position, revision });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { SseParser } from '#client';
 import { EventRelay, PostgresAuditLog, PostgresEventStore, signToken, silentLogger, type NewEvent } from '#platform';
 import { startNode, type RunningProcess } from '../../test/support/node-process.js';
 
@@ -85,14 +86,11 @@ async function feedHttpBench(schema: string): Promise<void> {
     const started = performance.now();
     const controller = new AbortController();
     const res = await fetch(`${url}/api/v1/events/stream`, { headers: { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'identity' }, signal: controller.signal });
+    const parser = new SseParser();
     const decoder = new TextDecoder();
     let frames = 0;
-    let tail = '';
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      const text = tail + decoder.decode(chunk, { stream: true });
-      const parts = text.split('\n\n');
-      tail = parts.pop() ?? '';
-      frames += parts.filter((p) => p.startsWith('id:') || p.includes('\nid:')).length;
+      frames += parser.push(decoder.decode(chunk, { stream: true })).events.length;
       if (frames >= FEED_EVENTS) break;
     }
     controller.abort();

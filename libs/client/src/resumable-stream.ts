@@ -95,8 +95,8 @@ export async function* resumableStream<T>(source: ResumableSource<T>, options: S
     }
     failures++;
     if (failures > (options.maxAttempts ?? 10)) throw new Error(`gave up after ${failures - 1} reconnections`, { cause });
-    const backoff = Math.min(MAX_DELAY_MS, (serverRetryMs ?? options.initialDelayMs ?? 1000) * 2 ** (failures - 1));
-    const delayMs = askedDelayMs ?? (failures === 1 ? (serverRetryMs ?? options.initialDelayMs ?? 1000) : backoff);
+    // What the server asked for, else its retry: (or ours) doubled per failure in a row.
+    const delayMs = askedDelayMs ?? Math.min(MAX_DELAY_MS, (serverRetryMs ?? options.initialDelayMs ?? 1000) * 2 ** (failures - 1));
     options.onReconnect?.({ attempt: failures, lastEventId, delayMs, cause });
     if (!(await sleep(delayMs, options.signal))) return;
   }

@@ -38,7 +38,8 @@ export class AuthGuard implements CanActivate {
     const req = http.getRequest<Request>();
     const principal = await this.authenticate(req, http.getResponse<Response>());
     setPrincipal(req, principal);
-    this.streams.track(principal, http.getResponse<Response>());
+    // Every stream is a GET: other requests are not worth tracking for revocation.
+    if (req.method === 'GET') this.streams.track(principal, http.getResponse<Response>());
     const permission = requiredPermission(this.reflector, context);
     if (permission !== undefined && !hasPermission(principal, permission)) {
       await this.audit.accessDenied(req, principal, permission, req.path);

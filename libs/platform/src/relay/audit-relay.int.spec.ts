@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { auditEntry, type AuditCloudEvent } from '#audit';
 import { auditRecords } from '../audit/audit-log.port.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
 import { silentLogger } from '../logging/logger.js';
+import { streamMessages } from '../../../../test/support/jetstream-messages.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { AuditRelay } from './audit-relay.js';
 
@@ -27,18 +28,6 @@ async function append(count: number, eventType: 'auth.login_failed' | 'investiga
   for (let i = 0; i < count; i++) {
     await audit.append(auditEntry({ occurredAt: new Date().toISOString(), eventType, severity: 'medium', success: false, userId: `user-${i}`, resourceType: 'route', resourceId: '/api/v1/x', message: `record ${i}` }));
   }
-}
-
-async function published(): Promise<Array<{ subject: string; event: AuditCloudEvent }>> {
-  const consumer = await jetstream(nc).consumers.get(streamName);
-  const messages = await consumer.consume();
-  const out: Array<{ subject: string; event: AuditCloudEvent }> = [];
-  for await (const message of messages) {
-    out.push({ subject: message.subject, event: message.json<AuditCloudEvent>() });
-    if (message.info.pending === 0) break;
-  }
-  await messages.close();
-  return out;
 }
 
 beforeAll(async () => {
@@ -65,7 +54,7 @@ describe('audit relay to JetStream', () => {
     await waitUntil(async () => ((await second.flushed()) === 19 ? true : undefined), 'the restarted relay to catch up');
     await second.stop();
 
-    const messages = await published();
+    const messages = await streamMessages<AuditCloudEvent>(nc, streamName);
     const stored = [];
     for await (const record of auditRecords(audit)) stored.push(record);
     expect(messages.map((m) => m.event.position)).toEqual(stored.map((r) => r.seq));

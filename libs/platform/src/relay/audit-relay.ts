@@ -33,12 +33,8 @@ export function auditLogSource(audit: AuditLog, pollIntervalMs: number): RelaySo
       }
     },
     wake$: interval(pollIntervalMs).pipe(startWith(0)),
-    position: (record) => record.seq,
     subject: auditSubjectOf,
-    message: (record) => {
-      const cloudEvent = toAuditCloudEvent(record);
-      return { id: cloudEvent.id, body: JSON.stringify(cloudEvent) };
-    },
+    message: toAuditCloudEvent,
   };
 }
 

@@ -10,6 +10,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import { newEvents, newStreamId } from '../event-store/event-store.contract-fixtures.js';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import { silentLogger } from '../logging/logger.js';
+import { streamMessages } from '../../../../test/support/jetstream-messages.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { EventRelay } from './event-relay.js';
 import { isWrongLastSequence } from './relay-stream.js';
@@ -66,18 +67,8 @@ async function caughtUp(relay: EventRelay, store: EventStore, what: string): Pro
 }
 
 /** Every message in the stream, in stream order. */
-async function published(target: Target): Promise<Array<{ subject: string; event: CloudEvent }>> {
-  const { state } = await jsm.streams.info(target.streamName);
-  const messages: Array<{ subject: string; event: CloudEvent }> = [];
-  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-    const message = await jsm.streams.getMessage(target.streamName, { seq });
-    if (message) messages.push({ subject: message.subject, event: message.json<CloudEvent>() });
-  }
-  return messages;
-}
-
 async function expectStreamToMirror(target: Target, store: EventStore): Promise<void> {
-  const messages = await published(target);
+  const messages = await streamMessages<CloudEvent>(nc, target.streamName);
   const stored = await store.readAll();
   expect(messages.map((m) => m.event.id)).toEqual(stored.map((e) => e.metadata.eventId));
   expect(messages.map((m) => m.event.position)).toEqual(stored.map((e) => e.position));
@@ -127,7 +118,7 @@ describe('event relay to JetStream', () => {
     await stopRelay(second);
 
     await expectStreamToMirror(target, store);
-    const [firstMessage] = await published(target);
+    const [firstMessage] = await streamMessages<CloudEvent>(nc, target.streamName);
     expect(firstMessage).toMatchObject({
       subject: `${target.subjectPrefix}.investigation.InvestigationStarted`,
       event: { specversion: '1.0', source: '/cidadao-ai/investigation', type: 'br.gov.cidadao-ai.investigation.InvestigationStarted', subject: streamId },

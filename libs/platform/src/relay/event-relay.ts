@@ -22,12 +22,8 @@ export function eventStoreSource(store: EventStore): RelaySource<RecordedEvent> 
   return {
     read: (after, max) => store.readAll({ after, maxCount: max }),
     wake$: store.subscribe(),
-    position: (event) => event.position,
     subject: feedSubjectOf,
-    message: (event) => {
-      const cloudEvent = toCloudEvent(event);
-      return { id: cloudEvent.id, body: JSON.stringify(cloudEvent) };
-    },
+    message: toCloudEvent,
   };
 }
 

@@ -108,13 +108,10 @@ export class JetStreamRelay<Item> {
   private async publishInOrder(items: readonly Item[]): Promise<boolean> {
     const { source, subjectPrefix } = this.options;
     for (let start = 0; start < items.length; start += WINDOW) {
-      const window = items.slice(start, start + WINDOW);
+      const window = items.slice(start, start + WINDOW).map((item) => ({ subject: `${subjectPrefix}.${source.subject(item)}`, message: source.message(item) }));
       const base = this.tail.sequence;
       const acks = await Promise.allSettled(
-        window.map((item, k) => {
-          const { id, body } = source.message(item);
-          return this.js.publish(`${subjectPrefix}.${source.subject(item)}`, body, { msgID: id, expect: { lastSequence: base + k } });
-        }),
+        window.map(({ subject, message }, k) => this.js.publish(subject, JSON.stringify(message), { msgID: message.id, expect: { lastSequence: base + k } })),
       );
       for (const [k, ack] of acks.entries()) {
         if (ack.status === 'rejected') {
@@ -123,8 +120,7 @@ export class JetStreamRelay<Item> {
         }
         // A duplicate: the stream did not move, so this relay is behind it; re-read the tail.
         if (ack.value.duplicate) return false;
-        const item = window[k];
-        this.tail = { sequence: ack.value.seq, position: item === undefined ? this.tail.position : source.position(item) };
+        this.tail = { sequence: ack.value.seq, position: window[k]?.message.position ?? this.tail.position };
       }
     }
     return true;

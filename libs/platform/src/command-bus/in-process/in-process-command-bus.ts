@@ -93,10 +93,14 @@ export class InProcessCommandBus implements CommandBus {
     this.assertOpen();
     const consumption = new InProcessConsumption(handler, options.concurrency, {
       settled: (envelope, failure) => {
-        if (!failure) this.options.journal?.settle(envelope.message.command.metadata.commandId);
-        // Given up because the worker is stopping: that delivery does not count against the command.
-        else if (failure.stopping) this.options.journal?.delivering(envelope.message.command.metadata.commandId, envelope.deliveryCount - 1);
-        if (failure) this.onFailure(envelope, failure.error);
+        const { commandId } = envelope.message.command.metadata;
+        if (!failure) {
+          this.options.journal?.settle(commandId);
+        } else {
+          // Given up because the worker is stopping: that delivery does not count against the command.
+          if (failure.stopping) this.options.journal?.delivering(commandId, envelope.deliveryCount - 1);
+          this.onFailure(envelope, failure.error);
+        }
         this.pump();
       },
       stopping: (stopped) => this.consumptions.delete(stopped),
