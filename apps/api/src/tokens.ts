@@ -1,8 +1,7 @@
 /** Injection tokens for the adapters the composition root hands to Nest. */
 export const RUNTIME = Symbol('RUNTIME');
 export const LIVE_FEED = Symbol('LIVE_FEED');
-/** The Authenticator (HTTP guard and WebSocket upgrades) and the process's stream slots. */
+/** The Authenticator (HTTP guard and WebSocket upgrades). */
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
-export const STREAM_SLOTS = Symbol('STREAM_SLOTS');
 /** This process's TokenRevocations: the Authenticator checks it, admins add to it, sockets are cut on it. */
 export const TOKEN_REVOCATIONS = Symbol('TOKEN_REVOCATIONS');

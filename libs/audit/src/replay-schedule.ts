@@ -2,17 +2,26 @@
 export const MAX_REPLAY_SPEED = 1000;
 
 /**
- * Milliseconds after the replay starts at which each event is re-emitted: its original
- * distance from the first event, divided by `speed`. Clock skew between writers can make
- * a later event carry an earlier time; it then goes out right after its predecessor
- * rather than reordering the history.
+ * The replay's clock, fed one event time after another: milliseconds after the replay
+ * starts at which each event is re-emitted, its original distance from the first event
+ * divided by `speed`. Clock skew between writers can make a later event carry an earlier
+ * time; it then goes out right after its predecessor rather than reordering the history.
+ * It keeps two numbers, so a history of any length replays in constant memory.
  */
-export function replayOffsets(occurredAts: readonly string[], speed: number): number[] {
-  const first = Date.parse(occurredAts[0] ?? '');
+export function replayClock(speed: number): (occurredAt: string) => number {
+  let first: number | null = null;
   let previous = 0;
-  return occurredAts.map((at) => {
-    const offset = Math.max(previous, (Date.parse(at) - first) / speed);
+  return (occurredAt) => {
+    const at = Date.parse(occurredAt);
+    first ??= at;
+    const offset = Math.max(previous, (at - first) / speed);
     previous = Number.isFinite(offset) ? offset : previous;
     return previous;
-  });
+  };
+}
+
+/** The offsets of a whole history at once (see replayClock). */
+export function replayOffsets(occurredAts: readonly string[], speed: number): number[] {
+  const clock = replayClock(speed);
+  return occurredAts.map(clock);
 }

@@ -1,9 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { StreamSlots, type Runtime } from '#platform';
 import { IpRateLimitGuard, UserRateLimitGuard } from '../limits/rate-limit.guards.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
-import { RUNTIME, STREAM_SLOTS } from '../tokens.js';
+import { StreamGate } from '../limits/stream-gate.js';
+import { SseEndpoints } from '../http/sse-endpoints.js';
 import { AuthGuard } from './auth.guard.js';
 import { RevocableStreams } from './revocable-streams.js';
 
@@ -14,7 +14,8 @@ import { RevocableStreams } from './revocable-streams.js';
 export const accessProviders: Provider[] = [
   RateLimiter,
   RevocableStreams,
-  { provide: STREAM_SLOTS, useFactory: (runtime: Runtime) => new StreamSlots(runtime.settings.MAX_CONCURRENT_STREAMS), inject: [RUNTIME] },
+  StreamGate,
+  SseEndpoints,
   { provide: APP_GUARD, useClass: IpRateLimitGuard },
   { provide: APP_GUARD, useClass: AuthGuard },
   { provide: APP_GUARD, useClass: UserRateLimitGuard },

@@ -1,18 +1,18 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { fromEvent, lastValueFrom, takeUntil, toArray } from 'rxjs';
-import { AGENTS, answerTo, emptyChatHistory, evolveChatHistory } from '#chat';
-import type { Runtime, StreamSlots } from '#platform';
+import { AGENTS, answerTo, CHAT_FALLBACK_ENDPOINT, emptyChatHistory, evolveChatHistory } from '#chat';
+import type { Runtime } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { parseOr400 } from '../http/zod-body.js';
 import { resumeRevision } from '../investigations/investigation-stream.controller.js';
-import { RUNTIME, STREAM_SLOTS } from '../tokens.js';
+import { SseEndpoints } from '../http/sse-endpoints.js';
+import { RUNTIME } from '../tokens.js';
 import { ChatAccess } from './chat-access.js';
 import { DocChatAgents, DocChatHistory, DocChatMessage, DocChatResume, DocChatStream } from './chat.docs.js';
 import { parseChatRequest, sessionIdSchema } from './chat-request.dto.js';
-import { acquireStreamSlot, streamFailed, writeChatSse } from './chat-sse.js';
 import { ChatService, toWire } from './chat.service.js';
 
 const STREAM_ENDPOINT = '/chat/stream';
@@ -26,8 +26,8 @@ export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly access: ChatAccess,
+    private readonly sse: SseEndpoints,
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(STREAM_SLOTS) private readonly slots: StreamSlots,
   ) {}
 
   /** Opens the SSE stream only once the bus accepted the message. */
@@ -38,11 +38,11 @@ export class ChatController {
     try {
       const caller = await this.access.admit(req);
       const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
-      release = acquireStreamSlot(this.runtime, this.slots, STREAM_ENDPOINT);
-      const sent = await this.chat.send(request, caller);
+      release = this.sse.admit(req, STREAM_ENDPOINT);
+      const sent = await this.chat.send(request, caller, this.sse.pacing(res));
       res.setHeader('X-Session-ID', sent.sessionId);
       res.setHeader('X-Message-ID', sent.messageId);
-      writeChatSse(this.runtime, res, toWire(sent.events$), { endpoint: STREAM_ENDPOINT, release, onError: streamFailed(this.runtime, { sessionId: sent.sessionId }) });
+      this.sse.write(res, toWire(sent.events$), { endpoint: STREAM_ENDPOINT, release, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, logContext: { sessionId: sent.sessionId } });
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);
@@ -93,9 +93,10 @@ export class ChatController {
     let release: (() => void) | null = null;
     try {
       const sessionId = parseOr400(sessionIdSchema, id, 'session id');
-      const events$ = await this.chat.resume(sessionId, resumeRevision(req, lastEventId));
-      release = acquireStreamSlot(this.runtime, this.slots, SESSION_STREAM_ENDPOINT);
-      writeChatSse(this.runtime, res, toWire(events$), { endpoint: SESSION_STREAM_ENDPOINT, release, onError: streamFailed(this.runtime, { sessionId }) });
+      this.sse.assertEnabled();
+      const events$ = await this.chat.resume(sessionId, resumeRevision(req, lastEventId), this.sse.pacing(res));
+      release = this.sse.admit(req, SESSION_STREAM_ENDPOINT);
+      this.sse.write(res, toWire(events$), { endpoint: SESSION_STREAM_ENDPOINT, release, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, logContext: { sessionId } });
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);

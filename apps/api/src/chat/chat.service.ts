@@ -15,7 +15,7 @@ import {
   type ChatWireEvent,
   type SendChatMessage,
 } from '#chat';
-import { catchUpThenLive, newId, type LiveFeed, type Runtime, type SseMessage } from '#platform';
+import { catchUpThenLive, newId, readPages, type LiveFeed, type Pacing, type Runtime, type SseMessage } from '#platform';
 import { ApiError } from '../http/api-error.js';
 import type { Caller } from '../investigations/investigations.service.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
@@ -50,17 +50,17 @@ export class ChatService {
    * Resolves once the bus accepted the message. Its events are read from the session's
    * revision before sending, so none can be missed however fast the worker answers.
    */
-  async send(request: ChatRequest, caller: Caller): Promise<SentMessage> {
+  async send(request: ChatRequest, caller: Caller, pacing?: Pacing): Promise<SentMessage> {
     const sessionId = request.sessionId ?? newId();
     const messageId = newId();
-    const before = (await this.read(sessionId)).at(-1)?.revision ?? 0;
+    const before = (await this.fold(sessionId, (n: number) => n, 0)).lastRevision;
     const command: SendChatMessage & { metadata: { commandId: string; correlationId: string; userId: string; issuedAt: string } } = {
       type: 'SendChatMessage',
       data: { sessionId, messageId, content: request.message, ...(request.agentId ? { agentId: request.agentId } : {}) },
       metadata: { commandId: messageId, correlationId: caller.correlationId, userId: caller.userId, issuedAt: new Date().toISOString() },
     };
     await this.runtime.bus.send({ target: TARGET(sessionId), command });
-    const events$ = catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), before).pipe(
+    const events$ = catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), before, pacing ? { pacing } : {}).pipe(
       map((recorded) => recorded as unknown as ChatRecord),
       filter((event) => messageIdOf(event) === messageId),
       takeWhile((event) => !CHAT_ANSWER_END_TYPES.has(event.type), true),
@@ -70,25 +70,23 @@ export class ChatService {
 
   /** The conversation so far, or 404 for a session nobody wrote to. */
   async history(sessionId: string): Promise<ChatHistory> {
-    const events = await this.read(sessionId);
-    if (events.length === 0) await this.assertAccepted(sessionId);
-    return events.reduce(evolveChatHistory, emptyChatHistory(sessionId));
+    const { state, lastRevision } = await this.fold(sessionId, evolveChatHistory, emptyChatHistory(sessionId));
+    if (lastRevision === 0) await this.assertAccepted(sessionId);
+    return state;
   }
 
   /**
    * The session's events after `afterRevision`, history then live, ending once every
    * message received so far has its answer: a cut-off answer resumes to its end.
    */
-  async resume(sessionId: string, afterRevision: number): Promise<Observable<ChatRecord>> {
-    const events = await this.read(sessionId);
-    if (events.length === 0) await this.assertAccepted(sessionId);
-    const state = events.reduce((s, e) => chatDecider.evolve(s, e), chatDecider.initialState());
-    const lastRevision = events.at(-1)?.revision ?? 0;
+  async resume(sessionId: string, afterRevision: number, pacing?: Pacing): Promise<Observable<ChatRecord>> {
+    const { state, lastRevision } = await this.fold(sessionId, (s, e) => chatDecider.evolve(s, e), chatDecider.initialState());
+    if (lastRevision === 0) await this.assertAccepted(sessionId);
     const pending = pendingMessageIds(state);
-    if (pending.length === 0 && afterRevision >= lastRevision && events.length > 0) return EMPTY;
+    if (pending.length === 0 && afterRevision >= lastRevision && lastRevision > 0) return EMPTY;
     return defer(() => {
       const open = new Set(pending);
-      return catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), afterRevision).pipe(
+      return catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), afterRevision, pacing ? { pacing } : {}).pipe(
         map((recorded) => recorded as unknown as ChatRecord),
         takeWhile((event) => {
           if (event.type === 'MessageReceived') open.add(event.data.messageId);
@@ -99,8 +97,15 @@ export class ChatService {
     });
   }
 
-  private async read(sessionId: string): Promise<ChatRecord[]> {
-    return (await this.runtime.store.readStream(chatStreamId(sessionId))) as unknown as ChatRecord[];
+  /** A fold over the session read a page at a time, and its last revision (0: no event yet). */
+  private async fold<S>(sessionId: string, evolve: (state: S, event: ChatRecord) => S, initial: S): Promise<{ state: S; lastRevision: number }> {
+    let state = initial;
+    let lastRevision = 0;
+    for await (const event of readPages(this.runtime.store, chatStreamId(sessionId))) {
+      state = evolve(state, event as unknown as ChatRecord);
+      lastRevision = event.revision;
+    }
+    return { state, lastRevision };
   }
 
   /** A session whose first message is still on the bus exists, it just has no events yet. */

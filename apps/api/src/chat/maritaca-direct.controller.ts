@@ -1,16 +1,17 @@
 import { Body, Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
-import { costOf, LlmError, type LlmProvider, type LlmProviders, type LlmRequest, type Runtime, type SseMessage, type StreamSlots } from '#platform';
+import { costOf, LlmError, type LlmProvider, type LlmProviders, type LlmRequest, type Runtime, type SseMessage } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { parseOr400 } from '../http/zod-body.js';
-import { RUNTIME, STREAM_SLOTS } from '../tokens.js';
+import { SseEndpoints } from '../http/sse-endpoints.js';
+import { RUNTIME } from '../tokens.js';
+import { CHAT_FALLBACK_ENDPOINT } from '#chat';
 import { ChatAccess } from './chat-access.js';
 import { DocMaritacaStream } from './chat.docs.js';
 import { directChatSchema, type DirectChatBody } from './chat-request.dto.js';
-import { acquireStreamSlot, writeChatSse } from './chat-sse.js';
 import { LLM_PROVIDERS } from './chat.tokens.js';
 import { llmErrorEvent } from './llm-error.messages.js';
 
@@ -60,7 +61,7 @@ export class MaritacaDirectController {
     @Inject(LLM_PROVIDERS) private readonly providers: LlmProviders,
     private readonly access: ChatAccess,
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(STREAM_SLOTS) private readonly slots: StreamSlots,
+    private readonly sse: SseEndpoints,
   ) {}
 
   @Post('stream')
@@ -71,9 +72,9 @@ export class MaritacaDirectController {
       await this.access.admit(req);
       const input = parseOr400(directChatSchema, body ?? {});
       if (!input.stream) return await this.complete(input, res);
-      release = acquireStreamSlot(this.runtime, this.slots, ENDPOINT);
+      release = this.sse.admit(req, ENDPOINT);
       const events$ = completionEvents(this.providers.maritaca, toRequest(input), this.providers);
-      writeChatSse(this.runtime, res, events$, { endpoint: ENDPOINT, release, limited: false, onError: (error) => ({ data: llmErrorEvent(error) }) });
+      this.sse.write(res, events$, { endpoint: ENDPOINT, release, limits: false, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, failure: (error) => ({ data: llmErrorEvent(error) }) });
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);

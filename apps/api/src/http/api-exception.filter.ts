@@ -9,8 +9,14 @@ interface ErrorBody {
   details?: unknown;
 }
 
+interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  retryAfter?: number;
+}
+
 /** Maps any error to the wire shape `{ error_code, message }` with the right status. */
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; retryAfter?: number } {
+export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ApiError) {
     return {
       status: error.status,
@@ -27,11 +33,24 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
     return { status: 415, body: { error_code: 'UNSUPPORTED_ENCODING', message: 'the request body encoding is not supported' } };
   }
+  const unreadable = unreadableBody(error);
+  if (unreadable) return unreadable;
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return { status, body: { error_code: status === 404 ? 'NOT_FOUND' : `HTTP_${status}`, message: error.message } };
   }
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: 'unexpected server error' } };
+}
+
+/**
+ * The body parser's other refusals (a corrupt gzip, deflate or br body, a body cut short)
+ * are the client's errors: http-errors marks them `expose` with a 4xx status.
+ */
+function unreadableBody(error: unknown): ErrorResponse | null {
+  const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return null;
+  if (status === 413) return { status, body: { error_code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
+  return { status: 400, body: { error_code: 'INVALID_BODY', message: `the request body could not be read: ${String(message)}` } };
 }
 
 export function sendError(res: Response, error: unknown, logger?: Logger, req?: Request): void {

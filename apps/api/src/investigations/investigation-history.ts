@@ -1,21 +1,13 @@
-import { concatMap, defer, filter, from, map, of, timer, type Observable } from 'rxjs';
-import { replayOffsets } from '#audit';
+import type { ServerResponse } from 'node:http';
+import { Observable } from 'rxjs';
+import { replayClock } from '#audit';
 import type { Stored } from '#kernel';
-import { investigationStreamId, toInvestigationWireEvent, type InvestigationEvent, type InvestigationWireEvent } from '#investigations';
-import type { EventStore, RecordedEvent, SseMessage } from '#platform';
-
-const PAGE_SIZE = 500;
+import { investigationStreamId, toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
+import { drained, readPages, type EventStore, type Pacing, type RecordedEvent, type SseMessage } from '#platform';
 
 /** The whole stream in revision order, page by page (one page in memory at a time for NDJSON). */
-export async function* investigationHistory(store: EventStore, investigationId: string): AsyncGenerator<RecordedEvent> {
-  const streamId = investigationStreamId(investigationId);
-  let after = 0;
-  for (;;) {
-    const page = await store.readStream(streamId, { after, maxCount: PAGE_SIZE });
-    yield* page;
-    if (page.length < PAGE_SIZE) return;
-    after = page.at(-1)?.revision ?? after;
-  }
+export function investigationHistory(store: EventStore, investigationId: string): AsyncGenerator<RecordedEvent> {
+  return readPages(store, investigationStreamId(investigationId));
 }
 
 /** Every stored fact of an event: what the history endpoint returns. */
@@ -29,21 +21,53 @@ export const toHistoryItem = (event: RecordedEvent) => ({
 });
 
 /**
+ * Writes the history as it is read, as one JSON document or as NDJSON, waiting for the
+ * client to drain: a history of any length costs one page, whatever the client's speed.
+ */
+export async function writeHistory(res: ServerResponse, history: AsyncIterable<RecordedEvent>, format: 'json' | 'ndjson', investigationId: string): Promise<void> {
+  const json = format === 'json';
+  res.setHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+  if (json) res.write(`{"investigation_id":${JSON.stringify(investigationId)},"events":[`);
+  let first = true;
+  for await (const event of history) {
+    if (res.destroyed) return;
+    const item = JSON.stringify(toHistoryItem(event));
+    const more = res.write(json ? `${first ? '' : ','}${item}` : `${item}\n`);
+    first = false;
+    if (!more) await drained(res);
+  }
+  res.end(json ? ']}' : undefined);
+}
+
+/**
  * The history re-emitted with its original timing divided by `speed`, mapped like the live
  * stream so the same client renders both. Offsets are from the replay's start, not between
- * events, so slow writes do not accumulate drift.
+ * events, so slow writes do not accumulate drift. Read a page at a time and paced to the
+ * client: a replay of any length holds one page.
  */
-export function replayInvestigation(events: readonly RecordedEvent[], speed: number): Observable<SseMessage> {
-  return defer(() => {
-    const offsets = replayOffsets(events.map((event) => event.metadata.occurredAt), speed);
-    const started = Date.now();
-    return from(events.map((event, i) => ({ event, offset: offsets[i] ?? 0 }))).pipe(
-      concatMap(({ event, offset }) => {
-        const wait = started + offset - Date.now();
-        return wait > 0 ? timer(wait).pipe(map(() => event)) : of(event);
-      }),
-      map((event) => ({ id: event.revision, data: toInvestigationWireEvent(event as unknown as Stored<InvestigationEvent>) })),
-      filter((message): message is { id: number; data: InvestigationWireEvent } => message.data !== null),
-    );
+export function replayInvestigation(history: () => AsyncIterable<RecordedEvent>, speed: number, pacing?: Pacing): Observable<SseMessage> {
+  return new Observable<SseMessage>((subscriber) => {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+    const run = async (): Promise<void> => {
+      const clock = replayClock(speed);
+      const started = Date.now();
+      for await (const event of history()) {
+        const wait = started + clock(event.metadata.occurredAt) - Date.now();
+        if (wait > 0) await sleep(wait);
+        const ready = pacing?.ready();
+        if (ready) await ready;
+        if (stopped) return;
+        const data = toInvestigationWireEvent(event as unknown as Stored<InvestigationEvent>);
+        if (data !== null) subscriber.next({ id: event.revision, data });
+      }
+      subscriber.complete();
+    };
+    run().catch((error: unknown) => subscriber.error(error));
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   });
 }

@@ -12,7 +12,7 @@ import {
   type InvestigationWireEvent,
   type StartInvestigation,
 } from '#investigations';
-import { catchUpThenLive, deterministicUuid, mayActOn, newId, type LiveFeed, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
+import { catchUpThenLive, deterministicUuid, mayActOn, newId, readPages, type LiveFeed, type Pacing, type Permission, type Principal, type RecordedEvent, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
@@ -94,26 +94,43 @@ export class InvestigationsService {
    * The seed's investigation events after `afterRevision`, history then live, ending after
    * the terminal event. Opening after the end of a finished investigation ends at once.
    */
-  async events(investigationId: string, afterRevision: number, viewer: Principal): Promise<Observable<SseMessage>> {
-    const summary = await this.get(investigationId, viewer);
-    if (isFinished(summary) && afterRevision >= summary.last_event_id) return EMPTY;
+  async events(investigationId: string, afterRevision: number, viewer: Principal, pacing?: Pacing): Promise<Observable<SseMessage>> {
+    const { started, endRevision } = await this.head(investigationId, viewer);
+    if (endRevision !== null && afterRevision >= endRevision) return EMPTY;
     // With no owner on record yet, read from the start so the owner check below sees InvestigationStarted.
-    const from = summary.user_id === null ? 0 : afterRevision;
-    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), from).pipe(
+    const from = started ? afterRevision : 0;
+    const isEnd = (event: RecordedEvent): boolean => TERMINAL_EVENT_TYPES.has(event.type);
+    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), from, { isEnd, ...(pacing ? { pacing } : {}) }).pipe(
       map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
       takeWhile((event) => event.type !== 'InvestigationStarted' || mayActOn(viewer, 'investigation:watch', event.metadata.userId)),
       filter((event) => event.revision > afterRevision),
-      takeWhile((event) => !TERMINAL_EVENT_TYPES.has(event.type), true),
       map((event) => ({ id: event.revision, data: toInvestigationWireEvent(event) })),
       filter((message): message is { id: number; data: InvestigationWireEvent } => message.data !== null),
     );
   }
 
+  /**
+   * What opening a stream needs, read without folding it: whether it started (its first
+   * event names the owner, checked as get() does) and the revision of its terminal event.
+   */
+  private async head(investigationId: string, viewer: Principal): Promise<{ started: boolean; endRevision: number | null }> {
+    const streamId = investigationStreamId(investigationId);
+    const [first] = await this.runtime.store.readStream(streamId, { maxCount: 1 });
+    if (!first) {
+      await this.get(investigationId, viewer);
+      return { started: false, endRevision: null };
+    }
+    if (!mayActOn(viewer, 'investigation:watch', first.metadata.userId)) throw notFound('investigation', investigationId);
+    const last = await this.runtime.store.readLastEvent(streamId);
+    return { started: true, endRevision: last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null };
+  }
+
+  /** Folded a page at a time: a long investigation costs the summary, not its history. */
   private async read(investigationId: string): Promise<InvestigationSummary | null> {
-    const events = await this.runtime.store.readStream(investigationStreamId(investigationId));
-    if (events.length === 0) return null;
-    let doc = emptyInvestigationSummary(investigationId);
-    for (const event of events) doc = evolveInvestigationSummary(doc, event as unknown as Stored<InvestigationEvent>);
+    let doc: InvestigationSummary | null = null;
+    for await (const event of readPages(this.runtime.store, investigationStreamId(investigationId))) {
+      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event as unknown as Stored<InvestigationEvent>);
+    }
     return doc;
   }
 }

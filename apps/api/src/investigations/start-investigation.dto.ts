@@ -41,4 +41,4 @@ export const cancelInvestigationSchema = z.strictObject({ reason: z.string().tri
 
 export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'must be 1-200 characters of letters, digits, _ . : -');
 export const investigationIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
-export const lastEventIdSchema = z.coerce.number({ message: 'must be a number' }).int('must be a whole number').nonnegative('must not be negative');
+export { eventIdSchema as lastEventIdSchema } from '#platform';

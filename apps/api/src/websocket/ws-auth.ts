@@ -1,9 +1,6 @@
-import { AuthError, AuthUnavailableError, hasPermission, type Authenticator, type Principal } from '#platform';
+import { AuthError, AuthUnavailableError, hasPermission, NOBODY, type Authenticator, type Principal } from '#platform';
 import { ApiError } from '../http/api-error.js';
 import type { WsRoute } from './ws-routes.js';
-
-/** No token where none is required on a public route (chat): a caller with no roles. */
-const NOBODY: Principal = Object.freeze({ id: 'anonymous', roles: [] });
 
 export type Admission = { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly error: ApiError };
 

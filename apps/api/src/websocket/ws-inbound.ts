@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { eventIdValueSchema } from '#platform';
 import { errorMessage, MAX_INBOUND_MESSAGE_BYTES, type OutboundMessage } from './ws-messages.js';
 
-const lastEventId = z.union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number')]).transform((v) => Number(v)).pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+const lastEventId = eventIdValueSchema;
 const requestId = z.string().max(128).optional();
 
 /** `investigation:<id>` or `chat:<session id>`, the general endpoint's stream names. */

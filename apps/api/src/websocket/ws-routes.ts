@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventIdSchema } from '#platform';
 
 export type WsRoute =
   | { readonly kind: 'general' }
@@ -21,7 +22,6 @@ export function routeOf(pathname: string): WsRoute {
   return match[1] === 'chat' ? { kind: 'chat', sessionId: id } : { kind: 'investigations', investigationId: id };
 }
 
-const lastEventIdSchema = z.string().regex(/^\d{1,15}$/, 'must be a whole number');
 const connectionTypeSchema = z.string().regex(/^[a-z_]{1,32}$/, 'must be 1-32 lower-case letters or _');
 
 export interface UpgradeQuery {
@@ -33,11 +33,11 @@ export interface UpgradeQuery {
 /** `?token=`, `?last_event_id=`, `?connection_type=`; null with the reason when one is malformed. */
 export function parseUpgradeQuery(url: URL, authorization: string | undefined): { query: UpgradeQuery } | { problem: string } {
   const rawId = url.searchParams.get('last_event_id');
-  const id = rawId === null || rawId === '' ? null : lastEventIdSchema.safeParse(rawId);
+  const id = rawId === null || rawId === '' ? null : eventIdSchema.safeParse(rawId);
   if (id && !id.success) return { problem: 'last_event_id must be a whole number' };
   const type = connectionTypeSchema.safeParse(url.searchParams.get('connection_type') ?? 'general');
   if (!type.success) return { problem: 'connection_type must be 1-32 lower-case letters or _' };
   const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   const token = bearer ?? (url.searchParams.get('token') || undefined);
-  return { query: { token, lastEventId: id ? Number(id.data) : null, connectionType: type.data } };
+  return { query: { token, lastEventId: id ? id.data : null, connectionType: type.data } };
 }

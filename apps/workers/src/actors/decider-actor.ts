@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Decider, DomainEvent } from '#kernel';
-import { WrongExpectedRevisionError, type EventStore, type Metrics, type NewEvent } from '#platform';
+import { readPages, WrongExpectedRevisionError, type EventStore, type Metrics, type NewEvent } from '#platform';
 import { Mailbox } from './mailbox.js';
 
 /** Who asked, for the metadata of the events a command causes. */
@@ -88,8 +88,7 @@ export class DeciderActor<C, E extends DomainEvent, S> {
   }
 
   private async catchUp(): Promise<void> {
-    const newer = await this.deps.store.readStream(this.deps.streamId, { after: this.revision });
-    for (const recorded of newer) {
+    for await (const recorded of readPages(this.deps.store, this.deps.streamId, this.revision)) {
       this.state = this.deps.decider.evolve(this.state, recorded as unknown as E);
       this.revision = recorded.revision;
     }

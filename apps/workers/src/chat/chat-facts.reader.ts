@@ -1,7 +1,7 @@
 import type { Stored } from '#kernel';
 import { chatStreamId, emptyChatHistory, evolveChatHistory, type ChatEvent, type ChatHistory, type ChatState } from '#chat';
 import { emptyInvestigationSummary, evolveInvestigationSummary, investigationStreamId, type InvestigationEvent, type InvestigationSummary } from '#investigations';
-import type { EventStore } from '#platform';
+import { readPages, type EventStore } from '#platform';
 
 const INVESTIGATION_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
 
@@ -10,12 +10,11 @@ export class ChatFactsReader {
   constructor(private readonly store: EventStore) {}
 
   async investigation(investigationId: string): Promise<InvestigationSummary | null> {
-    const events = await this.store.readStream(investigationStreamId(investigationId));
-    if (events.length === 0) return null;
-    return events.reduce(
-      (doc, event) => evolveInvestigationSummary(doc, event as unknown as Stored<InvestigationEvent>),
-      emptyInvestigationSummary(investigationId),
-    );
+    let doc: InvestigationSummary | null = null;
+    for await (const event of readPages(this.store, investigationStreamId(investigationId))) {
+      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event as unknown as Stored<InvestigationEvent>);
+    }
+    return doc;
   }
 
   /** The investigation a question is about: one it names by id, else the conversation's latest. */
@@ -29,7 +28,8 @@ export class ChatFactsReader {
   }
 
   async history(sessionId: string): Promise<ChatHistory> {
-    const events = await this.store.readStream(chatStreamId(sessionId));
-    return events.reduce((doc, event) => evolveChatHistory(doc, event as unknown as Stored<ChatEvent>), emptyChatHistory(sessionId));
+    let doc = emptyChatHistory(sessionId);
+    for await (const event of readPages(this.store, chatStreamId(sessionId))) doc = evolveChatHistory(doc, event as unknown as Stored<ChatEvent>);
+    return doc;
   }
 }

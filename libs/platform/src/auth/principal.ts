@@ -14,6 +14,12 @@ export interface Principal {
   readonly issuedAt?: number;
 }
 
+/** The caller of a public route that sent no token: no roles, so nothing is granted by accident. */
+export const NOBODY: Principal = Object.freeze({ id: 'anonymous', roles: Object.freeze([]) });
+
+/** The user a verified token names; null for NOBODY and for the local user of an embedded server without tokens. */
+export const verifiedUserId = (principal: Principal): string | null => (principal.anonymous || principal === NOBODY ? null : principal.id);
+
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);

@@ -39,6 +39,11 @@ export const settingsSchema = z
     WEBSOCKET_PING_INTERVAL: int(30, 1, 3600),
     WEBSOCKET_TIMEOUT: int(300, 1, 86400),
     MAX_CONCURRENT_STREAMS: int(1000, 1, 1000000),
+    // ours: the share of MAX_CONCURRENT_STREAMS one client may hold (every transport counts)
+    MAX_STREAMS_PER_IP: int(100, 1, 1000000),
+    MAX_STREAMS_PER_USER: int(100, 1, 1000000),
+    /** Unset: half of MAX_CONCURRENT_STREAMS where tokens are required, the rest kept for callers with one. */
+    MAX_ANONYMOUS_STREAMS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(1000000).optional(),
     SSE_BUFFER_SIZE: int(65536, 1024, 67108864),
     WEBSOCKET_BUFFER_SIZE: int(131072, 1024, 67108864),
     // ours: infrastructure

@@ -130,6 +130,16 @@ function describeReadContract(store: () => EventStore): void {
 
     it('reads an unknown stream as empty', async () => {
       expect(await store().readStream(newStreamId('unknown'))).toEqual([]);
+      expect(await store().readLastEvent(newStreamId('unknown'))).toBeNull();
+    });
+
+    it("reads a stream's newest event, as readStream returns it", async () => {
+      const streamId = newStreamId();
+      await store().appendToStream(streamId, newEvents(3), 'no_stream');
+      const all = await store().readStream(streamId);
+      expect(await store().readLastEvent(streamId)).toEqual(all.at(-1));
+      await store().appendToStream(streamId, newEvents(1), 3);
+      expect((await store().readLastEvent(streamId))?.revision).toBe(4);
     });
 
     it('reads all streams after a position in strictly increasing position order', async () => {

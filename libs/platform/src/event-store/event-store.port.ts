@@ -63,6 +63,8 @@ export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream in revision order. Empty array for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The stream's newest event (its head), or null for a stream that does not exist. */
+  readLastEvent(streamId: string): Promise<RecordedEvent | null>;
   /** Events of every stream in global position order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Last global position in the store (0 when empty). */

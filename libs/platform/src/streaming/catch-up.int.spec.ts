@@ -8,6 +8,7 @@ import type { EventStore, NewEvent } from '../event-store/event-store.port.js';
 import { seededRandom } from '../../../../test/support/seeded-random.js';
 import { catchUpThenLive } from './catch-up.js';
 import { LiveFeed } from './live-feed.js';
+import type { Pacing } from './pacing.js';
 
 const event = (n: number): NewEvent => ({
   type: 'Tick',
@@ -19,7 +20,15 @@ const event = (n: number): NewEvent => ({
  * One writer appends TOTAL events in small batches while SUBSCRIBERS join at random moments
  * from random resume points; each must see exactly the events after its resume point.
  */
-async function raceSubscribersAgainstWriter(store: EventStore, seed: number): Promise<void> {
+/**
+ * A consumer that now and then cannot take the next event (a socket over its buffer): the
+ * follower must drop back to reading the store and come back live without a gap or a repeat.
+ */
+function flakyPacing(random: () => number): Pacing {
+  return { ready: () => (random() < 0.3 ? new Promise<void>((resolve) => setTimeout(resolve, Math.floor(random() * 3))) : null) };
+}
+
+async function raceSubscribersAgainstWriter(store: EventStore, seed: number, paced = false): Promise<void> {
   const TOTAL = 300;
   const SUBSCRIBERS = 60;
   const random = seededRandom(seed);
@@ -35,7 +44,7 @@ async function raceSubscribersAgainstWriter(store: EventStore, seed: number): Pr
       while (runs.length < SUBSCRIBERS && random() < SUBSCRIBERS / (TOTAL / 2)) {
         const after = Math.floor(random() * (revision + 1));
         const seen = firstValueFrom(
-          catchUpThenLive(store, feed, streamId, after, 7).pipe(
+          catchUpThenLive(store, feed, streamId, after, { pageSize: 7, ...(paced ? { pacing: flakyPacing(random) } : {}) }).pipe(
             takeWhile((e) => e.revision < TOTAL, true),
             toArray(),
             timeout(30_000),
@@ -65,6 +74,15 @@ describe('catch-up then live', () => {
     }
   });
 
+  it('never loses or repeats an event on SQLite when consumers fall behind and catch up again', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    try {
+      for (const seed of [4, 5, 6]) await raceSubscribersAgainstWriter(store, seed, true);
+    } finally {
+      await store.close();
+    }
+  });
+
   describe('on PostgreSQL', () => {
     const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `catchup_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -79,6 +97,7 @@ describe('catch-up then live', () => {
       const store = await PostgresEventStore.open({ connectionString: url, schema, pollIntervalMs: 200 });
       try {
         await raceSubscribersAgainstWriter(store, Date.now() % 100000);
+        await raceSubscribersAgainstWriter(store, (Date.now() + 1) % 100000, true);
       } finally {
         await store.close();
       }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { type Observable, type Subscription } from 'rxjs';
+import { pendingBytes } from './streaming-compression.middleware.js';
 
 /** One SSE message: `id` is the resume point a client sends back as Last-Event-ID. */
 export interface SseMessage {
@@ -17,8 +18,10 @@ export interface SseOptions {
   /** Called once when the response ends, for whatever reason. */
   readonly onClose?: () => void;
   /**
-   * A client that reads slower than events arrive is cut off once this many bytes wait
-   * unsent (SSE_BUFFER_SIZE): memory stays bounded and the client resumes with Last-Event-ID.
+   * SSE_BUFFER_SIZE. Sources paced with responsePacing stop writing once this many bytes
+   * wait for the client (gzip's queues included) and read on from the store when it drained.
+   * A client holding twice this is one an unpaced source outran: it is cut off, so memory
+   * stays bounded, and resumes with Last-Event-ID.
    */
   readonly maxBufferedBytes?: number;
   readonly onOverflow?: () => void;
@@ -64,7 +67,7 @@ export function writeSse(res: ServerResponse, source: Observable<SseMessage>, op
       res.write(formatSse(message));
       flush();
       options.onSent?.();
-      if (options.maxBufferedBytes !== undefined && res.writableLength > options.maxBufferedBytes) {
+      if (options.maxBufferedBytes !== undefined && pendingBytes(res) > 2 * options.maxBufferedBytes) {
         options.onOverflow?.();
         res.destroy();
       }
@@ -85,22 +88,4 @@ export function writeSse(res: ServerResponse, source: Observable<SseMessage>, op
   });
   subscription.add(finish);
   return subscription;
-}
-
-/**
- * Null when `res` takes more now; else a promise for when it does (its 'drain'), or for
- * its end (the subscription is torn down then anyway). For sources that can wait, such as
- * history read from the store, so a fast reader is fed fast and a slow one is not cut off.
- */
-export function whenWritable(res: ServerResponse): Promise<void> | null {
-  if (!res.writableNeedDrain || res.destroyed) return null;
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

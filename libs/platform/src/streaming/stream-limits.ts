@@ -20,26 +20,3 @@ export function withStreamLimits<T>(limits: StreamLimits): MonoTypeOperatorFunct
     return limited;
   };
 }
-
-/** Open streams of one process, bounded by MAX_CONCURRENT_STREAMS. */
-export class StreamSlots {
-  private open = 0;
-
-  constructor(readonly capacity: number) {}
-
-  get active(): number {
-    return this.open;
-  }
-
-  /** A release function (safe to call twice), or null when every slot is taken. */
-  tryAcquire(): (() => void) | null {
-    if (this.open >= this.capacity) return null;
-    this.open++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.open--;
-    };
-  }
-}

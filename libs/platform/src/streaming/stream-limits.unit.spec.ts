@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { TestScheduler } from 'rxjs/testing';
-import { StreamSlots, withStreamLimits } from './stream-limits.js';
+import { withStreamLimits } from './stream-limits.js';
 
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -24,21 +24,5 @@ describe('withStreamLimits', () => {
       const source = cold('a 10000ms b|');
       expectObservable(source.pipe(withStreamLimits({ idleSeconds: 0, maxSeconds: 0 }))).toBe('a 10000ms b|');
     });
-  });
-});
-
-describe('StreamSlots', () => {
-  it('refuses beyond capacity and frees a slot once, however often it is released', () => {
-    const slots = new StreamSlots(2);
-    const first = slots.tryAcquire();
-    const second = slots.tryAcquire();
-    expect(slots.tryAcquire()).toBeNull();
-    first?.();
-    first?.();
-    expect(slots.active).toBe(1);
-    expect(slots.tryAcquire()).not.toBeNull();
-    expect(slots.tryAcquire()).toBeNull();
-    second?.();
-    expect(slots.active).toBe(1);
   });
 });

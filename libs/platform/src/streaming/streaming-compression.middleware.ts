@@ -26,6 +26,18 @@ const EVENT_STREAM = /^text\/event-stream\b/i;
  */
 const EVENT_STREAM_ZLIB = { flush: constants.Z_SYNC_FLUSH, windowBits: 13, memLevel: 6 } as const;
 
+/** The gzip stream of each compressed response, so its queues count toward the client's buffer. */
+const compressors = new WeakMap<ServerResponse, Gzip>();
+
+/**
+ * Bytes written to `res` that its client has not taken yet: the socket's queue plus, when
+ * the response is gzipped, what zlib holds before and after compression.
+ */
+export function pendingBytes(res: ServerResponse): number {
+  const gzip = compressors.get(res);
+  return res.writableLength + (gzip ? gzip.writableLength + gzip.readableLength : 0);
+}
+
 /**
  * gzip for every response whose client accepts it, without ever holding a stream back:
  * an SSE response is compressed write by write, each followed by a sync flush, so every
@@ -107,6 +119,7 @@ function negotiate(res: ServerResponse, clientAcceptsGzip: boolean, minimumSize:
 function startGzip(res: ServerResponse, options: StreamingCompressionOptions, original: Pick<ServerResponse, 'write' | 'end'>): Gzip {
   const eventStream = isEventStream(res);
   const gzip = createGzip({ level: options.compressionLevel, chunkSize: options.chunkSize, ...(eventStream ? EVENT_STREAM_ZLIB : {}) });
+  compressors.set(res, gzip);
   gzip.on('data', (compressed: Buffer) => {
     if (original.write(compressed)) return;
     // A slow client: stop taking compressed output until the socket drains, so zlib's

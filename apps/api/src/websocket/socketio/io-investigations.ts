@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
+import { eventIdValueSchema } from '#platform';
 import { cancelInvestigation, InvestigationWatch, type WatchDeps, type WatchEnd } from '../investigation-watch.js';
 import { reportFailure } from '../ws-endings.js';
 import { errorMessage, WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
@@ -7,8 +8,7 @@ import type { IoPeer } from './io-peer.js';
 
 const MAX_WATCHES = 100;
 const investigationId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
-const lastEventId = z.union([z.number(), z.string().regex(/^\d+$/)]).transform((v) => Number(v)).pipe(z.number().int().nonnegative());
-export const subscribeSchema = z.object({ investigation_id: investigationId, last_event_id: lastEventId.optional() });
+export const subscribeSchema = z.object({ investigation_id: investigationId, last_event_id: eventIdValueSchema.optional() });
 export const targetSchema = z.object({ investigation_id: investigationId, reason: z.string().max(500).optional() });
 
 export const roomOf = (id: string): string => `investigation:${id}`;

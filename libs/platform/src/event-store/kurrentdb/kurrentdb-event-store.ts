@@ -91,6 +91,11 @@ export class KurrentDbEventStore implements EventStore {
     return this.collect(events, (event) => event.revision > after, maxCount);
   }
 
+  async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
+    const [last] = await this.collect(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+    return last ?? null;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const { after = 0, maxCount } = options;
     if (maxCount === 0) return [];

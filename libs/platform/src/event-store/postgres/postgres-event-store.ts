@@ -107,6 +107,11 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
+    const rows = await this.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${this.names.table} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`, [streamId]);
+    return rows[0] ? toRecorded(rows[0]) : null;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const rows = await this.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM ${this.names.table} WHERE position > $1 ORDER BY position LIMIT $2`,

@@ -75,6 +75,7 @@ export class SqliteEventStore implements EventStore {
       readStream: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?',
       ),
+      readLast: this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
       readAll: this.db.prepare<[number, number], EventRow>(
         'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
       ),
@@ -99,6 +100,12 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const rows = this.statements.readStream.all(streamId, options.after ?? 0, options.maxCount ?? UNLIMITED);
     return rows.map(toRecorded);
+  }
+
+  async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
+    this.assertOpen();
+    const row = this.statements.readLast.get(streamId);
+    return row ? toRecorded(row) : null;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Observable } from 'rxjs';
+import { responsePacing, withStreamLimits, writeSse, type Pacing, type Runtime, type SseMessage, type StreamLimits } from '#platform';
+import { principalOf } from '../auth/principal-of.js';
+import { StreamGate } from '../limits/stream-gate.js';
+import { RUNTIME } from '../tokens.js';
+import { ApiError } from './api-error.js';
+
+export interface SseWriteOptions {
+  /** The `endpoint` label of the stream metrics. */
+  readonly endpoint: string;
+  /** The slot from admit(), released when the response ends. */
+  readonly release: () => void;
+  /** Idle and total-duration limits; default the settings', false for streams that time themselves (a model's answer). */
+  readonly limits?: StreamLimits | false;
+  /** Where a client goes when the stream breaks; the seed's in-stream error names it. */
+  readonly fallbackEndpoint: string;
+  /** The in-stream error event, when it is not the standard STREAM_FAILED one. */
+  readonly failure?: (error: unknown) => SseMessage;
+  readonly logContext?: Record<string, unknown>;
+}
+
+/**
+ * The one way an SSE stream is opened: enabled check, admission, pacing, limits, metrics,
+ * the seed's error event. Endpoints decide what to stream; this decides how.
+ */
+@Injectable()
+export class SseEndpoints {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly gate: StreamGate,
+  ) {}
+
+  assertEnabled(): void {
+    if (!this.runtime.settings.ENABLE_SSE_STREAMING) throw new ApiError(503, 'SSE_DISABLED', 'SSE streaming is disabled on this server', undefined, 60);
+  }
+
+  /** The response's pace, for sources that read from the store (SSE_BUFFER_SIZE bytes in flight at most). */
+  pacing(res: Response): Pacing {
+    return responsePacing(res, this.runtime.settings.SSE_BUFFER_SIZE);
+  }
+
+  /** A stream slot for this caller, or the ApiError to answer before anything is sent. */
+  admit(req: Request, endpoint: string): () => void {
+    this.assertEnabled();
+    return this.gate.admit(req, principalOf(req), 'sse', endpoint);
+  }
+
+  write(res: Response, source$: Observable<SseMessage>, options: SseWriteOptions): void {
+    const { settings, metrics, logger } = this.runtime;
+    const { endpoint } = options;
+    const limits = options.limits ?? { idleSeconds: settings.STREAM_IDLE_TIMEOUT, maxSeconds: settings.STREAM_MAX_DURATION };
+    metrics.sseStreamsActive.inc({ endpoint });
+    writeSse(res, limits === false ? source$ : source$.pipe(withStreamLimits(limits)), {
+      retryMs: settings.SSE_RETRY_MS,
+      keepaliveSeconds: settings.SSE_KEEPALIVE_INTERVAL,
+      maxBufferedBytes: settings.SSE_BUFFER_SIZE,
+      onSent: () => metrics.sseEventsSent.inc({ endpoint }),
+      onOverflow: () => metrics.streamingErrors.inc({ type: 'sse', endpoint }),
+      onClose: () => {
+        options.release();
+        metrics.sseStreamsActive.dec({ endpoint });
+      },
+      errorMessage: (error) => {
+        metrics.streamingErrors.inc({ type: 'sse', endpoint });
+        if (options.failure) return options.failure(error);
+        logger.error({ err: error, endpoint, ...options.logContext }, 'stream failed');
+        return streamFailedEvent(options.fallbackEndpoint);
+      },
+    });
+  }
+}
+
+/** The seed's in-stream error for a stream that broke: resume with Last-Event-ID, or use the fallback. */
+export function streamFailedEvent(fallbackEndpoint: string): SseMessage {
+  return {
+    data: {
+      type: 'error',
+      error_code: 'STREAM_FAILED',
+      message: 'the stream was interrupted; reconnect with Last-Event-ID to resume',
+      fallback_endpoint: fallbackEndpoint,
+      retry_after: 5,
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { ServerResponse } from 'node:http';
+import { pendingBytes } from './streaming-compression.middleware.js';
+
+/** How fast a consumer takes events: the producer asks before each one. */
+export interface Pacing {
+  /** Null when the consumer takes another event now; else a promise for when it does (or is gone). */
+  ready(): Promise<void> | null;
+}
+
+/** Re-checks a waiting response this often, in case its buffer shrank without a 'drain' event. */
+const RECHECK_MS = 250;
+
+/**
+ * A response's pace: it takes more while fewer than `limit` bytes wait for its client,
+ * counting what gzip still holds. Waiting costs one listener pair and, for the slow
+ * clients only, one timer.
+ */
+export function responsePacing(res: ServerResponse, limit: number): Pacing {
+  const writable = (): boolean => res.destroyed || pendingBytes(res) < limit;
+  return {
+    ready: () => (writable() ? null : waitUntil(res, writable)),
+  };
+}
+
+function waitUntil(res: ServerResponse, writable: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!writable()) return;
+      res.off('drain', check);
+      res.off('close', check);
+      clearInterval(timer);
+      resolve();
+    };
+    const timer = setInterval(check, RECHECK_MS);
+    timer.unref();
+    res.on('drain', check);
+    res.on('close', check);
+  });
+}
+
+/** Resolves once `stream` emptied its buffer, or closed. */
+export function drained(stream: NodeJS.WritableStream & { once: ServerResponse['once']; off: ServerResponse['off'] }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
+}

@@ -1,0 +1,81 @@
+/** Who holds a stream: the client's address, and its user when a token proved one. */
+export interface StreamHolder {
+  readonly address: string;
+  /** Null for a caller no token identified. */
+  readonly userId: string | null;
+}
+
+export interface StreamQuota {
+  /** MAX_CONCURRENT_STREAMS: every open stream of this process, whatever carries it. */
+  readonly capacity: number;
+  /** MAX_STREAMS_PER_IP. */
+  readonly perAddress: number;
+  /** MAX_STREAMS_PER_USER. */
+  readonly perUser: number;
+  /** MAX_ANONYMOUS_STREAMS: the rest of the capacity is kept for callers with a token. */
+  readonly anonymous: number;
+}
+
+export type StreamRefusal = 'capacity' | 'address' | 'user' | 'anonymous';
+
+export type Admission = { readonly ok: true; readonly release: () => void } | { readonly ok: false; readonly refusal: StreamRefusal; readonly limit: number };
+
+/**
+ * The open streams of one process (SSE, raw WebSocket, Socket.IO), counted per address and
+ * per user, so that one client cannot take every slot: many connections from one address
+ * stop at its quota, and callers without a token share a part of the capacity, never all of it.
+ */
+export class StreamAdmission {
+  private open = 0;
+  private anonymousOpen = 0;
+  private readonly byAddress = new Map<string, number>();
+  private readonly byUser = new Map<string, number>();
+
+  constructor(readonly quota: StreamQuota) {}
+
+  get active(): number {
+    return this.open;
+  }
+
+  tryAcquire(holder: StreamHolder): Admission {
+    const refusal = this.refusalFor(holder);
+    if (refusal) return { ok: false, refusal, limit: this.limitOf(refusal) };
+    this.open++;
+    if (holder.userId === null) this.anonymousOpen++;
+    increment(this.byAddress, holder.address);
+    if (holder.userId !== null) increment(this.byUser, holder.userId);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.open--;
+      if (holder.userId === null) this.anonymousOpen--;
+      decrement(this.byAddress, holder.address);
+      if (holder.userId !== null) decrement(this.byUser, holder.userId);
+    };
+    return { ok: true, release };
+  }
+
+  private refusalFor(holder: StreamHolder): StreamRefusal | null {
+    if (this.open >= this.quota.capacity) return 'capacity';
+    if ((this.byAddress.get(holder.address) ?? 0) >= this.quota.perAddress) return 'address';
+    if (holder.userId === null && this.anonymousOpen >= this.quota.anonymous) return 'anonymous';
+    if (holder.userId !== null && (this.byUser.get(holder.userId) ?? 0) >= this.quota.perUser) return 'user';
+    return null;
+  }
+
+  private limitOf(refusal: StreamRefusal): number {
+    const limits: Record<StreamRefusal, number> = { capacity: this.quota.capacity, address: this.quota.perAddress, user: this.quota.perUser, anonymous: this.quota.anonymous };
+    return limits[refusal];
+  }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
+}

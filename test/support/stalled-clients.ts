@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { WebSocket } from 'ws';
+
+/**
+ * Clients that ask for a stream and then never read: the kernel buffers fill, then
+ * whatever the server keeps for them. Each is a real connection held open until closed.
+ */
+export interface StalledClient {
+  readonly kind: string;
+  close(): void;
+}
+
+/** An HTTP GET sent by hand, its answer never read. */
+export function stalledHttp(baseUrl: string, path: string, headers: Record<string, string>): Promise<StalledClient> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(Number(url.port), url.hostname, () => {
+      const lines = [`GET ${path} HTTP/1.1`, `Host: ${url.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+      socket.write(lines.join('\r\n'));
+      socket.pause();
+      resolve({ kind: `http ${path.split('?')[0]} ${headers['Accept-Encoding'] ?? 'identity'}`, close: () => socket.destroy() });
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** A raw WebSocket that completes its handshake, optionally sends messages, then stops reading. */
+export function stalledWebSocket(url: string, messages: readonly string[] = [], ready?: (text: string) => boolean): Promise<StalledClient> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers: { 'Sec-WebSocket-Key': randomBytes(16).toString('base64') } });
+    const stall = (): void => {
+      (ws as unknown as { _socket: Socket })._socket.pause();
+      resolve({ kind: `websocket ${new URL(url).pathname}`, close: () => ws.terminate() });
+    };
+    ws.once('open', () => {
+      for (const message of messages) ws.send(message);
+      if (!ready) stall();
+    });
+    if (ready) {
+      ws.on('message', (data: Buffer) => {
+        if (ready(data.toString())) stall();
+      });
+    }
+    ws.once('error', reject);
+  });
+}
