@@ -83,7 +83,7 @@ async function measure(label: string, url: string, encoding = 'identity'): Promi
 
 async function withApp(env: Record<string, string>, run: (url: string) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-bench-chat-'));
-  const settings = loadSettings({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE_IP: '0', LOG_LEVEL: 'silent', ...env });
+  const settings = loadSettings({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE_IP: '0', MAX_STREAMS_PER_IP: '100000', LOG_LEVEL: 'silent', ...env });
   const runtime = await createRuntime(settings, silentLogger, new Metrics());
   const workers = await startWorkersFromRuntime(runtime);
   const api = await startApi(runtime, 0, '127.0.0.1');

@@ -85,11 +85,11 @@ async function appendPaced(runtime: Runtime, plan: AppendPlan): Promise<AppendRe
 }
 
 /**
- * Defaults everywhere except the per-address request budget: all 1,000 subscribers share
- * 127.0.0.1, which a real deployment's dashboards would not, and the budget (600 a minute)
- * would turn the benchmark into a measure of 429s.
+ * Defaults everywhere except the per-address budgets: all 1,000 subscribers share
+ * 127.0.0.1, which a real deployment's dashboards would not, and the budgets (600 requests
+ * a minute, 100 open streams) would turn the benchmark into a measure of refusals.
  */
-export const SETTING_OVERRIDES: Readonly<Record<string, string>> = { RATE_LIMIT_PER_MINUTE_IP: '0' };
+export const SETTING_OVERRIDES: Readonly<Record<string, string>> = { RATE_LIMIT_PER_MINUTE_IP: '0', MAX_STREAMS_PER_IP: '100000', MAX_CONCURRENT_STREAMS: '100000' };
 
 function runSettings(options: BenchApiOptions, dataDir: string, schema: string): Record<string, string> {
   const common = { ...SETTING_OVERRIDES, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' };
