@@ -17,3 +17,4 @@ export * from './websocket/index.js';
 export * from './contract-sources/index.js';
 export * from './audit/index.js';
 export * from './relay/index.js';
+export * from './rate-limits/rate-budgets.js';

@@ -25,7 +25,7 @@ export class ChatAccess {
 
   async admit(req: Request): Promise<Caller> {
     const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
-    if (limit > 0) this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
+    if (limit > 0) await this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
     const principal = await this.identify(req);
     if (principal) setPrincipal(req, principal);
     return callerOf(req);

@@ -20,7 +20,7 @@ async function spend(
   budget: { kind: 'ip' | 'user'; key: string; limit: number; userId: string | null },
 ): Promise<true> {
   try {
-    limiter.hit(budget.kind, budget.key, budget.limit);
+    await limiter.hit(budget.kind, budget.key, budget.limit);
   } catch (error) {
     await audit.rateLimited(req, budget.kind, budget.key, budget.userId);
     throw error;

@@ -1,21 +1,35 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { openRateBudgets, type RateBudgets, type Runtime } from '#platform';
 import { ApiError } from '../http/api-error.js';
-import { SlidingWindowCounter } from './sliding-window.js';
+import { RUNTIME } from '../tokens.js';
 
-const WINDOW_MS = 60_000;
-
-/** One-minute sliding budgets per address and per user, shared by every route of the process. */
+/**
+ * One-minute budgets per address and per user, shared by every route of the process and,
+ * in distributed mode, by every API process (see openRateBudgets): N processes do not
+ * give a user N times RATE_LIMIT_PER_MINUTE.
+ */
 @Injectable()
-export class RateLimiter {
-  private readonly counter = new SlidingWindowCounter(WINDOW_MS);
+export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
+  private budgets: RateBudgets | null = null;
 
-  /** Counts one request; over the budget it is a 429 whose Retry-After is when a slot frees. */
-  hit(bucket: 'ip' | 'user', tracker: string, limitPerMinute: number): void {
-    const waitMs = this.counter.take(`${bucket}:${tracker}`, limitPerMinute);
-    if (waitMs === 0) return;
-    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  async onModuleInit(): Promise<void> {
+    this.budgets = await openRateBudgets(this.runtime.settings, this.runtime.logger.child({ component: 'rate-limits' }));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.budgets?.close();
+    this.budgets = null;
+  }
+
+  /** Counts one request; over the budget it is a 429 whose Retry-After is when the budget refills. */
+  async hit(bucket: 'ip' | 'user', tracker: string, limitPerMinute: number): Promise<void> {
+    if (!this.budgets) throw new ApiError(503, 'SHUTTING_DOWN', 'this server is restarting; retry shortly', undefined, 1);
+    const verdict = await this.budgets.take(bucket, tracker, limitPerMinute);
+    if (verdict.allowed) return;
+    const retryAfter = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
     const who = bucket === 'ip' ? 'this address' : 'this user';
     throw new ApiError(429, 'RATE_LIMITED', `more than ${limitPerMinute} requests a minute from ${who}; retry in ${retryAfter} s`, undefined, retryAfter);
   }
 }
-

@@ -19,7 +19,7 @@ export interface ChatDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Counts a message against the client's request budget; throws a 429 ApiError beyond it. */
-  readonly admit: () => void;
+  readonly admit: () => Promise<void>;
 }
 
 type ChatItem = { readonly id: number; readonly event: Stored<ChatEvent> };
@@ -81,7 +81,7 @@ export class ChatParticipant {
   /** The ack once the bus accepted the message (its answer follows on the stream), or an error message. */
   async say(content: unknown, agentId: unknown, echo: Record<string, unknown> = {}): Promise<OutboundMessage> {
     try {
-      this.deps.admit();
+      await this.deps.admit();
       const request = parseChatRequest({ message: content, session_id: this.sessionId, agent_id: agentId }, this.deps.settings.CHAT_MAX_MESSAGE_LENGTH);
       const { principal, correlationId } = this.peer;
       const sent = await this.deps.chat.send(request, { userId: principal.id, correlationId, principal });

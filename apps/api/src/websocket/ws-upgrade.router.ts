@@ -74,15 +74,22 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     if (this.connections.stopping) return refuseUpgrade(socket, 503, { error_code: 'SHUTTING_DOWN', message: 'this server is restarting; reconnect shortly' }, { 'Retry-After': '1' });
     const parsed = parseUpgradeQuery(url, req.headers.authorization);
     if ('problem' in parsed) return refuseUpgrade(socket, 400, { error_code: 'VALIDATION_ERROR', message: parsed.problem });
-    try {
-      const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
-      if (limit > 0) this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
-    } catch (error) {
-      const retry = error instanceof ApiError && error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
-      return refuseUpgrade(socket, 429, { error_code: 'RATE_LIMITED', message: error instanceof Error ? error.message : 'too many connections' }, retry);
-    }
     socket.on('error', () => socket.destroy());
     void this.accept(req, socket, head, route, parsed.query);
+  }
+
+  /** The address's request budget, as over HTTP; a refusal is answered before the handshake. */
+  private async withinBudget(req: IncomingMessage, socket: Duplex): Promise<boolean> {
+    try {
+      const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
+      if (limit > 0) await this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
+      return true;
+    } catch (error) {
+      const retry = error instanceof ApiError && error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
+      const status = error instanceof ApiError ? error.status : 503;
+      refuseUpgrade(socket, status, { error_code: error instanceof ApiError ? error.code : 'SERVICE_UNAVAILABLE', message: error instanceof Error ? error.message : 'too many connections' }, retry);
+      return false;
+    }
   }
 
   /**
@@ -99,6 +106,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: Endpoint, query: UpgradeQuery): Promise<void> {
+    if (!(await this.withinBudget(req, socket))) return;
     let admission: Admission;
     try {
       admission = await admit(this.authenticator, route.kind, query.token);
@@ -132,8 +140,8 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         return serveInvestigation(ws, peer, route.investigationId, query.lastEventId ?? 0, watch);
       case 'chat': {
         // Each chat message costs model calls: it counts against the address's budget, as over HTTP.
-        const admitMessage = (): void => {
-          if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+        const admitMessage = async (): Promise<void> => {
+          if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
         };
         const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit: admitMessage };
         return serveChat(ws, peer, route.sessionId, query.lastEventId, deps);

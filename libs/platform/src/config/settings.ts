@@ -85,6 +85,10 @@ export const settingsSchema = z
     AUTH_REQUIRED: optionalBool,
     RATE_LIMIT_PER_MINUTE: int(300, 0, 1000000),
     RATE_LIMIT_PER_MINUTE_IP: int(600, 0, 1000000),
+    /** Where the per-minute counters live: unset picks redis with REDIS_URL, postgres across processes, memory in one. */
+    RATE_LIMIT_STORE: z.enum(['memory', 'redis', 'postgres']).optional(),
+    RATE_LIMIT_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1-64 letters, digits, _, : or -').default('cidadao_rl'),
+    REDIS_URL: url(['redis', 'rediss']).optional(),
     TRUST_PROXY: trustProxySetting,
     CORS_ORIGINS: corsOriginsSetting,
     MAX_BODY_BYTES: int(1048576, 256, 104857600),
@@ -112,6 +116,12 @@ export const settingsSchema = z
     if (s.NATS_URL && s.EVENT_STORE === 'kurrentdb' && !s.DATABASE_URL) {
       // Otherwise every process would keep an audit log of its own in its DATA_DIR.
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required with NATS_URL and EVENT_STORE=kurrentdb: the api and the workers share the audit log in PostgreSQL' });
+    }
+    if (s.RATE_LIMIT_STORE === 'redis' && !s.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required when RATE_LIMIT_STORE=redis' });
+    }
+    if (s.RATE_LIMIT_STORE === 'postgres' && !s.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when RATE_LIMIT_STORE=postgres' });
     }
     if (s.LLM_BASE_URL && !s.LLM_MODEL) {
       ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'is required when LLM_BASE_URL is set (the model the server serves)' });

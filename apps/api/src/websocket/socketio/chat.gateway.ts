@@ -70,8 +70,8 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     answerUnknownEvents(socket, peer, ['message', 'typing', 'ping']);
     const sessionId = sessionOf(socket);
     const ip = clientIp(socket.request, settings);
-    const admit = (): void => {
-      if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+    const admit = async (): Promise<void> => {
+      if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
     };
     const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit };
     const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'));
