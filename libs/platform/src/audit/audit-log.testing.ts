@@ -39,7 +39,7 @@ export interface AuditHarness {
   checkpoints(): Promise<AuditCheckpointData[]>;
   /** Another handle on the same table and store, with its own anchor: another process. */
   open(ring: AuditKeyring, timing?: AnchorTiming): Promise<AuditHarness>;
-  /** Stops the anchor (its last checkpoint included) and closes this handle. */
+  /** Stops the anchor (its last checkpoint included) and closes this handle; again: the same. */
   close(): Promise<void>;
 }
 
@@ -113,6 +113,7 @@ async function harness(place: Place, ring: AuditKeyring, timing: AnchorTiming): 
   const [log, store] = [await place.openLog(ring), await place.openStore()];
   // Checkpoints only when a test asks for them, unless it sets a cadence.
   const anchor = AuditAnchor.start({ log, store, ring, logger: silentLogger, everyRecords: timing.everyRecords ?? 1e9, intervalMs: timing.intervalMs ?? 3_600_000 });
+  let closed: Promise<void> | undefined;
   return {
     kind: place.kind,
     log: anchoredAuditLog(log, anchor),
@@ -127,10 +128,13 @@ async function harness(place: Place, ring: AuditKeyring, timing: AnchorTiming): 
     },
     checkpoints: async () => (await store.readStream(AUDIT_CHECKPOINTS_STREAM)).flatMap((event) => auditCheckpointOf(event) ?? []),
     open: (nextRing, nextTiming = timing) => harness(place, nextRing, nextTiming),
-    close: async () => {
-      await anchor.stop();
-      await log.close();
-      await store.close();
+    close: () => {
+      closed ??= (async () => {
+        await anchor.stop();
+        await log.close();
+        await store.close();
+      })();
+      return closed;
     },
   };
 }

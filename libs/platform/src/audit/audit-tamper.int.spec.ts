@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { auditEntry, auditHash, auditKeyring, signCheckpoint, AUDIT_CHECKPOINTS_STREAM, type AuditRecord, type BrokenLinkReason } from '#audit';
 import { auditPlace, type AuditAdapterKind, type AuditHarness, type AuditPlace } from './audit-log.testing.js';
 
@@ -6,9 +6,10 @@ const RING = auditKeyring('audit-tamper-spec-key-'.padEnd(40, 't'));
 const places: AuditPlace[] = [];
 const open: AuditHarness[] = [];
 
-afterAll(async () => {
-  for (const h of open) await h.close();
-  for (const place of places) await place.dispose();
+// Each test's connections go when it ends: held to the end of the file, they would add up to PostgreSQL's limit.
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close().catch(() => undefined);
+  for (const place of places.splice(0)) await place.dispose();
 });
 
 const entry = (n: number) =>
