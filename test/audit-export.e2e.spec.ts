@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { auditKey } from '#audit';
 import { PostgresAuditLog, signToken } from '#platform';
 import { startNode, type RunningProcess } from './support/node-process.js';
 import { waitUntil } from './support/wait-until.js';
@@ -34,7 +35,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'audit-export-'));
 
 /** One statement, so seeding a million rows takes seconds; the rows need not chain for an export. */
 async function seed(): Promise<void> {
-  const log = await PostgresAuditLog.open({ connectionString: DATABASE_URL, schema: SCHEMA });
+  const log = await PostgresAuditLog.open({ connectionString: DATABASE_URL, schema: SCHEMA, key: auditKey(JWT_SECRET) });
   await log.close();
   await db.query(`
     INSERT INTO ${pg.escapeIdentifier(SCHEMA)}.audit_log

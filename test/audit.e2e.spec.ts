@@ -101,17 +101,30 @@ describe('audit log', () => {
     expect(analyst.status).toBe(403);
   });
 
-  it('verifies the chain, and reports the first record altered directly in the database', async () => {
+  it('verifies the chain without writing to it, and reports records cut from the end against the checkpoint', async () => {
     const headers = await bearer(auditor(), 'auditor');
+    const table = `${pg.escapeIdentifier(SCHEMA)}.audit_log`;
+    const count = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
     const intact = await fetch(`${app.url}/api/v1/audit/verify`, { headers });
     expect(intact.status).toBe(200);
     expect(await intact.json()).toMatchObject({ valid: true, first_broken: null });
+    // The same token again: its login is already recorded, so nothing but the verification could append.
+    const before = await count();
+    expect(await (await fetch(`${app.url}/api/v1/audit/verify`, { headers })).json()).toMatchObject({ valid: true });
+    expect(await count()).toBe(before);
 
+    const anchored = await app.runtime.auditAnchor.checkpoint();
+    expect(anchored).toMatchObject({ kind: 'written', checkpoint: { seq: before } });
+    await db.query(`DELETE FROM ${table} WHERE seq = $1`, [before]);
+    const cut = await fetch(`${app.url}/api/v1/audit/verify`, { headers });
+    expect(await cut.json()).toMatchObject({ valid: false, records_checked: before - 1, first_broken: { seq: before, reason: 'truncated' }, latest_checkpoint: { seq: before }, anchored_through: 0 });
+  });
+
+  it('reports the first record altered directly in the database', async () => {
+    const headers = await bearer(auditor(), 'auditor');
     await db.query(`UPDATE ${pg.escapeIdentifier(SCHEMA)}.audit_log SET user_id = 'someone-else' WHERE seq = 3`);
     const tampered = await fetch(`${app.url}/api/v1/audit/verify`, { headers });
     const verdict = (await tampered.json()) as { valid: boolean; records_checked: number; first_broken: { seq: number; reason: string } };
     expect(verdict).toMatchObject({ valid: false, records_checked: 2, first_broken: { seq: 3, reason: 'content_altered' } });
-    const exported = await exportNdjson('event_type=audit.verified');
-    expect(exported.at(-1)).toMatchObject({ severity: 'critical', success: false, resource_id: '3', error_code: 'CHAIN_BROKEN' });
   });
 });

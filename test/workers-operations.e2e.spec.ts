@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -21,6 +22,7 @@ const env: Record<string, string> = {
   HOST: '127.0.0.1',
   METRICS_PORT: '0',
   LOG_LEVEL: 'info',
+  AUDIT_HMAC_KEY: `ops-audit-key-${RUN}-${randomUUID()}`,
 };
 const processes: RunningProcess[] = [];
 
@@ -55,5 +57,14 @@ describe('a workers process (distributed mode)', () => {
 
     expect(await worker.stop('SIGTERM')).toBe(0);
     expect(worker.output()).toContain('"msg":"shutdown complete"');
+  });
+
+  it('will not start without the shared audit key, naming AUDIT_HMAC_KEY', async () => {
+    const { AUDIT_HMAC_KEY: _omitted, ...withoutKey } = env;
+    const worker = startNode('dist/apps/workers/src/main.js', withoutKey);
+    processes.push(worker);
+    const [code] = worker.child.exitCode === null ? ((await once(worker.child, 'exit')) as [number | null]) : [worker.child.exitCode];
+    expect(code).toBe(1);
+    expect(worker.output()).toContain('AUDIT_HMAC_KEY: is required in distributed mode');
   });
 });

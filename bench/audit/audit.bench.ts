@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { auditKey } from '#audit';
 import { SseParser } from '#client';
 import { EventRelay, PostgresAuditLog, PostgresEventStore, signToken, silentLogger, type NewEvent } from '#platform';
 import { startNode, type RunningProcess } from '../../test/support/node-process.js';
@@ -32,7 +33,8 @@ async function sql(text: string): Promise<void> {
 }
 
 async function seedAudit(schema: string, count: number): Promise<void> {
-  await (await PostgresAuditLog.open({ connectionString: DATABASE_URL, schema })).close();
+  // Opened only to create the table; the seeded rows need not chain, so any key does.
+  await (await PostgresAuditLog.open({ connectionString: DATABASE_URL, schema, key: auditKey(randomUUID() + randomUUID()) })).close();
   await sql(`
     INSERT INTO ${pg.escapeIdentifier(schema)}.audit_log
     SELECT g, to_char(timestamp '2025-01-01' + g * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),

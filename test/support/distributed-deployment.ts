@@ -46,6 +46,8 @@ export function distributedDeployment(name: string, overrides: Record<string, st
     PORT: '0',
     LOG_LEVEL: 'info',
     JWT_SECRET: jwtSecret,
+    // Every process of a deployment chains the one audit log with the same key.
+    AUDIT_HMAC_KEY: `e2e-audit-key-${run}-${randomUUID()}`,
     ...overrides,
   };
   return {

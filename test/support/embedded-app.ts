@@ -17,7 +17,8 @@ export interface EmbeddedApp {
 /** The embedded mode in this process: SQLite in a temp dir, in-process bus, real workers, real HTTP. */
 export async function startEmbeddedApp(env: Record<string, string> = {}): Promise<EmbeddedApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-test-'));
-  const settings = loadSettings({ DATA_DIR: dataDir, INVESTIGATION_STEP_DELAY_MS: '0', SYNTHETIC_CONTRACTS: '300', ...env });
+  // Audit checkpoints are events: only at shutdown unless a test sets a cadence, so the store's head moves only as a test expects.
+  const settings = loadSettings({ DATA_DIR: dataDir, INVESTIGATION_STEP_DELAY_MS: '0', SYNTHETIC_CONTRACTS: '300', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400', ...env });
   const runtime = await createRuntime(settings, silentLogger, new Metrics());
   let workers: RunningWorkers | null = null;
   let api: ApiServer | null = null;

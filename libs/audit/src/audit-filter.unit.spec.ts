@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { chainNext } from './audit-hash.js';
+import { auditKey } from './audit-key.js';
 import { matchesAuditFilter } from './audit-filter.js';
+import type { AuditRecord } from './audit-record.js';
 
-const record = chainNext(null, {
+const [record] = chainNext(null, {
   occurredAt: '2026-03-10T12:00:00.000Z',
   eventType: 'auth.login_failed',
   severity: 'high',
@@ -16,7 +18,7 @@ const record = chainNext(null, {
   success: false,
   errorCode: null,
   message: 'x',
-});
+}, auditKey('k'.repeat(32))) as [AuditRecord];
 
 describe('matchesAuditFilter', () => {
   it('matches event types by prefix', () => {

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import type { AuditKey } from './audit-key.js';
 import { GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-record.js';
 
 /**
@@ -25,62 +26,59 @@ export function canonicalContent(seq: number, entry: AuditEntry): string {
   ]);
 }
 
-export function auditHash(seq: number, entry: AuditEntry, prevHash: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalContent(seq, entry)).digest('hex');
+/**
+ * HMAC-SHA256 under `key`: without the key nobody can compute a record's hash, so an edited
+ * record cannot be re-hashed and a forged one cannot be chained. `key` null is the plain
+ * SHA-256 of records written before the chain was keyed, kept to verify them.
+ */
+export function auditHash(seq: number, entry: AuditEntry, prevHash: string, key: AuditKey | null): string {
+  const digest = key ? createHmac('sha256', key.secret) : createHash('sha256');
+  return digest.update(prevHash).update('\n').update(canonicalContent(seq, entry)).digest('hex');
 }
 
-/** The record that follows `previous` (null: the first record). */
-export function chainNext(previous: Pick<AuditRecord, 'seq' | 'hash'> | null, entry: AuditEntry): AuditRecord {
+/** What chaining needs of the newest stored record. */
+export type ChainTail = Pick<AuditRecord, 'seq' | 'hash' | 'keyId'>;
+
+export const KEY_MARKER_RESOURCE = 'audit_key';
+
+/** The marker a key's first record must be when the record before it was unkeyed or keyed otherwise. */
+export const keyMarkerType = (previousKeyId: string | null): 'audit.chain_keyed' | 'audit.key_rotated' => (previousKeyId === null ? 'audit.chain_keyed' : 'audit.key_rotated');
+
+export function isKeyMarker(record: AuditRecord, previousKeyId: string | null): boolean {
+  return record.eventType === keyMarkerType(previousKeyId) && record.resourceType === KEY_MARKER_RESOURCE && record.resourceId === record.keyId;
+}
+
+function keyMarker(tail: ChainTail, key: AuditKey, occurredAt: string): AuditEntry {
+  return {
+    occurredAt,
+    eventType: keyMarkerType(tail.keyId),
+    severity: 'medium',
+    userId: null,
+    ip: null,
+    userAgent: null,
+    requestId: null,
+    correlationId: null,
+    resourceType: KEY_MARKER_RESOURCE,
+    resourceId: key.id,
+    success: true,
+    errorCode: null,
+    message: tail.keyId === null ? `audit chain keyed with HMAC-SHA256 key ${key.id}; records 1-${tail.seq} were chained with plain SHA-256` : `audit key rotated from ${tail.keyId} to ${key.id}`,
+  };
+}
+
+function linked(previous: ChainTail | null, entry: AuditEntry, key: AuditKey): AuditRecord {
   const seq = (previous?.seq ?? 0) + 1;
   const prevHash = previous?.hash ?? GENESIS_HASH;
-  return { ...entry, seq, prevHash, hash: auditHash(seq, entry, prevHash) };
+  return { ...entry, seq, prevHash, hash: auditHash(seq, entry, prevHash, key), keyId: key.id };
 }
 
-export type BrokenLinkReason = 'content_altered' | 'prev_hash_mismatch' | 'sequence_gap';
-
-export interface BrokenLink {
-  readonly seq: number;
-  readonly reason: BrokenLinkReason;
-  readonly expected: string;
-  readonly actual: string;
-}
-
-/** Where verification stands after some records; fold records through `checkLink`. */
-export interface ChainCursor {
-  readonly seq: number;
-  readonly hash: string;
-}
-
-export const CHAIN_START: ChainCursor = { seq: 0, hash: GENESIS_HASH };
-
-/** The first reason `record` does not follow `cursor`, or null when the link holds. */
-export function checkLink(cursor: ChainCursor, record: AuditRecord): BrokenLink | null {
-  if (record.seq !== cursor.seq + 1) {
-    return { seq: record.seq, reason: 'sequence_gap', expected: String(cursor.seq + 1), actual: String(record.seq) };
-  }
-  if (record.prevHash !== cursor.hash) {
-    return { seq: record.seq, reason: 'prev_hash_mismatch', expected: cursor.hash, actual: record.prevHash };
-  }
-  const recomputed = auditHash(record.seq, record, record.prevHash);
-  if (recomputed !== record.hash) return { seq: record.seq, reason: 'content_altered', expected: recomputed, actual: record.hash };
-  return null;
-}
-
-export interface ChainVerdict {
-  readonly valid: boolean;
-  readonly checked: number;
-  readonly firstBroken: BrokenLink | null;
-}
-
-/** Walks records in seq order (batches from a cursor) and stops at the first broken link. */
-export async function verifyChain(records: AsyncIterable<AuditRecord>): Promise<ChainVerdict> {
-  let cursor = CHAIN_START;
-  let checked = 0;
-  for await (const record of records) {
-    const broken = checkLink(cursor, record);
-    if (broken) return { valid: false, checked, firstBroken: broken };
-    cursor = { seq: record.seq, hash: record.hash };
-    checked++;
-  }
-  return { valid: true, checked, firstBroken: null };
+/**
+ * The records to store after `tail` (null: the log is empty) for `entry`, keyed with `key`.
+ * When the tail was written unkeyed or with another key, a marker record comes first: the
+ * switch is then visible in every export, and the verifier refuses a switch without one.
+ */
+export function chainNext(tail: ChainTail | null, entry: AuditEntry, key: AuditKey): AuditRecord[] {
+  if (tail === null || tail.keyId === key.id) return [linked(tail, entry, key)];
+  const marker = linked(tail, keyMarker(tail, key, entry.occurredAt), key);
+  return [marker, linked(marker, entry, key)];
 }

@@ -14,6 +14,8 @@ export type AuditEventType =
   | 'investigation.failed'
   | 'audit.exported'
   | 'audit.verified'
+  | 'audit.chain_keyed'
+  | 'audit.key_rotated'
   | 'data_source.called'
   | `admin.${string}`;
 
@@ -39,6 +41,8 @@ export interface AuditRecord extends AuditEntry {
   readonly seq: number;
   readonly prevHash: string;
   readonly hash: string;
+  /** Id of the HMAC key that made `hash`; null for records written before the chain was keyed (plain SHA-256). */
+  readonly keyId: string | null;
 }
 
 /** prev_hash of the first record. */

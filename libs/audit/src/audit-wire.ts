@@ -43,6 +43,9 @@ export interface AuditCloudEvent {
   readonly position: number;
   readonly correlationid: string | null;
   readonly userid: string | null;
+  /** How `data.hash` was made: HMAC-SHA256 under the key `keyid`, or plain SHA-256 for records older than the key. */
+  readonly hashalg: 'hmac-sha256' | 'sha256';
+  readonly keyid: string | null;
 }
 
 export function toAuditCloudEvent(record: AuditRecord): AuditCloudEvent {
@@ -59,6 +62,8 @@ export function toAuditCloudEvent(record: AuditRecord): AuditCloudEvent {
     position: record.seq,
     correlationid: record.correlationId,
     userid: record.userId,
+    hashalg: record.keyId === null ? 'sha256' : 'hmac-sha256',
+    keyid: record.keyId,
   };
 }
 

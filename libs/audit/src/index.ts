@@ -6,3 +6,7 @@ export * from './event-feed-filter.js';
 export * from './cloud-event.js';
 export * from './token-revocation.js';
 export * from './audit-wire.js';
+export * from './audit-key.js';
+export * from './audit-chain.js';
+export * from './audit-checkpoint.js';
+export * from './audit-verify.js';

@@ -92,7 +92,13 @@ export class CidadaoClient {
     }
   }
 
-  verifyAudit(): Promise<{ valid: boolean; records_checked: number; first_broken: { seq: number; reason: string } | null }> {
+  verifyAudit(): Promise<{
+    valid: boolean;
+    records_checked: number;
+    first_broken: { seq: number; reason: string; expected: string; actual: string } | null;
+    latest_checkpoint: { seq: number; hash: string; at: string; key_id: string } | null;
+    anchored_through: number;
+  }> {
     return this.json('GET', '/api/v1/audit/verify');
   }
 

@@ -9,8 +9,12 @@ export const DocAuditVerify = () =>
   applyDecorators(
     ApiTags('audit'),
     ApiBearerAuth(),
-    ApiOperation({ summary: 'Walk the audit hash chain and report the first broken link (auditor, admin)' }),
-    ApiResponse({ status: 200, description: '{ valid, records_checked, first_broken: { seq, reason, expected, actual } | null }', content: { 'application/json': { schema: anyObject } } }),
+    ApiOperation({ summary: 'Walk the keyed audit chain against its checkpoints and report the first bad record (auditor, admin); writes nothing' }),
+    ApiResponse({
+      status: 200,
+      description: '{ valid, records_checked, first_broken: { seq, reason, expected, actual } | null, latest_checkpoint: { seq, hash, at, key_id } | null, anchored_through }; reasons in docs/events.md.',
+      content: { 'application/json': { schema: anyObject } },
+    }),
     ...errors(401, 403),
   );
 

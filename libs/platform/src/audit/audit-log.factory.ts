@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { AuditKey } from '#audit';
 import type { Settings } from '../config/settings.js';
 import type { AuditLog } from './audit-log.port.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
@@ -7,11 +8,11 @@ import { SqliteAuditLog } from './sqlite-audit-log.js';
 /**
  * Beside the event store: PostgreSQL whenever DATABASE_URL is set and the store is not the
  * embedded SQLite (so EVENT_STORE=kurrentdb with DATABASE_URL shares it across processes),
- * otherwise a SQLite file audit.sqlite in DATA_DIR.
+ * otherwise a SQLite file audit.sqlite in DATA_DIR. `key` chains the records appended.
  */
-export async function createAuditLog(settings: Settings): Promise<AuditLog> {
+export async function createAuditLog(settings: Settings, key: AuditKey): Promise<AuditLog> {
   if (settings.EVENT_STORE !== 'sqlite' && settings.DATABASE_URL) {
-    return PostgresAuditLog.open({ connectionString: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA });
+    return PostgresAuditLog.open({ connectionString: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA, key });
   }
-  return new SqliteAuditLog(join(settings.DATA_DIR, 'audit.sqlite'));
+  return new SqliteAuditLog(join(settings.DATA_DIR, 'audit.sqlite'), key);
 }

@@ -4,13 +4,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { auditEntry, verifyChain, type AuditEntry, type AuditFilter, type AuditRecord } from '#audit';
+import { auditEntry, auditKeyring, verifyAuditChain, type AuditEntry, type AuditFilter, type AuditRecord } from '#audit';
 import { auditRecords, type AuditLog } from './audit-log.port.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const RING = auditKeyring('audit-log-int-spec-key-'.padEnd(40, 'x'));
+const KEY = RING.current;
 const schemas: string[] = [];
+
+async function* none(): AsyncGenerator<never> {}
+/** The chain alone: these tests write no checkpoints. */
+const verifyChain = (log: AuditLog, batchSize?: number) => verifyAuditChain(auditRecords(log, {}, batchSize), none(), RING, null);
 const dirs: string[] = [];
 
 interface Opened {
@@ -24,12 +30,12 @@ const adapters: Array<[string, () => Promise<Opened>]> = [
     const dir = mkdtempSync(join(tmpdir(), 'audit-log-'));
     dirs.push(dir);
     const file = join(dir, 'audit.sqlite');
-    return { log: new SqliteAuditLog(file), second: async () => new SqliteAuditLog(file) };
+    return { log: new SqliteAuditLog(file, KEY), second: async () => new SqliteAuditLog(file, KEY) };
   }],
   ['postgres', async () => {
     const schema = `audit_log_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     schemas.push(schema);
-    const open = () => PostgresAuditLog.open({ connectionString: DATABASE_URL, schema });
+    const open = () => PostgresAuditLog.open({ connectionString: DATABASE_URL, schema, key: KEY });
     return { log: await open(), second: open };
   }],
 ];
@@ -65,7 +71,7 @@ describe.each(adapters)('%s audit log', (_name, open) => {
   it('chains appends and reads them back in batches, filtered as the export asks', async () => {
     const { log } = await open();
     for (const entry of entries()) await log.append(entry);
-    expect((await verifyChain(auditRecords(log, {}, 4))).valid).toBe(true);
+    expect((await verifyChain(log, 4)).valid).toBe(true);
     expect((await all(log)).map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect((await all(log, { eventType: 'auth.' })).every((r) => r.eventType.startsWith('auth.'))).toBe(true);
     expect(await all(log, { eventType: 'auth.' })).toHaveLength(20);
@@ -74,7 +80,7 @@ describe.each(adapters)('%s audit log', (_name, open) => {
     expect(await all(log, { severity: 'high', userId: 'user-1' })).toHaveLength(5);
     expect((await all(log, { startDate: at(10), endDate: at(19) })).map((r) => r.message)).toEqual(Array.from({ length: 10 }, (_, i) => `record ${i + 10}`));
     const [first] = await all(log, { userId: 'user-0' }, 1);
-    expect(first).toMatchObject({ seq: 1, success: false, ip: null, message: 'record 0' });
+    expect(first).toMatchObject({ seq: 1, success: false, ip: null, message: 'record 0', keyId: KEY.id });
     await log.close();
   });
 
@@ -82,8 +88,8 @@ describe.each(adapters)('%s audit log', (_name, open) => {
     const { log, second } = await open();
     const other = await second();
     await Promise.all(entries().map((entry, i) => (i % 2 === 0 ? log : other).append(entry)));
-    const verdict = await verifyChain(auditRecords(log));
-    expect(verdict).toEqual({ valid: true, checked: 30, firstBroken: null });
+    const verdict = await verifyChain(log);
+    expect(verdict).toMatchObject({ valid: true, checked: 30, firstBroken: null });
     await Promise.all([log.close(), other.close()]);
   });
 

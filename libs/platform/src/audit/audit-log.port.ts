@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditFilter, AuditRecord } from '#audit';
 
-/** Append-only, hash-chained audit log. Appends are serialised so the chain is linear. */
+/** Append-only audit log, chained with HMAC-SHA256. Appends are serialised so the chain is linear. */
 export interface AuditLog {
   readonly kind: string;
   append(entry: AuditEntry): Promise<AuditRecord>;
@@ -16,7 +16,7 @@ export interface AuditLog {
 
 export const DEFAULT_AUDIT_BATCH = 1000;
 
-/** One record at a time, for consumers that fold records (verification, tests). */
-export async function* auditRecords(log: AuditLog, filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH): AsyncGenerator<AuditRecord> {
-  for await (const batch of log.read(filter, batchSize)) yield* batch;
+/** One record at a time, for consumers that fold records (verification, tests); `afterSeq` as in read(). */
+export async function* auditRecords(log: AuditLog, filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, afterSeq?: number): AsyncGenerator<AuditRecord> {
+  for await (const batch of log.read(filter, batchSize, afterSeq)) yield* batch;
 }

@@ -3,10 +3,13 @@ import type { AuditFilter, AuditRecord, AuditEventType, Severity } from '#audit'
 /** Column order of every SELECT and INSERT; rows are read as arrays in this order. */
 export const AUDIT_COLUMN_NAMES = [
   'seq', 'occurred_at', 'event_type', 'severity', 'user_id', 'ip', 'user_agent', 'request_id', 'correlation_id',
-  'resource_type', 'resource_id', 'success', 'error_code', 'message', 'prev_hash', 'hash',
+  'resource_type', 'resource_id', 'success', 'error_code', 'message', 'prev_hash', 'hash', 'key_id',
 ] as const;
 
 export const AUDIT_COLUMNS = AUDIT_COLUMN_NAMES.join(', ');
+
+/** Placeholders of one INSERT row, e.g. `$1, $2` or `?, ?`. */
+export const auditPlaceholders = (placeholder: (index: number) => string): string => AUDIT_COLUMN_NAMES.map((_, i) => placeholder(i + 1)).join(', ');
 
 type Cell = string | number | boolean | null;
 const text = (cell: Cell | undefined): string | null => (cell === null || cell === undefined ? null : String(cell));
@@ -34,6 +37,7 @@ export function fromAuditRow(row: readonly Cell[]): AuditRecord {
     message: String(row[13]),
     prevHash: String(row[14]),
     hash: String(row[15]),
+    keyId: text(row[16]),
   };
 }
 
@@ -41,7 +45,7 @@ export function toAuditValues(record: AuditRecord, successValue: (ok: boolean) =
   return [
     record.seq, record.occurredAt, record.eventType, record.severity, record.userId, record.ip, record.userAgent,
     record.requestId, record.correlationId, record.resourceType, record.resourceId, successValue(record.success),
-    record.errorCode, record.message, record.prevHash, record.hash,
+    record.errorCode, record.message, record.prevHash, record.hash, record.keyId,
   ];
 }
 

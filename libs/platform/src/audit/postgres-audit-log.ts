@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { chainNext, type AuditEntry, type AuditFilter, type AuditRecord } from '#audit';
+import { chainNext, type AuditEntry, type AuditFilter, type AuditKey, type AuditRecord } from '#audit';
 import { DEFAULT_AUDIT_BATCH, type AuditLog } from './audit-log.port.js';
-import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
+import { AUDIT_COLUMNS, auditPlaceholders, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
 
 export interface PostgresAuditLogOptions {
   readonly connectionString: string;
   readonly schema: string;
+  /** The HMAC key new records are chained with. */
+  readonly key: AuditKey;
 }
 
 /** A signed 64-bit key as text (JavaScript numbers cannot hold it); cast with ::bigint. */
@@ -24,12 +26,13 @@ export class PostgresAuditLog implements AuditLog {
     private readonly pool: pg.Pool,
     private readonly table: string,
     private readonly lockKey: string,
+    private readonly key: AuditKey,
   ) {}
 
-  static async open({ connectionString, schema }: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
+  static async open({ connectionString, schema, key }: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
     const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => undefined);
-    const log = new PostgresAuditLog(pool, `${pg.escapeIdentifier(schema)}.audit_log`, advisoryKey(`audit-log:append:${schema}`));
+    const log = new PostgresAuditLog(pool, `${pg.escapeIdentifier(schema)}.audit_log`, advisoryKey(`audit-log:append:${schema}`), key);
     try {
       await log.migrate(schema);
     } catch (error) {
@@ -60,20 +63,24 @@ export class PostgresAuditLog implements AuditLog {
           error_code text,
           message text NOT NULL,
           prev_hash text NOT NULL,
-          hash text NOT NULL
+          hash text NOT NULL,
+          key_id text
         )`);
+      // Logs created before the chain was keyed: their rows read as unkeyed (NULL).
+      await client.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS key_id text`);
     });
   }
 
   async append(entry: AuditEntry): Promise<AuditRecord> {
     return this.inTransaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
-      const last = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
-      const previous = last.rows[0] ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash } : null;
-      const record = chainNext(previous, entry);
-      const placeholders = Array.from({ length: 16 }, (_, i) => `$${i + 1}`).join(', ');
-      await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${placeholders})`, toAuditValues(record, (ok) => ok));
-      return record;
+      const last = await client.query<{ seq: string; hash: string; key_id: string | null }>(`SELECT seq, hash, key_id FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
+      const tail = last.rows[0] ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash, keyId: last.rows[0].key_id } : null;
+      const records = chainNext(tail, entry, this.key);
+      for (const record of records) {
+        await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders((i) => `$${i}`)})`, toAuditValues(record, (ok) => ok));
+      }
+      return records[records.length - 1] as AuditRecord;
     });
   }
 

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { chainNext, type AuditEntry, type AuditFilter, type AuditRecord } from '#audit';
+import { chainNext, type AuditEntry, type AuditFilter, type AuditKey, type AuditRecord, type ChainTail } from '#audit';
 import { DEFAULT_AUDIT_BATCH, type AuditLog } from './audit-log.port.js';
-import { AUDIT_COLUMNS, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
+import { AUDIT_COLUMNS, auditPlaceholders, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS audit_log (
@@ -22,9 +22,16 @@ const SCHEMA = `
     error_code TEXT,
     message TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    key_id TEXT
   );
 `;
+
+/** Logs created before the chain was keyed lack key_id; their rows read as unkeyed (NULL). */
+function addKeyColumn(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(audit_log)').all();
+  if (!columns.some((column) => column.name === 'key_id')) db.exec('ALTER TABLE audit_log ADD COLUMN key_id TEXT');
+}
 
 /**
  * Embedded audit log. better-sqlite3 is synchronous: reading the last record and inserting
@@ -35,18 +42,20 @@ export class SqliteAuditLog implements AuditLog {
   private readonly db: Database.Database;
   private readonly appendTransaction: Database.Transaction<(entry: AuditEntry) => AuditRecord>;
 
-  constructor(filename: string) {
+  /** `key`: the HMAC key new records are chained with. */
+  constructor(filename: string, key: AuditKey) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    const last = this.db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-    const insert = this.db.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${Array(16).fill('?').join(', ')})`);
+    addKeyColumn(this.db);
+    const last = this.db.prepare<[], ChainTail>('SELECT seq, hash, key_id AS keyId FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const insert = this.db.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(() => '?')})`);
     this.appendTransaction = this.db.transaction((entry: AuditEntry) => {
-      const record = chainNext(last.get() ?? null, entry);
-      insert.run(...toAuditValues(record, (ok) => (ok ? 1 : 0)));
-      return record;
+      const records = chainNext(last.get() ?? null, entry, key);
+      for (const record of records) insert.run(...toAuditValues(record, (ok) => (ok ? 1 : 0)));
+      return records[records.length - 1] as AuditRecord;
     });
   }
 

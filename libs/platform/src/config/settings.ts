@@ -15,6 +15,11 @@ const optionalBool = z
   .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max).default(fallback);
+/** Comma-separated secrets, each as long as a key must be. */
+const secretList = z
+  .string()
+  .transform((v) => v.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+  .refine((items) => items.every((item) => item.length >= 32), 'must be comma-separated keys of at least 32 characters each');
 const url = (protocols: string[]) =>
   z
     .string()
@@ -83,6 +88,11 @@ export const settingsSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     AUTH_REQUIRED: optionalBool,
+    // ours: audit chain (docs/events.md): HMAC key, keys it replaced (oldest first), checkpoints
+    AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    AUDIT_HMAC_PREVIOUS_KEYS: secretList.default([]),
+    AUDIT_CHECKPOINT_EVERY_RECORDS: int(1000, 1, 100000000),
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: int(60, 1, 86400),
     RATE_LIMIT_PER_MINUTE: int(300, 0, 1000000),
     RATE_LIMIT_PER_MINUTE_IP: int(600, 0, 1000000),
     /** Where the per-minute counters live: unset picks redis with REDIS_URL, postgres across processes, memory in one. */
@@ -122,6 +132,9 @@ export const settingsSchema = z
     }
     if (s.RATE_LIMIT_STORE === 'postgres' && !s.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when RATE_LIMIT_STORE=postgres' });
+    }
+    if (s.AUDIT_HMAC_KEY !== undefined && s.AUDIT_HMAC_PREVIOUS_KEYS.includes(s.AUDIT_HMAC_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['AUDIT_HMAC_PREVIOUS_KEYS'], message: 'must not hold the current AUDIT_HMAC_KEY' });
     }
     if (s.LLM_BASE_URL && !s.LLM_MODEL) {
       ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'is required when LLM_BASE_URL is set (the model the server serves)' });

@@ -72,6 +72,12 @@ export class Metrics {
       }
     },
   });
+  readonly auditCheckpoints = new Counter({
+    name: 'audit_checkpoints_total',
+    help: 'Audit chain checkpoint attempts: written, unchanged (no new record), refused (the table no longer matches its last checkpoint).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly consumerPending = new Gauge({
     name: 'jetstream_consumer_pending',
     help: 'Commands waiting in the JetStream consumer.',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { auditEntry, type AuditCloudEvent } from '#audit';
+import { auditEntry, auditKey, type AuditCloudEvent } from '#audit';
 import { auditRecords } from '../audit/audit-log.port.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
 import { silentLogger } from '../logging/logger.js';
@@ -18,7 +18,8 @@ const RUN = randomUUID().replaceAll('-', '').slice(0, 10);
 const streamName = `AUDIT_TEST_${RUN}`;
 const subjectPrefix = `audit_test_${RUN}`;
 const dir = mkdtempSync(join(tmpdir(), 'audit-relay-'));
-const audit = new SqliteAuditLog(join(dir, 'audit.sqlite'));
+const key = auditKey(`audit-relay-${RUN}`.padEnd(32, 'k'));
+const audit = new SqliteAuditLog(join(dir, 'audit.sqlite'), key);
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 
@@ -61,7 +62,15 @@ describe('audit relay to JetStream', () => {
     expect(messages.map((m) => m.event.data.hash)).toEqual(stored.map((r) => r.hash));
     expect(messages[0]).toMatchObject({
       subject: `${subjectPrefix}.auth.login_failed`,
-      event: { specversion: '1.0', source: '/cidadao-ai/audit', type: 'br.gov.cidadao-ai.audit.auth.login_failed', subject: 'route//api/v1/x', data: { seq: 1, event_type: 'auth.login_failed', user_id: 'user-0' } },
+      event: {
+        specversion: '1.0',
+        source: '/cidadao-ai/audit',
+        type: 'br.gov.cidadao-ai.audit.auth.login_failed',
+        subject: 'route//api/v1/x',
+        data: { seq: 1, event_type: 'auth.login_failed', user_id: 'user-0' },
+        hashalg: 'hmac-sha256',
+        keyid: key.id,
+      },
     });
     expect(messages[10]?.subject).toBe(`${subjectPrefix}.investigation.started`);
     expect(new Set(messages.map((m) => m.event.id)).size).toBe(19);

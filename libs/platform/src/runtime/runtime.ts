@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { anchoredAuditLog, AuditAnchor } from '../audit/audit-anchor.js';
+import { resolveAuditKeyring } from '../audit/audit-keyring.source.js';
 import { createAuditLog } from '../audit/audit-log.factory.js';
 import type { AuditLog } from '../audit/audit-log.port.js';
 import { SqliteCommandJournal } from '../command-bus/in-process/command-journal.js';
@@ -16,14 +18,19 @@ export interface Runtime {
   readonly settings: Settings;
   readonly store: EventStore;
   readonly bus: CommandBus;
-  /** Hash-chained audit log, beside the event store (see createAuditLog). */
+  /** HMAC-chained audit log, beside the event store (see createAuditLog); appends count towards checkpoints. */
   readonly audit: AuditLog;
+  /** Checkpoints of the audit chain in the event store, and verification against them. */
+  readonly auditAnchor: AuditAnchor;
   readonly metrics: Metrics;
   readonly logger: Logger;
   close(): Promise<void>;
 }
 
 export async function createRuntime(settings: Settings, logger: Logger, metrics = new Metrics({ defaultMetrics: true })): Promise<Runtime> {
+  // Before connecting anything: a distributed process without the shared key stops here.
+  const keys = resolveAuditKeyring(settings);
+  if (keys.source.kind === 'file') logger.info({ file: keys.source.file, created: keys.source.created, keyId: keys.ring.current.id }, 'audit HMAC key from DATA_DIR (set AUDIT_HMAC_KEY to manage it yourself)');
   const store = await createEventStore({
     kind: settings.EVENT_STORE,
     sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),
@@ -55,24 +62,36 @@ export async function createRuntime(settings: Settings, logger: Logger, metrics 
     await store.close();
     throw error;
   }
-  let audit: AuditLog;
+  let log: AuditLog;
   try {
-    audit = await createAuditLog(settings);
+    log = await createAuditLog(settings, keys.ring.current);
   } catch (error) {
     await bus.close();
     await store.close();
     throw error;
   }
+  const auditAnchor = AuditAnchor.start({
+    log,
+    store,
+    ring: keys.ring,
+    logger: logger.child({ component: 'audit' }),
+    everyRecords: settings.AUDIT_CHECKPOINT_EVERY_RECORDS,
+    intervalMs: settings.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
+    metrics,
+  });
   return {
     settings,
     store,
     bus,
-    audit,
+    audit: anchoredAuditLog(log, auditAnchor),
+    auditAnchor,
     metrics,
     logger,
     close: async () => {
       await bus.close();
-      await audit.close();
+      // The last checkpoint needs the log and the store, so before either closes.
+      await auditAnchor.stop();
+      await log.close();
       await store.close();
     },
   };
