@@ -56,7 +56,9 @@ function unreadableBody(error: unknown): ErrorResponse | null {
 export function sendError(res: Response, error: unknown, logger?: Logger, req?: Request): void {
   const { status, body, retryAfter } = toErrorResponse(error);
   // The path without its query: ?token= carries credentials that must not reach the logs.
-  if (status >= 500) logger?.error({ err: error, path: req?.path }, 'request failed');
+  // An ApiError was chosen on purpose (a 503 the client waits out); anything else in the 5xx is a defect.
+  if (status >= 500 && error instanceof ApiError) logger?.warn({ err: error, path: req?.path }, 'request refused');
+  else if (status >= 500) logger?.error({ err: error, path: req?.path }, 'request failed');
   if (res.headersSent) {
     res.end();
     return;

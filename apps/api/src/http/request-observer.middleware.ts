@@ -31,7 +31,9 @@ export function requestObserver(logger: Logger, metrics: Metrics) {
         // Closed before the response was complete: the client went away, or shutdown cut it.
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      if (status >= 500) log.error(line, 'request completed');
+      // 503 is a dependency or capacity the client waits out (Retry-After); any other 5xx is a defect.
+      if (status === 503) log.warn(line, 'request completed');
+      else if (status >= 500) log.error(line, 'request completed');
       else if (QUIET_ROUTES.has(route)) log.debug(line, 'request completed');
       else log.info(line, 'request completed');
     });
