@@ -18,6 +18,7 @@ import { serveGeneral } from './general-socket.js';
 import { serveInvestigation } from './investigation-socket.js';
 import { Presence } from './presence.js';
 import { admit, type Admission } from './ws-auth.js';
+import { guardUpgradeSocket, guardWebSocket, type FaultScope } from './ws-client-faults.js';
 import { WsConnections } from './ws-connections.js';
 import { closeCodeFor, closeReason, errorFrom, MAX_INBOUND_FRAME_BYTES, WS_CLOSE } from './ws-messages.js';
 import { WsPeer } from './ws-peer.js';
@@ -63,6 +64,9 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routeOf(url.pathname);
+    const scope = this.faultScope(req, route.kind, url.pathname);
+    // Socket.IO's upgrades too: engine.io leaves the socket unguarded while it checks the request.
+    guardUpgradeSocket(socket, scope);
     const enabled = this.runtime.settings.ENABLE_WEBSOCKET;
     if (route.kind === 'socketio' && enabled) return;
     if (route.kind === 'unknown') return this.refuseUnclaimed(socket, url.pathname);
@@ -81,8 +85,11 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       const retry = error instanceof ApiError && error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
       return refuseUpgrade(socket, 429, { error_code: 'RATE_LIMITED', message: error instanceof Error ? error.message : 'too many connections' }, retry);
     }
-    socket.on('error', () => socket.destroy());
-    void this.accept(req, socket, head, route, parsed.query);
+    void this.accept(req, socket, head, route, parsed.query, scope);
+  }
+
+  private faultScope(req: IncomingMessage, endpoint: string, path: string): FaultScope {
+    return { logger: this.runtime.logger, metrics: this.runtime.metrics, endpoint, path, ip: clientIp(req, this.runtime.settings) };
   }
 
   /**
@@ -98,7 +105,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     else check();
   }
 
-  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: Endpoint, query: UpgradeQuery): Promise<void> {
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: Endpoint, query: UpgradeQuery, scope: FaultScope): Promise<void> {
     let admission: Admission;
     try {
       admission = await admit(this.authenticator, route.kind, query.token);
@@ -107,7 +114,10 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       admission = { ok: false, error: new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error') };
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (!admission.ok) return this.refuse(ws, req, admission.error);
+      if (!admission.ok) {
+        guardWebSocket(ws, scope);
+        return this.refuse(ws, req, admission.error);
+      }
       const peer = new WsPeer(ws, {
         kind: route.kind,
         principal: admission.principal,
@@ -116,6 +126,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         settings: this.runtime.settings,
         logger: this.runtime.logger,
       });
+      guardWebSocket(ws, scope, peer.id);
       ws.once('close', this.connections.add(peer, () => peer.stats()));
       if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
       this.serve(ws, peer, route, query, clientIp(req, this.runtime.settings));
