@@ -4,13 +4,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isOriginAllowed, refuseUpgrade, type Authenticator, type LiveFeed, type Runtime } from '#platform';
+import { refuseUpgrade, type Authenticator, type LiveFeed, type Runtime } from '#platform';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
 import { requestIdsOf } from '../http/request-ids.js';
 import { InvestigationsService } from '../investigations/investigations.service.js';
 import { clientIp } from '../http/client-ip.js';
+import { handshakeOriginAllowed, originRefusal } from '../http/request-origin.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
@@ -72,9 +73,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     if (route.kind === 'unknown') return this.refuseUnclaimed(socket, url.pathname);
     if (!enabled) return refuseUpgrade(socket, 503, { error_code: 'WEBSOCKET_DISABLED', message: 'WebSocket is disabled on this server' });
     if (route.kind === 'socketio') return;
-    if (this.runtime.settings.CORS_ORIGINS.kind === 'list' && !isOriginAllowed(this.runtime.settings.CORS_ORIGINS, req.headers.origin)) {
-      return refuseUpgrade(socket, 403, { error_code: 'ORIGIN_NOT_ALLOWED', message: `origin ${String(req.headers.origin)} is not in CORS_ORIGINS` });
-    }
+    if (!handshakeOriginAllowed(req, this.runtime.settings)) return refuseUpgrade(socket, 403, originRefusal(req, this.runtime.settings));
     if (this.connections.stopping) return refuseUpgrade(socket, 503, { error_code: 'SHUTTING_DOWN', message: 'this server is restarting; reconnect shortly' }, { 'Retry-After': '1' });
     const parsed = parseUpgradeQuery(url, req.headers.authorization);
     if ('problem' in parsed) return refuseUpgrade(socket, 400, { error_code: 'VALIDATION_ERROR', message: parsed.problem });

@@ -1,8 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { IncomingMessage } from 'node:http';
-import { isOriginAllowed, type Logger, type Metrics, type Settings } from '#platform';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import { isOriginAllowed, refuseUpgrade, type Logger, type Metrics, type Settings } from '#platform';
 import { clientIp } from '../../http/client-ip.js';
+import { handshakeOriginAllowed, originRefusal } from '../../http/request-origin.js';
 import { MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
 
 /**
@@ -42,9 +43,11 @@ export class SocketIoAdapter extends IoAdapter {
       pingTimeout: pingMs,
       maxHttpBufferSize: MAX_INBOUND_FRAME_BYTES,
       perMessageDeflate: false,
-      ...this.originPolicy(),
+      // CORS headers for the polling transport; handshakes are checked below, in every mode.
+      ...(settings.CORS_ORIGINS.kind === 'none' ? {} : { cors: { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, isOriginAllowed(settings.CORS_ORIGINS, origin)) } }),
     };
     const server = super.createIOServer(port, tuned as IoServerOptions);
+    this.refuseForeignOrigins(server);
     this.reportEngineFaults(server);
     return server;
   }
@@ -57,14 +60,18 @@ export class SocketIoAdapter extends IoAdapter {
     super.bindClientConnect(server, callback);
   }
 
-  /** CORS_ORIGINS for the polling transport (CORS headers) and every handshake (Origin checked, as on raw WebSockets). */
-  private originPolicy(): Partial<IoServerOptions> {
-    const policy = this.deps.settings.CORS_ORIGINS;
-    if (policy.kind === 'none') return {};
-    return {
-      cors: { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, isOriginAllowed(policy, origin)) },
-      allowRequest: (req, callback) => callback(null, isOriginAllowed(policy, req.headers.origin)),
-    };
+  /**
+   * CORS_ORIGINS for every Socket.IO request (polling) and upgrade (websocket), with the raw
+   * WebSocket's answer: 403 ORIGIN_NOT_ALLOWED. Engine middlewares run before the handshake.
+   */
+  private refuseForeignOrigins(server: IoServer): void {
+    const { settings } = this.deps;
+    server.engine.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+      if (handshakeOriginAllowed(req, settings)) return next();
+      const body = originRefusal(req, settings);
+      if (!(res instanceof ServerResponse)) return refuseUpgrade(req.socket, 403, body);
+      res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
   }
 
   /** A connection engine.io closed because its packets did not parse is a client fault, as on the raw WebSocket. */
