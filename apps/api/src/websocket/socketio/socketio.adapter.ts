@@ -52,10 +52,16 @@ export class SocketIoAdapter extends IoAdapter {
     return server;
   }
 
-  /** Socket.IO's parser errors reach the client's sockets as 'error': recorded, not printed to stderr. */
+  /**
+   * Socket.IO's parser errors reach the client's sockets as 'error': recorded, not printed to
+   * stderr. A client may also emit an event named "error" (JSON, never an Error): without a
+   * listener EventEmitter would throw it; it is answered as an unknown event elsewhere.
+   */
   override bindClientConnect(server: unknown, callback: (socket: IoSocket) => void): void {
     (server as IoServer).on('connection', (socket: IoSocket) => {
-      socket.on('error', (error: Error) => this.report(socket.request, error.message, 'socket.io client sent a malformed packet; closed its connection'));
+      socket.on('error', (error: unknown) => {
+        if (error instanceof Error) this.report(socket.request, error.message, 'socket.io client sent a malformed packet; closed its connection');
+      });
     });
     super.bindClientConnect(server, callback);
   }
