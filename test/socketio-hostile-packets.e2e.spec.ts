@@ -91,12 +91,16 @@ describe('Socket.IO websocket transport', () => {
     await expectServing();
   });
 
-  it('a numeric event name is answered as an unknown event, and the connection stays', async () => {
+  it.each([
+    ['a number', '42/chat,[123,{"content":"x"}]', 'unknown event \\"123\\"'],
+    ['"error" with no argument', '42/chat,["error"]', 'unknown event \\"error\\"'],
+    ['"error" with an object', '42/chat,["error",{"message":"x"}]', 'unknown event \\"error\\"'],
+  ])('an event named by %s is answered as an unknown event, and the connection stays', async (_name, packet, answer) => {
     const client = await engineOverWs();
-    client.ws.send('42/chat,[123,{"content":"x"}]');
-    await waitUntil(() => (client.packets.some((p) => p.includes('UNKNOWN_MESSAGE_TYPE')) ? true : undefined), 'the UNKNOWN_MESSAGE_TYPE answer');
+    client.ws.send(packet);
+    await waitUntil(() => (client.packets.some((p) => p.includes('UNKNOWN_MESSAGE_TYPE') && p.includes(answer)) ? true : undefined), 'the UNKNOWN_MESSAGE_TYPE answer');
     client.ws.send('42/chat,7["ping"]');
-    await waitUntil(() => (client.packets.some((p) => p.startsWith('43/chat,7[{"type":"pong"')) ? true : undefined), 'pong after the numeric event');
+    await waitUntil(() => (client.packets.some((p) => p.startsWith('43/chat,7[{"type":"pong"')) ? true : undefined), 'pong after that event');
     client.ws.close();
     await expectServing();
   });

@@ -177,7 +177,9 @@ async function check<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<v
   try {
     await fc.assert(property, { seed: SEED, numRuns, endOnFailure: true });
   } catch (error) {
-    throw new Error(`FUZZ_SEED=${SEED} FUZZ_CASES=${CASES} replays this run\n${(error as Error).message}`);
+    // A counterexample may hold a megabyte of padding: keep the report readable.
+    const report = (error as Error).message.split('\n').map((line) => (line.length > 2000 ? `${line.slice(0, 2000)}… (${line.length} characters)` : line));
+    throw new Error(`FUZZ_SEED=${SEED} FUZZ_CASES=${CASES} replays this run\n${report.join('\n')}`);
   }
 }
 
