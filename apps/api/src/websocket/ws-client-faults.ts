@@ -30,7 +30,7 @@ const CLOSE_CODES: Readonly<Record<string, number>> = {
   WS_ERR_INVALID_UTF8: WS_CLOSE.INVALID_PAYLOAD,
 };
 
-export function closeCodeOfFault(error: ClientError): number {
+function closeCodeOfFault(error: ClientError): number {
   return CLOSE_CODES[error.code ?? ''] ?? WS_CLOSE.PROTOCOL_ERROR;
 }
 
