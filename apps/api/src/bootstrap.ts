@@ -34,7 +34,7 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   const cors = corsOptions(runtime.settings.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
   installHttpObservability(app, runtime);
-  app.useWebSocketAdapter(new SocketIoAdapter(app, runtime.settings));
+  app.useWebSocketAdapter(new SocketIoAdapter(app, runtime));
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(runtime.settings.TRUST_PROXY));
   app.use(express.json({ limit: runtime.settings.MAX_BODY_BYTES, strict: false }));

@@ -13,11 +13,16 @@ export const normaliseAddress = (ip: string | undefined): string => (ip ?? 'unkn
  * HTTP, WebSocket upgrades and Socket.IO handshakes, so a client is one address everywhere.
  */
 export function clientIp(req: IncomingMessage, settings: Settings): string {
+  if (!req.socket?.remoteAddress) return normaliseAddress(undefined);
+  return normaliseAddress(proxyaddr(req, proxyTrust(settings)));
+}
+
+/** TRUST_PROXY compiled once per settings object. */
+export function proxyTrust(settings: Settings): TrustFunction {
   let trust = compiled.get(settings);
   if (!trust) {
     trust = trustFunction(settings.TRUST_PROXY);
     compiled.set(settings, trust);
   }
-  if (!req.socket?.remoteAddress) return normaliseAddress(undefined);
-  return normaliseAddress(proxyaddr(req, trust));
+  return trust;
 }

@@ -6,6 +6,10 @@ export type OutboundMessage = { readonly type: string } & Readonly<Record<string
 /** WebSocket close codes: the seed's three, plus the standard ones this server also uses. */
 export const WS_CLOSE = {
   NORMAL: 1000,
+  /** The client broke the WebSocket protocol (unmasked frame, reserved opcode or bit, bad close code). */
+  PROTOCOL_ERROR: 1002,
+  /** A text message that is not UTF-8. */
+  INVALID_PAYLOAD: 1007,
   /** Authentication or authorisation failed (seed): refresh the token and reconnect. */
   POLICY: 1008,
   TOO_BIG: 1009,

@@ -4,13 +4,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isOriginAllowed, refuseUpgrade, type Authenticator, type LiveFeed, type Runtime } from '#platform';
+import { refuseUpgrade, type Authenticator, type LiveFeed, type Runtime } from '#platform';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
 import { requestIdsOf } from '../http/request-ids.js';
 import { InvestigationsService } from '../investigations/investigations.service.js';
 import { clientIp } from '../http/client-ip.js';
+import { handshakeOriginAllowed, originRefusal } from '../http/request-origin.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
@@ -18,6 +19,7 @@ import { serveGeneral } from './general-socket.js';
 import { serveInvestigation } from './investigation-socket.js';
 import { Presence } from './presence.js';
 import { admit, type Admission } from './ws-auth.js';
+import { guardUpgradeSocket, guardWebSocket, type FaultScope } from './ws-client-faults.js';
 import { WsConnections } from './ws-connections.js';
 import { closeCodeFor, closeReason, errorFrom, MAX_INBOUND_FRAME_BYTES, WS_CLOSE } from './ws-messages.js';
 import { WsPeer } from './ws-peer.js';
@@ -63,19 +65,23 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routeOf(url.pathname);
+    const scope = this.faultScope(req, route.kind, url.pathname);
+    // Socket.IO's upgrades too: engine.io leaves the socket unguarded while it checks the request.
+    guardUpgradeSocket(socket, scope);
     const enabled = this.runtime.settings.ENABLE_WEBSOCKET;
     if (route.kind === 'socketio' && enabled) return;
     if (route.kind === 'unknown') return this.refuseUnclaimed(socket, url.pathname);
     if (!enabled) return refuseUpgrade(socket, 503, { error_code: 'WEBSOCKET_DISABLED', message: 'WebSocket is disabled on this server' });
     if (route.kind === 'socketio') return;
-    if (this.runtime.settings.CORS_ORIGINS.kind === 'list' && !isOriginAllowed(this.runtime.settings.CORS_ORIGINS, req.headers.origin)) {
-      return refuseUpgrade(socket, 403, { error_code: 'ORIGIN_NOT_ALLOWED', message: `origin ${String(req.headers.origin)} is not in CORS_ORIGINS` });
-    }
+    if (!handshakeOriginAllowed(req, this.runtime.settings)) return refuseUpgrade(socket, 403, originRefusal(req, this.runtime.settings));
     if (this.connections.stopping) return refuseUpgrade(socket, 503, { error_code: 'SHUTTING_DOWN', message: 'this server is restarting; reconnect shortly' }, { 'Retry-After': '1' });
     const parsed = parseUpgradeQuery(url, req.headers.authorization);
     if ('problem' in parsed) return refuseUpgrade(socket, 400, { error_code: 'VALIDATION_ERROR', message: parsed.problem });
-    socket.on('error', () => socket.destroy());
-    void this.accept(req, socket, head, route, parsed.query);
+    void this.accept(req, socket, head, route, parsed.query, scope);
+  }
+
+  private faultScope(req: IncomingMessage, endpoint: string, path: string): FaultScope {
+    return { logger: this.runtime.logger, metrics: this.runtime.metrics, endpoint, path, ip: clientIp(req, this.runtime.settings) };
   }
 
   /** The address's request budget, as over HTTP; a refusal is answered before the handshake. */
@@ -105,7 +111,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     else check();
   }
 
-  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: Endpoint, query: UpgradeQuery): Promise<void> {
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: Endpoint, query: UpgradeQuery, scope: FaultScope): Promise<void> {
     if (!(await this.withinBudget(req, socket))) return;
     let admission: Admission;
     try {
@@ -115,7 +121,10 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       admission = { ok: false, error: new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error') };
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (!admission.ok) return this.refuse(ws, req, admission.error);
+      if (!admission.ok) {
+        guardWebSocket(ws, scope);
+        return this.refuse(ws, req, admission.error);
+      }
       const peer = new WsPeer(ws, {
         kind: route.kind,
         principal: admission.principal,
@@ -124,6 +133,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         settings: this.runtime.settings,
         logger: this.runtime.logger,
       });
+      guardWebSocket(ws, scope, peer.id);
       ws.once('close', this.connections.add(peer, () => peer.stats()));
       if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
       this.serve(ws, peer, route, query, clientIp(req, this.runtime.settings));

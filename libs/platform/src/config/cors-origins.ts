@@ -44,3 +44,26 @@ export function isOriginAllowed(policy: CorsOrigins, origin: string | undefined)
   if (policy.kind === 'any') return true;
   return policy.kind === 'list' && policy.origins.has(origin);
 }
+
+/**
+ * Whether a WebSocket or Socket.IO handshake carrying this Origin may connect. Browsers do
+ * not apply CORS to WebSockets, so a page on any site could otherwise open one with the
+ * user's network position (an intranet, localhost): the server itself refuses foreign pages.
+ * Without CORS_ORIGINS only the server's own origin (`ownOrigin`, scheme://host[:port]) may;
+ * clients that send no Origin (curl, Node, Python) are not browsers and stay allowed.
+ */
+export function isHandshakeOriginAllowed(policy: CorsOrigins, origin: string | undefined, ownOrigin: string | null): boolean {
+  if (origin === undefined) return true;
+  if (policy.kind !== 'none') return isOriginAllowed(policy, origin);
+  return ownOrigin !== null && serialisedOrigin(origin) === ownOrigin;
+}
+
+/** `scheme://host[:port]` as browsers serialise it (lower-case host, no default port), or null for `null` and garbage. */
+export function serialisedOrigin(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
+  } catch {
+    return null;
+  }
+}

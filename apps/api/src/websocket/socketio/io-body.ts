@@ -12,9 +12,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): { ok: 
 
 /** An event no handler knows gets an error (through its acknowledgement when it asked for one), as on the raw WebSocket. */
 export function answerUnknownEvents(socket: Socket, peer: Peer, known: readonly string[]): void {
-  socket.onAny((event: string, ...args: unknown[]) => {
-    if (known.includes(event)) return;
-    const error = errorMessage('UNKNOWN_MESSAGE_TYPE', `unknown event "${event.slice(0, 64)}"; this namespace accepts ${known.join(', ')}`);
+  // Socket.IO lets a client name an event with a number as well as a string.
+  socket.onAny((event: string | number, ...args: unknown[]) => {
+    if (typeof event === 'string' && known.includes(event)) return;
+    const error = errorMessage('UNKNOWN_MESSAGE_TYPE', `unknown event "${String(event).slice(0, 64)}"; this namespace accepts ${known.join(', ')}`);
     const ack = args.at(-1);
     if (typeof ack === 'function') ack(error);
     else peer.send(error);

@@ -1,6 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { isOriginAllowed, type Settings } from '#platform';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import { isOriginAllowed, refuseUpgrade, type Logger, type Metrics, type Settings } from '#platform';
+import { clientIp } from '../../http/client-ip.js';
+import { handshakeOriginAllowed, originRefusal } from '../../http/request-origin.js';
 import { MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
 
 /**
@@ -9,18 +12,27 @@ import { MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
  * client that sends `auth.lastEventId` resumes from the event store on any of them.
  */
 type IoServerOptions = NonNullable<Parameters<IoAdapter['createIOServer']>[1]>;
+type IoServer = ReturnType<IoAdapter['createIOServer']>;
+type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
+
+export interface SocketIoAdapterDeps {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
 
 export class SocketIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
-    private readonly settings: Settings,
+    private readonly deps: SocketIoAdapterDeps,
   ) {
     super(app);
   }
 
   // Typed from IoAdapter itself: @nestjs/platform-socket.io brings its own socket.io copy.
-  override createIOServer(port: number, options?: IoServerOptions): ReturnType<IoAdapter['createIOServer']> {
-    const pingMs = this.settings.WEBSOCKET_PING_INTERVAL * 1000;
+  override createIOServer(port: number, options?: IoServerOptions): IoServer {
+    const { settings } = this.deps;
+    const pingMs = settings.WEBSOCKET_PING_INTERVAL * 1000;
     const tuned: Partial<IoServerOptions> = {
       ...options,
       path: '/socket.io',
@@ -31,18 +43,55 @@ export class SocketIoAdapter extends IoAdapter {
       pingTimeout: pingMs,
       maxHttpBufferSize: MAX_INBOUND_FRAME_BYTES,
       perMessageDeflate: false,
-      ...this.originPolicy(),
+      // CORS headers for the polling transport; handshakes are checked below, in every mode.
+      ...(settings.CORS_ORIGINS.kind === 'none' ? {} : { cors: { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, isOriginAllowed(settings.CORS_ORIGINS, origin)) } }),
     };
-    return super.createIOServer(port, tuned as IoServerOptions);
+    const server = super.createIOServer(port, tuned as IoServerOptions);
+    this.refuseForeignOrigins(server);
+    this.reportEngineFaults(server);
+    return server;
   }
 
-  /** CORS_ORIGINS for the polling transport (CORS headers) and every handshake (Origin checked, as on raw WebSockets). */
-  private originPolicy(): Partial<IoServerOptions> {
-    const policy = this.settings.CORS_ORIGINS;
-    if (policy.kind === 'none') return {};
-    return {
-      cors: { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, isOriginAllowed(policy, origin)) },
-      allowRequest: (req, callback) => callback(null, isOriginAllowed(policy, req.headers.origin)),
-    };
+  /**
+   * Socket.IO's parser errors reach the client's sockets as 'error': recorded, not printed to
+   * stderr. A client may also emit an event named "error" (JSON, never an Error): without a
+   * listener EventEmitter would throw it; it is answered as an unknown event elsewhere.
+   */
+  override bindClientConnect(server: unknown, callback: (socket: IoSocket) => void): void {
+    (server as IoServer).on('connection', (socket: IoSocket) => {
+      socket.on('error', (error: unknown) => {
+        if (error instanceof Error) this.report(socket.request, error.message, 'socket.io client sent a malformed packet; closed its connection');
+      });
+    });
+    super.bindClientConnect(server, callback);
+  }
+
+  /**
+   * CORS_ORIGINS for every Socket.IO request (polling) and upgrade (websocket), with the raw
+   * WebSocket's answer: 403 ORIGIN_NOT_ALLOWED. Engine middlewares run before the handshake.
+   */
+  private refuseForeignOrigins(server: IoServer): void {
+    const { settings } = this.deps;
+    server.engine.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+      if (handshakeOriginAllowed(req, settings)) return next();
+      const body = originRefusal(req, settings);
+      if (!(res instanceof ServerResponse)) return refuseUpgrade(req.socket, 403, body);
+      res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
+  }
+
+  /** A connection engine.io closed because its packets did not parse is a client fault, as on the raw WebSocket. */
+  private reportEngineFaults(server: IoServer): void {
+    server.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', listener: (reason: string) => void): void }) => {
+      conn.once('close', (reason) => {
+        if (reason === 'parse error') this.report(conn.request, reason, 'socket.io client sent a malformed packet; closed its connection');
+      });
+    });
+  }
+
+  private report(req: IncomingMessage, reason: string, msg: string): void {
+    const { logger, metrics, settings } = this.deps;
+    metrics.streamingErrors.inc({ type: 'websocket', endpoint: 'socketio' });
+    logger.warn({ fault: 'socketio_client', endpoint: 'socketio', path: req.url?.split('?')[0], ip: clientIp(req, settings), reason }, msg);
   }
 }
