@@ -6,3 +6,5 @@ export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 export const STREAM_SLOTS = Symbol('STREAM_SLOTS');
 /** This process's TokenRevocations: the Authenticator checks it, admins add to it, sockets are cut on it. */
 export const TOKEN_REVOCATIONS = Symbol('TOKEN_REVOCATIONS');
+/** The key of ids derived from client input (resolveIdSecret): the same on every api process. */
+export const ID_SECRET = Symbol('ID_SECRET');

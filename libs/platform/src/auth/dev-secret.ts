@@ -12,12 +12,12 @@ export interface DevSecret {
 }
 
 /**
- * The embedded server's HS256 secret when JWT_SECRET is not set: 32 random bytes, kept in
- * DATA_DIR (mode 0600) so tokens from `npm run token` survive restarts. The exclusive create
- * lets the server and the token script race without overwriting each other's secret.
+ * A secret of 32 random bytes kept in DATA_DIR/`fileName` (mode 0600), so it survives
+ * restarts. The exclusive create lets two processes (the server and the token script)
+ * race without overwriting each other's secret.
  */
-export function loadOrCreateDevSecret(dataDir: string): DevSecret {
-  const file = join(dataDir, DEV_SECRET_FILE);
+export function loadOrCreateSecretFile(dataDir: string, fileName: string): DevSecret {
+  const file = join(dataDir, fileName);
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
   try {
@@ -29,4 +29,9 @@ export function loadOrCreateDevSecret(dataDir: string): DevSecret {
   const existing = readFileSync(file, 'utf8').trim();
   if (existing.length < 32) throw new Error(`${file} holds no usable secret; delete it to have a new one generated`);
   return { secret: existing, file, created: false };
+}
+
+/** The embedded server's HS256 secret when JWT_SECRET is not set; `npm run token` signs with it. */
+export function loadOrCreateDevSecret(dataDir: string): DevSecret {
+  return loadOrCreateSecretFile(dataDir, DEV_SECRET_FILE);
 }

@@ -78,6 +78,7 @@ export const settingsSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     AUTH_REQUIRED: optionalBool,
+    ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     RATE_LIMIT_PER_MINUTE: int(300, 0, 1000000),
     RATE_LIMIT_PER_MINUTE_IP: int(600, 0, 1000000),
     TRUST_PROXY: trustProxySetting,
