@@ -26,6 +26,8 @@ const connectionTypeSchema = z.string().regex(/^[a-z_]{1,32}$/, 'must be 1-32 lo
 
 export interface UpgradeQuery {
   readonly token: string | undefined;
+  /** `?session_token=`: the secret of a chat session started without signing in. */
+  readonly sessionToken: string | undefined;
   readonly lastEventId: number | null;
   readonly connectionType: string;
 }
@@ -39,5 +41,6 @@ export function parseUpgradeQuery(url: URL, authorization: string | undefined): 
   if (!type.success) return { problem: 'connection_type must be 1-32 lower-case letters or _' };
   const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   const token = bearer ?? (url.searchParams.get('token') || undefined);
-  return { query: { token, lastEventId: id ? Number(id.data) : null, connectionType: type.data } };
+  const sessionToken = url.searchParams.get('session_token') || undefined;
+  return { query: { token, sessionToken, lastEventId: id ? Number(id.data) : null, connectionType: type.data } };
 }
