@@ -1,7 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { isOriginAllowed, type Settings } from '#platform';
-import { MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
+import { closeCodeFor, errorMessage, MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
+
+const ROOT_MESSAGE = 'no endpoint in namespace /: connect to /investigations or /chat';
+
+/** The connect_error of the root namespace, shaped as the gateways' refusals: `data` has the error and the close code. */
+function noEndpointHere(): Error {
+  return Object.assign(new Error(ROOT_MESSAGE), { data: { ...errorMessage('NOT_FOUND', ROOT_MESSAGE), close_code: closeCodeFor(404) } });
+}
 
 /**
  * Socket.IO on the HTTP server's port, tuned by the seed's settings. Its in-memory
@@ -33,7 +40,10 @@ export class SocketIoAdapter extends IoAdapter {
       perMessageDeflate: false,
       ...this.originPolicy(),
     };
-    return super.createIOServer(port, tuned as IoServerOptions);
+    const server = super.createIOServer(port, tuned as IoServerOptions);
+    // Socket.IO always has a root namespace; no endpoint lives there, so nobody may connect to it.
+    server.of('/').use((_socket, next) => next(noEndpointHere()));
+    return server;
   }
 
   /** CORS_ORIGINS for the polling transport (CORS headers) and every handshake (Origin checked, as on raw WebSockets). */
