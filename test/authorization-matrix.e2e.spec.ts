@@ -26,8 +26,12 @@ interface Fixture {
 }
 
 interface Row {
-  /** Probes run with the workers up: the outcome shows only once they act. */
-  readonly workers?: boolean;
+  /**
+   * The outcome that shows only once the workers act (an answer, an investigation's first
+   * event). Callers expecting anything else are settled first, with the workers stopped, so
+   * a queued investigation is refused as such; then the workers start for the others.
+   */
+  readonly onceWorkersRun?: string;
   readonly probe: (f: Fixture, caller: Caller, ids: { investigation: string }) => { outcome: Promise<string>; close?: () => void };
   readonly expected: Outcomes;
 }
@@ -87,7 +91,7 @@ const ROWS: Readonly<Record<string, Row>> = {
     expected: guarded({ viewer: '404', owner: '200', other: '404', auditor: '403', admin: '403' }),
   },
   'POST /api/v1/chat/message': {
-    workers: true,
+    onceWorkersRun: '200',
     probe: (f, caller, ids) => http('POST', () => '/api/v1/chat/message', CHAT_BODY(f))(f, caller, ids),
     expected: guarded({ viewer: '404', owner: '200', other: '404', auditor: '403', admin: '403' }),
   },
@@ -105,7 +109,7 @@ const ROWS: Readonly<Record<string, Row>> = {
     expected: guarded({ viewer: '403', owner: '403', other: '403', auditor: '403', admin: '200' }),
   },
   'WS /api/v1/ws': {
-    workers: true,
+    onceWorkersRun: 'investigation=events chat=events',
     probe: (f, caller, ids) => generalOutcome(ws(f, '/api/v1/ws', caller), { investigation: `investigation:${ids.investigation}`, chat: `chat:${f.session}` }),
     expected: guarded(
       {
@@ -120,7 +124,7 @@ const ROWS: Readonly<Record<string, Row>> = {
   },
   'WS /api/v1/ws/chat/{session_id}': { probe: (f, caller) => wsOutcome(ws(f, `/api/v1/ws/chat/${f.session}`, caller), history), expected: guarded(ownerOnly('history', 'close 4404'), 'close 1008') },
   'WS /api/v1/ws/investigations/{investigation_id}': {
-    workers: true,
+    onceWorkersRun: 'events',
     probe: (f, caller, ids) => wsOutcome(ws(f, `/api/v1/ws/investigations/${ids.investigation}`, caller), firstEvent),
     expected: guarded(ownerOnly('events', 'close 4404'), 'close 1008'),
   },
@@ -130,11 +134,11 @@ const ROWS: Readonly<Record<string, Row>> = {
     expected: guarded(ownerOnly('history', 'error SESSION_NOT_FOUND'), 'connect_error 1008'),
   },
   'SIO /investigations': {
-    workers: true,
+    onceWorkersRun: 'events',
     probe: (f, caller, ids) => ioOutcome(`${f.url}/investigations`, ioAuth(f, caller, { investigationId: ids.investigation }), (_e, p) => (typeof p.id === 'number' ? 'events' : null)),
     expected: guarded(ownerOnly('events', 'error INVESTIGATION_NOT_FOUND'), 'connect_error 1008'),
   },
-  'SIO /': { probe: (f, caller) => ioOutcome(`${f.url}/`, ioAuth(f, caller, {}), () => 'connected'), expected: everyone('connect_error 4404') },
+  'SIO /': { probe: (f, caller) => ioOutcome(`${f.url}/`, ioAuth(f, caller, {}), () => null, 'connected'), expected: everyone('connect_error 4404') },
 };
 
 const SECRET = 'authorization-matrix-secret-0123456789';
@@ -185,14 +189,22 @@ describe('the role table', () => {
 describe.each(Object.entries(ROWS))('%s', (_route, row) => {
   it('answers each caller as the role table says', async () => {
     const ids = { investigation: await fixture.queued() };
-    const probes = CALLERS.map((caller) => row.probe(fixture, caller, ids));
-    if (row.workers) await app.startWorkers();
+    const probes = CALLERS.map((caller) => ({ caller, ...row.probe(fixture, caller, ids) }));
+    const outcomes: Record<string, string> = {};
+    const settle = async (which: typeof probes) => {
+      for (const [i, outcome] of (await Promise.all(which.map((p) => p.outcome))).entries()) outcomes[which[i]?.caller ?? ''] = outcome;
+    };
+    const needWorkers = (p: (typeof probes)[number]): boolean => row.onceWorkersRun !== undefined && row.expected[p.caller] === row.onceWorkersRun;
     try {
-      const outcomes = Object.fromEntries(await Promise.all(CALLERS.map(async (caller, i) => [caller, await probes[i]?.outcome])));
+      await settle(probes.filter((p) => !needWorkers(p)));
+      if (row.onceWorkersRun !== undefined) {
+        await app.startWorkers();
+        await settle(probes.filter(needWorkers));
+      }
       expect(outcomes).toEqual(row.expected);
     } finally {
       for (const probe of probes) probe.close?.();
-      if (row.workers) await app.stopWorkers();
+      if (row.onceWorkersRun !== undefined) await app.stopWorkers();
     }
   }, 60_000);
 });

@@ -77,11 +77,12 @@ export type IoServed = (event: string, payload: IoMessage) => string | null;
 /**
  * A Socket.IO client: `connect_error <close code>` for a refused handshake, `disconnect
  * <code>` when the server ends the connection, `error <code>` for a refused subscription,
- * else what `served` makes of an event.
+ * else what `served` makes of an event (or `connected`, when given, once it connects).
  */
-export function ioOutcome(url: string, auth: Record<string, unknown>, served: IoServed): { outcome: Promise<string>; close: () => void } {
+export function ioOutcome(url: string, auth: Record<string, unknown>, served: IoServed, connected?: string): { outcome: Promise<string>; close: () => void } {
   const client = openIo(url, { auth });
   const outcome = new Promise<string>((resolve) => {
+    if (connected !== undefined) client.socket.once('connect', () => resolve(connected));
     client.socket.once('connect_error', (error: Error & { data?: { close_code?: unknown } }) => resolve(`connect_error ${String(error.data?.close_code)}`));
     client.socket.onAny((event: string, payload: IoMessage) => {
       if (event === 'disconnect_reason') return resolve(`disconnect ${String(payload.code)}`);
