@@ -64,7 +64,8 @@ export class ChatService {
       metadata: { commandId: messageId, correlationId: caller.correlationId, userId: caller.userId, issuedAt: new Date().toISOString() },
     };
     await this.runtime.bus.send({ target: chatTarget(sessionId), command });
-    if (opened.owner === null) await this.sessions.assertClaimed(sessionId, owner);
+    // An id the client chose may have been claimed by someone else meanwhile; one made here was handed to nobody yet.
+    if (opened.owner === null && request.sessionId !== null) await this.sessions.assertClaimed(sessionId, owner);
     const events$ = catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), before).pipe(
       map((recorded) => recorded as unknown as ChatRecord),
       filter((event) => messageIdOf(event) === messageId),
