@@ -79,4 +79,12 @@ describe('embedded development secret and npm run token', () => {
     expect(await exitCodeOf(api)).toBe(1);
     expect(api.output()).toContain('JWT_SECRET: is required in distributed mode');
   });
+
+  it('will not start a distributed API that could not derive the same ids as its peers, naming ID_SECRET', async () => {
+    const distributed = { ...env, NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' };
+    const api = startNode('dist/apps/api/src/main.js', { ...distributed, JWT_JWKS_URL: 'https://idp.example/jwks' });
+    started.push(api);
+    expect(await exitCodeOf(api)).toBe(1);
+    expect(api.output()).toContain('ID_SECRET: is required in distributed mode');
+  });
 });

@@ -13,11 +13,20 @@ afterAll(async () => {
   await app?.stop();
 });
 
+/** The secret of each session these anonymous chats started, sent back as a client would. */
+const secrets = new Map<string, string>();
+const withSecret = (sessionId: string): Record<string, string> => ({ 'X-Chat-Session-Token': secrets.get(sessionId) ?? '' });
+const historyOf = async (sessionId: string) =>
+  (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`, { headers: withSecret(sessionId) })).json()) as { messages: Array<Record<string, unknown>> };
+
 async function chat(message: string, sessionId?: string): Promise<SseFrame[]> {
   const body = JSON.stringify({ message, ...(sessionId ? { session_id: sessionId } : {}) });
-  const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const headers = { 'Content-Type': 'application/json', ...(sessionId ? withSecret(sessionId) : {}) };
+  const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers, body });
   expect(sse.status).toBe(200);
-  return sse.done;
+  const frames = await sse.done;
+  if (typeof frames[0]?.data.session_token === 'string') secrets.set(String(frames[0].data.session_id), frames[0].data.session_token);
+  return frames;
 }
 
 const text = (frames: SseFrame[]) => frames.filter((f) => f.data.type === 'chunk').map((f) => String(f.data.content)).join('');
@@ -43,7 +52,7 @@ describe('chat that acts', () => {
     expect(frames[3]?.data).toMatchObject({ type: 'agent_selected', agent_id: 'zumbi' });
     expect(frames.at(-1)?.data.type).toBe('complete');
 
-    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`)).json()) as { messages: Array<Record<string, unknown>> };
+    const history = await historyOf(sessionId);
     const investigationId = String(history.messages[1]?.investigation_id);
     const res = await fetch(`${app.url}/api/v1/investigations/${investigationId}`);
     expect(res.status).toBe(200);
@@ -74,7 +83,7 @@ describe('chat that acts', () => {
 
   it('reports each anomaly of a larger investigation as it is found, the first ones in full', async () => {
     const frames = await chat('Quero investigar contratos suspeitos', sessionId);
-    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`)).json()) as { messages: Array<Record<string, unknown>> };
+    const history = await historyOf(sessionId);
     const investigationId = String(history.messages[3]?.investigation_id);
     summary = (await (await fetch(`${app.url}/api/v1/investigations/${investigationId}`)).json()) as Summary;
     expect(summary).toMatchObject({ status: 'completed', records_processed: 600 });

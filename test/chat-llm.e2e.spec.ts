@@ -151,7 +151,8 @@ describe('chat answers written by the language model', () => {
     cut.close();
     expect(seen.at(-1)?.data.type).toBe('chunk');
     const sessionId = String(seen[0]?.data.session_id);
-    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': String(seen.at(-1)?.id) } });
+    const secret = String(seen[0]?.data.session_token);
+    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': String(seen.at(-1)?.id), 'X-Chat-Session-Token': secret } });
     release();
     const rest = await resumed.done;
     expect(rest.at(-1)?.data.type).toBe('complete');

@@ -16,10 +16,17 @@ afterAll(async () => {
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
   fetch(`${app.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
+/** Sessions started without a token are bound to the secret handed out in `start`; the test sends it back as a client would. */
+const secrets = new Map<string, string>();
+const withSecret = (sessionId: string): Record<string, string> => ({ 'X-Chat-Session-Token': secrets.get(sessionId) ?? '' });
+
 async function chat(body: Record<string, unknown>, init: RequestInit = {}): Promise<SseFrame[]> {
-  const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), ...init });
+  const session = typeof body.session_id === 'string' ? withSecret(body.session_id) : {};
+  const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...session }, body: JSON.stringify(body), ...init });
   expect(sse.status).toBe(200);
-  return sse.done;
+  const frames = await sse.done;
+  if (typeof frames[0]?.data.session_token === 'string') secrets.set(String(frames[0].data.session_id), frames[0].data.session_token);
+  return frames;
 }
 
 const types = (frames: SseFrame[]) => frames.map((f) => f.data.type);
@@ -61,7 +68,7 @@ describe('POST /api/v1/chat/stream', () => {
 
   it('sends chunks that join into the stored answer exactly, whitespace and markdown included', async () => {
     const frames = await chat({ message: 'quem são os agentes do cidadão.ai?' });
-    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionOf(frames)}`)).json()) as { messages: Array<Record<string, unknown>> };
+    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionOf(frames)}`, { headers: withSecret(sessionOf(frames)) })).json()) as { messages: Array<Record<string, unknown>> };
     const answer = history.messages.find((m) => m.role === 'assistant');
     expect(answer?.status).toBe('completed');
     expect(text(frames)).toBe(answer?.content);
@@ -89,7 +96,7 @@ describe('POST /api/v1/chat/stream', () => {
     const second = await chat({ message: 'obrigado pela ajuda', session_id: sessionId });
     expect(sessionOf(second)).toBe(sessionId);
     expect(Number(second[0]?.id)).toBeGreaterThan(Number(first.at(-1)?.id));
-    const res = await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`);
+    const res = await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`, { headers: withSecret(sessionId) });
     expect(res.status).toBe(200);
     const history = (await res.json()) as { session_id: string; messages: Array<Record<string, unknown>>; last_event_id: number };
     expect(history.session_id).toBe(sessionId);
@@ -108,16 +115,18 @@ describe('POST /api/v1/chat/stream', () => {
     const seen = await cut.waitFor(4);
     cut.close();
     const sessionId = sessionOf(seen);
+    const secret = String(seen[0]?.data.session_token);
     const lastId = String(seen.at(-1)?.id);
-    const replay = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`);
+    const replay = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'X-Chat-Session-Token': secret } });
     const all = await replay.done;
     expectSeedOrder(types(all));
+    expect(all[0]?.data).not.toHaveProperty('session_token');
     const later = all.filter((f) => Number(f.id) > Number(lastId));
-    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': lastId } });
+    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': lastId, 'X-Chat-Session-Token': secret } });
     expect(await resumed.done).toEqual(later);
-    const byQuery = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream?last_event_id=${lastId}`);
+    const byQuery = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream?last_event_id=${lastId}&session_token=${encodeURIComponent(secret)}`);
     expect(await byQuery.done).toEqual(later);
-    const atEnd = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': String(all.at(-1)?.id) } });
+    const atEnd = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': String(all.at(-1)?.id), 'X-Chat-Session-Token': secret } });
     expect(await atEnd.done).toEqual([]);
   });
 });
@@ -129,7 +138,9 @@ describe('POST /api/v1/chat/message', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ agent_id: 'drummond', agent_name: 'Carlos Drummond de Andrade', intent: 'greeting', total_tokens: expect.any(Number) });
     expect(String(body.message)).toContain('Drummond');
-    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${String(body.session_id)}`)).json()) as { messages: Array<Record<string, unknown>> };
+    expect(res.headers.get('x-chat-session-token')).toBe(body.session_token);
+    const headers = { 'X-Chat-Session-Token': String(body.session_token) };
+    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${String(body.session_id)}`, { headers })).json()) as { messages: Array<Record<string, unknown>> };
     expect(history.messages.at(-1)?.content).toBe(body.message);
   });
 });

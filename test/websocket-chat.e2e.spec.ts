@@ -8,7 +8,8 @@ import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
 let app: EmbeddedApp;
 beforeAll(async () => {
-  app = await startEmbeddedApp();
+  // A fixed key of derived ids: the seed example below needs an investigation id whose synthetic contracts have anomalies.
+  app = await startEmbeddedApp({ ID_SECRET: 'websocket-chat-e2e-id-secret-0000000000' });
 });
 afterAll(async () => {
   await app?.stop();
@@ -39,21 +40,24 @@ describe('/api/v1/ws/chat/{session_id}', () => {
     await client.close();
   });
 
-  it('shows several participants the same conversation live, with typing and user_message', async () => {
+  it("shows the owner's connections the same conversation live, with typing and user_message", async () => {
     const sessionId = `s-${newId()}`;
     const ana = await join(sessionId);
-    const bob = await join(sessionId);
+    // Started without a token: the session is bound to the secret handed out on joining, which ana's second connection sends.
+    const secret = String((await ana.waitFor((m) => m.type === 'session', 'the session secret')).session_token);
+    const bob = await join(sessionId, `?session_token=${encodeURIComponent(secret)}`);
     await Promise.all([ana.waitFor((m) => m.type === 'history', 'history'), bob.waitFor((m) => m.type === 'history', 'history')]);
-    ana.send({ type: 'typing' });
-    expect(await bob.waitFor((m) => m.type === 'typing' && m.user_id !== undefined, "ana's typing")).toMatchObject({ session_id: sessionId, user_id: 'anonymous', is_typing: true });
+    expect(bob.messages.some((m) => m.type === 'session')).toBe(false);
     ana.send({ type: 'message', content: 'Oi! Tudo bem?' });
     const said = await bob.waitFor((m) => m.type === 'user_message', "ana's message");
     expect(said).toMatchObject({ session_id: sessionId, content: 'Oi! Tudo bem?', user_id: 'anonymous', id: expect.any(Number) });
+    ana.send({ type: 'typing' });
+    expect(await bob.waitFor((m) => m.type === 'typing' && m.user_id !== undefined, "ana's typing")).toMatchObject({ session_id: sessionId, user_id: 'anonymous', is_typing: true });
     const [seenByAna, seenByBob] = await Promise.all([ana.waitFor(isFinal, 'the answer'), bob.waitFor(isFinal, 'the answer')]);
     expect(seenByBob).toEqual(seenByAna);
     expect(ana.messages.filter((m) => m.type === 'typing' && m.user_id !== undefined)).toEqual([]);
 
-    const late = await join(sessionId);
+    const late = await join(sessionId, `?session_token=${encodeURIComponent(secret)}`);
     const history = await late.waitFor((m) => m.type === 'history', 'the history');
     expect(history).toMatchObject({ session_id: sessionId, last_event_id: seenByAna.id });
     expect(history.messages).toEqual([
@@ -66,11 +70,12 @@ describe('/api/v1/ws/chat/{session_id}', () => {
   it('resumes after ?last_event_id= mid-answer: no history, only what was missed, and the whole final answer', async () => {
     const sessionId = `s-${newId()}`;
     const first = await join(sessionId);
+    const secret = String((await first.waitFor((m) => m.type === 'session', 'the session secret')).session_token);
     first.send({ type: 'message', content: 'Olá, bom dia!' });
     const final = await first.waitFor(isFinal, 'the answer');
     const firstChunk = first.messages.find((m) => m.type === 'agent_response' && m.is_final === false);
     await first.close();
-    const resumed = await join(sessionId, `?last_event_id=${firstChunk?.id}`);
+    const resumed = await join(sessionId, `?last_event_id=${firstChunk?.id}&session_token=${encodeURIComponent(secret)}`);
     const again = await resumed.waitFor(isFinal, 'the answer again');
     expect(again).toEqual(final);
     expect(resumed.messages.some((m) => m.type === 'history')).toBe(false);
@@ -112,8 +117,8 @@ describe("the seed's client examples, unchanged", () => {
     expect(responses.length).toBeGreaterThan(1);
     expect(responses.at(-1)).toBe(responses.slice(0, -1).join(''));
 
-    // A fixed Idempotency-Key fixes the id, which seeds the synthetic contracts: this one has anomalies.
-    const headers = { 'Content-Type': 'application/json', 'Idempotency-Key': 'ws-e2e-seed-example' };
+    // A fixed Idempotency-Key (under the fixed ID_SECRET) fixes the id, which seeds the synthetic contracts: this one has anomalies.
+    const headers = { 'Content-Type': 'application/json', 'Idempotency-Key': 'ws-e2e-seed-example-3' };
     const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers, body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }) });
     const { investigation_id: id } = (await res.json()) as { investigation_id: string };
     const progress: number[] = [];

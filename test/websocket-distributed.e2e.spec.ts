@@ -10,7 +10,7 @@ import { openSse } from './support/sse-client.js';
 /**
  * Part 6 (scaling): two API processes and a worker on NATS JetStream and PostgreSQL. A
  * client on either API sees the same events (the store's live feed, LISTEN/NOTIFY), and
- * chat participants on different APIs see each other (typing over core NATS).
+ * one chat owner's connections on different APIs see each other (typing over core NATS).
  */
 const deployment = distributedDeployment('ws', { SYNTHETIC_CONTRACTS: '600', INVESTIGATION_PAGE_SIZE: '50', INVESTIGATION_STEP_DELAY_MS: '20' });
 const { env } = deployment;
@@ -73,25 +73,26 @@ describe('two API processes (distributed mode)', () => {
     }
   }, 60_000);
 
-  it('let chat participants on different processes see each other live', async () => {
+  it("let a chat owner's connections on different processes see each other live", async () => {
     const sessionId = `s-${randomUUID()}`;
     const ana = await connectWs(wsUrl(apis[A]?.url ?? '', `/api/v1/ws/chat/${sessionId}?token=${token}`));
-    const bob = openIo(`${apis[B]?.url}/chat`, { auth: { sessionId } });
+    const alsoAna = openIo(`${apis[B]?.url}/chat`, { auth: { token, sessionId } });
     try {
       await ana.waitFor((m) => m.type === 'history', 'the history on A');
-      await bob.waitFor((event) => event === 'history', 'the history on B');
-      ana.send({ type: 'typing' });
-      expect(await bob.waitFor((event, p) => event === 'typing' && p.user_id === 'ana', "ana's typing on B")).toMatchObject({ session_id: sessionId, is_typing: true });
-      const ack = await bob.request('message', { content: 'Olá, bom dia!' });
+      await alsoAna.waitFor((event) => event === 'history', 'the history on B');
+      const ack = await alsoAna.request('message', { content: 'Olá, bom dia!' });
       expect(ack).toMatchObject({ type: 'ack', message_id: expect.any(String) });
-      expect(await ana.waitFor((m) => m.type === 'user_message', "bob's message on A")).toMatchObject({ content: 'Olá, bom dia!', message_id: ack.message_id });
+      expect(await ana.waitFor((m) => m.type === 'user_message', 'the message on A')).toMatchObject({ content: 'Olá, bom dia!', message_id: ack.message_id, user_id: 'ana' });
+      await alsoAna.waitFor((event) => event === 'user_message', 'the message on B');
+      ana.send({ type: 'typing' });
+      expect(await alsoAna.waitFor((event, p) => event === 'typing' && p.user_id === 'ana', "ana's typing on B")).toMatchObject({ session_id: sessionId, is_typing: true });
       const [onA, onB] = await Promise.all([
         ana.waitFor((m) => m.type === 'agent_response' && m.is_final === true, 'the answer on A'),
-        bob.waitFor((event, p) => event === 'agent_response' && p.is_final === true, 'the answer on B'),
+        alsoAna.waitFor((event, p) => event === 'agent_response' && p.is_final === true, 'the answer on B'),
       ]);
       expect(onB).toEqual(onA);
     } finally {
-      bob.close();
+      alsoAna.close();
       await ana.close();
     }
   }, 60_000);

@@ -71,29 +71,34 @@ describe('Socket.IO /investigations', () => {
 });
 
 describe('Socket.IO /chat', () => {
-  it('shares one live conversation between Socket.IO and raw WebSocket participants', async () => {
+  it("shares one live conversation between the owner's Socket.IO and raw WebSocket connections", async () => {
     const sessionId = `s-${newId()}`;
     const ana = openIo(`${app.url}/chat`, { auth: { sessionId } });
-    const bob = await connectWs(wsUrl(app.url, `/api/v1/ws/chat/${sessionId}`));
     try {
-      await ana.waitFor((event) => event === 'history', 'the history');
-      await bob.waitFor((m) => m.type === 'history', 'the history');
-      const room = await app.api.app.get(ChatGateway).namespace.in(`chat:${sessionId}`).fetchSockets();
-      expect(room.map((s) => s.id)).toEqual([ana.socket.id]);
-      ana.socket.emit('typing', { is_typing: true });
-      expect(await bob.waitFor((m) => m.type === 'typing' && m.user_id !== undefined, 'the typing indicator')).toMatchObject({ is_typing: true, session_id: sessionId });
-      const ack = await ana.request('message', { content: 'Olá, bom dia!' });
-      expect(ack).toMatchObject({ type: 'ack', command: 'message', session_id: sessionId, message_id: expect.any(String) });
-      const [viaIo, viaWs] = await Promise.all([
-        ana.waitFor((event, p) => event === 'agent_response' && p.is_final === true, 'the answer over Socket.IO'),
-        bob.waitFor((m) => m.type === 'agent_response' && m.is_final === true, 'the answer over WebSocket'),
-      ]);
-      expect(viaIo).toEqual(viaWs);
-      expect(await bob.waitFor((m) => m.type === 'user_message', 'the user message')).toMatchObject({ content: 'Olá, bom dia!', message_id: ack.message_id });
-      expect(await ana.request('message', { content: '' })).toMatchObject({ type: 'error', error_code: 'EMPTY_MESSAGE' });
+      // Started without a token: the session secret comes first, and ana's raw WebSocket sends it back.
+      const secret = String((await ana.waitFor((event) => event === 'session', 'the session secret')).session_token);
+      const bob = await connectWs(wsUrl(app.url, `/api/v1/ws/chat/${sessionId}?session_token=${encodeURIComponent(secret)}`));
+      try {
+        await ana.waitFor((event) => event === 'history', 'the history');
+        await bob.waitFor((m) => m.type === 'history', 'the history');
+        const room = await app.api.app.get(ChatGateway).namespace.in(`chat:${sessionId}`).fetchSockets();
+        expect(room.map((s) => s.id)).toEqual([ana.socket.id]);
+        const ack = await ana.request('message', { content: 'Olá, bom dia!' });
+        expect(ack).toMatchObject({ type: 'ack', command: 'message', session_id: sessionId, message_id: expect.any(String) });
+        expect(await bob.waitFor((m) => m.type === 'user_message', 'the user message')).toMatchObject({ content: 'Olá, bom dia!', message_id: ack.message_id });
+        ana.socket.emit('typing', { is_typing: true });
+        expect(await bob.waitFor((m) => m.type === 'typing' && m.user_id !== undefined, 'the typing indicator')).toMatchObject({ is_typing: true, session_id: sessionId });
+        const [viaIo, viaWs] = await Promise.all([
+          ana.waitFor((event, p) => event === 'agent_response' && p.is_final === true, 'the answer over Socket.IO'),
+          bob.waitFor((m) => m.type === 'agent_response' && m.is_final === true, 'the answer over WebSocket'),
+        ]);
+        expect(viaIo).toEqual(viaWs);
+        expect(await ana.request('message', { content: '' })).toMatchObject({ type: 'error', error_code: 'EMPTY_MESSAGE' });
+      } finally {
+        await bob.close();
+      }
     } finally {
       ana.close();
-      await bob.close();
     }
   });
 

@@ -5,13 +5,14 @@ import { openSse, type SseFrame } from './support/sse-client.js';
 
 let app: EmbeddedApp;
 beforeAll(async () => {
-  app = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '600', INVESTIGATION_PAGE_SIZE: '50' });
+  // A fixed key of derived ids, so the Idempotency-Key below always names the same investigation.
+  app = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '600', INVESTIGATION_PAGE_SIZE: '50', ID_SECRET: 'websocket-e2e-id-secret-000000000000000' });
 });
 afterAll(async () => {
   await app?.stop();
 });
 
-/** A fixed Idempotency-Key fixes the id, which seeds the synthetic contracts: this one has anomalies. */
+/** A fixed Idempotency-Key (under the fixed ID_SECRET) fixes the id, which seeds the synthetic contracts: this one has anomalies. */
 async function startInvestigation(idempotencyKey?: string): Promise<string> {
   const res = await fetch(`${app.url}/api/v1/investigations`, {
     method: 'POST',

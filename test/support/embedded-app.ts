@@ -11,11 +11,20 @@ export interface EmbeddedApp {
   readonly api: ApiServer;
   /** A token this server accepts: signed with JWT_SECRET or the development secret it persisted. */
   token(sub: string, roles: Role | Role[], overrides?: Partial<TokenRequest>): Promise<string>;
+  /** Stops the workers: commands sent from now on stay queued on the bus. */
+  stopWorkers(): Promise<void>;
+  /** Starts the workers again (or for the first time): queued commands are handled. */
+  startWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  /** False: the API only, as when the workers are down; every investigation stays queued. */
+  readonly workers?: boolean;
+}
+
 /** The embedded mode in this process: SQLite in a temp dir, in-process bus, real workers, real HTTP. */
-export async function startEmbeddedApp(env: Record<string, string> = {}): Promise<EmbeddedApp> {
+export async function startEmbeddedApp(env: Record<string, string> = {}, options: EmbeddedOptions = {}): Promise<EmbeddedApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-test-'));
   // Audit checkpoints are events: only at shutdown unless a test sets a cadence, so the store's head moves only as a test expects.
   const settings = loadSettings({ DATA_DIR: dataDir, INVESTIGATION_STEP_DELAY_MS: '0', SYNTHETIC_CONTRACTS: '300', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400', ...env });
@@ -23,7 +32,7 @@ export async function startEmbeddedApp(env: Record<string, string> = {}): Promis
   let workers: RunningWorkers | null = null;
   let api: ApiServer | null = null;
   try {
-    workers = await startWorkersFromRuntime(runtime);
+    if (options.workers !== false) workers = await startWorkersFromRuntime(runtime);
     api = await startApi(runtime, 0, '127.0.0.1');
   } catch (error) {
     await workers?.stop();
@@ -32,7 +41,7 @@ export async function startEmbeddedApp(env: Record<string, string> = {}): Promis
     throw error;
   }
   const server = api;
-  const running = workers;
+  let running = workers;
   return {
     url: server.url,
     runtime,
@@ -43,9 +52,16 @@ export async function startEmbeddedApp(env: Record<string, string> = {}): Promis
       const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = settings;
       return signToken({ secret: secret.secret, subject: sub, roles: [roles].flat(), ttlSeconds: 600, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...overrides });
     },
+    stopWorkers: async () => {
+      await running?.stop();
+      running = null;
+    },
+    startWorkers: async () => {
+      running ??= await startWorkersFromRuntime(runtime);
+    },
     stop: async () => {
       await server.close();
-      await running.stop();
+      await running?.stop();
       await runtime.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

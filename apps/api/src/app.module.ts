@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LiveFeed, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
+import { LiveFeed, resolveIdSecret, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
 import { AdminController } from './admin/admin.controller.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
@@ -10,7 +10,7 @@ import { InvestigationStreamController } from './investigations/investigation-st
 import { InvestigationsController } from './investigations/investigations.controller.js';
 import { InvestigationsService } from './investigations/investigations.service.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
-import { AUTHENTICATOR, LIVE_FEED, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
+import { AUTHENTICATOR, ID_SECRET, LIVE_FEED, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
 import { websocketProviders } from './websocket/websocket.providers.js';
 
 @Module({})
@@ -29,6 +29,7 @@ export class AppModule {
         { provide: LIVE_FEED, useValue: feed },
         { provide: AUTHENTICATOR, useValue: authenticator },
         { provide: TOKEN_REVOCATIONS, useValue: revocations },
+        { provide: ID_SECRET, useFactory: (rt: Runtime) => resolveIdSecret(rt.settings).secret, inject: [RUNTIME] },
         ...accessProviders,
         ...auditProviders,
         InvestigationsService,

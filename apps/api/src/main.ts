@@ -1,4 +1,4 @@
-import { createPinoLogger, createRuntime, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, resolveAuthMode } from '#platform';
+import { createPinoLogger, createRuntime, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, resolveAuthMode, resolveIdSecret } from '#platform';
 import { startWorkersFromRuntime } from '#workers';
 import { startApi } from './bootstrap.js';
 
@@ -9,6 +9,7 @@ import { startApi } from './bootstrap.js';
 async function main(): Promise<void> {
   const settings = loadSettings();
   resolveAuthMode(settings); // an API that could verify no token stops here, before connecting to anything
+  resolveIdSecret(settings); // and so does one that could not derive the same ids as its peers
   const logger = createPinoLogger(settings.LOG_LEVEL, { service: 'api', pid: process.pid });
   const runtime = await createRuntime(settings, logger);
   const embedded = isEmbedded(settings);

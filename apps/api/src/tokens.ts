@@ -5,3 +5,5 @@ export const LIVE_FEED = Symbol('LIVE_FEED');
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 /** This process's TokenRevocations: the Authenticator checks it, admins add to it, sockets are cut on it. */
 export const TOKEN_REVOCATIONS = Symbol('TOKEN_REVOCATIONS');
+/** The key of ids derived from client input (resolveIdSecret): the same on every api process. */
+export const ID_SECRET = Symbol('ID_SECRET');

@@ -1,10 +1,22 @@
 import type { Intent } from './intent/intent.model.js';
 import type { ResponseSource } from './chat.events.js';
+import type { ChatSessionOwner } from './chat-session.owner.js';
 
-/** Sent by the API over the bus: one user message, answered by a worker. */
+/**
+ * Sent by the API over the bus: one user message, answered by a worker. The API has
+ * checked that the sender owns the session (`owner`, which a new session records) and
+ * passes the sender's roles, so the answer obeys the permissions the routes do.
+ */
 export interface SendChatMessage {
   readonly type: 'SendChatMessage';
-  readonly data: { readonly sessionId: string; readonly messageId: string; readonly content: string; readonly agentId?: string };
+  readonly data: {
+    readonly sessionId: string;
+    readonly messageId: string;
+    readonly content: string;
+    readonly agentId?: string;
+    readonly owner?: ChatSessionOwner;
+    readonly senderRoles?: readonly string[];
+  };
 }
 /**
  * Sent by a worker to itself: keep reporting the investigation a message started. Each hop

@@ -2,6 +2,7 @@ import { DomainError, assertNever, type Decider } from '#kernel';
 import type { ChatCommand, RecordChunks, ReportInvestigation } from './chat.commands.js';
 import type { ChatEvent } from './chat.events.js';
 import { evolveChat, initialChatState, type ChatMessageState, type ChatState } from './chat.state.js';
+import { sameOwner, type ChatSessionOwner } from './chat-session.owner.js';
 
 type Decided = readonly ChatEvent[];
 const NOTHING: Decided = [];
@@ -15,6 +16,13 @@ function messageOf(state: ChatState, messageId: string): ChatMessageState {
 const answering = (message: ChatMessageState): boolean => message.status === 'routed';
 
 /**
+ * A session is its creator's: a message sent as anyone else is not recorded in it. The API
+ * checks this before sending; here it settles two first messages racing for a new session.
+ */
+const mayPost = (state: ChatState, sender: ChatSessionOwner | undefined): boolean =>
+  state.owner === null || (sender !== undefined && sameOwner(state.owner, sender));
+
+/**
  * Every command is idempotent: a redelivered message, route or chunk already recorded
  * decides nothing, so a worker that resumes after a crash never duplicates the answer.
  */
@@ -23,9 +31,11 @@ export function decideChat(command: ChatCommand, state: ChatState): Decided {
   switch (command.type) {
     case 'ReceiveMessage': {
       const d = command.data;
-      if (state.messages[d.messageId]) return NOTHING;
+      if (state.messages[d.messageId] || !mayPost(state, d.owner)) return NOTHING;
+      const first = state.order.length === 0;
+      const received = { sessionId: d.sessionId, messageId: d.messageId, content: d.content, requestedAgentId: d.agentId ?? null, receivedAt: at };
       return [
-        { type: 'MessageReceived', data: { sessionId: d.sessionId, messageId: d.messageId, content: d.content, requestedAgentId: d.agentId ?? null, receivedAt: at } },
+        { type: 'MessageReceived', data: first && d.owner ? { ...received, owner: d.owner } : received },
         { type: 'IntentDetectionStarted', data: { messageId: d.messageId, at } },
       ];
     }

@@ -36,6 +36,23 @@ describe('chat decider', () => {
     expect(given(history(receive())).when(receive())).toEqual([]);
   });
 
+  it("records the session's owner on its first message, and no stranger's message after it", () => {
+    const ana = { userId: 'ana', tokenHash: null };
+    const from = (messageId: string, owner?: { userId: string; tokenHash: string | null }) =>
+      cmd<'ReceiveMessage'>({ type: 'ReceiveMessage', data: { sessionId: 's-1', messageId, content: 'Olá', ...(owner ? { owner } : {}) } });
+    const first = given([]).when(from('m1', ana));
+    expect(first[0]).toEqual({ type: 'MessageReceived', data: { sessionId: 's-1', messageId: 'm1', content: 'Olá', requestedAgentId: null, receivedAt: AT, owner: ana } });
+    const started = history(from('m1', ana));
+    expect(given(started).state.owner).toEqual(ana);
+    expect(given(started).when(from('m2', ana)).map((e) => e.type)).toEqual(['MessageReceived', 'IntentDetectionStarted']);
+    expect(given(started).when(from('m2', ana))[0]?.data).not.toHaveProperty('owner');
+    expect(given(started).when(from('m2', { userId: 'bob', tokenHash: null }))).toEqual([]);
+    expect(given(started).when(from('m2', { userId: 'ana', tokenHash: 'ab'.repeat(32) }))).toEqual([]);
+    expect(given(started).when(from('m2'))).toEqual([]);
+    // A session recorded before owners were takes messages as it always did.
+    expect(given(history(from('m1'))).when(from('m2', { userId: 'bob', tokenHash: null })).map((e) => e.type)).toEqual(['MessageReceived', 'IntentDetectionStarted']);
+  });
+
   it('records the intent then the agent, and ignores a second routing', () => {
     const routed = given(history(receive())).when(route());
     expect(routed.map((e) => e.type)).toEqual(['IntentDetected', 'AgentSelected']);

@@ -1,9 +1,11 @@
 import type { DomainEvent } from '#kernel';
+import type { ChatSessionOwner } from './chat-session.owner.js';
 import type { Intent } from './intent/intent.model.js';
 
+/** `owner` is on the session's first message only: who the session belongs to from then on. */
 export type MessageReceived = DomainEvent<
   'MessageReceived',
-  { sessionId: string; messageId: string; content: string; requestedAgentId: string | null; receivedAt: string }
+  { sessionId: string; messageId: string; content: string; requestedAgentId: string | null; receivedAt: string; owner?: ChatSessionOwner }
 >;
 /** The seed's `detecting` step: the message is being understood. */
 export type IntentDetectionStarted = DomainEvent<'IntentDetectionStarted', { messageId: string; at: string }>;

@@ -1,5 +1,6 @@
 import { assertNever } from '#kernel';
 import type { ChatEvent } from './chat.events.js';
+import type { ChatSessionOwner } from './chat-session.owner.js';
 import type { Intent } from './intent/intent.model.js';
 
 export type ChatMessageStatus = 'received' | 'routed' | 'completed' | 'failed';
@@ -27,9 +28,11 @@ export interface ChatState {
   readonly order: readonly string[];
   /** The investigation most recently started from this conversation, which status questions refer to. */
   readonly lastInvestigationId: string | null;
+  /** Null for a session recorded before owners were (or not started). */
+  readonly owner: ChatSessionOwner | null;
 }
 
-export const initialChatState = (): ChatState => ({ sessionId: null, messages: {}, order: [], lastInvestigationId: null });
+export const initialChatState = (): ChatState => ({ sessionId: null, messages: {}, order: [], lastInvestigationId: null, owner: null });
 
 function updateMessage(state: ChatState, messageId: string, change: (m: ChatMessageState) => ChatMessageState): ChatState {
   const message = state.messages[messageId];
@@ -53,7 +56,13 @@ export function evolveChat(state: ChatState, event: ChatEvent): ChatState {
         investigationId: null,
         followedRevision: 0,
       };
-      return { ...state, sessionId: d.sessionId, messages: { ...state.messages, [d.messageId]: message }, order: [...state.order, d.messageId] };
+      return {
+        ...state,
+        sessionId: d.sessionId,
+        messages: { ...state.messages, [d.messageId]: message },
+        order: [...state.order, d.messageId],
+        owner: state.owner ?? (state.order.length === 0 ? (d.owner ?? null) : null),
+      };
     }
     case 'IntentDetectionStarted':
       return state;

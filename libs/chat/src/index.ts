@@ -1,4 +1,5 @@
 export * from './chat.events.js';
+export * from './chat-session.owner.js';
 export * from './chat.commands.js';
 export * from './chat.state.js';
 export * from './chat.decider.js';
@@ -10,5 +11,5 @@ export { LABELLED_UTTERANCES } from './intent/utterances.pt-BR.js';
 export * from './agents/agent.registry.js';
 export { chunkAnswer, estimateTokens, estimateTokensOfLength } from './text/answer.chunker.js';
 export { composeSmallTalk } from './compose/small-talk.composer.js';
-export { composeInvestigationStatus, composeAnomalyExplanation } from './compose/investigation-facts.composer.js';
+export { composeInvestigationStatus, composeAnomalyExplanation, START_REFUSED } from './compose/investigation-facts.composer.js';
 export { narrateInvestigationOpening, narrateInvestigationEvent, ANOMALIES_ANNOUNCED_LIVE } from './compose/investigation-narration.js';

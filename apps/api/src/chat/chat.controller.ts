@@ -1,31 +1,52 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { fromEvent, lastValueFrom, takeUntil, toArray } from 'rxjs';
-import { AGENTS, answerTo, CHAT_FALLBACK_ENDPOINT, emptyChatHistory, evolveChatHistory } from '#chat';
-import type { Runtime } from '#platform';
+import { fromEvent, lastValueFrom, map, takeUntil, toArray, type Observable } from 'rxjs';
+import { AGENTS, answerTo, CHAT_FALLBACK_ENDPOINT, emptyChatHistory, evolveChatHistory, type ChatWireEvent } from '#chat';
+import type { Runtime, SseMessage } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
+import { principalOf } from '../auth/principal-of.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/api-exception.filter.js';
+import { callerOf } from '../http/caller.js';
 import { parseOr400 } from '../http/zod-body.js';
 import { resumeRevision } from '../investigations/investigation-stream.controller.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
 import { RUNTIME } from '../tokens.js';
-import { ChatAccess } from './chat-access.js';
 import { DocChatAgents, DocChatHistory, DocChatMessage, DocChatResume, DocChatStream } from './chat.docs.js';
 import { parseChatRequest, sessionIdSchema } from './chat-request.dto.js';
-import { ChatService, toWire } from './chat.service.js';
+import type { ChatCredentials } from './chat-session-access.js';
+import { SESSION_TOKEN_HEADER, sessionTokenOf } from './chat-session-token.js';
+import { ChatService, toWire, type SentMessage } from './chat.service.js';
 
 const STREAM_ENDPOINT = '/chat/stream';
 const SESSION_STREAM_ENDPOINT = '/chat/sessions/stream';
 const sessionLinks = (sessionId: string) => ({ history_url: `/api/v1/chat/sessions/${sessionId}`, stream_url: `/api/v1/chat/sessions/${sessionId}/stream` });
+const credentialsOf = (req: Request): ChatCredentials => ({ principal: principalOf(req), sessionToken: sessionTokenOf(req) });
 
-/** The seed's chat endpoints: public, as in the seed (see ChatAccess). */
-@Public()
+/** The secret of a session started without signing in, sent once: with the session id in `start`, and as a header. */
+function handOut(sent: SentMessage, res: Response): Observable<SseMessage> {
+  res.setHeader('X-Session-ID', sent.sessionId);
+  res.setHeader('X-Message-ID', sent.messageId);
+  const { sessionToken } = sent;
+  if (sessionToken === null) return toWire(sent.events$);
+  res.setHeader(SESSION_TOKEN_HEADER, sessionToken);
+  return toWire(sent.events$).pipe(
+    map((message) => {
+      const data = message.data as ChatWireEvent;
+      return data.type === 'start' ? { ...message, data: { ...data, session_token: sessionToken } } : message;
+    }),
+  );
+}
+
+/**
+ * The seed's chat endpoints. They take the caller the guard authenticated (the local
+ * anonymous analyst where no token is required, else 401), and a session is its owner's:
+ * see ChatSessions.
+ */
 @Controller('api/v1/chat')
 export class ChatController {
   constructor(
     private readonly chat: ChatService,
-    private readonly access: ChatAccess,
     private readonly sse: SseEndpoints,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
@@ -36,13 +57,10 @@ export class ChatController {
   async stream(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     let release: (() => void) | null = null;
     try {
-      const caller = await this.access.admit(req);
       const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
       release = this.sse.admit(req, STREAM_ENDPOINT);
-      const sent = await this.chat.send(request, caller, this.sse.pacing(res));
-      res.setHeader('X-Session-ID', sent.sessionId);
-      res.setHeader('X-Message-ID', sent.messageId);
-      this.sse.write(res, toWire(sent.events$), { endpoint: STREAM_ENDPOINT, release, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, logContext: { sessionId: sent.sessionId } });
+      const sent = await this.chat.send(request, callerOf(req), sessionTokenOf(req), this.sse.pacing(res));
+      this.sse.write(res, handOut(sent, res), { endpoint: STREAM_ENDPOINT, release, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, logContext: { sessionId: sent.sessionId } });
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);
@@ -54,9 +72,9 @@ export class ChatController {
   @DocChatMessage()
   async message(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      const caller = await this.access.admit(req);
       const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
-      const sent = await this.chat.send(request, caller);
+      const sent = await this.chat.send(request, callerOf(req), sessionTokenOf(req));
+      if (sent.sessionToken !== null) res.setHeader(SESSION_TOKEN_HEADER, sent.sessionToken);
       const events = await lastValueFrom(sent.events$.pipe(takeUntil(fromEvent(res, 'close')), toArray()));
       const answer = answerTo(events.reduce(evolveChatHistory, emptyChatHistory(sent.sessionId)), sent.messageId);
       if (!answer || answer.status === 'answering') return;
@@ -72,6 +90,7 @@ export class ChatController {
         total_tokens: answer.total_tokens,
         investigation_id: answer.investigation_id,
         timestamp: answer.timestamp,
+        ...(sent.sessionToken === null ? {} : { session_token: sent.sessionToken }),
         ...sessionLinks(sent.sessionId),
       });
     } catch (error) {
@@ -81,9 +100,9 @@ export class ChatController {
 
   @Get('sessions/:id')
   @DocChatHistory()
-  async history(@Param('id') id: string) {
+  async history(@Param('id') id: string, @Req() req: Request) {
     const sessionId = parseOr400(sessionIdSchema, id, 'session id');
-    return { ...(await this.chat.history(sessionId)), ...sessionLinks(sessionId) };
+    return { ...(await this.chat.history(sessionId, credentialsOf(req))), ...sessionLinks(sessionId) };
   }
 
   /** Replays a session, or resumes a cut-off answer after Last-Event-ID, ending once every answer is complete. */
@@ -94,7 +113,7 @@ export class ChatController {
     try {
       const sessionId = parseOr400(sessionIdSchema, id, 'session id');
       this.sse.assertEnabled();
-      const events$ = await this.chat.resume(sessionId, resumeRevision(req, lastEventId), this.sse.pacing(res));
+      const events$ = await this.chat.resume(sessionId, resumeRevision(req, lastEventId), credentialsOf(req), this.sse.pacing(res));
       release = this.sse.admit(req, SESSION_STREAM_ENDPOINT);
       this.sse.write(res, toWire(events$), { endpoint: SESSION_STREAM_ENDPOINT, release, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, logContext: { sessionId } });
     } catch (error) {
@@ -103,7 +122,9 @@ export class ChatController {
     }
   }
 
+  /** The registry is documentation: open to all, like /api/docs. */
   @Get('agents')
+  @Public()
   @DocChatAgents()
   agents() {
     return { agents: AGENTS.map((a) => ({ agent_id: a.id, agent_name: a.name, role: a.role, description: a.description })) };

@@ -16,7 +16,7 @@ const chatRequest: SchemaObject = {
   required: ['message'],
   properties: {
     message: { type: 'string', minLength: 1, maxLength: 4000, description: 'The question, in Portuguese (CHAT_MAX_MESSAGE_LENGTH characters at most).' },
-    session_id: text('Continue this conversation; a new session when absent.'),
+    session_id: text('Continue this conversation (yours only: 404 otherwise); a new session when absent.'),
     agent_id: text('Answer as this agent (GET /api/v1/chat/agents); otherwise chosen by intent.'),
   },
 };
@@ -25,21 +25,30 @@ const chatEvents: SchemaObject = {
   type: 'string',
   description: [
     'SSE, one `id: <revision>` and one `data: <json>` per event, in this order:',
-    '`{"type":"start","timestamp","session_id","message_id"}`, `{"type":"detecting","message"}`,',
+    '`{"type":"start","timestamp","session_id","message_id"}` (plus `session_token` when the message started a session without a token), `{"type":"detecting","message"}`,',
     `\`{"type":"intent","intent","confidence"}\` (intent: ${INTENTS.join(', ')}), \`{"type":"agent_selected","agent_id","agent_name"}\`,`,
     '`{"type":"chunk","content"}`… (joined, the exact answer), `{"type":"complete","total_tokens"}`;',
     'or `{"type":"error","error_code","message","fallback_endpoint","retry_after"}`.',
   ].join(' '),
 };
+const sessionToken = ApiHeader({
+  name: 'x-chat-session-token',
+  required: false,
+  description: 'The secret of a session started without a token (embedded mode without required auth), as handed out with its id; or `?session_token=`.',
+});
 const sse = (description: string, schema: SchemaObject = chatEvents) => ApiResponse({ status: 200, description, content: { 'text/event-stream': { schema } } });
 
 export const DocChatStream = () =>
   applyDecorators(
     ApiTags('chat'),
-    ApiOperation({ summary: 'Ask, and stream the answer', description: 'The stream opens once the command bus accepted the message. Public, as in the seed.' }),
+    ApiOperation({
+      summary: 'Ask, and stream the answer',
+      description: 'The stream opens once the command bus accepted the message. A token is needed where auth is required (401 otherwise); a session is its creator\'s.',
+    }),
     ApiBody({ schema: chatRequest }),
+    sessionToken,
     sse('The seed chat events of this message.'),
-    ...errors(400, 401, 429, 503),
+    ...errors(400, 401, 403, 404, 429, 503),
   );
 
 export const DocChatMessage = () =>
@@ -47,6 +56,7 @@ export const DocChatMessage = () =>
     ApiTags('chat'),
     ApiOperation({ summary: 'Ask, and get the whole answer as JSON (the stream fallback)' }),
     ApiBody({ schema: chatRequest }),
+    sessionToken,
     ApiResponse({
       status: 200,
       description: 'The answer.',
@@ -62,10 +72,11 @@ export const DocChatMessage = () =>
           confidence: { type: 'number', minimum: 0, maximum: 1 },
           total_tokens: { type: 'integer' },
           investigation_id: { type: ['string', 'null'], description: 'The investigation the message started.' },
+          session_token: text('Only when the message started a session without a token: its secret, to send back as X-Chat-Session-Token.'),
         },
       },
     }),
-    ...errors(400, 401, 429, 503),
+    ...errors(400, 401, 403, 404, 429, 503),
   );
 
 const sessionId = ApiParam({ name: 'id', description: 'Session id.' });
@@ -73,21 +84,23 @@ const sessionId = ApiParam({ name: 'id', description: 'Session id.' });
 export const DocChatHistory = () =>
   applyDecorators(
     ApiTags('chat'),
-    ApiOperation({ summary: 'The conversation so far' }),
+    ApiOperation({ summary: 'The conversation so far', description: 'For its owner, and for holders of chat:read (auditors, admins); 404 for anyone else.' }),
     sessionId,
+    sessionToken,
     ApiResponse({ status: 200, description: 'Messages, each user turn followed by its answer.', schema: { type: 'object', additionalProperties: true } }),
-    ...errors(400, 404),
+    ...errors(400, 401, 404),
   );
 
 export const DocChatResume = () =>
   applyDecorators(
     ApiTags('chat'),
-    ApiOperation({ summary: 'Replay a session, or resume a cut-off answer', description: 'Ends once every message received so far has its answer.' }),
+    ApiOperation({ summary: 'Replay a session, or resume a cut-off answer', description: 'Ends once every message received so far has its answer. Same access as the history.' }),
     sessionId,
+    sessionToken,
     ApiHeader({ name: 'last-event-id', required: false, description: 'Resume after this event id.' }),
     ApiQuery({ name: 'last_event_id', required: false, description: 'Same, for clients that cannot set headers.' }),
     sse('The session events after the resume point.'),
-    ...errors(400, 404, 503),
+    ...errors(400, 401, 404, 503),
   );
 
 export const DocChatAgents = () =>
@@ -111,5 +124,5 @@ export const DocMaritacaStream = () =>
       },
     }),
     sse('`{"type":"token","content"}`…, `{"type":"usage","tokens","cost",…}`, `{"type":"done"}`; or the seed `error` event.', { type: 'string' }),
-    ...errors(400, 429, 503),
+    ...errors(400, 401, 429, 503),
   );

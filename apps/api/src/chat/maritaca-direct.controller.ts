@@ -2,14 +2,12 @@ import { Body, Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { costOf, LlmError, type LlmProvider, type LlmProviders, type LlmRequest, type Runtime, type SseMessage } from '#platform';
-import { Public } from '../auth/auth.decorators.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { parseOr400 } from '../http/zod-body.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
 import { RUNTIME } from '../tokens.js';
 import { CHAT_FALLBACK_ENDPOINT } from '#chat';
-import { ChatAccess } from './chat-access.js';
 import { DocMaritacaStream } from './chat.docs.js';
 import { directChatSchema, type DirectChatBody } from './chat-request.dto.js';
 import { LLM_PROVIDERS } from './chat.tokens.js';
@@ -53,13 +51,11 @@ const toRequest = (body: DirectChatBody): Omit<LlmRequest, 'signal'> => ({
   ...(body.max_tokens === undefined ? {} : { maxTokens: body.max_tokens }),
 });
 
-/** Direct access to Maritaca, streaming as the seed shows; public like the other chat routes. */
-@Public()
+/** Direct access to Maritaca, streaming as the seed shows; open to the same callers as the chat. */
 @Controller('api/v1/chat/direct/maritaca')
 export class MaritacaDirectController {
   constructor(
     @Inject(LLM_PROVIDERS) private readonly providers: LlmProviders,
-    private readonly access: ChatAccess,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly sse: SseEndpoints,
   ) {}
@@ -69,7 +65,6 @@ export class MaritacaDirectController {
   async stream(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     let release: (() => void) | null = null;
     try {
-      await this.access.admit(req);
       const input = parseOr400(directChatSchema, body ?? {});
       if (!input.stream) return await this.complete(input, res);
       release = this.sse.admit(req, ENDPOINT);

@@ -12,9 +12,9 @@ import {
   type InvestigationWireEvent,
   type StartInvestigation,
 } from '#investigations';
-import { catchUpThenLive, deterministicUuid, mayActOn, newId, readPages, type LiveFeed, type Pacing, type Permission, type Principal, type RecordedEvent, type Runtime, type SseMessage } from '#platform';
+import { catchUpThenLive, keyedUuid, mayActOn, newId, readPages, type LiveFeed, type Pacing, type Permission, type Principal, type RecordedEvent, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
-import { LIVE_FEED, RUNTIME } from '../tokens.js';
+import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
 
 export interface Caller {
@@ -32,6 +32,7 @@ export class InvestigationsService {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+    @Inject(ID_SECRET) private readonly idSecret: string,
   ) {}
 
   /** Accepted once the bus has the command: 202 never precedes durability. */
@@ -39,8 +40,10 @@ export class InvestigationsService {
     if (body.data_source === 'portal_transparencia' && !this.runtime.settings.PORTAL_TRANSPARENCIA_API_KEY) {
       throw new ApiError(400, 'DATA_SOURCE_UNAVAILABLE', 'data_source portal_transparencia needs PORTAL_TRANSPARENCIA_API_KEY on the server');
     }
-    const investigationId = idempotencyKey ? deterministicUuid('investigation', caller.userId, idempotencyKey) : newId();
-    const commandId = idempotencyKey ? deterministicUuid('start-investigation', caller.userId, idempotencyKey) : newId();
+    // Keyed ids: the same key gives the same investigation on every API process, yet nobody
+    // without the server's secret can tell another user's investigation id from their key.
+    const investigationId = idempotencyKey ? keyedUuid(this.idSecret, 'investigation', caller.userId, idempotencyKey) : newId();
+    const commandId = idempotencyKey ? keyedUuid(this.idSecret, 'start-investigation', caller.userId, idempotencyKey) : newId();
     const existing = idempotencyKey ? await this.read(investigationId) : null;
     if (existing && existing.query !== body.query) {
       throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for a different investigation');
@@ -56,21 +59,24 @@ export class InvestigationsService {
 
   /**
    * The current read model if the viewer may use `permission` on it. Someone else's
-   * investigation is a 404, not a 403, so ids do not leak. A queued one has no owner on
-   * record yet: its id was handed to its starter only, and `events` checks the owner once
-   * the first event lands.
+   * investigation is a 404, not a 403, so ids do not leak; so is one with no owner on
+   * record, which only a store written by hand can hold.
    */
   async get(investigationId: string, viewer: Principal, permission: Permission = 'investigation:watch'): Promise<InvestigationSummary> {
     const summary = await this.find(investigationId);
-    if (summary.user_id !== null && !mayActOn(viewer, permission, summary.user_id)) throw notFound('investigation', investigationId);
+    if (summary.user_id === null || !mayActOn(viewer, permission, summary.user_id)) throw notFound('investigation', investigationId);
     return summary;
   }
 
-  /** The current read model, `queued` while only the command exists, or 404. */
+  /**
+   * The current read model, or 404. While no worker has handled it, only the command
+   * exists: the investigation is `queued`, owned by whoever sent that command.
+   */
   private async find(investigationId: string): Promise<InvestigationSummary> {
     const summary = await this.read(investigationId);
     if (summary) return summary;
-    if (await this.runtime.bus.wasAccepted(TARGET(investigationId), 'StartInvestigation')) return emptyInvestigationSummary(investigationId);
+    const queued = await this.runtime.bus.firstAccepted(TARGET(investigationId), 'StartInvestigation');
+    if (queued) return { ...emptyInvestigationSummary(investigationId), user_id: queued.command.metadata.userId };
     throw notFound('investigation', investigationId);
   }
 
@@ -95,34 +101,32 @@ export class InvestigationsService {
    * the terminal event. Opening after the end of a finished investigation ends at once.
    */
   async events(investigationId: string, afterRevision: number, viewer: Principal, pacing?: Pacing): Promise<Observable<SseMessage>> {
-    const { started, endRevision } = await this.head(investigationId, viewer);
+    const endRevision = await this.openable(investigationId, viewer);
     if (endRevision !== null && afterRevision >= endRevision) return EMPTY;
-    // With no owner on record yet, read from the start so the owner check below sees InvestigationStarted.
-    const from = started ? afterRevision : 0;
     const isEnd = (event: RecordedEvent): boolean => TERMINAL_EVENT_TYPES.has(event.type);
-    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), from, { isEnd, ...(pacing ? { pacing } : {}) }).pipe(
+    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), afterRevision, { isEnd, ...(pacing ? { pacing } : {}) }).pipe(
       map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
+      // A queued investigation's owner came from its command: the first event must agree.
       takeWhile((event) => event.type !== 'InvestigationStarted' || mayActOn(viewer, 'investigation:watch', event.metadata.userId)),
-      filter((event) => event.revision > afterRevision),
       map((event) => ({ id: event.revision, data: toInvestigationWireEvent(event) })),
       filter((message): message is { id: number; data: InvestigationWireEvent } => message.data !== null),
     );
   }
 
   /**
-   * What opening a stream needs, read without folding it: whether it started (its first
-   * event names the owner, checked as get() does) and the revision of its terminal event.
+   * What opening a stream needs, read without folding the stream: the owner check of get()
+   * on its first event (or on the queued command), and the revision of its terminal event.
    */
-  private async head(investigationId: string, viewer: Principal): Promise<{ started: boolean; endRevision: number | null }> {
+  private async openable(investigationId: string, viewer: Principal): Promise<number | null> {
     const streamId = investigationStreamId(investigationId);
     const [first] = await this.runtime.store.readStream(streamId, { maxCount: 1 });
     if (!first) {
       await this.get(investigationId, viewer);
-      return { started: false, endRevision: null };
+      return null;
     }
     if (!mayActOn(viewer, 'investigation:watch', first.metadata.userId)) throw notFound('investigation', investigationId);
     const last = await this.runtime.store.readLastEvent(streamId);
-    return { started: true, endRevision: last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null };
+    return last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null;
   }
 
   /** Folded a page at a time: a long investigation costs the summary, not its history. */

@@ -1,8 +1,10 @@
-import { filter, type Subscription } from 'rxjs';
+import { filter, map, type Subscription } from 'rxjs';
 import type { Stored } from '#kernel';
-import { chatStreamId, emptyChatHistory, evolveChatHistory, type ChatEvent } from '#chat';
+import { chatSessionOwner, emptyChatHistory, evolveChatHistory, type ChatEvent } from '#chat';
 import { StreamPump, type EventStore, type LiveFeed, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
+import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
+import { sessionNotFound } from '../chat/chat-sessions.js';
 import type { ChatService } from '../chat/chat.service.js';
 import { ChatWsProjection } from './chat-ws.projection.js';
 import type { WatchEnd } from './investigation-watch.js';
@@ -28,6 +30,8 @@ type ChatItem = { readonly id: number; readonly event: Stored<ChatEvent> };
  * One participant of a chat session, on any transport: `history` on join (or, with a last
  * event id, only what was missed), then the session live; messages in become
  * SendChatMessage commands, as over HTTP; typing goes through the presence channel.
+ * Only the session's owner (and readers holding chat:read) may join a started session; a
+ * participant may also wait in one nobody wrote to yet, which its first message starts.
  */
 export class ChatParticipant {
   private readonly projection: ChatWsProjection;
@@ -35,16 +39,21 @@ export class ChatParticipant {
   private signals: Subscription | null = null;
   private typing = false;
   private left = false;
+  /** `claimant` until the session's first message shows whose it is. */
+  private access: ChatAccessLevel | 'claimant' = 'claimant';
 
   constructor(
     private readonly peer: Peer,
     readonly sessionId: string,
     private readonly deps: ChatDeps,
     onEnd: (end: WatchEnd) => void,
+    /** The session secret the client sent, or the one it is handed on joining a session it may start. */
+    private sessionToken: string | undefined = undefined,
   ) {
     this.projection = new ChatWsProjection(sessionId);
+    const source = chatEvents(deps.store, deps.feed, sessionId);
     this.pump = new StreamPump<ChatItem>({
-      source: chatEvents(deps.store, deps.feed, sessionId),
+      source: (afterId) => source(afterId).pipe(map((item) => this.checked(item))),
       deliver: (item) => {
         for (const message of this.projection.apply(item.event)) peer.send(message);
       },
@@ -61,20 +70,26 @@ export class ChatParticipant {
     return `chat.${this.sessionId}`;
   }
 
+  private get credentials(): ChatCredentials {
+    return { principal: this.peer.principal, sessionToken: this.sessionToken };
+  }
+
+  /** Refused (404) unless the caller may read the session; an anonymous participant that may start it gets its secret first. */
   async join(lastEventId: number | null): Promise<void> {
-    const events = (await this.deps.store.readStream(chatStreamId(this.sessionId))) as unknown as Stored<ChatEvent>[];
+    const joined = await this.deps.chat.sessions.join(this.sessionId, this.credentials);
     if (this.left) return;
-    let afterId = lastEventId ?? 0;
+    this.access = joined.access;
+    if (joined.secret !== null) this.sessionToken = joined.secret;
+    if (joined.issued) this.peer.send({ type: 'session', session_id: this.sessionId, session_token: joined.secret });
+    // Nothing was written before a claimant joined: it starts from the first event, whose owner it must check.
+    let afterId = this.access === 'claimant' ? 0 : (lastEventId ?? 0);
     if (lastEventId === null) {
-      const history = events.reduce(evolveChatHistory, emptyChatHistory(this.sessionId));
+      const history = joined.events.reduce(evolveChatHistory, emptyChatHistory(this.sessionId));
       this.peer.send({ type: 'history', ...history });
       afterId = history.last_event_id;
     }
-    this.projection.seed(events.filter((event) => event.revision <= afterId));
-    this.signals = this.deps.presence
-      .signals(this.room)
-      .pipe(filter((signal) => signal.origin !== this.peer.id))
-      .subscribe((signal) => this.peer.send({ type: 'typing', ...signal.payload }));
+    this.projection.seed(joined.events.filter((event) => event.revision <= afterId));
+    if (this.access !== 'claimant') this.listenToTyping();
     this.pump.startAfter(afterId);
   }
 
@@ -84,7 +99,7 @@ export class ChatParticipant {
       await this.deps.admit();
       const request = parseChatRequest({ message: content, session_id: this.sessionId, agent_id: agentId }, this.deps.settings.CHAT_MAX_MESSAGE_LENGTH);
       const { principal, correlationId } = this.peer;
-      const sent = await this.deps.chat.send(request, { userId: principal.id, correlationId, principal });
+      const sent = await this.deps.chat.send(request, { userId: principal.id, correlationId, principal }, this.sessionToken);
       this.setTyping(false);
       return { type: 'ack', command: 'message', session_id: this.sessionId, message_id: sent.messageId, ...echo };
     } catch (error) {
@@ -92,8 +107,9 @@ export class ChatParticipant {
     }
   }
 
+  /** Readers watch; only those who may post say they are typing. */
   setTyping(isTyping: boolean): void {
-    if (isTyping === this.typing && !isTyping) return;
+    if (this.access === 'reader' || (isTyping === this.typing && !isTyping)) return;
     this.typing = isTyping;
     const { principal } = this.peer;
     const who = principal.name === undefined ? {} : { user_name: principal.name };
@@ -106,5 +122,26 @@ export class ChatParticipant {
     this.signals?.unsubscribe();
     this.signals = null;
     this.setTyping(false);
+  }
+
+  /**
+   * A claimant learns from the session's first message whether the session became its own
+   * (or one it may read); if not, its stream ends as for someone else's session.
+   */
+  private checked(item: ChatItem): ChatItem {
+    if (this.access !== 'claimant' || item.event.type !== 'MessageReceived') return item;
+    const owner = chatSessionOwner([item.event]);
+    const access = owner ? accessTo(owner, this.credentials) : null;
+    if (!access) throw sessionNotFound(this.sessionId);
+    this.access = access;
+    this.listenToTyping();
+    return item;
+  }
+
+  private listenToTyping(): void {
+    this.signals ??= this.deps.presence
+      .signals(this.room)
+      .pipe(filter((signal) => signal.origin !== this.peer.id))
+      .subscribe((signal) => this.peer.send({ type: 'typing', ...signal.payload }));
   }
 }

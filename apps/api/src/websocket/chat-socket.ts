@@ -4,14 +4,17 @@ import { endWithStream, reportFailure } from './ws-endings.js';
 import { readInbox } from './ws-inbox.js';
 import type { WsPeer } from './ws-peer.js';
 import { closeCodeFor } from './ws-messages.js';
+import type { UpgradeQuery } from './ws-routes.js';
 
 /**
  * /api/v1/ws/chat/{session_id}: the seed's `{"type":"message","content":…}` in,
  * `agent_response` out (chunks, then the whole answer with `is_final: true`), `history`
- * on join, `typing`, `agent_status`, and every participant's `user_message`.
+ * on join, `typing`, `agent_status`, and every participant's `user_message`. A session
+ * started without signing in takes its secret as `?session_token=`.
  */
-export function serveChat(ws: WebSocket, peer: WsPeer, sessionId: string, lastEventId: number | null, deps: ChatDeps): void {
-  const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'));
+export function serveChat(ws: WebSocket, peer: WsPeer, sessionId: string, query: Pick<UpgradeQuery, 'lastEventId' | 'sessionToken'>, deps: ChatDeps): void {
+  const { lastEventId, sessionToken } = query;
+  const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'), sessionToken);
   readInbox(
     ws,
     peer,

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { hasPermission, type EventStore, type LiveFeed } from '#platform';
+import type { ChatService } from '../chat/chat.service.js';
 import { InvestigationWatch, pumpTo, type WatchDeps, type WatchEnd } from './investigation-watch.js';
 import { chatWireItems } from './stream-items.js';
 import { reportFailure } from './ws-endings.js';
@@ -14,6 +15,7 @@ export const MAX_SUBSCRIPTIONS = 100;
 export interface GeneralDeps extends WatchDeps {
   readonly store: EventStore;
   readonly feed: LiveFeed;
+  readonly chat: ChatService;
 }
 
 interface Subscription {
@@ -26,7 +28,8 @@ type Echo = Readonly<Record<string, unknown>>;
 
 /**
  * /api/v1/ws: multiplexed subscriptions. `subscribe` to `investigation:<id>` or
- * `chat:<session>` (with `last_event_id` to resume), `unsubscribe`, `ping`. Every event
+ * `chat:<session>` (with `last_event_id` to resume, and `session_token` for a session
+ * started without signing in), `unsubscribe`, `ping`. Every event
  * comes tagged with its `stream` and `id`, batched (see MessageBatcher).
  */
 export function serveGeneral(ws: WebSocket, peer: WsPeer, connectionType: string, deps: GeneralDeps): void {
@@ -64,7 +67,7 @@ class GeneralSession {
     if (!existing && this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
       return this.peer.send(errorMessage('TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_SUBSCRIPTIONS} streams per connection`, { stream, ...echo }));
     }
-    const subscription = this.open(stream);
+    const subscription = this.open(stream, message.session_token);
     if (!subscription) {
       this.subscriptions.delete(stream);
       return this.peer.send(errorMessage('FORBIDDEN', `investigation:watch is not granted to ${this.peer.principal.roles.join(', ') || 'no role'}`, { stream, ...echo }));
@@ -86,13 +89,18 @@ class GeneralSession {
     this.subscriptions.clear();
   }
 
-  /** The subscription behind a stream name, or null when the caller may not watch investigations at all. */
-  private open(stream: string): Subscription | null {
+  /**
+   * The subscription behind a stream name, or null when the caller may not watch
+   * investigations at all. A chat session the caller may not read fails its stream with
+   * SESSION_NOT_FOUND, as an investigation they may not see does with its 404.
+   */
+  private open(stream: string, sessionToken: string | undefined): Subscription | null {
     const [kind, id = ''] = stream.split(':');
     const tag = (message: OutboundMessage): OutboundMessage => ({ stream, ...message });
     const onEnd = (end: WatchEnd): void => this.ended(stream, end);
     if (kind === 'chat') {
-      const pump = pumpTo(this.peer, chatWireItems(this.deps.store, this.deps.feed, id), tag, onEnd);
+      const authorize = () => this.deps.chat.sessions.openForReading(id, { principal: this.peer.principal, sessionToken });
+      const pump = pumpTo(this.peer, chatWireItems(this.deps.store, this.deps.feed, id, authorize), tag, onEnd);
       return { get lastDeliveredId() { return pump.lastDeliveredId; }, start: (afterId) => pump.startAfter(afterId), stop: () => pump.stop() };
     }
     if (!hasPermission(this.peer.principal, 'investigation:watch')) return null;

@@ -36,10 +36,14 @@ export function investigationItems(investigations: InvestigationsService, invest
   return (afterId) => defer(() => from(investigations.events(investigationId, afterId, viewer))).pipe(mergeMap((events$) => events$), map(investigationMessage));
 }
 
-/** A chat session's events (the SSE chat shapes) after `afterId`; a session never ends. */
-export function chatWireItems(store: EventStore, feed: LiveFeed, sessionId: string): (afterId: number) => Observable<StreamItem> {
+/**
+ * A chat session's events (the SSE chat shapes) after `afterId`, once `authorize` resolved
+ * (each start and resume asks again); a session never ends.
+ */
+export function chatWireItems(store: EventStore, feed: LiveFeed, sessionId: string, authorize: () => Promise<unknown>): (afterId: number) => Observable<StreamItem> {
   return (afterId) =>
-    toWire(catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(map((event) => event as unknown as Stored<ChatEvent>))).pipe(
+    defer(authorize).pipe(
+      mergeMap(() => toWire(catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(map((event) => event as unknown as Stored<ChatEvent>)))),
       map((sse) => ({ id: Number(sse.id), message: { id: Number(sse.id), ...(sse.data as OutboundMessage) }, final: false })),
     );
 }

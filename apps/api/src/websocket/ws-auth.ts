@@ -1,17 +1,16 @@
-import { AuthError, AuthUnavailableError, hasPermission, NOBODY, type Authenticator, type Principal } from '#platform';
+import { AuthError, AuthUnavailableError, hasPermission, type Authenticator, type Principal } from '#platform';
 import { ApiError } from '../http/api-error.js';
 import type { WsRoute } from './ws-routes.js';
 
 export type Admission = { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly error: ApiError };
 
 /**
- * Who is connecting. Chat is public, as over HTTP (a token that is sent is still verified);
- * the general and investigation endpoints need a caller, as their HTTP routes do. Failures
+ * Who is connecting: every endpoint needs a caller, as its HTTP routes do (the local
+ * anonymous analyst where no token is required; a chat session must have an owner). Failures
  * become ApiErrors so that every transport reports them the same way (close 1008, connect_error).
  */
 export async function admit(authenticator: Authenticator, route: WsRoute['kind'], token: string | undefined): Promise<Admission> {
   try {
-    if (route === 'chat' && token === undefined) return { ok: true, principal: authenticator.anonymous ?? NOBODY };
     const principal = await authenticator.authenticate(token);
     if (route === 'investigations' && !hasPermission(principal, 'investigation:watch')) {
       const roles = principal.roles.length > 0 ? principal.roles.join(', ') : 'no role';

@@ -10,7 +10,7 @@ export const streamNameSchema = z.string().regex(/^(investigation|chat):[A-Za-z0
 
 const schemas = {
   ping: z.object({ type: z.literal('ping'), request_id: requestId }),
-  subscribe: z.object({ type: z.literal('subscribe'), stream: streamNameSchema, last_event_id: lastEventId.optional(), request_id: requestId }),
+  subscribe: z.object({ type: z.literal('subscribe'), stream: streamNameSchema, last_event_id: lastEventId.optional(), session_token: z.string().min(1).max(256).optional(), request_id: requestId }),
   unsubscribe: z.object({ type: z.literal('unsubscribe'), stream: streamNameSchema, request_id: requestId }),
   cancel: z.object({ type: z.literal('cancel'), reason: z.string().max(500).optional(), request_id: requestId }),
   resume: z.object({ type: z.literal('resume'), last_event_id: lastEventId, request_id: requestId }),

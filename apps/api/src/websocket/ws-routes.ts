@@ -9,23 +9,42 @@ export type WsRoute =
   | { readonly kind: 'unknown' };
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
-const GENERAL = /^\/api\/v1\/ws\/?$/;
-const BY_ID = /^\/api\/v1\/ws\/(chat|investigations)\/([^/]+)\/?$/;
+
+/**
+ * Every raw WebSocket endpoint, by path template: routeOf answers exactly these (plus
+ * Socket.IO's path), and the authorization matrix test enumerates them, so a new endpoint
+ * cannot ship without its row there.
+ */
+export const WS_ENDPOINTS = [
+  { kind: 'general', path: '/api/v1/ws' },
+  { kind: 'chat', path: '/api/v1/ws/chat/{session_id}' },
+  { kind: 'investigations', path: '/api/v1/ws/investigations/{investigation_id}' },
+] as const satisfies ReadonlyArray<{ kind: WsRoute['kind']; path: string }>;
+
+/** The template as a pattern: `{name}` is one path segment, a trailing slash is allowed. */
+const patternOf = (path: string): RegExp => new RegExp(`^${path.replace(/\{[a-z_]+\}/g, '([^/]+)')}/?$`);
+const MATCHERS = WS_ENDPOINTS.map((endpoint) => ({ kind: endpoint.kind, pattern: patternOf(endpoint.path) }));
 
 /** Which endpoint an upgrade asks for; a malformed id is an unknown path, as for HTTP routes. */
 export function routeOf(pathname: string): WsRoute {
-  if (GENERAL.test(pathname)) return { kind: 'general' };
   if (pathname.startsWith('/socket.io/')) return { kind: 'socketio' };
-  const match = BY_ID.exec(pathname);
-  const id = match?.[2] ?? '';
-  if (!match || !ID.test(id)) return { kind: 'unknown' };
-  return match[1] === 'chat' ? { kind: 'chat', sessionId: id } : { kind: 'investigations', investigationId: id };
+  for (const { kind, pattern } of MATCHERS) {
+    const match = pattern.exec(pathname);
+    if (!match) continue;
+    const id = match[1] ?? '';
+    if (kind === 'general') return { kind };
+    if (!ID.test(id)) return { kind: 'unknown' };
+    return kind === 'chat' ? { kind, sessionId: id } : { kind, investigationId: id };
+  }
+  return { kind: 'unknown' };
 }
 
 const connectionTypeSchema = z.string().regex(/^[a-z_]{1,32}$/, 'must be 1-32 lower-case letters or _');
 
 export interface UpgradeQuery {
   readonly token: string | undefined;
+  /** `?session_token=`: the secret of a chat session started without signing in. */
+  readonly sessionToken: string | undefined;
   readonly lastEventId: number | null;
   readonly connectionType: string;
 }
@@ -39,5 +58,6 @@ export function parseUpgradeQuery(url: URL, authorization: string | undefined): 
   if (!type.success) return { problem: 'connection_type must be 1-32 lower-case letters or _' };
   const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   const token = bearer ?? (url.searchParams.get('token') || undefined);
-  return { query: { token, lastEventId: id ? id.data : null, connectionType: type.data } };
+  const sessionToken = url.searchParams.get('session_token') || undefined;
+  return { query: { token, sessionToken, lastEventId: id ? id.data : null, connectionType: type.data } };
 }

@@ -142,7 +142,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
 
   private serve(ws: WebSocket, peer: WsPeer, route: Endpoint, query: UpgradeQuery, ip: string): void {
     const { logger, metrics, settings, store } = this.runtime;
-    const watch = { investigations: this.investigations, logger, metrics };
+    const watch = { investigations: this.investigations, chat: this.chat, logger, metrics };
     switch (route.kind) {
       case 'general':
         return serveGeneral(ws, peer, query.connectionType, { ...watch, store, feed: this.feed });
@@ -154,7 +154,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
           if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
         };
         const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit: admitMessage };
-        return serveChat(ws, peer, route.sessionId, query.lastEventId, deps);
+        return serveChat(ws, peer, route.sessionId, query, deps);
       }
       default: {
         const unknown: never = route;

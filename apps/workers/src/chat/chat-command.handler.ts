@@ -1,12 +1,15 @@
 import { DomainError } from '#kernel';
 import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
-import { PermanentCommandError, type CommandContext, type Logger, type RoutedCommand } from '#platform';
+import { isRole, PermanentCommandError, type CommandContext, type Logger, type Principal, type RoutedCommand } from '#platform';
 import type { ActorRegistry } from '../actors/actor-registry.js';
 import type { Causation } from '../actors/decider-actor.js';
 import type { ChatActor } from './chat.actor.js';
 import type { ChatInvestigationFollower } from './chat-investigation.follower.js';
 import type { ChatResponder } from './chat-responder.js';
 import { chatSteps, messageIn, type ChatStep } from './chat-steps.js';
+
+/** The sender as the API authenticated them; a command without roles (an older API) grants nothing. */
+const senderOf = (userId: string, data: SendChatMessage['data']): Principal => ({ id: userId, roles: (data.senderRoles ?? []).filter(isRole) });
 
 export interface ChatCommandHandlerDeps {
   readonly actors: ActorRegistry<ChatActor>;
@@ -44,6 +47,11 @@ export class ChatCommandHandler {
 
   private async send(sessionId: string, data: SendChatMessage['data'], step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
     let state = await step({ type: 'ReceiveMessage', data });
+    if (!state.messages[data.messageId]) {
+      // Not the session's owner: it lost a race for a new session, and the API answered it 404.
+      this.deps.logger.warn({ sessionId, messageId: data.messageId, userId: causation.userId }, 'chat message from someone other than the session owner; not recorded');
+      return;
+    }
     let message = messageIn(state, data.messageId);
     if (message.status === 'received') {
       const { intent, confidence } = this.deps.classifier.classify(message.content);
@@ -52,7 +60,7 @@ export class ChatCommandHandler {
       message = messageIn(state, data.messageId);
     }
     if (message.status !== 'routed') return;
-    await this.deps.responder.respond(sessionId, state, message, step, causation, context);
+    await this.deps.responder.respond(sessionId, state, message, senderOf(causation.userId, data), step, causation, context);
   }
 
   /**

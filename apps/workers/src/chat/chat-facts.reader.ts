@@ -1,7 +1,7 @@
 import type { Stored } from '#kernel';
 import { chatStreamId, emptyChatHistory, evolveChatHistory, type ChatEvent, type ChatHistory, type ChatState } from '#chat';
 import { emptyInvestigationSummary, evolveInvestigationSummary, investigationStreamId, type InvestigationEvent, type InvestigationSummary } from '#investigations';
-import { readPages, type EventStore } from '#platform';
+import { mayActOn, readPages, type EventStore, type Principal } from '#platform';
 
 const INVESTIGATION_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
 
@@ -17,14 +17,23 @@ export class ChatFactsReader {
     return doc;
   }
 
-  /** The investigation a question is about: one it names by id, else the conversation's latest. */
-  async investigationFor(state: ChatState, question: string): Promise<InvestigationSummary | null> {
+  /**
+   * The investigation a question is about, among those the sender may GET: one it names by
+   * id, else the conversation's latest. One the sender may not see is treated as unknown, so
+   * the answer tells nothing a 404 would not.
+   */
+  async investigationFor(state: ChatState, question: string, sender: Principal): Promise<InvestigationSummary | null> {
     const named = INVESTIGATION_ID.exec(question)?.[0]?.toLowerCase();
     if (named) {
-      const summary = await this.investigation(named);
+      const summary = await this.visible(named, sender);
       if (summary) return summary;
     }
-    return state.lastInvestigationId ? this.investigation(state.lastInvestigationId) : null;
+    return state.lastInvestigationId ? this.visible(state.lastInvestigationId, sender) : null;
+  }
+
+  private async visible(investigationId: string, sender: Principal): Promise<InvestigationSummary | null> {
+    const summary = await this.investigation(investigationId);
+    return summary?.user_id != null && mayActOn(sender, 'investigation:watch', summary.user_id) ? summary : null;
   }
 
   async history(sessionId: string): Promise<ChatHistory> {

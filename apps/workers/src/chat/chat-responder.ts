@@ -3,11 +3,12 @@ import {
   composeAnomalyExplanation,
   composeInvestigationStatus,
   composeSmallTalk,
+  START_REFUSED,
   type ChatMessageState,
   type ChatState,
   type Intent,
 } from '#chat';
-import type { CommandContext } from '#platform';
+import { hasPermission, type CommandContext, type Principal } from '#platform';
 import type { Causation } from '../actors/decider-actor.js';
 import type { ChatAnswerWriter } from './chat-answer.writer.js';
 import type { ChatFactsReader } from './chat-facts.reader.js';
@@ -23,20 +24,22 @@ export class ChatResponder {
     private readonly investigations: ChatInvestigationStarter,
   ) {}
 
-  async respond(sessionId: string, state: ChatState, message: ChatMessageState, step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
+  /** `sender`: who sent the message, with the roles the API saw; the answer does what the routes would let them. */
+  async respond(sessionId: string, state: ChatState, message: ChatMessageState, sender: Principal, step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
     const intent: Intent = message.intent ?? 'unknown';
     const agent = agentById(message.agentId ?? 'abaporu');
     const base = { step, message, signal: context.signal };
     switch (intent) {
       case 'investigate':
+        if (!hasPermission(sender, 'investigation:start')) return this.writer.write({ ...base, composed: START_REFUSED, prompt: null });
         return this.investigations.start(sessionId, message, step, causation);
       // Facts questions are answered from the read models word for word: no model may round a number.
       case 'investigation_status': {
-        const summary = await this.facts.investigationFor(state, message.content);
+        const summary = await this.facts.investigationFor(state, message.content, sender);
         return this.writer.write({ ...base, composed: composeInvestigationStatus(summary), prompt: null });
       }
       case 'explain_anomaly': {
-        const summary = await this.facts.investigationFor(state, message.content);
+        const summary = await this.facts.investigationFor(state, message.content, sender);
         return this.writer.write({ ...base, composed: composeAnomalyExplanation(summary, message.content), prompt: null });
       }
       case 'greeting':

@@ -13,6 +13,10 @@ const PHASE_LABEL: Readonly<Record<string, string>> = {
   generating_report: 'redação do relatório',
 };
 
+/** The answer to `investigate` from someone whose roles do not grant investigation:start. */
+export const START_REFUSED =
+  'Você não tem permissão para iniciar investigações: isso cabe a analistas e administradores. Posso responder sobre as investigações que você acompanha, se me disser o identificador.';
+
 export const phaseLabel = (phase: string | null): string => (phase ? (PHASE_LABEL[phase] ?? phase) : 'aguardando início');
 
 const score = (value: number): string => formatNumberPt(value, 2);

@@ -4,6 +4,7 @@ export * from './auth.errors.js';
 export * from './token-verifier.js';
 export * from './jose-token-verifier.js';
 export * from './dev-secret.js';
+export * from './id-secret.js';
 export * from './auth-mode.js';
 export * from './token-signer.js';
 export * from './authenticator.js';

@@ -1,6 +1,6 @@
 import type { Principal, Role } from './principal.js';
 
-export const PERMISSIONS = ['investigation:start', 'investigation:cancel', 'investigation:watch', 'audit:export', 'audit:verify', 'admin:revoke_tokens'] as const;
+export const PERMISSIONS = ['investigation:start', 'investigation:cancel', 'investigation:watch', 'chat:read', 'audit:export', 'audit:verify', 'admin:revoke_tokens'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** `own`: only on resources the principal owns; `any`: on every resource. */
@@ -8,11 +8,15 @@ export type Scope = 'own' | 'any';
 
 const everything = Object.fromEntries(PERMISSIONS.map((p) => [p, 'any'])) as Record<Permission, Scope>;
 
-/** Who may start, cancel, watch, export, revoke. Watching covers reading the state and streaming it. */
+/**
+ * Who may start, cancel, watch, export, revoke. Watching covers reading the state and
+ * streaming it. A chat session is its owner's without any grant; `chat:read` lets auditors
+ * and admins read (never post into) everyone's, as they may watch every investigation.
+ */
 export const ROLE_GRANTS: Readonly<Record<Role, Readonly<Partial<Record<Permission, Scope>>>>> = {
   viewer: { 'investigation:watch': 'own' },
   analyst: { 'investigation:start': 'own', 'investigation:cancel': 'own', 'investigation:watch': 'own' },
-  auditor: { 'investigation:watch': 'any', 'audit:export': 'any', 'audit:verify': 'any' },
+  auditor: { 'investigation:watch': 'any', 'chat:read': 'any', 'audit:export': 'any', 'audit:verify': 'any' },
   admin: everything,
 };
 

@@ -8,7 +8,7 @@ describe('role permissions', () => {
   it.each<[Role, Permission[]]>([
     ['viewer', ['investigation:watch']],
     ['analyst', ['investigation:start', 'investigation:cancel', 'investigation:watch']],
-    ['auditor', ['investigation:watch', 'audit:export', 'audit:verify']],
+    ['auditor', ['investigation:watch', 'chat:read', 'audit:export', 'audit:verify']],
     ['admin', [...PERMISSIONS]],
   ])('%s is granted exactly %j', (role, granted) => {
     expect(PERMISSIONS.filter((p) => hasPermission(as(role), p))).toEqual(granted);

@@ -171,13 +171,15 @@ export function describeCommandBusContract(name: string, factory: ContractFactor
       expect(order).toEqual(['handler settled', 'stopped']);
     });
 
-    it('tells whether a command of a type was accepted for a target', async () => {
+    it('tells the first command of a type accepted for a target', async () => {
       const sent = routedCommand({ type: 'StartInvestigation' });
+      const later = { ...routedCommand({ type: 'StartInvestigation' }), target: sent.target };
       await fixture.bus.send(sent);
+      await fixture.bus.send(later);
 
-      expect(await fixture.bus.wasAccepted(sent.target, 'StartInvestigation')).toBe(true);
-      expect(await fixture.bus.wasAccepted(sent.target, 'CancelInvestigation')).toBe(false);
-      expect(await fixture.bus.wasAccepted({ ...sent.target, id: 'other' }, 'StartInvestigation')).toBe(false);
+      expect(await fixture.bus.firstAccepted(sent.target, 'StartInvestigation')).toEqual(sent);
+      expect(await fixture.bus.firstAccepted(sent.target, 'CancelInvestigation')).toBeNull();
+      expect(await fixture.bus.firstAccepted({ ...sent.target, id: 'other' }, 'StartInvestigation')).toBeNull();
     });
 
     it('refuses targets and types that are not subject-safe tokens, and sends nothing', async () => {

@@ -58,8 +58,11 @@ export interface CommandBus {
   readonly kind: string;
   /** Resolves once the bus durably accepted the command; throws CommandBusUnavailableError otherwise. */
   send(message: RoutedCommand): Promise<SendResult>;
-  /** Whether a command of this type for this target was ever accepted (and is retained). */
-  wasAccepted(target: CommandTarget, type: string): Promise<boolean>;
+  /**
+   * The earliest retained command of this type for this target, or null: it tells who
+   * created an aggregate whose first command no worker has handled yet.
+   */
+  firstAccepted(target: CommandTarget, type: string): Promise<RoutedCommand | null>;
   consume(handler: CommandHandler, options: ConsumeOptions): Promise<CommandConsumption>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -88,6 +88,7 @@ export const settingsSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     AUTH_REQUIRED: optionalBool,
+    ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     // ours: audit chain (docs/events.md): HMAC key, keys it replaced (oldest first), checkpoints
     AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     AUDIT_HMAC_PREVIOUS_KEYS: secretList.default([]),

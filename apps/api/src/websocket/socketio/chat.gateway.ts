@@ -31,7 +31,8 @@ function sessionOf(socket: Socket): string {
 }
 
 /**
- * Socket.IO namespace /chat: `auth: {token?, sessionId, lastEventId?}`; one room per
+ * Socket.IO namespace /chat: `auth: {token?, sessionId, sessionToken?, lastEventId?}`
+ * (`sessionToken`: the secret of a session started without signing in); one room per
  * session; the same events as the raw chat WebSocket (`history`, `user_message`,
  * `agent_status`, `agent_response`, `typing`); `message` and `typing` in.
  */
@@ -74,7 +75,8 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
       if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
     };
     const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit };
-    const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'));
+    const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
+    const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'), sessionToken);
     this.participants.set(socket.id, participant);
     void socket.join(`chat:${sessionId}`);
     participant.join(handshakeLastEventId(socket)).catch((error: unknown) => {

@@ -4,7 +4,14 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import { isOriginAllowed, refuseUpgrade, type Logger, type Metrics, type Settings } from '#platform';
 import { clientIp } from '../../http/client-ip.js';
 import { handshakeOriginAllowed, originRefusal } from '../../http/request-origin.js';
-import { MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
+import { closeCodeFor, errorMessage, MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
+
+const ROOT_MESSAGE = 'no endpoint in namespace /: connect to /investigations or /chat';
+
+/** The connect_error of the root namespace, shaped as the gateways' refusals: `data` has the error and the close code. */
+function noEndpointHere(): Error {
+  return Object.assign(new Error(ROOT_MESSAGE), { data: { ...errorMessage('NOT_FOUND', ROOT_MESSAGE), close_code: closeCodeFor(404) } });
+}
 
 /**
  * Socket.IO on the HTTP server's port, tuned by the seed's settings. Its in-memory
@@ -49,6 +56,8 @@ export class SocketIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, tuned as IoServerOptions);
     this.refuseForeignOrigins(server);
     this.reportEngineFaults(server);
+    // Socket.IO always has a root namespace; no endpoint lives there, so nobody may connect to it.
+    server.of('/').use((_socket, next) => next(noEndpointHere()));
     return server;
   }
 

@@ -51,6 +51,8 @@ export class InProcessCommandBus implements CommandBus {
   private readonly consumptions = new Set<InProcessConsumption>();
   private readonly commandIds: ExpiringKeys;
   private readonly accepted: ExpiringKeys;
+  /** The first command per target and type, for as long as `accepted` remembers the key. */
+  private readonly firstByKey = new Map<string, RoutedCommand>();
   private readonly maxDeliver: number;
   private readonly retryDelayMs: RetryDelay;
   private readonly logger: Logger;
@@ -76,7 +78,7 @@ export class InProcessCommandBus implements CommandBus {
     if (!this.commandIds.addIfAbsent(message.command.metadata.commandId, now)) {
       return { duplicate: true };
     }
-    this.accepted.touch(acceptedKey(message.target, message.command.type), now);
+    this.remember(message, now);
     // Written before send() resolves: "accepted" means it survives a crash from here on.
     this.options.journal?.accept(message);
     this.queue.push({ message, deliveryCount: 1 });
@@ -84,9 +86,12 @@ export class InProcessCommandBus implements CommandBus {
     return { duplicate: false };
   }
 
-  async wasAccepted(target: CommandTarget, type: string): Promise<boolean> {
+  async firstAccepted(target: CommandTarget, type: string): Promise<RoutedCommand | null> {
     assertRoutable(target, type);
-    return this.accepted.has(acceptedKey(target, type), this.clock());
+    const key = acceptedKey(target, type);
+    if (this.accepted.has(key, this.clock())) return this.firstByKey.get(key) ?? null;
+    this.firstByKey.delete(key);
+    return null;
   }
 
   async consume(handler: CommandHandler, options: ConsumeOptions): Promise<CommandConsumption> {
@@ -134,10 +139,21 @@ export class InProcessCommandBus implements CommandBus {
   private restore(message: RoutedCommand, deliveries: number): void {
     const now = this.clock();
     this.commandIds.addIfAbsent(message.command.metadata.commandId, now);
-    this.accepted.touch(acceptedKey(message.target, message.command.type), now);
+    this.remember(message, now);
     const envelope = { message, deliveryCount: deliveries + 1 };
     if (envelope.deliveryCount > this.maxDeliver) return this.deadLetter({ ...envelope, deliveryCount: deliveries }, 'max_deliver', new Error('the process stopped during every delivery'));
     this.queue.push(envelope);
+  }
+
+  /** Keeps the first command of its target and type while the key is remembered; later ones refresh the key only. */
+  private remember(message: RoutedCommand, now: number): void {
+    const key = acceptedKey(message.target, message.command.type);
+    if (!this.accepted.has(key, now)) this.firstByKey.set(key, message);
+    this.accepted.touch(key, now);
+    // Keys the window forgot leave their first command behind: drop those now and then, so memory stays bounded.
+    if (this.firstByKey.size > this.accepted.size * 2) {
+      for (const known of this.firstByKey.keys()) if (!this.accepted.has(known, now)) this.firstByKey.delete(known);
+    }
   }
 
   private assertOpen(): void {

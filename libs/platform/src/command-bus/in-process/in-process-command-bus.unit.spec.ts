@@ -65,9 +65,9 @@ describe('InProcessCommandBus', () => {
     await bus.send(sent);
     now = 999;
     expect(await bus.send(sent)).toEqual({ duplicate: true });
-    expect(await bus.wasAccepted(sent.target, sent.command.type)).toBe(true);
+    expect(await bus.firstAccepted(sent.target, sent.command.type)).toEqual(sent);
     now = 1000;
-    expect(await bus.wasAccepted(sent.target, sent.command.type)).toBe(false);
+    expect(await bus.firstAccepted(sent.target, sent.command.type)).toBeNull();
     expect(await bus.send(sent)).toEqual({ duplicate: false });
     await bus.close();
   });

@@ -1,4 +1,4 @@
-import { type JetStreamClient, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamClient, type JetStreamManager, type MsgRequest, type StoredMsg, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, type Subscription, connect } from '@nats-io/transport-node';
 import { CommandBusUnavailableError } from '../command-bus.errors.js';
 import type {
@@ -10,7 +10,7 @@ import type {
   RoutedCommand,
   SendResult,
 } from '../command-bus.port.js';
-import { commandSubject, encodeRoutedCommand } from './command-codec.js';
+import { commandSubject, decodeRoutedCommand, encodeRoutedCommand } from './command-codec.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { JetStreamConsumption } from './jetstream-consumption.js';
 import {
@@ -88,16 +88,22 @@ export class JetStreamCommandBus implements CommandBus {
     }
   }
 
-  /** Answers from the stream itself, so it holds for as long as the stream retains commands (max_age). */
-  async wasAccepted(target: CommandTarget, type: string): Promise<boolean> {
+  /**
+   * Answers from the stream itself, so it holds for as long as the stream retains commands
+   * (max_age): the first message of the subject at or after sequence 1.
+   */
+  async firstAccepted(target: CommandTarget, type: string): Promise<RoutedCommand | null> {
     const subject = commandSubject(this.settings.subjectPrefix, target, type);
     this.assertConnected();
+    let first: StoredMsg | null;
     try {
-      const last = await this.jsm.streams.getMessage(this.settings.streamName, { last_by_subj: subject });
-      return last !== null;
+      // The server takes `next_by_subj` on a plain MSG.GET; the client's type only lists seq and last_by_subj.
+      const query = { seq: 1, next_by_subj: subject } as unknown as MsgRequest;
+      first = await this.jsm.streams.getMessage(this.settings.streamName, query);
     } catch (error) {
       throw unavailable(`cannot read stream ${this.settings.streamName}`, error);
     }
+    return first === null ? null : (decodeRoutedCommand(first.data) ?? null);
   }
 
   async consume(handler: CommandHandler, options: ConsumeOptions): Promise<CommandConsumption> {
