@@ -8,17 +8,18 @@ import { WebSocket } from 'ws';
 import { signToken } from '#platform';
 import { openWs, wsUrl, type WsTestClient } from '../../apps/api/src/websocket/testing/ws-client.testing.js';
 import { startNode, type RunningProcess } from '../support/node-process.js';
+import { fuzzRuns, fuzzSeed } from '../support/fuzz-config.js';
 import { waitUntil } from '../support/wait-until.js';
 import { ioEmit, ioPacket, rawFrame, type IoEmit, type RawFrame } from './websocket-messages.arbitraries.js';
 
 /**
  * Random inbound messages over the raw WebSocket endpoints and Socket.IO, against the
  * compiled api process: each gets an answer or a clean close within a bound, the process
- * lives, and client input never logs at error level. FUZZ_CASES (default 500) and
- * FUZZ_SEED replay a run; the seed is printed when a case fails.
+ * lives, and client input never logs at error level. FUZZ_SCALE multiplies the 500
+ * cases (npm run fuzz) and FUZZ_SEED replays a run; the seed is printed when a case fails.
  */
-const CASES = Number(process.env.FUZZ_CASES ?? 500);
-const SEED = process.env.FUZZ_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED);
+const CASES = fuzzRuns(500);
+const SEED = fuzzSeed();
 /** Liveness bound per case: generous, a busy machine must not fail it. */
 const ANSWER_WITHIN_MS = 15_000;
 /** Close codes that end a connection on purpose: normal, policy, too big, overloaded, the 4000 range. */
@@ -167,7 +168,7 @@ async function packetCase(packet: string): Promise<void> {
   const closed = new Promise<number>((resolve) => ws.once('close', resolve));
   try {
     await waitUntil(() => (texts.some((t) => t.startsWith('0{')) ? true : undefined), 'the engine.io open packet', ANSWER_WITHIN_MS);
-    ws.send('40/chat,{"sessionId":"fuzz"}');
+    ws.send(`40/chat,${JSON.stringify({ sessionId: 'fuzz', token })}`);
     await waitUntil(() => (texts.some((t) => t.startsWith('40/chat,')) ? true : undefined), 'the /chat connect', ANSWER_WITHIN_MS);
     ws.send(packet);
     if (ws.readyState === WebSocket.OPEN) ws.send('42/chat,777["ping"]');
@@ -191,11 +192,11 @@ async function check<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<v
   } catch (error) {
     // A counterexample may hold a megabyte of padding: keep the report readable.
     const report = (error as Error).message.split('\n').map((line) => (line.length > 2000 ? `${line.slice(0, 2000)}… (${line.length} characters)` : line));
-    throw new Error(`FUZZ_SEED=${SEED} FUZZ_CASES=${CASES} replays this run\n${report.join('\n')}`);
+    throw new Error(`FUZZ_SEED=${SEED} FUZZ_SCALE=${process.env.FUZZ_SCALE ?? 1} replays this run\n${report.join('\n')}`);
   }
 }
 
-describe(`fuzzed inbound messages (FUZZ_SEED=${SEED}, FUZZ_CASES=${CASES})`, () => {
+describe(`fuzzed inbound messages (FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
   it('raw WebSocket: every message is answered or the connection closes cleanly', async () => {
     await check(fc.tuple(fc.constantFrom(...Object.keys(RAW_PATHS)), rawFrame(investigationId)), ([target, frame]) => rawCase(target, frame), Math.ceil(CASES * 0.5));
   });

@@ -1,6 +1,6 @@
 /**
- * Bounds of the fuzz suites: a default sized for `npm test`, FUZZ_CASES for longer runs
- * (`npm run fuzz`), FUZZ_SEED to replay a failure (fast-check prints the seed it used).
+ * Bounds of the fuzz suites: a default sized for `npm test`, FUZZ_SCALE to multiply it for
+ * longer runs (`npm run fuzz` runs 20x), FUZZ_SEED to replay a failure (its seed is printed).
  */
 export function fuzzRuns(defaultRuns: number): number {
   const scale = Number(process.env.FUZZ_SCALE ?? '1');
@@ -9,5 +9,5 @@ export function fuzzRuns(defaultRuns: number): number {
 
 export function fuzzSeed(): number {
   const seed = Number(process.env.FUZZ_SEED);
-  return Number.isInteger(seed) ? seed : Date.now() ^ (Math.random() * 0x7fffffff);
+  return Number.isInteger(seed) ? seed : Math.floor(Math.random() * 2 ** 31);
 }

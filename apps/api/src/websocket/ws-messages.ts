@@ -40,6 +40,11 @@ export function errorFrom(error: unknown, extra: Readonly<Record<string, unknown
  * The close code for a failure before or while streaming. WebSocket has no 404: the 4000
  * range is the application's, so 4404 reads as "not found" and tells a client not to retry.
  */
+/** The close code of a refusal: a full server or a client over its stream quota comes back later. */
+export function closeCodeOf(error: { readonly status: number; readonly code: string }): number {
+  return error.code === 'TOO_MANY_STREAMS' ? WS_CLOSE.TRY_AGAIN_LATER : closeCodeFor(error.status);
+}
+
 export function closeCodeFor(status: number): number {
   if (status === 401 || status === 403) return WS_CLOSE.POLICY;
   if (status >= 500) return WS_CLOSE.SERVER_ERROR;

@@ -4,7 +4,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { refuseUpgrade, type Authenticator, type LiveFeed, type Runtime } from '#platform';
+import { refuseUpgrade, type Authenticator, type LiveFeed, type Principal, type Runtime } from '#platform';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
@@ -13,6 +13,7 @@ import { InvestigationsService } from '../investigations/investigations.service.
 import { clientIp } from '../http/client-ip.js';
 import { handshakeOriginAllowed, originRefusal } from '../http/request-origin.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
+import { StreamGate } from '../limits/stream-gate.js';
 import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
 import { serveGeneral } from './general-socket.js';
@@ -21,7 +22,7 @@ import { Presence } from './presence.js';
 import { admit, type Admission } from './ws-auth.js';
 import { guardUpgradeSocket, guardWebSocket, type FaultScope } from './ws-client-faults.js';
 import { WsConnections } from './ws-connections.js';
-import { closeCodeFor, closeReason, errorFrom, MAX_INBOUND_FRAME_BYTES, WS_CLOSE } from './ws-messages.js';
+import { closeCodeOf, closeReason, errorFrom, MAX_INBOUND_FRAME_BYTES, WS_CLOSE } from './ws-messages.js';
 import { WsPeer } from './ws-peer.js';
 import { parseUpgradeQuery, routeOf, type UpgradeQuery, type WsRoute } from './ws-routes.js';
 
@@ -47,6 +48,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     private readonly investigations: InvestigationsService,
     private readonly chat: ChatService,
     private readonly limiter: RateLimiter,
+    private readonly gate: StreamGate,
     private readonly connections: WsConnections,
     private readonly presence: Presence,
     private readonly audit: AuditRecorder,
@@ -120,11 +122,13 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       this.runtime.logger.error({ err: error, path: req.url?.split('?')[0] }, 'websocket authentication failed unexpectedly');
       admission = { ok: false, error: new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error') };
     }
+    const slot = admission.ok ? this.holdSlot(req, admission.principal, route.kind) : null;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (!admission.ok) {
+      if (!admission.ok || slot === null || 'refused' in slot) {
         guardWebSocket(ws, scope);
-        return this.refuse(ws, req, admission.error);
+        return this.refuse(ws, req, admission.ok ? (slot as { refused: ApiError }).refused : admission.error);
       }
+      ws.once('close', slot.release);
       const peer = new WsPeer(ws, {
         kind: route.kind,
         principal: admission.principal,
@@ -138,6 +142,16 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
       this.serve(ws, peer, route, query, clientIp(req, this.runtime.settings));
     });
+  }
+
+  /** A WebSocket holds a stream slot for its whole life, as an SSE stream does. */
+  private holdSlot(req: IncomingMessage, principal: Principal, kind: Endpoint['kind']): { release: () => void } | { refused: ApiError } {
+    try {
+      return { release: this.gate.admit(req, principal, 'websocket', `/ws/${kind}`) };
+    } catch (error) {
+      if (error instanceof ApiError) return { refused: error };
+      throw error;
+    }
   }
 
   private serve(ws: WebSocket, peer: WsPeer, route: Endpoint, query: UpgradeQuery, ip: string): void {
@@ -172,6 +186,6 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     );
     if (error.status === 401) void this.audit.webSocketTokenRejected(req, error.code, error.message);
     ws.send(JSON.stringify(message));
-    ws.close(closeCodeFor(error.status), closeReason(`${error.code}: ${error.message}`));
+    ws.close(closeCodeOf(error), closeReason(`${error.code}: ${error.message}`));
   }
 }

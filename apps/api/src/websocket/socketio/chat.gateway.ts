@@ -14,6 +14,7 @@ import { ChatParticipant } from '../chat-participant.js';
 import { Presence } from '../presence.js';
 import { endWithStream, reportFailure } from '../ws-endings.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
+import { StreamGate } from '../../limits/stream-gate.js';
 import { WsConnections } from '../ws-connections.js';
 import { closeCodeFor, errorMessage, type OutboundMessage } from '../ws-messages.js';
 import { answerUnknownEvents, parseBody } from './io-body.js';
@@ -52,6 +53,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     private readonly limiter: RateLimiter,
     private readonly connections: WsConnections,
     private readonly audit: AuditRecorder,
+    private readonly gate: StreamGate,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -59,7 +61,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
       sessionOf(socket);
       handshakeLastEventId(socket);
     };
-    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, check }));
+    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, gate: this.gate, check }));
   }
 
   handleConnection(socket: Socket): void {

@@ -6,6 +6,7 @@ import { InvestigationsService } from '../../investigations/investigations.servi
 import { requestIdsOf } from '../../http/request-ids.js';
 import { AUTHENTICATOR, RUNTIME } from '../../tokens.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
+import { StreamGate } from '../../limits/stream-gate.js';
 import { WsConnections } from '../ws-connections.js';
 import { errorMessage, type OutboundMessage } from '../ws-messages.js';
 import { answerUnknownEvents, parseBody as parse } from './io-body.js';
@@ -31,11 +32,12 @@ export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewa
     private readonly investigations: InvestigationsService,
     private readonly connections: WsConnections,
     private readonly audit: AuditRecorder,
+    private readonly gate: StreamGate,
   ) {}
 
   afterInit(namespace: Namespace): void {
     const check = (socket: Socket): void => void handshakeLastEventId(socket);
-    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, check }));
+    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, gate: this.gate, check }));
   }
 
   handleConnection(socket: Socket): void {

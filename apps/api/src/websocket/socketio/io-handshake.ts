@@ -1,11 +1,12 @@
 import type { Socket } from 'socket.io';
-import type { Authenticator, Logger, Principal, Settings } from '#platform';
+import { eventIdSchema, type Authenticator, type Logger, type Principal, type Settings } from '#platform';
 import type { AuditRecorder } from '../../audit/audit-recorder.js';
 import { ApiError } from '../../http/api-error.js';
 import { clientIp } from '../../http/client-ip.js';
 import { admit } from '../ws-auth.js';
 import type { WsConnections } from '../ws-connections.js';
-import { closeCodeFor, errorFrom } from '../ws-messages.js';
+import type { StreamGate } from '../../limits/stream-gate.js';
+import { closeCodeOf, errorFrom } from '../ws-messages.js';
 
 type Middleware = (socket: Socket, next: (error?: Error) => void) => void;
 
@@ -22,8 +23,9 @@ export function handshakeValue(socket: Socket, authKey: string, queryKey: string
 export function handshakeLastEventId(socket: Socket): number | null {
   const raw = handshakeValue(socket, 'lastEventId', 'last_event_id');
   if (raw === undefined) return null;
-  if (!/^\d{1,15}$/.test(raw)) throw new ApiError(400, 'VALIDATION_ERROR', 'lastEventId must be a whole number');
-  return Number(raw);
+  const parsed = eventIdSchema.safeParse(raw);
+  if (!parsed.success) throw new ApiError(400, 'VALIDATION_ERROR', 'lastEventId must be a whole number');
+  return parsed.data;
 }
 
 function handshakeToken(socket: Socket): string | undefined {
@@ -35,7 +37,7 @@ function handshakeToken(socket: Socket): string | undefined {
 /** The error a refused client receives as `connect_error`: `message`, and `data` with the WebSocket close code. */
 function connectError(error: ApiError): Error {
   const { message } = errorFrom(error);
-  return Object.assign(new Error(error.message), { data: { ...message, close_code: closeCodeFor(error.status) } });
+  return Object.assign(new Error(error.message), { data: { ...message, close_code: closeCodeOf(error) } });
 }
 
 export interface HandshakeDeps {
@@ -46,6 +48,8 @@ export interface HandshakeDeps {
   readonly principals: WeakMap<Socket, Principal>;
   /** A refused token is an audit record, as on the raw WebSocket paths. */
   readonly audit: AuditRecorder;
+  /** Every connection holds a stream slot while it is open, as an SSE stream or a raw WebSocket does. */
+  readonly gate: StreamGate;
   /** Further checks of the handshake (the ids it names); throw an ApiError to refuse. */
   readonly check?: (socket: Socket) => void;
 }
@@ -68,6 +72,13 @@ export function authenticateHandshake(route: 'chat' | 'investigations', deps: Ha
     admit(deps.authenticator, route, handshakeToken(socket)).then(
       (admission) => {
         if (!admission.ok) return refuse(socket, next, admission.error);
+        let release: () => void;
+        try {
+          release = deps.gate.admit(socket.request, admission.principal, 'websocket', `/socket.io${socket.nsp.name}`);
+        } catch (error) {
+          return refuse(socket, next, error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error'));
+        }
+        socket.once('disconnect', release);
         deps.principals.set(socket, admission.principal);
         next();
       },
