@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { openIo } from '../apps/api/src/websocket/testing/io-client.testing.js';
-import { startNode, type RunningProcess } from './support/node-process.js';
+import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { HOSTILE_FRAMES, sendAfterHandshake } from './support/raw-websocket.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -14,24 +11,21 @@ import { waitUntil } from './support/wait-until.js';
  * process: broken engine.io and socket.io packets, oversized frames and bodies, binary
  * attachment claims, a numeric event name. Each costs at most that client's connection.
  */
-const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-io-hostile-'));
-let proc: RunningProcess;
+let api: ApiProcess;
 let url = '';
 let port = 0;
 
 beforeAll(async () => {
-  proc = startNode('dist/apps/api/src/main.js', { DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0' });
-  const listening = await proc.waitForLog((l) => l.msg === 'api listening');
-  port = Number(/:(\d+)$/.exec(String(listening.url))?.[1]);
-  url = `http://127.0.0.1:${port}`;
+  api = await startApiProcess({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0' });
+  url = api.url;
+  port = Number(new URL(url).port);
 });
 
 afterAll(async () => {
-  await proc?.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
+  await api?.dispose();
 });
 
-const alive = (): boolean => proc.child.exitCode === null && proc.child.signalCode === null;
+const alive = (): boolean => api.alive();
 
 /** The server lives: /health answers and a new Socket.IO client joins a chat. */
 async function expectServing(): Promise<void> {
@@ -181,8 +175,8 @@ describe('what the operator sees', () => {
       const text = await (await fetch(`${url}/metrics`)).text();
       return /streaming_errors_total\{type="websocket",endpoint="socketio"\} [1-9]/.test(text) ? true : undefined;
     }, 'Socket.IO faults in streaming_errors_total');
-    expect(await proc.waitForLog((l) => l.fault === 'socketio_client')).toMatchObject({ level: 40, path: '/socket.io/' });
-    expect(proc.output()).not.toMatch(/"level":(50|60)/);
-    expect(proc.output()).not.toContain('Missing error handler');
+    expect(await api.proc.waitForLog((l) => l.fault === 'socketio_client')).toMatchObject({ level: 40, path: '/socket.io/' });
+    expect(api.proc.output()).not.toMatch(/"level":(50|60)/);
+    expect(api.proc.output()).not.toContain('Missing error handler');
   });
 });

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { signToken } from '#platform';
 import { connectWs, wsUrl } from '../apps/api/src/websocket/testing/ws-client.testing.js';
-import { startNode, type RunningProcess } from './support/node-process.js';
+import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { HOSTILE_FRAMES, rawConnect, sendAfterHandshake, upgradeRequest } from './support/raw-websocket.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -15,19 +12,14 @@ import { waitUntil } from './support/wait-until.js';
  */
 const SECRET = 'hostile-frames-secret-hostile-frames-42';
 const BAD_TOKEN = 'not-a-jwt-hostile-frames';
-const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-hostile-'));
-let proc: RunningProcess;
+let api: ApiProcess;
 let url = '';
 let port = 0;
 let token = '';
 let investigationId = '';
 
 beforeAll(async () => {
-  proc = startNode('dist/apps/api/src/main.js', {
-    DATA_DIR: dataDir,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
+  api = await startApiProcess({
     JWT_SECRET: SECRET,
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_PER_MINUTE_IP: '0',
@@ -36,9 +28,8 @@ beforeAll(async () => {
     INVESTIGATION_PAGE_SIZE: '100',
     INVESTIGATION_STEP_DELAY_MS: '1000',
   });
-  const listening = await proc.waitForLog((l) => l.msg === 'api listening');
-  port = Number(/:(\d+)$/.exec(String(listening.url))?.[1]);
-  url = `http://127.0.0.1:${port}`;
+  url = api.url;
+  port = Number(new URL(url).port);
   token = await signToken({ secret: SECRET, subject: 'ana', roles: ['analyst'], ttlSeconds: 600 });
   const res = await fetch(`${url}/api/v1/investigations`, {
     method: 'POST',
@@ -50,11 +41,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await proc?.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
+  await api?.dispose();
 });
 
-const alive = (): boolean => proc.child.exitCode === null && proc.child.signalCode === null;
+const alive = (): boolean => api.alive();
 
 /** The server lives: /health answers and a new WebSocket is served. */
 async function expectServing(): Promise<void> {
@@ -146,10 +136,10 @@ describe('what the operator sees', () => {
       const count = Number(new RegExp(`streaming_errors_total\\{type="websocket",endpoint="${endpoint}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
       expect(count).toBeGreaterThanOrEqual(HOSTILE_FRAMES.length);
     }
-    const logged = await proc.waitForLog((l) => l.fault === 'websocket_client' && l.error_code === 'WS_ERR_INVALID_UTF8');
+    const logged = await api.proc.waitForLog((l) => l.fault === 'websocket_client' && l.error_code === 'WS_ERR_INVALID_UTF8');
     expect(logged).toMatchObject({ level: 40, endpoint: expect.any(String), path: expect.stringMatching(/^\/api\/v1\/ws/), close_code: 1007 });
-    expect(proc.output()).not.toContain(token);
-    expect(proc.output()).not.toContain(BAD_TOKEN);
+    expect(api.proc.output()).not.toContain(token);
+    expect(api.proc.output()).not.toContain(BAD_TOKEN);
     expect(alive()).toBe(true);
   });
 });

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { signToken } from '#platform';
-import { startNode, type RunningProcess } from '../support/node-process.js';
+import { startApiProcess, type ApiProcess } from '../support/api-process.js';
 import { fuzzRuns, fuzzSeed } from '../support/fuzz-config.js';
 
 /**
@@ -32,20 +29,19 @@ interface Outcome {
   readonly errorCode: string | null;
 }
 
-let api: RunningProcess;
+let api: ApiProcess;
 let baseUrl = '';
 let operations: Operation[] = [];
 let tokens: string[] = [];
 let knownId = '';
-const dataDir = mkdtempSync(join(tmpdir(), 'fuzz-http-'));
 
 beforeAll(async () => {
-  api = startNode('dist/apps/api/src/main.js', {
-    DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', JWT_SECRET: SECRET, METRICS_PORT: '0',
+  api = await startApiProcess({
+    JWT_SECRET: SECRET,
     RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0', MAX_BODY_BYTES: '65536',
     SYNTHETIC_CONTRACTS: '300', INVESTIGATION_STEP_DELAY_MS: '0', STREAM_IDLE_TIMEOUT: '5',
   });
-  baseUrl = String((await api.waitForLog((l) => l.msg === 'api listening')).url);
+  baseUrl = api.url;
   const doc = (await (await fetch(`${baseUrl}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; requestBody?: unknown }>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
@@ -66,8 +62,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await api?.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
+  await api?.dispose();
 });
 
 const printable = (text: string): boolean => /^[\x20-\x7e]*$/.test(text);
@@ -206,13 +201,7 @@ describe('HTTP fuzzing of every route', () => {
       { numRuns: fuzzRuns(1500), seed: fuzzSeed(), endOnFailure: true },
     );
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
-    expect(api.child.exitCode).toBeNull();
-    const errors = api
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { level?: number; msg?: string })
-      .filter((line) => (line.level ?? 0) >= 50);
-    expect(errors).toEqual([]);
+    expect(api.alive()).toBe(true);
+    expect(api.errorLines()).toEqual([]);
   }, 600_000);
 });

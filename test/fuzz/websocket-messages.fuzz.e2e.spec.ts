@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { signToken } from '#platform';
 import { openWs, wsUrl, type WsTestClient } from '../../apps/api/src/websocket/testing/ws-client.testing.js';
-import { startNode, type RunningProcess } from '../support/node-process.js';
+import { startApiProcess, type ApiProcess } from '../support/api-process.js';
 import { fuzzRuns, fuzzSeed } from '../support/fuzz-config.js';
 import { waitUntil } from '../support/wait-until.js';
 import { ioEmit, ioPacket, rawFrame, type IoEmit, type RawFrame } from './websocket-messages.arbitraries.js';
@@ -26,20 +23,19 @@ const ANSWER_WITHIN_MS = 15_000;
 const CLEAN = (code: number): boolean => [1000, 1008, 1009, 1013].includes(code) || (code >= 4000 && code < 5000);
 
 const SECRET = 'fuzz-secret-fuzz-secret-fuzz-secret-4242';
-const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-fuzz-'));
-let proc: RunningProcess;
+let api: ApiProcess;
 let url = '';
 let token = '';
 let investigationId = '';
 let probes = 0;
 
 beforeAll(async () => {
-  proc = startNode('dist/apps/api/src/main.js', {
-    DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', JWT_SECRET: SECRET,
+  api = await startApiProcess({
+    JWT_SECRET: SECRET,
     RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0',
     SYNTHETIC_CONTRACTS: '200000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '1000',
   });
-  url = String((await proc.waitForLog((l) => l.msg === 'api listening')).url).replace('localhost', '127.0.0.1');
+  url = api.url;
   const analyst = await signToken({ secret: SECRET, subject: 'ana', roles: ['analyst'], ttlSeconds: 3600 });
   // An auditor watches any investigation but may not cancel it: the fuzzed `cancel`s leave it running.
   token = await signToken({ secret: SECRET, subject: 'fuzz', roles: ['auditor'], ttlSeconds: 3600 });
@@ -50,28 +46,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await raw.closeAll();
   await ios.closeAll();
-  await proc?.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
+  await api?.dispose();
 });
 
-const alive = (): boolean => proc.child.exitCode === null && proc.child.signalCode === null;
-
-/** Output since `from` that is a pino line at error level or above (50 error, 60 fatal), or no pino line at all (a stack trace, a console.error). */
-function errorLines(from: number): string[] {
-  return proc
-    .output()
-    .slice(from)
-    .split('\n')
-    .slice(0, -1) // the last piece is empty, or a line still being written
-    .filter((line) => {
-      if (line.trim() === '') return false;
-      try {
-        return ((JSON.parse(line) as { level?: number }).level ?? 0) >= 50;
-      } catch {
-        return true;
-      }
-    });
-}
+const alive = (): boolean => api.alive();
+const errorLines = (from: number): string[] => api.errorLines(from);
 
 /** Keeps one open connection per target, reopening the ones a case closed. */
 class Pool<T> {
@@ -182,7 +161,7 @@ async function packetCase(packet: string): Promise<void> {
 /** Runs `property`, naming the seed when it fails so the run can be replayed. */
 async function check<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<void>, numRuns: number): Promise<void> {
   const property = fc.asyncProperty(arbitrary, async (value) => {
-    const logged = proc.output().length;
+    const logged = api.proc.output().length;
     await run(value);
     expect(alive()).toBe(true);
     expect(errorLines(logged)).toEqual([]);

@@ -136,7 +136,10 @@ function startGzip(res: ServerResponse, options: StreamingCompressionOptions, or
   // Writers that check before writing (whenWritable) see zlib's queue as well as the socket's.
   const socketNeedsDrain = (): boolean => Reflect.get(Object.getPrototypeOf(res) as object, 'writableNeedDrain', res) as boolean;
   Object.defineProperty(res, 'writableNeedDrain', { configurable: true, get: () => gzip.writableNeedDrain || socketNeedsDrain() });
-  // A client that went away leaves nothing to compress for.
+  // A client that went away leaves nothing to compress for. A piped response (the audit
+  // export) already has ten 'close' observers, pipeline's and the request's own: one more is
+  // no leak, so the warning threshold moves rather than warning on every such export.
+  res.setMaxListeners(Math.max(res.getMaxListeners(), 20));
   res.once('close', () => gzip.destroy());
   // Writers flush after each event (writeSse); an event stream has nothing left to flush by then.
   Object.assign(res, { flush: eventStream ? () => undefined : () => gzip.flush(constants.Z_SYNC_FLUSH) });
