@@ -17,3 +17,6 @@ export * from './websocket/index.js';
 export * from './contract-sources/index.js';
 export * from './audit/index.js';
 export * from './relay/index.js';
+export * from './health/readiness.js';
+export * from './resilience/storage-outage.js';
+export * from './resilience/backoff.js';

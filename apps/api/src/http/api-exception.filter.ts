@@ -1,6 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CommandBusUnavailableError, EventStoreUnavailableError, type Logger } from '#platform';
+import { AuditLogUnavailableError, CommandBusUnavailableError, EventStoreUnavailableError, type Logger } from '#platform';
 import { ApiError } from './api-error.js';
 
 interface ErrorBody {
@@ -8,6 +8,8 @@ interface ErrorBody {
   message: string;
   details?: unknown;
 }
+
+const RETRY_AFTER_SECONDS = 5;
 
 /** Maps any error to the wire shape `{ error_code, message }` with the right status. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; retryAfter?: number } {
@@ -18,8 +20,15 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfter: error.retryAfterSeconds }),
     };
   }
-  if (error instanceof CommandBusUnavailableError || error instanceof EventStoreUnavailableError) {
-    return { status: 503, body: { error_code: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable; retry shortly' }, retryAfter: 5 };
+  // Nothing was changed: a dependency refused before anything was accepted or written.
+  if (error instanceof CommandBusUnavailableError) {
+    return { status: 503, body: { error_code: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return { status: 503, body: { error_code: 'STORE_UNAVAILABLE', message: 'the event store is temporarily unreachable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
+  }
+  if (error instanceof AuditLogUnavailableError) {
+    return { status: 503, body: { error_code: 'AUDIT_LOG_UNAVAILABLE', message: 'the audit log is temporarily unreachable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
   }
   const bodyParserType = (error as { type?: unknown }).type;
   if (bodyParserType === 'entity.parse.failed') return { status: 400, body: { error_code: 'INVALID_JSON', message: 'the request body is not valid JSON' } };

@@ -57,7 +57,7 @@ export async function createRuntime(settings: Settings, logger: Logger, metrics 
   }
   let audit: AuditLog;
   try {
-    audit = await createAuditLog(settings);
+    audit = await createAuditLog(settings, logger.child({ component: 'audit-log' }));
   } catch (error) {
     await bus.close();
     await store.close();

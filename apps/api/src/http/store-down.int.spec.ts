@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { auditRecords } from '#platform';
+import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
+import { waitUntil } from '../../../../test/support/wait-until.js';
+import { connectWs, wsUrl } from '../websocket/testing/ws-client.testing.js';
+
+let database: ScratchDatabase;
+let app: EmbeddedApp;
+let auth: Record<string, string> = {};
+
+beforeAll(async () => {
+  database = await createScratchDatabase('api_store_down');
+  app = await startEmbeddedApp({ EVENT_STORE: 'postgres', DATABASE_URL: database.url, DATABASE_SCHEMA: 'cidadao' });
+  auth = { Authorization: `Bearer ${await app.token('root', 'admin')}` };
+}, 60_000);
+
+afterAll(async () => {
+  await database?.accept();
+  await app?.stop();
+  await database?.drop();
+});
+
+const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${app.url}${path}`, { method, headers: { 'Content-Type': 'application/json', ...auth, ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+async function auditCount(): Promise<number> {
+  let count = 0;
+  for await (const _ of auditRecords(app.runtime.audit)) count++;
+  return count;
+}
+
+describe('while PostgreSQL refuses connections (event store and audit log down)', () => {
+  it('answers 503 with Retry-After and the dependency, never 500, changes nothing, and recovers', async () => {
+    const started = await request('POST', '/api/v1/investigations', { query: 'contratos de saúde', data_source: 'synthetic' });
+    const { investigation_id: id } = (await started.json()) as { investigation_id: string };
+    await waitUntil(async () => ((await (await request('GET', `/api/v1/investigations/${id}`)).json()) as { status: string }).status === 'completed' || undefined, 'the investigation to complete');
+    const head = await app.runtime.store.headPosition();
+    const audited = await auditCount();
+
+    await database.refuse();
+    const storeRoutes: Array<[string, string, unknown?, Record<string, string>?]> = [
+      ['GET', `/api/v1/investigations/${id}`],
+      ['GET', `/api/v1/investigations/${id}/events`],
+      ['GET', `/api/v1/investigations/stream/${id}`],
+      ['POST', '/api/v1/investigations', { query: 'de novo' }, { 'Idempotency-Key': 'store-down-1' }],
+      ['POST', '/api/v1/chat/stream', { message: 'Olá' }],
+      ['POST', '/api/v1/chat/message', { message: 'Olá' }],
+      ['POST', '/api/v1/admin/users/ana/revoke-tokens', {}],
+    ];
+    for (const [method, path, body, headers] of storeRoutes) {
+      const res = await request(method, path, body, headers);
+      expect({ path, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ path, status: 503, retryAfter: '5' });
+      expect(await res.json()).toEqual({ error_code: 'STORE_UNAVAILABLE', message: expect.any(String) });
+    }
+    for (const path of ['/api/v1/audit/export?format=ndjson', '/api/v1/audit/verify']) {
+      const res = await request('GET', path);
+      expect({ path, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ path, status: 503, retryAfter: '5' });
+      expect(await res.json()).toEqual({ error_code: 'AUDIT_LOG_UNAVAILABLE', message: expect.any(String) });
+    }
+    const socket = await connectWs(wsUrl(app.url, `/api/v1/ws/investigations/${id}`), { headers: auth });
+    expect((await socket.closed).code).toBe(1011);
+    expect(socket.messages).toEqual([{ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 }]);
+    const ready = await fetch(`${app.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { details: unknown }).details).toEqual({
+      status: 'unavailable',
+      bus: { kind: 'in-process', status: 'up' },
+      store: { kind: 'postgres', status: 'down' },
+      audit: { kind: 'postgres', status: 'down' },
+    });
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+
+    await database.accept();
+    await waitUntil(async () => ((await fetch(`${app.url}/health/ready`)).status === 200 ? true : undefined), 'readiness to come back');
+    expect(await app.runtime.store.headPosition()).toBe(head);
+    expect((await request('GET', `/api/v1/investigations/${id}`)).status).toBe(200);
+    // What the refused requests would have audited is missing; the log itself is whole.
+    expect(await auditCount()).toBe(audited);
+  }, 60_000);
+});
