@@ -1,6 +1,6 @@
 import { DomainError } from '#kernel';
 import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
-import { PermanentCommandError, type CommandContext, type Logger, type RoutedCommand } from '#platform';
+import { isStorageOutage, PermanentCommandError, type CommandContext, type Logger, type RoutedCommand } from '#platform';
 import type { ActorRegistry } from '../actors/actor-registry.js';
 import type { Causation } from '../actors/decider-actor.js';
 import type { ChatActor } from './chat.actor.js';
@@ -64,6 +64,8 @@ export class ChatCommandHandler {
     try {
       await work();
     } catch (error) {
+      // An unreachable store is waited out (StorageOutage), never turned into a failed answer.
+      if (isStorageOutage(error)) throw error;
       const permanent = error instanceof DomainError;
       if (!permanent && (context.signal.aborted || context.deliveryCount < this.deps.maxDeliver)) throw error;
       this.deps.logger.error({ err: error, messageId }, 'chat answer failed');
