@@ -15,29 +15,35 @@ export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>, conn
   }
 }
 
-/** Which backends a fault hits: those of some application names, or every one of a database. */
-export type BackendFilter = { readonly applicationNames: readonly string[] } | { readonly database: string };
+/** Which backends a fault hits: those of some application names, or every one of a database (but some applications'). */
+export type BackendFilter = { readonly applicationNames: readonly string[] } | { readonly database: string; readonly sparing?: readonly string[] };
 
 /** pg_terminate_backend on every matching backend except the caller's; how many it ended. */
 export async function terminateBackends(target: BackendFilter): Promise<number> {
   return withAdmin(async (admin) => {
     const { rows } =
       'database' in target
-        ? await admin.query<{ ended: boolean }>('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [target.database])
+        ? await admin.query<{ ended: boolean }>(
+            'SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND NOT (application_name = ANY($2))',
+            [target.database, target.sparing ?? []],
+          )
         : await admin.query<{ ended: boolean }>('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = ANY($1) AND pid <> pg_backend_pid()', [target.applicationNames]);
     return rows.filter((row) => row.ended).length;
   });
 }
 
-/** Waits until `count` backends of `applicationName` are blocked on a lock (an advisory lock the test holds). */
-export async function waitForLockWaiters(applicationName: string, count: number): Promise<void> {
+/** Waits until `count` matching backends are blocked on a lock (an advisory lock the test holds). */
+export async function waitForLockWaiters(target: BackendFilter, count: number): Promise<void> {
   await waitUntil(
     () =>
       withAdmin(async (admin) => {
-        const { rows } = await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [applicationName]);
+        const { rows } =
+          'database' in target
+            ? await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [target.database])
+            : await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ANY($1) AND wait_event_type = 'Lock'", [target.applicationNames]);
         return Number(rows[0]?.n ?? 0) >= count ? true : undefined;
       }),
-    `${count} backends of ${applicationName} waiting on a lock`,
+    `${count} backends waiting on a lock`,
   );
 }
 
@@ -45,8 +51,10 @@ export async function waitForLockWaiters(applicationName: string, count: number)
  * Holds a session advisory lock on a connection of its own, so appends that need it block
  * (checked out, mid-transaction) until `release`.
  */
+export const LOCK_HOLDER = 'test-lock-holder';
+
 export async function holdAdvisoryLock(key: string, connectionString = DATABASE_URL): Promise<{ release(): Promise<void> }> {
-  const client = new pg.Client({ connectionString, application_name: 'test-lock-holder' });
+  const client = new pg.Client({ connectionString, application_name: LOCK_HOLDER });
   await client.connect();
   await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
   return {

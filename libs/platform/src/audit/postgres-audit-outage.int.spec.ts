@@ -60,7 +60,7 @@ describe('postgres audit log when the server drops its connections', () => {
       await appendMany(log, 0, 3);
       const lock = await holdAdvisoryLock(appendLockKey(schema));
       const blocked = [3, 4].map((i) => log.append(entry(i)).then(() => 'appended', (error: unknown) => error));
-      await waitForLockWaiters(`audit-log-${schema}`, 2);
+      await waitForLockWaiters({ applicationNames: [`audit-log-${schema}`] }, 2);
       await terminateBackends({ applicationNames: [`audit-log-${schema}`] });
       for (const outcome of await Promise.all(blocked)) expect(outcome).toBeInstanceOf(AuditLogUnavailableError);
       await lock.release();

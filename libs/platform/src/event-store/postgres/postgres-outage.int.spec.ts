@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createScratchDatabase, DATABASE_URL, holdAdvisoryLock, terminateBackends, waitForLockWaiters, withAdmin, type ScratchDatabase } from '../../../../../test/support/postgres-faults.js';
+import { createScratchDatabase, holdAdvisoryLock, LOCK_HOLDER, terminateBackends, waitForLockWaiters, withAdmin, type ScratchDatabase } from '../../../../../test/support/postgres-faults.js';
 import { collectUntilSentinel, newEvent, newEvents, newStreamId, SENTINEL_TYPE } from '../event-store.contract-fixtures.js';
 import { EventStoreUnavailableError } from '../event-store.errors.js';
 import type { RecordedEvent } from '../event-store.port.js';
@@ -32,8 +32,10 @@ async function expectFeedToMirror(delivered: readonly RecordedEvent[], store: Po
 
 describe('postgres event store when the server drops its connections', () => {
   it('fails appends cut off mid-transaction as unavailable, then appends and feeds on with nothing lost or repeated', async () => {
+    const database = await createScratchDatabase('es_terminate');
+    databases.push(database);
     const schema = newSchema();
-    const open = () => PostgresEventStore.open({ connectionString: DATABASE_URL, schema, pollIntervalMs: 200 });
+    const open = () => PostgresEventStore.open({ connectionString: database.url, schema, pollIntervalMs: 200 });
     const writer = await open();
     const reader = await open();
     const streams = [newStreamId('a'), newStreamId('b'), newStreamId('c')];
@@ -44,10 +46,11 @@ describe('postgres event store when the server drops its connections', () => {
     try {
       for (const streamId of streams) await writer.appendToStream(streamId, newEvents(2), 'no_stream');
       // Appends wait on the append lock, holding their pooled connections mid-transaction.
-      const lock = await holdAdvisoryLock(postgresNames(schema).appendLockKey);
+      const lock = await holdAdvisoryLock(postgresNames(schema).appendLockKey, database.url);
       const blocked = streams.map((streamId) => writer.appendToStream(streamId, newEvents(1), 2).then(() => 'appended', (error: unknown) => error));
-      await waitForLockWaiters(`event-store-${schema}`, streams.length);
-      const ended = await terminateBackends({ applicationNames: [`event-store-${schema}`, `event-store-listen-${schema}`] });
+      await waitForLockWaiters({ database: database.name }, streams.length);
+      // Every connection of the database but the lock holder's: both pools and both LISTEN connections.
+      const ended = await terminateBackends({ database: database.name, sparing: [LOCK_HOLDER] });
       expect(ended).toBeGreaterThanOrEqual(streams.length + 2);
       for (const outcome of await Promise.all(blocked)) expect(outcome).toBeInstanceOf(EventStoreUnavailableError);
       await lock.release();
