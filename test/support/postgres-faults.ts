@@ -86,7 +86,8 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
     url: url.toString(),
     refuse: async () => {
       await withAdmin((admin) => admin.query(`ALTER DATABASE ${quoted} ALLOW_CONNECTIONS false`));
-      await terminateBackends({ database: name });
+      // A connection whose startup was under way during the ALTER can still complete: terminate until none is left.
+      await waitUntil(async () => ((await terminateBackends({ database: name })) === 0 ? true : undefined), `every connection to ${name} to end`);
     },
     accept: () => withAdmin((admin) => admin.query(`ALTER DATABASE ${quoted} ALLOW_CONNECTIONS true`)).then(() => undefined),
     drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`)).then(() => undefined),

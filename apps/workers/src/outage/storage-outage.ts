@@ -72,7 +72,7 @@ export class StorageOutage {
         this.options.logger.info({ attempts: attempt + 1 }, 'storage reachable again: resuming commands');
         return;
       }
-      this.options.logger.debug({ attempt: attempt + 1 }, 'storage still unreachable');
+      this.options.logger.info({ attempt: attempt + 1 }, 'storage still unreachable');
     }
   }
 

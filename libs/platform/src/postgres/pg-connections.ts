@@ -83,23 +83,30 @@ export class PgConnections {
     }
   }
 
+  /**
+   * A read-only statement. A pooled connection may have died while idle (a terminated
+   * backend whose notice has not been processed yet): a read that lost its connection is
+   * tried once more on a fresh one before the caller hears of it.
+   */
   async query<Row extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<Row[]> {
-    const checkout = await this.checkout();
-    try {
-      const { rows } = await checkout.client.query<Row>(text, values);
-      checkout.release();
-      return rows;
-    } catch (error) {
-      checkout.release(error);
-      throw checkout.classify(error);
+    for (let attempt = 1; ; attempt++) {
+      const checkout = await this.checkout();
+      try {
+        const { rows } = await checkout.client.query<Row>(text, values);
+        checkout.release();
+        return rows;
+      } catch (error) {
+        checkout.release(error);
+        const classified = checkout.classify(error);
+        if (attempt > 1 || classified === error) throw classified;
+      }
     }
   }
 
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const checkout = await this.checkout();
+    const checkout = await this.begin();
     const { client } = checkout;
     try {
-      await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       checkout.release();
@@ -111,6 +118,21 @@ export class PgConnections {
         (failure: unknown) => checkout.discard(failure),
       );
       throw classified;
+    }
+  }
+
+  /** A client in a transaction; one whose BEGIN finds the connection dead ran nothing, so a fresh one is tried. */
+  private async begin(): Promise<PgCheckout> {
+    for (let attempt = 1; ; attempt++) {
+      const checkout = await this.checkout();
+      try {
+        await checkout.client.query('BEGIN');
+        return checkout;
+      } catch (error) {
+        checkout.release(error);
+        const classified = checkout.classify(error);
+        if (attempt > 1 || classified === error) throw classified;
+      }
     }
   }
 
