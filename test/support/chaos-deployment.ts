@@ -112,6 +112,12 @@ export class ChaosDeployment {
       .map((m) => `${m.name} exited with ${m.process.child.exitCode ?? m.process.child.signalCode}:\n${m.process.output().slice(-2000)}`);
   }
 
+  /** Throws with their output if processes exited on their own: waiting on them would only time out. */
+  expectAlive(): void {
+    const crashed = this.crashed();
+    if (crashed.length > 0) throw new Error(`processes exited on their own:\n${crashed.join('\n')}`);
+  }
+
   /** GET /health/ready of the API and of every worker: their HTTP statuses, in that order. */
   async readiness(): Promise<number[]> {
     const status = (url: string): Promise<number> => fetch(`${url}/health/ready`).then((res) => res.status, () => 0);
@@ -120,7 +126,10 @@ export class ChaosDeployment {
 
   /** Waits until every process reports `status` on /health/ready (200 or 503). */
   async waitForReadiness(status: number, what: string, timeoutMs = 30_000): Promise<void> {
-    await waitUntil(async () => ((await this.readiness()).every((s) => s === status) ? true : undefined), what, timeoutMs);
+    await waitUntil(async () => {
+      this.expectAlive();
+      return (await this.readiness()).every((s) => s === status) ? true : undefined;
+    }, what, timeoutMs);
   }
 
   async dispose(): Promise<void> {

@@ -109,6 +109,7 @@ export async function expectEverythingCompleted(deployment: ChaosDeployment, tok
   let reconnects = 0;
   const setbacks: string[] = [];
   await waitUntil(async () => {
+    deployment.expectAlive();
     const ended = await Promise.all(workload.investigations.map(async (id) => (await historyOf(deployment.url, token, id)).at(-1)?.type));
     return ended.every((type) => type === 'InvestigationCompleted' || type === 'InvestigationFailed') ? true : undefined;
   }, 'every investigation to end', 60_000);
