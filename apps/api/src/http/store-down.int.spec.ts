@@ -3,6 +3,7 @@ import { auditRecords } from '#platform';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
+import { openIo } from '../websocket/testing/io-client.testing.js';
 import { connectWs, wsUrl } from '../websocket/testing/ws-client.testing.js';
 
 let database: ScratchDatabase;
@@ -61,6 +62,14 @@ describe('while PostgreSQL refuses connections (event store and audit log down)'
     const socket = await connectWs(wsUrl(app.url, `/api/v1/ws/investigations/${id}`), { headers: auth });
     expect((await socket.closed).code).toBe(1011);
     expect(socket.messages).toEqual([{ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 }]);
+    // Socket.IO: the connection is made (no store needed to authenticate), the watch fails and says so; the socket stays.
+    const io = openIo(`${app.url}/investigations`, { auth: { token: auth.Authorization?.slice(7), investigationId: id } });
+    try {
+      expect(await io.waitFor((event) => event === 'error', 'the failed watch')).toEqual({ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5, investigation_id: id });
+      expect(io.socket.connected).toBe(true);
+    } finally {
+      io.close();
+    }
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { details: unknown }).details).toEqual({
