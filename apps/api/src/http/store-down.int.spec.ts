@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auditRecords } from '#platform';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
+import { openSse } from '../../../../test/support/sse-client.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { openIo } from '../websocket/testing/io-client.testing.js';
 import { connectWs, wsUrl } from '../websocket/testing/ws-client.testing.js';
@@ -62,6 +63,12 @@ describe('while PostgreSQL refuses connections (event store and audit log down)'
     const socket = await connectWs(wsUrl(app.url, `/api/v1/ws/investigations/${id}`), { headers: auth });
     expect((await socket.closed).code).toBe(1011);
     expect(socket.messages).toEqual([{ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 }]);
+    // The all-events feed answers 200 before it reads history: it then ends with an in-stream error.
+    const feed = await openSse(`${app.url}/api/v1/events/stream`, { headers: auth });
+    expect(feed.status).toBe(200);
+    expect((await feed.done).map((frame) => frame.data)).toEqual([
+      { type: 'error', error_code: 'STREAM_FAILED', message: expect.any(String), fallback_endpoint: '/api/v1/events/stream', retry_after: 5 },
+    ]);
     // Socket.IO: the connection is made (no store needed to authenticate), the watch fails and says so; the socket stays.
     const io = openIo(`${app.url}/investigations`, { auth: { token: auth.Authorization?.slice(7), investigationId: id } });
     try {
@@ -86,5 +93,17 @@ describe('while PostgreSQL refuses connections (event store and audit log down)'
     expect((await request('GET', `/api/v1/investigations/${id}`)).status).toBe(200);
     // What the refused requests would have audited is missing; the log itself is whole.
     expect(await auditCount()).toBe(audited);
+  }, 60_000);
+
+  it('still accepts a start that needs only the bus, and the workers run it once the store is back', async () => {
+    await database.refuse();
+    const res = await request('POST', '/api/v1/investigations', { query: 'contratos de obras', data_source: 'synthetic' });
+    expect(res.status).toBe(202);
+    const { investigation_id: id } = (await res.json()) as { investigation_id: string };
+    await database.accept();
+    await waitUntil(async () => {
+      const summary = await request('GET', `/api/v1/investigations/${id}`);
+      return summary.status === 200 && ((await summary.json()) as { status: string }).status === 'completed' ? true : undefined;
+    }, 'the investigation accepted during the outage to complete', 30_000);
   }, 60_000);
 });
