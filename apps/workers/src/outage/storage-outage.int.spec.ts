@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { SyntheticContractSource } from '#analysis';
 import { investigationStreamId } from '#investigations';
-import { Metrics, PostgresAuditLog, PostgresEventStore, type Logger } from '#platform';
+import { auditRecords, Metrics, PostgresAuditLog, PostgresEventStore, type Logger } from '#platform';
 import { JetStreamTestEnv } from '../../../../libs/platform/src/command-bus/jetstream/jetstream.testing.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
@@ -95,5 +95,9 @@ describe('workers while PostgreSQL refuses connections mid-investigation', () =>
     expect(consumer.num_redelivered).toBe(0);
     expect(await metrics.registry.getSingleMetricAsString('commands_dead_lettered_total')).not.toMatch(/commands_dead_lettered_total\{[^}]*\} [1-9]/);
     expect(lines.some((l) => l.msg === 'storage reachable again: resuming commands')).toBe(true);
+    // The workers' audit records waited for the log rather than being dropped.
+    const completions: string[] = [];
+    for await (const record of auditRecords(audit)) if (record.eventType === 'investigation.completed') completions.push(record.resourceId ?? '');
+    expect(completions.sort()).toEqual([...ids].sort());
   }, 90_000);
 });
