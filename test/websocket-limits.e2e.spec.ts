@@ -123,7 +123,7 @@ describe('server errors', () => {
     await running.runtime.store.close();
     const client = await connectWs(wsUrl(running.url, `/api/v1/ws/investigations/${id}`));
     expect((await client.closed).code).toBe(1011);
-    expect(client.messages).toEqual([{ type: 'error', error_code: 'SERVICE_UNAVAILABLE', message: expect.any(String), retry_after: 5 }]);
+    expect(client.messages).toEqual([{ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 }]);
   });
 });
 

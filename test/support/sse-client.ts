@@ -26,7 +26,8 @@ function parseFrames(block: string): SseFrame | null {
   return data.length ? { id, data: JSON.parse(data.join('\n')) as Record<string, unknown> } : null;
 }
 
-export async function openSse(url: string, init: RequestInit = {}): Promise<SseSession> {
+/** `onFrame`: each frame as it arrives, so a caller keeps what it got even when the connection then breaks. */
+export async function openSse(url: string, init: RequestInit = {}, onFrame?: (frame: SseFrame) => void): Promise<SseSession> {
   const controller = new AbortController();
   const response = await fetch(url, { ...init, signal: controller.signal });
   const frames: SseFrame[] = [];
@@ -53,7 +54,10 @@ export async function openSse(url: string, init: RequestInit = {}): Promise<SseS
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const frame = parseFrames(buffer.slice(0, cut));
           buffer = buffer.slice(cut + 2);
-          if (frame) frames.push(frame);
+          if (frame) {
+            frames.push(frame);
+            onFrame?.(frame);
+          }
         }
         notify();
       }

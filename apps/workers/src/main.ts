@@ -1,4 +1,4 @@
-import { AuditRelay, createPinoLogger, createRuntime, EventRelay, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, startMetricsServer } from '#platform';
+import { AuditRelay, checkReadiness, createPinoLogger, createRuntime, EventRelay, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, runtimeDependencies, startMetricsServer } from '#platform';
 import { startWorkersFromRuntime } from './start-from-settings.js';
 
 /** Distributed-mode worker process: consumes commands from JetStream until SIGTERM. */
@@ -14,8 +14,8 @@ async function main(): Promise<void> {
   const auditRelay = settings.EVENT_RELAY
     ? await AuditRelay.start({ servers: settings.NATS_URL ?? '', audit: runtime.audit, logger: logger.child({ component: 'audit-relay' }), streamName: settings.NATS_AUDIT_STREAM, subjectPrefix: settings.NATS_AUDIT_SUBJECT })
     : null;
-  // Prometheus scrapes each worker here; the api's /metrics covers only the api process.
-  const metricsServer = await startMetricsServer(runtime.metrics, settings.METRICS_PORT, settings.HOST, logger);
+  // Prometheus scrapes each worker here, and an orchestrator asks it for readiness; the api's /metrics covers only the api process.
+  const metricsServer = await startMetricsServer(runtime.metrics, settings.METRICS_PORT, settings.HOST, logger, () => checkReadiness(runtimeDependencies(runtime)));
   logger.info({ store: runtime.store.kind, bus: runtime.bus.kind, metricsPort: metricsServer.port }, 'workers started');
   installGracefulShutdown({
     logger,

@@ -13,6 +13,7 @@ export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorker
     metrics: runtime.metrics,
     concurrency: settings.WORKER_CONCURRENCY,
     maxDeliver: settings.COMMAND_MAX_DELIVER,
+    ackWaitMs: settings.COMMAND_ACK_WAIT_MS,
     pageSize: settings.INVESTIGATION_PAGE_SIZE,
     stepDelayMs: settings.INVESTIGATION_STEP_DELAY_MS,
     sourceFor: contractSourceResolver(settings),

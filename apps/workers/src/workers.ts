@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import type { ContractSource } from '#analysis';
-import { PermanentCommandError, type AuditLog, type CommandBus, type CommandConsumption, type EventStore, type LlmProvider, type Logger, type Metrics } from '#platform';
+import { jitteredBackoff, PermanentCommandError, type AuditLog, type CommandBus, type CommandConsumption, type Dependency, type EventStore, type LlmProvider, type Logger, type Metrics } from '#platform';
 import { createChatWorker } from './chat/chat-worker.js';
 import { createInvestigationActors } from './investigations/investigation.actor.js';
 import { InvestigationCommandHandler } from './investigations/investigation-command.handler.js';
 import { InvestigationRunner, type InvestigationRunnerDeps } from './investigations/investigation-runner.js';
+import { StorageOutage } from './outage/storage-outage.js';
 
 export interface WorkersOptions {
   readonly store: EventStore;
@@ -24,6 +25,8 @@ export interface WorkersOptions {
   readonly chatFollowWindowMs?: number;
   /** Where data source calls and completed investigations are audited. */
   readonly audit?: AuditLog;
+  /** The bus's ack wait: a command waiting out a store outage says it is still worked on well within it. */
+  readonly ackWaitMs?: number;
 }
 
 export interface RunningWorkers {
@@ -34,12 +37,14 @@ export interface RunningWorkers {
 export async function startWorkers(options: WorkersOptions): Promise<RunningWorkers> {
   const clock = options.clock ?? (() => new Date());
   const producer = `${hostname()}:${process.pid}`;
+  const outage = storageOutage(options);
   const actors = createInvestigationActors({ store: options.store, clock, producer, ...(options.metrics ? { metrics: options.metrics } : {}) });
   const runner = new InvestigationRunner({
     actors,
     sourceFor: options.sourceFor,
     ...(options.classifyFailure ? { classifyFailure: options.classifyFailure } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
+    outage,
     clock,
     pageSize: options.pageSize,
     stepDelayMs: options.stepDelayMs,
@@ -49,7 +54,7 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
   const investigations = new InvestigationCommandHandler({ actors, runner, bus: options.bus, clock });
   const chat = createChatWorker({ ...options, clock, llm: options.llm ?? null, ...(options.chatFollowWindowMs ? { followWindowMs: options.chatFollowWindowMs } : {}) });
   const consumption: CommandConsumption = await options.bus.consume(
-    async (message, context) => {
+    outage.wrap(async (message, context) => {
       const started = process.hrtime.bigint();
       let outcome = 'ok';
       try {
@@ -63,13 +68,26 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         options.metrics?.commandDuration.observe({ command: message.command.type, outcome }, seconds);
       }
-    },
+    }),
     { concurrency: options.concurrency },
   );
   return {
     stop: async () => {
+      outage.close();
       await consumption.stop();
       chat.close();
     },
   };
+}
+
+function storageOutage(options: WorkersOptions): StorageOutage {
+  const { store, audit } = options;
+  const dependencies: Dependency[] = [{ name: 'store', kind: store.kind, ping: () => store.ping() }];
+  if (audit) dependencies.push({ name: 'audit', kind: audit.kind, ping: () => audit.ping() });
+  return new StorageOutage({
+    dependencies,
+    logger: options.logger.child({ component: 'storage-outage' }),
+    heartbeatMs: Math.max(100, Math.floor((options.ackWaitMs ?? 10_000) / 3)),
+    probeDelayMs: jitteredBackoff({ minMs: 200, maxMs: 5_000 }),
+  });
 }

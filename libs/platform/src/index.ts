@@ -18,3 +18,6 @@ export * from './contract-sources/index.js';
 export * from './audit/index.js';
 export * from './relay/index.js';
 export * from './rate-limits/rate-budgets.js';
+export * from './health/readiness.js';
+export * from './resilience/storage-outage.js';
+export * from './resilience/backoff.js';

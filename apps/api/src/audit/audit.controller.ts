@@ -52,6 +52,7 @@ export class AuditController {
   @RequirePermission('audit:export')
   async export(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const { logger } = this.runtime;
+    let pages: AsyncGenerator<readonly AuditRecord[]> | null = null;
     try {
       const { filter, format } = parseExportQuery(query);
       await this.audit.record(req, {
@@ -62,18 +63,22 @@ export class AuditController {
         resourceType: 'audit_log',
         message: `export as ${format} of ${JSON.stringify(filter)}`,
       });
+      pages = this.runtime.audit.read(filter, PAGE_SIZE);
+      // Read before anything is sent: an unreachable log answers 503, not a 200 that breaks off.
+      const first = await pages.next();
       const stamp = new Date().toISOString().replaceAll(':', '-');
       res.status(200);
       res.setHeader('Content-Type', CONTENT_TYPES[format]);
       res.setHeader('Content-Disposition', `attachment; filename="audit-${stamp}.${format}"`);
       res.setHeader('Cache-Control', 'no-store');
-      const counted = this.counted(this.runtime.audit.read(filter, PAGE_SIZE), format);
+      const counted = this.counted(startingWith(first, pages), format);
       this.metrics.exportsActive.inc();
       pipeExport(counted, format, res, (error) => {
         this.metrics.exportsActive.dec();
         if (error && !res.destroyed) logger.error({ err: error }, 'audit export failed');
       });
     } catch (error) {
+      await pages?.return(undefined);
       sendError(res, error, logger, req);
     }
   }
@@ -85,4 +90,11 @@ export class AuditController {
       yield page;
     }
   }
+}
+
+/** A generator's first result, already taken, then the rest of it. */
+async function* startingWith<T>(first: IteratorResult<T>, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
 }

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 
 const error = { type: 'object', properties: { error_code: { type: 'string' }, message: { type: 'string' } } } as const;
-const errors = (...statuses: number[]) => statuses.map((status) => ApiResponse({ status, description: 'Error; see docs/events.md.', content: { 'application/json': { schema: error } } }));
+const errors = (...statuses: number[]) => statuses.map((status) => ApiResponse({ status, description: 'Error; see docs/events.md. 503: the audit log or the event store is unreachable (AUDIT_LOG_UNAVAILABLE, STORE_UNAVAILABLE), with Retry-After.', content: { 'application/json': { schema: error } } }));
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
 export const DocAuditVerify = () =>
@@ -15,7 +15,7 @@ export const DocAuditVerify = () =>
       description: '{ valid, records_checked, first_broken: { seq, reason, expected, actual } | null, latest_checkpoint: { seq, hash, at, key_id } | null, anchored_through }; reasons in docs/events.md.',
       content: { 'application/json': { schema: anyObject } },
     }),
-    ...errors(401, 403),
+    ...errors(401, 403, 503),
   );
 
 export const DocAuditExport = () =>
@@ -29,7 +29,7 @@ export const DocAuditExport = () =>
       description: 'The records, streamed.',
       content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: anyObject } }, 'application/x-ndjson': { schema: { type: 'string' } } },
     }),
-    ...errors(400, 401, 403),
+    ...errors(400, 401, 403, 503),
   );
 
 export const DocInvestigationHistory = () =>
@@ -39,7 +39,7 @@ export const DocInvestigationHistory = () =>
     ApiOperation({ summary: "An investigation's stored events with ids and metadata" }),
     ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson'] }),
     ApiResponse({ status: 200, description: '{ investigation_id, events: [{ id, position, stream_id, type, data, metadata }] }, or one event per NDJSON line.', content: { 'application/json': { schema: anyObject }, 'application/x-ndjson': { schema: { type: 'string' } } } }),
-    ...errors(400, 401, 403, 404),
+    ...errors(400, 401, 403, 404, 503),
   );
 
 export const DocInvestigationReplay = () =>

@@ -10,7 +10,7 @@ const ERRORS: Record<number, string> = {
   404: 'No such investigation (or not yours).',
   409: 'Conflicts with the current state, or an Idempotency-Key reused for another request.',
   429: 'Rate limit reached; see Retry-After.',
-  503: 'The bus or the store is unreachable, or the server is at capacity; see Retry-After.',
+  503: 'The bus, the event store or the audit log is unreachable (SERVICE_UNAVAILABLE, STORE_UNAVAILABLE, AUDIT_LOG_UNAVAILABLE), or the server is at capacity; see Retry-After.',
 };
 
 const errors = (...statuses: number[]) =>

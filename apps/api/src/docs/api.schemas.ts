@@ -90,6 +90,7 @@ export function apiSchemas(): Record<string, SchemaObject> {
       status: { type: 'string', enum: ['ready', 'unavailable'] },
       bus: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
       store: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
+      audit: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
     }),
     ...wireEventSchemas(),
   };

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import type { Runtime } from '#platform';
+import { checkReadiness, runtimeDependencies, type Runtime } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
 import { DocLiveness, DocMetrics, DocReadiness } from '../docs/api-docs.decorators.js';
 import { ApiError } from '../http/api-error.js';
@@ -17,14 +17,11 @@ export class HealthController {
     return { status: 'ok', uptime_seconds: Math.round(process.uptime()) };
   }
 
-  /** Readiness: the bus and the store answer. */
+  /** Readiness: the bus, the event store and the audit log answer; the body names any that does not. */
   @Get('health/ready')
   @DocReadiness()
   async ready() {
-    const { bus, store } = this.runtime;
-    const checks = await Promise.allSettled([bus.ping(), store.ping()]);
-    const [busCheck, storeCheck] = checks.map((c) => (c.status === 'fulfilled' ? 'up' : 'down'));
-    const body = { status: checks.every((c) => c.status === 'fulfilled') ? 'ready' : 'unavailable', bus: { kind: bus.kind, status: busCheck }, store: { kind: store.kind, status: storeCheck } };
+    const body = await checkReadiness(runtimeDependencies(this.runtime));
     if (body.status !== 'ready') throw new ApiError(503, 'NOT_READY', JSON.stringify(body), body, 5);
     return body;
   }

@@ -15,7 +15,7 @@ describe('health endpoints', () => {
     expect(await live.json()).toMatchObject({ status: 'ok', uptime_seconds: expect.any(Number) });
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', bus: { kind: 'in-process', status: 'up' }, store: { kind: 'sqlite', status: 'up' } });
+    expect(await ready.json()).toEqual({ status: 'ready', bus: { kind: 'in-process', status: 'up' }, store: { kind: 'sqlite', status: 'up' }, audit: { kind: 'sqlite', status: 'up' } });
   });
 
   it('answers 503 with the failing dependency once the store is closed, while liveness holds', async () => {

@@ -1,6 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CommandBusUnavailableError, EventStoreUnavailableError, type Logger } from '#platform';
+import { AuditLogUnavailableError, CommandBusUnavailableError, EventStoreUnavailableError, type Logger } from '#platform';
 import { ApiError } from './api-error.js';
 
 interface ErrorBody {
@@ -15,6 +15,8 @@ interface ErrorResponse {
   retryAfter?: number;
 }
 
+const RETRY_AFTER_SECONDS = 5;
+
 /** Maps any error to the wire shape `{ error_code, message }` with the right status. */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ApiError) {
@@ -24,8 +26,15 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfter: error.retryAfterSeconds }),
     };
   }
-  if (error instanceof CommandBusUnavailableError || error instanceof EventStoreUnavailableError) {
-    return { status: 503, body: { error_code: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable; retry shortly' }, retryAfter: 5 };
+  // Nothing was changed: a dependency refused before anything was accepted or written.
+  if (error instanceof CommandBusUnavailableError) {
+    return { status: 503, body: { error_code: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return { status: 503, body: { error_code: 'STORE_UNAVAILABLE', message: 'the event store is temporarily unreachable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
+  }
+  if (error instanceof AuditLogUnavailableError) {
+    return { status: 503, body: { error_code: 'AUDIT_LOG_UNAVAILABLE', message: 'the audit log is temporarily unreachable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
   }
   const bodyParserType = (error as { type?: unknown }).type;
   if (bodyParserType === 'entity.parse.failed') return { status: 400, body: { error_code: 'INVALID_JSON', message: 'the request body is not valid JSON' } };
@@ -56,8 +65,8 @@ function unreadableBody(error: unknown): ErrorResponse | null {
 export function sendError(res: Response, error: unknown, logger?: Logger, req?: Request): void {
   const { status, body, retryAfter } = toErrorResponse(error);
   // The path without its query: ?token= carries credentials that must not reach the logs.
-  // An ApiError was chosen on purpose (a 503 the client waits out); anything else in the 5xx is a defect.
-  if (status >= 500 && error instanceof ApiError) logger?.warn({ err: error, path: req?.path }, 'request refused');
+  // A 503 is a dependency or capacity the client waits out (Retry-After); any other 5xx is a defect.
+  if (status === 503) logger?.warn({ err: error, path: req?.path }, 'request refused');
   else if (status >= 500) logger?.error({ err: error, path: req?.path }, 'request failed');
   if (res.headersSent) {
     res.end();

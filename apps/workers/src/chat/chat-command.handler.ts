@@ -1,6 +1,6 @@
 import { DomainError } from '#kernel';
 import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
-import { isRole, PermanentCommandError, type CommandContext, type Logger, type Principal, type RoutedCommand } from '#platform';
+import { isRole, isStorageOutage, PermanentCommandError, type CommandContext, type Logger, type Principal, type RoutedCommand } from '#platform';
 import type { ActorRegistry } from '../actors/actor-registry.js';
 import type { Causation } from '../actors/decider-actor.js';
 import type { ChatActor } from './chat.actor.js';
@@ -72,6 +72,8 @@ export class ChatCommandHandler {
     try {
       await work();
     } catch (error) {
+      // An unreachable store is waited out (StorageOutage), never turned into a failed answer.
+      if (isStorageOutage(error)) throw error;
       const permanent = error instanceof DomainError;
       if (!permanent && (context.signal.aborted || context.deliveryCount < this.deps.maxDeliver)) throw error;
       this.deps.logger.error({ err: error, messageId }, 'chat answer failed');

@@ -1,5 +1,6 @@
 import { auditEntry, type AuditEventType, type Severity } from '#audit';
-import type { AuditLog, Logger } from '#platform';
+import type { AuditLog, CommandContext, Logger } from '#platform';
+import type { StorageOutage } from '../outage/storage-outage.js';
 
 /** What the runner knows about the investigation a record is about. */
 export interface AuditSubject {
@@ -17,29 +18,32 @@ interface Fact {
 }
 
 /**
- * The workers' audit records: data source calls and how investigations end. A failing
- * append is logged, never fails the investigation: the analysis is the user's work.
+ * The workers' audit records: data source calls and how investigations end. An audit log
+ * that is unreachable is waited for (the command holds its place, see StorageOutage), so
+ * an outage loses no record; any other failing append is logged and never fails the
+ * investigation: the analysis is the user's work.
  */
 export class InvestigationAudit {
   constructor(
     private readonly log: AuditLog | undefined,
     private readonly logger: Logger,
     private readonly clock: () => Date,
+    private readonly outage?: StorageOutage,
   ) {}
 
-  dataSourceCalled(subject: AuditSubject, page: number, records: number): Promise<void> {
-    return this.append(subject, { eventType: 'data_source.called', severity: 'low', success: true, message: `${subject.dataSource} page ${page}: ${records} contracts` }, true);
+  dataSourceCalled(subject: AuditSubject, page: number, records: number, context: CommandContext): Promise<void> {
+    return this.append(subject, { eventType: 'data_source.called', severity: 'low', success: true, message: `${subject.dataSource} page ${page}: ${records} contracts` }, context, true);
   }
 
-  completed(subject: AuditSubject, anomalies: number): Promise<void> {
-    return this.append(subject, { eventType: 'investigation.completed', severity: 'low', success: true, message: `${anomalies} anomalies found` });
+  completed(subject: AuditSubject, anomalies: number, context: CommandContext): Promise<void> {
+    return this.append(subject, { eventType: 'investigation.completed', severity: 'low', success: true, message: `${anomalies} anomalies found` }, context);
   }
 
-  failed(subject: AuditSubject, errorCode: string, message: string): Promise<void> {
-    return this.append(subject, { eventType: 'investigation.failed', severity: 'medium', success: false, errorCode, message });
+  failed(subject: AuditSubject, errorCode: string, message: string, context: CommandContext): Promise<void> {
+    return this.append(subject, { eventType: 'investigation.failed', severity: 'medium', success: false, errorCode, message }, context);
   }
 
-  private async append(subject: AuditSubject, fact: Fact, aboutSource = false): Promise<void> {
+  private async append(subject: AuditSubject, fact: Fact, context: CommandContext, aboutSource = false): Promise<void> {
     if (!this.log) return;
     const entry = auditEntry({
       occurredAt: this.clock().toISOString(),
@@ -49,6 +53,10 @@ export class InvestigationAudit {
       resourceId: aboutSource ? subject.dataSource : subject.investigationId,
       correlationId: subject.investigationId,
     });
-    await this.log.append(entry).catch((error: unknown) => this.logger.error({ err: error, eventType: fact.eventType }, 'audit record could not be stored'));
+    const log = this.log;
+    const write = (): Promise<unknown> => log.append(entry);
+    await (this.outage ? this.outage.retrying(write, context) : write()).catch((error: unknown) =>
+      this.logger.error({ err: error, eventType: fact.eventType }, 'audit record could not be stored'),
+    );
   }
 }

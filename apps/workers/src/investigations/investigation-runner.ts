@@ -11,11 +11,12 @@ import {
   type InvestigationFilters,
 } from '#analysis';
 import type { InvestigationCommand, InvestigationState } from '#investigations';
-import type { AuditLog, CommandContext, Logger } from '#platform';
+import { isStorageOutage, type AuditLog, type CommandContext, type Logger } from '#platform';
 import type { ActorRegistry } from '../actors/actor-registry.js';
 import type { Causation } from '../actors/decider-actor.js';
 import { InvestigationAudit, type AuditSubject } from './investigation-audit.js';
 import type { InvestigationActor } from './investigation.actor.js';
+import type { StorageOutage } from '../outage/storage-outage.js';
 
 type StepCommand = InvestigationCommand extends infer C ? (C extends InvestigationCommand ? Omit<C, 'at' | 'userId'> : never) : never;
 type Step = (command: StepCommand) => Promise<InvestigationState>;
@@ -32,6 +33,8 @@ export interface InvestigationRunnerDeps {
   readonly classifyFailure?: (error: unknown, lastDelivery: boolean) => RunFailure | null;
   /** Where data source calls and completions are audited; absent: not audited. */
   readonly audit?: AuditLog;
+  /** Audit records wait out an unreachable audit log here rather than being dropped. */
+  readonly outage?: StorageOutage;
 }
 
 export interface RunFailure {
@@ -59,7 +62,7 @@ export class InvestigationRunner {
   private readonly auditLog: InvestigationAudit;
 
   constructor(private readonly deps: InvestigationRunnerDeps) {
-    this.auditLog = new InvestigationAudit(deps.audit, deps.logger, deps.clock);
+    this.auditLog = new InvestigationAudit(deps.audit, deps.logger, deps.clock, deps.outage);
   }
 
   async run(investigationId: string, causation: Causation, context: CommandContext): Promise<void> {
@@ -75,13 +78,14 @@ export class InvestigationRunner {
     try {
       await this.analyse(investigationId, state, step, { context, userId: causation.userId });
     } catch (error) {
-      if (context.signal.aborted) throw error;
+      // An unreachable store says nothing about the investigation: it is retried, never failed.
+      if (context.signal.aborted || isStorageOutage(error)) throw error;
       const lastDelivery = context.deliveryCount >= this.deps.maxDeliver;
       const failure = this.deps.classifyFailure?.(error, lastDelivery) ?? (lastDelivery ? unexpectedFailure(error) : null);
       if (!failure) throw error;
       this.deps.logger.error({ err: error, investigationId, errorCode: failure.errorCode }, 'investigation failed');
       const failed = await step({ type: 'FailInvestigation', data: failure });
-      if (failed.status === 'failed') await this.auditLog.failed({ ...subjectOf(failed, causation.userId), investigationId }, failure.errorCode, failure.message);
+      if (failed.status === 'failed') await this.auditLog.failed({ ...subjectOf(failed, causation.userId), investigationId }, failure.errorCode, failure.message, context);
     }
   }
 
@@ -103,7 +107,7 @@ export class InvestigationRunner {
     await this.replayRecordedPages(memory, state.lastPage);
     state = await this.analysePages(memory, step, context);
     if (state.status !== 'running') return;
-    await this.conclude(memory, step);
+    await this.conclude(memory, step, context);
   }
 
   /** After a crash: feed the detectors the pages already recorded, without re-recording them. */
@@ -119,7 +123,7 @@ export class InvestigationRunner {
     let state = await step({ type: 'BeginPhase', data: { phase: 'analyzing_contracts' } });
     for (let page = state.lastPage + 1; state.status === 'running' && !state.pagesComplete; page++) {
       const { contracts, hasMore, totalEstimate } = await memory.fetchPage(page);
-      await this.auditLog.dataSourceCalled(subjectOf(memory.state, memory.userId), page, contracts.length);
+      await this.auditLog.dataSourceCalled(subjectOf(memory.state, memory.userId), page, contracts.length, context);
       const anomalies = memory.session.feed(contracts);
       memory.found.push(...anomalies);
       memory.trends.add(contracts);
@@ -131,7 +135,7 @@ export class InvestigationRunner {
     return state;
   }
 
-  private async conclude(memory: RunMemory, step: Step): Promise<void> {
+  private async conclude(memory: RunMemory, step: Step, context: CommandContext): Promise<void> {
     await step({ type: 'BeginPhase', data: { phase: 'anomaly_detection' } });
     const findings = memory.session.finish();
     memory.found.push(...findings);
@@ -149,7 +153,7 @@ export class InvestigationRunner {
       executionSeconds,
     });
     const completed = await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });
-    if (completed.status === 'completed') await this.auditLog.completed(subjectOf(completed, memory.userId), memory.found.length);
+    if (completed.status === 'completed') await this.auditLog.completed(subjectOf(completed, memory.userId), memory.found.length, context);
   }
 }
 

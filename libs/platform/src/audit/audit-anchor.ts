@@ -135,6 +135,7 @@ export function anchoredAuditLog(log: AuditLog, anchor: AuditAnchor): AuditLog {
       return record;
     },
     read: (filter, batchSize, afterSeq) => log.read(filter, batchSize, afterSeq),
+    ping: () => log.ping(),
     close: () => log.close(),
   };
 }

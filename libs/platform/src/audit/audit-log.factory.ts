@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AuditKey } from '#audit';
 import type { Settings } from '../config/settings.js';
+import type { Logger } from '../logging/logger.js';
 import type { AuditLog } from './audit-log.port.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
@@ -10,9 +11,9 @@ import { SqliteAuditLog } from './sqlite-audit-log.js';
  * embedded SQLite (so EVENT_STORE=kurrentdb with DATABASE_URL shares it across processes),
  * otherwise a SQLite file audit.sqlite in DATA_DIR. `key` chains the records appended.
  */
-export async function createAuditLog(settings: Settings, key: AuditKey): Promise<AuditLog> {
+export async function createAuditLog(settings: Settings, key: AuditKey, logger?: Logger): Promise<AuditLog> {
   if (settings.EVENT_STORE !== 'sqlite' && settings.DATABASE_URL) {
-    return PostgresAuditLog.open({ connectionString: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA, key });
+    return PostgresAuditLog.open({ connectionString: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA, key, ...(logger ? { logger } : {}) });
   }
   return new SqliteAuditLog(join(settings.DATA_DIR, 'audit.sqlite'), key);
 }

@@ -11,6 +11,8 @@ export interface AuditLog {
    * that one only (the audit relay's checkpoint).
    */
   read(filter?: AuditFilter, batchSize?: number, afterSeq?: number): AsyncGenerator<readonly AuditRecord[]>;
+  /** Resolves when the log answers (readiness); rejects with AuditLogUnavailableError otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+export * from './audit-log.errors.js';
 export * from './audit-log.port.js';
 export * from './audit-log.factory.js';
 export { PostgresAuditLog } from './postgres-audit-log.js';

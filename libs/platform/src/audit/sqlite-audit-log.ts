@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { chainNext, type AuditEntry, type AuditFilter, type AuditKey, type AuditRecord, type ChainTail } from '#audit';
+import { AuditLogUnavailableError } from './audit-log.errors.js';
 import { DEFAULT_AUDIT_BATCH, type AuditLog } from './audit-log.port.js';
 import { AUDIT_COLUMNS, auditPlaceholders, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
 
@@ -82,6 +83,11 @@ export class SqliteAuditLog implements AuditLog {
       if (!last || rows.length < batchSize) return;
       afterSeq = Number(last[0]);
     }
+  }
+
+  async ping(): Promise<void> {
+    if (!this.db.open) throw new AuditLogUnavailableError('the sqlite audit log is closed');
+    this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {

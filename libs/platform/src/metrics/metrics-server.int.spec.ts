@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { checkReadiness } from '../health/readiness.js';
 import { silentLogger } from '../logging/logger.js';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import { Metrics } from './metrics.js';
 import { startMetricsServer } from './metrics-server.js';
 
@@ -28,6 +30,25 @@ describe('startMetricsServer (the workers’ scrape endpoint)', () => {
       await second.close();
     } finally {
       await first.close();
+    }
+  });
+
+  it('serves liveness and the readiness document, 503 naming the dependency that is down', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    const readiness = () => checkReadiness([{ name: 'store', kind: store.kind, ping: () => store.ping() }]);
+    const server = await startMetricsServer(new Metrics(), 0, '127.0.0.1', silentLogger, readiness);
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      const ready = await fetch(`${url}/health/ready`);
+      expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', store: { kind: 'sqlite', status: 'up' } } });
+      await store.close();
+      const down = await fetch(`${url}/health/ready`);
+      expect({ status: down.status, retryAfter: down.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+      expect(await down.json()).toMatchObject({ error_code: 'NOT_READY', details: { status: 'unavailable', store: { kind: 'sqlite', status: 'down' } } });
+    } finally {
+      await server.close();
+      await store.close();
     }
   });
 });

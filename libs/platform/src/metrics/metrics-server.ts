@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ReadinessReport } from '../health/readiness.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -9,24 +11,16 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+type Readiness = () => Promise<ReadinessReport>;
+
 /**
- * A bare Prometheus endpoint for processes without an HTTP API (workers): GET /metrics.
+ * A bare endpoint for processes without an HTTP API (workers): GET /metrics for
+ * Prometheus, and, given `readiness`, GET /health (liveness) and GET /health/ready (the
+ * same document as the api's, 503 naming the dependency that is down).
  * A port already taken is logged and tolerated: a worker's job is commands, not scrapes.
  */
-export async function startMetricsServer(metrics: Metrics, port: number, host: string, logger: Logger): Promise<MetricsServer> {
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error_code: 'NOT_FOUND', message: 'only GET /metrics is served here' }));
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }).end(text),
-      (error: unknown) => {
-        logger.error({ err: error }, 'metrics collection failed');
-        res.writeHead(500).end();
-      },
-    );
-  });
+export async function startMetricsServer(metrics: Metrics, port: number, host: string, logger: Logger, readiness?: Readiness): Promise<MetricsServer> {
+  const server = createServer((req, res) => route(req, res, { metrics, logger, readiness }));
   const bound = await listen(server, port, host).catch((error: unknown) => {
     logger.warn({ err: error, port }, 'metrics listener not started');
     return null;
@@ -42,6 +36,32 @@ export async function startMetricsServer(metrics: Metrics, port: number, host: s
       await closed;
     },
   };
+}
+
+function route(req: IncomingMessage, res: ServerResponse, deps: { metrics: Metrics; logger: Logger; readiness: Readiness | undefined }): void {
+  const path = (req.url ?? '').split('?')[0];
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers }).end(JSON.stringify(body));
+  };
+  const { metrics, logger, readiness } = deps;
+  if (req.method === 'GET' && path === '/metrics') {
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }).end(text),
+      (error: unknown) => {
+        logger.error({ err: error }, 'metrics collection failed');
+        res.writeHead(500).end();
+      },
+    );
+    return;
+  }
+  if (req.method === 'GET' && readiness && path === '/health') return json(200, { status: 'ok', uptime_seconds: Math.round(process.uptime()) });
+  if (req.method === 'GET' && readiness && path === '/health/ready') {
+    void readiness().then((report) =>
+      report.status === 'ready' ? json(200, report) : json(503, { error_code: 'NOT_READY', message: JSON.stringify(report), details: report }, { 'Retry-After': '5' }),
+    );
+    return;
+  }
+  json(404, { error_code: 'NOT_FOUND', message: readiness ? 'GET /metrics, /health and /health/ready are served here' : 'only GET /metrics is served here' });
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

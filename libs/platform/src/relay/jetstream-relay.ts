@@ -2,11 +2,14 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from 'rxjs';
 import type { Logger } from '../logging/logger.js';
+import { jitteredBackoff } from '../resilience/backoff.js';
 import type { RelaySource } from './relay-source.js';
 import { ensureStream, isWrongLastSequence, readTail, type StreamTail } from './relay-stream.js';
 
 /** Publishes in flight at once; the acknowledgements come back in order. */
 const WINDOW = 256;
+/** After a failed drain (source or NATS unreachable): the next wake-up may be far off, so retry on a timer too. */
+const retryDelay = jitteredBackoff({ minMs: 200, maxMs: 10_000 });
 
 export interface JetStreamRelayOptions<Item> {
   readonly servers: string;
@@ -36,6 +39,9 @@ export class JetStreamRelay<Item> {
   private wake: Subscription | null = null;
   private tail: StreamTail = { sequence: 0, position: 0 };
   private pending = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   private constructor(
     private readonly options: JetStreamRelayOptions<Item>,
@@ -67,6 +73,8 @@ export class JetStreamRelay<Item> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     this.wake?.unsubscribe();
     await this.running.catch(() => undefined);
     await this.nc.close();
@@ -74,14 +82,33 @@ export class JetStreamRelay<Item> {
 
   /** Coalesces wake-ups: one drain runs at a time, and one more is queued if items came meanwhile. */
   private schedule(): void {
-    if (this.pending) return;
+    if (this.pending || this.stopped) return;
     this.pending = true;
     this.running = this.running
       .then(() => {
         this.pending = false;
         return this.drain();
       })
-      .catch((error: unknown) => this.options.logger.error({ err: error, stream: this.options.streamName }, 'relay failed; retrying on the next wake-up'));
+      .then(
+        () => {
+          this.failures = 0;
+        },
+        (error: unknown) => {
+          this.failures += 1;
+          this.options.logger.warn({ err: error, stream: this.options.streamName, failures: this.failures }, 'relay failed; retrying');
+          this.retryLater();
+        },
+      );
+  }
+
+  /** The drain starts again from the stream's tail, so a retry neither skips nor repeats an item. */
+  private retryLater(): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedule();
+    }, retryDelay(this.failures - 1));
+    this.retryTimer.unref();
   }
 
   private async drain(): Promise<void> {

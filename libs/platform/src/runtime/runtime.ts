@@ -64,7 +64,7 @@ export async function createRuntime(settings: Settings, logger: Logger, metrics 
   }
   let log: AuditLog;
   try {
-    log = await createAuditLog(settings, keys.ring.current);
+    log = await createAuditLog(settings, keys.ring.current, logger.child({ component: 'audit-log' }));
   } catch (error) {
     await bus.close();
     await store.close();

@@ -13,15 +13,8 @@ import type {
 import { assertExpectedRevision } from '../expected-revision.js';
 import { CommittedFeed } from '../committed-feed.js';
 import { PostgresFeedPump } from './postgres-feed-pump.js';
-import {
-  inTransaction,
-  migrate,
-  postgresNames,
-  toRecorded,
-  toStoreError,
-  type EventRow,
-  type PostgresNames,
-} from './postgres-schema.js';
+import { PgConnections } from '../../postgres/pg-connections.js';
+import { migrate, postgresNames, storeUnavailable, toRecorded, type EventRow, type PostgresNames } from './postgres-schema.js';
 
 export interface PostgresEventStoreOptions {
   readonly connectionString: string;
@@ -44,7 +37,7 @@ export class PostgresEventStore implements EventStore {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly pool: pg.Pool,
+    private readonly connections: PgConnections,
     private readonly names: PostgresNames,
     private readonly feed: CommittedFeed,
     private readonly pump: PostgresFeedPump,
@@ -57,11 +50,15 @@ export class PostgresEventStore implements EventStore {
   static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     const logger = (options.logger ?? silentLogger).child({ adapter: 'postgres' });
     const names = postgresNames(options.schema ?? 'public');
-    const pool = new pg.Pool({ connectionString: options.connectionString, connectionTimeoutMillis: 10_000 });
-    pool.on('error', (error) => logger.warn({ err: error }, 'idle event store connection failed'));
+    const connections = new PgConnections({
+      connectionString: options.connectionString,
+      applicationName: `event-store-${names.schema}`,
+      logger,
+      unavailable: storeUnavailable,
+    });
     const feed = new CommittedFeed();
     const pump = new PostgresFeedPump({
-      pool,
+      connections,
       names,
       feed,
       logger,
@@ -69,19 +66,19 @@ export class PostgresEventStore implements EventStore {
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
     });
     try {
-      await migrate(pool, names);
+      await migrate(connections, names);
       await pump.start();
     } catch (error) {
       await pump.stop();
-      await pool.end();
-      throw toStoreError(error);
+      await connections.end();
+      throw error;
     }
-    return new PostgresEventStore(pool, names, feed, pump);
+    return new PostgresEventStore(connections, names, feed, pump);
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const { table, appendLockKey, channel } = this.names;
-    const result = await inTransaction(this.pool, async (client) => {
+    const result = await this.connections.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [appendLockKey]);
       const { rows } = await client.query<{ revision: number; position: string }>(
         `SELECT revision, position FROM ${table} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`,
@@ -130,7 +127,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async ping(): Promise<void> {
-    await this.query('SELECT 1');
+    await this.connections.ping();
   }
 
   close(): Promise<void> {
@@ -141,7 +138,7 @@ export class PostgresEventStore implements EventStore {
   private async shutdown(): Promise<void> {
     await this.pump.stop();
     this.feed.complete();
-    await this.pool.end();
+    await this.connections.end();
   }
 
   /** One multi-row INSERT; returns the highest position it drew. */
@@ -160,11 +157,7 @@ export class PostgresEventStore implements EventStore {
     return rows.reduce((highest, row) => Math.max(highest, Number(row.position)), 0);
   }
 
-  private async query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<Row[]> {
-    try {
-      return (await this.pool.query<Row>(sql, params)).rows;
-    } catch (error) {
-      throw toStoreError(error);
-    }
+  private query<Row extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.connections.query<Row>(sql, params);
   }
 }

@@ -1,10 +1,12 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
+import { jitteredBackoff } from '../../resilience/backoff.js';
+import type { PgConnections } from '../../postgres/pg-connections.js';
 import type { CommittedFeed } from '../committed-feed.js';
 import { toRecorded, toStoreError, type EventRow, type PostgresNames } from './postgres-schema.js';
 
 export interface PostgresFeedPumpOptions {
-  readonly pool: pg.Pool;
+  readonly connections: PgConnections;
   readonly connectionString: string;
   readonly names: PostgresNames;
   readonly pollIntervalMs: number;
@@ -13,14 +15,15 @@ export interface PostgresFeedPumpOptions {
 }
 
 const BATCH_SIZE = 500;
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
+const reconnectDelay = jitteredBackoff({ minMs: 100, maxMs: 5_000 });
 
 /**
  * Moves committed rows into the live feed. NOTIFY makes it prompt; the poll makes it
  * certain, since notifications sent while the LISTEN connection was down are lost.
  * Either one only says "look again": rows are always read after the feed's head, and the
- * append lock guarantees no lower position can still commit behind that head.
+ * append lock guarantees no lower position can still commit behind that head. So a lost
+ * connection costs latency, never an event: the LISTEN connection is re-opened with backoff
+ * and the first drain after it (or the next poll) reads everything committed meanwhile.
  */
 export class PostgresFeedPump {
   private listener: pg.Client | undefined;
@@ -77,14 +80,14 @@ export class PostgresFeedPump {
   }
 
   private async drain(): Promise<void> {
-    const { feed, pool, names } = this.options;
+    const { feed, connections, names } = this.options;
     // Nobody listens: moving the head is enough, and workers avoid reading every event.
     if (!feed.hasSubscribers) {
       const head = await this.readHead();
       if (!feed.hasSubscribers) return feed.skipTo(head);
     }
     for (;;) {
-      const { rows } = await pool.query<EventRow>(
+      const rows = await connections.query<EventRow>(
         `SELECT position, stream_id, revision, type, data, metadata FROM ${names.table}
          WHERE position > $1 ORDER BY position LIMIT $2`,
         [feed.head, BATCH_SIZE],
@@ -96,7 +99,7 @@ export class PostgresFeedPump {
   }
 
   private async readHead(): Promise<number> {
-    const { rows } = await this.options.pool.query<{ head: string | null }>(
+    const rows = await this.options.connections.query<{ head: string | null }>(
       `SELECT max(position) AS head FROM ${this.options.names.table}`,
     );
     return Number(rows[0]?.head ?? 0);
@@ -104,7 +107,7 @@ export class PostgresFeedPump {
 
   private async listen(): Promise<void> {
     const { connectionString, names, logger } = this.options;
-    const client = new pg.Client({ connectionString, application_name: `event-store-listen-${names.schema}` });
+    const client = new pg.Client({ connectionString, application_name: `event-store-listen-${names.schema}`, connectionTimeoutMillis: 10_000, keepAlive: true });
     client.on('notification', () => this.pump());
     client.on('error', (error) => {
       logger.warn({ err: error }, 'event store LISTEN connection failed');
@@ -142,7 +145,7 @@ export class PostgresFeedPump {
 
   private scheduleReconnect(): void {
     if (this.stopped || this.reconnectTimer) return;
-    const delay = Math.min(RECONNECT_MIN_MS * 2 ** this.reconnectAttempts, RECONNECT_MAX_MS);
+    const delay = reconnectDelay(this.reconnectAttempts);
     this.reconnectAttempts += 1;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;

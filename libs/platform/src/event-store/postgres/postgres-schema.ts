@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { describeError, isConnectionLoss } from '../../postgres/connection-loss.js';
+import type { PgConnections } from '../../postgres/pg-connections.js';
 import { EventStoreUnavailableError } from '../event-store.errors.js';
 import type { EventMetadata, RecordedEvent } from '../event-store.port.js';
 
@@ -53,8 +55,8 @@ function advisoryKey(text: string): string {
  * Idempotent. The advisory lock makes processes that boot together take turns: without
  * it two concurrent `CREATE ... IF NOT EXISTS` can still collide on the catalog.
  */
-export async function migrate(pool: pg.Pool, names: PostgresNames): Promise<void> {
-  await inTransaction(pool, async (client) => {
+export async function migrate(connections: PgConnections, names: PostgresNames): Promise<void> {
+  await connections.transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [names.migrationLockKey]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(names.schema)}`);
     await client.query(`
@@ -71,22 +73,6 @@ export async function migrate(pool: pg.Pool, names: PostgresNames): Promise<void
   });
 }
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect().catch((error: unknown) => Promise.reject(toStoreError(error)));
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    client.release();
-    return result;
-  } catch (error) {
-    const rollback = await client.query('ROLLBACK').then(() => undefined, (failure: unknown) => failure);
-    // A connection that cannot roll back is broken: destroy it rather than pool it.
-    client.release(rollback instanceof Error ? rollback : undefined);
-    throw toStoreError(error);
-  }
-}
-
 export function toRecorded(row: EventRow): RecordedEvent {
   return {
     streamId: row.stream_id,
@@ -98,20 +84,11 @@ export function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
-/** SQLSTATE classes meaning "the server is not there for you right now". */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client has encountered a connection error/i;
+export const storeUnavailable = (message: string, cause: unknown): EventStoreUnavailableError =>
+  new EventStoreUnavailableError(`postgres event store unavailable: ${message}`, { cause });
 
-/**
- * Connection trouble becomes EventStoreUnavailableError; anything else is left as is.
- * Socket errors are duck-typed: they are created by Node itself, so under a test runner's
- * separate realm they are not `instanceof Error`.
- */
+/** Connection trouble becomes EventStoreUnavailableError; anything else is left as is. */
 export function toStoreError(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null || error instanceof EventStoreUnavailableError) return error;
-  const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
-  const message = 'message' in error && typeof error.message === 'string' ? error.message : '';
-  const unavailable = UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_MESSAGES.test(message);
-  return unavailable ? new EventStoreUnavailableError(`postgres event store unavailable: ${message || code}`, { cause: error }) : error;
+  if (error instanceof EventStoreUnavailableError || !isConnectionLoss(error)) return error;
+  return storeUnavailable(describeError(error), error);
 }

@@ -1,0 +1,46 @@
+import type { Runtime } from '../runtime/runtime.js';
+
+/** Something a process cannot serve without. */
+export interface Dependency {
+  readonly name: string;
+  readonly kind: string;
+  ping(): Promise<void>;
+}
+
+export interface DependencyStatus {
+  readonly kind: string;
+  readonly status: 'up' | 'down';
+}
+
+/** `{ status, <dependency>: { kind, status } }`: which dependency is down, by name. */
+export type ReadinessReport = { readonly status: 'ready' | 'unavailable' } & { readonly [name: string]: DependencyStatus | string };
+
+/** A ping that hangs (a server gone without a reset) counts as down, so readiness answers promptly. */
+const PING_TIMEOUT_MS = 3_000;
+
+/** What every process of the deployment needs: the command bus, the event store and the audit log. */
+export function runtimeDependencies(runtime: Pick<Runtime, 'bus' | 'store' | 'audit'>): Dependency[] {
+  const { bus, store, audit } = runtime;
+  return [
+    { name: 'bus', kind: bus.kind, ping: () => bus.ping() },
+    { name: 'store', kind: store.kind, ping: () => store.ping() },
+    { name: 'audit', kind: audit.kind, ping: () => audit.ping() },
+  ];
+}
+
+export async function checkReadiness(dependencies: readonly Dependency[], timeoutMs = PING_TIMEOUT_MS): Promise<ReadinessReport> {
+  const checks = await Promise.allSettled(dependencies.map((dependency) => withTimeout(dependency.ping(), timeoutMs)));
+  const report: Record<string, DependencyStatus | string> = { status: checks.every((check) => check.status === 'fulfilled') ? 'ready' : 'unavailable' };
+  dependencies.forEach((dependency, index) => {
+    report[dependency.name] = { kind: dependency.kind, status: checks[index]?.status === 'fulfilled' ? 'up' : 'down' };
+  });
+  return report as ReadinessReport;
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

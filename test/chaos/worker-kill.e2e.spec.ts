@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ChaosDeployment } from '../support/chaos-deployment.js';
+import { expectEverythingCompleted, historyOf, startWorkload, waitUntilMidRun } from '../support/chaos-workload.js';
+
+/** A worker is SIGKILLed mid-run and a replacement started: its commands are redelivered and finished elsewhere. */
+let deployment: ChaosDeployment;
+const clients = new AbortController();
+beforeAll(async () => {
+  deployment = await ChaosDeployment.start('worker', { SYNTHETIC_CONTRACTS: '1500', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '100', CHAT_FOLLOW_WINDOW_MS: '2000' });
+}, 60_000);
+afterAll(async () => {
+  clients.abort();
+  await deployment?.dispose();
+});
+
+describe('chaos: a worker SIGKILLed mid-run', () => {
+  it('has its work finished by the others, and every client sees each event once', async () => {
+    const token = await deployment.token();
+    const workload = await startWorkload(deployment, token, clients.signal);
+    await waitUntilMidRun(deployment, token, workload);
+    const [victim] = deployment.workers;
+    if (!victim) throw new Error('no worker to kill');
+    const killedPid = victim.process.child.pid;
+    await deployment.killWorker(victim);
+    await deployment.startWorker('replacement');
+
+    await expectEverythingCompleted(deployment, token, workload);
+    await deployment.waitForReadiness(200, 'every process to be ready');
+    // The kill landed mid-run: an investigation has events from the killed worker and from another one.
+    const producers = await Promise.all(
+      workload.investigations.map(async (id) => new Set((await historyOf(deployment.url, token, id)).map((e) => String((e.metadata as { producer?: string }).producer ?? '')))),
+    );
+    expect(producers.some((set) => set.size > 1 && [...set].some((p) => p.endsWith(`:${killedPid}`)))).toBe(true);
+  }, 120_000);
+});
