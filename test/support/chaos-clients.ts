@@ -164,7 +164,8 @@ export interface Chat {
  * POST /api/v1/chat/stream, sent again until accepted (a refused send starts nothing), then
  * followed to `complete` through GET /api/v1/chat/sessions/{id}/stream with Last-Event-ID.
  */
-export async function chatOverSse(baseUrl: string, message: string, signal: AbortSignal): Promise<Chat> {
+export async function chatOverSse(baseUrl: string, token: string, message: string, signal: AbortSignal): Promise<Chat> {
+  const auth = { Authorization: `Bearer ${token}` };
   const setbacks: string[] = [];
   const events: Received[] = [];
   const keep = (frame: SseFrame): void => {
@@ -176,7 +177,7 @@ export async function chatOverSse(baseUrl: string, message: string, signal: Abor
     const headers = (session: { headers: Headers }): void => {
       sessionId = session.headers.get('x-session-id');
     };
-    await readSse(`${baseUrl}/api/v1/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) }, keep, setbacks, signal, headers);
+    await readSse(`${baseUrl}/api/v1/chat/stream`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) }, keep, setbacks, signal, headers);
     if (sessionId === null) await pause(RETRY_MS);
   }
   const chat: Chat = { sessionId: sessionId ?? '', events, reconnects: 0, setbacks };
@@ -184,7 +185,7 @@ export async function chatOverSse(baseUrl: string, message: string, signal: Abor
     chat.reconnects++;
     await pause(RETRY_MS);
     const last = events.at(-1)?.id;
-    await readSse(`${baseUrl}/api/v1/chat/sessions/${chat.sessionId}/stream`, { headers: last === undefined ? {} : { 'Last-Event-ID': String(last) } }, keep, setbacks, signal);
+    await readSse(`${baseUrl}/api/v1/chat/sessions/${chat.sessionId}/stream`, { headers: last === undefined ? auth : { ...auth, 'Last-Event-ID': String(last) } }, keep, setbacks, signal);
   }
   return chat;
 }

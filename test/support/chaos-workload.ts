@@ -43,7 +43,7 @@ export async function startWorkload(deployment: ChaosDeployment, token: string, 
   for (const id of ids) {
     for (const transport of Object.keys(TRANSPORTS) as Transport[]) watchers.push({ id, transport, followed: TRANSPORTS[transport](deployment.url, id, token, signal) });
   }
-  (workload.chats as Array<Promise<Chat>>).push(...Array.from({ length: chats }, () => chatOverSse(deployment.url, INVESTIGATE, signal)));
+  (workload.chats as Array<Promise<Chat>>).push(...Array.from({ length: chats }, () => chatOverSse(deployment.url, token, INVESTIGATE, signal)));
   return workload;
 }
 
@@ -129,7 +129,7 @@ export async function expectEverythingCompleted(deployment: ChaosDeployment, tok
     reconnects += chat.reconnects;
     setbacks.push(...chat.setbacks);
     expect(chat.events.at(-1)?.data.type).toBe('complete');
-    const replay = await (await openSse(`${deployment.url}/api/v1/chat/sessions/${chat.sessionId}/stream`)).done;
+    const replay = await (await openSse(`${deployment.url}/api/v1/chat/sessions/${chat.sessionId}/stream`, { headers: { Authorization: `Bearer ${token}` } })).done;
     expect(chat.events).toEqual(replay.map((frame) => ({ id: Number(frame.id), data: frame.data })));
   }
   expect(deployment.crashed()).toEqual([]);

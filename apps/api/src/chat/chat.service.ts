@@ -54,7 +54,8 @@ export class ChatService {
     const { principal } = caller;
     const sessionId = request.sessionId ?? newId();
     const messageId = newId();
-    const opened = request.sessionId === null ? { events: [], owner: null } : await this.sessions.openForPosting(sessionId, { principal, sessionToken });
+    // The answer is read from the store: with the store away, nothing is sent (503 STORE_UNAVAILABLE), as for a session that exists.
+    const opened = request.sessionId === null ? await this.newSession() : await this.sessions.openForPosting(sessionId, { principal, sessionToken });
     const claim = opened.owner === null && principal.anonymous ? claimSecret(sessionToken) : null;
     const owner = opened.owner ?? ownerFor(principal, claim?.secret ?? null);
     const before = opened.events.at(-1)?.revision ?? 0;
@@ -84,6 +85,11 @@ export class ChatService {
    * The session's events after `afterRevision`, history then live, ending once every
    * message received so far has its answer: a cut-off answer resumes to its end.
    */
+  private async newSession(): Promise<{ events: ChatRecord[]; owner: null }> {
+    await this.runtime.store.ping();
+    return { events: [], owner: null };
+  }
+
   async resume(sessionId: string, afterRevision: number, who: ChatCredentials, pacing?: Pacing): Promise<Observable<ChatRecord>> {
     const { events } = await this.sessions.openForReading(sessionId, who);
     const state = events.reduce((s, e) => chatDecider.evolve(s, e), chatDecider.initialState());
