@@ -15,6 +15,8 @@ interface Fact {
   readonly success: boolean;
   readonly message: string;
   readonly errorCode?: string;
+  /** A fact that happens once per investigation is recorded once, however often its command is handled. */
+  readonly once?: boolean;
 }
 
 /**
@@ -36,14 +38,14 @@ export class InvestigationAudit {
   }
 
   completed(subject: AuditSubject, anomalies: number, context: CommandContext): Promise<void> {
-    return this.append(subject, { eventType: 'investigation.completed', severity: 'low', success: true, message: `${anomalies} anomalies found` }, context);
+    return this.append(subject, { eventType: 'investigation.completed', severity: 'low', success: true, message: `${anomalies} anomalies found`, once: true }, context);
   }
 
   failed(subject: AuditSubject, errorCode: string, message: string, context: CommandContext): Promise<void> {
-    return this.append(subject, { eventType: 'investigation.failed', severity: 'medium', success: false, errorCode, message }, context);
+    return this.append(subject, { eventType: 'investigation.failed', severity: 'medium', success: false, errorCode, message, once: true }, context);
   }
 
-  private async append(subject: AuditSubject, fact: Fact, context: CommandContext, aboutSource = false): Promise<void> {
+  private async append(subject: AuditSubject, { once, ...fact }: Fact, context: CommandContext, aboutSource = false): Promise<void> {
     if (!this.log) return;
     const entry = auditEntry({
       occurredAt: this.clock().toISOString(),
@@ -54,7 +56,9 @@ export class InvestigationAudit {
       correlationId: subject.investigationId,
     });
     const log = this.log;
-    const write = (): Promise<unknown> => log.append(entry);
+    // A data source call is recorded each time it happens; a redelivered command does call again.
+    const options = once ? { dedupeKey: `${fact.eventType}:${subject.investigationId}` } : {};
+    const write = (): Promise<unknown> => log.append(entry, options);
     await (this.outage ? this.outage.retrying(write, context) : write()).catch((error: unknown) =>
       this.logger.error({ err: error, eventType: fact.eventType }, 'audit record could not be stored'),
     );

@@ -13,7 +13,8 @@ const INVESTIGATIONS = 4;
 const CONTRACTS = 600;
 /** Two deliveries only: the old nak-per-attempt would dead-letter a command on its second failed try. */
 const MAX_DELIVER = 2;
-const ACK_WAIT_MS = 1000;
+/** Short enough for the outage to outlast it, long enough that a busy machine's stalls do not redeliver. */
+const ACK_WAIT_MS = 3000;
 
 let database: ScratchDatabase;
 let env: JetStreamTestEnv;
@@ -85,9 +86,11 @@ describe('workers while PostgreSQL refuses connections mid-investigation', () =>
     expect(await Promise.all(ids.map(statusOf))).toEqual(ids.map(() => undefined));
 
     await database.refuse();
+    const refusedAt = Date.now();
     await waitUntil(() => (lines.some((l) => l.msg.startsWith('storage unreachable')) ? true : undefined), 'the workers to notice the outage');
     // Longer than the ack wait: without heartbeats the held commands would be redelivered.
-    await waitUntil(() => (lines.filter((l) => l.msg === 'storage still unreachable').length >= 4 ? true : undefined), 'four failed probes');
+    const outlasted = (): boolean => Date.now() - refusedAt > 1.5 * ACK_WAIT_MS && lines.filter((l) => l.msg === 'storage still unreachable').length >= 4;
+    await waitUntil(() => (outlasted() ? true : undefined), 'an outage longer than the ack wait, four failed probes');
     await database.accept();
 
     await waitUntil(async () => ((await Promise.all(ids.map(statusOf))).every((s) => s !== undefined) ? true : undefined), 'every investigation to end', 60_000);

@@ -129,8 +129,8 @@ export class AuditAnchor {
 export function anchoredAuditLog(log: AuditLog, anchor: AuditAnchor): AuditLog {
   return {
     kind: log.kind,
-    append: async (entry) => {
-      const record = await log.append(entry);
+    append: async (entry, options) => {
+      const record = await log.append(entry, options);
       anchor.noteAppended();
       return record;
     },

@@ -93,6 +93,22 @@ describe.each(adapters)('%s audit log', (_name, open) => {
     await Promise.all([log.close(), other.close()]);
   });
 
+  it('records a fact named by a dedupe key once, however often and from however many handles it is appended', async () => {
+    const { log, second } = await open();
+    const other = await second();
+    const [done] = entries();
+    const fact = { ...(done as AuditEntry), eventType: 'investigation.completed' as const };
+    const first = await log.append(fact, { dedupeKey: 'investigation.completed:inv-1' });
+    const again = await Promise.all([log, other, log, other].map((handle) => handle.append({ ...fact, message: 'retried' }, { dedupeKey: 'investigation.completed:inv-1' })));
+    expect(again).toEqual([first, first, first, first]);
+    await log.append(fact, { dedupeKey: 'investigation.completed:inv-2' });
+    await log.append(fact);
+    await log.append(fact);
+    expect((await all(log)).map((r) => r.message)).toEqual([fact.message, fact.message, fact.message, fact.message]);
+    expect((await verifyChain(log)).valid).toBe(true);
+    await Promise.all([log.close(), other.close()]);
+  });
+
   it('releases the cursor when a reader stops early, so readers never run out of connections', async () => {
     const { log } = await open();
     for (const entry of entries()) await log.append(entry);

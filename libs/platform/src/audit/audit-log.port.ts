@@ -1,9 +1,17 @@
 import type { AuditEntry, AuditFilter, AuditRecord } from '#audit';
 
+export interface AuditAppendOptions {
+  /**
+   * Names the fact, so that recording it again (a retried command, an append whose commit
+   * was not confirmed) returns the record already written instead of writing a second one.
+   */
+  readonly dedupeKey?: string;
+}
+
 /** Append-only audit log, chained with HMAC-SHA256. Appends are serialised so the chain is linear. */
 export interface AuditLog {
   readonly kind: string;
-  append(entry: AuditEntry): Promise<AuditRecord>;
+  append(entry: AuditEntry, options?: AuditAppendOptions): Promise<AuditRecord>;
   /**
    * Every record matching `filter`, in seq order, `batchSize` records at a time from a
    * cursor: export and verify walk the log with it, never holding more than one batch.

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
 import { PgConnections, type PgCheckout } from '../postgres/pg-connections.js';
 import { AuditLogUnavailableError } from './audit-log.errors.js';
-import { DEFAULT_AUDIT_BATCH, type AuditLog } from './audit-log.port.js';
+import { DEFAULT_AUDIT_BATCH, type AuditAppendOptions, type AuditLog } from './audit-log.port.js';
 import { AUDIT_COLUMNS, auditPlaceholders, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
 
 export interface PostgresAuditLogOptions {
@@ -80,19 +80,28 @@ export class PostgresAuditLog implements AuditLog {
         )`);
       // Logs created before the chain was keyed: their rows read as unkeyed (NULL).
       await client.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS key_id text`);
+      await client.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS dedupe_key text`);
+      await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS audit_log_dedupe_key ON ${this.table} (dedupe_key) WHERE dedupe_key IS NOT NULL`);
     });
   }
 
-  async append(entry: AuditEntry): Promise<AuditRecord> {
+  async append(entry: AuditEntry, options: AuditAppendOptions = {}): Promise<AuditRecord> {
+    const { dedupeKey } = options;
     return this.connections.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
+      if (dedupeKey !== undefined) {
+        const existing = await client.query<Array<string | boolean | null>>({ text: `SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE dedupe_key = $1`, values: [dedupeKey], rowMode: 'array' });
+        if (existing.rows[0]) return fromAuditRow(existing.rows[0]);
+      }
       const last = await client.query<{ seq: string; hash: string; key_id: string | null }>(`SELECT seq, hash, key_id FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
       const tail = last.rows[0] ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash, keyId: last.rows[0].key_id } : null;
       const records = chainNext(tail, entry, this.key);
       for (const record of records) {
         await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders((i) => `$${i}`)})`, toAuditValues(record, (ok) => ok));
       }
-      return records[records.length - 1] as AuditRecord;
+      const appended = records[records.length - 1] as AuditRecord;
+      if (dedupeKey !== undefined) await client.query(`UPDATE ${this.table} SET dedupe_key = $1 WHERE seq = $2`, [dedupeKey, appended.seq]);
+      return appended;
     });
   }
 

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { chainNext, type AuditEntry, type AuditFilter, type AuditKey, type AuditRecord, type ChainTail } from '#audit';
 import { AuditLogUnavailableError } from './audit-log.errors.js';
-import { DEFAULT_AUDIT_BATCH, type AuditLog } from './audit-log.port.js';
+import { DEFAULT_AUDIT_BATCH, type AuditAppendOptions, type AuditLog } from './audit-log.port.js';
 import { AUDIT_COLUMNS, auditPlaceholders, auditWhere, fromAuditRow, toAuditValues } from './audit-row.js';
 
 const SCHEMA = `
@@ -28,10 +28,12 @@ const SCHEMA = `
   );
 `;
 
-/** Logs created before the chain was keyed lack key_id; their rows read as unkeyed (NULL). */
-function addKeyColumn(db: Database.Database): void {
+/** Columns added after the first release: key_id (NULL: written before the chain was keyed) and dedupe_key. */
+function addLaterColumns(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(audit_log)').all();
   if (!columns.some((column) => column.name === 'key_id')) db.exec('ALTER TABLE audit_log ADD COLUMN key_id TEXT');
+  if (!columns.some((column) => column.name === 'dedupe_key')) db.exec('ALTER TABLE audit_log ADD COLUMN dedupe_key TEXT');
+  db.exec('CREATE UNIQUE INDEX IF NOT EXISTS audit_log_dedupe_key ON audit_log (dedupe_key) WHERE dedupe_key IS NOT NULL');
 }
 
 /**
@@ -41,7 +43,7 @@ function addKeyColumn(db: Database.Database): void {
 export class SqliteAuditLog implements AuditLog {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
-  private readonly appendTransaction: Database.Transaction<(entry: AuditEntry) => AuditRecord>;
+  private readonly appendTransaction: Database.Transaction<(entry: AuditEntry, dedupeKey: string | null) => AuditRecord>;
 
   /** `key`: the HMAC key new records are chained with. */
   constructor(filename: string, key: AuditKey) {
@@ -50,18 +52,24 @@ export class SqliteAuditLog implements AuditLog {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    addKeyColumn(this.db);
+    addLaterColumns(this.db);
     const last = this.db.prepare<[], ChainTail>('SELECT seq, hash, key_id AS keyId FROM audit_log ORDER BY seq DESC LIMIT 1');
     const insert = this.db.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(() => '?')})`);
-    this.appendTransaction = this.db.transaction((entry: AuditEntry) => {
+    const recorded = this.db.prepare<[string], Array<string | number | null>>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE dedupe_key = ?`).raw();
+    const markRecorded = this.db.prepare<[string, number]>('UPDATE audit_log SET dedupe_key = ? WHERE seq = ?');
+    this.appendTransaction = this.db.transaction((entry: AuditEntry, dedupeKey: string | null) => {
+      const existing = dedupeKey === null ? undefined : recorded.get(dedupeKey);
+      if (existing) return fromAuditRow(existing);
       const records = chainNext(last.get() ?? null, entry, key);
       for (const record of records) insert.run(...toAuditValues(record, (ok) => (ok ? 1 : 0)));
-      return records[records.length - 1] as AuditRecord;
+      const appended = records[records.length - 1] as AuditRecord;
+      if (dedupeKey !== null) markRecorded.run(dedupeKey, appended.seq);
+      return appended;
     });
   }
 
-  async append(entry: AuditEntry): Promise<AuditRecord> {
-    return this.appendTransaction.immediate(entry);
+  async append(entry: AuditEntry, options: AuditAppendOptions = {}): Promise<AuditRecord> {
+    return this.appendTransaction.immediate(entry, options.dedupeKey ?? null);
   }
 
   /**
