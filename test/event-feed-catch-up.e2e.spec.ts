@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { SseParser } from '#client';
-import type { NewEvent } from '#platform';
+import type { NewEvent } from '#eventsourcing';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
 /** About 10 MB of SSE: far beyond SSE_BUFFER_SIZE and the socket buffers. */

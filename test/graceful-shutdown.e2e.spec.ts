@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import { investigationStreamId, toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
 import { SqliteEventStore } from '#platform';
 import { startNode, type RunningProcess } from './support/node-process.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { io as ioClient } from 'socket.io-client';
 import { chatStreamId } from '#chat';
-import { newId, type NewEvent } from '#platform';
+import { newId } from '#platform';
+import type { NewEvent } from '#eventsourcing';
 import { hashSessionToken, newSessionToken } from '../apps/api/src/chat/chat-session-token.js';
 import { WsConnections } from '../apps/api/src/websocket/ws-connections.js';
 import { ioOnce } from '../apps/api/src/websocket/testing/io-client.testing.js';

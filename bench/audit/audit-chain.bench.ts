@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { auditEntry, auditHash, auditKeyring, chainNext, GENESIS_HASH, type AuditRecord } from '#audit';
-import { AuditAnchor, PostgresAuditLog, PostgresEventStore, silentLogger, SqliteAuditLog, SqliteEventStore, type AuditLog, type EventStore } from '#platform';
+import { AuditAnchor, PostgresAuditLog, PostgresEventStore, silentLogger, SqliteAuditLog, SqliteEventStore, type AuditLog } from '#platform';
+import type { EventStore } from '#eventsourcing';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RECORDS = Number(process.env.AUDIT_CHAIN_BENCH_RECORDS ?? 200_000);

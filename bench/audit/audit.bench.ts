@@ -12,7 +12,8 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { auditKey } from '#audit';
 import { SseParser } from '#client';
-import { EventRelay, PostgresAuditLog, PostgresEventStore, signToken, silentLogger, type NewEvent } from '#platform';
+import { EventRelay, PostgresAuditLog, PostgresEventStore, signToken, silentLogger } from '#platform';
+import type { NewEvent } from '#eventsourcing';
 import { startNode, type RunningProcess } from '../../test/support/node-process.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

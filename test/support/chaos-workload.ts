@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { setTimeout as pause } from 'node:timers/promises';
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import { toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
 import type { ChaosDeployment } from './chaos-deployment.js';
 import { chatOverSse, followIo, followSse, followWs, type Chat, type Followed, type Received } from './chaos-clients.js';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LiveFeed, resolveIdSecret, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
+import { resolveIdSecret, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
+import { LiveFeed } from '#eventsourcing';
 import { AdminController } from './admin/admin.controller.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { auditControllers, auditProviders } from './audit/audit.providers.js';

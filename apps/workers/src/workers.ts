@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { ContractSource } from '#analysis';
-import { jitteredBackoff, PermanentCommandError, type AuditLog, type CommandBus, type CommandConsumption, type Dependency, type EventStore, type LlmProvider, type Logger, type Metrics } from '#platform';
+import { jitteredBackoff, PermanentCommandError, type AuditLog, type CommandBus, type CommandConsumption, type Dependency, type LlmProvider, type Logger, type Metrics } from '#platform';
+import type { EventStore } from '#eventsourcing';
 import { createChatWorker } from './chat/chat-worker.js';
 import { createInvestigationActors } from './investigations/investigation.actor.js';
 import { InvestigationCommandHandler } from './investigations/investigation-command.handler.js';

@@ -1,4 +1,4 @@
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import type { ChatEvent } from './chat.events.js';
 import type { Intent } from './intent/intent.model.js';
 

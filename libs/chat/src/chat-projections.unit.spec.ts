@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import { answerTo, emptyChatHistory, evolveChatHistory, toChatWireEvent, type ChatEvent } from './index.js';
 
 const AT = '2026-01-10T10:00:00.000Z';

@@ -1,4 +1,4 @@
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import type { ChatEvent } from './chat.events.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DomainError, assertNever, type Decider } from '#kernel';
+import { DomainError, assertNever, type Decider } from '#eventsourcing';
 import type { ChatCommand, RecordChunks, ReportInvestigation } from './chat.commands.js';
 import type { ChatEvent } from './chat.events.js';
 import { evolveChat, initialChatState, type ChatMessageState, type ChatState } from './chat.state.js';

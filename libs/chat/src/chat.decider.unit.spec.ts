@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DomainError, foldEvents } from '#kernel';
+import { DomainError, foldEvents } from '#eventsourcing';
 import { chatDecider, pendingMessageIds, type ChatCommand, type ChatEvent, type ChatState } from './index.js';
 
 const AT = '2026-01-10T10:00:00.000Z';

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '#kernel';
+import type { DomainEvent } from '#eventsourcing';
 import type { ChatSessionOwner } from './chat-session.owner.js';
 import type { Intent } from './intent/intent.model.js';
 

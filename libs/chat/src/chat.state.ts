@@ -1,4 +1,4 @@
-import { assertNever } from '#kernel';
+import { assertNever } from '#eventsourcing';
 import type { ChatEvent } from './chat.events.js';
 import type { ChatSessionOwner } from './chat-session.owner.js';
 import type { Intent } from './intent/intent.model.js';

@@ -1,5 +1,5 @@
 import type { Anomaly, AnomalyType, InvestigationFilters, TrendReport } from '#analysis';
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import type { InvestigationEvent } from './investigation.events.js';
 import { formatExecutionTime } from './investigation-wire.projection.js';
 

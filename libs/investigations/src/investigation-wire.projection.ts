@@ -1,4 +1,4 @@
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import type { InvestigationEvent } from './investigation.events.js';
 
 /** The seed document's investigation stream events, as sent on SSE and WebSocket. */

@@ -1,4 +1,4 @@
-import { DomainError, assertNever, type Decider } from '#kernel';
+import { DomainError, assertNever, type Decider } from '#eventsourcing';
 import type { InvestigationCommand } from './investigation.commands.js';
 import { INVESTIGATION_PHASES, type InvestigationEvent, type InvestigationPhase } from './investigation.events.js';
 import { analysisFraction, progressPercent } from './investigation.progress.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Anomaly, TrendReport } from '#analysis';
-import { DomainError, foldEvents } from '#kernel';
+import { DomainError, foldEvents } from '#eventsourcing';
 import {
   investigationDecider,
   type InvestigationCommand,

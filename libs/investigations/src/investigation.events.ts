@@ -1,5 +1,5 @@
 import type { Anomaly, AnomalyType, InvestigationFilters, TrendReport } from '#analysis';
-import type { DomainEvent } from '#kernel';
+import type { DomainEvent } from '#eventsourcing';
 
 export const INVESTIGATION_PHASES = ['data_retrieval', 'analyzing_contracts', 'anomaly_detection', 'generating_report'] as const;
 export type InvestigationPhase = (typeof INVESTIGATION_PHASES)[number];

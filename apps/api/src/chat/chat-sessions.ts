@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import { chatSessionOwner, chatStreamId, sameOwner, type ChatEvent, type ChatSessionOwner, type SendChatMessage } from '#chat';
 import type { Runtime } from '#platform';
 import { ApiError } from '../http/api-error.js';

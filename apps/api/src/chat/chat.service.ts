@@ -13,7 +13,8 @@ import {
   type ChatWireEvent,
   type SendChatMessage,
 } from '#chat';
-import { catchUpThenLive, newId, type LiveFeed, type Pacing, type Runtime, type SseMessage } from '#platform';
+import { newId, type Runtime, type SseMessage } from '#platform';
+import { catchUpThenLive, type LiveFeed, type Pacing } from '#eventsourcing';
 import type { Caller } from '../investigations/investigations.service.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { ChatRequest } from './chat-request.dto.js';

@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuditLogUnavailableError, CommandBusUnavailableError, EventStoreUnavailableError, type Logger } from '#platform';
+import { AuditLogUnavailableError, CommandBusUnavailableError, type Logger } from '#platform';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { ApiError } from './api-error.js';
 
 interface ErrorBody {

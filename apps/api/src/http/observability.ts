@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { StreamingCompressionMiddleware, type LiveFeed, type Runtime } from '#platform';
+import { StreamingCompressionMiddleware, type Runtime } from '#platform';
+import type { LiveFeed } from '#eventsourcing';
 import { requestObserver } from './request-observer.middleware.js';
 
 /** The seed's minimum_size: smaller bodies cost more to gzip than they save. */

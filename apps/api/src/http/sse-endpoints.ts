@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { responsePacing, withStreamLimits, writeSse, type Pacing, type Runtime, type SseMessage, type StreamLimits } from '#platform';
+import { responsePacing, withStreamLimits, writeSse, type Runtime, type SseMessage, type StreamLimits } from '#platform';
+import type { Pacing } from '#eventsourcing';
 import { principalOf } from '../auth/principal-of.js';
 import { StreamGate } from '../limits/stream-gate.js';
 import { RUNTIME } from '../tokens.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { investigationStreamId } from '#investigations';
-import type { EventStore, NewEvent } from '#platform';
+import type { EventStore, NewEvent } from '#eventsourcing';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
 import { openRawSse } from '../../../../test/support/raw-sse-client.js';
 

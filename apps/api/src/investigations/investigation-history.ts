@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { Observable } from 'rxjs';
 import { replayClock } from '#audit';
-import type { Stored } from '#kernel';
+import { readPages, type Stored, type EventStore, type Pacing, type RecordedEvent } from '#eventsourcing';
 import { investigationStreamId, toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
-import { drained, readPages, type EventStore, type Pacing, type RecordedEvent, type SseMessage } from '#platform';
+import { drained, type SseMessage } from '#platform';
 
 /** The whole stream in revision order, page by page (one page in memory at a time for NDJSON). */
 export function investigationHistory(store: EventStore, investigationId: string): AsyncGenerator<RecordedEvent> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EMPTY, filter, map, takeWhile, type Observable } from 'rxjs';
-import type { Stored } from '#kernel';
+import { catchUpThenLive, readPages, type Stored, type LiveFeed, type Pacing, type RecordedEvent } from '#eventsourcing';
 import {
   TERMINAL_EVENT_TYPES,
   emptyInvestigationSummary,
@@ -12,7 +12,7 @@ import {
   type InvestigationWireEvent,
   type StartInvestigation,
 } from '#investigations';
-import { catchUpThenLive, keyedUuid, mayActOn, newId, readPages, type LiveFeed, type Pacing, type Permission, type Principal, type RecordedEvent, type Runtime, type SseMessage } from '#platform';
+import { keyedUuid, mayActOn, newId, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
 import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';

@@ -1,7 +1,7 @@
 import { filter, map, type Subscription } from 'rxjs';
-import type { Stored } from '#kernel';
+import type { Stored, EventStore, LiveFeed } from '#eventsourcing';
 import { chatSessionOwner, emptyChatHistory, evolveChatHistory, type ChatEvent } from '#chat';
-import { StreamPump, type EventStore, type LiveFeed, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
+import { StreamPump, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
 import { sessionNotFound } from '../chat/chat-sessions.js';

@@ -1,4 +1,4 @@
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import { CHAT_FALLBACK_ENDPOINT, DETECTING_MESSAGE, type ChatEvent } from '#chat';
 import type { OutboundMessage } from './ws-messages.js';
 

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import { hasPermission, type EventStore, type LiveFeed } from '#platform';
+import { hasPermission } from '#platform';
+import type { EventStore, LiveFeed } from '#eventsourcing';
 import type { ChatService } from '../chat/chat.service.js';
 import { InvestigationWatch, pumpTo, type WatchDeps, type WatchEnd } from './investigation-watch.js';
 import { chatWireItems } from './stream-items.js';

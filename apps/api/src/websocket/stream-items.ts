@@ -1,6 +1,6 @@
 import { defer, from, map, mergeMap, type Observable } from 'rxjs';
-import type { Stored } from '#kernel';
-import { catchUpThenLive, type LiveFeed, type Principal, type PumpItem, type RecordedEvent, type SseMessage, type EventStore } from '#platform';
+import { catchUpThenLive, type Stored, type LiveFeed, type RecordedEvent, type EventStore } from '#eventsourcing';
+import type { Principal, PumpItem, SseMessage } from '#platform';
 import { chatStreamId, type ChatEvent } from '#chat';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
 import { toWire } from '../chat/chat.service.js';

@@ -1,8 +1,6 @@
-import { DomainError } from '#kernel';
+import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
 import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
 import { isRole, isStorageOutage, PermanentCommandError, type CommandContext, type Logger, type Principal, type RoutedCommand } from '#platform';
-import type { ActorRegistry } from '../actors/actor-registry.js';
-import type { Causation } from '../actors/decider-actor.js';
 import type { ChatActor } from './chat.actor.js';
 import type { ChatInvestigationFollower } from './chat-investigation.follower.js';
 import type { ChatResponder } from './chat-responder.js';

@@ -1,7 +1,7 @@
-import type { Stored } from '#kernel';
+import { readPages, type Stored, type EventStore } from '#eventsourcing';
 import { chatStreamId, emptyChatHistory, evolveChatHistory, type ChatEvent, type ChatHistory, type ChatState } from '#chat';
 import { emptyInvestigationSummary, evolveInvestigationSummary, investigationStreamId, type InvestigationEvent, type InvestigationSummary } from '#investigations';
-import { mayActOn, readPages, type EventStore, type Principal } from '#platform';
+import { mayActOn, type Principal } from '#platform';
 
 const INVESTIGATION_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
 

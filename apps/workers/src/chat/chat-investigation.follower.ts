@@ -1,9 +1,8 @@
 import { fromEvent, ignoreElements, lastValueFrom, map, takeUntil, takeWhile, tap, timer } from 'rxjs';
-import type { Stored } from '#kernel';
+import { catchUpThenLive, type Stored, type EventStore, type LiveFeed, type Causation } from '#eventsourcing';
 import { chunkAnswer, estimateTokensOfLength, narrateInvestigationEvent, type ChatMessageState, type FollowChatInvestigation } from '#chat';
 import { TERMINAL_EVENT_TYPES, investigationStreamId, type InvestigationEvent } from '#investigations';
-import { catchUpThenLive, type CommandBus, type CommandContext, type EventStore, type LiveFeed } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { CommandBus, CommandContext } from '#platform';
 import { BatchingQueue } from './batching-queue.js';
 import { followCommandId } from './chat-investigation.starter.js';
 import { messageIn, type ChatStep } from './chat-steps.js';

@@ -2,7 +2,7 @@ import { parseInvestigationQuery } from '#analysis';
 import { chunkAnswer, narrateInvestigationOpening, type ChatMessageState, type FollowChatInvestigation } from '#chat';
 import type { StartInvestigation } from '#investigations';
 import { deterministicUuid, type CommandBus } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { Causation } from '#eventsourcing';
 import { messageIn, type ChatStep } from './chat-steps.js';
 
 /** The investigation API's limit on a query; a longer chat message is cut to it. */

@@ -9,7 +9,7 @@ import {
   type Intent,
 } from '#chat';
 import { hasPermission, type CommandContext, type Principal } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { Causation } from '#eventsourcing';
 import type { ChatAnswerWriter } from './chat-answer.writer.js';
 import type { ChatFactsReader } from './chat-facts.reader.js';
 import type { ChatInvestigationStarter } from './chat-investigation.starter.js';

@@ -1,6 +1,6 @@
 import type { ChatCommand, ChatMessageState, ChatState } from '#chat';
 import type { CommandContext } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { Causation } from '#eventsourcing';
 import type { ChatActor } from './chat.actor.js';
 
 type StepCommand = ChatCommand extends infer C ? (C extends ChatCommand ? Omit<C, 'at'> : never) : never;

@@ -1,5 +1,6 @@
 import { trainIntentClassifier } from '#chat';
-import { LiveFeed, type CommandBus, type CommandContext, type EventStore, type LlmProvider, type Logger, type Metrics, type RoutedCommand } from '#platform';
+import type { CommandBus, CommandContext, LlmProvider, Logger, Metrics, RoutedCommand } from '#platform';
+import { LiveFeed, type EventStore } from '#eventsourcing';
 import { createChatActors } from './chat.actor.js';
 import { ChatAnswerWriter } from './chat-answer.writer.js';
 import { ChatCommandHandler } from './chat-command.handler.js';

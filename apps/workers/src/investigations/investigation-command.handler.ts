@@ -1,8 +1,6 @@
-import { DomainError } from '#kernel';
+import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
 import type { InvestigationBusCommand, InvestigationCommand } from '#investigations';
 import { PermanentCommandError, type CommandBus, type CommandContext, type RoutedCommand } from '#platform';
-import type { ActorRegistry } from '../actors/actor-registry.js';
-import type { Causation } from '../actors/decider-actor.js';
 import type { InvestigationActor } from './investigation.actor.js';
 import type { InvestigationRunner } from './investigation-runner.js';
 

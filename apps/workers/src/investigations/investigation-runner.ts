@@ -12,8 +12,7 @@ import {
 } from '#analysis';
 import type { InvestigationCommand, InvestigationState } from '#investigations';
 import { isStorageOutage, type AuditLog, type CommandContext, type Logger } from '#platform';
-import type { ActorRegistry } from '../actors/actor-registry.js';
-import type { Causation } from '../actors/decider-actor.js';
+import type { ActorRegistry, Causation } from '#eventsourcing';
 import { InvestigationAudit, type AuditSubject } from './investigation-audit.js';
 import type { InvestigationActor } from './investigation.actor.js';
 import type { StorageOutage } from '../outage/storage-outage.js';

@@ -1,6 +1,6 @@
 import { formatBrl, formatNumberPt, orgaoByCode, type InvestigationFilters } from '#analysis';
 import type { InvestigationEvent } from '#investigations';
-import { assertNever } from '#kernel';
+import { assertNever } from '#eventsourcing';
 import { anomalyLine, phaseLabel } from './investigation-facts.composer.js';
 
 /** Anomalies announced one by one while an investigation runs; the rest are in the report. */

@@ -1,5 +1,5 @@
 import { signCheckpoint, verifyAuditChain, verifyChainSince, type AuditCheckpointData, type AuditKeyring, type AuditVerdict, type BrokenLink } from '#audit';
-import type { EventStore } from '../event-store/event-store.port.js';
+import type { EventStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { AuditCheckpoints, NO_CHECKPOINT, type CheckpointHead } from './audit-checkpoints.js';

@@ -1,6 +1,5 @@
 import { AUDIT_CHECKPOINTS_STREAM, auditCheckpointOf, type AuditCheckpointData, type AuditCheckpointed } from '#audit';
-import type { EventStore } from '../event-store/event-store.port.js';
-import { WrongExpectedRevisionError } from '../event-store/event-store.errors.js';
+import { WrongExpectedRevisionError, type EventStore } from '#eventsourcing';
 import { newId } from '../ids/ids.js';
 
 /** The checkpoint stream as last read: its newest checkpoint and its last revision (0: no stream). */

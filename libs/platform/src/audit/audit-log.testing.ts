@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { auditCheckpointOf, AUDIT_CHECKPOINTS_STREAM, type AuditCheckpointData, type AuditKeyring, type AuditRecord } from '#audit';
-import type { EventStore } from '../event-store/event-store.port.js';
+import type { EventStore } from '#eventsourcing';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import { silentLogger } from '../logging/logger.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createScratchDatabase, holdAdvisoryLock, LOCK_HOLDER, terminateBackends, waitForLockWaiters, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
-import { EventStoreUnavailableError } from '../event-store/event-store.errors.js';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { postgresNames } from '../event-store/postgres/postgres-schema.js';
 import type { Principal } from './principal.js';

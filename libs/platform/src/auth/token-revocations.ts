@@ -9,7 +9,7 @@ import {
   type UserTokensRevoked,
   type UserTokensRevokedData,
 } from '#audit';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
+import type { EventStore, RecordedEvent } from '#eventsourcing';
 import { newId } from '../ids/ids.js';
 import type { RevocationCheck } from './authenticator.js';
 import type { Principal } from './principal.js';

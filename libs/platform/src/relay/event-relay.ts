@@ -1,5 +1,5 @@
 import { feedSubjectOf, toCloudEvent } from '#audit';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
+import type { EventStore, RecordedEvent } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import { JetStreamRelay } from './jetstream-relay.js';
 import type { RelaySource } from './relay-source.js';

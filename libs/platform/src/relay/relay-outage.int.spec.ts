@@ -8,8 +8,8 @@ import { auditEntry, type AuditCloudEvent, type AuditRecord, type CloudEvent } f
 import { AuditLogUnavailableError } from '../audit/audit-log.errors.js';
 import { auditRecords } from '../audit/audit-log.port.js';
 import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
-import { newEvents, newStreamId } from '../event-store/event-store.contract-fixtures.js';
-import { EventStoreUnavailableError } from '../event-store/event-store.errors.js';
+import { newEvents, newStreamId } from '#eventsourcing/testing';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { silentLogger } from '../logging/logger.js';
 import { streamMessages } from '../../../../test/support/jetstream-messages.js';

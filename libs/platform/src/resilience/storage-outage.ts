@@ -1,5 +1,5 @@
 import { AuditLogUnavailableError } from '../audit/audit-log.errors.js';
-import { EventStoreUnavailableError } from '../event-store/event-store.errors.js';
+import { EventStoreUnavailableError } from '#eventsourcing';
 
 /**
  * The event store or the audit log could not be reached: nothing is wrong with the work

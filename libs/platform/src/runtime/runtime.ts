@@ -9,7 +9,7 @@ import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-
 import type { CommandBus } from '../command-bus/command-bus.port.js';
 import { isEmbedded, type Settings } from '../config/settings.js';
 import { createEventStore } from '../event-store/event-store.factory.js';
-import type { EventStore } from '../event-store/event-store.port.js';
+import type { EventStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeEventStoreContract } from '../event-store.contract.js';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
+import { describeEventStoreContract } from '#eventsourcing/testing';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { KurrentDbEventStore } from './kurrentdb-event-store.js';
 
 const url = process.env.KURRENTDB_URL;

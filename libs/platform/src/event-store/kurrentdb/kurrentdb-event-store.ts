@@ -12,17 +12,7 @@ import {
 } from '@kurrent/kurrentdb-client';
 import type { Observable } from 'rxjs';
 import { silentLogger, type Logger } from '../../logging/logger.js';
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../event-store.port.js';
-import { assertExpectedRevision } from '../expected-revision.js';
-import { CommittedFeed } from '../committed-feed.js';
+import { assertExpectedRevision, CommittedFeed, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '#eventsourcing';
 import { KurrentDbFeedSubscription } from './kurrentdb-feed-subscription.js';
 import { positionOf, toPosition, toRecorded, toStoreError, toStreamState } from './kurrentdb-mapping.js';
 

@@ -3,16 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Subject, firstValueFrom, filter, timeout } from 'rxjs';
 import { silentLogger, type Logger } from '../../logging/logger.js';
-import { describeEventStoreContract } from '../event-store.contract.js';
-import {
-  FEED_TIMEOUT_MS,
-  SENTINEL_TYPE,
-  collectUntilSentinel,
-  newEvent,
-  newStreamId,
-  writeBatches,
-} from '../event-store.contract-fixtures.js';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
+import { describeEventStoreContract, FEED_TIMEOUT_MS, SENTINEL_TYPE, collectUntilSentinel, newEvent, newStreamId, writeBatches } from '#eventsourcing/testing';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,17 +1,7 @@
 import pg from 'pg';
 import type { Observable } from 'rxjs';
 import { silentLogger, type Logger } from '../../logging/logger.js';
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../event-store.port.js';
-import { assertExpectedRevision } from '../expected-revision.js';
-import { CommittedFeed } from '../committed-feed.js';
+import { assertExpectedRevision, CommittedFeed, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '#eventsourcing';
 import { PostgresFeedPump } from './postgres-feed-pump.js';
 import { PgConnections } from '../../postgres/pg-connections.js';
 import { migrate, postgresNames, storeUnavailable, toRecorded, type EventRow, type PostgresNames } from './postgres-schema.js';

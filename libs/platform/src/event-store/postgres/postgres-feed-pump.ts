@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
 import { jitteredBackoff } from '../../resilience/backoff.js';
 import type { PgConnections } from '../../postgres/pg-connections.js';
-import type { CommittedFeed } from '../committed-feed.js';
+import type { CommittedFeed } from '#eventsourcing';
 import { toRecorded, toStoreError, type EventRow, type PostgresNames } from './postgres-schema.js';
 
 export interface PostgresFeedPumpOptions {

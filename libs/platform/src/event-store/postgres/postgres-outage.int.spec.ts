@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createScratchDatabase, holdAdvisoryLock, LOCK_HOLDER, terminateBackends, waitForLockWaiters, withAdmin, type ScratchDatabase } from '../../../../../test/support/postgres-faults.js';
-import { collectUntilSentinel, newEvent, newEvents, newStreamId, SENTINEL_TYPE } from '../event-store.contract-fixtures.js';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
-import type { RecordedEvent } from '../event-store.port.js';
+import { collectUntilSentinel, newEvent, newEvents, newStreamId, SENTINEL_TYPE } from '#eventsourcing/testing';
+import { EventStoreUnavailableError, type RecordedEvent } from '#eventsourcing';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { postgresNames } from './postgres-schema.js';
 

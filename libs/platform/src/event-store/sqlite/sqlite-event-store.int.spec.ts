@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
-import { describeEventStoreContract } from '../event-store.contract.js';
-import { FEED_TIMEOUT_MS, newEvent, newStreamId } from '../event-store.contract-fixtures.js';
+import { describeEventStoreContract, FEED_TIMEOUT_MS, newEvent, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));

@@ -2,19 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Observable } from 'rxjs';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
-import type {
-  AppendResult,
-  EventMetadata,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../event-store.port.js';
-import { assertExpectedRevision } from '../expected-revision.js';
-import { CommittedFeed } from '../committed-feed.js';
+import { EventStoreUnavailableError, assertExpectedRevision, CommittedFeed, type AppendResult, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from '#eventsourcing';
 
 export interface SqliteEventStoreOptions {
   /** A file path (its directory is created) or ':memory:'. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WrongExpectedRevisionError } from './event-store.errors.js';
-import type { EventStore, RecordedEvent } from './event-store.port.js';
+import { WrongExpectedRevisionError } from '../event-store/event-store.errors.js';
+import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
 import { describeLiveFeedContract } from './event-store.live-feed.contract.js';
 import {
   expectStrictlyIncreasing,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 import { filter, firstValueFrom, takeWhile, timeout, toArray, type Observable } from 'rxjs';
-import type { EventMetadata, EventStore, NewEvent, RecordedEvent } from './event-store.port.js';
+import type { EventMetadata, EventStore, NewEvent, RecordedEvent } from '../event-store/event-store.port.js';
 
 export interface EventStoreUnderTest {
   readonly store: EventStore;
