@@ -37,7 +37,7 @@ function hashingBench(): void {
 /** A keyed chain of RECORDS records, computed here and inserted in batches (as the log would have written them). */
 function* chainBatches(size: number): Generator<AuditRecord[]> {
   let tail: AuditRecord | null = null;
-  let batch: AuditRecord[] = [];
+  const batch: AuditRecord[] = [];
   for (let n = 1; n <= RECORDS; n++) {
     const [record] = chainNext(tail, entry(n), RING.current) as [AuditRecord];
     tail = record;

@@ -65,7 +65,7 @@ async function exportBench(schema: string, format: string, nodeOptions: string):
     const started = performance.now();
     const res = await fetch(`${url}/api/v1/audit/export?format=${format}&event_type=admin.seeded`, { headers: { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'identity' } });
     let bytes = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) bytes += chunk.length;
     const seconds = (performance.now() - started) / 1000;
     const heap = nodeOptions === '' ? 'no heap cap' : nodeOptions;
     console.log(`export ${format} (${heap}): ${RECORDS} records, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s = ${Math.round(RECORDS / seconds)} rows/s, server peak RSS ${peakRssMb(api).toFixed(0)} MB`);
@@ -92,7 +92,7 @@ async function feedHttpBench(schema: string): Promise<void> {
     const parser = new SseParser();
     const decoder = new TextDecoder();
     let frames = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       frames += parser.push(decoder.decode(chunk, { stream: true })).events.length;
       if (frames >= FEED_EVENTS) break;
     }

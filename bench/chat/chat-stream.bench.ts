@@ -40,7 +40,7 @@ async function chatOnce(url: string, message: string, encoding: string): Promise
   let chunks = 0;
   let characters = 0;
   let complete = false;
-  for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const piece of response.body as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(piece, { stream: true });
     let cut: number;
     while ((cut = buffer.indexOf('\n\n')) >= 0) {

@@ -171,7 +171,9 @@ async function check<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<v
   } catch (error) {
     // A counterexample may hold a megabyte of padding: keep the report readable.
     const report = (error as Error).message.split('\n').map((line) => (line.length > 2000 ? `${line.slice(0, 2000)}… (${line.length} characters)` : line));
-    throw new Error(`FUZZ_SEED=${SEED} FUZZ_SCALE=${process.env.FUZZ_SCALE ?? 1} replays this run\n${report.join('\n')}`);
+    throw new Error(`FUZZ_SEED=${SEED} FUZZ_SCALE=${process.env.FUZZ_SCALE ?? 1} replays this run\n${report.join('\n')}`, {
+      cause: error,
+    });
   }
 }
 

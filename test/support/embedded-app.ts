@@ -30,7 +30,7 @@ export async function startEmbeddedApp(env: Record<string, string> = {}, options
   const settings = loadSettings({ DATA_DIR: dataDir, INVESTIGATION_STEP_DELAY_MS: '0', SYNTHETIC_CONTRACTS: '300', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400', ...env });
   const runtime = await createRuntime(settings, silentLogger, new Metrics());
   let workers: RunningWorkers | null = null;
-  let api: ApiServer | null = null;
+  let api: ApiServer;
   try {
     if (options.workers !== false) workers = await startWorkersFromRuntime(runtime);
     api = await startApi(runtime, 0, '127.0.0.1');

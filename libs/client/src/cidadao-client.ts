@@ -84,7 +84,7 @@ export class CidadaoClient {
     const response = await this.request('GET', `/api/v1/audit/export?${params}`, undefined, {}, signal);
     const decoder = new TextDecoder();
     let buffer = '';
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';

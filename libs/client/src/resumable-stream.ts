@@ -70,7 +70,7 @@ export async function* resumableStream<T>(source: ResumableSource<T>, options: S
       } else {
         const parser = new SseParser();
         const decoder = new TextDecoder();
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
           const { events, retryMs } = parser.push(decoder.decode(chunk, { stream: true }));
           if (retryMs !== undefined) serverRetryMs = retryMs;
           for (const event of events) {

@@ -95,7 +95,9 @@ export function follow(source: FollowSource, after: number, options: FollowOptio
         if (stopped) return;
         const key = source.keyOf(event);
         if (key <= last) {
-          if (isEnd?.(event)) live ? finish() : (endNoted = true);
+          if (!isEnd?.(event)) return;
+          if (live) finish();
+          else endNoted = true;
           return;
         }
         if (!live) {

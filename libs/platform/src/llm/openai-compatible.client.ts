@@ -95,7 +95,7 @@ export class OpenAiCompatibleClient implements LlmProvider {
     const reported = (message: string) => new LlmError('LLM_UNAVAILABLE', `the language model reported: ${message}`);
     try {
       deadline.arm();
-      for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const piece of response.body as AsyncIterable<Uint8Array>) {
         deadline.arm();
         for (const line of lines.push(decoder.decode(piece, { stream: true }))) {
           for (const content of tracker.tokensOf(line, reported)) yield { type: 'token', content };

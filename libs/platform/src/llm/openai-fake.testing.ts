@@ -78,7 +78,11 @@ export async function startFakeOpenAi(reply: FakeOpenAi['reply'] = () => ({ kind
     },
   };
   const notify = () => {
-    for (const w of [...waiters]) if (requests.length >= w.count) waiters.splice(waiters.indexOf(w), 1) && w.resolve([...requests]);
+    for (const w of [...waiters]) {
+      if (requests.length < w.count) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve([...requests]);
+    }
   };
   const server = createServer((req, res) => {
     const abandoned = new Promise<void>((resolve) => res.on('close', () => (res.writableFinished ? undefined : resolve())));

@@ -8,6 +8,7 @@ const DRAIN_POLL_MS = 20;
 /** The engine's packets not yet handed to the transport, plus what the transport's socket still holds. */
 function pendingBytes(socket: Socket): number {
   // engine.io keeps these private; reading them is the only way to bound a client's buffer.
+  // eslint-disable-next-line no-restricted-syntax -- private fields of a library, not data to check
   const conn = socket.conn as unknown as { writeBuffer?: ReadonlyArray<{ data?: unknown }>; transport?: { socket?: { bufferedAmount?: number } } };
   let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
   for (const packet of conn.writeBuffer ?? []) bytes += typeof packet.data === 'string' ? packet.data.length : 0;
