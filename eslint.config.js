@@ -23,7 +23,8 @@ const testKits = {
   ],
 };
 
-const IO_MESSAGE = 'Domain libs have no I/O and no framework: take what you need through a port, adapters live in libs/platform.';
+const IO_MESSAGE =
+  'Domain libs have no I/O and no framework: take what you need through a port, adapters live in libs/platform.';
 /** Frameworks, adapters and Node's I/O modules, in both spellings of the builtins. */
 const domainForbidden = {
   paths: [
@@ -38,7 +39,12 @@ const domainForbidden = {
     'ioredis',
     ...['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'child_process'].flatMap((m) => [m, `node:${m}`]),
   ].map((name) => ({ name, message: IO_MESSAGE })),
-  patterns: [{ group: ['@nestjs/*', '@nats-io/*', '@kurrent/*', '**/libs/platform/**', '**/platform/src/**'], message: IO_MESSAGE }],
+  patterns: [
+    {
+      group: ['@nestjs/*', '@nats-io/*', '@kurrent/*', '**/libs/platform/**', '**/platform/src/**'],
+      message: IO_MESSAGE,
+    },
+  ],
 };
 
 /**

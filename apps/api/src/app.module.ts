@@ -20,11 +20,24 @@ export class AppModule {
    * The runtime (store, bus, metrics, logger) and the authenticator are built outside Nest
    * and handed in: a bad setting then fails with its message, not a Nest abort.
    */
-  static register(runtime: Runtime, feed: LiveFeed, authenticator: Authenticator, revocations: TokenRevocations): DynamicModule {
+  static register(
+    runtime: Runtime,
+    feed: LiveFeed,
+    authenticator: Authenticator,
+    revocations: TokenRevocations,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [LifecycleModule],
-      controllers: [HealthController, InvestigationsController, InvestigationStreamController, ...chatControllers, ...auditControllers, AdminController, ObservabilityController],
+      controllers: [
+        HealthController,
+        InvestigationsController,
+        InvestigationStreamController,
+        ...chatControllers,
+        ...auditControllers,
+        AdminController,
+        ObservabilityController,
+      ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: LIVE_FEED, useValue: feed },

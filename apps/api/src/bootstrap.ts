@@ -30,7 +30,10 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   const revocations = await TokenRevocations.open(runtime.store);
   const authenticator = createAuthenticator(runtime.settings, runtime.logger.child({ component: 'auth' }), revocations);
   const feed = new LiveFeed(runtime.store);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, feed, authenticator, revocations), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(runtime, feed, authenticator, revocations),
+    { bodyParser: false, logger: false },
+  );
   const http = new HttpDrain(app.getHttpServer());
   const cors = corsOptions(runtime.settings.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
@@ -39,14 +42,23 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(runtime.settings.TRUST_PROXY));
   app.use(express.json({ limit: runtime.settings.MAX_BODY_BYTES, strict: false }));
-  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => (error ? sendError(res, error, runtime.logger, req) : next()));
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
+    error ? sendError(res, error, runtime.logger, req) : next(),
+  );
   app.useGlobalFilters(new ApiExceptionFilter(runtime.logger));
   setupApiDocs(app);
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
   await feed.start();
   const stopLag = measureProjectionLag(runtime, feed);
   await app.listen(port, host);
-  const drain = () => drainApi({ http, feed, registry: app.get(ShutdownRegistry), logger: runtime.logger, deadlineMs: runtime.settings.SHUTDOWN_TIMEOUT_MS });
+  const drain = () =>
+    drainApi({
+      http,
+      feed,
+      registry: app.get(ShutdownRegistry),
+      logger: runtime.logger,
+      deadlineMs: runtime.settings.SHUTDOWN_TIMEOUT_MS,
+    });
   const address = app.getHttpServer().address() as AddressInfo;
   return {
     app,

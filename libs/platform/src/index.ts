@@ -4,8 +4,15 @@ export * from './event-store/postgres/postgres-event-store.js';
 export * from './event-store/kurrentdb/kurrentdb-event-store.js';
 export * from './command-bus/command-bus.port.js';
 export * from './command-bus/command-bus.errors.js';
-export { InProcessCommandBus, type InProcessCommandBusOptions } from './command-bus/in-process/in-process-command-bus.js';
-export { SqliteCommandJournal, type CommandJournal, type PendingCommand } from './command-bus/in-process/command-journal.js';
+export {
+  InProcessCommandBus,
+  type InProcessCommandBusOptions,
+} from './command-bus/in-process/in-process-command-bus.js';
+export {
+  SqliteCommandJournal,
+  type CommandJournal,
+  type PendingCommand,
+} from './command-bus/in-process/command-journal.js';
 export { JetStreamCommandBus } from './command-bus/jetstream/jetstream-command-bus.js';
 export type { JetStreamCommandBusOptions } from './command-bus/jetstream/jetstream-options.js';
 export * from './metrics/metrics.js';
@@ -46,9 +53,21 @@ export * from './websocket/stream-pump.js';
 export * from './websocket/heartbeat.js';
 export * from './websocket/upgrade-response.js';
 export * from './websocket/presence-channel.js';
-export { PortalTransparenciaSource, PORTAL_TRANSPARENCIA_BASE_URL, type PortalTransparenciaOptions } from './contract-sources/portal-transparencia/portal-transparencia-source.js';
-export { PortalTransparenciaError, type PortalErrorCode } from './contract-sources/portal-transparencia/portal-transparencia.errors.js';
-export { FileContractSource, formatFromPath, type ContractFileFormat, type FileContractSourceOptions } from './contract-sources/file/file-contract-source.js';
+export {
+  PortalTransparenciaSource,
+  PORTAL_TRANSPARENCIA_BASE_URL,
+  type PortalTransparenciaOptions,
+} from './contract-sources/portal-transparencia/portal-transparencia-source.js';
+export {
+  PortalTransparenciaError,
+  type PortalErrorCode,
+} from './contract-sources/portal-transparencia/portal-transparencia.errors.js';
+export {
+  FileContractSource,
+  formatFromPath,
+  type ContractFileFormat,
+  type FileContractSourceOptions,
+} from './contract-sources/file/file-contract-source.js';
 export { FileContractSourceError } from './contract-sources/file/file-source.errors.js';
 export { toContract, ContractRecordError } from './contract-sources/shared/contract-record.mapper.js';
 export * from './audit/audit-log.errors.js';

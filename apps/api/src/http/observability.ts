@@ -25,5 +25,7 @@ export function installHttpObservability(app: INestApplication, runtime: Runtime
 
 /** projection_lag_events: how far this process's live feed is behind the store head. */
 export function measureProjectionLag(runtime: Runtime, feed: LiveFeed): () => void {
-  return runtime.metrics.measureProjectionLag(async () => Math.max(0, (await runtime.store.headPosition()) - feed.position));
+  return runtime.metrics.measureProjectionLag(async () =>
+    Math.max(0, (await runtime.store.headPosition()) - feed.position),
+  );
 }

@@ -32,9 +32,23 @@ export interface ChatWorker {
 export function createChatWorker(deps: ChatWorkerDeps): ChatWorker {
   const feed = new LiveFeed(deps.store);
   const logger = deps.logger.child({ component: 'chat' });
-  const actors = createChatActors({ store: deps.store, clock: deps.clock, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
-  const responder = new ChatResponder(new ChatFactsReader(deps.store), new ChatAnswerWriter(deps.llm, logger), new ChatInvestigationStarter(deps.bus, deps.clock));
-  const follower = new ChatInvestigationFollower({ store: deps.store, feed, bus: deps.bus, clock: deps.clock, windowMs: deps.followWindowMs ?? 5000 });
+  const actors = createChatActors({
+    store: deps.store,
+    clock: deps.clock,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
+  const responder = new ChatResponder(
+    new ChatFactsReader(deps.store),
+    new ChatAnswerWriter(deps.llm, logger),
+    new ChatInvestigationStarter(deps.bus, deps.clock),
+  );
+  const follower = new ChatInvestigationFollower({
+    store: deps.store,
+    feed,
+    bus: deps.bus,
+    clock: deps.clock,
+    windowMs: deps.followWindowMs ?? 5000,
+  });
   const handler = new ChatCommandHandler({
     actors,
     classifier: trainIntentClassifier(),

@@ -4,7 +4,12 @@ import { ActorRegistry, DeciderActor, type EventStore } from '#eventsourcing';
 
 export type ChatActor = DeciderActor<ChatCommand, ChatEvent, ChatState>;
 
-export function createChatActors(deps: { store: EventStore; clock: () => Date; metrics?: Metrics; capacity?: number }): ActorRegistry<ChatActor> {
+export function createChatActors(deps: {
+  store: EventStore;
+  clock: () => Date;
+  metrics?: Metrics;
+  capacity?: number;
+}): ActorRegistry<ChatActor> {
   return new ActorRegistry(
     (sessionId) =>
       new DeciderActor({

@@ -1,4 +1,11 @@
-import { investigationDecider, investigationStreamId, INVESTIGATION_CATEGORY, type InvestigationCommand, type InvestigationEvent, type InvestigationState } from '#investigations';
+import {
+  investigationDecider,
+  investigationStreamId,
+  INVESTIGATION_CATEGORY,
+  type InvestigationCommand,
+  type InvestigationEvent,
+  type InvestigationState,
+} from '#investigations';
 import type { Metrics } from '#platform';
 import { ActorRegistry, DeciderActor, type EventStore } from '#eventsourcing';
 

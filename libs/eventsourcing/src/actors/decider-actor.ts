@@ -84,7 +84,12 @@ export class DeciderActor<C, E extends DomainEvent, S> {
     const records: NewEvent[] = events.map((e) => ({
       type: e.type,
       data: e.data,
-      metadata: { eventId: randomUUID(), ...causation, occurredAt, ...(this.deps.producer ? { producer: this.deps.producer } : {}) },
+      metadata: {
+        eventId: randomUUID(),
+        ...causation,
+        occurredAt,
+        ...(this.deps.producer ? { producer: this.deps.producer } : {}),
+      },
     }));
     const { nextRevision } = await this.deps.store.appendToStream(this.deps.streamId, records, this.revision);
     for (const event of events) {

@@ -16,7 +16,8 @@ import { DeciderActor, type Causation, type DeciderActorMetrics } from './decide
 type TallyCommand =
   | { readonly type: 'Add'; readonly data: { readonly commandId: string; readonly amount: number } }
   | { readonly type: 'Close' };
-type TallyEvent = DomainEvent<'Added', { commandId: string; amount: number }> | DomainEvent<'Closed', Record<string, never>>;
+type TallyEvent =
+  DomainEvent<'Added', { commandId: string; amount: number }> | DomainEvent<'Closed', Record<string, never>>;
 interface TallyState {
   readonly total: number;
   readonly seen: readonly string[];
@@ -43,7 +44,10 @@ const STREAM = 'tally-1';
 const add = (commandId: string, amount = 1): TallyCommand => ({ type: 'Add', data: { commandId, amount } });
 const causation = (commandId: string): Causation => ({ commandId, correlationId: `corr-${commandId}`, userId: 'ana' });
 
-function actorOn(store: InMemoryEventStore, options: { streamId?: string; maxConflictRetries?: number; metrics?: DeciderActorMetrics } = {}) {
+function actorOn(
+  store: InMemoryEventStore,
+  options: { streamId?: string; maxConflictRetries?: number; metrics?: DeciderActorMetrics } = {},
+) {
   return new DeciderActor({
     store,
     streamId: options.streamId ?? STREAM,
@@ -59,7 +63,8 @@ function actorOn(store: InMemoryEventStore, options: { streamId?: string; maxCon
 const handleAdd = (actor: DeciderActor<TallyCommand, TallyEvent, TallyState>, commandId: string, amount = 1) =>
   actor.handle(add(commandId, amount), causation(commandId));
 
-const commandIdsOf = (events: readonly RecordedEvent[]) => events.map((event) => (event.data as { commandId?: string }).commandId);
+const commandIdsOf = (events: readonly RecordedEvent[]) =>
+  events.map((event) => (event.data as { commandId?: string }).commandId);
 
 /** Holds appends to one stream until the test releases them. */
 class GatedStore extends InMemoryEventStore {
@@ -74,7 +79,11 @@ class GatedStore extends InMemoryEventStore {
   letGo(): void {
     this.release();
   }
-  override async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  override async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (streamId === this.gatedStream && this.gate) await this.gate;
     return super.appendToStream(streamId, events, expected);
   }
@@ -106,7 +115,11 @@ describe('DeciderActor', () => {
   it('appends what the decider decides, with the causation, the clock and the producer in metadata', async () => {
     const store = new InMemoryEventStore();
     const decision = await handleAdd(actorOn(store), 'c-1', 5);
-    expect(decision).toEqual({ events: [{ type: 'Added', data: { commandId: 'c-1', amount: 5 } }], state: { total: 5, seen: ['c-1'], closed: false }, revision: 1 });
+    expect(decision).toEqual({
+      events: [{ type: 'Added', data: { commandId: 'c-1', amount: 5 } }],
+      state: { total: 5, seen: ['c-1'], closed: false },
+      revision: 1,
+    });
     const [stored] = await store.readStream(STREAM);
     expect(stored?.metadata).toEqual({
       eventId: expect.any(String),
@@ -175,7 +188,9 @@ describe('DeciderActor', () => {
       () => handleAdd(other, 'o-2'),
       () => handleAdd(other, 'o-3'),
     );
-    await expect(handleAdd(actorOn(store, { maxConflictRetries: 2 }), 'c-1')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(handleAdd(actorOn(store, { maxConflictRetries: 2 }), 'c-1')).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
     expect(commandIdsOf(await store.readStream(STREAM))).toEqual(['o-1', 'o-2', 'o-3']);
   });
 
@@ -184,7 +199,11 @@ describe('DeciderActor', () => {
     const actor = actorOn(store);
     await handleAdd(actor, 'c-1', 3);
     await expect(handleAdd(actor, 'c-1', 3)).resolves.toMatchObject({ events: [], revision: 1 });
-    await expect(handleAdd(actorOn(store), 'c-1', 3)).resolves.toMatchObject({ events: [], revision: 1, state: { total: 3 } });
+    await expect(handleAdd(actorOn(store), 'c-1', 3)).resolves.toMatchObject({
+      events: [],
+      revision: 1,
+      state: { total: 3 },
+    });
     expect(await store.readStream(STREAM)).toHaveLength(1);
   });
 
@@ -204,12 +223,18 @@ describe('DeciderActor', () => {
     const actor = actorOn(store);
     await handleAdd(actor, 'c-1', 1);
     await handleAdd(actorOn(store), 'c-2', 2);
-    await expect(actor.current()).resolves.toEqual({ events: [], state: { total: 3, seen: ['c-1', 'c-2'], closed: false }, revision: 2 });
+    await expect(actor.current()).resolves.toEqual({
+      events: [],
+      state: { total: 3, seen: ['c-1', 'c-2'], closed: false },
+      revision: 2,
+    });
   });
 
   it('counts appended events by category and type', async () => {
     const counted: string[] = [];
-    const metrics: DeciderActorMetrics = { eventsAppended: { inc: ({ category, type }) => counted.push(`${category}/${type}`) } };
+    const metrics: DeciderActorMetrics = {
+      eventsAppended: { inc: ({ category, type }) => counted.push(`${category}/${type}`) },
+    };
     const actor = actorOn(new InMemoryEventStore(), { metrics });
     await handleAdd(actor, 'c-1');
     await handleAdd(actor, 'c-1');

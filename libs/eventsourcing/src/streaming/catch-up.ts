@@ -144,6 +144,12 @@ export function allStreamsSource(store: EventStore, feed: LiveFeed): FollowSourc
 }
 
 /** A stream's events after `afterRevision`, history then live (see follow). */
-export function catchUpThenLive(store: EventStore, feed: LiveFeed, streamId: string, afterRevision = 0, options: FollowOptions = {}): Observable<RecordedEvent> {
+export function catchUpThenLive(
+  store: EventStore,
+  feed: LiveFeed,
+  streamId: string,
+  afterRevision = 0,
+  options: FollowOptions = {},
+): Observable<RecordedEvent> {
   return follow(streamSource(store, feed, streamId), afterRevision, options);
 }

@@ -25,7 +25,9 @@ const locked: DoorEvent = { type: 'Locked', data: { by: 'ana' } };
 describe('DeciderSpecification', () => {
   it('passes when the command decides the expected events from the folded state', () => {
     given().when({ type: 'Open' }).then([opened]);
-    given([opened]).when({ type: 'Lock', data: { by: 'ana' } }).then([locked]);
+    given([opened])
+      .when({ type: 'Lock', data: { by: 'ana' } })
+      .then([locked]);
     given([opened]).when({ type: 'Open' }).thenNothingHappened();
   });
 

@@ -36,7 +36,11 @@ export class InMemoryEventStore implements EventStore {
   private readonly feed = new CommittedFeed();
   private closed = false;
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     this.assertOpen();
     const stream = this.streams.get(streamId) ?? [];
     const current = stream.length;
@@ -48,9 +52,12 @@ export class InMemoryEventStore implements EventStore {
       data: JSON.stringify(event.data ?? null),
       metadata: JSON.stringify(event.metadata),
     }));
-    const appended = serialised.map(
-      (event, index): Row => ({ streamId, revision: current + index + 1, position: this.rows.length + index + 1, ...event }),
-    );
+    const appended = serialised.map((event, index): Row => ({
+      streamId,
+      revision: current + index + 1,
+      position: this.rows.length + index + 1,
+      ...event,
+    }));
     this.rows.push(...appended);
     stream.push(...appended);
     this.streams.set(streamId, stream);
@@ -102,7 +109,11 @@ export class InMemoryEventStore implements EventStore {
 }
 
 /** Rows whose key is above `after`, at most `maxCount` of them: rows are sorted by key. */
-function page(rows: readonly Row[], keyOf: (row: Row) => number, options: { after?: number; maxCount?: number }): Row[] {
+function page(
+  rows: readonly Row[],
+  keyOf: (row: Row) => number,
+  options: { after?: number; maxCount?: number },
+): Row[] {
   const after = options.after ?? 0;
   const start = rows.findIndex((row) => keyOf(row) > after);
   if (start < 0) return [];

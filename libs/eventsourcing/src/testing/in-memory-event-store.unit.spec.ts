@@ -16,7 +16,8 @@ describe('in-memory event store', () => {
       const [trigger, reaction] = [newStreamId('trigger'), newStreamId('reaction')];
       const observed = firstValueFrom(store.subscribe().pipe(take(3), toArray(), timeout({ first: FEED_TIMEOUT_MS })));
       const reacting = store.subscribe().subscribe((event) => {
-        if (event.streamId === trigger && event.revision === 1) void store.appendToStream(reaction, [newEvent()], 'no_stream');
+        if (event.streamId === trigger && event.revision === 1)
+          void store.appendToStream(reaction, [newEvent()], 'no_stream');
       });
       await store.appendToStream(trigger, [newEvent(), newEvent()], 'no_stream');
       reacting.unsubscribe();

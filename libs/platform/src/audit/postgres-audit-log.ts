@@ -42,9 +42,24 @@ export class PostgresAuditLog implements AuditLog {
     private readonly key: AuditKey,
   ) {}
 
-  static async open({ connectionString, schema, key, logger = silentLogger }: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
-    const connections = new PgConnections({ connectionString, applicationName: `audit-log-${schema}`, logger, unavailable });
-    const log = new PostgresAuditLog(connections, `${pg.escapeIdentifier(schema)}.audit_log`, advisoryKey(`audit-log:append:${schema}`), key);
+  static async open({
+    connectionString,
+    schema,
+    key,
+    logger = silentLogger,
+  }: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
+    const connections = new PgConnections({
+      connectionString,
+      applicationName: `audit-log-${schema}`,
+      logger,
+      unavailable,
+    });
+    const log = new PostgresAuditLog(
+      connections,
+      `${pg.escapeIdentifier(schema)}.audit_log`,
+      advisoryKey(`audit-log:append:${schema}`),
+      key,
+    );
     try {
       await log.migrate(schema);
     } catch (error) {
@@ -86,11 +101,18 @@ export class PostgresAuditLog implements AuditLog {
   async append(entry: AuditEntry): Promise<AuditRecord> {
     return this.connections.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
-      const last = await client.query<{ seq: string; hash: string; key_id: string | null }>(`SELECT seq, hash, key_id FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
-      const tail = last.rows[0] ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash, keyId: last.rows[0].key_id } : null;
+      const last = await client.query<{ seq: string; hash: string; key_id: string | null }>(
+        `SELECT seq, hash, key_id FROM ${this.table} ORDER BY seq DESC LIMIT 1`,
+      );
+      const tail = last.rows[0]
+        ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash, keyId: last.rows[0].key_id }
+        : null;
       const records = chainNext(tail, entry, this.key);
       for (const record of records) {
-        await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders((i) => `$${i}`)})`, toAuditValues(record, (ok) => ok));
+        await client.query(
+          `INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders((i) => `$${i}`)})`,
+          toAuditValues(record, (ok) => ok),
+        );
       }
       return records[records.length - 1] as AuditRecord;
     });
@@ -102,9 +124,13 @@ export class PostgresAuditLog implements AuditLog {
    * nothing repeated, only records appended meanwhile become visible too. It gives up after
    * READ_ATTEMPTS failures in a row, and a consumer then sees AuditLogUnavailableError.
    */
-  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, afterSeq?: number): AsyncGenerator<readonly AuditRecord[]> {
+  async *read(
+    filter: AuditFilter = {},
+    batchSize = DEFAULT_AUDIT_BATCH,
+    afterSeq?: number,
+  ): AsyncGenerator<readonly AuditRecord[]> {
     let after = afterSeq;
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         for await (const batch of this.readCursor(filter, batchSize, after)) {
           failures = 0;
@@ -133,20 +159,34 @@ export class PostgresAuditLog implements AuditLog {
    * whole walk (keyset pages re-planned per page can fall into a sort of every remaining
    * row each time), and FETCH hands over one batch at a time.
    */
-  private async *readCursor(filter: AuditFilter, batchSize: number, afterSeq: number | undefined): AsyncGenerator<readonly AuditRecord[]> {
+  private async *readCursor(
+    filter: AuditFilter,
+    batchSize: number,
+    afterSeq: number | undefined,
+  ): AsyncGenerator<readonly AuditRecord[]> {
     const values: unknown[] = [];
-    const where = auditWhere(filter, (value) => {
-      values.push(value);
-      return `$${values.length}`;
-    }, afterSeq);
+    const where = auditWhere(
+      filter,
+      (value) => {
+        values.push(value);
+        return `$${values.length}`;
+      },
+      afterSeq,
+    );
     const checkout = await this.connections.checkout();
     const { client } = checkout;
     let failure: unknown;
     try {
       await client.query('BEGIN READ ONLY');
-      await client.query({ text: `DECLARE audit_read NO SCROLL CURSOR FOR SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE ${where} ORDER BY seq`, values });
+      await client.query({
+        text: `DECLARE audit_read NO SCROLL CURSOR FOR SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE ${where} ORDER BY seq`,
+        values,
+      });
       for (;;) {
-        const { rows } = await client.query<Array<string | boolean | null>>({ text: `FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM audit_read`, rowMode: 'array' });
+        const { rows } = await client.query<Array<string | boolean | null>>({
+          text: `FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM audit_read`,
+          rowMode: 'array',
+        });
         if (rows.length > 0) yield rows.map(fromAuditRow);
         if (rows.length < batchSize) break;
       }

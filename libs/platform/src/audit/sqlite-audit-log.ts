@@ -51,7 +51,9 @@ export class SqliteAuditLog implements AuditLog {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     addKeyColumn(this.db);
-    const last = this.db.prepare<[], ChainTail>('SELECT seq, hash, key_id AS keyId FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const last = this.db.prepare<[], ChainTail>(
+      'SELECT seq, hash, key_id AS keyId FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
     const insert = this.db.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(() => '?')})`);
     this.appendTransaction = this.db.transaction((entry: AuditEntry) => {
       const records = chainNext(last.get() ?? null, entry, key);
@@ -69,15 +71,28 @@ export class SqliteAuditLog implements AuditLog {
    * seek). A statement held open across awaits would lock this connection against the
    * appends that keep arriving during an export.
    */
-  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, from = 0): AsyncGenerator<readonly AuditRecord[]> {
+  async *read(
+    filter: AuditFilter = {},
+    batchSize = DEFAULT_AUDIT_BATCH,
+    from = 0,
+  ): AsyncGenerator<readonly AuditRecord[]> {
     let afterSeq = from;
     for (;;) {
       const values: unknown[] = [];
-      const where = auditWhere(filter, (value) => {
-        values.push(value);
-        return '?';
-      }, afterSeq);
-      const rows = this.db.prepare<unknown[], Array<string | number | null>>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq LIMIT ?`).raw().all(...values, batchSize);
+      const where = auditWhere(
+        filter,
+        (value) => {
+          values.push(value);
+          return '?';
+        },
+        afterSeq,
+      );
+      const rows = this.db
+        .prepare<unknown[], Array<string | number | null>>(
+          `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq LIMIT ?`,
+        )
+        .raw()
+        .all(...values, batchSize);
       if (rows.length > 0) yield rows.map(fromAuditRow);
       const last = rows.at(-1);
       if (!last || rows.length < batchSize) return;

@@ -50,10 +50,28 @@ export class TokenRevocations implements RevocationCheck {
     return !principal.anonymous && isTokenRevoked(this.state, principal.id, principal.issuedAt);
   }
 
-  async revoke({ userId, revokedBy, reason, correlationId, now = new Date() }: RevokeTokens): Promise<UserTokensRevokedData> {
-    const event: UserTokensRevoked = { type: 'UserTokensRevoked', data: { userId, revokedBefore: revocationInstant(now), revokedBy, reason } };
+  async revoke({
+    userId,
+    revokedBy,
+    reason,
+    correlationId,
+    now = new Date(),
+  }: RevokeTokens): Promise<UserTokensRevokedData> {
+    const event: UserTokensRevoked = {
+      type: 'UserTokensRevoked',
+      data: { userId, revokedBefore: revocationInstant(now), revokedBy, reason },
+    };
     const commandId = newId();
-    await this.store.appendToStream(TOKEN_REVOCATIONS_STREAM, [{ ...event, metadata: { eventId: newId(), commandId, correlationId, userId: revokedBy, occurredAt: now.toISOString() } }], 'any');
+    await this.store.appendToStream(
+      TOKEN_REVOCATIONS_STREAM,
+      [
+        {
+          ...event,
+          metadata: { eventId: newId(), commandId, correlationId, userId: revokedBy, occurredAt: now.toISOString() },
+        },
+      ],
+      'any',
+    );
     this.fold(event);
     return event.data;
   }

@@ -29,5 +29,6 @@ export function eventStoreSource(store: EventStore): RelaySource<RecordedEvent> 
 
 /** The downstream feed on NATS: the EVENTS stream. */
 export const EventRelay = {
-  start: ({ store, ...options }: EventRelayOptions): Promise<EventRelay> => JetStreamRelay.start({ ...options, source: eventStoreSource(store) }),
+  start: ({ store, ...options }: EventRelayOptions): Promise<EventRelay> =>
+    JetStreamRelay.start({ ...options, source: eventStoreSource(store) }),
 };

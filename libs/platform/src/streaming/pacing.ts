@@ -34,7 +34,9 @@ function waitUntil(res: ServerResponse, writable: () => boolean): Promise<void> 
 }
 
 /** Resolves once `stream` emptied its buffer, or closed. */
-export function drained(stream: NodeJS.WritableStream & { once: ServerResponse['once']; off: ServerResponse['off'] }): Promise<void> {
+export function drained(
+  stream: NodeJS.WritableStream & { once: ServerResponse['once']; off: ServerResponse['off'] },
+): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       stream.off('drain', done);

@@ -1,4 +1,10 @@
-import { type JetStreamClient, type JetStreamManager, type MsgRequest, type StoredMsg, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  type MsgRequest,
+  type StoredMsg,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import { type NatsConnection, type Subscription, connect } from '@nats-io/transport-node';
 import { CommandBusUnavailableError } from '../command-bus.errors.js';
 import type {

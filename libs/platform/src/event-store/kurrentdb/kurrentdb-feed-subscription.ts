@@ -1,4 +1,9 @@
-import { START, excludeSystemEvents, type AllStreamSubscription, type KurrentDBClient } from '@kurrent/kurrentdb-client';
+import {
+  START,
+  excludeSystemEvents,
+  type AllStreamSubscription,
+  type KurrentDBClient,
+} from '@kurrent/kurrentdb-client';
 import type { Logger } from '../../logging/logger.js';
 import type { CommittedFeed } from '#eventsourcing';
 import { toPosition, toRecorded } from './kurrentdb-mapping.js';

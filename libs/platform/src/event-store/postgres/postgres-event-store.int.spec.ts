@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Subject, firstValueFrom, filter, timeout } from 'rxjs';
 import { silentLogger, type Logger } from '../../logging/logger.js';
-import { describeEventStoreContract, FEED_TIMEOUT_MS, SENTINEL_TYPE, collectUntilSentinel, newEvent, newStreamId, writeBatches } from '#eventsourcing/testing';
+import {
+  describeEventStoreContract,
+  FEED_TIMEOUT_MS,
+  SENTINEL_TYPE,
+  collectUntilSentinel,
+  newEvent,
+  newStreamId,
+  writeBatches,
+} from '#eventsourcing/testing';
 import { EventStoreUnavailableError } from '#eventsourcing';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';
 
@@ -75,7 +83,12 @@ describe('postgres event store', () => {
 
   it('restores its LISTEN connection after the server drops it', async () => {
     const logs = new Subject<string>();
-    const restored = firstValueFrom(logs.pipe(filter((msg) => msg.includes('restored')), timeout({ first: FEED_TIMEOUT_MS })));
+    const restored = firstValueFrom(
+      logs.pipe(
+        filter((msg) => msg.includes('restored')),
+        timeout({ first: FEED_TIMEOUT_MS }),
+      ),
+    );
     // Its own schema, so its LISTEN connection is the only one to find; and an hour
     // between polls, so only a working LISTEN connection can deliver in time.
     const isolated = newSchema();

@@ -107,7 +107,12 @@ export class PostgresFeedPump {
 
   private async listen(): Promise<void> {
     const { connectionString, names, logger } = this.options;
-    const client = new pg.Client({ connectionString, application_name: `event-store-listen-${names.schema}`, connectionTimeoutMillis: 10_000, keepAlive: true });
+    const client = new pg.Client({
+      connectionString,
+      application_name: `event-store-listen-${names.schema}`,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
     client.on('notification', () => this.pump());
     client.on('error', (error) => {
       logger.warn({ err: error }, 'event store LISTEN connection failed');
