@@ -3,7 +3,8 @@ const base = {
   extensionsToTreatAsEsm: ['.ts'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^#kernel$': '<rootDir>/libs/kernel/src/index.ts',
+    '^#eventsourcing$': '<rootDir>/libs/eventsourcing/src/index.ts',
+    '^#eventsourcing/testing$': '<rootDir>/libs/eventsourcing/src/testing/index.ts',
     '^#platform$': '<rootDir>/libs/platform/src/index.ts',
     '^#investigations$': '<rootDir>/libs/investigations/src/index.ts',
     '^#chat$': '<rootDir>/libs/chat/src/index.ts',

@@ -8,7 +8,7 @@ const packages = lock.packages ?? {};
 
 /** Where npm would look for `name` as seen from the package installed at `path`. */
 function resolves(path, name) {
-  for (let dir = path; ; ) {
+  for (let dir = path; ;) {
     if (packages[`${dir ? `${dir}/` : ''}node_modules/${name}`]) return true;
     if (!dir) return false;
     const cut = dir.lastIndexOf('/node_modules/');
@@ -23,7 +23,9 @@ for (const [path, entry] of Object.entries(packages)) {
   }
 }
 if (missing.length > 0) {
-  console.error(`package-lock.json is incomplete; run \`npm install --package-lock-only\` and commit it. Missing:\n  ${missing.join('\n  ')}`);
+  console.error(
+    `package-lock.json is incomplete; run \`npm install --package-lock-only\` and commit it. Missing:\n  ${missing.join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`package-lock.json is complete (${Object.keys(packages).length} entries)`);

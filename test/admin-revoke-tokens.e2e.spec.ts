@@ -11,7 +11,12 @@ import { waitUntil } from './support/wait-until.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
-async function revoke(url: string, userId: string, adminToken: string, body: unknown = { reason: 'laptop stolen' }): Promise<Response> {
+async function revoke(
+  url: string,
+  userId: string,
+  adminToken: string,
+  body: unknown = { reason: 'laptop stolen' },
+): Promise<Response> {
   return fetch(`${url}/api/v1/admin/users/${encodeURIComponent(userId)}/revoke-tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` },
@@ -20,7 +25,10 @@ async function revoke(url: string, userId: string, adminToken: string, body: unk
 }
 
 const status = async (url: string, token: string): Promise<{ status: number; code?: unknown }> => {
-  const res = await fetch(`${url}/api/v1/events/stream?category=none`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${url}/api/v1/events/stream?category=none`, {
+    headers: { Authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   if (res.status === 200) {
     await res.body?.cancel();
     return { status: 200 };
@@ -29,7 +37,7 @@ const status = async (url: string, token: string): Promise<{ status: number; cod
   return { status: res.status, ...(code === undefined ? {} : { code }) };
 };
 
-describe('admin: revoking a user\'s tokens (embedded)', () => {
+describe("admin: revoking a user's tokens (embedded)", () => {
   let app: EmbeddedApp;
   beforeAll(async () => {
     app = await startEmbeddedApp({ AUTH_REQUIRED: 'true' });
@@ -44,8 +52,12 @@ describe('admin: revoking a user\'s tokens (embedded)', () => {
     const ws = await connectWs(wsUrl(app.url, `/api/v1/ws?connection_type=general&token=${old}`));
     const io = openIo(`${app.url}/investigations`, { auth: { token: old } });
     await ioOnce(io.socket, 'connect');
-    const feed = await openSse(`${app.url}/api/v1/events/stream?category=access`, { headers: { Authorization: `Bearer ${await app.token('siem', 'auditor')}` } });
-    const anasStream = await openSse(`${app.url}/api/v1/events/stream?category=none`, { headers: { Authorization: `Bearer ${old}` } });
+    const feed = await openSse(`${app.url}/api/v1/events/stream?category=access`, {
+      headers: { Authorization: `Bearer ${await app.token('siem', 'auditor')}` },
+    });
+    const anasStream = await openSse(`${app.url}/api/v1/events/stream?category=none`, {
+      headers: { Authorization: `Bearer ${old}` },
+    });
 
     const res = await revoke(app.url, 'ana', await app.token('root', 'admin'));
     expect(res.status).toBe(200);
@@ -59,26 +71,44 @@ describe('admin: revoking a user\'s tokens (embedded)', () => {
     expect((await ws.closed).code).toBe(1008);
     // Her open SSE stream ends with the reason; the other auditor's feed goes on.
     expect((await anasStream.done).at(-1)?.data).toMatchObject({ type: 'error', error_code: 'TOKEN_REVOKED' });
-    expect(await io.waitFor((event) => event === 'disconnect_reason', 'the Socket.IO disconnect')).toMatchObject({ code: 1008 });
+    expect(await io.waitFor((event) => event === 'disconnect_reason', 'the Socket.IO disconnect')).toMatchObject({
+      code: 1008,
+    });
     io.close();
     // The same connection refused afresh, and a token issued after the revocation accepted.
-    expect((await connectWs(wsUrl(app.url, `/api/v1/ws?connection_type=general&token=${old}`)).then((c) => c.closed)).code).toBe(1008);
+    expect(
+      (await connectWs(wsUrl(app.url, `/api/v1/ws?connection_type=general&token=${old}`)).then((c) => c.closed)).code,
+    ).toBe(1008);
     const fresh = await app.token('ana', 'auditor', { issuedAt: Date.parse(body.revoked_before) / 1000 + 1 });
     expect(await status(app.url, fresh)).toEqual({ status: 200 });
 
     // A durable event, on the downstream feed, and a new process's list knows it.
     const [frame] = await feed.waitFor(1);
     feed.close();
-    expect(frame?.data).toMatchObject({ type: 'br.gov.cidadao-ai.access.UserTokensRevoked', subject: TOKEN_REVOCATIONS_STREAM, data: { userId: 'ana', revokedBy: 'root' } });
+    expect(frame?.data).toMatchObject({
+      type: 'br.gov.cidadao-ai.access.UserTokensRevoked',
+      subject: TOKEN_REVOCATIONS_STREAM,
+      data: { userId: 'ana', revokedBy: 'root' },
+    });
     const reopened = await TokenRevocations.open(app.runtime.store);
     expect(reopened.isRevoked({ id: 'ana', roles: ['auditor'], issuedAt: now() - 60 })).toBe(true);
     reopened.close();
 
     const records = [];
     for await (const record of auditRecords(app.runtime.audit, { eventType: 'admin.' })) records.push(record);
-    expect(records).toEqual([expect.objectContaining({ eventType: 'admin.tokens_revoked', severity: 'high', userId: 'root', resourceType: 'user', resourceId: 'ana', success: true })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        eventType: 'admin.tokens_revoked',
+        severity: 'high',
+        userId: 'root',
+        resourceType: 'user',
+        resourceId: 'ana',
+        success: true,
+      }),
+    ]);
     const failed = [];
-    for await (const record of auditRecords(app.runtime.audit, { eventType: 'auth.login_failed' })) failed.push(`${record.errorCode} ${record.userId}`);
+    for await (const record of auditRecords(app.runtime.audit, { eventType: 'auth.login_failed' }))
+      failed.push(`${record.errorCode} ${record.userId}`);
     expect(failed).toContain('TOKEN_REVOKED ana');
   });
 
@@ -122,15 +152,21 @@ describe('admin: a revocation on one api process holds on every other (PostgreSQ
 
   it('refuses the revoked token on the other process and closes its socket there', async () => {
     const [first = '', second = ''] = urls;
-    const sign = (sub: string, roles: Array<'auditor' | 'admin'>, issuedAt = now() - 60) => signToken({ secret: deployment.jwtSecret, subject: sub, roles, ttlSeconds: 600, issuedAt });
+    const sign = (sub: string, roles: Array<'auditor' | 'admin'>, issuedAt = now() - 60) =>
+      signToken({ secret: deployment.jwtSecret, subject: sub, roles, ttlSeconds: 600, issuedAt });
     const old = await sign('dora', ['auditor']);
     expect(await status(second, old)).toEqual({ status: 200 });
     const ws = await connectWs(wsUrl(second, `/api/v1/ws?connection_type=general&token=${old}`));
-    const stream = await openSse(`${second}/api/v1/events/stream?category=none`, { headers: { Authorization: `Bearer ${old}` } });
+    const stream = await openSse(`${second}/api/v1/events/stream?category=none`, {
+      headers: { Authorization: `Bearer ${old}` },
+    });
     expect((await revoke(first, 'dora', await sign('root', ['admin']))).status).toBe(200);
     expect((await ws.closed).code).toBe(1008);
     expect((await stream.done).at(-1)?.data).toMatchObject({ type: 'error', error_code: 'TOKEN_REVOKED' });
-    await waitUntil(async () => ((await status(second, old)).status === 401 ? true : undefined), 'the second process to refuse the token');
+    await waitUntil(
+      async () => ((await status(second, old)).status === 401 ? true : undefined),
+      'the second process to refuse the token',
+    );
     expect(await status(second, old)).toEqual({ status: 401, code: 'TOKEN_REVOKED' });
   }, 60_000);
 });

@@ -35,7 +35,11 @@ const dataDir = mkdtempSync(join(tmpdir(), 'audit-export-'));
 
 /** One statement, so seeding a million rows takes seconds; the rows need not chain for an export. */
 async function seed(): Promise<void> {
-  const log = await PostgresAuditLog.open({ connectionString: DATABASE_URL, schema: SCHEMA, key: auditKey(JWT_SECRET) });
+  const log = await PostgresAuditLog.open({
+    connectionString: DATABASE_URL,
+    schema: SCHEMA,
+    key: auditKey(JWT_SECRET),
+  });
   await log.close();
   await db.query(`
     INSERT INTO ${pg.escapeIdentifier(SCHEMA)}.audit_log
@@ -71,12 +75,22 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: DATABASE_URL });
   await db.connect();
   await seed();
-  auth = { Authorization: `Bearer ${await signToken({ secret: JWT_SECRET, subject: 'export-auditor', roles: ['auditor'], ttlSeconds: 600 })}` };
+  auth = {
+    Authorization: `Bearer ${await signToken({ secret: JWT_SECRET, subject: 'export-auditor', roles: ['auditor'], ttlSeconds: 600 })}`,
+  };
   api = startNode('dist/apps/api/src/main.js', {
     // A capped old space makes V8 collect instead of growing lazily, so RSS reflects what is live;
     // an export that held its rows would die here rather than pass.
     NODE_OPTIONS: '--max-old-space-size=128',
-    EVENT_STORE: 'postgres', DATABASE_URL, DATABASE_SCHEMA: SCHEMA, DATA_DIR: dataDir, JWT_SECRET, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', METRICS_PORT: '0',
+    EVENT_STORE: 'postgres',
+    DATABASE_URL,
+    DATABASE_SCHEMA: SCHEMA,
+    DATA_DIR: dataDir,
+    JWT_SECRET,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
   });
   const listening = await api.waitForLog((l) => l.msg === 'api listening');
   url = String(listening.url).replace('localhost', '127.0.0.1');
@@ -98,7 +112,10 @@ describe('audit export of many records', () => {
     await reader.read();
     controller.abort();
     await reader.cancel().catch(() => undefined);
-    await waitUntil(async () => ((await metric('audit_exports_active')) === 0 ? true : undefined), 'the export to stop');
+    await waitUntil(
+      async () => ((await metric('audit_exports_active')) === 0 ? true : undefined),
+      'the export to stop',
+    );
     const read = (await metric('audit_export_rows_total')) - before;
     expect(read).toBeGreaterThan(0);
     expect(read).toBeLessThan(TOTAL / 2);

@@ -3,21 +3,32 @@ import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { openSse, type SseSession } from './support/sse-client.js';
 
 let app: EmbeddedApp;
-const bearer = async (sub: string, roles: Parameters<EmbeddedApp['token']>[1]) => ({ Authorization: `Bearer ${await app.token(sub, roles)}` });
+const bearer = async (sub: string, roles: Parameters<EmbeddedApp['token']>[1]) => ({
+  Authorization: `Bearer ${await app.token(sub, roles)}`,
+});
 
 /** Starts an investigation and resolves once its own stream ended (it is terminal). */
 async function runInvestigation(query: string): Promise<string> {
   const headers = await bearer('feeder', 'analyst');
-  const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${app.url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
   const { investigation_id } = (await res.json()) as { investigation_id: string };
-  await (await openSse(`${app.url}/api/v1/investigations/stream/${investigation_id}`, { headers })).done;
+  await (
+    await openSse(`${app.url}/api/v1/investigations/stream/${investigation_id}`, { headers })
+  ).done;
   return investigation_id;
 }
 
-const storedPositions = async (after = 0) => (await app.runtime.store.readAll({ after })).map((e) => String(e.position));
+const storedPositions = async (after = 0) =>
+  (await app.runtime.store.readAll({ after })).map((e) => String(e.position));
 
 async function openFeed(query = '', headers: Record<string, string> = {}): Promise<SseSession> {
-  return openSse(`${app.url}/api/v1/events/stream${query}`, { headers: { ...(await bearer('consumer', 'auditor')), ...headers } });
+  return openSse(`${app.url}/api/v1/events/stream${query}`, {
+    headers: { ...(await bearer('consumer', 'auditor')), ...headers },
+  });
 }
 
 beforeAll(async () => {
@@ -61,7 +72,9 @@ describe('downstream event feed over SSE', () => {
 
   it('filters by category and event type', async () => {
     const events = await app.runtime.store.readAll();
-    const starts = events.filter((e) => e.type === 'InvestigationStarted' || e.type === 'InvestigationCompleted').map((e) => String(e.position));
+    const starts = events
+      .filter((e) => e.type === 'InvestigationStarted' || e.type === 'InvestigationCompleted')
+      .map((e) => String(e.position));
     const feed = await openFeed('?category=investigation&type=InvestigationStarted,InvestigationCompleted');
     const frames = await feed.waitFor(starts.length);
     feed.close();
@@ -75,7 +88,11 @@ describe('downstream event feed over SSE', () => {
     const analyst = await fetch(`${app.url}/api/v1/events/stream`, { headers: await bearer('feeder', 'analyst') });
     expect(analyst.status).toBe(403);
     const headers = await bearer('consumer', 'auditor');
-    for (const [query, name] of [['?type=a.b', 'type'], ['?category=x y', 'category'], ['?last_event_id=-4', 'last_event_id']]) {
+    for (const [query, name] of [
+      ['?type=a.b', 'type'],
+      ['?category=x y', 'category'],
+      ['?last_event_id=-4', 'last_event_id'],
+    ]) {
       const res = await fetch(`${app.url}/api/v1/events/stream${query}`, { headers });
       expect(res.status).toBe(400);
       expect(((await res.json()) as { message: string }).message).toContain(name);

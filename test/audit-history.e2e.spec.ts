@@ -5,13 +5,20 @@ import { openSse, type SseFrame } from './support/sse-client.js';
 let app: EmbeddedApp;
 let investigationId = '';
 let live: SseFrame[] = [];
-const bearer = async (sub: string, roles: Parameters<EmbeddedApp['token']>[1]) => ({ Authorization: `Bearer ${await app.token(sub, roles)}` });
+const bearer = async (sub: string, roles: Parameters<EmbeddedApp['token']>[1]) => ({
+  Authorization: `Bearer ${await app.token(sub, roles)}`,
+});
 
 interface HistoryItem {
   readonly id: number;
   readonly position: number;
   readonly type: string;
-  readonly metadata: { readonly eventId: string; readonly userId: string; readonly occurredAt: string; readonly correlationId: string };
+  readonly metadata: {
+    readonly eventId: string;
+    readonly userId: string;
+    readonly occurredAt: string;
+    readonly correlationId: string;
+  };
 }
 
 beforeAll(async () => {
@@ -43,21 +50,32 @@ describe('investigation history and replay', () => {
 
     const ndjson = await fetch(`${app.url}/api/v1/investigations/${investigationId}/events?format=ndjson`, { headers });
     expect(ndjson.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    const lines = (await ndjson.text()).trim().split('\n').map((line) => JSON.parse(line) as HistoryItem);
+    const lines = (await ndjson.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as HistoryItem);
     expect(lines).toEqual(events);
   });
 
   it('shows any investigation to an auditor and none of the others to another analyst', async () => {
-    const auditor = await fetch(`${app.url}/api/v1/investigations/${investigationId}/events`, { headers: await bearer('inspector', 'auditor') });
+    const auditor = await fetch(`${app.url}/api/v1/investigations/${investigationId}/events`, {
+      headers: await bearer('inspector', 'auditor'),
+    });
     expect(auditor.status).toBe(200);
-    const stranger = await fetch(`${app.url}/api/v1/investigations/${investigationId}/events`, { headers: await bearer('stranger', 'analyst') });
+    const stranger = await fetch(`${app.url}/api/v1/investigations/${investigationId}/events`, {
+      headers: await bearer('stranger', 'analyst'),
+    });
     expect(stranger.status).toBe(404);
-    const replay = await fetch(`${app.url}/api/v1/investigations/${investigationId}/replay`, { headers: await bearer('stranger', 'analyst') });
+    const replay = await fetch(`${app.url}/api/v1/investigations/${investigationId}/replay`, {
+      headers: await bearer('stranger', 'analyst'),
+    });
     expect(replay.status).toBe(404);
   });
 
   it('replays over SSE exactly what the live stream sent, then ends', async () => {
-    const session = await openSse(`${app.url}/api/v1/investigations/${investigationId}/replay?speed=1000`, { headers: await bearer('inspector', 'auditor') });
+    const session = await openSse(`${app.url}/api/v1/investigations/${investigationId}/replay?speed=1000`, {
+      headers: await bearer('inspector', 'auditor'),
+    });
     expect(session.status).toBe(200);
     expect(session.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const replayed = await session.done;
@@ -70,7 +88,9 @@ describe('investigation history and replay', () => {
     for (const query of ['replay?speed=0', 'replay?speed=1001', 'replay?speed=fast', 'events?format=csv']) {
       const res = await fetch(`${app.url}/api/v1/investigations/${investigationId}/${query}`, { headers });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { message: string }).message).toContain(query.startsWith('replay') ? 'speed' : 'format');
+      expect(((await res.json()) as { message: string }).message).toContain(
+        query.startsWith('replay') ? 'speed' : 'format',
+      );
     }
   });
 });

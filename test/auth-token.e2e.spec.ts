@@ -10,7 +10,14 @@ import { startNode, type RunningProcess } from './support/node-process.js';
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-auth-e2e-'));
 const secretFile = join(dataDir, 'jwt-dev-secret');
-const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', INVESTIGATION_STEP_DELAY_MS: '0', SYNTHETIC_CONTRACTS: '200' };
+const env = {
+  DATA_DIR: dataDir,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  LOG_LEVEL: 'info',
+  INVESTIGATION_STEP_DELAY_MS: '0',
+  SYNTHETIC_CONTRACTS: '200',
+};
 const started: RunningProcess[] = [];
 
 afterAll(async () => {
@@ -20,7 +27,9 @@ afterAll(async () => {
 
 /** `npm run token` without the build step: the compiled script, as the npm script runs it. */
 async function token(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['dist/scripts/token.js', ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+  const { stdout } = await run(process.execPath, ['dist/scripts/token.js', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   return stdout.trim();
 }
 
@@ -54,34 +63,53 @@ describe('embedded development secret and npm run token', () => {
     });
     expect(start.status).toBe(202);
     const { investigation_id: id } = (await start.json()) as { investigation_id: string };
-    const forged = await fetch(`${first.url}/api/v1/investigations/${id}`, { headers: { Authorization: `Bearer ${ana.slice(0, -4)}AAAA` } });
+    const forged = await fetch(`${first.url}/api/v1/investigations/${id}`, {
+      headers: { Authorization: `Bearer ${ana.slice(0, -4)}AAAA` },
+    });
     expect(forged.status).toBe(401);
     await first.process.stop();
 
     const second = await startServer();
     expect(second.secretLog).toMatchObject({ created: false, file: secretFile });
     expect(readFileSync(secretFile, 'utf8')).toBe(secret);
-    const mine = await fetch(`${second.url}/api/v1/investigations/${id}`, { headers: { Authorization: `Bearer ${ana}` } });
+    const mine = await fetch(`${second.url}/api/v1/investigations/${id}`, {
+      headers: { Authorization: `Bearer ${ana}` },
+    });
     expect(mine.status).toBe(200);
     const bob = await token('--sub', 'bob', '--role', 'analyst', '--ttl', '60');
-    const notMine = await fetch(`${second.url}/api/v1/investigations/${id}`, { headers: { Authorization: `Bearer ${bob}` } });
+    const notMine = await fetch(`${second.url}/api/v1/investigations/${id}`, {
+      headers: { Authorization: `Bearer ${bob}` },
+    });
     expect(notMine.status).toBe(404);
     await second.process.stop();
   });
 
   it('refuses an unknown role with a usage line', async () => {
-    await expect(token('--sub', 'ana', '--role', 'superuser')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--role must be one of viewer, analyst, auditor, admin') });
+    await expect(token('--sub', 'ana', '--role', 'superuser')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--role must be one of viewer, analyst, auditor, admin'),
+    });
   });
 
   it('will not start a distributed API that cannot verify tokens, naming JWT_SECRET', async () => {
-    const api = startNode('dist/apps/api/src/main.js', { ...env, NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
+    const api = startNode('dist/apps/api/src/main.js', {
+      ...env,
+      NATS_URL: 'nats://127.0.0.1:4222',
+      EVENT_STORE: 'postgres',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    });
     started.push(api);
     expect(await exitCodeOf(api)).toBe(1);
     expect(api.output()).toContain('JWT_SECRET: is required in distributed mode');
   });
 
   it('will not start a distributed API that could not derive the same ids as its peers, naming ID_SECRET', async () => {
-    const distributed = { ...env, NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' };
+    const distributed = {
+      ...env,
+      NATS_URL: 'nats://127.0.0.1:4222',
+      EVENT_STORE: 'postgres',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    };
     const api = startNode('dist/apps/api/src/main.js', { ...distributed, JWT_JWKS_URL: 'https://idp.example/jwks' });
     started.push(api);
     expect(await exitCodeOf(api)).toBe(1);

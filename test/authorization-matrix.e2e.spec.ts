@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WS_ENDPOINTS } from '../apps/api/src/websocket/ws-routes.js';
 import { ChatGateway } from '../apps/api/src/websocket/socketio/chat.gateway.js';
-import { firstEvent, generalOutcome, history, httpStatus, ioOutcome, wsOutcome } from './support/authorization-probes.js';
+import {
+  firstEvent,
+  generalOutcome,
+  history,
+  httpStatus,
+  ioOutcome,
+  wsOutcome,
+} from './support/authorization-probes.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
 /**
@@ -32,27 +39,49 @@ interface Row {
    * a queued investigation is refused as such; then the workers start for the others.
    */
   readonly onceWorkersRun?: string;
-  readonly probe: (f: Fixture, caller: Caller, ids: { investigation: string }) => { outcome: Promise<string>; close?: () => void };
+  readonly probe: (
+    f: Fixture,
+    caller: Caller,
+    ids: { investigation: string },
+  ) => { outcome: Promise<string>; close?: () => void };
   readonly expected: Outcomes;
 }
 
 const everyone = (outcome: string): Outcomes => Object.fromEntries(CALLERS.map((c) => [c, outcome])) as Outcomes;
 /** Non-public routes: no token, a bad one and a revoked one are all refused before anything else. */
-const guarded = (roles: Omit<Outcomes, 'none' | 'bad' | 'revoked'>, refused = '401'): Outcomes => ({ none: refused, bad: refused, revoked: refused, ...roles });
-/** Resources of the owner's: auditors and admins see every one, the others are told it does not exist. */
-const ownerOnly = (ok: string, notFound: string) => ({ viewer: notFound, owner: ok, other: notFound, auditor: ok, admin: ok });
-
-const http = (method: string, path: (f: Fixture, ids: { investigation: string }) => string, body?: unknown): Row['probe'] => (f, caller, ids) => ({
-  outcome: httpStatus(`${f.url}${path(f, ids)}`, {
-    method,
-    headers: { ...f.auth(caller), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  }),
+const guarded = (roles: Omit<Outcomes, 'none' | 'bad' | 'revoked'>, refused = '401'): Outcomes => ({
+  none: refused,
+  bad: refused,
+  revoked: refused,
+  ...roles,
 });
+/** Resources of the owner's: auditors and admins see every one, the others are told it does not exist. */
+const ownerOnly = (ok: string, notFound: string) => ({
+  viewer: notFound,
+  owner: ok,
+  other: notFound,
+  auditor: ok,
+  admin: ok,
+});
+
+const http =
+  (method: string, path: (f: Fixture, ids: { investigation: string }) => string, body?: unknown): Row['probe'] =>
+  (f, caller, ids) => ({
+    outcome: httpStatus(`${f.url}${path(f, ids)}`, {
+      method,
+      headers: { ...f.auth(caller), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  });
 const publicGet = (path: string): Row => ({ probe: http('GET', () => path), expected: everyone('200') });
-const tokenQuery = (f: Fixture, caller: Caller): string => (f.token(caller) === undefined ? '' : `token=${encodeURIComponent(f.token(caller) ?? '')}`);
-const ws = (f: Fixture, path: string, caller: Caller): string => `${f.url.replace(/^http/, 'ws')}${path}?${tokenQuery(f, caller)}`;
-const ioAuth = (f: Fixture, caller: Caller, rest: Record<string, unknown>) => ({ ...(f.token(caller) === undefined ? {} : { token: f.token(caller) }), ...rest });
+const tokenQuery = (f: Fixture, caller: Caller): string =>
+  f.token(caller) === undefined ? '' : `token=${encodeURIComponent(f.token(caller) ?? '')}`;
+const ws = (f: Fixture, path: string, caller: Caller): string =>
+  `${f.url.replace(/^http/, 'ws')}${path}?${tokenQuery(f, caller)}`;
+const ioAuth = (f: Fixture, caller: Caller, rest: Record<string, unknown>) => ({
+  ...(f.token(caller) === undefined ? {} : { token: f.token(caller) }),
+  ...rest,
+});
 
 const CHAT_BODY = (f: Fixture) => ({ message: 'Olá, tudo bem?', session_id: f.session });
 const watched = ownerOnly('200', '404');
@@ -78,14 +107,26 @@ const ROWS: Readonly<Record<string, Row>> = {
     probe: http('POST', () => '/api/v1/investigations', { query: 'contratos de saúde', data_source: 'synthetic' }),
     expected: guarded({ viewer: '403', owner: '202', other: '202', auditor: '403', admin: '202' }),
   },
-  'GET /api/v1/investigations/:id': { probe: http('GET', (_f, ids) => `/api/v1/investigations/${ids.investigation}`), expected: guarded(watched) },
+  'GET /api/v1/investigations/:id': {
+    probe: http('GET', (_f, ids) => `/api/v1/investigations/${ids.investigation}`),
+    expected: guarded(watched),
+  },
   'POST /api/v1/investigations/:id/cancel': {
     probe: http('POST', (_f, ids) => `/api/v1/investigations/${ids.investigation}/cancel`, {}),
     expected: guarded({ viewer: '403', owner: '202', other: '404', auditor: '403', admin: '202' }),
   },
-  'GET /api/v1/investigations/stream/:id': { probe: http('GET', (_f, ids) => `/api/v1/investigations/stream/${ids.investigation}`), expected: guarded(watched) },
-  'GET /api/v1/investigations/:id/events': { probe: http('GET', (_f, ids) => `/api/v1/investigations/${ids.investigation}/events`), expected: guarded(watched) },
-  'GET /api/v1/investigations/:id/replay': { probe: http('GET', (_f, ids) => `/api/v1/investigations/${ids.investigation}/replay`), expected: guarded(watched) },
+  'GET /api/v1/investigations/stream/:id': {
+    probe: http('GET', (_f, ids) => `/api/v1/investigations/stream/${ids.investigation}`),
+    expected: guarded(watched),
+  },
+  'GET /api/v1/investigations/:id/events': {
+    probe: http('GET', (_f, ids) => `/api/v1/investigations/${ids.investigation}/events`),
+    expected: guarded(watched),
+  },
+  'GET /api/v1/investigations/:id/replay': {
+    probe: http('GET', (_f, ids) => `/api/v1/investigations/${ids.investigation}/replay`),
+    expected: guarded(watched),
+  },
   'POST /api/v1/chat/stream': {
     probe: (f, caller, ids) => http('POST', () => '/api/v1/chat/stream', CHAT_BODY(f))(f, caller, ids),
     expected: guarded({ viewer: '404', owner: '200', other: '404', auditor: '403', admin: '403' }),
@@ -95,14 +136,23 @@ const ROWS: Readonly<Record<string, Row>> = {
     probe: (f, caller, ids) => http('POST', () => '/api/v1/chat/message', CHAT_BODY(f))(f, caller, ids),
     expected: guarded({ viewer: '404', owner: '200', other: '404', auditor: '403', admin: '403' }),
   },
-  'GET /api/v1/chat/sessions/:id': { probe: http('GET', (f) => `/api/v1/chat/sessions/${f.session}`), expected: guarded(watched) },
-  'GET /api/v1/chat/sessions/:id/stream': { probe: http('GET', (f) => `/api/v1/chat/sessions/${f.session}/stream`), expected: guarded(watched) },
+  'GET /api/v1/chat/sessions/:id': {
+    probe: http('GET', (f) => `/api/v1/chat/sessions/${f.session}`),
+    expected: guarded(watched),
+  },
+  'GET /api/v1/chat/sessions/:id/stream': {
+    probe: http('GET', (f) => `/api/v1/chat/sessions/${f.session}/stream`),
+    expected: guarded(watched),
+  },
   'POST /api/v1/chat/direct/maritaca/stream': {
     probe: http('POST', () => '/api/v1/chat/direct/maritaca/stream', { messages: [{ role: 'user', content: 'Olá' }] }),
     expected: guarded({ viewer: '200', owner: '200', other: '200', auditor: '200', admin: '200' }),
   },
   'GET /api/v1/audit/verify': { probe: http('GET', () => '/api/v1/audit/verify'), expected: guarded(auditing) },
-  'GET /api/v1/audit/export': { probe: http('GET', () => '/api/v1/audit/export?format=json'), expected: guarded(auditing) },
+  'GET /api/v1/audit/export': {
+    probe: http('GET', () => '/api/v1/audit/export?format=json'),
+    expected: guarded(auditing),
+  },
   'GET /api/v1/events/stream': { probe: http('GET', () => '/api/v1/events/stream'), expected: guarded(auditing) },
   'POST /api/v1/admin/users/:userId/revoke-tokens': {
     probe: http('POST', () => '/api/v1/admin/users/matrix-target/revoke-tokens', {}),
@@ -110,7 +160,11 @@ const ROWS: Readonly<Record<string, Row>> = {
   },
   'WS /api/v1/ws': {
     onceWorkersRun: 'investigation=events chat=events',
-    probe: (f, caller, ids) => generalOutcome(ws(f, '/api/v1/ws', caller), { investigation: `investigation:${ids.investigation}`, chat: `chat:${f.session}` }),
+    probe: (f, caller, ids) =>
+      generalOutcome(ws(f, '/api/v1/ws', caller), {
+        investigation: `investigation:${ids.investigation}`,
+        chat: `chat:${f.session}`,
+      }),
     expected: guarded(
       {
         viewer: 'investigation=INVESTIGATION_NOT_FOUND chat=SESSION_NOT_FOUND',
@@ -122,23 +176,35 @@ const ROWS: Readonly<Record<string, Row>> = {
       'close 1008',
     ),
   },
-  'WS /api/v1/ws/chat/{session_id}': { probe: (f, caller) => wsOutcome(ws(f, `/api/v1/ws/chat/${f.session}`, caller), history), expected: guarded(ownerOnly('history', 'close 4404'), 'close 1008') },
+  'WS /api/v1/ws/chat/{session_id}': {
+    probe: (f, caller) => wsOutcome(ws(f, `/api/v1/ws/chat/${f.session}`, caller), history),
+    expected: guarded(ownerOnly('history', 'close 4404'), 'close 1008'),
+  },
   'WS /api/v1/ws/investigations/{investigation_id}': {
     onceWorkersRun: 'events',
     probe: (f, caller, ids) => wsOutcome(ws(f, `/api/v1/ws/investigations/${ids.investigation}`, caller), firstEvent),
     expected: guarded(ownerOnly('events', 'close 4404'), 'close 1008'),
   },
   'SIO /chat': {
-    probe: (f, caller) => ioOutcome(`${f.url}/chat`, ioAuth(f, caller, { sessionId: f.session }), (event) => (event === 'history' ? 'history' : null)),
+    probe: (f, caller) =>
+      ioOutcome(`${f.url}/chat`, ioAuth(f, caller, { sessionId: f.session }), (event) =>
+        event === 'history' ? 'history' : null,
+      ),
     // Someone else's session: the error, then the server disconnects (disconnect_reason 4404).
     expected: guarded(ownerOnly('history', 'error SESSION_NOT_FOUND'), 'connect_error 1008'),
   },
   'SIO /investigations': {
     onceWorkersRun: 'events',
-    probe: (f, caller, ids) => ioOutcome(`${f.url}/investigations`, ioAuth(f, caller, { investigationId: ids.investigation }), (_e, p) => (typeof p.id === 'number' ? 'events' : null)),
+    probe: (f, caller, ids) =>
+      ioOutcome(`${f.url}/investigations`, ioAuth(f, caller, { investigationId: ids.investigation }), (_e, p) =>
+        typeof p.id === 'number' ? 'events' : null,
+      ),
     expected: guarded(ownerOnly('events', 'error INVESTIGATION_NOT_FOUND'), 'connect_error 1008'),
   },
-  'SIO /': { probe: (f, caller) => ioOutcome(`${f.url}/`, ioAuth(f, caller, {}), () => null, 'connected'), expected: everyone('connect_error 4404') },
+  'SIO /': {
+    probe: (f, caller) => ioOutcome(`${f.url}/`, ioAuth(f, caller, {}), () => null, 'connected'),
+    expected: everyone('connect_error 4404'),
+  },
 };
 
 const SECRET = 'authorization-matrix-secret-0123456789';
@@ -146,21 +212,42 @@ let app: EmbeddedApp;
 let fixture: Fixture;
 
 beforeAll(async () => {
-  app = await startEmbeddedApp({ JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0', INVESTIGATION_STEP_DELAY_MS: '5' }, { workers: false });
+  app = await startEmbeddedApp(
+    { JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0', INVESTIGATION_STEP_DELAY_MS: '5' },
+    { workers: false },
+  );
   const users: Record<Exclude<Caller, 'none' | 'bad'>, [string, 'viewer' | 'analyst' | 'auditor' | 'admin']> = {
-    viewer: ['vera', 'viewer'], owner: ['ana', 'analyst'], other: ['bob', 'analyst'], auditor: ['carol', 'auditor'], admin: ['root', 'admin'], revoked: ['rex', 'analyst'],
+    viewer: ['vera', 'viewer'],
+    owner: ['ana', 'analyst'],
+    other: ['bob', 'analyst'],
+    auditor: ['carol', 'auditor'],
+    admin: ['root', 'admin'],
+    revoked: ['rex', 'analyst'],
   };
   const tokens = new Map<Caller, string>([['bad', 'not-a-jwt']]);
   for (const [caller, [sub, role]] of Object.entries(users)) tokens.set(caller as Caller, await app.token(sub, role));
-  const bearer = (caller: Caller): Record<string, string> => (tokens.has(caller) ? { Authorization: `Bearer ${tokens.get(caller)}` } : {});
-  const revoke = await fetch(`${app.url}/api/v1/admin/users/rex/revoke-tokens`, { method: 'POST', headers: { ...bearer('admin'), 'Content-Type': 'application/json' }, body: '{}' });
+  const bearer = (caller: Caller): Record<string, string> =>
+    tokens.has(caller) ? { Authorization: `Bearer ${tokens.get(caller)}` } : {};
+  const revoke = await fetch(`${app.url}/api/v1/admin/users/rex/revoke-tokens`, {
+    method: 'POST',
+    headers: { ...bearer('admin'), 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   expect(revoke.status).toBe(200);
   const queued = async (): Promise<string> => {
-    const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { ...bearer('owner'), 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'contratos de obras', data_source: 'synthetic' }) });
+    const res = await fetch(`${app.url}/api/v1/investigations`, {
+      method: 'POST',
+      headers: { ...bearer('owner'), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: 'contratos de obras', data_source: 'synthetic' }),
+    });
     return ((await res.json()) as { investigation_id: string }).investigation_id;
   };
   await app.startWorkers();
-  const res = await fetch(`${app.url}/api/v1/chat/message`, { method: 'POST', headers: { ...bearer('owner'), 'Content-Type': 'application/json' }, body: JSON.stringify({ message: 'Olá!' }) });
+  const res = await fetch(`${app.url}/api/v1/chat/message`, {
+    method: 'POST',
+    headers: { ...bearer('owner'), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ message: 'Olá!' }),
+  });
   const session = ((await res.json()) as { session_id: string }).session_id;
   await app.stopWorkers();
   fixture = { url: app.url, auth: bearer, token: (caller) => tokens.get(caller), queued, session };
@@ -172,17 +259,31 @@ afterAll(async () => {
 
 /** Every route this server answers, named as its router names it. */
 function discoveredRoutes(): string[] {
-  const express = app.api.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } };
-  const http = express.router.stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route?.path}`) : []));
+  const express = app.api.app.getHttpAdapter().getInstance() as {
+    router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+  };
+  const http = express.router.stack.flatMap((layer) =>
+    layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route?.path}`) : [],
+  );
   const io = app.api.app.get(ChatGateway).namespace.server as unknown as { _nsps: Map<string, unknown> };
-  return [...new Set([...http, ...WS_ENDPOINTS.map((e) => `WS ${e.path}`), ...[...io._nsps.keys()].map((n) => `SIO ${n}`)])];
+  return [
+    ...new Set([...http, ...WS_ENDPOINTS.map((e) => `WS ${e.path}`), ...[...io._nsps.keys()].map((n) => `SIO ${n}`)]),
+  ];
 }
 
 describe('the role table', () => {
   it('has a row for every route, and no row for a route that does not exist', () => {
     const routes = discoveredRoutes();
-    for (const route of routes) expect({ route, row: route in ROWS ? 'present' : `route ${route} has no row in the role table` }).toEqual({ route, row: 'present' });
-    for (const row of Object.keys(ROWS)) expect({ row, route: routes.includes(row) ? 'exists' : `row ${row} names no route` }).toEqual({ row, route: 'exists' });
+    for (const route of routes)
+      expect({ route, row: route in ROWS ? 'present' : `route ${route} has no row in the role table` }).toEqual({
+        route,
+        row: 'present',
+      });
+    for (const row of Object.keys(ROWS))
+      expect({ row, route: routes.includes(row) ? 'exists' : `row ${row} names no route` }).toEqual({
+        row,
+        route: 'exists',
+      });
   });
 });
 
@@ -192,9 +293,11 @@ describe.each(Object.entries(ROWS))('%s', (_route, row) => {
     const probes = CALLERS.map((caller) => ({ caller, ...row.probe(fixture, caller, ids) }));
     const outcomes: Record<string, string> = {};
     const settle = async (which: typeof probes) => {
-      for (const [i, outcome] of (await Promise.all(which.map((p) => p.outcome))).entries()) outcomes[which[i]?.caller ?? ''] = outcome;
+      for (const [i, outcome] of (await Promise.all(which.map((p) => p.outcome))).entries())
+        outcomes[which[i]?.caller ?? ''] = outcome;
     };
-    const needWorkers = (p: (typeof probes)[number]): boolean => row.onceWorkersRun !== undefined && row.expected[p.caller] === row.onceWorkersRun;
+    const needWorkers = (p: (typeof probes)[number]): boolean =>
+      row.onceWorkersRun !== undefined && row.expected[p.caller] === row.onceWorkersRun;
     try {
       await settle(probes.filter((p) => !needWorkers(p)));
       if (row.onceWorkersRun !== undefined) {

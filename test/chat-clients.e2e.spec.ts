@@ -14,7 +14,8 @@ const PYTHON = ['python3', '/usr/bin/python3'].find((bin) => {
     return false;
   }
 });
-if (!PYTHON) console.log('skipping the seed Python client example: no python3 with httpx here (apt-get install python3-httpx)');
+if (!PYTHON)
+  console.log('skipping the seed Python client example: no python3 with httpx here (apt-get install python3-httpx)');
 
 /** The seed's Python client, verbatim but for the address; the harness supplies the json import it uses and prints JSON. */
 const pythonClient = (url: string, message: string) => `
@@ -58,7 +59,18 @@ function expectSeedOrder(types: unknown[]): void {
 
 describe("the seed's client examples, unchanged", () => {
   it('works with the curl example', async () => {
-    const { stdout } = await run('curl', ['-sS', '-N', '-X', 'POST', `${app.url}/api/v1/chat/stream`, '-H', 'Content-Type: application/json', '-d', '{"message": "Olá"}', '--no-buffer']);
+    const { stdout } = await run('curl', [
+      '-sS',
+      '-N',
+      '-X',
+      'POST',
+      `${app.url}/api/v1/chat/stream`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"message": "Olá"}',
+      '--no-buffer',
+    ]);
     const events = stdout
       .split('\n')
       .filter((line) => line.startsWith('data: '))
@@ -68,12 +80,20 @@ describe("the seed's client examples, unchanged", () => {
 
   (PYTHON ? it : it.skip)('works with the Python httpx example', async () => {
     const { stdout } = await run(PYTHON ?? 'python3', ['-c', pythonClient(app.url, 'Olá, como você pode me ajudar?')]);
-    const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; content?: string });
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; content?: string });
     expectSeedOrder(events.map((e) => e.type));
-    expect(events.filter((e) => e.type === 'chunk').map((e) => e.content).join('')).toContain('Drummond');
+    expect(
+      events
+        .filter((e) => e.type === 'chunk')
+        .map((e) => e.content)
+        .join(''),
+    ).toContain('Drummond');
   });
 
-  it("works with the JavaScript fetch reader", async () => {
+  it('works with the JavaScript fetch reader', async () => {
     const handled: Array<{ type: string; content?: string }> = [];
     const handleEvent = (data: { type: string; content?: string }) => void handled.push(data);
     // The seed's streamChat, with the server's address in front of its path.
@@ -104,6 +124,11 @@ describe("the seed's client examples, unchanged", () => {
     }
     await streamChat('Olá, como você pode me ajudar?');
     expectSeedOrder(handled.map((e) => e.type));
-    expect(handled.filter((e) => e.type === 'chunk').map((e) => e.content).join('')).toContain('Drummond');
+    expect(
+      handled
+        .filter((e) => e.type === 'chunk')
+        .map((e) => e.content)
+        .join(''),
+    ).toContain('Drummond');
   });
 });

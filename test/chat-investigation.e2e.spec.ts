@@ -7,7 +7,11 @@ import { openSse, type SseFrame } from './support/sse-client.js';
 let app: EmbeddedApp;
 beforeAll(async () => {
   // A follow window shorter than the investigation, so the answer crosses several FollowChatInvestigation hops.
-  app = await startEmbeddedApp({ INVESTIGATION_STEP_DELAY_MS: '40', SYNTHETIC_CONTRACTS: '600', CHAT_FOLLOW_WINDOW_MS: '60' });
+  app = await startEmbeddedApp({
+    INVESTIGATION_STEP_DELAY_MS: '40',
+    SYNTHETIC_CONTRACTS: '600',
+    CHAT_FOLLOW_WINDOW_MS: '60',
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -15,9 +19,13 @@ afterAll(async () => {
 
 /** The secret of each session these anonymous chats started, sent back as a client would. */
 const secrets = new Map<string, string>();
-const withSecret = (sessionId: string): Record<string, string> => ({ 'X-Chat-Session-Token': secrets.get(sessionId) ?? '' });
+const withSecret = (sessionId: string): Record<string, string> => ({
+  'X-Chat-Session-Token': secrets.get(sessionId) ?? '',
+});
 const historyOf = async (sessionId: string) =>
-  (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`, { headers: withSecret(sessionId) })).json()) as { messages: Array<Record<string, unknown>> };
+  (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`, { headers: withSecret(sessionId) })).json()) as {
+    messages: Array<Record<string, unknown>>;
+  };
 
 async function chat(message: string, sessionId?: string): Promise<SseFrame[]> {
   const body = JSON.stringify({ message, ...(sessionId ? { session_id: sessionId } : {}) });
@@ -25,11 +33,16 @@ async function chat(message: string, sessionId?: string): Promise<SseFrame[]> {
   const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers, body });
   expect(sse.status).toBe(200);
   const frames = await sse.done;
-  if (typeof frames[0]?.data.session_token === 'string') secrets.set(String(frames[0].data.session_id), frames[0].data.session_token);
+  if (typeof frames[0]?.data.session_token === 'string')
+    secrets.set(String(frames[0].data.session_id), frames[0].data.session_token);
   return frames;
 }
 
-const text = (frames: SseFrame[]) => frames.filter((f) => f.data.type === 'chunk').map((f) => String(f.data.content)).join('');
+const text = (frames: SseFrame[]) =>
+  frames
+    .filter((f) => f.data.type === 'chunk')
+    .map((f) => String(f.data.content))
+    .join('');
 const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
 interface Summary {
@@ -66,18 +79,26 @@ describe('chat that acts', () => {
     expect(answer).toContain(summary.report?.trim());
     expect(answer.indexOf('Relatório de Tiradentes')).toBeGreaterThan(answer.lastIndexOf('- Progresso:'));
     expect(answer).toContain(`concluída em`);
-    expect(answer).toMatch(new RegExp(`: ${summary.records_processed} contratos analisados, ${summary.anomalies.length} anomalias encontradas`));
+    expect(answer).toMatch(
+      new RegExp(
+        `: ${summary.records_processed} contratos analisados, ${summary.anomalies.length} anomalias encontradas`,
+      ),
+    );
 
     // Every progress event of the investigation is told exactly once (the final one by the conclusion).
     const events = await app.runtime.store.readStream(investigationStreamId(investigationId));
-    const progress = events.filter((e) => e.type === 'ProgressReported' && (e.data as { currentPhase: string }).currentPhase !== 'generating_report');
+    const progress = events.filter(
+      (e) => e.type === 'ProgressReported' && (e.data as { currentPhase: string }).currentPhase !== 'generating_report',
+    );
     expect(count(answer, '- Progresso:')).toBe(progress.length);
     expect(count(answer, '- Fase:')).toBe(events.filter((e) => e.type === 'PhaseStarted').length);
     expect(count(answer, '  - Anomalia:')).toBe(Math.min(ANOMALIES_ANNOUNCED_LIVE, summary.anomalies.length));
     const chatEvents = await app.runtime.store.readStream(chatStreamId(sessionId));
     expect(chatEvents.filter((e) => e.type === 'InvestigationLinked')).toHaveLength(1);
     // The answer was written by the message's command and then several follow hops, each carrying on.
-    const writers = new Set(chatEvents.filter((e) => e.type === 'ResponseChunkGenerated').map((e) => e.metadata.commandId));
+    const writers = new Set(
+      chatEvents.filter((e) => e.type === 'ResponseChunkGenerated').map((e) => e.metadata.commandId),
+    );
     expect(writers.size).toBeGreaterThanOrEqual(3);
   });
 
@@ -90,7 +111,8 @@ describe('chat that acts', () => {
     expect(summary.anomalies.length).toBeGreaterThan(0);
     const answer = text(frames);
     expect(count(answer, '  - Anomalia:')).toBe(Math.min(ANOMALIES_ANNOUNCED_LIVE, summary.anomalies.length));
-    for (const anomaly of summary.anomalies.slice(0, ANOMALIES_ANNOUNCED_LIVE)) expect(answer).toContain(`\`${anomaly.contract_id}\``);
+    for (const anomaly of summary.anomalies.slice(0, ANOMALIES_ANNOUNCED_LIVE))
+      expect(answer).toContain(`\`${anomaly.contract_id}\``);
     expect(answer).toContain(': 600 contratos analisados');
   });
 
@@ -100,7 +122,9 @@ describe('chat that acts', () => {
     const answer = text(frames);
     expect(answer).toContain(summary.investigation_id);
     expect(answer).toContain('foi concluída');
-    expect(answer).toContain(`${summary.records_processed} contratos analisados e ${summary.anomalies.length} anomalias encontradas`);
+    expect(answer).toContain(
+      `${summary.records_processed} contratos analisados e ${summary.anomalies.length} anomalias encontradas`,
+    );
   });
 
   it('explains the most serious anomaly from the projection', async () => {

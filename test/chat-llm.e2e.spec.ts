@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 const json = { 'Content-Type': 'application/json' };
-const ask = (content = 'Analise contratos de saúde', extra: Record<string, unknown> = {}) => ({ messages: [{ role: 'user', content }], stream: true, ...extra });
+const ask = (content = 'Analise contratos de saúde', extra: Record<string, unknown> = {}) => ({
+  messages: [{ role: 'user', content }],
+  stream: true,
+  ...extra,
+});
 
 async function direct(body: unknown, base = app.url): Promise<SseFrame[]> {
   const sse = await openSse(`${base}${DIRECT}`, { method: 'POST', headers: json, body: JSON.stringify(body) });
@@ -29,26 +33,54 @@ async function direct(body: unknown, base = app.url): Promise<SseFrame[]> {
   return sse.done;
 }
 const tokensOf = (frames: SseFrame[]) => frames.filter((f) => f.data.type === 'token').map((f) => f.data.content);
-const chunksOf = (frames: SseFrame[]) => frames.filter((f) => f.data.type === 'chunk').map((f) => String(f.data.content)).join('');
+const chunksOf = (frames: SseFrame[]) =>
+  frames
+    .filter((f) => f.data.type === 'chunk')
+    .map((f) => String(f.data.content))
+    .join('');
 
 describe('POST /api/v1/chat/direct/maritaca/stream', () => {
   it("answers the seed's curl example with token, usage (with cost) and done", async () => {
-    fake.reply = () => ({ kind: 'stream', tokens: ['Os contratos', ' de saúde', ' somam…'], usage: { prompt_tokens: 20, completion_tokens: 10 } });
+    fake.reply = () => ({
+      kind: 'stream',
+      tokens: ['Os contratos', ' de saúde', ' somam…'],
+      usage: { prompt_tokens: 20, completion_tokens: 10 },
+    });
     const before = fake.requests.length;
     const { stdout } = await run('curl', [
-      '-sS', '-X', 'POST', `${app.url}${DIRECT}`, '-H', 'Content-Type: application/json',
-      '-d', '{\n    "messages": [\n      {"role": "user", "content": "Analise contratos de saúde"}\n    ],\n    "stream": true\n  }',
+      '-sS',
+      '-X',
+      'POST',
+      `${app.url}${DIRECT}`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{\n    "messages": [\n      {"role": "user", "content": "Analise contratos de saúde"}\n    ],\n    "stream": true\n  }',
       '--no-buffer',
     ]);
-    const events = stdout.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+    const events = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
     expect(events).toEqual([
       { type: 'token', content: 'Os contratos' },
       { type: 'token', content: ' de saúde' },
       { type: 'token', content: ' somam…' },
-      { type: 'usage', tokens: 30, cost: 0.0002, prompt_tokens: 20, completion_tokens: 10, model: 'sabia-3.1', estimated: false },
+      {
+        type: 'usage',
+        tokens: 30,
+        cost: 0.0002,
+        prompt_tokens: 20,
+        completion_tokens: 10,
+        model: 'sabia-3.1',
+        estimated: false,
+      },
       { type: 'done' },
     ]);
-    expect(fake.requests[before]).toMatchObject({ authorization: 'Bearer test-key', body: { model: 'sabia-3.1', stream: true, messages: [{ role: 'user', content: 'Analise contratos de saúde' }] } });
+    expect(fake.requests[before]).toMatchObject({
+      authorization: 'Bearer test-key',
+      body: { model: 'sabia-3.1', stream: true, messages: [{ role: 'user', content: 'Analise contratos de saúde' }] },
+    });
   });
 
   it('prices the model asked for, and estimates usage the upstream did not send', async () => {
@@ -57,14 +89,26 @@ describe('POST /api/v1/chat/direct/maritaca/stream', () => {
     expect(frames.map((f) => f.data)).toEqual([
       { type: 'token', content: 'abcd' },
       { type: 'token', content: 'efgh' },
-      { type: 'usage', tokens: 4, cost: 0.000008, prompt_tokens: 2, completion_tokens: 2, model: 'sabiazinho-3', estimated: true },
+      {
+        type: 'usage',
+        tokens: 4,
+        cost: 0.000008,
+        prompt_tokens: 2,
+        completion_tokens: 2,
+        model: 'sabiazinho-3',
+        estimated: true,
+      },
       { type: 'done' },
     ]);
     expect(fake.requests.at(-1)?.body).toMatchObject({ model: 'sabiazinho-3', temperature: 0.3, max_tokens: 64 });
   });
 
   it('skips a malformed chunk and finishes the answer', async () => {
-    fake.reply = () => ({ kind: 'stream', tokens: ['um ', 'dois'], junk: { after: 1, lines: ['data: {"choices": [{"delta": '] } });
+    fake.reply = () => ({
+      kind: 'stream',
+      tokens: ['um ', 'dois'],
+      junk: { after: 1, lines: ['data: {"choices": [{"delta": '] },
+    });
     const frames = await direct(ask());
     expect(tokensOf(frames)).toEqual(['um ', 'dois']);
     expect(frames.at(-1)?.data).toEqual({ type: 'done' });
@@ -74,17 +118,37 @@ describe('POST /api/v1/chat/direct/maritaca/stream', () => {
     fake.reply = () => ({ kind: 'stream', tokens: ['um ', 'dois ', 'três'], disconnectAfter: 2 });
     const frames = await direct(ask());
     expect(tokensOf(frames)).toEqual(['um ', 'dois ']);
-    expect(frames.at(-1)?.data).toEqual({ type: 'error', error_code: 'LLM_STREAM_INTERRUPTED', message: expect.any(String), fallback_endpoint: FALLBACK, retry_after: 2 });
+    expect(frames.at(-1)?.data).toEqual({
+      type: 'error',
+      error_code: 'LLM_STREAM_INTERRUPTED',
+      message: expect.any(String),
+      fallback_endpoint: FALLBACK,
+      retry_after: 2,
+    });
     expect(frames.some((f) => f.data.type === 'done')).toBe(false);
   });
 
   it('turns an upstream refusal or outage into the seed error event', async () => {
     fake.reply = () => ({ kind: 'status', status: 503, retryAfter: '9' });
     expect((await direct(ask())).map((f) => f.data)).toEqual([
-      { type: 'error', error_code: 'LLM_UNAVAILABLE', message: 'Serviço temporariamente indisponível', fallback_endpoint: FALLBACK, retry_after: 9 },
+      {
+        type: 'error',
+        error_code: 'LLM_UNAVAILABLE',
+        message: 'Serviço temporariamente indisponível',
+        fallback_endpoint: FALLBACK,
+        retry_after: 9,
+      },
     ]);
     fake.reply = () => ({ kind: 'status', status: 401 });
-    expect((await direct(ask())).map((f) => f.data)).toEqual([{ type: 'error', error_code: 'LLM_REFUSED', message: expect.any(String), fallback_endpoint: FALLBACK, retry_after: null }]);
+    expect((await direct(ask())).map((f) => f.data)).toEqual([
+      {
+        type: 'error',
+        error_code: 'LLM_REFUSED',
+        message: expect.any(String),
+        fallback_endpoint: FALLBACK,
+        retry_after: null,
+      },
+    ]);
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
@@ -101,10 +165,23 @@ describe('POST /api/v1/chat/direct/maritaca/stream', () => {
 
   it('answers as one JSON document with stream false, and refuses a bad body with 400', async () => {
     fake.reply = () => ({ kind: 'stream', tokens: ['Olá', '!'], usage: { prompt_tokens: 3, completion_tokens: 2 } });
-    const res = await fetch(`${app.url}${DIRECT}`, { method: 'POST', headers: json, body: JSON.stringify(ask('oi', { stream: false })) });
+    const res = await fetch(`${app.url}${DIRECT}`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(ask('oi', { stream: false })),
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ content: 'Olá!', model: 'sabia-3.1', usage: { tokens: 5, cost: 0.000035, prompt_tokens: 3, completion_tokens: 2, estimated: false } });
-    for (const body of [{}, { messages: [] }, { messages: [{ role: 'robot', content: 'x' }] }, { messages: [{ role: 'user', content: 'x' }], temperature: 9 }]) {
+    expect(await res.json()).toEqual({
+      content: 'Olá!',
+      model: 'sabia-3.1',
+      usage: { tokens: 5, cost: 0.000035, prompt_tokens: 3, completion_tokens: 2, estimated: false },
+    });
+    for (const body of [
+      {},
+      { messages: [] },
+      { messages: [{ role: 'robot', content: 'x' }] },
+      { messages: [{ role: 'user', content: 'x' }], temperature: 9 },
+    ]) {
       const bad = await fetch(`${app.url}${DIRECT}`, { method: 'POST', headers: json, body: JSON.stringify(body) });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ error_code: 'VALIDATION_ERROR' });
@@ -114,9 +191,17 @@ describe('POST /api/v1/chat/direct/maritaca/stream', () => {
 
 describe('chat answers written by the language model', () => {
   it('streams the model tokens as chunks, in the seed order, with its token count', async () => {
-    fake.reply = () => ({ kind: 'stream', tokens: ['Olá! ', 'Sou o **Drummond**', ',\n\nem que posso ajudar?'], usage: { prompt_tokens: 120, completion_tokens: 30 } });
+    fake.reply = () => ({
+      kind: 'stream',
+      tokens: ['Olá! ', 'Sou o **Drummond**', ',\n\nem que posso ajudar?'],
+      usage: { prompt_tokens: 120, completion_tokens: 30 },
+    });
     const before = fake.requests.length;
-    const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: json, body: JSON.stringify({ message: 'Olá!' }) });
+    const sse = await openSse(`${app.url}/api/v1/chat/stream`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ message: 'Olá!' }),
+    });
     const frames = await sse.done;
     expect(frames.map((f) => f.data.type).slice(0, 4)).toEqual(['start', 'detecting', 'intent', 'agent_selected']);
     expect(chunksOf(frames)).toBe('Olá! Sou o **Drummond**,\n\nem que posso ajudar?');
@@ -128,7 +213,11 @@ describe('chat answers written by the language model', () => {
 
   it('answers from the facts when the model is down before its first token', async () => {
     fake.reply = () => ({ kind: 'status', status: 503 });
-    const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: json, body: JSON.stringify({ message: 'Oi, tudo bem?' }) });
+    const sse = await openSse(`${app.url}/api/v1/chat/stream`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ message: 'Oi, tudo bem?' }),
+    });
     const frames = await sse.done;
     expect(chunksOf(frames)).toContain('Sou Carlos Drummond de Andrade');
     expect(frames.at(-1)?.data.type).toBe('complete');
@@ -136,7 +225,11 @@ describe('chat answers written by the language model', () => {
 
   it('ends an answer the model broke off with what it said and a note', async () => {
     fake.reply = () => ({ kind: 'stream', tokens: ['Começo ', 'da resposta ', 'perdido'], disconnectAfter: 2 });
-    const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: json, body: JSON.stringify({ message: 'Olá' }) });
+    const sse = await openSse(`${app.url}/api/v1/chat/stream`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ message: 'Olá' }),
+    });
     const frames = await sse.done;
     expect(chunksOf(frames)).toMatch(/^Começo da resposta \n\n_\(A resposta foi interrompida/);
     expect(frames.at(-1)?.data.type).toBe('complete');
@@ -145,14 +238,24 @@ describe('chat answers written by the language model', () => {
   it('resumes an answer cut off while the model is still writing it', async () => {
     let release: () => void = () => undefined;
     const until = new Promise<void>((resolve) => (release = resolve));
-    fake.reply = () => ({ kind: 'stream', tokens: ['Primeira ', 'parte; ', 'e o ', 'resto.'], pauseAfter: { index: 2, until } });
-    const cut = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: json, body: JSON.stringify({ message: 'Olá' }) });
+    fake.reply = () => ({
+      kind: 'stream',
+      tokens: ['Primeira ', 'parte; ', 'e o ', 'resto.'],
+      pauseAfter: { index: 2, until },
+    });
+    const cut = await openSse(`${app.url}/api/v1/chat/stream`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ message: 'Olá' }),
+    });
     const seen = await cut.waitFor(5);
     cut.close();
     expect(seen.at(-1)?.data.type).toBe('chunk');
     const sessionId = String(seen[0]?.data.session_id);
     const secret = String(seen[0]?.data.session_token);
-    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': String(seen.at(-1)?.id), 'X-Chat-Session-Token': secret } });
+    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, {
+      headers: { 'Last-Event-ID': String(seen.at(-1)?.id), 'X-Chat-Session-Token': secret },
+    });
     release();
     const rest = await resumed.done;
     expect(rest.at(-1)?.data.type).toBe('complete');
@@ -171,6 +274,14 @@ describe('with no language model configured', () => {
 
   it('sends the seed error event at once from the direct endpoint', async () => {
     const frames = await direct(ask(), bare.url);
-    expect(frames.map((f) => f.data)).toEqual([{ type: 'error', error_code: 'LLM_NOT_CONFIGURED', message: expect.any(String), fallback_endpoint: FALLBACK, retry_after: null }]);
+    expect(frames.map((f) => f.data)).toEqual([
+      {
+        type: 'error',
+        error_code: 'LLM_NOT_CONFIGURED',
+        message: expect.any(String),
+        fallback_endpoint: FALLBACK,
+        retry_after: null,
+      },
+    ]);
   });
 });

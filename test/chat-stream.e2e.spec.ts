@@ -18,19 +18,31 @@ const post = (path: string, body: unknown, headers: Record<string, string> = { '
 
 /** Sessions started without a token are bound to the secret handed out in `start`; the test sends it back as a client would. */
 const secrets = new Map<string, string>();
-const withSecret = (sessionId: string): Record<string, string> => ({ 'X-Chat-Session-Token': secrets.get(sessionId) ?? '' });
+const withSecret = (sessionId: string): Record<string, string> => ({
+  'X-Chat-Session-Token': secrets.get(sessionId) ?? '',
+});
 
 async function chat(body: Record<string, unknown>, init: RequestInit = {}): Promise<SseFrame[]> {
   const session = typeof body.session_id === 'string' ? withSecret(body.session_id) : {};
-  const sse = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...session }, body: JSON.stringify(body), ...init });
+  const sse = await openSse(`${app.url}/api/v1/chat/stream`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...session },
+    body: JSON.stringify(body),
+    ...init,
+  });
   expect(sse.status).toBe(200);
   const frames = await sse.done;
-  if (typeof frames[0]?.data.session_token === 'string') secrets.set(String(frames[0].data.session_id), frames[0].data.session_token);
+  if (typeof frames[0]?.data.session_token === 'string')
+    secrets.set(String(frames[0].data.session_id), frames[0].data.session_token);
   return frames;
 }
 
 const types = (frames: SseFrame[]) => frames.map((f) => f.data.type);
-const text = (frames: SseFrame[]) => frames.filter((f) => f.data.type === 'chunk').map((f) => String(f.data.content)).join('');
+const text = (frames: SseFrame[]) =>
+  frames
+    .filter((f) => f.data.type === 'chunk')
+    .map((f) => String(f.data.content))
+    .join('');
 const sessionOf = (frames: SseFrame[]) => String(frames[0]?.data.session_id);
 
 /** The seed's order: start, detecting, intent, agent_selected, at least one chunk, complete. */
@@ -57,18 +69,32 @@ describe('POST /api/v1/chat/stream', () => {
     expect(frames[2]?.data).toMatchObject({ type: 'intent', intent: 'greeting' });
     expect(Number(frames[2]?.data.confidence)).toBeGreaterThan(0.5);
     expect(Number(frames[2]?.data.confidence)).toBeLessThanOrEqual(1);
-    expect(frames[3]?.data).toEqual({ type: 'agent_selected', agent_id: 'drummond', agent_name: 'Carlos Drummond de Andrade' });
+    expect(frames[3]?.data).toEqual({
+      type: 'agent_selected',
+      agent_id: 'drummond',
+      agent_name: 'Carlos Drummond de Andrade',
+    });
     expect(frames.at(-1)?.data).toEqual({ type: 'complete', total_tokens: expect.any(Number) });
     expect(text(frames)).toContain('Carlos Drummond de Andrade');
     const ids = frames.map((f) => Number(f.id));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     const stored = await app.runtime.store.readStream(chatStreamId(sessionOf(frames)));
-    expect(stored.map((e) => e.type)).toEqual(expect.arrayContaining(['MessageReceived', 'IntentDetected', 'AgentSelected', 'ResponseChunkGenerated', 'ResponseCompleted']));
+    expect(stored.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'MessageReceived',
+        'IntentDetected',
+        'AgentSelected',
+        'ResponseChunkGenerated',
+        'ResponseCompleted',
+      ]),
+    );
   });
 
   it('sends chunks that join into the stored answer exactly, whitespace and markdown included', async () => {
     const frames = await chat({ message: 'quem são os agentes do cidadão.ai?' });
-    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${sessionOf(frames)}`, { headers: withSecret(sessionOf(frames)) })).json()) as { messages: Array<Record<string, unknown>> };
+    const history = (await (
+      await fetch(`${app.url}/api/v1/chat/sessions/${sessionOf(frames)}`, { headers: withSecret(sessionOf(frames)) })
+    ).json()) as { messages: Array<Record<string, unknown>> };
     const answer = history.messages.find((m) => m.role === 'assistant');
     expect(answer?.status).toBe('completed');
     expect(text(frames)).toBe(answer?.content);
@@ -98,7 +124,11 @@ describe('POST /api/v1/chat/stream', () => {
     expect(Number(second[0]?.id)).toBeGreaterThan(Number(first.at(-1)?.id));
     const res = await fetch(`${app.url}/api/v1/chat/sessions/${sessionId}`, { headers: withSecret(sessionId) });
     expect(res.status).toBe(200);
-    const history = (await res.json()) as { session_id: string; messages: Array<Record<string, unknown>>; last_event_id: number };
+    const history = (await res.json()) as {
+      session_id: string;
+      messages: Array<Record<string, unknown>>;
+      last_event_id: number;
+    };
     expect(history.session_id).toBe(sessionId);
     expect(history.messages.map((m) => [m.role, m.role === 'user' ? m.content : m.intent])).toEqual([
       ['user', 'Oi!'],
@@ -111,22 +141,34 @@ describe('POST /api/v1/chat/stream', () => {
   });
 
   it('resumes a cut-off answer from Last-Event-ID, or ?last_event_id=, with exactly the later events', async () => {
-    const cut = await openSse(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message: 'como você pode me ajudar?' }) });
+    const cut = await openSse(`${app.url}/api/v1/chat/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'como você pode me ajudar?' }),
+    });
     const seen = await cut.waitFor(4);
     cut.close();
     const sessionId = sessionOf(seen);
     const secret = String(seen[0]?.data.session_token);
     const lastId = String(seen.at(-1)?.id);
-    const replay = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'X-Chat-Session-Token': secret } });
+    const replay = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, {
+      headers: { 'X-Chat-Session-Token': secret },
+    });
     const all = await replay.done;
     expectSeedOrder(types(all));
     expect(all[0]?.data).not.toHaveProperty('session_token');
     const later = all.filter((f) => Number(f.id) > Number(lastId));
-    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': lastId, 'X-Chat-Session-Token': secret } });
+    const resumed = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, {
+      headers: { 'Last-Event-ID': lastId, 'X-Chat-Session-Token': secret },
+    });
     expect(await resumed.done).toEqual(later);
-    const byQuery = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream?last_event_id=${lastId}&session_token=${encodeURIComponent(secret)}`);
+    const byQuery = await openSse(
+      `${app.url}/api/v1/chat/sessions/${sessionId}/stream?last_event_id=${lastId}&session_token=${encodeURIComponent(secret)}`,
+    );
     expect(await byQuery.done).toEqual(later);
-    const atEnd = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, { headers: { 'Last-Event-ID': String(all.at(-1)?.id), 'X-Chat-Session-Token': secret } });
+    const atEnd = await openSse(`${app.url}/api/v1/chat/sessions/${sessionId}/stream`, {
+      headers: { 'Last-Event-ID': String(all.at(-1)?.id), 'X-Chat-Session-Token': secret },
+    });
     expect(await atEnd.done).toEqual([]);
   });
 });
@@ -136,11 +178,18 @@ describe('POST /api/v1/chat/message', () => {
     const res = await post('/api/v1/chat/message', { message: 'Olá, tudo bem?' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ agent_id: 'drummond', agent_name: 'Carlos Drummond de Andrade', intent: 'greeting', total_tokens: expect.any(Number) });
+    expect(body).toMatchObject({
+      agent_id: 'drummond',
+      agent_name: 'Carlos Drummond de Andrade',
+      intent: 'greeting',
+      total_tokens: expect.any(Number),
+    });
     expect(String(body.message)).toContain('Drummond');
     expect(res.headers.get('x-chat-session-token')).toBe(body.session_token);
     const headers = { 'X-Chat-Session-Token': String(body.session_token) };
-    const history = (await (await fetch(`${app.url}/api/v1/chat/sessions/${String(body.session_id)}`, { headers })).json()) as { messages: Array<Record<string, unknown>> };
+    const history = (await (
+      await fetch(`${app.url}/api/v1/chat/sessions/${String(body.session_id)}`, { headers })
+    ).json()) as { messages: Array<Record<string, unknown>> };
     expect(history.messages.at(-1)?.content).toBe(body.message);
   });
 });

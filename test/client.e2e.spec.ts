@@ -12,8 +12,15 @@ import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 const SECRET = `client-e2e-${randomUUID()}-${randomUUID()}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'client-e2e-'));
 const env = {
-  DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', JWT_SECRET: SECRET, SSE_RETRY_MS: '200',
-  SYNTHETIC_CONTRACTS: '1000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '200',
+  DATA_DIR: dataDir,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  LOG_LEVEL: 'info',
+  JWT_SECRET: SECRET,
+  SSE_RETRY_MS: '200',
+  SYNTHETIC_CONTRACTS: '1000',
+  INVESTIGATION_PAGE_SIZE: '100',
+  INVESTIGATION_STEP_DELAY_MS: '200',
 };
 const processes: RunningProcess[] = [];
 let proxy: TcpProxy;
@@ -28,7 +35,10 @@ async function startApi(): Promise<RunningProcess> {
 }
 
 const client = (sub: string, role: 'analyst' | 'auditor') =>
-  new CidadaoClient({ baseUrl: proxy.url, token: () => signToken({ secret: SECRET, subject: sub, roles: [role], ttlSeconds: 600 }) });
+  new CidadaoClient({
+    baseUrl: proxy.url,
+    token: () => signToken({ secret: SECRET, subject: sub, roles: [role], ttlSeconds: 600 }),
+  });
 
 beforeAll(async () => {
   proxy = await startTcpProxy();
@@ -46,7 +56,10 @@ describe('the typed client (#client) against a real API', () => {
 
   it('streams an investigation to its end across an API crash and restart, every event once', async () => {
     const ana = client('ana', 'analyst');
-    const started = await ana.startInvestigation({ query: 'Contratos de saúde em 2024', data_source: 'synthetic' }, { idempotencyKey: `client-${randomUUID()}` });
+    const started = await ana.startInvestigation(
+      { query: 'Contratos de saúde em 2024', data_source: 'synthetic' },
+      { idempotencyKey: `client-${randomUUID()}` },
+    );
     investigationId = started.investigation_id;
     const received: Array<StreamMessage<InvestigationWireEvent>> = [];
     const reconnects: Array<ReconnectInfo & { lastReceived: string | undefined }> = [];
@@ -54,7 +67,11 @@ describe('the typed client (#client) against a real API', () => {
     // Events already in the chunk that held the fourth still arrive after the kill: the
     // resume point is whatever the loop had received when the connection dropped.
     const onReconnect = (info: ReconnectInfo) => reconnects.push({ ...info, lastReceived: received.at(-1)?.id });
-    for await (const message of ana.investigationEvents(investigationId, { initialDelayMs: 100, maxAttempts: 100, onReconnect })) {
+    for await (const message of ana.investigationEvents(investigationId, {
+      initialDelayMs: 100,
+      maxAttempts: 100,
+      onReconnect,
+    })) {
       received.push(message);
       if (received.length === 4) {
         // The API dies under the client; another one starts on the same data a moment later.
@@ -83,7 +100,8 @@ describe('the typed client (#client) against a real API', () => {
     for await (const { id, message } of auditor.events({ categories: ['investigation'] }, { signal: stop.signal })) {
       positions.push(Number(id));
       subjects.add(message.subject);
-      if (message.subject === `investigation-${investigationId}` && message.type.endsWith('.InvestigationCompleted')) stop.abort();
+      if (message.subject === `investigation-${investigationId}` && message.type.endsWith('.InvestigationCompleted'))
+        stop.abort();
     }
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(new Set(positions).size).toBe(positions.length);
@@ -92,7 +110,9 @@ describe('the typed client (#client) against a real API', () => {
 
   it('throws the API error for what a retry cannot fix, without retrying', async () => {
     const reconnects: ReconnectInfo[] = [];
-    const stream = client('ana', 'analyst').investigationEvents(randomUUID(), { onReconnect: (info) => reconnects.push(info) });
+    const stream = client('ana', 'analyst').investigationEvents(randomUUID(), {
+      onReconnect: (info) => reconnects.push(info),
+    });
     await expect(stream.next()).rejects.toMatchObject({ status: 404, errorCode: 'INVESTIGATION_NOT_FOUND' });
     await expect(client('bob', 'analyst').events().next()).rejects.toBeInstanceOf(CidadaoApiError);
     expect(reconnects).toEqual([]);

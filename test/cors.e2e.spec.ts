@@ -12,7 +12,11 @@ describe('a dashboard on another origin (CORS_ORIGINS)', () => {
   let id = '';
   beforeAll(async () => {
     app = await startEmbeddedApp({ CORS_ORIGINS: `${DASHBOARD},http://localhost:5173` });
-    const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'Contratos de saúde' }) });
+    const res = await fetch(`${app.url}/api/v1/investigations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: 'Contratos de saúde' }),
+    });
     id = ((await res.json()) as { investigation_id: string }).investigation_id;
   });
   afterAll(async () => {
@@ -22,11 +26,17 @@ describe('a dashboard on another origin (CORS_ORIGINS)', () => {
   it('answers the preflight of a POST with a token and an idempotency key', async () => {
     const res = await fetch(`${app.url}/api/v1/investigations`, {
       method: 'OPTIONS',
-      headers: { Origin: DASHBOARD, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,idempotency-key' },
+      headers: {
+        Origin: DASHBOARD,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type,idempotency-key',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(DASHBOARD);
-    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toEqual(expect.stringContaining('idempotency-key'));
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toEqual(
+      expect.stringContaining('idempotency-key'),
+    );
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
@@ -42,7 +52,9 @@ describe('a dashboard on another origin (CORS_ORIGINS)', () => {
     const res = await fetch(`${app.url}/api/v1/investigations/${id}`, { headers: { Origin: ELSEWHERE } });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    expect(await refusedUpgrade(wsUrl(app.url, `/api/v1/ws/investigations/${id}`), { origin: ELSEWHERE })).toMatchObject({ status: 403, body: expect.stringContaining('ORIGIN_NOT_ALLOWED') });
+    expect(
+      await refusedUpgrade(wsUrl(app.url, `/api/v1/ws/investigations/${id}`), { origin: ELSEWHERE }),
+    ).toMatchObject({ status: 403, body: expect.stringContaining('ORIGIN_NOT_ALLOWED') });
     const foreign = openIo(`${app.url}/investigations`, { extraHeaders: { Origin: ELSEWHERE } });
     await ioOnce(foreign.socket, 'connect_error');
     foreign.close();

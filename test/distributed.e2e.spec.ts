@@ -21,7 +21,9 @@ let apiUrl = '';
 let auth: Record<string, string> = {};
 
 beforeAll(async () => {
-  auth = { Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'e2e', roles: ['analyst'], ttlSeconds: 600 })}` };
+  auth = {
+    Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'e2e', roles: ['analyst'], ttlSeconds: 600 })}`,
+  };
   const api = startNode('dist/apps/api/src/main.js', env);
   processes.push(api);
   const listening = await api.waitForLog((l) => l.msg === 'api listening');
@@ -50,7 +52,9 @@ describe('distributed mode: one API, two workers, NATS JetStream and PostgreSQL'
       expect(res.status).toBe(202);
       ids.push(((await res.json()) as { investigation_id: string }).investigation_id);
     }
-    const sessions: SseSession[] = await Promise.all(ids.map((id) => openSse(`${apiUrl}/api/v1/investigations/stream/${id}`, { headers: auth })));
+    const sessions: SseSession[] = await Promise.all(
+      ids.map((id) => openSse(`${apiUrl}/api/v1/investigations/stream/${id}`, { headers: auth })),
+    );
     // Kill a worker once every investigation is under way, so it dies holding work.
     await Promise.all(sessions.map((s) => s.waitFor(4)));
     const killedPid = processes[1]?.child.pid;
@@ -64,7 +68,9 @@ describe('distributed mode: one API, two workers, NATS JetStream and PostgreSQL'
     }
     // The kill landed mid-run: some investigation has events from the killed worker and from the survivor.
     const producers = await producersByStream();
-    const resumed = [...producers.values()].filter((set) => set.size > 1 && [...set].some((p) => p.endsWith(`:${killedPid}`)));
+    const resumed = [...producers.values()].filter(
+      (set) => set.size > 1 && [...set].some((p) => p.endsWith(`:${killedPid}`)),
+    );
     expect(resumed.length).toBeGreaterThan(0);
   }, 240_000);
 });

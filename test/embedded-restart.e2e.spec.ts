@@ -6,7 +6,15 @@ import { startNode, type RunningProcess } from './support/node-process.js';
 import { openSse, type SseFrame } from './support/sse-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'embedded-restart-'));
-const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SYNTHETIC_CONTRACTS: '1000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '150' };
+const env = {
+  DATA_DIR: dataDir,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  LOG_LEVEL: 'info',
+  SYNTHETIC_CONTRACTS: '1000',
+  INVESTIGATION_PAGE_SIZE: '100',
+  INVESTIGATION_STEP_DELAY_MS: '150',
+};
 const processes: RunningProcess[] = [];
 
 async function start(): Promise<string> {
@@ -23,7 +31,11 @@ afterAll(async () => {
 describe('embedded mode (npm start) killed in the middle of an investigation', () => {
   it('finishes it after the restart, every event once, from where it was', async () => {
     const first = await start();
-    const res = await fetch(`${first}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'Contratos de saúde em 2024', data_source: 'synthetic' }) });
+    const res = await fetch(`${first}/api/v1/investigations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: 'Contratos de saúde em 2024', data_source: 'synthetic' }),
+    });
     expect(res.status).toBe(202);
     const { investigation_id: id } = (await res.json()) as { investigation_id: string };
     const live = await openSse(`${first}/api/v1/investigations/stream/${id}`);
@@ -36,7 +48,9 @@ describe('embedded mode (npm start) killed in the middle of an investigation', (
 
     const second = await start();
     // The client resumes where it was cut off, as an EventSource would.
-    const resumed = await openSse(`${second}/api/v1/investigations/stream/${id}`, { headers: { 'Last-Event-ID': lastSeen } });
+    const resumed = await openSse(`${second}/api/v1/investigations/stream/${id}`, {
+      headers: { 'Last-Event-ID': lastSeen },
+    });
     const rest = await resumed.done;
     const replay = await (await openSse(`${second}/api/v1/investigations/stream/${id}`)).done;
     expect(replay.at(-1)?.data.type).toBe('complete');
@@ -44,7 +58,9 @@ describe('embedded mode (npm start) killed in the middle of an investigation', (
     // What the client saw before and after the kill is the whole stream, nothing twice.
     const seen: SseFrame[] = [...beforeKill.filter((f) => Number(f.id) <= Number(lastSeen)), ...rest];
     expect(seen.map((f) => f.id)).toEqual(replay.map((f) => f.id));
-    const processed = replay.filter((f) => f.data.type === 'progress' && f.data.current_phase === 'analyzing_contracts').map((f) => Number(f.data.records_processed));
+    const processed = replay
+      .filter((f) => f.data.type === 'progress' && f.data.current_phase === 'analyzing_contracts')
+      .map((f) => Number(f.data.records_processed));
     // Ten pages of 100 contracts, each analysed once: counts only grow.
     expect(processed).toHaveLength(10);
     for (let i = 1; i < processed.length; i++) expect(processed[i]).toBeGreaterThan(processed[i - 1] ?? 0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { SseParser } from '#client';
-import type { NewEvent } from '#platform';
+import type { NewEvent } from '#eventsourcing';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
 /** About 10 MB of SSE: far beyond SSE_BUFFER_SIZE and the socket buffers. */
@@ -11,14 +11,29 @@ let app: EmbeddedApp;
 
 const anomaly = (i: number): NewEvent => ({
   type: 'AnomalyDetected',
-  data: { anomalyId: `a-${i}`, score: 0.91, description: 'Valor 340% acima da mediana para o mesmo objeto e órgão comprador', vendor: '12.345.678/0001-90' },
-  metadata: { eventId: randomUUID(), commandId: 'seed', correlationId: 'seed', userId: 'seed', occurredAt: new Date().toISOString() },
+  data: {
+    anomalyId: `a-${i}`,
+    score: 0.91,
+    description: 'Valor 340% acima da mediana para o mesmo objeto e órgão comprador',
+    vendor: '12.345.678/0001-90',
+  },
+  metadata: {
+    eventId: randomUUID(),
+    commandId: 'seed',
+    correlationId: 'seed',
+    userId: 'seed',
+    occurredAt: new Date().toISOString(),
+  },
 });
 
 beforeAll(async () => {
   app = await startEmbeddedApp({ AUTH_REQUIRED: 'true' });
   for (let s = 0; s < BACKLOG / 500; s++) {
-    await app.runtime.store.appendToStream(`investigation-${randomUUID()}`, Array.from({ length: 500 }, (_, i) => anomaly(s * 500 + i)), 'no_stream');
+    await app.runtime.store.appendToStream(
+      `investigation-${randomUUID()}`,
+      Array.from({ length: 500 }, (_, i) => anomaly(s * 500 + i)),
+      'no_stream',
+    );
   }
 }, 60_000);
 
@@ -46,10 +61,14 @@ async function readFeed(count: number, encoding: string): Promise<number[]> {
 }
 
 describe('downstream feed catching up on a large backlog', () => {
-  it.each(['identity', 'gzip'])('paces history to the client instead of cutting it off (%s)', async (encoding) => {
-    const positions = (await app.runtime.store.readAll({ maxCount: BACKLOG })).map((e) => e.position);
-    const ids = await readFeed(BACKLOG, encoding);
-    // One response, every event once and in order: no overflow, no reconnect.
-    expect(ids).toEqual(positions);
-  }, 120_000);
+  it.each(['identity', 'gzip'])(
+    'paces history to the client instead of cutting it off (%s)',
+    async (encoding) => {
+      const positions = (await app.runtime.store.readAll({ maxCount: BACKLOG })).map((e) => e.position);
+      const ids = await readFeed(BACKLOG, encoding);
+      // One response, every event once and in order: no overflow, no reconnect.
+      expect(ids).toEqual(positions);
+    },
+    120_000,
+  );
 });

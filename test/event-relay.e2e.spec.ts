@@ -49,7 +49,9 @@ const startRelayWorker = async (name: string): Promise<RunningProcess> => {
 beforeAll(async () => {
   nc = await connect({ servers: NATS_URL });
   jsm = await jetstreamManager(nc);
-  auth = { Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'e2e', roles: ['analyst'], ttlSeconds: 600 })}` };
+  auth = {
+    Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'e2e', roles: ['analyst'], ttlSeconds: 600 })}`,
+  };
   const api = startNode('dist/apps/api/src/main.js', env);
   processes.push(api);
   const listening = await api.waitForLog((l) => l.msg === 'api listening');
@@ -66,16 +68,26 @@ afterAll(async () => {
 describe('event relay in a distributed deployment', () => {
   it('feeds JetStream every investigation event exactly once although the relaying worker is SIGKILLed midway', async () => {
     const ids = await Promise.all(Array.from({ length: INVESTIGATIONS }, (_, i) => startInvestigation(i)));
-    const sessions: SseSession[] = await Promise.all(ids.map((id) => openSse(`${apiUrl}/api/v1/investigations/stream/${id}`, { headers: auth })));
+    const sessions: SseSession[] = await Promise.all(
+      ids.map((id) => openSse(`${apiUrl}/api/v1/investigations/stream/${id}`, { headers: auth })),
+    );
     await Promise.all(sessions.map((s) => s.waitFor(4)));
-    const relayedBeforeKill = await waitUntil(async () => ((await relayed()).messages || undefined), 'worker a to relay events');
+    const relayedBeforeKill = await waitUntil(
+      async () => (await relayed()).messages || undefined,
+      'worker a to relay events',
+    );
     await processes[1]?.stop('SIGKILL');
     await startRelayWorker('b');
 
-    for (const frames of await Promise.all(sessions.map((s) => s.done))) expect(frames.at(-1)?.data.type).toBe('complete');
+    for (const frames of await Promise.all(sessions.map((s) => s.done)))
+      expect(frames.at(-1)?.data.type).toBe('complete');
     const history = (await Promise.all(ids.map(eventsOf))).flat().sort((x, y) => x.position - y.position);
     const last = history.at(-1)?.position ?? 0;
-    await waitUntil(async () => ((await relayed()).position >= last ? true : undefined), 'the new worker to relay the rest', 30_000);
+    await waitUntil(
+      async () => ((await relayed()).position >= last ? true : undefined),
+      'the new worker to relay the rest',
+      30_000,
+    );
 
     const feed = await streamMessages<CloudEvent>(nc, eventsStream, `${eventsSubject}.investigation.>`);
     expect(feed.map(({ subject, event }) => ({ natsSubject: subject, ...contractOf(event) }))).toEqual(
@@ -96,17 +108,39 @@ describe('event relay in a distributed deployment', () => {
   }, 120_000);
 
   it('feeds the audit log to its own stream, every record once and in seq order', async () => {
-    const auditor = { Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'siem', roles: ['auditor'], ttlSeconds: 600 })}` };
+    const auditor = {
+      Authorization: `Bearer ${await signToken({ secret: deployment.jwtSecret, subject: 'siem', roles: ['auditor'], ttlSeconds: 600 })}`,
+    };
     const exported = (await (await fetch(`${apiUrl}/api/v1/audit/export?format=ndjson`, { headers: auditor })).text())
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as AuditExportRecord);
     const lastSeq = exported.at(-1)?.seq ?? 0;
-    expect(exported.map((r) => r.event_type)).toEqual(expect.arrayContaining(['investigation.started', 'data_source.called', 'investigation.completed']));
-    await waitUntil(async () => ((await relayed(auditStream)).position >= lastSeq ? true : undefined), 'the audit relay to reach the export', 30_000);
-    const relayedRecords = (await streamMessages<AuditCloudEvent>(nc, auditStream, `${auditSubject}.>`)).filter((m) => m.event.position <= lastSeq);
-    expect(relayedRecords.map(({ subject, event }) => ({ subject, type: event.type, position: event.position, hash: event.data.hash }))).toEqual(
-      exported.map((r) => ({ subject: `${auditSubject}.${r.event_type}`, type: `br.gov.cidadao-ai.audit.${r.event_type}`, position: r.seq, hash: r.hash })),
+    expect(exported.map((r) => r.event_type)).toEqual(
+      expect.arrayContaining(['investigation.started', 'data_source.called', 'investigation.completed']),
+    );
+    await waitUntil(
+      async () => ((await relayed(auditStream)).position >= lastSeq ? true : undefined),
+      'the audit relay to reach the export',
+      30_000,
+    );
+    const relayedRecords = (await streamMessages<AuditCloudEvent>(nc, auditStream, `${auditSubject}.>`)).filter(
+      (m) => m.event.position <= lastSeq,
+    );
+    expect(
+      relayedRecords.map(({ subject, event }) => ({
+        subject,
+        type: event.type,
+        position: event.position,
+        hash: event.data.hash,
+      })),
+    ).toEqual(
+      exported.map((r) => ({
+        subject: `${auditSubject}.${r.event_type}`,
+        type: `br.gov.cidadao-ai.audit.${r.event_type}`,
+        position: r.seq,
+        hash: r.hash,
+      })),
     );
   }, 60_000);
 });
@@ -135,4 +169,12 @@ async function relayed(stream = eventsStream): Promise<{ messages: number; posit
   return { messages: state.messages, position: last?.json<{ position: number }>().position ?? 0 };
 }
 
-const contractOf = ({ specversion, id, type, source, subject, position, revision }: CloudEvent) => ({ specversion, id, type, source, subject, position, revision });
+const contractOf = ({ specversion, id, type, source, subject, position, revision }: CloudEvent) => ({
+  specversion,
+  id,
+  type,
+  source,
+  subject,
+  position,
+  revision,
+});

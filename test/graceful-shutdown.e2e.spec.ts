@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import { investigationStreamId, toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
 import { SqliteEventStore } from '#platform';
 import { startNode, type RunningProcess } from './support/node-process.js';
@@ -39,7 +39,9 @@ async function recordedWireIds(investigationId: string): Promise<string[]> {
   const store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
   try {
     const events = await store.readStream(investigationStreamId(investigationId));
-    return events.filter((e) => toInvestigationWireEvent(e as unknown as Stored<InvestigationEvent>) !== null).map((e) => String(e.revision));
+    return events
+      .filter((e) => toInvestigationWireEvent(e as unknown as Stored<InvestigationEvent>) !== null)
+      .map((e) => String(e.revision));
   } finally {
     await store.close();
   }
@@ -55,9 +57,19 @@ describe('graceful shutdown of the api process (embedded mode)', () => {
       body: JSON.stringify({ query: 'Contratos de saúde acima de R$ 1 milhão', data_source: 'synthetic' }),
     });
     expect(res.status).toBe(202);
-    const { investigation_id: id, stream_url: streamPath } = (await res.json()) as { investigation_id: string; stream_url: string };
-    const logLine = await first.proc.waitForLog((l) => l.msg === 'request completed' && l.correlation_id === correlationId);
-    expect(logLine).toMatchObject({ method: 'POST', route: '/api/v1/investigations', status: 202, request_id: expect.any(String) });
+    const { investigation_id: id, stream_url: streamPath } = (await res.json()) as {
+      investigation_id: string;
+      stream_url: string;
+    };
+    const logLine = await first.proc.waitForLog(
+      (l) => l.msg === 'request completed' && l.correlation_id === correlationId,
+    );
+    expect(logLine).toMatchObject({
+      method: 'POST',
+      route: '/api/v1/investigations',
+      status: 202,
+      request_id: expect.any(String),
+    });
 
     const live = await openSse(`${first.url}${streamPath}`);
     await live.waitFor(4);

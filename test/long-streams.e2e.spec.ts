@@ -33,7 +33,11 @@ describe('a finished investigation whose history is far over SSE_BUFFER_SIZE', (
   beforeAll(async () => {
     app = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '20000', INVESTIGATION_PAGE_SIZE: '100' });
     id = await startInvestigation(app);
-    await waitUntil(async () => ((await statusOf(app, id)) === 'completed' ? true : undefined), 'the investigation to complete', 60_000);
+    await waitUntil(
+      async () => ((await statusOf(app, id)) === 'completed' ? true : undefined),
+      'the investigation to complete',
+      60_000,
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -46,7 +50,9 @@ describe('a finished investigation whose history is far over SSE_BUFFER_SIZE', (
     expect(session.wireBytes()).toBeGreaterThan(65536);
     expect(frames.at(-1)?.data.type).toBe('complete');
     ids = frames.map((f) => String(f.id));
-    const history = (await (await fetch(`${app.url}/api/v1/investigations/${id}/events`)).json()) as { events: Array<{ id: number }> };
+    const history = (await (await fetch(`${app.url}/api/v1/investigations/${id}/events`)).json()) as {
+      events: Array<{ id: number }>;
+    };
     expect(history.events.length).toBeGreaterThanOrEqual(ids.length);
     const stored = new Set(history.events.map((e) => String(e.id)));
     expect(ids.every((i) => stored.has(i))).toBe(true);
@@ -56,9 +62,13 @@ describe('a finished investigation whose history is far over SSE_BUFFER_SIZE', (
 
   it('resumes after Last-Event-ID 100 with exactly the rest, gzip or not', async () => {
     const rest = ids.filter((i) => Number(i) > 100);
-    const plain = await (await openRawSse(`${app.url}/api/v1/investigations/stream/${id}`, { 'Last-Event-ID': '100' })).done;
+    const plain = await (
+      await openRawSse(`${app.url}/api/v1/investigations/stream/${id}`, { 'Last-Event-ID': '100' })
+    ).done;
     expect(plain.map((f) => String(f.id))).toEqual(rest);
-    const gzip = await openRawSse(`${app.url}/api/v1/investigations/stream/${id}?last_event_id=100`, { 'Accept-Encoding': 'gzip' });
+    const gzip = await openRawSse(`${app.url}/api/v1/investigations/stream/${id}?last_event_id=100`, {
+      'Accept-Encoding': 'gzip',
+    });
     expect(gzip.headers['content-encoding']).toBe('gzip');
     expect((await gzip.done).map((f) => String(f.id))).toEqual(rest);
   });
@@ -86,7 +96,11 @@ describe('a client that resumes past the end of a running investigation', () => 
   let app: EmbeddedApp;
 
   beforeAll(async () => {
-    app = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '2000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '50' });
+    app = await startEmbeddedApp({
+      SYNTHETIC_CONTRACTS: '2000',
+      INVESTIGATION_PAGE_SIZE: '100',
+      INVESTIGATION_STEP_DELAY_MS: '50',
+    });
   });
 
   afterAll(async () => {
@@ -95,8 +109,13 @@ describe('a client that resumes past the end of a running investigation', () => 
 
   it('is told the end: SSE and WebSocket streams close once the investigation finishes', async () => {
     const id = await startInvestigation(app);
-    await waitUntil(async () => ((await statusOf(app, id)) === 'running' ? true : undefined), 'the investigation to run');
-    const sse = await openSse(`${app.url}/api/v1/investigations/stream/${id}`, { headers: { 'Last-Event-ID': '1000' } });
+    await waitUntil(
+      async () => ((await statusOf(app, id)) === 'running' ? true : undefined),
+      'the investigation to run',
+    );
+    const sse = await openSse(`${app.url}/api/v1/investigations/stream/${id}`, {
+      headers: { 'Last-Event-ID': '1000' },
+    });
     const ws = await connectWs(wsUrl(app.url, `/api/v1/ws/investigations/${id}?last_event_id=1000`));
     expect(sse.status).toBe(200);
     expect(await sse.done).toEqual([]);
@@ -109,12 +128,16 @@ describe('a client that resumes past the end of a running investigation', () => 
   it('refuses event ids that are not plain decimal numbers', async () => {
     const id = await startInvestigation(app);
     for (const bad of ['+5', '0x10', '-0', '1e3', '5 ', '１']) {
-      const viaQuery = await fetch(`${app.url}/api/v1/investigations/stream/${id}?last_event_id=${encodeURIComponent(bad)}`);
+      const viaQuery = await fetch(
+        `${app.url}/api/v1/investigations/stream/${id}?last_event_id=${encodeURIComponent(bad)}`,
+      );
       expect({ bad, status: viaQuery.status }).toEqual({ bad, status: 400 });
       expect(await viaQuery.json()).toMatchObject({ error_code: 'VALIDATION_ERROR' });
     }
     for (const bad of ['+5', '0x10', '-0']) {
-      const viaHeader = await fetch(`${app.url}/api/v1/investigations/stream/${id}`, { headers: { 'Last-Event-ID': bad } });
+      const viaHeader = await fetch(`${app.url}/api/v1/investigations/stream/${id}`, {
+        headers: { 'Last-Event-ID': bad },
+      });
       expect({ bad, status: viaHeader.status }).toEqual({ bad, status: 400 });
       await viaHeader.body?.cancel();
     }

@@ -18,7 +18,11 @@ afterEach(async () => {
 });
 
 async function startApis(env: Record<string, string>): Promise<string[]> {
-  deployment = distributedDeployment('ratelimit', { RATE_LIMIT_PER_MINUTE: String(PER_MINUTE), RATE_LIMIT_PER_MINUTE_IP: '0', ...env });
+  deployment = distributedDeployment('ratelimit', {
+    RATE_LIMIT_PER_MINUTE: String(PER_MINUTE),
+    RATE_LIMIT_PER_MINUTE_IP: '0',
+    ...env,
+  });
   const urls: string[] = [];
   for (let i = 0; i < 2; i++) {
     const api = startNode('dist/apps/api/src/main.js', { ...deployment.env, METRICS_PORT: '0' });
@@ -32,7 +36,9 @@ async function startApis(env: Record<string, string>): Promise<string[]> {
 async function requestsAllowed(urls: string[], token: string): Promise<number> {
   let allowed = 0;
   for (let i = 0; i < PER_MINUTE * urls.length + 2; i++) {
-    const res = await fetch(`${urls[i % urls.length]}/api/v1/investigations/${randomUUID()}`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${urls[i % urls.length]}/api/v1/investigations/${randomUUID()}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     if (res.status === 429) {
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await res.json()).toMatchObject({ error_code: 'RATE_LIMITED' });
@@ -57,7 +63,12 @@ const redisUp = (): Promise<boolean> =>
 describe('rate limits shared by every API process', () => {
   it('gives a user RATE_LIMIT_PER_MINUTE across two processes, counted in PostgreSQL', async () => {
     const urls = await startApis({});
-    const token = await signToken({ secret: deployment?.jwtSecret ?? '', subject: `ana-${randomUUID()}`, roles: ['analyst'], ttlSeconds: 600 });
+    const token = await signToken({
+      secret: deployment?.jwtSecret ?? '',
+      subject: `ana-${randomUUID()}`,
+      roles: ['analyst'],
+      ttlSeconds: 600,
+    });
     expect(await requestsAllowed(urls, token)).toBe(PER_MINUTE);
   }, 60_000);
 
@@ -67,7 +78,12 @@ describe('rate limits shared by every API process', () => {
       return;
     }
     const urls = await startApis({ REDIS_URL, RATE_LIMIT_KEY_PREFIX: `e2e_${randomUUID().slice(0, 8)}` });
-    const token = await signToken({ secret: deployment?.jwtSecret ?? '', subject: `bob-${randomUUID()}`, roles: ['viewer'], ttlSeconds: 600 });
+    const token = await signToken({
+      secret: deployment?.jwtSecret ?? '',
+      subject: `bob-${randomUUID()}`,
+      roles: ['viewer'],
+      ttlSeconds: 600,
+    });
     expect(await requestsAllowed(urls, token)).toBe(PER_MINUTE);
   }, 60_000);
 });

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { investigationStreamId } from '#investigations';
-import { PostgresEventStore, signToken, type NewEvent } from '#platform';
+import { PostgresEventStore, signToken } from '#platform';
+import type { NewEvent } from '#eventsourcing';
 import { DATABASE_URL, distributedDeployment, type DistributedDeployment } from './support/distributed-deployment.js';
 import { startNode, type RunningProcess } from './support/node-process.js';
 import { openRawSse } from './support/raw-sse-client.js';
@@ -32,7 +33,10 @@ let token = '';
 const investigationId = randomUUID();
 
 const rssMb = (pid: number): number => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '0';
+  const line =
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:')) ?? '0';
   return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
 };
 
@@ -43,11 +47,18 @@ async function seedHistory(): Promise<void> {
   try {
     const table = `${pg.escapeIdentifier(deployment.schema)}.events`;
     const metadata = `jsonb_build_object('eventId', gen_random_uuid()::text, 'commandId', 'seed', 'correlationId', 'seed', 'userId', '${OWNER}', 'occurredAt', '2026-01-01T00:00:00.000Z')`;
-    const started = { investigationId, query: 'contratos de saúde', dataSource: 'synthetic', filters: {}, anomalyTypes: [], startedAt: '2026-01-01T00:00:00.000Z' };
-    await client.query(`INSERT INTO ${table} (stream_id, revision, type, data, metadata) VALUES ($1, 1, 'InvestigationStarted', $2::jsonb, ${metadata})`, [
-      investigationStreamId(investigationId),
-      JSON.stringify(started),
-    ]);
+    const started = {
+      investigationId,
+      query: 'contratos de saúde',
+      dataSource: 'synthetic',
+      filters: {},
+      anomalyTypes: [],
+      startedAt: '2026-01-01T00:00:00.000Z',
+    };
+    await client.query(
+      `INSERT INTO ${table} (stream_id, revision, type, data, metadata) VALUES ($1, 1, 'InvestigationStarted', $2::jsonb, ${metadata})`,
+      [investigationStreamId(investigationId), JSON.stringify(started)],
+    );
     await client.query(
       `INSERT INTO ${table} (stream_id, revision, type, data, metadata)
        SELECT $1, g, 'ProgressReported',
@@ -64,12 +75,33 @@ async function seedHistory(): Promise<void> {
 
 const progress = (n: number): NewEvent => ({
   type: 'ProgressReported',
-  data: { page: n, progress: 60, currentPhase: 'analyzing_contracts', recordsProcessed: n * 100, anomaliesDetected: 0, totalEstimate: null, lastPage: false, at: new Date().toISOString() },
-  metadata: { eventId: randomUUID(), commandId: 'live', correlationId: 'live', userId: OWNER, occurredAt: new Date().toISOString() },
+  data: {
+    page: n,
+    progress: 60,
+    currentPhase: 'analyzing_contracts',
+    recordsProcessed: n * 100,
+    anomaliesDetected: 0,
+    totalEstimate: null,
+    lastPage: false,
+    at: new Date().toISOString(),
+  },
+  metadata: {
+    eventId: randomUUID(),
+    commandId: 'live',
+    correlationId: 'live',
+    userId: OWNER,
+    occurredAt: new Date().toISOString(),
+  },
 });
 
 beforeAll(async () => {
-  deployment = distributedDeployment('slow', { STREAM_IDLE_TIMEOUT: '0', MAX_STREAMS_PER_IP: '1000', MAX_STREAMS_PER_USER: '1000', RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0' });
+  deployment = distributedDeployment('slow', {
+    STREAM_IDLE_TIMEOUT: '0',
+    MAX_STREAMS_PER_IP: '1000',
+    MAX_STREAMS_PER_USER: '1000',
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_PER_MINUTE_IP: '0',
+  });
   store = await PostgresEventStore.open({ connectionString: DATABASE_URL, schema: deployment.schema });
   await seedHistory();
   token = await signToken({ secret: deployment.jwtSecret, subject: OWNER, roles: ['analyst'], ttlSeconds: 3600 });
@@ -90,7 +122,16 @@ describe('slow consumers on a 300,000-event investigation', () => {
     const auth = { Authorization: `Bearer ${token}` };
     const ws = baseUrl.replace(/^http/, 'ws');
     // Warm up what every stream touches once (JIT, pools), then take the baseline.
-    expect((await (await openRawSse(`${baseUrl}/api/v1/investigations/stream/${investigationId}?last_event_id=${HISTORY - 5}`, auth)).next()).id).toBe(String(HISTORY - 4));
+    expect(
+      (
+        await (
+          await openRawSse(
+            `${baseUrl}/api/v1/investigations/stream/${investigationId}?last_event_id=${HISTORY - 5}`,
+            auth,
+          )
+        ).next()
+      ).id,
+    ).toBe(String(HISTORY - 4));
     const baseline = rssMb(pid);
 
     const stalled: StalledClient[] = [];
@@ -98,11 +139,26 @@ describe('slow consumers on a 300,000-event investigation', () => {
     for (let i = 0; i < 5; i++) {
       stalled.push(await stalledHttp(baseUrl, path, auth));
       stalled.push(await stalledHttp(baseUrl, path, { ...auth, 'Accept-Encoding': 'gzip' }));
-      stalled.push(await stalledHttp(baseUrl, `/api/v1/investigations/${investigationId}/replay?speed=1000`, { ...auth, 'Accept-Encoding': i % 2 ? 'gzip' : 'identity' }));
-      stalled.push(await stalledHttp(baseUrl, `/api/v1/investigations/${investigationId}/events?format=${i % 2 ? 'json' : 'ndjson'}`, auth));
+      stalled.push(
+        await stalledHttp(baseUrl, `/api/v1/investigations/${investigationId}/replay?speed=1000`, {
+          ...auth,
+          'Accept-Encoding': i % 2 ? 'gzip' : 'identity',
+        }),
+      );
+      stalled.push(
+        await stalledHttp(
+          baseUrl,
+          `/api/v1/investigations/${investigationId}/events?format=${i % 2 ? 'json' : 'ndjson'}`,
+          auth,
+        ),
+      );
       stalled.push(await stalledWebSocket(`${ws}/api/v1/ws/investigations/${investigationId}?token=${token}`));
       const handshake = `40/investigations,${JSON.stringify({ token, investigationId })}`;
-      stalled.push(await stalledWebSocket(`${ws}/socket.io/?EIO=4&transport=websocket`, [handshake], (text) => text.startsWith('40/investigations')));
+      stalled.push(
+        await stalledWebSocket(`${ws}/socket.io/?EIO=4&transport=websocket`, [handshake], (text) =>
+          text.startsWith('40/investigations'),
+        ),
+      );
     }
 
     let peak = rssMb(pid);
@@ -110,14 +166,22 @@ describe('slow consumers on a 300,000-event investigation', () => {
     try {
       // Live events while nobody reads: they must wait in the store, not in the server.
       for (let n = 0; n < LIVE; n += 500) {
-        await store.appendToStream(investigationStreamId(investigationId), Array.from({ length: 500 }, (_, i) => progress(HISTORY + n + i + 1)), 'any');
+        await store.appendToStream(
+          investigationStreamId(investigationId),
+          Array.from({ length: 500 }, (_, i) => progress(HISTORY + n + i + 1)),
+          'any',
+        );
       }
       // Every stalled stream has filled what it may hold once the peak stops rising.
       let plateau = { peak, since: Date.now() };
-      await waitUntil(() => {
-        if (peak > plateau.peak + 1) plateau = { peak, since: Date.now() };
-        return Date.now() - plateau.since > 3_000 ? true : undefined;
-      }, 'the server memory to stop growing', 60_000);
+      await waitUntil(
+        () => {
+          if (peak > plateau.peak + 1) plateau = { peak, since: Date.now() };
+          return Date.now() - plateau.since > 3_000 ? true : undefined;
+        },
+        'the server memory to stop growing',
+        60_000,
+      );
 
       // A reader that takes its time still gets every event, in order, none twice.
       const reader = await openRawSse(`${baseUrl}${path}?last_event_id=${HISTORY - 1000}`, auth);
@@ -133,7 +197,9 @@ describe('slow consumers on a 300,000-event investigation', () => {
       for (const client of stalled) client.close();
     }
     const growth = peak - baseline;
-    process.stdout.write(`slow consumers: baseline ${baseline.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, growth ${growth.toFixed(0)} MB with ${stalled.length} stalled clients\n`);
+    process.stdout.write(
+      `slow consumers: baseline ${baseline.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, growth ${growth.toFixed(0)} MB with ${stalled.length} stalled clients\n`,
+    );
     expect(growth).toBeLessThan(RSS_GROWTH_BOUND_MB);
   }, 240_000);
 });

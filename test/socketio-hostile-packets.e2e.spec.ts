@@ -53,7 +53,10 @@ async function engineOverWs(): Promise<{ ws: WebSocket; packets: string[]; close
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
   await waitUntil(() => (packets.some((p) => p.startsWith('0{')) ? true : undefined), 'the engine.io open packet');
   ws.send('40/chat,{"sessionId":"hostile"}');
-  await waitUntil(() => (packets.some((p) => p.startsWith('42/chat,["history"')) ? true : undefined), 'history on /chat');
+  await waitUntil(
+    () => (packets.some((p) => p.startsWith('42/chat,["history"')) ? true : undefined),
+    'history on /chat',
+  );
   return { ws, packets, closed };
 }
 
@@ -69,7 +72,10 @@ describe('Socket.IO websocket transport', () => {
     const client = await engineOverWs();
     client.ws.send(packet);
     if (packet.startsWith('40/nowhere')) {
-      await waitUntil(() => (client.packets.some((p) => p.startsWith('44/nowhere,')) ? true : undefined), 'connect_error for an unknown namespace');
+      await waitUntil(
+        () => (client.packets.some((p) => p.startsWith('44/nowhere,')) ? true : undefined),
+        'connect_error for an unknown namespace',
+      );
       client.ws.close();
     }
     const closedWith = await client.closed;
@@ -89,21 +95,33 @@ describe('Socket.IO websocket transport', () => {
     ['a number', '42/chat,[123,{"content":"x"}]', 'unknown event \\"123\\"'],
     ['"error" with no argument', '42/chat,["error"]', 'unknown event \\"error\\"'],
     ['"error" with an object', '42/chat,["error",{"message":"x"}]', 'unknown event \\"error\\"'],
-  ])('an event named by %s is answered as an unknown event, and the connection stays', async (_name, packet, answer) => {
-    const client = await engineOverWs();
-    client.ws.send(packet);
-    await waitUntil(() => (client.packets.some((p) => p.includes('UNKNOWN_MESSAGE_TYPE') && p.includes(answer)) ? true : undefined), 'the UNKNOWN_MESSAGE_TYPE answer');
-    client.ws.send('42/chat,7["ping"]');
-    await waitUntil(() => (client.packets.some((p) => p.startsWith('43/chat,7[{"type":"pong"')) ? true : undefined), 'pong after that event');
-    client.ws.close();
-    await expectServing();
-  });
+  ])(
+    'an event named by %s is answered as an unknown event, and the connection stays',
+    async (_name, packet, answer) => {
+      const client = await engineOverWs();
+      client.ws.send(packet);
+      await waitUntil(
+        () => (client.packets.some((p) => p.includes('UNKNOWN_MESSAGE_TYPE') && p.includes(answer)) ? true : undefined),
+        'the UNKNOWN_MESSAGE_TYPE answer',
+      );
+      client.ws.send('42/chat,7["ping"]');
+      await waitUntil(
+        () => (client.packets.some((p) => p.startsWith('43/chat,7[{"type":"pong"')) ? true : undefined),
+        'pong after that event',
+      );
+      client.ws.close();
+      await expectServing();
+    },
+  );
 
-  it.each(HOSTILE_FRAMES.map((f) => [f.name, f] as const))('hand-built %s: closes with its code', async (_name, hostile) => {
-    const exchange = await sendAfterHandshake(port, '/socket.io/?EIO=4&transport=websocket', hostile.bytes);
-    expect(exchange).toMatchObject({ status: 101, closeCode: hostile.closeCode });
-    await expectServing();
-  });
+  it.each(HOSTILE_FRAMES.map((f) => [f.name, f] as const))(
+    'hand-built %s: closes with its code',
+    async (_name, hostile) => {
+      const exchange = await sendAfterHandshake(port, '/socket.io/?EIO=4&transport=websocket', hostile.bytes);
+      expect(exchange).toMatchObject({ status: 101, closeCode: hostile.closeCode });
+      await expectServing();
+    },
+  );
 });
 
 /** An engine.io polling session's id. */
@@ -116,13 +134,22 @@ async function pollingSession(): Promise<string> {
 /** POSTs `body` to a polling session, chunked (no Content-Length) when asked; a reset is status 0. */
 function postToSession(sid: string, body: Buffer | string, chunked = false): Promise<{ status: number; text: string }> {
   return new Promise((resolve) => {
-    const req = request(`${url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', headers: chunked ? { 'Content-Type': 'text/plain' } : { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      `${url}/socket.io/?EIO=4&transport=polling&sid=${sid}`,
+      {
+        method: 'POST',
+        headers: chunked
+          ? { 'Content-Type': 'text/plain' }
+          : { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', () => resolve({ status: 0, text: '' }));
     if (chunked) {
       const piece = Buffer.alloc(256 * 1024, 0x61);
@@ -140,7 +167,11 @@ describe('Socket.IO polling transport', () => {
     ['bad UTF-8', Buffer.from([0x34, 0x32, 0xff, 0xfe, 0xc3, 0x28]), false],
     ['a base64 binary packet that is not base64', 'b!!!!', false],
     ['a binary event claiming too many attachments', '45999-/chat,["message"]', false],
-    ['a binary placeholder that points nowhere', '40/chat,{"sessionId":"p"}\u001e451-/chat,["message",{"_placeholder":true,"num":3}]\u001ebAQID', false],
+    [
+      'a binary placeholder that points nowhere',
+      '40/chat,{"sessionId":"p"}\u001e451-/chat,["message",{"_placeholder":true,"num":3}]\u001ebAQID',
+      false,
+    ],
   ] as const)('%s: an answer below 500, and the server serves on', async (_name, body, chunked) => {
     const sid = await pollingSession();
     const answer = await postToSession(sid, body, chunked);
@@ -150,9 +181,13 @@ describe('Socket.IO polling transport', () => {
 
   it('a numeric event name is answered as an unknown event', async () => {
     const sid = await pollingSession();
-    const poll = async (): Promise<string> => (await fetch(`${url}/socket.io/?EIO=4&transport=polling&sid=${sid}`)).text();
+    const poll = async (): Promise<string> =>
+      (await fetch(`${url}/socket.io/?EIO=4&transport=polling&sid=${sid}`)).text();
     expect(await postToSession(sid, '40/chat,{"sessionId":"p"}')).toEqual({ status: 200, text: 'ok' });
-    await waitUntil(async () => ((await poll()).includes('42/chat,["history"') ? true : undefined), 'history over polling');
+    await waitUntil(
+      async () => ((await poll()).includes('42/chat,["history"') ? true : undefined),
+      'history over polling',
+    );
     expect(await postToSession(sid, '42/chat,[123,{}]')).toEqual({ status: 200, text: 'ok' });
     const seen = await waitUntil(async () => {
       const text = await poll();
@@ -175,7 +210,10 @@ describe('what the operator sees', () => {
       const text = await (await fetch(`${url}/metrics`)).text();
       return /streaming_errors_total\{type="websocket",endpoint="socketio"\} [1-9]/.test(text) ? true : undefined;
     }, 'Socket.IO faults in streaming_errors_total');
-    expect(await api.proc.waitForLog((l) => l.fault === 'socketio_client')).toMatchObject({ level: 40, path: '/socket.io/' });
+    expect(await api.proc.waitForLog((l) => l.fault === 'socketio_client')).toMatchObject({
+      level: 40,
+      path: '/socket.io/',
+    });
     expect(api.proc.output()).not.toMatch(/"level":(50|60)/);
     expect(api.proc.output()).not.toContain('Missing error handler');
   });

@@ -13,7 +13,10 @@ let app: EmbeddedApp;
 let investigationId = '';
 const open: Array<{ close(): unknown }> = [];
 
-const as = async (sub: string, address: string, role: 'analyst' | 'auditor' = 'analyst') => ({ Authorization: `Bearer ${await app.token(sub, role)}`, 'X-Forwarded-For': address });
+const as = async (sub: string, address: string, role: 'analyst' | 'auditor' = 'analyst') => ({
+  Authorization: `Bearer ${await app.token(sub, role)}`,
+  'X-Forwarded-For': address,
+});
 
 interface Attempt {
   readonly status: number;
@@ -26,14 +29,24 @@ interface Attempt {
 /** Opens a stream and holds it (its body unread) until closed; a refusal is read whole. */
 async function sse(sub: string, address: string, role: 'analyst' | 'auditor' = 'analyst'): Promise<Attempt> {
   const controller = new AbortController();
-  const res = await fetch(`${app.url}/api/v1/investigations/stream/${investigationId}`, { headers: await as(sub, address, role), signal: controller.signal });
-  const attempt = { status: res.status, headers: res.headers, body: res.status === 200 ? null : await res.json(), close: () => controller.abort() };
+  const res = await fetch(`${app.url}/api/v1/investigations/stream/${investigationId}`, {
+    headers: await as(sub, address, role),
+    signal: controller.signal,
+  });
+  const attempt = {
+    status: res.status,
+    headers: res.headers,
+    body: res.status === 200 ? null : await res.json(),
+    close: () => controller.abort(),
+  };
   if (res.status === 200) open.push(attempt);
   return attempt;
 }
 
 async function ws(sub: string, address: string): Promise<WsTestClient> {
-  const client = await connectWs(wsUrl(app.url, `/api/v1/ws/investigations/${investigationId}`), { headers: await as(sub, address) });
+  const client = await connectWs(wsUrl(app.url, `/api/v1/ws/investigations/${investigationId}`), {
+    headers: await as(sub, address),
+  });
   open.push({ close: () => client.ws.terminate() });
   return client;
 }
@@ -70,7 +83,10 @@ describe('stream quotas', () => {
     const refused = await sse('eve', '10.0.0.1');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('5');
-    expect(refused.body).toMatchObject({ error_code: 'TOO_MANY_STREAMS', message: expect.stringContaining('MAX_STREAMS_PER_IP') });
+    expect(refused.body).toMatchObject({
+      error_code: 'TOO_MANY_STREAMS',
+      message: expect.stringContaining('MAX_STREAMS_PER_IP'),
+    });
     const socket = await ws('eve', '10.0.0.1');
     const closed = await socket.closed;
     expect(closed.code).toBe(1013);
@@ -81,17 +97,31 @@ describe('stream quotas', () => {
     expect((await sse('eve', '10.0.0.2')).status).toBe(200);
     const refused = await sse('eve', '10.0.0.3');
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ error_code: 'TOO_MANY_STREAMS', message: expect.stringContaining('MAX_STREAMS_PER_USER') });
-    const io = openIo(`${app.url}/investigations`, { auth: { token: await app.token('eve', 'analyst') }, extraHeaders: { 'X-Forwarded-For': '10.0.0.4' } });
+    expect(refused.body).toMatchObject({
+      error_code: 'TOO_MANY_STREAMS',
+      message: expect.stringContaining('MAX_STREAMS_PER_USER'),
+    });
+    const io = openIo(`${app.url}/investigations`, {
+      auth: { token: await app.token('eve', 'analyst') },
+      extraHeaders: { 'X-Forwarded-For': '10.0.0.4' },
+    });
     open.push(io);
-    const [error] = (await ioOnce(io.socket, 'connect_error')) as [Error & { data?: { error_code?: string; close_code?: number } }];
+    const [error] = (await ioOnce(io.socket, 'connect_error')) as [
+      Error & { data?: { error_code?: string; close_code?: number } },
+    ];
     expect(error.data).toMatchObject({ error_code: 'TOO_MANY_STREAMS', close_code: 1013 });
   });
 
   it('keeps serving everyone else until the server is full, then answers 503, and frees slots as streams close', async () => {
     // Four held by eve; four auditors elsewhere fill MAX_CONCURRENT_STREAMS.
     const others: Attempt[] = [];
-    for (const [sub, address] of [['ana', '10.0.1.1'], ['bob', '10.0.1.2'], ['carla', '10.0.1.3'], ['dora', '10.0.1.4']] as const) others.push(await sse(sub, address, 'auditor'));
+    for (const [sub, address] of [
+      ['ana', '10.0.1.1'],
+      ['bob', '10.0.1.2'],
+      ['carla', '10.0.1.3'],
+      ['dora', '10.0.1.4'],
+    ] as const)
+      others.push(await sse(sub, address, 'auditor'));
     expect(others.map((s) => s.status)).toEqual([200, 200, 200, 200]);
     const full = await sse('fred', '10.0.2.1', 'auditor');
     expect(full.status).toBe(503);

@@ -6,7 +6,9 @@ import { waitUntil } from './support/wait-until.js';
 
 /** A refused request from `forwardedFor`, as a proxy would pass it on. */
 async function refusedLogin(app: EmbeddedApp, forwardedFor: string): Promise<number> {
-  const res = await fetch(`${app.url}/api/v1/investigations/00000000-0000-0000-0000-000000000000`, { headers: { Authorization: 'Bearer forged', 'X-Forwarded-For': forwardedFor } });
+  const res = await fetch(`${app.url}/api/v1/investigations/00000000-0000-0000-0000-000000000000`, {
+    headers: { Authorization: 'Bearer forged', 'X-Forwarded-For': forwardedFor },
+  });
   await res.body?.cancel();
   return res.status;
 }
@@ -28,12 +30,26 @@ describe('client addresses behind a trusted proxy (TRUST_PROXY=loopback)', () =>
 
   it('records and limits the forwarded client, not the proxy', async () => {
     expect(await refusedLogin(app, '203.0.113.7')).toBe(401);
-    const ws = await connectWs(wsUrl(app.url, '/api/v1/ws?connection_type=general&token=forged'), { headers: { 'X-Forwarded-For': '198.51.100.9' } });
+    const ws = await connectWs(wsUrl(app.url, '/api/v1/ws?connection_type=general&token=forged'), {
+      headers: { 'X-Forwarded-For': '198.51.100.9' },
+    });
     expect((await ws.closed).code).toBe(1008);
     expect(await recordedIps(app, 'auth.login_failed')).toEqual(['203.0.113.7']);
-    expect(await waitUntil(async () => ((await recordedIps(app, 'auth.ws_token_rejected')).length > 0 ? recordedIps(app, 'auth.ws_token_rejected') : undefined), 'the refused upgrade')).toEqual(['198.51.100.9']);
+    expect(
+      await waitUntil(
+        async () =>
+          (await recordedIps(app, 'auth.ws_token_rejected')).length > 0
+            ? recordedIps(app, 'auth.ws_token_rejected')
+            : undefined,
+        'the refused upgrade',
+      ),
+    ).toEqual(['198.51.100.9']);
     // Three requests a minute per client: the fourth from one address is refused, another address is not.
-    expect([await refusedLogin(app, '203.0.113.7'), await refusedLogin(app, '203.0.113.7'), await refusedLogin(app, '203.0.113.7')]).toEqual([401, 401, 429]);
+    expect([
+      await refusedLogin(app, '203.0.113.7'),
+      await refusedLogin(app, '203.0.113.7'),
+      await refusedLogin(app, '203.0.113.7'),
+    ]).toEqual([401, 401, 429]);
     expect(await refusedLogin(app, '203.0.113.8')).toBe(401);
   });
 });

@@ -3,7 +3,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { newId } from '#platform';
-import { connectWs, wsUrl, type WsMessage, type WsTestClient } from '../apps/api/src/websocket/testing/ws-client.testing.js';
+import {
+  connectWs,
+  wsUrl,
+  type WsMessage,
+  type WsTestClient,
+} from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
 let app: EmbeddedApp;
@@ -15,21 +20,41 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const join = (sessionId: string, query = ''): Promise<WsTestClient> => connectWs(wsUrl(app.url, `/api/v1/ws/chat/${sessionId}${query}`));
+const join = (sessionId: string, query = ''): Promise<WsTestClient> =>
+  connectWs(wsUrl(app.url, `/api/v1/ws/chat/${sessionId}${query}`));
 const isFinal = (m: WsMessage): boolean => m.type === 'agent_response' && m.is_final === true;
 const chunks = (client: WsTestClient, messageId: unknown): string =>
-  client.messages.filter((m) => m.type === 'agent_response' && m.is_final === false && m.message_id === messageId).map((m) => String(m.content)).join('');
+  client.messages
+    .filter((m) => m.type === 'agent_response' && m.is_final === false && m.message_id === messageId)
+    .map((m) => String(m.content))
+    .join('');
 
 describe('/api/v1/ws/chat/{session_id}', () => {
   it("answers the seed's message with agent_status, streamed agent_response chunks, then the whole answer", async () => {
     const sessionId = `s-${newId()}`;
     const client = await join(sessionId);
-    expect(await client.waitFor((m) => m.type === 'history', 'the history')).toMatchObject({ session_id: sessionId, messages: [], last_event_id: 0 });
+    expect(await client.waitFor((m) => m.type === 'history', 'the history')).toMatchObject({
+      session_id: sessionId,
+      messages: [],
+      last_event_id: 0,
+    });
     client.send({ type: 'message', content: 'Olá, bom dia!', request_id: 'm1' });
     const ack = await client.waitFor((m) => m.type === 'ack', 'the ack');
-    expect(ack).toEqual({ type: 'ack', command: 'message', session_id: sessionId, message_id: expect.any(String), request_id: 'm1' });
+    expect(ack).toEqual({
+      type: 'ack',
+      command: 'message',
+      session_id: sessionId,
+      message_id: expect.any(String),
+      request_id: 'm1',
+    });
     const final = await client.waitFor(isFinal, 'the final answer');
-    expect(final).toMatchObject({ session_id: sessionId, message_id: ack.message_id, agent_id: 'drummond', total_tokens: expect.any(Number), id: expect.any(Number) });
+    expect(final).toMatchObject({
+      session_id: sessionId,
+      message_id: ack.message_id,
+      agent_id: 'drummond',
+      total_tokens: expect.any(Number),
+      id: expect.any(Number),
+    });
     expect(String(final.content)).toContain('Carlos Drummond de Andrade');
     expect(chunks(client, ack.message_id)).toBe(final.content);
     const statuses = client.messages.filter((m) => m.type === 'agent_status').map((m) => m.status);
@@ -46,14 +71,29 @@ describe('/api/v1/ws/chat/{session_id}', () => {
     // Started without a token: the session is bound to the secret handed out on joining, which ana's second connection sends.
     const secret = String((await ana.waitFor((m) => m.type === 'session', 'the session secret')).session_token);
     const bob = await join(sessionId, `?session_token=${encodeURIComponent(secret)}`);
-    await Promise.all([ana.waitFor((m) => m.type === 'history', 'history'), bob.waitFor((m) => m.type === 'history', 'history')]);
+    await Promise.all([
+      ana.waitFor((m) => m.type === 'history', 'history'),
+      bob.waitFor((m) => m.type === 'history', 'history'),
+    ]);
     expect(bob.messages.some((m) => m.type === 'session')).toBe(false);
     ana.send({ type: 'message', content: 'Oi! Tudo bem?' });
     const said = await bob.waitFor((m) => m.type === 'user_message', "ana's message");
-    expect(said).toMatchObject({ session_id: sessionId, content: 'Oi! Tudo bem?', user_id: 'anonymous', id: expect.any(Number) });
+    expect(said).toMatchObject({
+      session_id: sessionId,
+      content: 'Oi! Tudo bem?',
+      user_id: 'anonymous',
+      id: expect.any(Number),
+    });
     ana.send({ type: 'typing' });
-    expect(await bob.waitFor((m) => m.type === 'typing' && m.user_id !== undefined, "ana's typing")).toMatchObject({ session_id: sessionId, user_id: 'anonymous', is_typing: true });
-    const [seenByAna, seenByBob] = await Promise.all([ana.waitFor(isFinal, 'the answer'), bob.waitFor(isFinal, 'the answer')]);
+    expect(await bob.waitFor((m) => m.type === 'typing' && m.user_id !== undefined, "ana's typing")).toMatchObject({
+      session_id: sessionId,
+      user_id: 'anonymous',
+      is_typing: true,
+    });
+    const [seenByAna, seenByBob] = await Promise.all([
+      ana.waitFor(isFinal, 'the answer'),
+      bob.waitFor(isFinal, 'the answer'),
+    ]);
     expect(seenByBob).toEqual(seenByAna);
     expect(ana.messages.filter((m) => m.type === 'typing' && m.user_id !== undefined)).toEqual([]);
 
@@ -75,11 +115,16 @@ describe('/api/v1/ws/chat/{session_id}', () => {
     const final = await first.waitFor(isFinal, 'the answer');
     const firstChunk = first.messages.find((m) => m.type === 'agent_response' && m.is_final === false);
     await first.close();
-    const resumed = await join(sessionId, `?last_event_id=${firstChunk?.id}&session_token=${encodeURIComponent(secret)}`);
+    const resumed = await join(
+      sessionId,
+      `?last_event_id=${firstChunk?.id}&session_token=${encodeURIComponent(secret)}`,
+    );
     const again = await resumed.waitFor(isFinal, 'the answer again');
     expect(again).toEqual(final);
     expect(resumed.messages.some((m) => m.type === 'history')).toBe(false);
-    expect(resumed.messages.filter((m) => typeof m.id === 'number').every((m) => Number(m.id) > Number(firstChunk?.id))).toBe(true);
+    expect(
+      resumed.messages.filter((m) => typeof m.id === 'number').every((m) => Number(m.id) > Number(firstChunk?.id)),
+    ).toBe(true);
     await resumed.close();
   });
 
@@ -90,7 +135,11 @@ describe('/api/v1/ws/chat/{session_id}', () => {
     client.send({ type: 'subscribe', stream: 'chat:x' });
     client.send({ type: 'ping' });
     await client.waitFor((m) => m.type === 'pong', 'the pong');
-    expect(client.messages.filter((m) => m.type === 'error').map((m) => m.error_code)).toEqual(['EMPTY_MESSAGE', 'UNKNOWN_AGENT', 'UNKNOWN_MESSAGE_TYPE']);
+    expect(client.messages.filter((m) => m.type === 'error').map((m) => m.error_code)).toEqual([
+      'EMPTY_MESSAGE',
+      'UNKNOWN_AGENT',
+      'UNKNOWN_MESSAGE_TYPE',
+    ]);
     await client.close();
   });
 });
@@ -119,7 +168,11 @@ describe("the seed's client examples, unchanged", () => {
 
     // A fixed Idempotency-Key (under the fixed ID_SECRET) fixes the id, which seeds the synthetic contracts: this one has anomalies.
     const headers = { 'Content-Type': 'application/json', 'Idempotency-Key': 'ws-e2e-seed-example-3' };
-    const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers, body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }) });
+    const res = await fetch(`${app.url}/api/v1/investigations`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }),
+    });
     const { investigation_id: id } = (await res.json()) as { investigation_id: string };
     const progress: number[] = [];
     const anomalies: unknown[] = [];
@@ -144,7 +197,10 @@ describe("the seed's client examples, unchanged", () => {
     }
   });
   const pythonIt = python ? it : it.skip;
-  if (!python) console.log('skipping the Python example: no python3 with the websockets package (apt-get install python3-websockets)');
+  if (!python)
+    console.log(
+      'skipping the Python example: no python3 with the websockets package (apt-get install python3-websockets)',
+    );
 
   pythonIt('Python: the websockets example prints the streamed answer', async () => {
     const url = wsUrl(app.url, `/api/v1/ws/chat/session-${newId()}`);
@@ -164,7 +220,9 @@ describe("the seed's client examples, unchanged", () => {
     const finalLine = new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const line = out.split('\n').find((l) => l.includes("'type': 'agent_response'") && l.includes("'is_final': True"));
+        const line = out
+          .split('\n')
+          .find((l) => l.includes("'type': 'agent_response'") && l.includes("'is_final': True"));
         if (line) resolve(line);
       });
       child.once('exit', (code) => reject(new Error(`python exited (${code}) before the answer: ${out}`)));

@@ -12,7 +12,11 @@ import { openSse } from './support/sse-client.js';
  * client on either API sees the same events (the store's live feed, LISTEN/NOTIFY), and
  * one chat owner's connections on different APIs see each other (typing over core NATS).
  */
-const deployment = distributedDeployment('ws', { SYNTHETIC_CONTRACTS: '600', INVESTIGATION_PAGE_SIZE: '50', INVESTIGATION_STEP_DELAY_MS: '20' });
+const deployment = distributedDeployment('ws', {
+  SYNTHETIC_CONTRACTS: '600',
+  INVESTIGATION_PAGE_SIZE: '50',
+  INVESTIGATION_STEP_DELAY_MS: '20',
+});
 const { env } = deployment;
 
 const processes: RunningProcess[] = [];
@@ -57,7 +61,11 @@ describe('two API processes (distributed mode)', () => {
       await onA.closed;
       await onB.waitFor((m) => m.type === 'unsubscribed', 'the end on B');
       await io.waitFor((event, p) => event === 'unsubscribed' && p.reason === 'ended', 'the end over Socket.IO');
-      const frames = await (await openSse(`${apis[B]?.url}/api/v1/investigations/stream/${id}`, { headers: { Authorization: `Bearer ${token}` } })).done;
+      const frames = await (
+        await openSse(`${apis[B]?.url}/api/v1/investigations/stream/${id}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).done;
       expect(frames.at(-1)?.data.type).toBe('complete');
       const expected = frames.map((f) => ({ id: Number(f.id), ...f.data }));
       const anomalyFree = (m: Record<string, unknown>): Record<string, unknown> => {
@@ -66,7 +74,9 @@ describe('two API processes (distributed mode)', () => {
       };
       expect(events(onA.messages).map(anomalyFree)).toEqual(expected);
       expect(events(onB.messages).map(strip).map(anomalyFree)).toEqual(expected);
-      expect(io.received.filter((r) => typeof r.payload.id === 'number').map((r) => anomalyFree(r.payload))).toEqual(expected);
+      expect(io.received.filter((r) => typeof r.payload.id === 'number').map((r) => anomalyFree(r.payload))).toEqual(
+        expected,
+      );
     } finally {
       io.close();
       await onB.close();
@@ -82,10 +92,16 @@ describe('two API processes (distributed mode)', () => {
       await alsoAna.waitFor((event) => event === 'history', 'the history on B');
       const ack = await alsoAna.request('message', { content: 'Olá, bom dia!' });
       expect(ack).toMatchObject({ type: 'ack', message_id: expect.any(String) });
-      expect(await ana.waitFor((m) => m.type === 'user_message', 'the message on A')).toMatchObject({ content: 'Olá, bom dia!', message_id: ack.message_id, user_id: 'ana' });
+      expect(await ana.waitFor((m) => m.type === 'user_message', 'the message on A')).toMatchObject({
+        content: 'Olá, bom dia!',
+        message_id: ack.message_id,
+        user_id: 'ana',
+      });
       await alsoAna.waitFor((event) => event === 'user_message', 'the message on B');
       ana.send({ type: 'typing' });
-      expect(await alsoAna.waitFor((event, p) => event === 'typing' && p.user_id === 'ana', "ana's typing on B")).toMatchObject({ session_id: sessionId, is_typing: true });
+      expect(
+        await alsoAna.waitFor((event, p) => event === 'typing' && p.user_id === 'ana', "ana's typing on B"),
+      ).toMatchObject({ session_id: sessionId, is_typing: true });
       const [onA, onB] = await Promise.all([
         ana.waitFor((m) => m.type === 'agent_response' && m.is_final === true, 'the answer on A'),
         alsoAna.waitFor((event, p) => event === 'agent_response' && p.is_final === true, 'the answer on B'),
@@ -101,8 +117,11 @@ describe('two API processes (distributed mode)', () => {
     const client = await connectWs(wsUrl(apis[A]?.url ?? '', '/api/v1/ws/investigations/any-id?token=forged'));
     expect((await client.closed).code).toBe(1008);
     const line = await apis[A]?.process.waitForLog((l) => l.audit === 'websocket_refused');
-    expect(line).toMatchObject({ error_code: 'TOKEN_INVALID', path: '/api/v1/ws/investigations/any-id', ip: '127.0.0.1' });
+    expect(line).toMatchObject({
+      error_code: 'TOKEN_INVALID',
+      path: '/api/v1/ws/investigations/any-id',
+      ip: '127.0.0.1',
+    });
     expect(JSON.stringify(line)).not.toContain('forged');
   });
 });
-

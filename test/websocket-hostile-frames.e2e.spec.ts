@@ -55,12 +55,22 @@ async function expectServing(): Promise<void> {
   await fresh.close();
 }
 
-const PATHS: ReadonlyArray<{ readonly name: string; readonly path: () => string; readonly open: boolean; readonly refusal?: number }> = [
+const PATHS: ReadonlyArray<{
+  readonly name: string;
+  readonly path: () => string;
+  readonly open: boolean;
+  readonly refusal?: number;
+}> = [
   { name: 'general', path: () => `/api/v1/ws?token=${token}`, open: true },
   { name: 'investigation', path: () => `/api/v1/ws/investigations/${investigationId}?token=${token}`, open: true },
   { name: 'chat', path: () => `/api/v1/ws/chat/hostile?token=${token}`, open: true },
   { name: 'unknown path (404)', path: () => `/api/v1/nowhere?token=${token}`, open: false, refusal: 404 },
-  { name: 'bad token (1008)', path: () => `/api/v1/ws/investigations/${investigationId}?token=${BAD_TOKEN}`, open: false, refusal: 1008 },
+  {
+    name: 'bad token (1008)',
+    path: () => `/api/v1/ws/investigations/${investigationId}?token=${BAD_TOKEN}`,
+    open: false,
+    refusal: 1008,
+  },
 ];
 
 /** Opens with the `ws` client and sends one 2 MiB text message the moment the socket opens. */
@@ -78,12 +88,15 @@ function sendOversized(path: string): Promise<{ status?: number; code?: number }
 }
 
 describe.each(PATHS)('hostile frames on $name', ({ path, open, refusal }) => {
-  it.each(HOSTILE_FRAMES.map((f) => [f.name, f] as const))('%s: closes that socket only, with the right code', async (_name, hostile) => {
-    const exchange = await sendAfterHandshake(port, path(), hostile.bytes);
-    if (refusal === 404) expect(exchange.status).toBe(404);
-    else expect(exchange).toMatchObject({ status: 101, closeCode: open ? hostile.closeCode : refusal });
-    await expectServing();
-  });
+  it.each(HOSTILE_FRAMES.map((f) => [f.name, f] as const))(
+    '%s: closes that socket only, with the right code',
+    async (_name, hostile) => {
+      const exchange = await sendAfterHandshake(port, path(), hostile.bytes);
+      if (refusal === 404) expect(exchange.status).toBe(404);
+      else expect(exchange).toMatchObject({ status: 101, closeCode: open ? hostile.closeCode : refusal });
+      await expectServing();
+    },
+  );
 
   it('a 2 MiB message from the ws client: 1009 where the socket was open', async () => {
     const outcome = await sendOversized(path());
@@ -94,7 +107,11 @@ describe.each(PATHS)('hostile frames on $name', ({ path, open, refusal }) => {
 });
 
 describe('the raw socket during the upgrade', () => {
-  const paths = (): string[] => [...PATHS.map((p) => p.path()), '/api/v1/ws?last_event_id=zz', `/socket.io/?EIO=4&transport=websocket`];
+  const paths = (): string[] => [
+    ...PATHS.map((p) => p.path()),
+    '/api/v1/ws?last_event_id=zz',
+    `/socket.io/?EIO=4&transport=websocket`,
+  ];
 
   it('survives clients that reset before or after the answer, with or without frames behind the request', async () => {
     for (const path of paths()) {
@@ -111,7 +128,10 @@ describe('the raw socket during the upgrade', () => {
         });
         answered.resetAndDestroy();
         // The server reads the resets after they were sent: a request that needs its answer orders them.
-        expect({ path, status: (await fetch(`${url}/health`).catch(() => null))?.status }).toEqual({ path, status: 200 });
+        expect({ path, status: (await fetch(`${url}/health`).catch(() => null))?.status }).toEqual({
+          path,
+          status: 200,
+        });
       }
     }
     await expectServing();
@@ -119,7 +139,9 @@ describe('the raw socket during the upgrade', () => {
 
   it('serves others while a client sits on a half-sent handshake, and survives its reset', async () => {
     const half = await rawConnect(port);
-    half.write(`GET /api/v1/ws?token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`);
+    half.write(
+      `GET /api/v1/ws?token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`,
+    );
     await expectServing();
     half.resetAndDestroy();
     await expectServing();
@@ -133,11 +155,21 @@ describe('what the operator sees', () => {
       return /streaming_errors_total\{type="websocket",endpoint="chat"\} ([1-9]\d*)/.test(text) ? text : undefined;
     }, 'client faults in streaming_errors_total');
     for (const endpoint of ['general', 'investigations', 'chat']) {
-      const count = Number(new RegExp(`streaming_errors_total\\{type="websocket",endpoint="${endpoint}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+      const count = Number(
+        new RegExp(`streaming_errors_total\\{type="websocket",endpoint="${endpoint}"\\} (\\d+)`).exec(metrics)?.[1] ??
+          0,
+      );
       expect(count).toBeGreaterThanOrEqual(HOSTILE_FRAMES.length);
     }
-    const logged = await api.proc.waitForLog((l) => l.fault === 'websocket_client' && l.error_code === 'WS_ERR_INVALID_UTF8');
-    expect(logged).toMatchObject({ level: 40, endpoint: expect.any(String), path: expect.stringMatching(/^\/api\/v1\/ws/), close_code: 1007 });
+    const logged = await api.proc.waitForLog(
+      (l) => l.fault === 'websocket_client' && l.error_code === 'WS_ERR_INVALID_UTF8',
+    );
+    expect(logged).toMatchObject({
+      level: 40,
+      endpoint: expect.any(String),
+      path: expect.stringMatching(/^\/api\/v1\/ws/),
+      close_code: 1007,
+    });
     expect(api.proc.output()).not.toContain(token);
     expect(api.proc.output()).not.toContain(BAD_TOKEN);
     expect(alive()).toBe(true);

@@ -1,11 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { io as ioClient } from 'socket.io-client';
 import { chatStreamId } from '#chat';
-import { newId, type NewEvent } from '#platform';
+import { newId } from '#platform';
+import type { NewEvent } from '#eventsourcing';
 import { hashSessionToken, newSessionToken } from '../apps/api/src/chat/chat-session-token.js';
 import { WsConnections } from '../apps/api/src/websocket/ws-connections.js';
 import { ioOnce } from '../apps/api/src/websocket/testing/io-client.testing.js';
-import { connectWs, refusedUpgrade, wsUrl, type WsMessage } from '../apps/api/src/websocket/testing/ws-client.testing.js';
+import {
+  connectWs,
+  refusedUpgrade,
+  wsUrl,
+  type WsMessage,
+} from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -21,7 +27,11 @@ async function start(env: Record<string, string> = {}): Promise<EmbeddedApp> {
 }
 
 async function startInvestigation(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'contratos', data_source: 'synthetic' }) });
+  const res = await fetch(`${url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: 'contratos', data_source: 'synthetic' }),
+  });
   return ((await res.json()) as { investigation_id: string }).investigation_id;
 }
 
@@ -36,25 +46,45 @@ function received(sessionId: string, messageId: string, secret: string): NewEven
   const at = new Date().toISOString();
   const owner = { userId: 'anonymous', tokenHash: hashSessionToken(secret) };
   const data = { sessionId, messageId, content: 'Oi', requestedAgentId: null, receivedAt: at, owner };
-  return { type: 'MessageReceived', data, metadata: { eventId: newId(), commandId: newId(), correlationId: newId(), userId: 'anonymous', occurredAt: at } };
+  return {
+    type: 'MessageReceived',
+    data,
+    metadata: { eventId: newId(), commandId: newId(), correlationId: newId(), userId: 'anonymous', occurredAt: at },
+  };
 }
 
 function chunk(messageId: string, seq: number, content: string): NewEvent {
   const at = new Date().toISOString();
-  return { type: 'ResponseChunkGenerated', data: { messageId, seq, content, at }, metadata: { eventId: newId(), commandId: newId(), correlationId: newId(), userId: 'test', occurredAt: at } };
+  return {
+    type: 'ResponseChunkGenerated',
+    data: { messageId, seq, content, at },
+    metadata: { eventId: newId(), commandId: newId(), correlationId: newId(), userId: 'test', occurredAt: at },
+  };
 }
 
 describe('routing upgrades', () => {
   it('refuses unknown paths with 404, and every upgrade with 503 when ENABLE_WEBSOCKET=false', async () => {
     const on = await start();
-    expect(await refusedUpgrade(wsUrl(on.url, '/api/v1/nowhere'))).toMatchObject({ status: 404, body: expect.stringContaining('NOT_FOUND') });
+    expect(await refusedUpgrade(wsUrl(on.url, '/api/v1/nowhere'))).toMatchObject({
+      status: 404,
+      body: expect.stringContaining('NOT_FOUND'),
+    });
     expect((await refusedUpgrade(wsUrl(on.url, '/api/v1/ws/investigations/bad%20id'))).status).toBe(404);
     expect((await refusedUpgrade(wsUrl(on.url, '/api/v1/ws?last_event_id=abc'))).status).toBe(400);
     await on.stop();
     const off = await start({ ENABLE_WEBSOCKET: 'false' });
-    for (const path of ['/api/v1/ws', '/api/v1/ws/chat/s-1', '/api/v1/ws/investigations/i-1', '/socket.io/?EIO=4&transport=websocket']) {
+    for (const path of [
+      '/api/v1/ws',
+      '/api/v1/ws/chat/s-1',
+      '/api/v1/ws/investigations/i-1',
+      '/socket.io/?EIO=4&transport=websocket',
+    ]) {
       const refused = await refusedUpgrade(wsUrl(off.url, path));
-      expect({ path, status: refused.status, code: (JSON.parse(refused.body) as { error_code: string }).error_code }).toEqual({ path, status: 503, code: 'WEBSOCKET_DISABLED' });
+      expect({
+        path,
+        status: refused.status,
+        code: (JSON.parse(refused.body) as { error_code: string }).error_code,
+      }).toEqual({ path, status: 503, code: 'WEBSOCKET_DISABLED' });
     }
   });
 });
@@ -89,7 +119,11 @@ describe('a slow client', () => {
     const connections = running.api.app.get(WsConnections);
     const sessionId = `slow-${newId()}`;
     const secret = newSessionToken();
-    await running.runtime.store.appendToStream(chatStreamId(sessionId), [received(sessionId, 'm-1', secret)], 'no_stream');
+    await running.runtime.store.appendToStream(
+      chatStreamId(sessionId),
+      [received(sessionId, 'm-1', secret)],
+      'no_stream',
+    );
     const client = await connectWs(wsUrl(running.url, '/api/v1/ws'));
     client.send({ type: 'subscribe', stream: `chat:${sessionId}`, session_token: secret });
     await client.waitFor((m) => m.type === 'subscribed', 'the subscription');
@@ -123,24 +157,37 @@ describe('server errors', () => {
     await running.runtime.store.close();
     const client = await connectWs(wsUrl(running.url, `/api/v1/ws/investigations/${id}`));
     expect((await client.closed).code).toBe(1011);
-    expect(client.messages).toEqual([{ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 }]);
+    expect(client.messages).toEqual([
+      { type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 },
+    ]);
   });
 });
 
 describe('graceful shutdown', () => {
   it('closes raw WebSockets with 1012 and tells Socket.IO clients the same before their transport closes', async () => {
-    const running = await start({ SYNTHETIC_CONTRACTS: '20000', INVESTIGATION_PAGE_SIZE: '20', INVESTIGATION_STEP_DELAY_MS: '20' });
+    const running = await start({
+      SYNTHETIC_CONTRACTS: '20000',
+      INVESTIGATION_PAGE_SIZE: '20',
+      INVESTIGATION_STEP_DELAY_MS: '20',
+    });
     const id = await startInvestigation(running.url);
     const raw = await connectWs(wsUrl(running.url, `/api/v1/ws/investigations/${id}`));
     await raw.waitFor((m) => m.type === 'progress', 'a first event');
-    const socket = ioClient(`${running.url}/investigations`, { auth: { investigationId: id }, transports: ['websocket'], reconnection: false });
+    const socket = ioClient(`${running.url}/investigations`, {
+      auth: { investigationId: id },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     try {
       const reasons: unknown[] = [];
       socket.on('disconnect_reason', (reason: unknown) => reasons.push(reason));
       await ioOnce(socket, 'progress');
       const disconnected = ioOnce(socket, 'disconnect');
       await running.api.drain();
-      expect(await raw.closed).toEqual({ code: 1012, reason: 'service restart: reconnect and resume with your last event id' });
+      expect(await raw.closed).toEqual({
+        code: 1012,
+        reason: 'service restart: reconnect and resume with your last event id',
+      });
       expect(await disconnected).toEqual(['transport close', expect.anything()]);
       expect(reasons).toEqual([{ code: 1012, reason: expect.stringMatching(/^service restart/) }]);
     } finally {

@@ -41,7 +41,11 @@ function refusal(status: number, body: string): string {
 }
 
 /** What each transport answers a handshake carrying `origin`. */
-async function answers(app: EmbeddedApp, origin: string, headers: Record<string, string> = {}): Promise<Record<string, string>> {
+async function answers(
+  app: EmbeddedApp,
+  origin: string,
+  headers: Record<string, string> = {},
+): Promise<Record<string, string>> {
   const all = { Origin: origin, ...headers };
   const polling = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling`, { headers: all });
   const body = await polling.text();
@@ -53,7 +57,11 @@ async function answers(app: EmbeddedApp, origin: string, headers: Record<string,
 }
 
 const OPEN = { raw: 'open', socketio_websocket: 'open', socketio_polling: 'open' };
-const REFUSED = { raw: '403 ORIGIN_NOT_ALLOWED', socketio_websocket: '403 ORIGIN_NOT_ALLOWED', socketio_polling: '403 ORIGIN_NOT_ALLOWED' };
+const REFUSED = {
+  raw: '403 ORIGIN_NOT_ALLOWED',
+  socketio_websocket: '403 ORIGIN_NOT_ALLOWED',
+  socketio_polling: '403 ORIGIN_NOT_ALLOWED',
+};
 
 describe('default CORS_ORIGINS (same origin only)', () => {
   let app: EmbeddedApp;
@@ -82,7 +90,9 @@ describe('default CORS_ORIGINS (same origin only)', () => {
   });
 
   it('ignores X-Forwarded-Host and -Proto from a peer TRUST_PROXY does not name', async () => {
-    expect(await answers(app, FOREIGN, { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.example' })).toEqual(REFUSED);
+    expect(await answers(app, FOREIGN, { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'evil.example' })).toEqual(
+      REFUSED,
+    );
   });
 });
 

@@ -1,7 +1,12 @@
 import { seededRandom } from './support/seeded-random.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openIo } from '../apps/api/src/websocket/testing/io-client.testing.js';
-import { openWs, wsUrl, type WsMessage, type WsTestClient } from '../apps/api/src/websocket/testing/ws-client.testing.js';
+import {
+  openWs,
+  wsUrl,
+  type WsMessage,
+  type WsTestClient,
+} from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { openSse, type SseFrame } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
@@ -17,7 +22,11 @@ const SEED = Number(process.env.WS_RESUME_SEED ?? Date.now() % 100_000);
 
 let app: EmbeddedApp;
 beforeAll(async () => {
-  app = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '200000', INVESTIGATION_PAGE_SIZE: '20', INVESTIGATION_STEP_DELAY_MS: '10' });
+  app = await startEmbeddedApp({
+    SYNTHETIC_CONTRACTS: '200000',
+    INVESTIGATION_PAGE_SIZE: '20',
+    INVESTIGATION_STEP_DELAY_MS: '10',
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -27,13 +36,25 @@ afterAll(async () => {
 const random = seededRandom;
 
 async function liveInvestigation(): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }) });
+  const res = await fetch(`${app.url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }),
+  });
   return ((await res.json()) as { investigation_id: string }).investigation_id;
 }
 
-const cancel = (id: string): Promise<Response> => fetch(`${app.url}/api/v1/investigations/${id}/cancel`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+const cancel = (id: string): Promise<Response> =>
+  fetch(`${app.url}/api/v1/investigations/${id}/cancel`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
 
-async function expectExactlyTheStream(id: string, seen: ReadonlyArray<{ id: unknown; data: Record<string, unknown> }>): Promise<void> {
+async function expectExactlyTheStream(
+  id: string,
+  seen: ReadonlyArray<{ id: unknown; data: Record<string, unknown> }>,
+): Promise<void> {
   const frames: SseFrame[] = await (await openSse(`${app.url}/api/v1/investigations/stream/${id}`)).done;
   const ids = seen.map((m) => Number(m.id));
   expect(new Set(ids).size).toBe(ids.length);
@@ -48,7 +69,10 @@ const eventsOf = (client: WsTestClient): WsMessage[] => client.messages.filter((
 async function cutAtRandom(client: WsTestClient, dice: () => number): Promise<void> {
   if (dice() < 0.5) {
     const events = Math.floor(dice() * 4);
-    await waitUntil(() => (eventsOf(client).length >= events || client.ws.readyState > 1 ? true : undefined), `${events} events`);
+    await waitUntil(
+      () => (eventsOf(client).length >= events || client.ws.readyState > 1 ? true : undefined),
+      `${events} events`,
+    );
   } else {
     const ms = Math.floor(dice() * 16);
     await new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,7 +81,11 @@ async function cutAtRandom(client: WsTestClient, dice: () => number): Promise<vo
 }
 
 /** Reconnects until the stream's end, cutting the first DISCONNECTS connections; returns what the client kept. */
-async function followRaw(open: (lastId: number) => WsTestClient, onCutsDone: () => Promise<unknown>, dice: () => number): Promise<WsMessage[]> {
+async function followRaw(
+  open: (lastId: number) => WsTestClient,
+  onCutsDone: () => Promise<unknown>,
+  dice: () => number,
+): Promise<WsMessage[]> {
   const seen: WsMessage[] = [];
   for (let cuts = 0; ; cuts++) {
     const client = open(Number(seen.at(-1)?.id ?? 0));
@@ -67,7 +95,12 @@ async function followRaw(open: (lastId: number) => WsTestClient, onCutsDone: () 
       continue;
     }
     if (cuts === DISCONNECTS) await onCutsDone();
-    await client.waitFor((m) => m.type === 'cancelled' || m.type === 'unsubscribed', 'the end of the stream', 0, 60_000);
+    await client.waitFor(
+      (m) => m.type === 'cancelled' || m.type === 'unsubscribed',
+      'the end of the stream',
+      0,
+      60_000,
+    );
     seen.push(...eventsOf(client).filter((m) => m.type !== 'unsubscribed'));
     await client.close();
     return seen;
@@ -82,7 +115,11 @@ const sseShape = (m: WsMessage): { id: unknown; data: Record<string, unknown> } 
 describe(`resume after ${DISCONNECTS} forced disconnects at random points (seed ${SEED})`, () => {
   it('/api/v1/ws/investigations/{id} with ?last_event_id=', async () => {
     const id = await liveInvestigation();
-    const seen = await followRaw((last) => openWs(wsUrl(app.url, `/api/v1/ws/investigations/${id}?last_event_id=${last}`)), () => cancel(id), random(SEED));
+    const seen = await followRaw(
+      (last) => openWs(wsUrl(app.url, `/api/v1/ws/investigations/${id}?last_event_id=${last}`)),
+      () => cancel(id),
+      random(SEED),
+    );
     await expectExactlyTheStream(id, seen.map(sseShape));
   }, 120_000);
 
@@ -90,7 +127,9 @@ describe(`resume after ${DISCONNECTS} forced disconnects at random points (seed 
     const id = await liveInvestigation();
     const open = (last: number): WsTestClient => {
       const client = openWs(wsUrl(app.url, '/api/v1/ws'));
-      client.ws.once('open', () => client.send({ type: 'subscribe', stream: `investigation:${id}`, last_event_id: last }));
+      client.ws.once('open', () =>
+        client.send({ type: 'subscribe', stream: `investigation:${id}`, last_event_id: last }),
+      );
       return client;
     };
     const seen = await followRaw(open, () => cancel(id), random(SEED + 1));

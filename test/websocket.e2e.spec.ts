@@ -1,12 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectWs, wsUrl, type WsMessage, type WsTestClient } from '../apps/api/src/websocket/testing/ws-client.testing.js';
+import {
+  connectWs,
+  wsUrl,
+  type WsMessage,
+  type WsTestClient,
+} from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { openSse, type SseFrame } from './support/sse-client.js';
 
 let app: EmbeddedApp;
 beforeAll(async () => {
   // A fixed key of derived ids, so the Idempotency-Key below always names the same investigation.
-  app = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '600', INVESTIGATION_PAGE_SIZE: '50', ID_SECRET: 'websocket-e2e-id-secret-000000000000000' });
+  app = await startEmbeddedApp({
+    SYNTHETIC_CONTRACTS: '600',
+    INVESTIGATION_PAGE_SIZE: '50',
+    ID_SECRET: 'websocket-e2e-id-secret-000000000000000',
+  });
 });
 afterAll(async () => {
   await app?.stop();
@@ -50,7 +59,13 @@ describe('/api/v1/ws/investigations/{id}', () => {
     const anomalies = received.filter((m) => m.type === 'anomaly');
     expect(anomalies.length).toBeGreaterThan(0);
     for (const m of anomalies) {
-      expect(m.anomaly).toEqual({ anomaly_id: m.anomaly_id, anomaly_type: m.anomaly_type, severity: m.severity, contract_id: m.contract_id, details: m.details });
+      expect(m.anomaly).toEqual({
+        anomaly_id: m.anomaly_id,
+        anomaly_type: m.anomaly_type,
+        severity: m.severity,
+        contract_id: m.contract_id,
+        details: m.details,
+      });
     }
   });
 
@@ -69,20 +84,30 @@ describe('/api/v1/ws/investigations/{id}', () => {
   it('closes with 4404 for an investigation that does not exist', async () => {
     const client = await connectWs(wsUrl(app.url, '/api/v1/ws/investigations/does-not-exist'));
     expect((await client.closed).code).toBe(4404);
-    expect(client.messages).toEqual([expect.objectContaining({ type: 'error', error_code: 'INVESTIGATION_NOT_FOUND' })]);
+    expect(client.messages).toEqual([
+      expect.objectContaining({ type: 'error', error_code: 'INVESTIGATION_NOT_FOUND' }),
+    ]);
   });
 });
 
 describe('/api/v1/ws/investigations/{id} commands, on a live investigation', () => {
   let slow: EmbeddedApp;
   beforeAll(async () => {
-    slow = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '20000', INVESTIGATION_PAGE_SIZE: '20', INVESTIGATION_STEP_DELAY_MS: '20' });
+    slow = await startEmbeddedApp({
+      SYNTHETIC_CONTRACTS: '20000',
+      INVESTIGATION_PAGE_SIZE: '20',
+      INVESTIGATION_STEP_DELAY_MS: '20',
+    });
   });
   afterAll(async () => {
     await slow?.stop();
   });
   const startSlow = async (): Promise<string> => {
-    const res = await fetch(`${slow.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'contratos', data_source: 'synthetic' }) });
+    const res = await fetch(`${slow.url}/api/v1/investigations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: 'contratos', data_source: 'synthetic' }),
+    });
     return ((await res.json()) as { investigation_id: string }).investigation_id;
   };
 
@@ -105,14 +130,28 @@ describe('/api/v1/ws/investigations/{id} commands, on a live investigation', () 
   it('cancels with an ack, then streams the end; bad frames on the way get error messages', async () => {
     const id = await startSlow();
     const client = await connectWs(wsUrl(slow.url, `/api/v1/ws/investigations/${id}`));
-    await client.waitFor((m) => m.type === 'progress' && m.current_phase === 'analyzing_contracts', 'a page of progress');
+    await client.waitFor(
+      (m) => m.type === 'progress' && m.current_phase === 'analyzing_contracts',
+      'a page of progress',
+    );
     client.send({ type: 'subscribe', stream: `investigation:${id}` });
     client.send({ type: 'cancel', reason: 'x'.repeat(600) });
     client.send({ type: 'cancel', reason: 'enough', request_id: 'c1' });
-    expect(await client.waitFor((m) => m.type === 'ack', 'the ack')).toEqual({ type: 'ack', command: 'cancel', investigation_id: id, request_id: 'c1' });
-    expect(await client.waitFor((m) => m.type === 'cancelled', 'the cancelled event')).toMatchObject({ investigation_id: id, reason: 'enough' });
+    expect(await client.waitFor((m) => m.type === 'ack', 'the ack')).toEqual({
+      type: 'ack',
+      command: 'cancel',
+      investigation_id: id,
+      request_id: 'c1',
+    });
+    expect(await client.waitFor((m) => m.type === 'cancelled', 'the cancelled event')).toMatchObject({
+      investigation_id: id,
+      reason: 'enough',
+    });
     expect((await client.closed).code).toBe(1000);
-    expect(client.messages.filter((m) => m.type === 'error').map((m) => m.error_code)).toEqual(['UNKNOWN_MESSAGE_TYPE', 'VALIDATION_ERROR']);
+    expect(client.messages.filter((m) => m.type === 'error').map((m) => m.error_code)).toEqual([
+      'UNKNOWN_MESSAGE_TYPE',
+      'VALIDATION_ERROR',
+    ]);
   });
 });
 
@@ -127,7 +166,13 @@ describe('/api/v1/ws (general, multiplexed)', () => {
     client.send({ type: 'ping', request_id: 'still-here' });
     await client.waitFor((m) => m.type === 'pong', 'the pong');
     const codes = client.messages.filter((m) => m.type === 'error').map((m) => m.error_code);
-    expect(codes).toEqual(['INVALID_JSON', 'UNKNOWN_MESSAGE_TYPE', 'INVALID_MESSAGE', 'VALIDATION_ERROR', 'MESSAGE_TOO_LARGE']);
+    expect(codes).toEqual([
+      'INVALID_JSON',
+      'UNKNOWN_MESSAGE_TYPE',
+      'INVALID_MESSAGE',
+      'VALIDATION_ERROR',
+      'MESSAGE_TOO_LARGE',
+    ]);
     expect(client.messages.at(-1)).toEqual({ type: 'pong', request_id: 'still-here' });
     await client.close();
   });
@@ -156,16 +201,31 @@ describe('/api/v1/ws (general, multiplexed)', () => {
     const cut = Number(all[3]?.id);
     const client = await connectWs(wsUrl(app.url, '/api/v1/ws'));
     client.send({ type: 'subscribe', stream: `investigation:${id}`, last_event_id: cut, request_id: 's1' });
-    expect(await client.waitFor((m) => m.type === 'subscribed', 'the ack')).toEqual({ type: 'subscribed', stream: `investigation:${id}`, last_event_id: cut, request_id: 's1' });
+    expect(await client.waitFor((m) => m.type === 'subscribed', 'the ack')).toEqual({
+      type: 'subscribed',
+      stream: `investigation:${id}`,
+      last_event_id: cut,
+      request_id: 's1',
+    });
     await client.waitFor((m) => m.type === 'unsubscribed', 'the end');
-    expect(client.messages.filter((m) => typeof m.id === 'number').map(asSse)).toEqual(all.filter((f) => Number(f.id) > cut));
+    expect(client.messages.filter((m) => typeof m.id === 'number').map(asSse)).toEqual(
+      all.filter((f) => Number(f.id) > cut),
+    );
     client.send({ type: 'unsubscribe', stream: `investigation:${id}` });
-    expect(await client.waitFor((m) => m.type === 'unsubscribed' && m.reason !== 'ended', 'the unsubscribe')).toMatchObject({ reason: 'not_subscribed' });
+    expect(
+      await client.waitFor((m) => m.type === 'unsubscribed' && m.reason !== 'ended', 'the unsubscribe'),
+    ).toMatchObject({ reason: 'not_subscribed' });
     client.send({ type: 'subscribe', stream: 'investigation:missing-one' });
-    expect(await client.waitFor((m) => m.type === 'error', 'the error')).toMatchObject({ error_code: 'INVESTIGATION_NOT_FOUND', stream: 'investigation:missing-one' });
+    expect(await client.waitFor((m) => m.type === 'error', 'the error')).toMatchObject({
+      error_code: 'INVESTIGATION_NOT_FOUND',
+      stream: 'investigation:missing-one',
+    });
     const errors = client.messages.length;
     client.send({ type: 'subscribe', stream: 'contracts:all' });
-    expect(await client.waitFor((m) => m.type === 'error', 'the validation error', errors)).toMatchObject({ error_code: 'VALIDATION_ERROR', message: expect.stringContaining('investigation:<id> or chat:<session id>') });
+    expect(await client.waitFor((m) => m.type === 'error', 'the validation error', errors)).toMatchObject({
+      error_code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('investigation:<id> or chat:<session id>'),
+    });
     await client.close();
   });
 });

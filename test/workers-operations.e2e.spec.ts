@@ -63,7 +63,10 @@ describe('a workers process (distributed mode)', () => {
     const { AUDIT_HMAC_KEY: _omitted, ...withoutKey } = env;
     const worker = startNode('dist/apps/workers/src/main.js', withoutKey);
     processes.push(worker);
-    const [code] = worker.child.exitCode === null ? ((await once(worker.child, 'exit')) as [number | null]) : [worker.child.exitCode];
+    const [code] =
+      worker.child.exitCode === null
+        ? ((await once(worker.child, 'exit')) as [number | null])
+        : [worker.child.exitCode];
     expect(code).toBe(1);
     expect(worker.output()).toContain('AUDIT_HMAC_KEY: is required in distributed mode');
   });

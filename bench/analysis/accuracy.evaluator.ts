@@ -1,4 +1,11 @@
-import { ANOMALY_TYPES, createAnalysisSession, type Anomaly, type AnomalyType, type PlantedAnomaly, type SyntheticContractSource } from '#analysis';
+import {
+  ANOMALY_TYPES,
+  createAnalysisSession,
+  type Anomaly,
+  type AnomalyType,
+  type PlantedAnomaly,
+  type SyntheticContractSource,
+} from '#analysis';
 
 export interface DetectorScore {
   readonly type: AnomalyType;
@@ -8,7 +15,11 @@ export interface DetectorScore {
   readonly truePositives: number;
 }
 
-const BUYER_LEVEL: ReadonlySet<AnomalyType> = new Set(['vendor_concentration', 'temporal_pattern', 'benford_deviation']);
+const BUYER_LEVEL: ReadonlySet<AnomalyType> = new Set([
+  'vendor_concentration',
+  'temporal_pattern',
+  'benford_deviation',
+]);
 
 /** Runs every detector over the whole source, page by page, as the investigation actors do. */
 export function detectAll(source: SyntheticContractSource, pageSize: number): Anomaly[] {
@@ -40,7 +51,11 @@ function plantedKeyOf(anomaly: Anomaly, byContract: Map<string, string>, byBuyer
   return best[1] * 2 >= anomaly.contract_ids.length ? best[0] : null;
 }
 
-export function score(type: AnomalyType, planted: readonly PlantedAnomaly[], anomalies: readonly Anomaly[]): DetectorScore {
+export function score(
+  type: AnomalyType,
+  planted: readonly PlantedAnomaly[],
+  anomalies: readonly Anomaly[],
+): DetectorScore {
   const mine = planted.filter((p) => p.type === type);
   const byContract = new Map<string, string>();
   const byBuyer = new Map<string, string>();
@@ -81,5 +96,7 @@ export function sumScores(type: string, scores: readonly Counts[]): Counts & { t
   );
 }
 
-export const precisionOf = (s: Pick<DetectorScore, 'truePositives' | 'reported'>): number => (s.reported === 0 ? 1 : s.truePositives / s.reported);
-export const recallOf = (s: Pick<DetectorScore, 'found' | 'planted'>): number => (s.planted === 0 ? 1 : s.found / s.planted);
+export const precisionOf = (s: Pick<DetectorScore, 'truePositives' | 'reported'>): number =>
+  s.reported === 0 ? 1 : s.truePositives / s.reported;
+export const recallOf = (s: Pick<DetectorScore, 'found' | 'planted'>): number =>
+  s.planted === 0 ? 1 : s.found / s.planted;

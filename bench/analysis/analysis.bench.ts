@@ -15,31 +15,71 @@ const PAGE_SIZE = 1_000;
 
 function accuracy(seeds: readonly string[]): void {
   const started = Date.now();
-  const perSeed = seeds.map((seed) => evaluate(new SyntheticContractSource({ seed, totalContracts: ACCURACY_CONTRACTS }), PAGE_SIZE));
-  const byType = ANOMALY_TYPES.map((type) => sumScores(type, perSeed.flatMap((scores: DetectorScore[]) => scores.filter((s) => s.type === type))));
+  const perSeed = seeds.map((seed) =>
+    evaluate(new SyntheticContractSource({ seed, totalContracts: ACCURACY_CONTRACTS }), PAGE_SIZE),
+  );
+  const byType = ANOMALY_TYPES.map((type) =>
+    sumScores(
+      type,
+      perSeed.flatMap((scores: DetectorScore[]) => scores.filter((s) => s.type === type)),
+    ),
+  );
   const overall = sumScores('overall (micro)', byType);
-  const row = (s: ReturnType<typeof sumScores>) => [s.type, s.planted, s.found, s.reported, s.truePositives, fixed(precisionOf(s)), fixed(recallOf(s))];
-  console.log(`\nPrecision / recall on ${seeds.length} × ${thousands(ACCURACY_CONTRACTS)} synthetic contracts, seeds ${seeds.join(', ')}`);
-  console.log(seeds === EVALUATION_SEEDS ? `(evaluation seeds: never used while tuning, which used ${TUNING_SEEDS.join(', ')})` : '(tuning seeds)');
-  console.log(table(['detector', 'planted', 'found', 'reported', 'true pos.', 'precision', 'recall'], [...byType.map(row), row(overall)]));
+  const row = (s: ReturnType<typeof sumScores>) => [
+    s.type,
+    s.planted,
+    s.found,
+    s.reported,
+    s.truePositives,
+    fixed(precisionOf(s)),
+    fixed(recallOf(s)),
+  ];
+  console.log(
+    `\nPrecision / recall on ${seeds.length} × ${thousands(ACCURACY_CONTRACTS)} synthetic contracts, seeds ${seeds.join(', ')}`,
+  );
+  console.log(
+    seeds === EVALUATION_SEEDS
+      ? `(evaluation seeds: never used while tuning, which used ${TUNING_SEEDS.join(', ')})`
+      : '(tuning seeds)',
+  );
+  console.log(
+    table(
+      ['detector', 'planted', 'found', 'reported', 'true pos.', 'precision', 'recall'],
+      [...byType.map(row), row(overall)],
+    ),
+  );
   console.log(`accuracy run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function throughputInChild(contracts: number): ThroughputResult {
-  const child = spawnSync(process.execPath, ['--single-threaded-gc', '--expose-gc', fileURLToPath(import.meta.url), '--probe', String(contracts)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--single-threaded-gc', '--expose-gc', fileURLToPath(import.meta.url), '--probe', String(contracts)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   if (child.status !== 0) throw new Error(`throughput probe for ${contracts} failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as ThroughputResult;
 }
 
 function throughput(sizes: readonly number[]): void {
   const results = sizes.map(throughputInChild);
-  console.log('\nThroughput on one core (node --single-threaded-gc: the collector runs on the main thread), page size 1,000, all 7 detectors + trends');
+  console.log(
+    '\nThroughput on one core (node --single-threaded-gc: the collector runs on the main thread), page size 1,000, all 7 detectors + trends',
+  );
   console.log(
     table(
-      ['contracts', 'end-to-end s', 'end-to-end CPU s', 'end-to-end contracts/s', 'generator only s', 'analysis only contracts/s', 'anomalies'],
+      [
+        'contracts',
+        'end-to-end s',
+        'end-to-end CPU s',
+        'end-to-end contracts/s',
+        'generator only s',
+        'analysis only contracts/s',
+        'anomalies',
+      ],
       results.map((r) => [
         thousands(r.contracts),
         fixed(r.endToEndSeconds, 2),
@@ -51,7 +91,9 @@ function throughput(sizes: readonly number[]): void {
       ]),
     ),
   );
-  console.log('\nMemory (MB). Live heap = heap used after a full collection, once 10%, 50% and 100% of the contracts went through');
+  console.log(
+    '\nMemory (MB). Live heap = heap used after a full collection, once 10%, 50% and 100% of the contracts went through',
+  );
   console.log(
     table(
       ['contracts', 'RSS before', 'peak RSS', 'peak heap used', 'live heap at 10%', 'at 50%', 'at 100% (after finish)'],
@@ -77,7 +119,9 @@ function main(args: readonly string[]): void {
     process.stdout.write(JSON.stringify(probeThroughput(Number(args[probe + 1]))));
     return;
   }
-  console.log(`Investigation analysis benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
+  console.log(
+    `Investigation analysis benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
+  );
   if (!args.includes('--no-accuracy')) accuracy(args.includes('--tuning') ? TUNING_SEEDS : EVALUATION_SEEDS);
   if (!args.includes('--no-throughput')) throughput(args.includes('--quick') ? [100_000] : [100_000, 1_000_000]);
 }

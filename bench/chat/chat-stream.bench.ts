@@ -18,7 +18,13 @@ import { startFakeOpenAi } from '../../libs/platform/src/llm/openai-fake.testing
  */
 const STREAMS = Number(process.env.CHAT_BENCH_STREAMS ?? 100);
 const ROUNDS = 3;
-const MESSAGES = ['Olá, como você pode me ajudar?', 'Oi, tudo bem?', 'O que é o Cidadão.AI?', 'muito obrigado!', 'me ajuda a usar o chat'];
+const MESSAGES = [
+  'Olá, como você pode me ajudar?',
+  'Oi, tudo bem?',
+  'O que é o Cidadão.AI?',
+  'muito obrigado!',
+  'me ajuda a usar o chat',
+];
 const TOKENS = Array.from({ length: 60 }, (_, i) => (i % 12 === 11 ? 'palavra.\n' : `palavra${i} `));
 
 interface StreamResult {
@@ -32,15 +38,20 @@ interface StreamResult {
 async function chatOnce(url: string, message: string, encoding: string): Promise<StreamResult> {
   const started = performance.now();
   const headers = { 'Content-Type': 'application/json', 'Accept-Encoding': encoding };
-  const response = await fetch(`${url}/api/v1/chat/stream`, { method: 'POST', headers, body: JSON.stringify({ message }) });
-  if (response.status !== 200 || !response.body) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
+  const response = await fetch(`${url}/api/v1/chat/stream`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ message }),
+  });
+  if (response.status !== 200 || !response.body)
+    throw new Error(`chat answered ${response.status}: ${await response.text()}`);
   const decoder = new TextDecoder();
   let buffer = '';
   let firstChunkMs = -1;
   let chunks = 0;
   let characters = 0;
   let complete = false;
-  for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const piece of response.body as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(piece, { stream: true });
     let cut: number;
     while ((cut = buffer.indexOf('\n\n')) >= 0) {
@@ -59,7 +70,8 @@ async function chatOnce(url: string, message: string, encoding: string): Promise
   return { firstChunkMs, totalMs: performance.now() - started, chunks, characters };
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0;
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
 
 /** ROUNDS rounds of STREAMS concurrent streams, after a warm-up; one table row. */
@@ -69,7 +81,11 @@ async function measure(label: string, url: string, encoding = 'identity'): Promi
   let wallMs = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const started = performance.now();
-    results.push(...(await Promise.all(Array.from({ length: STREAMS }, (_, i) => chatOnce(url, MESSAGES[i % MESSAGES.length] ?? 'Olá', encoding)))));
+    results.push(
+      ...(await Promise.all(
+        Array.from({ length: STREAMS }, (_, i) => chatOnce(url, MESSAGES[i % MESSAGES.length] ?? 'Olá', encoding)),
+      )),
+    );
     wallMs += performance.now() - started;
   }
   const ttfc = results.map((r) => r.firstChunkMs).sort((a, b) => a - b);
@@ -83,7 +99,13 @@ async function measure(label: string, url: string, encoding = 'identity'): Promi
 
 async function withApp(env: Record<string, string>, run: (url: string) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-bench-chat-'));
-  const settings = loadSettings({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE_IP: '0', MAX_STREAMS_PER_IP: '100000', LOG_LEVEL: 'silent', ...env });
+  const settings = loadSettings({
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE_IP: '0',
+    MAX_STREAMS_PER_IP: '100000',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const runtime = await createRuntime(settings, silentLogger, new Metrics());
   const workers = await startWorkersFromRuntime(runtime);
   const api = await startApi(runtime, 0, '127.0.0.1');
@@ -99,16 +121,26 @@ async function withApp(env: Record<string, string>, run: (url: string) => Promis
 
 async function main(): Promise<void> {
   const held = evaluateHeldOut();
-  console.log(`Intent classifier: ${(held.accuracy * 100).toFixed(1)}% on ${held.total} held-out utterances (${held.correct} correct).\n`);
-  console.log('| writer | streams × rounds | first chunk p50 | first chunk p95 | full answer p50 | full answer p95 | chunks per answer | chunks/s (all streams) | answer characters/s |');
+  console.log(
+    `Intent classifier: ${(held.accuracy * 100).toFixed(1)}% on ${held.total} held-out utterances (${held.correct} correct).\n`,
+  );
+  console.log(
+    '| writer | streams × rounds | first chunk p50 | first chunk p95 | full answer p50 | full answer p95 | chunks per answer | chunks/s (all streams) | answer characters/s |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   await withApp({}, async (url) => {
     await measure('composer (no LLM)', url);
     await measure('composer, gzip as browsers ask', url, 'gzip');
   });
-  const fake = await startFakeOpenAi(() => ({ kind: 'stream', tokens: TOKENS, usage: { prompt_tokens: 200, completion_tokens: TOKENS.length } }));
+  const fake = await startFakeOpenAi(() => ({
+    kind: 'stream',
+    tokens: TOKENS,
+    usage: { prompt_tokens: 200, completion_tokens: TOKENS.length },
+  }));
   try {
-    await withApp({ LLM_BASE_URL: fake.url, LLM_MODEL: 'bench-model' }, (url) => measure(`LLM, local server, ${TOKENS.length} tokens`, url));
+    await withApp({ LLM_BASE_URL: fake.url, LLM_MODEL: 'bench-model' }, (url) =>
+      measure(`LLM, local server, ${TOKENS.length} tokens`, url),
+    );
   } finally {
     await fake.stop();
   }

@@ -20,7 +20,13 @@ const INVESTIGATIONS = [
   'compras fracionadas de informática do ministério da saúde',
   'todos os contratos',
 ];
-const ENV = { SYNTHETIC_CONTRACTS: '2000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '20', STREAMING_COMPRESSION_LEVEL: '6', STREAMING_CHUNK_SIZE: '8192' };
+const ENV = {
+  SYNTHETIC_CONTRACTS: '2000',
+  INVESTIGATION_PAGE_SIZE: '100',
+  INVESTIGATION_STEP_DELAY_MS: '20',
+  STREAMING_COMPRESSION_LEVEL: '6',
+  STREAMING_CHUNK_SIZE: '8192',
+};
 
 interface Received {
   /** Everything the socket carried: status line, headers, chunk framing and body. */
@@ -53,7 +59,11 @@ function readStream(url: string, gzip: boolean): Promise<Received> {
 }
 
 async function start(url: string, query: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query, data_source: 'synthetic' }) });
+  const res = await fetch(`${url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query, data_source: 'synthetic' }),
+  });
   if (res.status !== 202) throw new Error(`start answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { investigation_id: string }).investigation_id;
 }
@@ -67,7 +77,9 @@ async function main(): Promise<void> {
   const api = await startApi(runtime, 0, '127.0.0.1');
   const totals = { rawWire: 0, gzipWire: 0, raw: 0, gzip: 0, wholeBody: 0, events: 0 };
   try {
-    console.log('| investigation | events | body raw | body gzip (flushed per event) | saved | on the wire raw | on the wire gzip | saved | whole body gzipped at once |');
+    console.log(
+      '| investigation | events | body raw | body gzip (flushed per event) | saved | on the wire raw | on the wire gzip | saved | whole body gzipped at once |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const query of INVESTIGATIONS) {
       const id = await start(api.url, query);

@@ -21,7 +21,13 @@ const CHILD_TIMEOUT_MS = 120_000;
 /** Same process as the subscribers: client and server share one event loop. */
 export async function inProcessApi(options: BenchApiOptions): Promise<ApiUnderTest> {
   const api = await startBenchApi(options);
-  return { ...api, placement: { description: 'same process as the subscribers (one event loop for client and server)', sameProcess: true } };
+  return {
+    ...api,
+    placement: {
+      description: 'same process as the subscribers (one event loop for client and server)',
+      sameProcess: true,
+    },
+  };
 }
 
 /**
@@ -36,7 +42,9 @@ function requester(child: ChildProcess): (request: ApiRequest | null) => Promise
     if (waiting) outcome(waiting);
   };
   child.on('message', (reply: ApiReply) =>
-    settle((w) => (reply.kind === 'failed' ? w.reject(new Error(`API child failed: ${reply.message}`)) : w.resolve(reply))),
+    settle((w) =>
+      reply.kind === 'failed' ? w.reject(new Error(`API child failed: ${reply.message}`)) : w.resolve(reply),
+    ),
   );
   child.on('exit', (code) => settle((w) => w.reject(new Error(`API child exited (code ${code}) before answering`))));
   return (request) =>
@@ -61,7 +69,10 @@ function expect<K extends ApiReply['kind']>(reply: ApiReply, kind: K): Extract<A
  */
 export async function childProcessApi(options: BenchApiOptions): Promise<ApiUnderTest> {
   const path = fileURLToPath(new URL('./api-child.js', import.meta.url));
-  const child = fork(path, [encodeOptions(options)], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path, [encodeOptions(options)], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ask = requester(child);
   let ready: Extract<ApiReply, { kind: 'ready' }>;
   try {
@@ -72,13 +83,18 @@ export async function childProcessApi(options: BenchApiOptions): Promise<ApiUnde
   }
   return {
     url: ready.url,
-    placement: { description: `child process pid ${child.pid} (its own event loop; the cores are shared with the subscribers' process)`, sameProcess: false },
-    createInvestigations: async (investigationIds) => void expect(await ask({ kind: 'create', investigationIds }), 'created'),
+    placement: {
+      description: `child process pid ${child.pid} (its own event loop; the cores are shared with the subscribers' process)`,
+      sameProcess: false,
+    },
+    createInvestigations: async (investigationIds) =>
+      void expect(await ask({ kind: 'create', investigationIds }), 'created'),
     appendProgress: async (plan) => expect(await ask({ kind: 'append', plan }), 'appended').report,
     close: async () => {
       try {
         expect(await ask({ kind: 'close' }), 'closed');
-        if (child.exitCode === null) await within(once(child, 'exit'), 10_000, 'API child did not exit').catch(() => undefined);
+        if (child.exitCode === null)
+          await within(once(child, 'exit'), 10_000, 'API child did not exit').catch(() => undefined);
       } finally {
         if (child.exitCode === null) child.kill();
       }

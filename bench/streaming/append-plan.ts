@@ -23,13 +23,20 @@ export interface AppendReport {
 export const FIRST_PROGRESS_REVISION = 2;
 
 /** Where event i of the plan goes: which investigation, and the revision it will get. */
-export function targetOf(index: number, plan: Pick<AppendPlan, 'investigationIds' | 'firstRevision'>): { readonly stream: number; readonly revision: number } {
+export function targetOf(
+  index: number,
+  plan: Pick<AppendPlan, 'investigationIds' | 'firstRevision'>,
+): { readonly stream: number; readonly revision: number } {
   const streams = plan.investigationIds.length;
   return { stream: index % streams, revision: Math.floor(index / streams) + plan.firstRevision };
 }
 
 /** The inverse of targetOf: which event of the plan carries this revision of this stream. */
-export function indexOf(stream: number, revision: number, plan: Pick<AppendPlan, 'investigationIds' | 'firstRevision'>): number {
+export function indexOf(
+  stream: number,
+  revision: number,
+  plan: Pick<AppendPlan, 'investigationIds' | 'firstRevision'>,
+): number {
   return (revision - plan.firstRevision) * plan.investigationIds.length + stream;
 }
 

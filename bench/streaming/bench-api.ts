@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { InvestigationStarted, ProgressReported } from '#investigations';
 import { investigationStreamId } from '#investigations';
-import { ANONYMOUS_PRINCIPAL, createRuntime, loadSettings, newId, silentLogger, type EventMetadata, type NewEvent, type Runtime } from '#platform';
+import { ANONYMOUS_PRINCIPAL, createRuntime, loadSettings, newId, silentLogger, type Runtime } from '#platform';
+import type { EventMetadata, NewEvent } from '#eventsourcing';
 import { startApi, type ApiServer } from '../../apps/api/src/bootstrap.js';
 import { targetOf, type AppendPlan, type AppendReport } from './append-plan.js';
 import { monotonicMs, paced, wallClockIso } from './clock.js';
@@ -39,7 +40,14 @@ function startedEvent(investigationId: string): NewEvent<'InvestigationStarted',
   const at = wallClockIso();
   return {
     type: 'InvestigationStarted',
-    data: { investigationId, query: 'bench: SSE delivery latency', dataSource: 'synthetic', filters: {}, anomalyTypes: [], startedAt: at },
+    data: {
+      investigationId,
+      query: 'bench: SSE delivery latency',
+      dataSource: 'synthetic',
+      filters: {},
+      anomalyTypes: [],
+      startedAt: at,
+    },
     metadata: metadata(at),
   };
 }
@@ -48,7 +56,16 @@ function startedEvent(investigationId: string): NewEvent<'InvestigationStarted',
 function progressEvent(page: number, at: string): NewEvent<'ProgressReported', ProgressReported['data']> {
   return {
     type: 'ProgressReported',
-    data: { page, progress: 50, currentPhase: 'analyzing_contracts', recordsProcessed: page * 100, anomaliesDetected: 0, totalEstimate: null, lastPage: false, at },
+    data: {
+      page,
+      progress: 50,
+      currentPhase: 'analyzing_contracts',
+      recordsProcessed: page * 100,
+      anomaliesDetected: 0,
+      totalEstimate: null,
+      lastPage: false,
+      at,
+    },
     metadata: metadata(at),
   };
 }
@@ -89,7 +106,11 @@ async function appendPaced(runtime: Runtime, plan: AppendPlan): Promise<AppendRe
  * 127.0.0.1, which a real deployment's dashboards would not, and the budgets (600 requests
  * a minute, 100 open streams) would turn the benchmark into a measure of refusals.
  */
-export const SETTING_OVERRIDES: Readonly<Record<string, string>> = { RATE_LIMIT_PER_MINUTE_IP: '0', MAX_STREAMS_PER_IP: '100000', MAX_CONCURRENT_STREAMS: '100000' };
+export const SETTING_OVERRIDES: Readonly<Record<string, string>> = {
+  RATE_LIMIT_PER_MINUTE_IP: '0',
+  MAX_STREAMS_PER_IP: '100000',
+  MAX_CONCURRENT_STREAMS: '100000',
+};
 
 function runSettings(options: BenchApiOptions, dataDir: string, schema: string): Record<string, string> {
   const common = { ...SETTING_OVERRIDES, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' };
@@ -131,7 +152,8 @@ export async function startBenchApi(options: BenchApiOptions): Promise<BenchApi>
   return {
     url: api.url,
     createInvestigations: async (ids) => {
-      for (const id of ids) await ready.store.appendToStream(investigationStreamId(id), [startedEvent(id)], 'no_stream');
+      for (const id of ids)
+        await ready.store.appendToStream(investigationStreamId(id), [startedEvent(id)], 'no_stream');
     },
     appendProgress: (plan) => appendPaced(ready, plan),
     close: async () => {

@@ -23,7 +23,11 @@ export function wallClockIso(): string {
  * the microtask queue busy, and Node would hold the responses' corked writes (flushed on
  * process.nextTick) until the whole run ended.
  */
-export async function paced(count: number, ratePerSecond: number, step: (index: number) => Promise<void>): Promise<void> {
+export async function paced(
+  count: number,
+  ratePerSecond: number,
+  step: (index: number) => Promise<void>,
+): Promise<void> {
   const intervalMs = 1000 / ratePerSecond;
   const start = monotonicMs();
   for (let index = 0; index < count; index++) {

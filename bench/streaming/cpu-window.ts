@@ -23,7 +23,11 @@ export function startCpuWindow(): { stop(): CpuSpent } {
   return {
     stop: () => {
       const used = process.cpuUsage(processBefore);
-      return { processMs: (used.user + used.system) / 1000, machineBusyMs: machineBusyMs() - machineBefore, wallMs: monotonicMs() - start };
+      return {
+        processMs: (used.user + used.system) / 1000,
+        machineBusyMs: machineBusyMs() - machineBefore,
+        wallMs: monotonicMs() - start,
+      };
     },
   };
 }

@@ -60,7 +60,11 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Receive time minus append time for every delivered frame, plus the last arrival. */
-function latencies(watches: readonly Watch[], plan: AppendPlan, report: AppendReport): { all: Float64Array; lastArrival: number } {
+function latencies(
+  watches: readonly Watch[],
+  plan: AppendPlan,
+  report: AppendReport,
+): { all: Float64Array; lastArrival: number } {
   const all = new Float64Array(deliveredSoFar(watches));
   let count = 0;
   let lastArrival = 0;
@@ -78,11 +82,19 @@ function latencies(watches: readonly Watch[], plan: AppendPlan, report: AppendRe
 const percentOf = (ms: number, wallMs: number): number => (wallMs > 0 ? (100 * ms) / wallMs : 0);
 
 /** `cpu`: what the subscribers' process and the machine spent over the window of the appends. */
-export function measure(scenario: Scenario, placement: ApiPlacement, watches: readonly Watch[], plan: AppendPlan, report: AppendReport, cpu: CpuSpent): DeliveryFigures {
+export function measure(
+  scenario: Scenario,
+  placement: ApiPlacement,
+  watches: readonly Watch[],
+  plan: AppendPlan,
+  report: AppendReport,
+  cpu: CpuSpent,
+): DeliveryFigures {
   const { all, lastArrival } = latencies(watches, plan, report);
   const firstAppend = report.appendedAtMs[0] ?? 0;
   const spanSeconds = (lastArrival - firstAppend) / 1000;
-  const sum = (pick: (s: SseSubscriber) => number): number => watches.reduce((total, w) => total + pick(w.subscriber), 0);
+  const sum = (pick: (s: SseSubscriber) => number): number =>
+    watches.reduce((total, w) => total + pick(w.subscriber), 0);
   const ours = placement.sameProcess ? cpu.processMs : cpu.processMs + report.cpuMs;
   return {
     scenario,
@@ -96,7 +108,12 @@ export function measure(scenario: Scenario, placement: ApiPlacement, watches: re
     duplicates: sum((s) => s.counts.duplicates),
     unexpected: sum((s) => s.counts.unexpected),
     failedSubscribers: sum((s) => (s.counts.error !== null || s.counts.ended ? 1 : 0)),
-    latencyMs: { median: percentile(all, 50), p90: percentile(all, 90), p99: percentile(all, 99), max: percentile(all, 100) },
+    latencyMs: {
+      median: percentile(all, 50),
+      p90: percentile(all, 90),
+      p99: percentile(all, 99),
+      max: percentile(all, 100),
+    },
     deliveredPerSecond: spanSeconds > 0 ? all.length / spanSeconds : 0,
     spanSeconds,
     apiPeakRssBytes: report.peakRssBytes,
@@ -122,12 +139,20 @@ export function printFigures(f: DeliveryFigures, otherIncludes: string | null = 
     `  latency ms           median ${ms(f.latencyMs.median)}  p90 ${ms(f.latencyMs.p90)}  p99 ${ms(f.latencyMs.p99)}  max ${ms(f.latencyMs.max)}`,
     `  delivered events/s   ${thousands(f.deliveredPerSecond)} (first append to last delivery: ${f.spanSeconds.toFixed(2)} s)`,
     `  API process          peak RSS ${mb(f.apiPeakRssBytes)}, CPU ${f.apiCpuPercent.toFixed(0)}% of one core while appending${f.sameProcess ? ' (subscribers included)' : ''}`,
-    f.sameProcess ? null : `  bench process        RSS ${mb(f.benchRssBytes)}, CPU ${f.benchCpuPercent.toFixed(0)}% of one core while appending (the subscribers)`,
+    f.sameProcess
+      ? null
+      : `  bench process        RSS ${mb(f.benchRssBytes)}, CPU ${f.benchCpuPercent.toFixed(0)}% of one core while appending (the subscribers)`,
     `  other processes      CPU ${f.otherCpuPercent.toFixed(0)}% of one core while appending${otherIncludes ? ` (${otherIncludes})` : ''}` +
       (f.otherCpuPercent >= 20 ? '  <- the machine was busy: figures disturbed' : ''),
   ];
   console.log(lines.filter((line) => line !== null).join('\n'));
-  if (f.delivered !== f.expected || f.duplicates > 0 || f.unexpected > 0 || f.failedSubscribers > 0 || f.appendErrors > 0) {
+  if (
+    f.delivered !== f.expected ||
+    f.duplicates > 0 ||
+    f.unexpected > 0 ||
+    f.failedSubscribers > 0 ||
+    f.appendErrors > 0
+  ) {
     console.log(
       `  !!!!! MISMATCH: delivered ${f.delivered} of ${f.expected}, duplicates ${f.duplicates}, unexpected ids ${f.unexpected}, ` +
         `subscribers ended or failed ${f.failedSubscribers}, append errors ${f.appendErrors} !!!!!`,
@@ -138,7 +163,9 @@ export function printFigures(f: DeliveryFigures, otherIncludes: string | null = 
 
 /** The figures as a Markdown table, ready for docs/benchmarks.md. */
 export function printTable(all: readonly DeliveryFigures[]): void {
-  console.log('| scenario | subscribers | streams | events appended (rate) | delivered / expected | median ms | p90 ms | p99 ms | max ms | delivered events/s | API peak RSS | API CPU | other CPU |');
+  console.log(
+    '| scenario | subscribers | streams | events appended (rate) | delivered / expected | median ms | p90 ms | p99 ms | max ms | delivered events/s | API peak RSS | API CPU | other CPU |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of all) {
     const s = f.scenario;

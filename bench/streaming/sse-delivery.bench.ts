@@ -8,7 +8,16 @@ import { childProcessApi, inProcessApi, type ApiUnderTest } from './api-under-te
 import { SETTING_OVERRIDES, type BenchApiOptions, type StoreKind } from './bench-api.js';
 import { within } from './clock.js';
 import { startCpuWindow } from './cpu-window.js';
-import { deliveredSoFar, expectedDeliveries, measure, printFigures, printTable, type DeliveryFigures, type Scenario, type Watch } from './delivery-report.js';
+import {
+  deliveredSoFar,
+  expectedDeliveries,
+  measure,
+  printFigures,
+  printTable,
+  type DeliveryFigures,
+  type Scenario,
+  type Watch,
+} from './delivery-report.js';
 import { openSubscriber } from './sse-subscriber.js';
 
 /**
@@ -39,7 +48,9 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const { values } = parseArgs({ options: { store: { type: 'string', default: 'sqlite' }, 'in-process': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { store: { type: 'string', default: 'sqlite' }, 'in-process': { type: 'boolean', default: false } },
+  });
   const store = values.store;
   if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, not ${store}`);
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -57,7 +68,12 @@ function plansFor(scenario: Scenario): { readonly warmUp: AppendPlan; readonly t
   };
 }
 
-async function openWatches(api: ApiUnderTest, scenario: Scenario, plan: AppendPlan, agent: http.Agent): Promise<Watch[]> {
+async function openWatches(
+  api: ApiUnderTest,
+  scenario: Scenario,
+  plan: AppendPlan,
+  agent: http.Agent,
+): Promise<Watch[]> {
   const watches: Watch[] = [];
   const timedFrames = Math.ceil(plan.events / scenario.streams);
   for (let first = 0; first < scenario.subscribers; first += CONNECT_BATCH) {
@@ -65,10 +81,23 @@ async function openWatches(api: ApiUnderTest, scenario: Scenario, plan: AppendPl
     for (let k = first; k < Math.min(first + CONNECT_BATCH, scenario.subscribers); k++) {
       const stream = k % scenario.streams;
       const url = `${api.url}/api/v1/investigations/stream/${plan.investigationIds[stream]}`;
-      batch.push({ stream, subscriber: openSubscriber({ url, agent, historyRevision: 1, firstTimedRevision: plan.firstRevision, timedFrames }) });
+      batch.push({
+        stream,
+        subscriber: openSubscriber({
+          url,
+          agent,
+          historyRevision: 1,
+          firstTimedRevision: plan.firstRevision,
+          timedFrames,
+        }),
+      });
     }
     watches.push(...batch);
-    await within(Promise.all(batch.map((w) => w.subscriber.connected)), CONNECT_TIMEOUT_MS, `subscribers ${first}..${first + batch.length - 1} did not connect`);
+    await within(
+      Promise.all(batch.map((w) => w.subscriber.connected)),
+      CONNECT_TIMEOUT_MS,
+      `subscribers ${first}..${first + batch.length - 1} did not connect`,
+    );
   }
   return watches;
 }
@@ -86,7 +115,10 @@ async function warmUp(api: ApiUnderTest, watches: readonly Watch[], plan: Append
   const behind = (): number => watches.filter((w) => w.subscriber.counts.lastId < lastRevision).length;
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   while (behind() > 0 && Date.now() < deadline) await sleep(10);
-  if (behind() > 0) console.log(`  !!!!! ${behind()} subscriber(s) still behind after the warm-up: the timed figures include that backlog`);
+  if (behind() > 0)
+    console.log(
+      `  !!!!! ${behind()} subscriber(s) still behind after the warm-up: the timed figures include that backlog`,
+    );
 }
 
 async function runScenario(options: Options, scenario: Scenario): Promise<DeliveryFigures> {
@@ -114,15 +146,21 @@ function printMachine(options: Options): void {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`SSE delivery benchmark, ${new Date().toISOString()}`);
   console.log(`machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}, ${process.platform}`);
-  console.log(`store: ${options.api.store}; loopback HTTP on 127.0.0.1; no workers (the bench appends through runtime.store.appendToStream)`);
+  console.log(
+    `store: ${options.api.store}; loopback HTTP on 127.0.0.1; no workers (the bench appends through runtime.store.appendToStream)`,
+  );
   const overrides = Object.entries(SETTING_OVERRIDES).map(([name, value]) => `${name}=${value}`);
-  console.log(`settings: defaults, anonymous embedded access, except ${overrides.join(' ')} (every subscriber shares one address)`);
+  console.log(
+    `settings: defaults, anonymous embedded access, except ${overrides.join(' ')} (every subscriber shares one address)`,
+  );
   console.log(
     options.inProcess
       ? 'placement: API and subscribers in ONE process sharing one event loop (and the cores): latency includes client-side parsing'
       : 'placement: API in a child process, subscribers in this process; both share the same cores',
   );
-  console.log('latency: monotonic clock just before appendToStream -> arrival of the chunk holding the frame at the subscriber\n');
+  console.log(
+    'latency: monotonic clock just before appendToStream -> arrival of the chunk holding the frame at the subscriber\n',
+  );
 }
 
 async function main(): Promise<void> {

@@ -11,7 +11,14 @@ export interface SseSubscriber {
   readonly connected: Promise<void>;
   /** Monotonic ms at which revision `firstTimedRevision + i` arrived; 0 while it has not. */
   readonly receivedAtMs: Float64Array;
-  readonly counts: { delivered: number; duplicates: number; unexpected: number; lastId: number; ended: boolean; error: string | null };
+  readonly counts: {
+    delivered: number;
+    duplicates: number;
+    unexpected: number;
+    lastId: number;
+    ended: boolean;
+    error: string | null;
+  };
   close(): void;
 }
 
@@ -37,7 +44,14 @@ function frameId(frame: string): number | null {
 
 export function openSubscriber(options: SubscriberOptions): SseSubscriber {
   const receivedAtMs = new Float64Array(options.timedFrames);
-  const counts: SseSubscriber['counts'] = { delivered: 0, duplicates: 0, unexpected: 0, lastId: 0, ended: false, error: null };
+  const counts: SseSubscriber['counts'] = {
+    delivered: 0,
+    duplicates: 0,
+    unexpected: 0,
+    lastId: 0,
+    ended: false,
+    error: null,
+  };
   let closing = false;
   const noteError = (error: Error): void => {
     if (!closing) counts.error ??= error.message;
@@ -66,27 +80,31 @@ export function openSubscriber(options: SubscriberOptions): SseSubscriber {
       counts.delivered++;
     }
   };
-  const request = http.get(options.url, { agent: options.agent, headers: { Accept: 'text/event-stream' } }, (response) => {
-    if (response.statusCode !== 200) {
-      failConnect(new Error(`GET ${options.url} answered ${response.statusCode}`));
-      response.resume();
-      return;
-    }
-    response.setEncoding('utf8');
-    let buffer = '';
-    response.on('data', (chunk: string) => {
-      // One reading per chunk: frames that arrived together were delivered together.
-      const at = monotonicMs();
-      buffer += chunk;
-      let cut: number;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        onFrame(buffer.slice(0, cut), at);
-        buffer = buffer.slice(cut + 2);
+  const request = http.get(
+    options.url,
+    { agent: options.agent, headers: { Accept: 'text/event-stream' } },
+    (response) => {
+      if (response.statusCode !== 200) {
+        failConnect(new Error(`GET ${options.url} answered ${response.statusCode}`));
+        response.resume();
+        return;
       }
-    });
-    response.on('end', () => (counts.ended = true));
-    response.on('error', noteError);
-  });
+      response.setEncoding('utf8');
+      let buffer = '';
+      response.on('data', (chunk: string) => {
+        // One reading per chunk: frames that arrived together were delivered together.
+        const at = monotonicMs();
+        buffer += chunk;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          onFrame(buffer.slice(0, cut), at);
+          buffer = buffer.slice(cut + 2);
+        }
+      });
+      response.on('end', () => (counts.ended = true));
+      response.on('error', noteError);
+    },
+  );
   request.on('error', (error) => {
     noteError(error);
     failConnect(error);

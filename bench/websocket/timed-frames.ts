@@ -12,9 +12,21 @@ export interface TimedOptions {
 }
 
 /** Records, per revision, when it arrived; a thousand of these stay cheap next to the server they measure. */
-export function timedFrames(options: TimedOptions): { readonly subscriber: Omit<Subscriber, 'close'>; receive(id: number, at: number): void; fail(error: Error): void; end(): void } {
+export function timedFrames(options: TimedOptions): {
+  readonly subscriber: Omit<Subscriber, 'close'>;
+  receive(id: number, at: number): void;
+  fail(error: Error): void;
+  end(): void;
+} {
   const receivedAtMs = new Float64Array(options.timedFrames);
-  const counts: Subscriber['counts'] = { delivered: 0, duplicates: 0, unexpected: 0, lastId: 0, ended: false, error: null };
+  const counts: Subscriber['counts'] = {
+    delivered: 0,
+    duplicates: 0,
+    unexpected: 0,
+    lastId: 0,
+    ended: false,
+    error: null,
+  };
   let markConnected: () => void = () => undefined;
   let failConnect: (error: Error) => void = () => undefined;
   const connected = new Promise<void>((resolve, reject) => {

@@ -7,7 +7,16 @@ import { childProcessApi, inProcessApi, type ApiUnderTest } from '../streaming/a
 import { SETTING_OVERRIDES, type BenchApiOptions } from '../streaming/bench-api.js';
 import { within } from '../streaming/clock.js';
 import { startCpuWindow } from '../streaming/cpu-window.js';
-import { deliveredSoFar, expectedDeliveries, measure, printFigures, printTable, type DeliveryFigures, type Scenario, type Watch } from '../streaming/delivery-report.js';
+import {
+  deliveredSoFar,
+  expectedDeliveries,
+  measure,
+  printFigures,
+  printTable,
+  type DeliveryFigures,
+  type Scenario,
+  type Watch,
+} from '../streaming/delivery-report.js';
 import { openIoSubscriber } from './io-subscriber.js';
 import type { Subscriber, TimedOptions } from './timed-frames.js';
 import { openWsSubscriber } from './ws-subscriber.js';
@@ -26,11 +35,46 @@ interface TransportScenario extends Scenario {
 }
 
 const SCENARIOS: readonly TransportScenario[] = [
-  { transport: 'ws', name: 'WebSocket /ws/investigations: 1,000 over 100 streams', subscribers: 1_000, streams: 100, events: 2_000, ratePerSecond: 200 },
-  { transport: 'ws', name: 'WebSocket /ws/investigations: 1,000 on one stream', subscribers: 1_000, streams: 1, events: 200, ratePerSecond: 20 },
-  { transport: 'ws-general', name: 'WebSocket /ws (batched): 1,000 over 100 streams', subscribers: 1_000, streams: 100, events: 2_000, ratePerSecond: 200 },
-  { transport: 'socket.io', name: 'Socket.IO /investigations: 1,000 over 100 streams', subscribers: 1_000, streams: 100, events: 2_000, ratePerSecond: 200 },
-  { transport: 'socket.io', name: 'Socket.IO /investigations: 1,000 on one stream', subscribers: 1_000, streams: 1, events: 200, ratePerSecond: 20 },
+  {
+    transport: 'ws',
+    name: 'WebSocket /ws/investigations: 1,000 over 100 streams',
+    subscribers: 1_000,
+    streams: 100,
+    events: 2_000,
+    ratePerSecond: 200,
+  },
+  {
+    transport: 'ws',
+    name: 'WebSocket /ws/investigations: 1,000 on one stream',
+    subscribers: 1_000,
+    streams: 1,
+    events: 200,
+    ratePerSecond: 20,
+  },
+  {
+    transport: 'ws-general',
+    name: 'WebSocket /ws (batched): 1,000 over 100 streams',
+    subscribers: 1_000,
+    streams: 100,
+    events: 2_000,
+    ratePerSecond: 200,
+  },
+  {
+    transport: 'socket.io',
+    name: 'Socket.IO /investigations: 1,000 over 100 streams',
+    subscribers: 1_000,
+    streams: 100,
+    events: 2_000,
+    ratePerSecond: 200,
+  },
+  {
+    transport: 'socket.io',
+    name: 'Socket.IO /investigations: 1,000 on one stream',
+    subscribers: 1_000,
+    streams: 1,
+    events: 200,
+    ratePerSecond: 20,
+  },
 ];
 
 const WARM_UP_SECONDS = 1;
@@ -47,10 +91,20 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const { values } = parseArgs({ options: { store: { type: 'string', default: 'sqlite' }, 'in-process': { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string', default: 'sqlite' },
+      'in-process': { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
   const store = values.store;
   if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, not ${store}`);
-  return { api: { store, databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }, inProcess: values['in-process'], only: values.only };
+  return {
+    api: { store, databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    inProcess: values['in-process'],
+    only: values.only,
+  };
 }
 
 function plansFor(scenario: Scenario): { readonly warmUp: AppendPlan; readonly timed: AppendPlan } {
@@ -63,22 +117,43 @@ function plansFor(scenario: Scenario): { readonly warmUp: AppendPlan; readonly t
   };
 }
 
-function openSubscriber(transport: Transport, baseUrl: string, investigationId: string, timed: TimedOptions): Subscriber {
+function openSubscriber(
+  transport: Transport,
+  baseUrl: string,
+  investigationId: string,
+  timed: TimedOptions,
+): Subscriber {
   if (transport === 'socket.io') return openIoSubscriber({ ...timed, baseUrl, investigationId });
-  return openWsSubscriber({ ...timed, baseUrl, investigationId, endpoint: transport === 'ws' ? 'investigations' : 'general' });
+  return openWsSubscriber({
+    ...timed,
+    baseUrl,
+    investigationId,
+    endpoint: transport === 'ws' ? 'investigations' : 'general',
+  });
 }
 
 async function openWatches(api: ApiUnderTest, scenario: TransportScenario, plan: AppendPlan): Promise<Watch[]> {
   const watches: Watch[] = [];
-  const timed = { historyRevision: 1, firstTimedRevision: plan.firstRevision, timedFrames: Math.ceil(plan.events / scenario.streams) };
+  const timed = {
+    historyRevision: 1,
+    firstTimedRevision: plan.firstRevision,
+    timedFrames: Math.ceil(plan.events / scenario.streams),
+  };
   for (let first = 0; first < scenario.subscribers; first += CONNECT_BATCH) {
     const batch: Watch[] = [];
     for (let k = first; k < Math.min(first + CONNECT_BATCH, scenario.subscribers); k++) {
       const stream = k % scenario.streams;
-      batch.push({ stream, subscriber: openSubscriber(scenario.transport, api.url, plan.investigationIds[stream] ?? '', timed) });
+      batch.push({
+        stream,
+        subscriber: openSubscriber(scenario.transport, api.url, plan.investigationIds[stream] ?? '', timed),
+      });
     }
     watches.push(...batch);
-    await within(Promise.all(batch.map((w) => w.subscriber.connected)), CONNECT_TIMEOUT_MS, `subscribers ${first}..${first + batch.length - 1} did not connect`);
+    await within(
+      Promise.all(batch.map((w) => w.subscriber.connected)),
+      CONNECT_TIMEOUT_MS,
+      `subscribers ${first}..${first + batch.length - 1} did not connect`,
+    );
   }
   return watches;
 }
@@ -112,11 +187,23 @@ async function runScenario(options: Options, scenario: TransportScenario): Promi
 
 function printMachine(options: Options): void {
   console.log(`WebSocket and Socket.IO delivery benchmark, ${new Date().toISOString()}`);
-  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${process.platform}`);
-  console.log(`store: ${options.api.store}; loopback on 127.0.0.1; no workers (the bench appends through runtime.store.appendToStream)`);
-  console.log(`settings: defaults, anonymous embedded access, except ${Object.entries(SETTING_OVERRIDES).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  console.log('clients: ws 8 (raw, JSON text frames) and socket.io-client 4.8 (websocket transport, one connection each)');
-  console.log('latency: monotonic clock just before appendToStream -> arrival of the frame holding the message at the client\n');
+  console.log(
+    `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${process.platform}`,
+  );
+  console.log(
+    `store: ${options.api.store}; loopback on 127.0.0.1; no workers (the bench appends through runtime.store.appendToStream)`,
+  );
+  console.log(
+    `settings: defaults, anonymous embedded access, except ${Object.entries(SETTING_OVERRIDES)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  console.log(
+    'clients: ws 8 (raw, JSON text frames) and socket.io-client 4.8 (websocket transport, one connection each)',
+  );
+  console.log(
+    'latency: monotonic clock just before appendToStream -> arrival of the frame holding the message at the client\n',
+  );
 }
 
 async function main(): Promise<void> {

@@ -15,11 +15,15 @@ type Frame = { id?: unknown; type?: unknown; messages?: Frame[] };
 export function openWsSubscriber(options: WsSubscriberOptions): Subscriber {
   const timed = timedFrames(options);
   const base = options.baseUrl.replace(/^http/, 'ws');
-  const url = options.endpoint === 'investigations' ? `${base}/api/v1/ws/investigations/${options.investigationId}` : `${base}/api/v1/ws`;
+  const url =
+    options.endpoint === 'investigations'
+      ? `${base}/api/v1/ws/investigations/${options.investigationId}`
+      : `${base}/api/v1/ws`;
   const ws = new WebSocket(url, { perMessageDeflate: false });
   let closing = false;
   ws.on('open', () => {
-    if (options.endpoint === 'general') ws.send(JSON.stringify({ type: 'subscribe', stream: `investigation:${options.investigationId}` }));
+    if (options.endpoint === 'general')
+      ws.send(JSON.stringify({ type: 'subscribe', stream: `investigation:${options.investigationId}` }));
   });
   ws.on('message', (data) => {
     // One reading per frame: messages batched together were delivered together.

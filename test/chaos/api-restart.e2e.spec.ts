@@ -6,7 +6,12 @@ import { expectEverythingCompleted, startWorkload, waitUntilMidRun } from '../su
 let deployment: ChaosDeployment;
 const clients = new AbortController();
 beforeAll(async () => {
-  deployment = await ChaosDeployment.start('api', { SYNTHETIC_CONTRACTS: '1500', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '100', CHAT_FOLLOW_WINDOW_MS: '2000' });
+  deployment = await ChaosDeployment.start('api', {
+    SYNTHETIC_CONTRACTS: '1500',
+    INVESTIGATION_PAGE_SIZE: '100',
+    INVESTIGATION_STEP_DELAY_MS: '100',
+    CHAT_FOLLOW_WINDOW_MS: '2000',
+  });
 }, 60_000);
 afterAll(async () => {
   clients.abort();

@@ -6,7 +6,12 @@ import { expectEverythingCompleted, startWorkload, waitUntilMidRun } from '../su
 let deployment: ChaosDeployment;
 const clients = new AbortController();
 beforeAll(async () => {
-  deployment = await ChaosDeployment.start('nats', { SYNTHETIC_CONTRACTS: '1500', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '100', CHAT_FOLLOW_WINDOW_MS: '2000' });
+  deployment = await ChaosDeployment.start('nats', {
+    SYNTHETIC_CONTRACTS: '1500',
+    INVESTIGATION_PAGE_SIZE: '100',
+    INVESTIGATION_STEP_DELAY_MS: '100',
+    CHAT_FOLLOW_WINDOW_MS: '2000',
+  });
 }, 60_000);
 afterAll(async () => {
   clients.abort();
@@ -26,7 +31,10 @@ describe('chaos: NATS SIGKILLed and restarted', () => {
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: 'durante a queda do NATS', data_source: 'synthetic' }),
     });
-    expect({ status: refused.status, retryAfter: refused.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+    expect({ status: refused.status, retryAfter: refused.headers.get('retry-after') }).toEqual({
+      status: 503,
+      retryAfter: '5',
+    });
     expect(((await refused.json()) as { error_code: string }).error_code).toBe('SERVICE_UNAVAILABLE');
     await deployment.nats.restart();
     await deployment.waitForReadiness(200, 'every process to be ready again');

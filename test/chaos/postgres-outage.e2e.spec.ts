@@ -12,7 +12,12 @@ import { waitUntil } from '../support/wait-until.js';
 let deployment: ChaosDeployment;
 const clients = new AbortController();
 beforeAll(async () => {
-  deployment = await ChaosDeployment.start('pg', { SYNTHETIC_CONTRACTS: '2000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '100', CHAT_FOLLOW_WINDOW_MS: '2000' });
+  deployment = await ChaosDeployment.start('pg', {
+    SYNTHETIC_CONTRACTS: '2000',
+    INVESTIGATION_PAGE_SIZE: '100',
+    INVESTIGATION_STEP_DELAY_MS: '100',
+    CHAT_FOLLOW_WINDOW_MS: '2000',
+  });
 }, 60_000);
 afterAll(async () => {
   clients.abort();
@@ -24,34 +29,56 @@ describe('chaos: PostgreSQL connections terminated and refused', () => {
     const token = await deployment.token();
     const workload = await startWorkload(deployment, token, clients.signal);
     await waitUntilMidRun(deployment, token, workload);
-    const storedEvents = async (): Promise<number> => (await Promise.all(workload.investigations.map((id) => historyOf(deployment.url, token, id)))).flat().length;
+    const storedEvents = async (): Promise<number> =>
+      (await Promise.all(workload.investigations.map((id) => historyOf(deployment.url, token, id)))).flat().length;
 
     for (let round = 0; round < 2; round++) {
       const before = await storedEvents();
       expect(await terminateBackends({ database: deployment.database.name })).toBeGreaterThan(0);
-      await waitUntil(async () => {
-        deployment.expectAlive();
-        return (await storedEvents()) > before ? true : undefined;
-      }, `appends to resume after termination ${round + 1}`);
+      await waitUntil(
+        async () => {
+          deployment.expectAlive();
+          return (await storedEvents()) > before ? true : undefined;
+        },
+        `appends to resume after termination ${round + 1}`,
+      );
     }
 
-    const running = (await Promise.all(workload.investigations.map((id) => historyOf(deployment.url, token, id)))).filter((h) => h.at(-1)?.type !== 'InvestigationCompleted');
+    const running = (
+      await Promise.all(workload.investigations.map((id) => historyOf(deployment.url, token, id)))
+    ).filter((h) => h.at(-1)?.type !== 'InvestigationCompleted');
     expect(running.length).toBeGreaterThan(0);
     await deployment.database.refuse();
     await deployment.waitForReadiness(503, 'the api and every worker to report not-ready');
     // A few seconds: long enough for held commands to outlive their ack wait but for their heartbeats.
     await waitUntil(
-      () => (deployment.workers.some((w) => w.process.output().split('storage still unreachable').length > 4) ? true : undefined),
+      () =>
+        deployment.workers.some((w) => w.process.output().split('storage still unreachable').length > 4)
+          ? true
+          : undefined,
       'a worker holding commands to probe the store four times',
     );
-    const refused = await fetch(`${deployment.url}/api/v1/investigations/${workload.investigations[0]}`, { headers: { Authorization: `Bearer ${token}` } });
-    expect({ status: refused.status, retryAfter: refused.headers.get('retry-after'), body: await refused.json() }).toEqual({
+    const refused = await fetch(`${deployment.url}/api/v1/investigations/${workload.investigations[0]}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect({
+      status: refused.status,
+      retryAfter: refused.headers.get('retry-after'),
+      body: await refused.json(),
+    }).toEqual({
       status: 503,
       retryAfter: '5',
       body: { error_code: 'STORE_UNAVAILABLE', message: expect.any(String) },
     });
-    const ready = (await (await fetch(`${deployment.url}/health/ready`)).json()) as { details: Record<string, unknown> };
-    expect(ready.details).toMatchObject({ status: 'unavailable', bus: { status: 'up' }, store: { status: 'down' }, audit: { status: 'down' } });
+    const ready = (await (await fetch(`${deployment.url}/health/ready`)).json()) as {
+      details: Record<string, unknown>;
+    };
+    expect(ready.details).toMatchObject({
+      status: 'unavailable',
+      bus: { status: 'up' },
+      store: { status: 'down' },
+      audit: { status: 'down' },
+    });
     await deployment.database.accept();
     await deployment.waitForReadiness(200, 'every process to be ready again');
 
@@ -59,6 +86,8 @@ describe('chaos: PostgreSQL connections terminated and refused', () => {
     // Streams already open are fed from the live feed, which catches up after the outage: none had to reconnect.
     expect({ reconnects, setbacks }).toEqual({ reconnects: 0, setbacks: [] });
     // The outage met work in flight: workers held commands and resumed them.
-    expect(deployment.workers.some((w) => w.process.output().includes('storage reachable again: resuming commands'))).toBe(true);
+    expect(
+      deployment.workers.some((w) => w.process.output().includes('storage reachable again: resuming commands')),
+    ).toBe(true);
   }, 120_000);
 });

@@ -6,7 +6,12 @@ import { expectEverythingCompleted, historyOf, startWorkload, waitUntilMidRun } 
 let deployment: ChaosDeployment;
 const clients = new AbortController();
 beforeAll(async () => {
-  deployment = await ChaosDeployment.start('worker', { SYNTHETIC_CONTRACTS: '1500', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '100', CHAT_FOLLOW_WINDOW_MS: '2000' });
+  deployment = await ChaosDeployment.start('worker', {
+    SYNTHETIC_CONTRACTS: '1500',
+    INVESTIGATION_PAGE_SIZE: '100',
+    INVESTIGATION_STEP_DELAY_MS: '100',
+    CHAT_FOLLOW_WINDOW_MS: '2000',
+  });
 }, 60_000);
 afterAll(async () => {
   clients.abort();
@@ -28,7 +33,14 @@ describe('chaos: a worker SIGKILLed mid-run', () => {
     await deployment.waitForReadiness(200, 'every process to be ready');
     // The kill landed mid-run: an investigation has events from the killed worker and from another one.
     const producers = await Promise.all(
-      workload.investigations.map(async (id) => new Set((await historyOf(deployment.url, token, id)).map((e) => String((e.metadata as { producer?: string }).producer ?? '')))),
+      workload.investigations.map(
+        async (id) =>
+          new Set(
+            (await historyOf(deployment.url, token, id)).map((e) =>
+              String((e.metadata as { producer?: string }).producer ?? ''),
+            ),
+          ),
+      ),
     );
     expect(producers.some((set) => set.size > 1 && [...set].some((p) => p.endsWith(`:${killedPid}`)))).toBe(true);
   }, 120_000);

@@ -38,11 +38,17 @@ let knownId = '';
 beforeAll(async () => {
   api = await startApiProcess({
     JWT_SECRET: SECRET,
-    RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0', MAX_BODY_BYTES: '65536',
-    SYNTHETIC_CONTRACTS: '300', INVESTIGATION_STEP_DELAY_MS: '0', STREAM_IDLE_TIMEOUT: '5',
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_PER_MINUTE_IP: '0',
+    MAX_BODY_BYTES: '65536',
+    SYNTHETIC_CONTRACTS: '300',
+    INVESTIGATION_STEP_DELAY_MS: '0',
+    STREAM_IDLE_TIMEOUT: '5',
   });
   baseUrl = api.url;
-  const doc = (await (await fetch(`${baseUrl}/api/docs-json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; requestBody?: unknown }>> };
+  const doc = (await (await fetch(`${baseUrl}/api/docs-json`)).json()) as {
+    paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; requestBody?: unknown }>>;
+  };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
       method: method.toUpperCase(),
@@ -51,8 +57,15 @@ beforeAll(async () => {
       body: op.requestBody !== undefined,
     })),
   );
-  const sign = (sub: string, roles: Array<'viewer' | 'analyst' | 'auditor' | 'admin'>, ttlSeconds = 600) => signToken({ secret: SECRET, subject: sub, roles, ttlSeconds });
-  tokens = [await sign('ana', ['analyst']), await sign('vera', ['viewer']), await sign('aud', ['auditor']), await sign('root', ['admin']), await sign('none', [])];
+  const sign = (sub: string, roles: Array<'viewer' | 'analyst' | 'auditor' | 'admin'>, ttlSeconds = 600) =>
+    signToken({ secret: SECRET, subject: sub, roles, ttlSeconds });
+  tokens = [
+    await sign('ana', ['analyst']),
+    await sign('vera', ['viewer']),
+    await sign('aud', ['auditor']),
+    await sign('root', ['admin']),
+    await sign('none', []),
+  ];
   const started = await fetch(`${baseUrl}/api/v1/investigations`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${tokens[0]}`, 'Content-Type': 'application/json' },
@@ -66,13 +79,47 @@ afterAll(async () => {
 });
 
 const printable = (text: string): boolean => /^[\x20-\x7e]*$/.test(text);
-const oddStrings = fc.constantFrom('', ' ', '+5', '-0', '0x10', '1e3', '99999999999999999999', 'NaN', 'null', '..', '%00', '%2e%2e%2f', '\u{1F642}', 'a'.repeat(300), '<script>', "' OR 1=1 --");
-const pathValue = fc.oneof(fc.constantFrom('KNOWN'), fc.uuid(), fc.stringMatching(/^[A-Za-z0-9_-]{1,140}$/), fc.string({ maxLength: 40 }), oddStrings);
-const headerValue = fc.oneof(oddStrings.filter(printable), fc.string({ maxLength: 80 }).filter(printable), fc.nat().map(String));
+const oddStrings = fc.constantFrom(
+  '',
+  ' ',
+  '+5',
+  '-0',
+  '0x10',
+  '1e3',
+  '99999999999999999999',
+  'NaN',
+  'null',
+  '..',
+  '%00',
+  '%2e%2e%2f',
+  '\u{1F642}',
+  'a'.repeat(300),
+  '<script>',
+  "' OR 1=1 --",
+);
+const pathValue = fc.oneof(
+  fc.constantFrom('KNOWN'),
+  fc.uuid(),
+  fc.stringMatching(/^[A-Za-z0-9_-]{1,140}$/),
+  fc.string({ maxLength: 40 }),
+  oddStrings,
+);
+const headerValue = fc.oneof(
+  oddStrings.filter(printable),
+  fc.string({ maxLength: 80 }).filter(printable),
+  fc.nat().map(String),
+);
 const authorization = fc.oneof(
   fc.constant(undefined),
   fc.integer({ min: 0, max: 4 }).map((i) => `TOKEN:${i}`),
-  fc.constantFrom('Bearer', 'Bearer ', 'Basic YTpi', 'Bearer a.b.c', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'bearer  x'),
+  fc.constantFrom(
+    'Bearer',
+    'Bearer ',
+    'Basic YTpi',
+    'Bearer a.b.c',
+    'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+    'bearer  x',
+  ),
   headerValue.map((v) => `Bearer ${v}`),
 );
 const jsonBody = fc.oneof(
@@ -84,46 +131,92 @@ const jsonBody = fc.oneof(
         message: fc.oneof(fc.string({ maxLength: 200 }), fc.constant(''), fc.array(fc.string())),
         session_id: fc.oneof(fc.uuid(), fc.string({ maxLength: 20 })),
         data_source: fc.constantFrom('contracts', 'synthetic', 'portal_transparencia', 'other', 1),
-        filters: fc.oneof(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })), fc.constant(null)),
+        filters: fc.oneof(
+          fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })),
+          fc.constant(null),
+        ),
         anomaly_types: fc.oneof(fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }), fc.string()),
-        messages: fc.array(fc.record({ role: fc.constantFrom('user', 'system', 'x'), content: fc.string({ maxLength: 50 }) }), { maxLength: 3 }),
+        messages: fc.array(
+          fc.record({ role: fc.constantFrom('user', 'system', 'x'), content: fc.string({ maxLength: 50 }) }),
+          { maxLength: 3 },
+        ),
         stream: fc.boolean(),
         reason: fc.string({ maxLength: 600 }),
       },
       { requiredKeys: [] },
     )
     .map((v) => JSON.stringify(v)),
-  fc.constantFrom('{', '[', '{"query":', 'null', '""', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}'),
+  fc.constantFrom(
+    '{',
+    '[',
+    '{"query":',
+    'null',
+    '""',
+    '{"__proto__":{"x":1}}',
+    '{"constructor":{"prototype":{"x":1}}}',
+  ),
 );
-const encodedBody = fc.tuple(jsonBody, fc.constantFrom('identity', 'gzip', 'deflate', 'br', 'gzip-corrupt', 'br-as-gzip', 'unknown')).map(([text, encoding]) => {
-  const raw = Buffer.from(text);
-  switch (encoding) {
-    case 'gzip':
-      return { body: gzipSync(raw), encoding: 'gzip' };
-    case 'deflate':
-      return { body: deflateSync(raw), encoding: 'deflate' };
-    case 'br':
-      return { body: brotliCompressSync(raw), encoding: 'br' };
-    case 'gzip-corrupt':
-      return { body: Buffer.concat([gzipSync(raw).subarray(0, 10), raw]), encoding: 'gzip' };
-    case 'br-as-gzip':
-      return { body: brotliCompressSync(raw), encoding: 'gzip' };
-    case 'unknown':
-      return { body: raw, encoding: 'compress' };
-    default:
-      return { body: raw, encoding: undefined };
-  }
-});
+const encodedBody = fc
+  .tuple(jsonBody, fc.constantFrom('identity', 'gzip', 'deflate', 'br', 'gzip-corrupt', 'br-as-gzip', 'unknown'))
+  .map(([text, encoding]) => {
+    const raw = Buffer.from(text);
+    switch (encoding) {
+      case 'gzip':
+        return { body: gzipSync(raw), encoding: 'gzip' };
+      case 'deflate':
+        return { body: deflateSync(raw), encoding: 'deflate' };
+      case 'br':
+        return { body: brotliCompressSync(raw), encoding: 'br' };
+      case 'gzip-corrupt':
+        return { body: Buffer.concat([gzipSync(raw).subarray(0, 10), raw]), encoding: 'gzip' };
+      case 'br-as-gzip':
+        return { body: brotliCompressSync(raw), encoding: 'gzip' };
+      case 'unknown':
+        return { body: raw, encoding: 'compress' };
+      default:
+        return { body: raw, encoding: undefined };
+    }
+  });
 const requestCase = fc.record({
   operation: fc.nat(),
   method: fc.oneof(fc.constant(null), fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD')),
   pathValues: fc.array(pathValue, { minLength: 2, maxLength: 2 }),
-  query: fc.dictionary(fc.oneof(fc.constantFrom('last_event_id', 'format', 'speed', 'category', 'type', 'start_date', 'end_date', 'severity', 'token', 'session_token'), fc.string({ maxLength: 10 })), headerValue, { maxKeys: 4 }),
+  query: fc.dictionary(
+    fc.oneof(
+      fc.constantFrom(
+        'last_event_id',
+        'format',
+        'speed',
+        'category',
+        'type',
+        'start_date',
+        'end_date',
+        'severity',
+        'token',
+        'session_token',
+      ),
+      fc.string({ maxLength: 10 }),
+    ),
+    headerValue,
+    { maxKeys: 4 },
+  ),
   authorization,
   lastEventId: fc.option(headerValue, { nil: undefined }),
   idempotencyKey: fc.option(headerValue, { nil: undefined }),
-  acceptEncoding: fc.option(fc.constantFrom('gzip', 'br', 'deflate', '*', 'identity;q=0', 'gzip;q=abc', 'x'), { nil: undefined }),
-  contentType: fc.option(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'), { nil: undefined }),
+  acceptEncoding: fc.option(fc.constantFrom('gzip', 'br', 'deflate', '*', 'identity;q=0', 'gzip;q=abc', 'x'), {
+    nil: undefined,
+  }),
+  contentType: fc.option(
+    fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ),
+    { nil: undefined },
+  ),
   body: fc.option(encodedBody, { nil: undefined }),
   origin: fc.option(fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1'), { nil: undefined }),
 });
@@ -143,7 +236,8 @@ function urlOf(operation: Operation, c: RequestCase): string {
 function send(c: RequestCase): Promise<Outcome> {
   const operation = operations[c.operation % operations.length] as Operation;
   const headers: Record<string, string> = {};
-  if (c.authorization) headers.Authorization = c.authorization.replace(/^TOKEN:(\d)$/, (_, i: string) => `Bearer ${tokens[Number(i)]}`);
+  if (c.authorization)
+    headers.Authorization = c.authorization.replace(/^TOKEN:(\d)$/, (_, i: string) => `Bearer ${tokens[Number(i)]}`);
   if (c.lastEventId !== undefined) headers['Last-Event-ID'] = c.lastEventId;
   if (c.idempotencyKey !== undefined) headers['Idempotency-Key'] = c.idempotencyKey;
   if (c.acceptEncoding) headers['Accept-Encoding'] = c.acceptEncoding;
@@ -195,7 +289,8 @@ describe('HTTP fuzzing of every route', () => {
     await fc.assert(
       fc.asyncProperty(requestCase, async (c) => {
         const outcome = await send(c);
-        const acceptable = outcome.status < 500 || (outcome.status === 503 && EXPECTED_503.test(outcome.errorCode ?? ''));
+        const acceptable =
+          outcome.status < 500 || (outcome.status === 503 && EXPECTED_503.test(outcome.errorCode ?? ''));
         if (!acceptable) throw new Error(`answered ${outcome.status} ${String(outcome.errorCode)}`);
       }),
       { numRuns: fuzzRuns(1500), seed: fuzzSeed(), endOnFailure: true },

@@ -32,14 +32,21 @@ let probes = 0;
 beforeAll(async () => {
   api = await startApiProcess({
     JWT_SECRET: SECRET,
-    RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_PER_MINUTE_IP: '0',
-    SYNTHETIC_CONTRACTS: '200000', INVESTIGATION_PAGE_SIZE: '100', INVESTIGATION_STEP_DELAY_MS: '1000',
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_PER_MINUTE_IP: '0',
+    SYNTHETIC_CONTRACTS: '200000',
+    INVESTIGATION_PAGE_SIZE: '100',
+    INVESTIGATION_STEP_DELAY_MS: '1000',
   });
   url = api.url;
   const analyst = await signToken({ secret: SECRET, subject: 'ana', roles: ['analyst'], ttlSeconds: 3600 });
   // An auditor watches any investigation but may not cancel it: the fuzzed `cancel`s leave it running.
   token = await signToken({ secret: SECRET, subject: 'fuzz', roles: ['auditor'], ttlSeconds: 3600 });
-  const res = await fetch(`${url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${analyst}` }, body: JSON.stringify({ query: 'Contratos de saúde' }) });
+  const res = await fetch(`${url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${analyst}` },
+    body: JSON.stringify({ query: 'Contratos de saúde' }),
+  });
   investigationId = ((await res.json()) as { investigation_id: string }).investigation_id;
 });
 
@@ -55,7 +62,10 @@ const errorLines = (from: number): string[] => api.errorLines(from);
 /** Keeps one open connection per target, reopening the ones a case closed. */
 class Pool<T> {
   private readonly open = new Map<string, T>();
-  constructor(private readonly connect: (target: string) => Promise<T>, private readonly close: (client: T) => Promise<void>) {}
+  constructor(
+    private readonly connect: (target: string) => Promise<T>,
+    private readonly close: (client: T) => Promise<void>,
+  ) {}
   async get(target: string): Promise<T> {
     const existing = this.open.get(target);
     if (existing) return existing;
@@ -95,21 +105,35 @@ async function rawCase(target: string, frame: RawFrame): Promise<void> {
   client.ws.send(frame.data);
   if (client.ws.readyState === WebSocket.OPEN) client.send({ type: 'ping', request_id: probe });
   const outcome = await Promise.race([
-    client.waitFor((m) => m.type === 'pong' && m.request_id === probe, `the pong of ${probe}`, from, ANSWER_WITHIN_MS).then(() => null),
+    client
+      .waitFor((m) => m.type === 'pong' && m.request_id === probe, `the pong of ${probe}`, from, ANSWER_WITHIN_MS)
+      .then(() => null),
     client.closed,
   ]);
   if (outcome !== null) {
     raw.drop(target);
-    expect({ target, closedWith: outcome.code, clean: CLEAN(outcome.code) }).toEqual({ target, closedWith: outcome.code, clean: true });
+    expect({ target, closedWith: outcome.code, clean: CLEAN(outcome.code) }).toEqual({
+      target,
+      closedWith: outcome.code,
+      clean: true,
+    });
     return;
   }
   const answered = client.messages.slice(from).filter((m) => m.request_id !== probe);
-  if (answered.length === 0) expect({ target, frame: frame.data.slice(0, 200) }).toEqual({ target: 'chat', frame: expect.stringMatching(/"type":"typing"/) });
+  if (answered.length === 0)
+    expect({ target, frame: frame.data.slice(0, 200) }).toEqual({
+      target: 'chat',
+      frame: expect.stringMatching(/"type":"typing"/),
+    });
 }
 
 const ios = new Pool<Socket>(
   async (namespace) => {
-    const socket = io(`${url}/${namespace}`, { transports: ['websocket'], reconnection: false, auth: { token, sessionId: 'fuzz' } });
+    const socket = io(`${url}/${namespace}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      auth: { token, sessionId: 'fuzz' },
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
@@ -128,12 +152,21 @@ async function ioCase(namespace: string, emit: IoEmit): Promise<void> {
     socket.once('disconnect', onDisconnect);
   });
   // Event names may be numbers on the wire: socket.io-client's types only say string.
-  const send = socket.timeout(ANSWER_WITHIN_MS) as unknown as { emitWithAck(event: unknown, ...args: unknown[]): Promise<unknown> };
+  const send = socket.timeout(ANSWER_WITHIN_MS) as unknown as {
+    emitWithAck(event: unknown, ...args: unknown[]): Promise<unknown>;
+  };
   if (!emit.ack) socket.emit(emit.event as string, ...emit.args);
   const asked = emit.ack ? send.emitWithAck(emit.event, ...emit.args) : send.emitWithAck('ping');
-  const outcome = await Promise.race([asked.then((answer) => ({ answer }), (error: unknown) => ({ failed: String(error) })), disconnected]);
+  const outcome = await Promise.race([
+    asked.then(
+      (answer) => ({ answer }),
+      (error: unknown) => ({ failed: String(error) }),
+    ),
+    disconnected,
+  ]);
   socket.off('disconnect', onDisconnect);
-  if ('failed' in outcome && socket.connected) throw new Error(`${String(emit.event)} got no acknowledgement: ${outcome.failed}`);
+  if ('failed' in outcome && socket.connected)
+    throw new Error(`${String(emit.event)} got no acknowledgement: ${outcome.failed}`);
   if (!('answer' in outcome) || !socket.connected) ios.drop(namespace);
   if ('answer' in outcome) expect(outcome.answer).toEqual(expect.objectContaining({ type: expect.any(String) }));
 }
@@ -146,12 +179,24 @@ async function packetCase(packet: string): Promise<void> {
   ws.on('message', (data) => texts.push(data.toString()));
   const closed = new Promise<number>((resolve) => ws.once('close', resolve));
   try {
-    await waitUntil(() => (texts.some((t) => t.startsWith('0{')) ? true : undefined), 'the engine.io open packet', ANSWER_WITHIN_MS);
+    await waitUntil(
+      () => (texts.some((t) => t.startsWith('0{')) ? true : undefined),
+      'the engine.io open packet',
+      ANSWER_WITHIN_MS,
+    );
     ws.send(`40/chat,${JSON.stringify({ sessionId: 'fuzz', token })}`);
-    await waitUntil(() => (texts.some((t) => t.startsWith('40/chat,')) ? true : undefined), 'the /chat connect', ANSWER_WITHIN_MS);
+    await waitUntil(
+      () => (texts.some((t) => t.startsWith('40/chat,')) ? true : undefined),
+      'the /chat connect',
+      ANSWER_WITHIN_MS,
+    );
     ws.send(packet);
     if (ws.readyState === WebSocket.OPEN) ws.send('42/chat,777["ping"]');
-    const answered = waitUntil(() => (texts.some((t) => t.startsWith('43/chat,777[')) ? 'answered' : undefined), 'the ping ack', ANSWER_WITHIN_MS);
+    const answered = waitUntil(
+      () => (texts.some((t) => t.startsWith('43/chat,777[')) ? 'answered' : undefined),
+      'the ping ack',
+      ANSWER_WITHIN_MS,
+    );
     expect(await Promise.race([answered, closed.then(() => 'closed')])).toMatch(/answered|closed/);
   } finally {
     ws.terminate();
@@ -170,18 +215,33 @@ async function check<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<v
     await fc.assert(property, { seed: SEED, numRuns, endOnFailure: true });
   } catch (error) {
     // A counterexample may hold a megabyte of padding: keep the report readable.
-    const report = (error as Error).message.split('\n').map((line) => (line.length > 2000 ? `${line.slice(0, 2000)}… (${line.length} characters)` : line));
-    throw new Error(`FUZZ_SEED=${SEED} FUZZ_SCALE=${process.env.FUZZ_SCALE ?? 1} replays this run\n${report.join('\n')}`);
+    const report = (error as Error).message
+      .split('\n')
+      .map((line) => (line.length > 2000 ? `${line.slice(0, 2000)}… (${line.length} characters)` : line));
+    throw new Error(
+      `FUZZ_SEED=${SEED} FUZZ_SCALE=${process.env.FUZZ_SCALE ?? 1} replays this run\n${report.join('\n')}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 describe(`fuzzed inbound messages (FUZZ_SEED=${SEED}, ${CASES} cases)`, () => {
   it('raw WebSocket: every message is answered or the connection closes cleanly', async () => {
-    await check(fc.tuple(fc.constantFrom(...Object.keys(RAW_PATHS)), rawFrame(investigationId)), ([target, frame]) => rawCase(target, frame), Math.ceil(CASES * 0.5));
+    await check(
+      fc.tuple(fc.constantFrom(...Object.keys(RAW_PATHS)), rawFrame(investigationId)),
+      ([target, frame]) => rawCase(target, frame),
+      Math.ceil(CASES * 0.5),
+    );
   });
 
   it('Socket.IO: every emit is acknowledged or the socket disconnects', async () => {
-    await check(fc.tuple(fc.constantFrom('chat', 'investigations'), ioEmit(investigationId)), ([namespace, emit]) => ioCase(namespace, emit), Math.ceil(CASES * 0.35));
+    await check(
+      fc.tuple(fc.constantFrom('chat', 'investigations'), ioEmit(investigationId)),
+      ([namespace, emit]) => ioCase(namespace, emit),
+      Math.ceil(CASES * 0.35),
+    );
   });
 
   it('Socket.IO packets past the client library: answered or closed', async () => {

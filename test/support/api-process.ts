@@ -18,12 +18,21 @@ export interface ApiProcess {
 
 export async function startApiProcess(env: Record<string, string> = {}): Promise<ApiProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-api-'));
-  const proc = startNode('dist/apps/api/src/main.js', { DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env });
-  const listening = await proc.waitForLog((l) => l.msg === 'api listening').catch(async (error: unknown) => {
-    await proc.stop('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-    throw error;
+  const proc = startNode('dist/apps/api/src/main.js', {
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
+    ...env,
   });
+  const listening = await proc
+    .waitForLog((l) => l.msg === 'api listening')
+    .catch(async (error: unknown) => {
+      await proc.stop('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    });
   const port = Number(/:(\d+)$/.exec(String(listening.url))?.[1]);
   return {
     proc,

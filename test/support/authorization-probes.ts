@@ -27,7 +27,11 @@ export const history: Served = (m) => (m.type === 'history' ? 'history' : null);
  * stream), else what `served` makes of the first message it recognises. `start` sends
  * messages once the socket is open (subscriptions).
  */
-export function wsOutcome(url: string, served: Served, start: (send: (message: unknown) => void) => void = () => undefined): { outcome: Promise<string>; close: () => void } {
+export function wsOutcome(
+  url: string,
+  served: Served,
+  start: (send: (message: unknown) => void) => void = () => undefined,
+): { outcome: Promise<string>; close: () => void } {
   const client = openWs(url);
   client.ws.once('open', () => start((message) => client.send(message)));
   const outcome = new Promise<string>((resolve) => {
@@ -48,7 +52,10 @@ export function wsOutcome(url: string, served: Served, start: (send: (message: u
  * The general endpoint with several subscriptions: per stream, `events` once one of its
  * events arrives, or the error code it failed with; `close <code>` for a refused connection.
  */
-export function generalOutcome(url: string, streams: Readonly<Record<string, string>>): { outcome: Promise<string>; close: () => void } {
+export function generalOutcome(
+  url: string,
+  streams: Readonly<Record<string, string>>,
+): { outcome: Promise<string>; close: () => void } {
   const client = openWs(url);
   const names = Object.keys(streams);
   client.ws.once('open', () => {
@@ -79,11 +86,18 @@ export type IoServed = (event: string, payload: IoMessage) => string | null;
  * <code>` when the server ends the connection, `error <code>` for a refused subscription,
  * else what `served` makes of an event (or `connected`, when given, once it connects).
  */
-export function ioOutcome(url: string, auth: Record<string, unknown>, served: IoServed, connected?: string): { outcome: Promise<string>; close: () => void } {
+export function ioOutcome(
+  url: string,
+  auth: Record<string, unknown>,
+  served: IoServed,
+  connected?: string,
+): { outcome: Promise<string>; close: () => void } {
   const client = openIo(url, { auth });
   const outcome = new Promise<string>((resolve) => {
     if (connected !== undefined) client.socket.once('connect', () => resolve(connected));
-    client.socket.once('connect_error', (error: Error & { data?: { close_code?: unknown } }) => resolve(`connect_error ${String(error.data?.close_code)}`));
+    client.socket.once('connect_error', (error: Error & { data?: { close_code?: unknown } }) =>
+      resolve(`connect_error ${String(error.data?.close_code)}`),
+    );
     client.socket.onAny((event: string, payload: IoMessage) => {
       if (event === 'disconnect_reason') return resolve(`disconnect ${String(payload.code)}`);
       if (event === 'error') return resolve(`error ${String(payload.error_code)}`);

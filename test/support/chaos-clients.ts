@@ -37,16 +37,30 @@ export function asReceived(message: WsMessage): Received {
 }
 
 /** GET /api/v1/investigations/stream/{id} with Last-Event-ID until its terminal event. */
-export async function followSse(baseUrl: string, investigationId: string, token: string, signal: AbortSignal): Promise<Followed> {
+export async function followSse(
+  baseUrl: string,
+  investigationId: string,
+  token: string,
+  signal: AbortSignal,
+): Promise<Followed> {
   const followed: Followed = { events: [], reconnects: 0, setbacks: [] };
   while (!signal.aborted) {
     const last = followed.events.at(-1)?.id;
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...(last === undefined ? {} : { 'Last-Event-ID': String(last) }) };
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      ...(last === undefined ? {} : { 'Last-Event-ID': String(last) }),
+    };
     const keep = (frame: SseFrame): void => {
       if (frame.id !== undefined) followed.events.push({ id: Number(frame.id), data: frame.data });
       else followed.setbacks.push(String(frame.data.error_code));
     };
-    await readSse(`${baseUrl}/api/v1/investigations/stream/${investigationId}`, { headers }, keep, followed.setbacks, signal);
+    await readSse(
+      `${baseUrl}/api/v1/investigations/stream/${investigationId}`,
+      { headers },
+      keep,
+      followed.setbacks,
+      signal,
+    );
     if (followed.events.some(isFinal)) return followed;
     followed.reconnects++;
     await pause(RETRY_MS);
@@ -86,11 +100,18 @@ async function readSse(
 }
 
 /** /api/v1/ws/investigations/{id}?last_event_id= until the server closes after the terminal event. */
-export async function followWs(baseUrl: string, investigationId: string, token: string, signal: AbortSignal): Promise<Followed> {
+export async function followWs(
+  baseUrl: string,
+  investigationId: string,
+  token: string,
+  signal: AbortSignal,
+): Promise<Followed> {
   const followed: Followed = { events: [], reconnects: 0, setbacks: [] };
   while (!signal.aborted) {
     const last = followed.events.at(-1)?.id ?? 0;
-    const client = openWs(wsUrl(baseUrl, `/api/v1/ws/investigations/${investigationId}?token=${token}&last_event_id=${last}`));
+    const client = openWs(
+      wsUrl(baseUrl, `/api/v1/ws/investigations/${investigationId}?token=${token}&last_event_id=${last}`),
+    );
     const stop = (): void => void client.terminate();
     signal.addEventListener('abort', stop, { once: true });
     const { code } = await client.closed;
@@ -112,7 +133,12 @@ export async function followWs(baseUrl: string, investigationId: string, token: 
  * reconnects by itself after a lost transport; after a refused handshake or a watch that
  * failed (an `error` event) it is the application's turn, as socket.io-client documents.
  */
-export function followIo(baseUrl: string, investigationId: string, token: string, signal: AbortSignal): Promise<Followed> {
+export function followIo(
+  baseUrl: string,
+  investigationId: string,
+  token: string,
+  signal: AbortSignal,
+): Promise<Followed> {
   const followed: Followed = { events: [], reconnects: 0, setbacks: [] };
   const lastId = (): number => followed.events.at(-1)?.id ?? 0;
   const client = openIo(`${baseUrl}/investigations`, {
@@ -125,10 +151,14 @@ export function followIo(baseUrl: string, investigationId: string, token: string
   const { socket } = client;
   const later = (act: () => void): void => void setTimeout(() => signal.aborted || act(), RETRY_MS);
   return new Promise((resolve) => {
-    signal.addEventListener('abort', () => {
-      client.close();
-      resolve(followed);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        client.close();
+        resolve(followed);
+      },
+      { once: true },
+    );
     socket.onAny((event: string, payload: WsMessage) => {
       if (typeof payload?.id === 'number') followed.events.push(asReceived(payload));
       if (event === 'error' && payload?.id === undefined) {
@@ -177,7 +207,14 @@ export async function chatOverSse(baseUrl: string, token: string, message: strin
     const headers = (session: { headers: Headers }): void => {
       sessionId = session.headers.get('x-session-id');
     };
-    await readSse(`${baseUrl}/api/v1/chat/stream`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) }, keep, setbacks, signal, headers);
+    await readSse(
+      `${baseUrl}/api/v1/chat/stream`,
+      { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ message }) },
+      keep,
+      setbacks,
+      signal,
+      headers,
+    );
     if (sessionId === null) await pause(RETRY_MS);
   }
   const chat: Chat = { sessionId: sessionId ?? '', events, reconnects: 0, setbacks };
@@ -185,7 +222,13 @@ export async function chatOverSse(baseUrl: string, token: string, message: strin
     chat.reconnects++;
     await pause(RETRY_MS);
     const last = events.at(-1)?.id;
-    await readSse(`${baseUrl}/api/v1/chat/sessions/${chat.sessionId}/stream`, { headers: last === undefined ? auth : { ...auth, 'Last-Event-ID': String(last) } }, keep, setbacks, signal);
+    await readSse(
+      `${baseUrl}/api/v1/chat/sessions/${chat.sessionId}/stream`,
+      { headers: last === undefined ? auth : { ...auth, 'Last-Event-ID': String(last) } },
+      keep,
+      setbacks,
+      signal,
+    );
   }
   return chat;
 }

@@ -110,7 +110,10 @@ export class ChaosDeployment {
   crashed(): string[] {
     return this.managed
       .filter((m) => !m.stopping && (m.process.child.exitCode !== null || m.process.child.signalCode !== null))
-      .map((m) => `${m.name} exited with ${m.process.child.exitCode ?? m.process.child.signalCode}:\n${m.process.output().slice(-2000)}`);
+      .map(
+        (m) =>
+          `${m.name} exited with ${m.process.child.exitCode ?? m.process.child.signalCode}:\n${m.process.output().slice(-2000)}`,
+      );
   }
 
   /** Throws with their output if processes exited on their own: waiting on them would only time out. */
@@ -121,16 +124,24 @@ export class ChaosDeployment {
 
   /** GET /health/ready of the API and of every worker: their HTTP statuses, in that order. */
   async readiness(): Promise<number[]> {
-    const status = (url: string): Promise<number> => fetch(`${url}/health/ready`).then((res) => res.status, () => 0);
+    const status = (url: string): Promise<number> =>
+      fetch(`${url}/health/ready`).then(
+        (res) => res.status,
+        () => 0,
+      );
     return Promise.all([status(this.url), ...this.workers.map((worker) => status(worker.url))]);
   }
 
   /** Waits until every process reports `status` on /health/ready (200 or 503). */
   async waitForReadiness(status: number, what: string, timeoutMs = 30_000): Promise<void> {
-    await waitUntil(async () => {
-      this.expectAlive();
-      return (await this.readiness()).every((s) => s === status) ? true : undefined;
-    }, what, timeoutMs);
+    await waitUntil(
+      async () => {
+        this.expectAlive();
+        return (await this.readiness()).every((s) => s === status) ? true : undefined;
+      },
+      what,
+      timeoutMs,
+    );
   }
 
   async dispose(): Promise<void> {

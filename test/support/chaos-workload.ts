@@ -1,9 +1,17 @@
 import { expect } from '@jest/globals';
 import { setTimeout as pause } from 'node:timers/promises';
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import { toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
 import type { ChaosDeployment } from './chaos-deployment.js';
-import { chatOverSse, followIo, followSse, followWs, type Chat, type Followed, type Received } from './chaos-clients.js';
+import {
+  chatOverSse,
+  followIo,
+  followSse,
+  followWs,
+  type Chat,
+  type Followed,
+  type Received,
+} from './chaos-clients.js';
 import { openSse } from './sse-client.js';
 import { waitUntil } from './wait-until.js';
 
@@ -13,7 +21,11 @@ type Transport = keyof typeof TRANSPORTS;
 export interface Workload {
   readonly investigations: readonly string[];
   /** Every investigation watched on every transport. */
-  readonly watchers: ReadonlyArray<{ readonly id: string; readonly transport: Transport; readonly followed: Promise<Followed> }>;
+  readonly watchers: ReadonlyArray<{
+    readonly id: string;
+    readonly transport: Transport;
+    readonly followed: Promise<Followed>;
+  }>;
   readonly chats: ReadonlyArray<Promise<Chat>>;
   /** Investigations the API refused (503) while starting them: never counted as accepted. */
   refusedStarts: number;
@@ -35,15 +47,24 @@ const INVESTIGATE = 'Quero investigar os contratos da saúde';
  * Starts investigations (accepted only on 202) and chats, and watches every investigation
  * over SSE, the raw WebSocket and Socket.IO.
  */
-export async function startWorkload(deployment: ChaosDeployment, token: string, signal: AbortSignal, investigations = 3, chats = 2): Promise<Workload> {
+export async function startWorkload(
+  deployment: ChaosDeployment,
+  token: string,
+  signal: AbortSignal,
+  investigations = 3,
+  chats = 2,
+): Promise<Workload> {
   const workload: Workload = { investigations: [], watchers: [], chats: [], refusedStarts: 0 };
   const ids = workload.investigations as string[];
   for (let i = 0; i < investigations; i++) ids.push(await startInvestigation(deployment.url, token, i, workload));
   const watchers = workload.watchers as Array<Workload['watchers'][number]>;
   for (const id of ids) {
-    for (const transport of Object.keys(TRANSPORTS) as Transport[]) watchers.push({ id, transport, followed: TRANSPORTS[transport](deployment.url, id, token, signal) });
+    for (const transport of Object.keys(TRANSPORTS) as Transport[])
+      watchers.push({ id, transport, followed: TRANSPORTS[transport](deployment.url, id, token, signal) });
   }
-  (workload.chats as Array<Promise<Chat>>).push(...Array.from({ length: chats }, () => chatOverSse(deployment.url, token, INVESTIGATE, signal)));
+  (workload.chats as Array<Promise<Chat>>).push(
+    ...Array.from({ length: chats }, () => chatOverSse(deployment.url, token, INVESTIGATE, signal)),
+  );
   return workload;
 }
 
@@ -66,7 +87,9 @@ async function startInvestigation(url: string, token: string, index: number, wor
  */
 export function historyOf(url: string, token: string, id: string): Promise<HistoryItem[]> {
   return waitUntil(async () => {
-    const res = await fetch(`${url}/api/v1/investigations/${id}/events`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+    const res = await fetch(`${url}/api/v1/investigations/${id}/events`, {
+      headers: { Authorization: `Bearer ${token}` },
+    }).catch(() => null);
     if (res?.status === 503 || res === null) return undefined;
     expect(res.status).toBe(200);
     return ((await res.json()) as { events: HistoryItem[] }).events;
@@ -105,14 +128,26 @@ function expectedStream(history: readonly HistoryItem[]): Received[] {
  * stream (compared with the stored history), every chat answer completed with every event
  * once and in order, and no process exited on its own.
  */
-export async function expectEverythingCompleted(deployment: ChaosDeployment, token: string, workload: Workload): Promise<{ reconnects: number; setbacks: string[] }> {
+export async function expectEverythingCompleted(
+  deployment: ChaosDeployment,
+  token: string,
+  workload: Workload,
+): Promise<{ reconnects: number; setbacks: string[] }> {
   let reconnects = 0;
   const setbacks: string[] = [];
-  await waitUntil(async () => {
-    deployment.expectAlive();
-    const ended = await Promise.all(workload.investigations.map(async (id) => (await historyOf(deployment.url, token, id)).at(-1)?.type));
-    return ended.every((type) => type === 'InvestigationCompleted' || type === 'InvestigationFailed') ? true : undefined;
-  }, 'every investigation to end', 60_000);
+  await waitUntil(
+    async () => {
+      deployment.expectAlive();
+      const ended = await Promise.all(
+        workload.investigations.map(async (id) => (await historyOf(deployment.url, token, id)).at(-1)?.type),
+      );
+      return ended.every((type) => type === 'InvestigationCompleted' || type === 'InvestigationFailed')
+        ? true
+        : undefined;
+    },
+    'every investigation to end',
+    60_000,
+  );
   for (const id of workload.investigations) {
     const history = await historyOf(deployment.url, token, id);
     expect({ id, last: history.at(-1)?.type }).toEqual({ id, last: 'InvestigationCompleted' });
@@ -121,7 +156,10 @@ export async function expectEverythingCompleted(deployment: ChaosDeployment, tok
       const followed = await watcher.followed;
       reconnects += followed.reconnects;
       setbacks.push(...followed.setbacks);
-      expect({ transport: watcher.transport, events: followed.events }).toEqual({ transport: watcher.transport, events: expected });
+      expect({ transport: watcher.transport, events: followed.events }).toEqual({
+        transport: watcher.transport,
+        events: expected,
+      });
     }
   }
   for (const pending of workload.chats) {
@@ -129,7 +167,11 @@ export async function expectEverythingCompleted(deployment: ChaosDeployment, tok
     reconnects += chat.reconnects;
     setbacks.push(...chat.setbacks);
     expect(chat.events.at(-1)?.data.type).toBe('complete');
-    const replay = await (await openSse(`${deployment.url}/api/v1/chat/sessions/${chat.sessionId}/stream`, { headers: { Authorization: `Bearer ${token}` } })).done;
+    const replay = await (
+      await openSse(`${deployment.url}/api/v1/chat/sessions/${chat.sessionId}/stream`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+    ).done;
     expect(chat.events).toEqual(replay.map((frame) => ({ id: Number(frame.id), data: frame.data })));
   }
   expect(deployment.crashed()).toEqual([]);

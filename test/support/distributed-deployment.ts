@@ -66,7 +66,8 @@ export function distributedDeployment(name: string, overrides: Record<string, st
       const nc = await connect({ servers: NATS_URL });
       const jsm = await jetstreamManager(nc);
       // Missing when no process of the deployment ran the relay.
-      for (const name of [stream, env.NATS_EVENTS_STREAM, env.NATS_AUDIT_STREAM]) await jsm.streams.delete(name).catch(() => false);
+      for (const name of [stream, env.NATS_EVENTS_STREAM, env.NATS_AUDIT_STREAM])
+        await jsm.streams.delete(name).catch(() => false);
       await nc.close();
     },
   };

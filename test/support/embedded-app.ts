@@ -2,7 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApi, type ApiServer } from '../../apps/api/src/bootstrap.js';
-import { createRuntime, loadSettings, Metrics, signingSecret, signToken, silentLogger, type Role, type Runtime, type TokenRequest } from '#platform';
+import {
+  createRuntime,
+  loadSettings,
+  Metrics,
+  signingSecret,
+  signToken,
+  silentLogger,
+  type Role,
+  type Runtime,
+  type TokenRequest,
+} from '#platform';
 import { startWorkersFromRuntime, type RunningWorkers } from '#workers';
 
 export interface EmbeddedApp {
@@ -24,13 +34,22 @@ export interface EmbeddedOptions {
 }
 
 /** The embedded mode in this process: SQLite in a temp dir, in-process bus, real workers, real HTTP. */
-export async function startEmbeddedApp(env: Record<string, string> = {}, options: EmbeddedOptions = {}): Promise<EmbeddedApp> {
+export async function startEmbeddedApp(
+  env: Record<string, string> = {},
+  options: EmbeddedOptions = {},
+): Promise<EmbeddedApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-test-'));
   // Audit checkpoints are events: only at shutdown unless a test sets a cadence, so the store's head moves only as a test expects.
-  const settings = loadSettings({ DATA_DIR: dataDir, INVESTIGATION_STEP_DELAY_MS: '0', SYNTHETIC_CONTRACTS: '300', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400', ...env });
+  const settings = loadSettings({
+    DATA_DIR: dataDir,
+    INVESTIGATION_STEP_DELAY_MS: '0',
+    SYNTHETIC_CONTRACTS: '300',
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: '86400',
+    ...env,
+  });
   const runtime = await createRuntime(settings, silentLogger, new Metrics());
   let workers: RunningWorkers | null = null;
-  let api: ApiServer | null = null;
+  let api: ApiServer;
   try {
     if (options.workers !== false) workers = await startWorkersFromRuntime(runtime);
     api = await startApi(runtime, 0, '127.0.0.1');
@@ -50,7 +69,15 @@ export async function startEmbeddedApp(env: Record<string, string> = {}, options
       const secret = signingSecret(settings);
       if (!secret) throw new Error('this server verifies tokens from a JWKS only');
       const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = settings;
-      return signToken({ secret: secret.secret, subject: sub, roles: [roles].flat(), ttlSeconds: 600, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), ...overrides });
+      return signToken({
+        secret: secret.secret,
+        subject: sub,
+        roles: [roles].flat(),
+        ttlSeconds: 600,
+        ...(issuer ? { issuer } : {}),
+        ...(audience ? { audience } : {}),
+        ...overrides,
+      });
     },
     stopWorkers: async () => {
       await running?.stop();

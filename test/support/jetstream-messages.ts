@@ -7,7 +7,11 @@ export interface StreamMessage<T> {
 }
 
 /** Every message of a JetStream stream (optionally under `filter`), in stream order, as a consumer sees it. */
-export async function streamMessages<T>(nc: NatsConnection, stream: string, filter?: string): Promise<Array<StreamMessage<T>>> {
+export async function streamMessages<T>(
+  nc: NatsConnection,
+  stream: string,
+  filter?: string,
+): Promise<Array<StreamMessage<T>>> {
   const consumer = await jetstream(nc).consumers.get(stream, filter === undefined ? {} : { filter_subjects: filter });
   const messages = await consumer.consume();
   const out: Array<StreamMessage<T>> = [];

@@ -31,7 +31,11 @@ export async function startJwksServer(): Promise<JwksServer> {
     sign: async (alg, claims) => {
       const key = keys.get(alg);
       if (!key) throw new Error(`no ${alg} key`);
-      return new SignJWT(claims).setProtectedHeader({ alg, kid: key.jwk.kid ?? '' }).setIssuedAt().setExpirationTime('10m').sign(key.privateKey);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg, kid: key.jwk.kid ?? '' })
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(key.privateKey);
     },
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };

@@ -4,7 +4,10 @@ import { once } from 'node:events';
 export interface RunningProcess {
   readonly child: ChildProcess;
   /** Resolves with the first JSON log line matching `predicate` (pino output on stdout). */
-  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   output(): string;
   /** Kills with `signal` and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -12,7 +15,10 @@ export interface RunningProcess {
 
 /** Starts a compiled entry point as its own process, as a user would with npm run start:*. */
 export function startNode(script: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const lines: Array<Record<string, unknown>> = [];
   const listeners = new Set<() => void>();

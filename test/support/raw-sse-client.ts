@@ -32,7 +32,9 @@ function parseFrame(block: string): SseFrame | null {
 
 export function openRawSse(url: string, headers: Record<string, string> = {}): Promise<RawSseSession> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => resolve(readSession(res, () => req.destroy())));
+    const req = request(url, { headers: { Accept: 'text/event-stream', ...headers } }, (res) =>
+      resolve(readSession(res, () => req.destroy())),
+    );
     req.once('error', reject);
     req.end();
   });

@@ -5,7 +5,14 @@ import { connect, type Socket } from 'node:net';
  * WebSocket frames built by hand, as a hostile or broken client would send them: the `ws`
  * client refuses to produce most of these.
  */
-export function frame(options: { opcode: number; payload: Buffer; fin?: boolean; rsv?: number; masked?: boolean; claimedLength?: number }): Buffer {
+export function frame(options: {
+  opcode: number;
+  payload: Buffer;
+  fin?: boolean;
+  rsv?: number;
+  masked?: boolean;
+  claimedLength?: number;
+}): Buffer {
   const { opcode, payload, fin = true, rsv = 0, masked = true } = options;
   const length = options.claimedLength ?? payload.length;
   const first = (fin ? 0x80 : 0) | ((rsv & 0x7) << 4) | (opcode & 0x0f);
@@ -30,15 +37,39 @@ const text = (s: string): Buffer => Buffer.from(s, 'utf8');
 const closePayload = (code: number): Buffer => Buffer.from([code >> 8, code & 0xff]);
 
 /** The hand-built protocol violations, with the close code RFC 6455 prescribes for each. */
-export const HOSTILE_FRAMES: ReadonlyArray<{ readonly name: string; readonly bytes: Buffer; readonly closeCode: number }> = [
-  { name: 'unmasked text frame', bytes: frame({ opcode: 0x1, payload: text('{"type":"ping"}'), masked: false }), closeCode: 1002 },
-  { name: 'text frame with bad UTF-8', bytes: frame({ opcode: 0x1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0xc3, 0x28, 0x7d]) }), closeCode: 1007 },
+export const HOSTILE_FRAMES: ReadonlyArray<{
+  readonly name: string;
+  readonly bytes: Buffer;
+  readonly closeCode: number;
+}> = [
+  {
+    name: 'unmasked text frame',
+    bytes: frame({ opcode: 0x1, payload: text('{"type":"ping"}'), masked: false }),
+    closeCode: 1002,
+  },
+  {
+    name: 'text frame with bad UTF-8',
+    bytes: frame({ opcode: 0x1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0xc3, 0x28, 0x7d]) }),
+    closeCode: 1007,
+  },
   { name: 'reserved opcode 0x3', bytes: frame({ opcode: 0x3, payload: text('{}') }), closeCode: 1002 },
-  { name: 'RSV1 set without an extension', bytes: frame({ opcode: 0x1, payload: text('{"type":"ping"}'), rsv: 0b100 }), closeCode: 1002 },
+  {
+    name: 'RSV1 set without an extension',
+    bytes: frame({ opcode: 0x1, payload: text('{"type":"ping"}'), rsv: 0b100 }),
+    closeCode: 1002,
+  },
   { name: 'close frame with code 999', bytes: frame({ opcode: 0x8, payload: closePayload(999) }), closeCode: 1002 },
   { name: 'close frame with code 1005', bytes: frame({ opcode: 0x8, payload: closePayload(1005) }), closeCode: 1002 },
-  { name: 'ping with a 200-byte payload', bytes: frame({ opcode: 0x9, payload: Buffer.alloc(200, 0x61) }), closeCode: 1002 },
-  { name: 'text frame header claiming 2 MiB', bytes: frame({ opcode: 0x1, payload: text('{"type":'), claimedLength: 2 << 20 }), closeCode: 1009 },
+  {
+    name: 'ping with a 200-byte payload',
+    bytes: frame({ opcode: 0x9, payload: Buffer.alloc(200, 0x61) }),
+    closeCode: 1002,
+  },
+  {
+    name: 'text frame header claiming 2 MiB',
+    bytes: frame({ opcode: 0x1, payload: text('{"type":'), claimedLength: 2 << 20 }),
+    closeCode: 1009,
+  },
 ];
 
 export interface RawExchange {
@@ -74,7 +105,14 @@ function parseServerFrames(bytes: Buffer): Array<{ opcode: number; payload: Buff
 }
 
 export function upgradeRequest(host: string, path: string, headers: Record<string, string> = {}): string {
-  const lines = [`GET ${path} HTTP/1.1`, `Host: ${host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13'];
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    `Host: ${host}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+    'Sec-WebSocket-Version: 13',
+  ];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
@@ -95,12 +133,23 @@ export async function rawConnect(port: number): Promise<Socket> {
  * head, so it parses them whatever it answers), then reads until the server's close frame
  * or the end of the connection.
  */
-export async function sendAfterHandshake(port: number, path: string, bytes: Buffer, timeoutMs = 15_000): Promise<RawExchange> {
+export async function sendAfterHandshake(
+  port: number,
+  path: string,
+  bytes: Buffer,
+  timeoutMs = 15_000,
+): Promise<RawExchange> {
   const socket = await rawConnect(port);
   let received = Buffer.alloc(0);
   try {
     return await new Promise<RawExchange>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no close from ${path} within ${timeoutMs} ms; got ${received.toString('latin1').slice(0, 300)}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`no close from ${path} within ${timeoutMs} ms; got ${received.toString('latin1').slice(0, 300)}`),
+          ),
+        timeoutMs,
+      );
       const settle = (): void => {
         clearTimeout(timer);
         resolve(exchangeOf(received));

@@ -27,7 +27,11 @@ function parseFrames(block: string): SseFrame | null {
 }
 
 /** `onFrame`: each frame as it arrives, so a caller keeps what it got even when the connection then breaks. */
-export async function openSse(url: string, init: RequestInit = {}, onFrame?: (frame: SseFrame) => void): Promise<SseSession> {
+export async function openSse(
+  url: string,
+  init: RequestInit = {},
+  onFrame?: (frame: SseFrame) => void,
+): Promise<SseSession> {
   const controller = new AbortController();
   const response = await fetch(url, { ...init, signal: controller.signal });
   const frames: SseFrame[] = [];
@@ -74,10 +78,11 @@ export async function openSse(url: string, init: RequestInit = {}, onFrame?: (fr
     headers: response.headers,
     raw: () => raw,
     done,
-    waitFor: (count) => new Promise((resolve) => {
-      waiters.push({ count, resolve });
-      notify();
-    }),
+    waitFor: (count) =>
+      new Promise((resolve) => {
+        waiters.push({ count, resolve });
+        notify();
+      }),
     close: () => controller.abort(),
   };
 }

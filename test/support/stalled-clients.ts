@@ -16,17 +16,30 @@ export function stalledHttp(baseUrl: string, path: string, headers: Record<strin
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(Number(url.port), url.hostname, () => {
-      const lines = [`GET ${path} HTTP/1.1`, `Host: ${url.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+      const lines = [
+        `GET ${path} HTTP/1.1`,
+        `Host: ${url.host}`,
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+        '',
+        '',
+      ];
       socket.write(lines.join('\r\n'));
       socket.pause();
-      resolve({ kind: `http ${path.split('?')[0]} ${headers['Accept-Encoding'] ?? 'identity'}`, close: () => socket.destroy() });
+      resolve({
+        kind: `http ${path.split('?')[0]} ${headers['Accept-Encoding'] ?? 'identity'}`,
+        close: () => socket.destroy(),
+      });
     });
     socket.once('error', reject);
   });
 }
 
 /** A raw WebSocket that completes its handshake, optionally sends messages, then stops reading. */
-export function stalledWebSocket(url: string, messages: readonly string[] = [], ready?: (text: string) => boolean): Promise<StalledClient> {
+export function stalledWebSocket(
+  url: string,
+  messages: readonly string[] = [],
+  ready?: (text: string) => boolean,
+): Promise<StalledClient> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers: { 'Sec-WebSocket-Key': randomBytes(16).toString('base64') } });
     const stall = (): void => {

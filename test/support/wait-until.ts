@@ -6,7 +6,11 @@ const POLL_MS = 20;
  * Waits until `probe` returns a value that is not undefined, re-checking every few
  * milliseconds. Rejects naming `what` after `timeoutMs`: a condition, never a fixed sleep.
  */
-export async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

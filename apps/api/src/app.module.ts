@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LiveFeed, resolveIdSecret, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
+import { resolveIdSecret, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
+import { LiveFeed } from '#eventsourcing';
 import { AdminController } from './admin/admin.controller.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
@@ -19,11 +20,24 @@ export class AppModule {
    * The runtime (store, bus, metrics, logger) and the authenticator are built outside Nest
    * and handed in: a bad setting then fails with its message, not a Nest abort.
    */
-  static register(runtime: Runtime, feed: LiveFeed, authenticator: Authenticator, revocations: TokenRevocations): DynamicModule {
+  static register(
+    runtime: Runtime,
+    feed: LiveFeed,
+    authenticator: Authenticator,
+    revocations: TokenRevocations,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [LifecycleModule],
-      controllers: [HealthController, InvestigationsController, InvestigationStreamController, ...chatControllers, ...auditControllers, AdminController, ObservabilityController],
+      controllers: [
+        HealthController,
+        InvestigationsController,
+        InvestigationStreamController,
+        ...chatControllers,
+        ...auditControllers,
+        AdminController,
+        ObservabilityController,
+      ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: LIVE_FEED, useValue: feed },

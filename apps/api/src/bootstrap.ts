@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator, LiveFeed, TokenRevocations, trustFunction, type Runtime } from '#platform';
+import { createAuthenticator, TokenRevocations, trustFunction, type Runtime } from '#platform';
+import { LiveFeed } from '#eventsourcing';
 import { corsOptions } from './http/cors.js';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
@@ -29,7 +30,10 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   const revocations = await TokenRevocations.open(runtime.store);
   const authenticator = createAuthenticator(runtime.settings, runtime.logger.child({ component: 'auth' }), revocations);
   const feed = new LiveFeed(runtime.store);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, feed, authenticator, revocations), { bodyParser: false, logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(runtime, feed, authenticator, revocations),
+    { bodyParser: false, logger: false },
+  );
   const http = new HttpDrain(app.getHttpServer());
   const cors = corsOptions(runtime.settings.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
@@ -38,14 +42,23 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(runtime.settings.TRUST_PROXY));
   app.use(express.json({ limit: runtime.settings.MAX_BODY_BYTES, strict: false }));
-  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => (error ? sendError(res, error, runtime.logger, req) : next()));
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
+    error ? sendError(res, error, runtime.logger, req) : next(),
+  );
   app.useGlobalFilters(new ApiExceptionFilter(runtime.logger));
   setupApiDocs(app);
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
   await feed.start();
   const stopLag = measureProjectionLag(runtime, feed);
   await app.listen(port, host);
-  const drain = () => drainApi({ http, feed, registry: app.get(ShutdownRegistry), logger: runtime.logger, deadlineMs: runtime.settings.SHUTDOWN_TIMEOUT_MS });
+  const drain = () =>
+    drainApi({
+      http,
+      feed,
+      registry: app.get(ShutdownRegistry),
+      logger: runtime.logger,
+      deadlineMs: runtime.settings.SHUTDOWN_TIMEOUT_MS,
+    });
   const address = app.getHttpServer().address() as AddressInfo;
   return {
     app,

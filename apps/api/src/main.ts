@@ -1,4 +1,13 @@
-import { createPinoLogger, createRuntime, installGracefulShutdown, InvalidSettingsError, isEmbedded, loadSettings, resolveAuthMode, resolveIdSecret } from '#platform';
+import {
+  createPinoLogger,
+  createRuntime,
+  installGracefulShutdown,
+  InvalidSettingsError,
+  isEmbedded,
+  loadSettings,
+  resolveAuthMode,
+  resolveIdSecret,
+} from '#platform';
 import { startWorkersFromRuntime } from '#workers';
 import { startApi } from './bootstrap.js';
 
@@ -16,7 +25,13 @@ async function main(): Promise<void> {
   const workers = embedded || settings.RUN_WORKERS ? await startWorkersFromRuntime(runtime) : null;
   const api = await startApi(runtime, settings.PORT, settings.HOST);
   logger.info(
-    { url: `http://localhost:${api.port}`, mode: embedded ? 'embedded' : 'distributed', store: runtime.store.kind, bus: runtime.bus.kind, workers: workers !== null },
+    {
+      url: `http://localhost:${api.port}`,
+      mode: embedded ? 'embedded' : 'distributed',
+      store: runtime.store.kind,
+      bus: runtime.bus.kind,
+      workers: workers !== null,
+    },
     'api listening',
   );
   installGracefulShutdown({

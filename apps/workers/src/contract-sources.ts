@@ -7,12 +7,20 @@ import type { RunFailure } from './investigations/investigation-runner.js';
  * when an API key is configured, else the synthetic generator seeded by the investigation
  * id, so that every worker re-reads exactly the same pages.
  */
-export function contractSourceResolver(settings: Settings): (dataSource: string, investigationId: string) => ContractSource {
+export function contractSourceResolver(
+  settings: Settings,
+): (dataSource: string, investigationId: string) => ContractSource {
   const key = settings.PORTAL_TRANSPARENCIA_API_KEY;
-  const portal = key ? new PortalTransparenciaSource({ apiKey: key, baseUrl: settings.PORTAL_TRANSPARENCIA_BASE_URL }) : null;
+  const portal = key
+    ? new PortalTransparenciaSource({ apiKey: key, baseUrl: settings.PORTAL_TRANSPARENCIA_BASE_URL })
+    : null;
   return (dataSource, investigationId) => {
     if (dataSource === 'portal_transparencia' || (dataSource === 'contracts' && portal)) {
-      if (!portal) throw new PortalTransparenciaError('missing_api_key', 'data_source portal_transparencia needs PORTAL_TRANSPARENCIA_API_KEY');
+      if (!portal)
+        throw new PortalTransparenciaError(
+          'missing_api_key',
+          'data_source portal_transparencia needs PORTAL_TRANSPARENCIA_API_KEY',
+        );
       return portal;
     }
     return new SyntheticContractSource({ seed: investigationId, totalContracts: settings.SYNTHETIC_CONTRACTS });
@@ -25,5 +33,9 @@ const PERMANENT_PORTAL_ERRORS = new Set(['missing_api_key', 'invalid_api_key', '
 export function classifySourceFailure(error: unknown, lastDelivery: boolean): RunFailure | null {
   if (!(error instanceof PortalTransparenciaError)) return null;
   if (!PERMANENT_PORTAL_ERRORS.has(error.code) && !lastDelivery) return null;
-  return { errorCode: `DATA_SOURCE_${error.code.toUpperCase()}`, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  return {
+    errorCode: `DATA_SOURCE_${error.code.toUpperCase()}`,
+    message: error.message,
+    retryAfterSeconds: error.retryAfterSeconds,
+  };
 }

@@ -1,6 +1,17 @@
 import { hostname } from 'node:os';
 import type { ContractSource } from '#analysis';
-import { jitteredBackoff, PermanentCommandError, type AuditLog, type CommandBus, type CommandConsumption, type Dependency, type EventStore, type LlmProvider, type Logger, type Metrics } from '#platform';
+import {
+  jitteredBackoff,
+  PermanentCommandError,
+  type AuditLog,
+  type CommandBus,
+  type CommandConsumption,
+  type Dependency,
+  type LlmProvider,
+  type Logger,
+  type Metrics,
+} from '#platform';
+import type { EventStore } from '#eventsourcing';
 import { createChatWorker } from './chat/chat-worker.js';
 import { createInvestigationActors } from './investigations/investigation.actor.js';
 import { InvestigationCommandHandler } from './investigations/investigation-command.handler.js';
@@ -38,7 +49,12 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
   const clock = options.clock ?? (() => new Date());
   const producer = `${hostname()}:${process.pid}`;
   const outage = storageOutage(options);
-  const actors = createInvestigationActors({ store: options.store, clock, producer, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const actors = createInvestigationActors({
+    store: options.store,
+    clock,
+    producer,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const runner = new InvestigationRunner({
     actors,
     sourceFor: options.sourceFor,
@@ -52,7 +68,12 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
     logger: options.logger.child({ component: 'investigation-runner' }),
   });
   const investigations = new InvestigationCommandHandler({ actors, runner, bus: options.bus, clock });
-  const chat = createChatWorker({ ...options, clock, llm: options.llm ?? null, ...(options.chatFollowWindowMs ? { followWindowMs: options.chatFollowWindowMs } : {}) });
+  const chat = createChatWorker({
+    ...options,
+    clock,
+    llm: options.llm ?? null,
+    ...(options.chatFollowWindowMs ? { followWindowMs: options.chatFollowWindowMs } : {}),
+  });
   const consumption: CommandConsumption = await options.bus.consume(
     outage.wrap(async (message, context) => {
       const started = process.hrtime.bigint();

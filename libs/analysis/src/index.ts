@@ -17,7 +17,12 @@ export type { PlantedAnomaly } from './sources/synthetic/synthetic-labels.js';
 export type { DetectorOptions, ResolvedDetectorOptions } from './detectors/detector-options.js';
 export { DEFAULT_DETECTOR_OPTIONS } from './detectors/detector-options.js';
 export { anomalyId } from './detectors/anomaly.factory.js';
-export { createAnalysisSession, type AnalysisPlan, type AnalysisSession, type AnalysisStats } from './session/analysis.session.js';
+export {
+  createAnalysisSession,
+  type AnalysisPlan,
+  type AnalysisSession,
+  type AnalysisStats,
+} from './session/analysis.session.js';
 
 export { formatBrl, formatNumberPt } from './text/number.formatter.js';
 export { formatCnpj, isValidCnpj } from './text/cnpj.formatter.js';
@@ -25,7 +30,13 @@ export { normalizeText } from './text/text.normalizer.js';
 
 export { parseInvestigationQuery, type ParsedQuery } from './query/query.parser.js';
 
-export { planInvestigation, INVESTIGATION_PHASES, type InvestigationPhase, type InvestigationPlan, type PlanRequest } from './agents/abaporu.planner.js';
+export {
+  planInvestigation,
+  INVESTIGATION_PHASES,
+  type InvestigationPhase,
+  type InvestigationPlan,
+  type PlanRequest,
+} from './agents/abaporu.planner.js';
 export { createZumbi } from './agents/zumbi.agent.js';
 export {
   analyzeTrends,

@@ -43,7 +43,12 @@ export interface ChainCursor {
 
 export const CHAIN_START: ChainCursor = { seq: 0, hash: GENESIS_HASH, keyId: null };
 
-export const brokenLink = (seq: number, reason: BrokenLinkReason, expected: string | number, actual: string | number | null): BrokenLink => ({
+export const brokenLink = (
+  seq: number,
+  reason: BrokenLinkReason,
+  expected: string | number,
+  actual: string | number | null,
+): BrokenLink => ({
   seq,
   reason,
   expected: String(expected),
@@ -52,7 +57,8 @@ export const brokenLink = (seq: number, reason: BrokenLinkReason, expected: stri
 
 function checkPlace(cursor: ChainCursor, record: AuditRecord): BrokenLink | null {
   if (record.seq !== cursor.seq + 1) return brokenLink(cursor.seq + 1, 'sequence_gap', cursor.seq + 1, record.seq);
-  if (record.prevHash !== cursor.hash) return brokenLink(record.seq, 'prev_hash_mismatch', cursor.hash, record.prevHash);
+  if (record.prevHash !== cursor.hash)
+    return brokenLink(record.seq, 'prev_hash_mismatch', cursor.hash, record.prevHash);
   return null;
 }
 
@@ -60,14 +66,27 @@ function checkPlace(cursor: ChainCursor, record: AuditRecord): BrokenLink | null
  * `keyedFrom`: the first keyed seq as the checkpoints attest it; an unkeyed record at or
  * after it is forged even when the whole table was rewritten unkeyed.
  */
-function checkKey(cursor: ChainCursor, record: AuditRecord, ring: AuditKeyring, keyedFrom: number | null): BrokenLink | null {
+function checkKey(
+  cursor: ChainCursor,
+  record: AuditRecord,
+  ring: AuditKeyring,
+  keyedFrom: number | null,
+): BrokenLink | null {
   if (record.keyId === null) {
     const keyedBefore = cursor.keyId !== null || (keyedFrom !== null && record.seq >= keyedFrom);
-    return keyedBefore ? brokenLink(record.seq, 'unkeyed_record', `HMAC-SHA256 with key ${cursor.keyId ?? 'of the ring'}`, 'plain SHA-256') : null;
+    return keyedBefore
+      ? brokenLink(
+          record.seq,
+          'unkeyed_record',
+          `HMAC-SHA256 with key ${cursor.keyId ?? 'of the ring'}`,
+          'plain SHA-256',
+        )
+      : null;
   }
   const rank = keyRank(ring, record.keyId);
   if (rank < 0) return brokenLink(record.seq, 'unknown_key', 'a key of the keyring', record.keyId);
-  if (cursor.keyId !== null && rank < keyRank(ring, cursor.keyId)) return brokenLink(record.seq, 'retired_key', `${cursor.keyId} or a newer key`, record.keyId);
+  if (cursor.keyId !== null && rank < keyRank(ring, cursor.keyId))
+    return brokenLink(record.seq, 'retired_key', `${cursor.keyId} or a newer key`, record.keyId);
   return null;
 }
 
@@ -76,12 +95,17 @@ function checkContent(cursor: ChainCursor, record: AuditRecord, ring: AuditKeyri
   const recomputed = auditHash(record.seq, record, record.prevHash, key);
   if (recomputed !== record.hash) return brokenLink(record.seq, 'content_altered', recomputed, record.hash);
   const switched = cursor.seq > 0 && record.keyId !== cursor.keyId;
-  if (switched && !isKeyMarker(record, cursor.keyId)) return brokenLink(record.seq, 'unmarked_key_change', `a key marker record for ${record.keyId}`, record.eventType);
+  if (switched && !isKeyMarker(record, cursor.keyId))
+    return brokenLink(record.seq, 'unmarked_key_change', `a key marker record for ${record.keyId}`, record.eventType);
   return null;
 }
 
 /** The first reason `record` does not follow `cursor`, or null when the link holds. */
-export function checkLink(cursor: ChainCursor, record: AuditRecord, ring: AuditKeyring, keyedFrom: number | null = null): BrokenLink | null {
+export function checkLink(
+  cursor: ChainCursor,
+  record: AuditRecord,
+  ring: AuditKeyring,
+  keyedFrom: number | null = null,
+): BrokenLink | null {
   return checkPlace(cursor, record) ?? checkKey(cursor, record, ring, keyedFrom) ?? checkContent(cursor, record, ring);
 }
-

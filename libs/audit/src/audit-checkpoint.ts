@@ -32,7 +32,15 @@ export interface AuditCheckpointed {
 type Unsigned = Omit<AuditCheckpointData, 'keyId' | 'mac'>;
 
 function macOf(fields: Unsigned, key: AuditKey): string {
-  const content = JSON.stringify(['audit-checkpoint', fields.seq, fields.hash, fields.count, fields.at, fields.keyedFrom, key.id]);
+  const content = JSON.stringify([
+    'audit-checkpoint',
+    fields.seq,
+    fields.hash,
+    fields.count,
+    fields.at,
+    fields.keyedFrom,
+    key.id,
+  ]);
   return createHmac('sha256', key.secret).update(content).digest('hex');
 }
 
@@ -57,7 +65,10 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
  * checkpoint is read as far as it goes: its MAC then fails, and verification says so
  * instead of throwing.
  */
-export function auditCheckpointOf(event: { readonly type: string; readonly data: unknown }): AuditCheckpointData | null {
+export function auditCheckpointOf(event: {
+  readonly type: string;
+  readonly data: unknown;
+}): AuditCheckpointData | null {
   if (event.type !== 'AuditCheckpointed') return null;
   const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
   return {

@@ -4,21 +4,25 @@ import { auditKey } from './audit-key.js';
 import { matchesAuditFilter } from './audit-filter.js';
 import type { AuditRecord } from './audit-record.js';
 
-const [record] = chainNext(null, {
-  occurredAt: '2026-03-10T12:00:00.000Z',
-  eventType: 'auth.login_failed',
-  severity: 'high',
-  userId: 'ana',
-  ip: null,
-  userAgent: null,
-  requestId: null,
-  correlationId: null,
-  resourceType: null,
-  resourceId: null,
-  success: false,
-  errorCode: null,
-  message: 'x',
-}, auditKey('k'.repeat(32))) as [AuditRecord];
+const [record] = chainNext(
+  null,
+  {
+    occurredAt: '2026-03-10T12:00:00.000Z',
+    eventType: 'auth.login_failed',
+    severity: 'high',
+    userId: 'ana',
+    ip: null,
+    userAgent: null,
+    requestId: null,
+    correlationId: null,
+    resourceType: null,
+    resourceId: null,
+    success: false,
+    errorCode: null,
+    message: 'x',
+  },
+  auditKey('k'.repeat(32)),
+) as [AuditRecord];
 
 describe('matchesAuditFilter', () => {
   it('matches event types by prefix', () => {

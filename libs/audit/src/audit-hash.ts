@@ -42,10 +42,15 @@ export type ChainTail = Pick<AuditRecord, 'seq' | 'hash' | 'keyId'>;
 export const KEY_MARKER_RESOURCE = 'audit_key';
 
 /** The marker a key's first record must be when the record before it was unkeyed or keyed otherwise. */
-export const keyMarkerType = (previousKeyId: string | null): 'audit.chain_keyed' | 'audit.key_rotated' => (previousKeyId === null ? 'audit.chain_keyed' : 'audit.key_rotated');
+export const keyMarkerType = (previousKeyId: string | null): 'audit.chain_keyed' | 'audit.key_rotated' =>
+  previousKeyId === null ? 'audit.chain_keyed' : 'audit.key_rotated';
 
 export function isKeyMarker(record: AuditRecord, previousKeyId: string | null): boolean {
-  return record.eventType === keyMarkerType(previousKeyId) && record.resourceType === KEY_MARKER_RESOURCE && record.resourceId === record.keyId;
+  return (
+    record.eventType === keyMarkerType(previousKeyId) &&
+    record.resourceType === KEY_MARKER_RESOURCE &&
+    record.resourceId === record.keyId
+  );
 }
 
 function keyMarker(tail: ChainTail, key: AuditKey, occurredAt: string): AuditEntry {
@@ -62,7 +67,10 @@ function keyMarker(tail: ChainTail, key: AuditKey, occurredAt: string): AuditEnt
     resourceId: key.id,
     success: true,
     errorCode: null,
-    message: tail.keyId === null ? `audit chain keyed with HMAC-SHA256 key ${key.id}; records 1-${tail.seq} were chained with plain SHA-256` : `audit key rotated from ${tail.keyId} to ${key.id}`,
+    message:
+      tail.keyId === null
+        ? `audit chain keyed with HMAC-SHA256 key ${key.id}; records 1-${tail.seq} were chained with plain SHA-256`
+        : `audit key rotated from ${tail.keyId} to ${key.id}`,
   };
 }
 

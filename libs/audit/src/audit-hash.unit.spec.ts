@@ -33,7 +33,11 @@ describe('audit hash chain', () => {
   });
 
   it('cannot be recomputed without the key: the plain SHA-256 and another key give other hashes', () => {
-    const plain = createHash('sha256').update(GENESIS_HASH).update('\n').update(canonicalContent(1, entry('a'))).digest('hex');
+    const plain = createHash('sha256')
+      .update(GENESIS_HASH)
+      .update('\n')
+      .update(canonicalContent(1, entry('a')))
+      .digest('hex');
     expect(auditHash(1, entry('a'), GENESIS_HASH, null)).toBe(plain);
     expect(auditHash(1, entry('a'), GENESIS_HASH, KEY)).not.toBe(plain);
     expect(auditHash(1, entry('a'), GENESIS_HASH, KEY)).not.toBe(auditHash(1, entry('a'), GENESIS_HASH, NEXT_KEY));
@@ -48,7 +52,14 @@ describe('audit hash chain', () => {
   it('puts a chain_keyed marker before the first keyed record after unkeyed ones', () => {
     const legacy = { seq: 7, hash: 'a'.repeat(64), keyId: null };
     const [marker, record] = chainNext(legacy, entry('after the upgrade'), KEY) as [AuditRecord, AuditRecord];
-    expect(marker).toMatchObject({ seq: 8, prevHash: legacy.hash, eventType: 'audit.chain_keyed', resourceType: 'audit_key', resourceId: KEY.id, keyId: KEY.id });
+    expect(marker).toMatchObject({
+      seq: 8,
+      prevHash: legacy.hash,
+      eventType: 'audit.chain_keyed',
+      resourceType: 'audit_key',
+      resourceId: KEY.id,
+      keyId: KEY.id,
+    });
     expect(marker.message).toContain('records 1-7');
     expect(record).toMatchObject({ seq: 9, prevHash: marker.hash, message: 'after the upgrade', keyId: KEY.id });
   });

@@ -49,7 +49,9 @@ export interface AuditRecord extends AuditEntry {
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** An entry with every optional field null, for call sites that know only some facts. */
-export function auditEntry(facts: Pick<AuditEntry, 'occurredAt' | 'eventType' | 'severity' | 'success' | 'message'> & Partial<AuditEntry>): AuditEntry {
+export function auditEntry(
+  facts: Pick<AuditEntry, 'occurredAt' | 'eventType' | 'severity' | 'success' | 'message'> & Partial<AuditEntry>,
+): AuditEntry {
   return {
     userId: null,
     ip: null,

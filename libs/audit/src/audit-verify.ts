@@ -56,22 +56,46 @@ export class ChainVerifier {
   /** A checkpoint whose seq is the cursor's: the record accepted there must be the one it anchored. */
   checkpoint(checkpoint: AuditCheckpointData): BrokenLink | null {
     const authentic = checkpointAuthentic(checkpoint, this.ring);
-    if (!authentic) return brokenLink(checkpoint.seq, 'checkpoint_invalid', `a MAC by a key of the keyring`, checkpoint.keyId || 'no key id');
+    if (!authentic)
+      return brokenLink(
+        checkpoint.seq,
+        'checkpoint_invalid',
+        `a MAC by a key of the keyring`,
+        checkpoint.keyId || 'no key id',
+      );
     if (checkpoint.seq <= this.lastCheckpointSeq || checkpoint.seq !== this.at.seq) {
-      return brokenLink(checkpoint.seq, 'checkpoint_invalid', `a checkpoint after seq ${Math.max(this.lastCheckpointSeq, 0)}`, `seq ${checkpoint.seq}`);
+      return brokenLink(
+        checkpoint.seq,
+        'checkpoint_invalid',
+        `a checkpoint after seq ${Math.max(this.lastCheckpointSeq, 0)}`,
+        `seq ${checkpoint.seq}`,
+      );
     }
     this.lastCheckpointSeq = checkpoint.seq;
-    if (checkpoint.hash !== this.at.hash) return brokenLink(checkpoint.seq, 'checkpoint_mismatch', checkpoint.hash, this.at.hash);
-    if (checkpoint.count !== checkpoint.seq) return brokenLink(checkpoint.seq, 'checkpoint_mismatch', `${checkpoint.seq} records`, `${checkpoint.count}`);
+    if (checkpoint.hash !== this.at.hash)
+      return brokenLink(checkpoint.seq, 'checkpoint_mismatch', checkpoint.hash, this.at.hash);
+    if (checkpoint.count !== checkpoint.seq)
+      return brokenLink(checkpoint.seq, 'checkpoint_mismatch', `${checkpoint.seq} records`, `${checkpoint.count}`);
     this.matchedSeq = checkpoint.seq;
     return null;
   }
 
   /** A checkpoint beyond the last record: what it anchored after the cursor is gone. */
   beyondEnd(checkpoint: AuditCheckpointData): BrokenLink {
-    if (!checkpointAuthentic(checkpoint, this.ring)) return brokenLink(checkpoint.seq, 'checkpoint_invalid', 'a MAC by a key of the keyring', checkpoint.keyId || 'no key id');
+    if (!checkpointAuthentic(checkpoint, this.ring))
+      return brokenLink(
+        checkpoint.seq,
+        'checkpoint_invalid',
+        'a MAC by a key of the keyring',
+        checkpoint.keyId || 'no key id',
+      );
     const reason = this.at.seq === 0 ? 'emptied' : 'truncated';
-    return brokenLink(this.at.seq + 1, reason, `records up to seq ${checkpoint.seq}`, this.at.seq === 0 ? 'no records' : `records up to seq ${this.at.seq}`);
+    return brokenLink(
+      this.at.seq + 1,
+      reason,
+      `records up to seq ${checkpoint.seq}`,
+      this.at.seq === 0 ? 'no records' : `records up to seq ${this.at.seq}`,
+    );
   }
 }
 
@@ -147,17 +171,34 @@ export interface ChainSince {
  * table cut or rewritten since the last checkpoint is never anchored. From the start
  * when nothing was anchored yet.
  */
-export async function verifyChainSince(records: AsyncIterable<AuditRecord>, anchor: AuditCheckpointData | null, ring: AuditKeyring): Promise<ChainSince> {
-  const since = (broken: BrokenLink | null, verifier: ChainVerifier | null): ChainSince => ({ broken, head: verifier?.cursor ?? CHAIN_START, keyedFrom: verifier?.keyedSince ?? null });
+export async function verifyChainSince(
+  records: AsyncIterable<AuditRecord>,
+  anchor: AuditCheckpointData | null,
+  ring: AuditKeyring,
+): Promise<ChainSince> {
+  const since = (broken: BrokenLink | null, verifier: ChainVerifier | null): ChainSince => ({
+    broken,
+    head: verifier?.cursor ?? CHAIN_START,
+    keyedFrom: verifier?.keyedSince ?? null,
+  });
   const iterator = records[Symbol.asyncIterator]();
   try {
     let verifier = new ChainVerifier(ring, null);
     if (anchor) {
       const first = await iterator.next();
-      if (first.done) return since(brokenLink(anchor.seq, 'truncated', `records up to seq ${anchor.seq}`, `no record from seq ${anchor.seq} on`), null);
-      if (first.value.seq !== anchor.seq) return since(brokenLink(anchor.seq, 'sequence_gap', anchor.seq, first.value.seq), null);
+      if (first.done)
+        return since(
+          brokenLink(anchor.seq, 'truncated', `records up to seq ${anchor.seq}`, `no record from seq ${anchor.seq} on`),
+          null,
+        );
+      if (first.value.seq !== anchor.seq)
+        return since(brokenLink(anchor.seq, 'sequence_gap', anchor.seq, first.value.seq), null);
       // The anchored record's link to its predecessor was checked when it was anchored; its content is checked again.
-      verifier = new ChainVerifier(ring, anchor.keyedFrom, { seq: anchor.seq - 1, hash: first.value.prevHash, keyId: first.value.keyId });
+      verifier = new ChainVerifier(ring, anchor.keyedFrom, {
+        seq: anchor.seq - 1,
+        hash: first.value.prevHash,
+        keyId: first.value.keyId,
+      });
       const broken = verifier.record(first.value) ?? verifier.checkpoint(anchor);
       if (broken) return since(broken, verifier);
     }

@@ -8,7 +8,14 @@ import { verifyAuditChain, verifyChainSince } from './audit-verify.js';
 const OLD = auditKey('o'.repeat(32));
 const KEY = auditKey('k'.repeat(32));
 const RING: AuditKeyring = { current: KEY, previous: [OLD] };
-const entry = (n: number) => auditEntry({ occurredAt: `2026-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`, eventType: 'auth.login_failed', severity: 'medium', success: false, message: `record ${n}` });
+const entry = (n: number) =>
+  auditEntry({
+    occurredAt: `2026-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`,
+    eventType: 'auth.login_failed',
+    severity: 'medium',
+    success: false,
+    message: `record ${n}`,
+  });
 
 /** Appends `count` records to `records` with `key`, as an adapter does (markers included). */
 function append(records: AuditRecord[], count: number, key: AuditKey = KEY): AuditRecord[] {
@@ -26,7 +33,12 @@ function legacy(count: number): AuditRecord[] {
   return records;
 }
 
-const checkpointAt = (records: readonly AuditRecord[], seq: number, keyedFrom: number | null = 1, key = KEY): AuditCheckpointData => {
+const checkpointAt = (
+  records: readonly AuditRecord[],
+  seq: number,
+  keyedFrom: number | null = 1,
+  key = KEY,
+): AuditCheckpointData => {
   const record = records.find((r) => r.seq === seq);
   if (!record) throw new Error(`no record ${seq}`);
   return signCheckpoint({ seq, hash: record.hash, count: seq, at: '2026-01-02T00:00:00.000Z', keyedFrom }, key);
@@ -35,7 +47,10 @@ const checkpointAt = (records: readonly AuditRecord[], seq: number, keyedFrom: n
 /** The first `kept` records, then `count` new ones: an older copy restored and written on. */
 function rolledBack(records: readonly AuditRecord[], kept: number, count: number): AuditRecord[] {
   const table = records.slice(0, kept);
-  for (let i = 0; i < count; i++) table.push(...chainNext(table.at(-1) ?? null, { ...entry(table.length + 1), message: 'written after the rollback' }, KEY));
+  for (let i = 0; i < count; i++)
+    table.push(
+      ...chainNext(table.at(-1) ?? null, { ...entry(table.length + 1), message: 'written after the rollback' }, KEY),
+    );
   return table;
 }
 
@@ -49,8 +64,18 @@ const verify = (records: readonly AuditRecord[], checkpoints: readonly AuditChec
 describe('verifyAuditChain', () => {
   it('accepts an intact keyed chain and an empty log that was never anchored', async () => {
     const records = append([], 6);
-    expect(await verify(records, [checkpointAt(records, 3), checkpointAt(records, 6)])).toMatchObject({ valid: true, checked: 6, firstBroken: null });
-    expect(await verify([])).toEqual({ valid: true, checked: 0, firstBroken: null, latestCheckpoint: null, anchoredThrough: 0 });
+    expect(await verify(records, [checkpointAt(records, 3), checkpointAt(records, 6)])).toMatchObject({
+      valid: true,
+      checked: 6,
+      firstBroken: null,
+    });
+    expect(await verify([])).toEqual({
+      valid: true,
+      checked: 0,
+      firstBroken: null,
+      latestCheckpoint: null,
+      anchoredThrough: 0,
+    });
   });
 
   it('reports records cut from the end, and all of them, against the checkpoint', async () => {
@@ -59,7 +84,9 @@ describe('verifyAuditChain', () => {
     expect((await verify(records.slice(0, 4), anchors)).firstBroken).toMatchObject({ seq: 5, reason: 'truncated' });
     expect((await verify([], anchors)).firstBroken).toMatchObject({ seq: 1, reason: 'emptied' });
     // The latest checkpoint alone suffices when the stream read yields none.
-    expect((await verifyAuditChain(iterate(records.slice(0, 4)), iterate([]), RING, anchors[0] ?? null)).firstBroken).toMatchObject({ seq: 5, reason: 'truncated' });
+    expect(
+      (await verifyAuditChain(iterate(records.slice(0, 4)), iterate([]), RING, anchors[0] ?? null)).firstBroken,
+    ).toMatchObject({ seq: 5, reason: 'truncated' });
   });
 
   it('reports a record re-hashed without the key, and one forged with the pre-key formula', async () => {
@@ -69,27 +96,49 @@ describe('verifyAuditChain', () => {
     records[3] = { ...edited, hash: auditHash(4, edited, edited.prevHash, null) };
     expect((await verify(records)).firstBroken).toMatchObject({ seq: 4, reason: 'content_altered' });
     const intact = append([], 4);
-    const forged = { ...entry(5), seq: 5, prevHash: intact[3]?.hash ?? '', hash: auditHash(5, entry(5), intact[3]?.hash ?? '', null), keyId: null };
+    const forged = {
+      ...entry(5),
+      seq: 5,
+      prevHash: intact[3]?.hash ?? '',
+      hash: auditHash(5, entry(5), intact[3]?.hash ?? '', null),
+      keyId: null,
+    };
     expect((await verify([...intact, forged])).firstBroken).toMatchObject({ seq: 5, reason: 'unkeyed_record' });
   });
 
   it('reports a key outside the ring, a retired key writing again and a key change without its marker', async () => {
     const stranger = auditKey('s'.repeat(32));
-    expect((await verify(append([], 3, stranger))).firstBroken).toMatchObject({ seq: 1, reason: 'unknown_key', actual: stranger.id });
+    expect((await verify(append([], 3, stranger))).firstBroken).toMatchObject({
+      seq: 1,
+      reason: 'unknown_key',
+      actual: stranger.id,
+    });
     const rotated = append(append([], 2, OLD), 2, KEY);
     const again = chainNext(rotated.at(-1) ?? null, entry(9), OLD);
     expect((await verify([...rotated, ...again])).firstBroken).toMatchObject({ seq: 6, reason: 'retired_key' });
     const unmarked = append([], 2, OLD);
     const prev = unmarked[1] as AuditRecord;
-    unmarked.push({ ...entry(3), seq: 3, prevHash: prev.hash, hash: auditHash(3, entry(3), prev.hash, KEY), keyId: KEY.id });
+    unmarked.push({
+      ...entry(3),
+      seq: 3,
+      prevHash: prev.hash,
+      hash: auditHash(3, entry(3), prev.hash, KEY),
+      keyId: KEY.id,
+    });
     expect((await verify(unmarked)).firstBroken).toMatchObject({ seq: 3, reason: 'unmarked_key_change' });
   });
 
   it('continues the chain across a key rotation, and needs the retired key to verify what it wrote', async () => {
     const records = append(append([], 3, OLD), 3, KEY);
     expect(records.map((r) => r.eventType)[3]).toBe('audit.key_rotated');
-    expect(await verify(records, [checkpointAt(records, 3, 1, OLD), checkpointAt(records, 7)])).toMatchObject({ valid: true, checked: 7 });
-    expect((await verify(records, [], { current: KEY, previous: [] })).firstBroken).toMatchObject({ seq: 1, reason: 'unknown_key' });
+    expect(await verify(records, [checkpointAt(records, 3, 1, OLD), checkpointAt(records, 7)])).toMatchObject({
+      valid: true,
+      checked: 7,
+    });
+    expect((await verify(records, [], { current: KEY, previous: [] })).firstBroken).toMatchObject({
+      seq: 1,
+      reason: 'unknown_key',
+    });
   });
 
   it('verifies an unkeyed prefix as before, then the keyed chain after its marker', async () => {
@@ -128,7 +177,13 @@ describe('verifyChainSince', () => {
     const anchor = checkpointAt(records, 5);
     expect((await verifyChainSince(iterate([]), anchor, RING)).broken).toMatchObject({ seq: 5, reason: 'truncated' });
     const edited = records.slice(4).map((r) => (r.seq === 5 ? { ...r, message: 'edited' } : r));
-    expect((await verifyChainSince(iterate(edited), anchor, RING)).broken).toMatchObject({ seq: 5, reason: 'content_altered' });
-    expect((await verifyChainSince(iterate(rolledBack(records, 4, 4).slice(4)), anchor, RING)).broken).toMatchObject({ seq: 5, reason: 'checkpoint_mismatch' });
+    expect((await verifyChainSince(iterate(edited), anchor, RING)).broken).toMatchObject({
+      seq: 5,
+      reason: 'content_altered',
+    });
+    expect((await verifyChainSince(iterate(rolledBack(records, 4, 4).slice(4)), anchor, RING)).broken).toMatchObject({
+      seq: 5,
+      reason: 'checkpoint_mismatch',
+    });
   });
 });

@@ -3,8 +3,22 @@ import { CLOUD_EVENT_TYPE_PREFIX } from './cloud-event.js';
 
 /** The wire names of an audit record (export CSV header and JSON keys, the audit feed's data). */
 export const AUDIT_WIRE_COLUMNS = [
-  'seq', 'timestamp', 'event_type', 'severity', 'user_id', 'ip', 'user_agent', 'request_id', 'correlation_id',
-  'resource_type', 'resource_id', 'success', 'error_code', 'message', 'prev_hash', 'hash',
+  'seq',
+  'timestamp',
+  'event_type',
+  'severity',
+  'user_id',
+  'ip',
+  'user_agent',
+  'request_id',
+  'correlation_id',
+  'resource_type',
+  'resource_id',
+  'success',
+  'error_code',
+  'message',
+  'prev_hash',
+  'hash',
 ] as const;
 
 export type AuditRecordWire = Record<(typeof AUDIT_WIRE_COLUMNS)[number], string | number | boolean | null>;
@@ -68,4 +82,5 @@ export function toAuditCloudEvent(record: AuditRecord): AuditCloudEvent {
 }
 
 /** `<area>.<what>` of the event type as subject tokens, e.g. auth.login_failed. */
-export const auditSubjectOf = (record: Pick<AuditRecord, 'eventType'>): string => record.eventType.replace(/[*>\s]/g, '_');
+export const auditSubjectOf = (record: Pick<AuditRecord, 'eventType'>): string =>
+  record.eventType.replace(/[*>\s]/g, '_');

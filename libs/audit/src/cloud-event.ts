@@ -7,7 +7,13 @@ export interface FeedEvent {
   readonly position: number;
   readonly type: string;
   readonly data: unknown;
-  readonly metadata: { readonly eventId: string; readonly occurredAt: string; readonly correlationId: string; readonly commandId: string; readonly userId: string };
+  readonly metadata: {
+    readonly eventId: string;
+    readonly occurredAt: string;
+    readonly correlationId: string;
+    readonly commandId: string;
+    readonly userId: string;
+  };
 }
 
 /** CloudEvents 1.0 structured JSON, the one contract of the HTTP feed and the JetStream relay. */

@@ -8,7 +8,13 @@ const event = {
   position: 42,
   type: 'AnomalyDetected',
   data: { score: 0.9 },
-  metadata: { eventId: 'e-1', occurredAt: '2026-01-01T00:00:00.000Z', correlationId: 'c-1', commandId: 'k-1', userId: 'ana' },
+  metadata: {
+    eventId: 'e-1',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    correlationId: 'c-1',
+    commandId: 'k-1',
+    userId: 'ana',
+  },
 };
 
 describe('event feed', () => {
@@ -21,7 +27,9 @@ describe('event feed', () => {
     const all = { categories: new Set<string>(), types: new Set<string>() };
     expect(matchesFeedFilter(event, all)).toBe(true);
     expect(matchesFeedFilter(event, { ...all, categories: new Set(['chat']) })).toBe(false);
-    expect(matchesFeedFilter(event, { categories: new Set(['investigation']), types: new Set(['AnomalyDetected', 'X']) })).toBe(true);
+    expect(
+      matchesFeedFilter(event, { categories: new Set(['investigation']), types: new Set(['AnomalyDetected', 'X']) }),
+    ).toBe(true);
     expect(matchesFeedFilter(event, { ...all, types: new Set(['InvestigationStarted']) })).toBe(false);
   });
 

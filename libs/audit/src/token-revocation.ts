@@ -23,7 +23,8 @@ export interface UserTokensRevoked {
 /** userId -> epoch seconds; the latest revocation wins, so replaying or reordering is harmless. */
 export type Revocations = ReadonlyMap<string, number>;
 
-export const isUserTokensRevoked = (event: { readonly type: string }): event is UserTokensRevoked => event.type === 'UserTokensRevoked';
+export const isUserTokensRevoked = (event: { readonly type: string }): event is UserTokensRevoked =>
+  event.type === 'UserTokensRevoked';
 
 /** JWT `iat` has whole seconds: the revocation instant is truncated to match. */
 export function revocationInstant(now: Date): string {

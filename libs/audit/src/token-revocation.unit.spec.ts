@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { evolveRevocations, isTokenRevoked, revocationInstant, type Revocations, type UserTokensRevoked } from './token-revocation.js';
+import {
+  evolveRevocations,
+  isTokenRevoked,
+  revocationInstant,
+  type Revocations,
+  type UserTokensRevoked,
+} from './token-revocation.js';
 
-const revoked = (userId: string, revokedBefore: string): UserTokensRevoked => ({ type: 'UserTokensRevoked', data: { userId, revokedBefore, revokedBy: 'root', reason: null } });
+const revoked = (userId: string, revokedBefore: string): UserTokensRevoked => ({
+  type: 'UserTokensRevoked',
+  data: { userId, revokedBefore, revokedBy: 'root', reason: null },
+});
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
 
 describe('token revocation', () => {

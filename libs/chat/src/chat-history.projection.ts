@@ -1,4 +1,4 @@
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import type { ChatEvent } from './chat.events.js';
 import type { Intent } from './intent/intent.model.js';
 
@@ -42,8 +42,14 @@ export const emptyChatHistory = (sessionId: string): ChatHistory => ({
   last_event_id: 0,
 });
 
-function updateAnswer(doc: ChatHistory, messageId: string, change: (turn: AssistantTurn) => AssistantTurn): ChatHistory {
-  const messages = doc.messages.map((turn) => (turn.role === 'assistant' && turn.message_id === messageId ? change(turn) : turn));
+function updateAnswer(
+  doc: ChatHistory,
+  messageId: string,
+  change: (turn: AssistantTurn) => AssistantTurn,
+): ChatHistory {
+  const messages = doc.messages.map((turn) =>
+    turn.role === 'assistant' && turn.message_id === messageId ? change(turn) : turn,
+  );
   return { ...doc, messages };
 }
 
@@ -57,7 +63,13 @@ function applyEvent(doc: ChatHistory, event: Stored<ChatEvent>, at: string): Cha
   switch (event.type) {
     case 'MessageReceived': {
       const { messageId, content, requestedAgentId } = event.data;
-      const user: UserTurn = { message_id: messageId, role: 'user', content, requested_agent_id: requestedAgentId, timestamp: at };
+      const user: UserTurn = {
+        message_id: messageId,
+        role: 'user',
+        content,
+        requested_agent_id: requestedAgentId,
+        timestamp: at,
+      };
       const answer: AssistantTurn = {
         message_id: messageId,
         role: 'assistant',
@@ -77,15 +89,32 @@ function applyEvent(doc: ChatHistory, event: Stored<ChatEvent>, at: string): Cha
     case 'IntentDetectionStarted':
       return doc;
     case 'IntentDetected':
-      return updateAnswer(doc, event.data.messageId, (t) => ({ ...t, intent: event.data.intent, confidence: event.data.confidence }));
+      return updateAnswer(doc, event.data.messageId, (t) => ({
+        ...t,
+        intent: event.data.intent,
+        confidence: event.data.confidence,
+      }));
     case 'AgentSelected':
-      return updateAnswer(doc, event.data.messageId, (t) => ({ ...t, agent_id: event.data.agentId, agent_name: event.data.agentName }));
+      return updateAnswer(doc, event.data.messageId, (t) => ({
+        ...t,
+        agent_id: event.data.agentId,
+        agent_name: event.data.agentName,
+      }));
     case 'InvestigationLinked':
       return updateAnswer(doc, event.data.messageId, (t) => ({ ...t, investigation_id: event.data.investigationId }));
     case 'ResponseChunkGenerated':
-      return updateAnswer(doc, event.data.messageId, (t) => ({ ...t, content: t.content + event.data.content, timestamp: at }));
+      return updateAnswer(doc, event.data.messageId, (t) => ({
+        ...t,
+        content: t.content + event.data.content,
+        timestamp: at,
+      }));
     case 'ResponseCompleted':
-      return updateAnswer(doc, event.data.messageId, (t) => ({ ...t, status: 'completed', total_tokens: event.data.totalTokens, timestamp: at }));
+      return updateAnswer(doc, event.data.messageId, (t) => ({
+        ...t,
+        status: 'completed',
+        total_tokens: event.data.totalTokens,
+        timestamp: at,
+      }));
     case 'ResponseFailed':
       return updateAnswer(doc, event.data.messageId, (t) => ({
         ...t,

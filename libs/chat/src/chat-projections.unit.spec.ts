@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import { answerTo, emptyChatHistory, evolveChatHistory, toChatWireEvent, type ChatEvent } from './index.js';
 
 const AT = '2026-01-10T10:00:00.000Z';
@@ -16,10 +16,16 @@ function stored(events: ChatEvent[]): Stored<ChatEvent>[] {
 }
 
 const conversation: ChatEvent[] = [
-  { type: 'MessageReceived', data: { sessionId: 's-1', messageId: M, content: 'Olá', requestedAgentId: null, receivedAt: AT } },
+  {
+    type: 'MessageReceived',
+    data: { sessionId: 's-1', messageId: M, content: 'Olá', requestedAgentId: null, receivedAt: AT },
+  },
   { type: 'IntentDetectionStarted', data: { messageId: M, at: AT } },
   { type: 'IntentDetected', data: { messageId: M, intent: 'greeting', confidence: 0.95, at: AT } },
-  { type: 'AgentSelected', data: { messageId: M, agentId: 'drummond', agentName: 'Carlos Drummond de Andrade', reason: 'intent', at: AT } },
+  {
+    type: 'AgentSelected',
+    data: { messageId: M, agentId: 'drummond', agentName: 'Carlos Drummond de Andrade', reason: 'intent', at: AT },
+  },
   { type: 'InvestigationLinked', data: { messageId: M, investigationId: 'inv-1', at: AT } },
   { type: 'ResponseChunkGenerated', data: { messageId: M, seq: 1, content: 'Olá! Sou ', at: AT } },
   { type: 'ResponseChunkGenerated', data: { messageId: M, seq: 2, content: 'Carlos\n\nDrummond', at: AT } },
@@ -42,7 +48,12 @@ describe('chat wire projection', () => {
   });
 
   it('maps a failure to the seed error event with the fallback endpoint', () => {
-    const [failed] = stored([{ type: 'ResponseFailed', data: { messageId: M, errorCode: 'AGENT_UNAVAILABLE', message: 'indisponível', retryAfterSeconds: 5, at: AT } }]);
+    const [failed] = stored([
+      {
+        type: 'ResponseFailed',
+        data: { messageId: M, errorCode: 'AGENT_UNAVAILABLE', message: 'indisponível', retryAfterSeconds: 5, at: AT },
+      },
+    ]);
     expect(failed && toChatWireEvent(failed)).toEqual({
       type: 'error',
       error_code: 'AGENT_UNAVAILABLE',

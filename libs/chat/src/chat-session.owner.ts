@@ -1,4 +1,4 @@
-import type { Stored } from '#kernel';
+import type { Stored } from '#eventsourcing';
 import type { ChatEvent } from './chat.events.js';
 
 /**
@@ -12,7 +12,8 @@ export interface ChatSessionOwner {
   readonly tokenHash: string | null;
 }
 
-export const sameOwner = (a: ChatSessionOwner, b: ChatSessionOwner): boolean => a.userId === b.userId && a.tokenHash === b.tokenHash;
+export const sameOwner = (a: ChatSessionOwner, b: ChatSessionOwner): boolean =>
+  a.userId === b.userId && a.tokenHash === b.tokenHash;
 
 /**
  * The owner on record in a session's events: the one its first message names, or, for a

@@ -1,4 +1,4 @@
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import type { ChatEvent } from './chat.events.js';
 import type { Intent } from './intent/intent.model.js';
 
@@ -24,7 +24,12 @@ const sessionOf = (event: Stored<ChatEvent>): string => event.streamId.replace(/
 export function toChatWireEvent(event: Stored<ChatEvent>): ChatWireEvent | null {
   switch (event.type) {
     case 'MessageReceived':
-      return { type: 'start', timestamp: event.metadata.occurredAt, session_id: sessionOf(event), message_id: event.data.messageId };
+      return {
+        type: 'start',
+        timestamp: event.metadata.occurredAt,
+        session_id: sessionOf(event),
+        message_id: event.data.messageId,
+      };
     case 'IntentDetectionStarted':
       return { type: 'detecting', message: DETECTING_MESSAGE };
     case 'IntentDetected':

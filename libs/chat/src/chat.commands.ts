@@ -25,7 +25,12 @@ export interface SendChatMessage {
  */
 export interface FollowChatInvestigation {
   readonly type: 'FollowChatInvestigation';
-  readonly data: { readonly sessionId: string; readonly messageId: string; readonly investigationId: string; readonly hop: number };
+  readonly data: {
+    readonly sessionId: string;
+    readonly messageId: string;
+    readonly investigationId: string;
+    readonly hop: number;
+  };
 }
 export type ChatBusCommand = SendChatMessage | FollowChatInvestigation;
 
@@ -33,9 +38,19 @@ export type ChatBusCommand = SendChatMessage | FollowChatInvestigation;
 export type ReceiveMessage = { readonly type: 'ReceiveMessage'; readonly data: SendChatMessage['data'] };
 export type RouteMessage = {
   readonly type: 'RouteMessage';
-  readonly data: { messageId: string; intent: Intent; confidence: number; agentId: string; agentName: string; reason: 'requested' | 'intent' };
+  readonly data: {
+    messageId: string;
+    intent: Intent;
+    confidence: number;
+    agentId: string;
+    agentName: string;
+    reason: 'requested' | 'intent';
+  };
 };
-export type LinkInvestigation = { readonly type: 'LinkInvestigation'; readonly data: { messageId: string; investigationId: string } };
+export type LinkInvestigation = {
+  readonly type: 'LinkInvestigation';
+  readonly data: { messageId: string; investigationId: string };
+};
 /** Pieces `firstSeq`, `firstSeq + 1`…; pieces already recorded are skipped, so a replay appends only the rest. */
 export type RecordChunks = {
   readonly type: 'RecordChunks';
@@ -47,20 +62,35 @@ export type RecordChunks = {
  */
 export type ReportInvestigation = {
   readonly type: 'ReportInvestigation';
-  readonly data: { messageId: string; segments: ReadonlyArray<{ readonly revision: number; readonly contents: readonly string[] }> };
+  readonly data: {
+    messageId: string;
+    segments: ReadonlyArray<{ readonly revision: number; readonly contents: readonly string[] }>;
+  };
 };
 /** A whole answer known at once: its pieces from 1 and its completion, recorded together. */
 export type RecordAnswer = {
   readonly type: 'RecordAnswer';
   readonly data: { messageId: string; contents: readonly string[]; totalTokens: number; source: ResponseSource };
 };
-export type CompleteResponse = { readonly type: 'CompleteResponse'; readonly data: { messageId: string; totalTokens: number; source: ResponseSource } };
+export type CompleteResponse = {
+  readonly type: 'CompleteResponse';
+  readonly data: { messageId: string; totalTokens: number; source: ResponseSource };
+};
 export type FailResponse = {
   readonly type: 'FailResponse';
   readonly data: { messageId: string; errorCode: string; message: string; retryAfterSeconds: number | null };
 };
 
 /** What the decider accepts; `at` is the caller's clock, so `decide` stays pure. */
-export type ChatCommand = (ReceiveMessage | RouteMessage | LinkInvestigation | RecordChunks | ReportInvestigation | RecordAnswer | CompleteResponse | FailResponse) & {
+export type ChatCommand = (
+  | ReceiveMessage
+  | RouteMessage
+  | LinkInvestigation
+  | RecordChunks
+  | ReportInvestigation
+  | RecordAnswer
+  | CompleteResponse
+  | FailResponse
+) & {
   readonly at: string;
 };

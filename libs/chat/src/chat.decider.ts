@@ -1,4 +1,4 @@
-import { DomainError, assertNever, type Decider } from '#kernel';
+import { DomainError, assertNever, type Decider } from '#eventsourcing';
 import type { ChatCommand, RecordChunks, ReportInvestigation } from './chat.commands.js';
 import type { ChatEvent } from './chat.events.js';
 import { evolveChat, initialChatState, type ChatMessageState, type ChatState } from './chat.state.js';
@@ -9,7 +9,8 @@ const NOTHING: Decided = [];
 
 function messageOf(state: ChatState, messageId: string): ChatMessageState {
   const message = state.messages[messageId];
-  if (!message) throw new DomainError('CHAT_MESSAGE_NOT_FOUND', `message ${messageId} was never received in this session`);
+  if (!message)
+    throw new DomainError('CHAT_MESSAGE_NOT_FOUND', `message ${messageId} was never received in this session`);
   return message;
 }
 
@@ -33,7 +34,13 @@ export function decideChat(command: ChatCommand, state: ChatState): Decided {
       const d = command.data;
       if (state.messages[d.messageId] || !mayPost(state, d.owner)) return NOTHING;
       const first = state.order.length === 0;
-      const received = { sessionId: d.sessionId, messageId: d.messageId, content: d.content, requestedAgentId: d.agentId ?? null, receivedAt: at };
+      const received = {
+        sessionId: d.sessionId,
+        messageId: d.messageId,
+        content: d.content,
+        requestedAgentId: d.agentId ?? null,
+        receivedAt: at,
+      };
       return [
         { type: 'MessageReceived', data: first && d.owner ? { ...received, owner: d.owner } : received },
         { type: 'IntentDetectionStarted', data: { messageId: d.messageId, at } },
@@ -44,7 +51,10 @@ export function decideChat(command: ChatCommand, state: ChatState): Decided {
       if (messageOf(state, d.messageId).status !== 'received') return NOTHING;
       return [
         { type: 'IntentDetected', data: { messageId: d.messageId, intent: d.intent, confidence: d.confidence, at } },
-        { type: 'AgentSelected', data: { messageId: d.messageId, agentId: d.agentId, agentName: d.agentName, reason: d.reason, at } },
+        {
+          type: 'AgentSelected',
+          data: { messageId: d.messageId, agentId: d.agentId, agentName: d.agentName, reason: d.reason, at },
+        },
       ];
     }
     case 'LinkInvestigation': {
@@ -80,7 +90,10 @@ function decideChunks(command: RecordChunks & { at: string }, message: ChatMessa
   const { messageId, firstSeq, contents } = command.data;
   if (!answering(message)) return NOTHING;
   if (firstSeq > message.chunks + 1) {
-    throw new DomainError('CHAT_CHUNK_GAP', `chunk ${firstSeq} of message ${messageId} would skip chunk ${message.chunks + 1}`);
+    throw new DomainError(
+      'CHAT_CHUNK_GAP',
+      `chunk ${firstSeq} of message ${messageId} would skip chunk ${message.chunks + 1}`,
+    );
   }
   return contents.slice(message.chunks + 1 - firstSeq).map((content, index) => ({
     type: 'ResponseChunkGenerated',
@@ -98,7 +111,10 @@ function decideReport(command: ReportInvestigation & { at: string }, message: Ch
     if (revision <= followed || contents.length === 0) continue;
     contents.forEach((content, index) => {
       const data = { messageId, seq: message.chunks + events.length + 1, content, at: command.at };
-      events.push({ type: 'ResponseChunkGenerated', data: index === contents.length - 1 ? { ...data, followedRevision: revision } : data });
+      events.push({
+        type: 'ResponseChunkGenerated',
+        data: index === contents.length - 1 ? { ...data, followedRevision: revision } : data,
+      });
     });
     followed = revision;
   }

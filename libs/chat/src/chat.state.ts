@@ -1,4 +1,4 @@
-import { assertNever } from '#kernel';
+import { assertNever } from '#eventsourcing';
 import type { ChatEvent } from './chat.events.js';
 import type { ChatSessionOwner } from './chat-session.owner.js';
 import type { Intent } from './intent/intent.model.js';
@@ -32,9 +32,19 @@ export interface ChatState {
   readonly owner: ChatSessionOwner | null;
 }
 
-export const initialChatState = (): ChatState => ({ sessionId: null, messages: {}, order: [], lastInvestigationId: null, owner: null });
+export const initialChatState = (): ChatState => ({
+  sessionId: null,
+  messages: {},
+  order: [],
+  lastInvestigationId: null,
+  owner: null,
+});
 
-function updateMessage(state: ChatState, messageId: string, change: (m: ChatMessageState) => ChatMessageState): ChatState {
+function updateMessage(
+  state: ChatState,
+  messageId: string,
+  change: (m: ChatMessageState) => ChatMessageState,
+): ChatState {
   const message = state.messages[messageId];
   if (!message) return state;
   return { ...state, messages: { ...state.messages, [messageId]: change(message) } };
@@ -69,7 +79,11 @@ export function evolveChat(state: ChatState, event: ChatEvent): ChatState {
     case 'IntentDetected':
       return updateMessage(state, event.data.messageId, (m) => ({ ...m, intent: event.data.intent }));
     case 'AgentSelected':
-      return updateMessage(state, event.data.messageId, (m) => ({ ...m, status: 'routed', agentId: event.data.agentId }));
+      return updateMessage(state, event.data.messageId, (m) => ({
+        ...m,
+        status: 'routed',
+        agentId: event.data.agentId,
+      }));
     case 'InvestigationLinked':
       return {
         ...updateMessage(state, event.data.messageId, (m) => ({ ...m, investigationId: event.data.investigationId })),

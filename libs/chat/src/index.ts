@@ -6,10 +6,24 @@ export * from './chat.decider.js';
 export * from './chat-wire.projection.js';
 export * from './chat-history.projection.js';
 export * from './intent/intent.model.js';
-export { trainIntentClassifier, splitUtterances, evaluateHeldOut, type IntentClassifier, type IntentEvaluation } from './intent/intent.classifier.js';
+export {
+  trainIntentClassifier,
+  splitUtterances,
+  evaluateHeldOut,
+  type IntentClassifier,
+  type IntentEvaluation,
+} from './intent/intent.classifier.js';
 export { LABELLED_UTTERANCES } from './intent/utterances.pt-BR.js';
 export * from './agents/agent.registry.js';
 export { chunkAnswer, estimateTokens, estimateTokensOfLength } from './text/answer.chunker.js';
 export { composeSmallTalk } from './compose/small-talk.composer.js';
-export { composeInvestigationStatus, composeAnomalyExplanation, START_REFUSED } from './compose/investigation-facts.composer.js';
-export { narrateInvestigationOpening, narrateInvestigationEvent, ANOMALIES_ANNOUNCED_LIVE } from './compose/investigation-narration.js';
+export {
+  composeInvestigationStatus,
+  composeAnomalyExplanation,
+  START_REFUSED,
+} from './compose/investigation-facts.composer.js';
+export {
+  narrateInvestigationOpening,
+  narrateInvestigationEvent,
+  ANOMALIES_ANNOUNCED_LIVE,
+} from './compose/investigation-narration.js';

@@ -35,8 +35,16 @@ export class CidadaoClient {
   }
 
   /** Resolves once the command is durably accepted (202); the same idempotency key never starts two. */
-  startInvestigation(request: StartInvestigationRequest, { idempotencyKey }: { idempotencyKey?: string } = {}): Promise<StartedInvestigation> {
-    return this.json('POST', '/api/v1/investigations', request, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {});
+  startInvestigation(
+    request: StartInvestigationRequest,
+    { idempotencyKey }: { idempotencyKey?: string } = {},
+  ): Promise<StartedInvestigation> {
+    return this.json(
+      'POST',
+      '/api/v1/investigations',
+      request,
+      idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
+    );
   }
 
   getInvestigation(id: string): Promise<InvestigationSummary> {
@@ -44,14 +52,19 @@ export class CidadaoClient {
   }
 
   cancelInvestigation(id: string, reason?: string): Promise<{ investigation_id: string; status: string }> {
-    return this.json('POST', `/api/v1/investigations/${encodeURIComponent(id)}/cancel`, reason === undefined ? {} : { reason });
+    return this.json(
+      'POST',
+      `/api/v1/investigations/${encodeURIComponent(id)}/cancel`,
+      reason === undefined ? {} : { reason },
+    );
   }
 
   /** Every event of the investigation once, in order, until complete, error or cancelled. */
   investigationEvents(id: string, options: StreamOptions = {}): AsyncGenerator<StreamMessage<InvestigationWireEvent>> {
     return resumableStream(
       {
-        open: (lastEventId, signal) => this.openStream(`/api/v1/investigations/stream/${encodeURIComponent(id)}`, lastEventId, signal),
+        open: (lastEventId, signal) =>
+          this.openStream(`/api/v1/investigations/stream/${encodeURIComponent(id)}`, lastEventId, signal),
         parse: (data) => JSON.parse(data) as InvestigationWireEvent,
         isTerminal: (event) => TERMINAL.has(event.type),
         interruption: () => null,
@@ -84,7 +97,7 @@ export class CidadaoClient {
     const response = await this.request('GET', `/api/v1/audit/export?${params}`, undefined, {}, signal);
     const decoder = new TextDecoder();
     let buffer = '';
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
@@ -103,20 +116,43 @@ export class CidadaoClient {
   }
 
   private openStream(path: string, lastEventId: string | undefined, signal: AbortSignal): Promise<Response> {
-    return this.raw('GET', path, undefined, { Accept: 'text/event-stream', ...(lastEventId === undefined ? {} : { 'Last-Event-ID': lastEventId }) }, signal);
+    return this.raw(
+      'GET',
+      path,
+      undefined,
+      { Accept: 'text/event-stream', ...(lastEventId === undefined ? {} : { 'Last-Event-ID': lastEventId }) },
+      signal,
+    );
   }
 
-  private async json<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  private async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     return (await (await this.request(method, path, body, headers)).json()) as T;
   }
 
-  private async request(method: string, path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     const response = await this.raw(method, path, body, headers, signal);
     if (!response.ok) throw await apiErrorOf(response);
     return response;
   }
 
-  private async raw(method: string, path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  private async raw(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     return this.fetchFn(`${this.baseUrl}${path}`, {
       method,

@@ -30,4 +30,5 @@ export async function apiErrorOf(response: Response): Promise<CidadaoApiError> {
 }
 
 /** Worth another try later: the server is busy, restarting or limiting us; not our request. */
-export const isRetryableStatus = (status: number): boolean => status === 429 || status === 502 || status === 503 || status === 504;
+export const isRetryableStatus = (status: number): boolean =>
+  status === 429 || status === 502 || status === 503 || status === 504;

@@ -49,7 +49,10 @@ class Interrupted extends Error {
  * so the caller sees every message once, in order. Errors a retry cannot fix (401, 403,
  * 404, 400) are thrown as CidadaoApiError. Breaking out of the loop closes the connection.
  */
-export async function* resumableStream<T>(source: ResumableSource<T>, options: StreamOptions = {}): AsyncGenerator<StreamMessage<T>> {
+export async function* resumableStream<T>(
+  source: ResumableSource<T>,
+  options: StreamOptions = {},
+): AsyncGenerator<StreamMessage<T>> {
   let lastEventId = options.lastEventId;
   let serverRetryMs: number | undefined;
   let failures = 0;
@@ -70,7 +73,7 @@ export async function* resumableStream<T>(source: ResumableSource<T>, options: S
       } else {
         const parser = new SseParser();
         const decoder = new TextDecoder();
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
           const { events, retryMs } = parser.push(decoder.decode(chunk, { stream: true }));
           if (retryMs !== undefined) serverRetryMs = retryMs;
           for (const event of events) {
@@ -94,9 +97,11 @@ export async function* resumableStream<T>(source: ResumableSource<T>, options: S
       connection.abort();
     }
     failures++;
-    if (failures > (options.maxAttempts ?? 10)) throw new Error(`gave up after ${failures - 1} reconnections`, { cause });
+    if (failures > (options.maxAttempts ?? 10))
+      throw new Error(`gave up after ${failures - 1} reconnections`, { cause });
     // What the server asked for, else its retry: (or ours) doubled per failure in a row.
-    const delayMs = askedDelayMs ?? Math.min(MAX_DELAY_MS, (serverRetryMs ?? options.initialDelayMs ?? 1000) * 2 ** (failures - 1));
+    const delayMs =
+      askedDelayMs ?? Math.min(MAX_DELAY_MS, (serverRetryMs ?? options.initialDelayMs ?? 1000) * 2 ** (failures - 1));
     options.onReconnect?.({ attempt: failures, lastEventId, delayMs, cause });
     if (!(await sleep(delayMs, options.signal))) return;
   }

@@ -14,7 +14,9 @@ function everySplit(text: string): SseEvent[][] {
 describe('SseParser', () => {
   it('reads what the API sends: retry, keepalive comments, id and data', () => {
     const parser = new SseParser();
-    const { events, retryMs } = parser.push('retry: 3000\n\n: keepalive\n\nid: 1\ndata: {"type":"progress"}\n\nid: 2\ndata: {"type":"complete"}\n\n');
+    const { events, retryMs } = parser.push(
+      'retry: 3000\n\n: keepalive\n\nid: 1\ndata: {"type":"progress"}\n\nid: 2\ndata: {"type":"complete"}\n\n',
+    );
     expect(retryMs).toBe(3000);
     expect(events).toEqual([
       { id: '1', data: '{"type":"progress"}' },

@@ -1,5 +1,5 @@
 import type { Anomaly, AnomalyType, InvestigationFilters, TrendReport } from '#analysis';
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import type { InvestigationEvent } from './investigation.events.js';
 import { formatExecutionTime } from './investigation-wire.projection.js';
 
@@ -58,7 +58,10 @@ export function emptyInvestigationSummary(investigationId: string): Investigatio
   };
 }
 
-export function evolveInvestigationSummary(doc: InvestigationSummary, event: Stored<InvestigationEvent>): InvestigationSummary {
+export function evolveInvestigationSummary(
+  doc: InvestigationSummary,
+  event: Stored<InvestigationEvent>,
+): InvestigationSummary {
   const next = { ...applyEvent(doc, event), last_event_id: event.revision };
   return next;
 }
@@ -80,7 +83,11 @@ function applyEvent(doc: InvestigationSummary, event: Stored<InvestigationEvent>
     }
     case 'InvestigationPlanned':
       // The plan's filters are the effective ones: the request's, plus what the query's words say.
-      return { ...doc, filters: event.data.filters, plan: { detectors: event.data.detectors, phases: event.data.phases, rationale: event.data.rationale } };
+      return {
+        ...doc,
+        filters: event.data.filters,
+        plan: { detectors: event.data.detectors, phases: event.data.phases, rationale: event.data.rationale },
+      };
     case 'PhaseStarted':
       return { ...doc, current_phase: event.data.phase };
     case 'ProgressReported':
@@ -105,7 +112,12 @@ function applyEvent(doc: InvestigationSummary, event: Stored<InvestigationEvent>
         execution_time: formatExecutionTime(event.data.executionSeconds),
       };
     case 'InvestigationFailed':
-      return { ...doc, status: 'failed', completed_at: event.data.failedAt, error: { error_code: event.data.errorCode, message: event.data.message } };
+      return {
+        ...doc,
+        status: 'failed',
+        completed_at: event.data.failedAt,
+        error: { error_code: event.data.errorCode, message: event.data.message },
+      };
     case 'InvestigationCancelled':
       return { ...doc, status: 'cancelled', completed_at: event.data.cancelledAt, cancel_reason: event.data.reason };
     default:

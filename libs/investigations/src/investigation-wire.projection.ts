@@ -1,4 +1,4 @@
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import type { InvestigationEvent } from './investigation.events.js';
 
 /** The seed document's investigation stream events, as sent on SSE and WebSocket. */
@@ -58,9 +58,23 @@ export function toInvestigationWireEvent(event: Stored<InvestigationEvent>): Inv
   const timestamp = event.metadata.occurredAt;
   switch (event.type) {
     case 'InvestigationStarted':
-      return { type: 'progress', investigation_id, progress: 0, current_phase: 'started', records_processed: 0, anomalies_detected: 0, timestamp };
+      return {
+        type: 'progress',
+        investigation_id,
+        progress: 0,
+        current_phase: 'started',
+        records_processed: 0,
+        anomalies_detected: 0,
+        timestamp,
+      };
     case 'PhaseStarted':
-      return { type: 'phase', investigation_id, phase: event.data.phase, previous_phase: event.data.previousPhase, timestamp };
+      return {
+        type: 'phase',
+        investigation_id,
+        phase: event.data.phase,
+        previous_phase: event.data.previousPhase,
+        timestamp,
+      };
     case 'ProgressReported':
       return {
         type: 'progress',

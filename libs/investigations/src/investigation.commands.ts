@@ -24,15 +24,24 @@ export interface RunInvestigation {
 export type InvestigationBusCommand = StartInvestigation | CancelInvestigation | RunInvestigation;
 
 /** Facts the analysis run reports to its actor; the decider makes them events, once each. */
-export type RecordPlan = { readonly type: 'RecordPlan'; readonly data: { detectors: AnomalyType[]; rationale: string; filters: InvestigationFilters } };
+export type RecordPlan = {
+  readonly type: 'RecordPlan';
+  readonly data: { detectors: AnomalyType[]; rationale: string; filters: InvestigationFilters };
+};
 export type BeginPhase = { readonly type: 'BeginPhase'; readonly data: { phase: InvestigationPhase } };
 export type RecordBatch = {
   readonly type: 'RecordBatch';
   /** `last`: the source has no page after this one. */
   readonly data: { page: number; records: number; anomalies: Anomaly[]; totalEstimate: number | null; last: boolean };
 };
-export type RecordFindings = { readonly type: 'RecordFindings'; readonly data: { anomalies: Anomaly[]; trends: TrendReport } };
-export type CompleteInvestigation = { readonly type: 'CompleteInvestigation'; readonly data: { reportMarkdown: string } };
+export type RecordFindings = {
+  readonly type: 'RecordFindings';
+  readonly data: { anomalies: Anomaly[]; trends: TrendReport };
+};
+export type CompleteInvestigation = {
+  readonly type: 'CompleteInvestigation';
+  readonly data: { reportMarkdown: string };
+};
 export type FailInvestigation = {
   readonly type: 'FailInvestigation';
   readonly data: { errorCode: string; message: string; retryAfterSeconds: number | null };

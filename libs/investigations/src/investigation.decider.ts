@@ -1,4 +1,4 @@
-import { DomainError, assertNever, type Decider } from '#kernel';
+import { DomainError, assertNever, type Decider } from '#eventsourcing';
 import type { InvestigationCommand } from './investigation.commands.js';
 import { INVESTIGATION_PHASES, type InvestigationEvent, type InvestigationPhase } from './investigation.events.js';
 import { analysisFraction, progressPercent } from './investigation.progress.js';
@@ -22,15 +22,26 @@ export function decideInvestigation(command: InvestigationCommand, state: Invest
       if (state.status !== 'none') return NOTHING;
       return [{ type: 'InvestigationStarted', data: { ...command.data, startedAt: command.at } }];
     case 'CancelInvestigation':
-      if (state.status === 'none') throw new DomainError('INVESTIGATION_NOT_FOUND', `investigation ${command.data.investigationId} does not exist`);
+      if (state.status === 'none')
+        throw new DomainError(
+          'INVESTIGATION_NOT_FOUND',
+          `investigation ${command.data.investigationId} does not exist`,
+        );
       if (isTerminal(state)) return NOTHING;
-      return [{ type: 'InvestigationCancelled', data: { reason: command.data.reason, cancelledBy: command.userId, cancelledAt: command.at } }];
+      return [
+        {
+          type: 'InvestigationCancelled',
+          data: { reason: command.data.reason, cancelledBy: command.userId, cancelledAt: command.at },
+        },
+      ];
     case 'RecordPlan':
       if (state.status !== 'running' || state.planned) return NOTHING;
       return [{ type: 'InvestigationPlanned', data: { ...command.data, phases: [...INVESTIGATION_PHASES] } }];
     case 'BeginPhase':
       if (state.status !== 'running' || phaseIndex(command.data.phase) <= phaseIndex(state.phase)) return NOTHING;
-      return [{ type: 'PhaseStarted', data: { phase: command.data.phase, previousPhase: state.phase, at: command.at } }];
+      return [
+        { type: 'PhaseStarted', data: { phase: command.data.phase, previousPhase: state.phase, at: command.at } },
+      ];
     case 'RecordBatch':
       return decideBatch(command, state);
     case 'RecordFindings':
@@ -45,19 +56,28 @@ export function decideInvestigation(command: InvestigationCommand, state: Invest
   }
 }
 
-function decideBatch(command: Extract<InvestigationCommand, { type: 'RecordBatch' }>, state: InvestigationState): Decided {
+function decideBatch(
+  command: Extract<InvestigationCommand, { type: 'RecordBatch' }>,
+  state: InvestigationState,
+): Decided {
   if (state.status !== 'running' || state.pagesComplete || command.data.page <= state.lastPage) return NOTHING;
   if (command.data.page !== state.lastPage + 1) {
     throw new DomainError('PAGE_OUT_OF_ORDER', `page ${command.data.page} arrived before page ${state.lastPage + 1}`);
   }
   if (state.phase !== 'analyzing_contracts') {
-    throw new DomainError('WRONG_PHASE', `batches are recorded while analyzing contracts, not in ${state.phase ?? 'no phase'}`);
+    throw new DomainError(
+      'WRONG_PHASE',
+      `batches are recorded while analyzing contracts, not in ${state.phase ?? 'no phase'}`,
+    );
   }
   const recordsProcessed = state.recordsProcessed + command.data.records;
   const anomaliesDetected = state.anomaliesDetected + command.data.anomalies.length;
   const fraction = analysisFraction(recordsProcessed, command.data.totalEstimate, command.data.page);
   return [
-    ...command.data.anomalies.map((anomaly): InvestigationEvent => ({ type: 'AnomalyDetected', data: { anomaly, at: command.at } })),
+    ...command.data.anomalies.map((anomaly): InvestigationEvent => ({
+      type: 'AnomalyDetected',
+      data: { anomaly, at: command.at },
+    })),
     {
       type: 'ProgressReported',
       data: {
@@ -74,11 +94,17 @@ function decideBatch(command: Extract<InvestigationCommand, { type: 'RecordBatch
   ];
 }
 
-function decideFindings(command: Extract<InvestigationCommand, { type: 'RecordFindings' }>, state: InvestigationState): Decided {
+function decideFindings(
+  command: Extract<InvestigationCommand, { type: 'RecordFindings' }>,
+  state: InvestigationState,
+): Decided {
   if (state.status !== 'running' || state.findingsRecorded) return NOTHING;
   const anomaliesDetected = state.anomaliesDetected + command.data.anomalies.length;
   return [
-    ...command.data.anomalies.map((anomaly): InvestigationEvent => ({ type: 'AnomalyDetected', data: { anomaly, at: command.at } })),
+    ...command.data.anomalies.map((anomaly): InvestigationEvent => ({
+      type: 'AnomalyDetected',
+      data: { anomaly, at: command.at },
+    })),
     { type: 'TrendsAnalyzed', data: { trends: command.data.trends, at: command.at } },
     {
       type: 'ProgressReported',
@@ -96,9 +122,13 @@ function decideFindings(command: Extract<InvestigationCommand, { type: 'RecordFi
   ];
 }
 
-function decideCompletion(command: Extract<InvestigationCommand, { type: 'CompleteInvestigation' }>, state: InvestigationState): Decided {
+function decideCompletion(
+  command: Extract<InvestigationCommand, { type: 'CompleteInvestigation' }>,
+  state: InvestigationState,
+): Decided {
   if (state.status !== 'running') return NOTHING;
-  if (!state.findingsRecorded) throw new DomainError('FINDINGS_MISSING', 'an investigation completes only after its findings are recorded');
+  if (!state.findingsRecorded)
+    throw new DomainError('FINDINGS_MISSING', 'an investigation completes only after its findings are recorded');
   const executionSeconds = Math.max(0, (Date.parse(command.at) - Date.parse(state.startedAt ?? command.at)) / 1000);
   return [
     { type: 'ReportDrafted', data: { markdown: command.data.reportMarkdown, at: command.at } },
@@ -117,7 +147,12 @@ function decideCompletion(command: Extract<InvestigationCommand, { type: 'Comple
     },
     {
       type: 'InvestigationCompleted',
-      data: { totalAnomalies: state.anomaliesDetected, recordsProcessed: state.recordsProcessed, executionSeconds, completedAt: command.at },
+      data: {
+        totalAnomalies: state.anomaliesDetected,
+        recordsProcessed: state.recordsProcessed,
+        executionSeconds,
+        completedAt: command.at,
+      },
     },
   ];
 }

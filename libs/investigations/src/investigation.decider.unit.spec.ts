@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Anomaly, TrendReport } from '#analysis';
-import { DomainError, foldEvents } from '#kernel';
+import { DomainError, foldEvents } from '#eventsourcing';
 import {
   investigationDecider,
   type InvestigationCommand,
@@ -37,7 +37,10 @@ const batch = (page: number, anomalies: Anomaly[] = [], records = 100) =>
 const trends = {} as TrendReport;
 
 /** given events, when command, then events (or error). */
-function given(events: InvestigationEvent[]): { when: (c: InvestigationCommand) => readonly InvestigationEvent[]; state: InvestigationState } {
+function given(events: InvestigationEvent[]): {
+  when: (c: InvestigationCommand) => readonly InvestigationEvent[];
+  state: InvestigationState;
+} {
   const state = foldEvents(investigationDecider, investigationDecider.initialState(), events);
   return { state, when: (c) => investigationDecider.decide(c, state) };
 }
@@ -53,7 +56,17 @@ describe('investigation decider', () => {
   it('starts a new investigation with the command time', () => {
     const events = given([]).when(start);
     expect(events).toEqual([
-      { type: 'InvestigationStarted', data: { investigationId: ID, query: 'saúde', dataSource: 'contracts', filters: { orgao: '36000' }, anomalyTypes: [], startedAt: AT } },
+      {
+        type: 'InvestigationStarted',
+        data: {
+          investigationId: ID,
+          query: 'saúde',
+          dataSource: 'contracts',
+          filters: { orgao: '36000' },
+          anomalyTypes: [],
+          startedAt: AT,
+        },
+      },
     ]);
   });
 
@@ -73,7 +86,9 @@ describe('investigation decider', () => {
     const h = history(start, phase('data_retrieval'), phase('analyzing_contracts'));
     const events = given(h).when(batch(1, [anomaly('a'), anomaly('b')]));
     expect(events.map((e) => e.type)).toEqual(['AnomalyDetected', 'AnomalyDetected', 'ProgressReported']);
-    expect(events[2]).toMatchObject({ data: { anomaliesDetected: 2, progress: 45, currentPhase: 'analyzing_contracts' } });
+    expect(events[2]).toMatchObject({
+      data: { anomaliesDetected: 2, progress: 45, currentPhase: 'analyzing_contracts' },
+    });
   });
 
   it('records nothing after the last page, so a resumed run adds no empty batch', () => {
@@ -104,7 +119,9 @@ describe('investigation decider', () => {
       phase('anomaly_detection'),
       cmd<'RecordFindings'>({ type: 'RecordFindings', data: { anomalies: [anomaly('b')], trends } }),
     );
-    const done = given(h).when(cmd<'CompleteInvestigation'>({ type: 'CompleteInvestigation', data: { reportMarkdown: '# Relatório' } }, LATER));
+    const done = given(h).when(
+      cmd<'CompleteInvestigation'>({ type: 'CompleteInvestigation', data: { reportMarkdown: '# Relatório' } }, LATER),
+    );
     expect(done.map((e) => e.type)).toEqual(['ReportDrafted', 'ProgressReported', 'InvestigationCompleted']);
     expect(done[2]).toEqual({
       type: 'InvestigationCompleted',
@@ -114,30 +131,45 @@ describe('investigation decider', () => {
 
   it('refuses to complete before findings are recorded', () => {
     const h = history(start, phase('data_retrieval'));
-    expect(() => given(h).when(cmd<'CompleteInvestigation'>({ type: 'CompleteInvestigation', data: { reportMarkdown: '' } }))).toThrow(
-      'findings',
-    );
+    expect(() =>
+      given(h).when(cmd<'CompleteInvestigation'>({ type: 'CompleteInvestigation', data: { reportMarkdown: '' } })),
+    ).toThrow('findings');
   });
 
   it('cancels a running investigation once, and ignores work after it', () => {
-    const cancel = cmd<'CancelInvestigation'>({ type: 'CancelInvestigation', data: { investigationId: ID, reason: 'pedido do usuário' } });
+    const cancel = cmd<'CancelInvestigation'>({
+      type: 'CancelInvestigation',
+      data: { investigationId: ID, reason: 'pedido do usuário' },
+    });
     const h = history(start, phase('data_retrieval'), phase('analyzing_contracts'), cancel);
-    expect(h.at(-1)).toEqual({ type: 'InvestigationCancelled', data: { reason: 'pedido do usuário', cancelledBy: 'ana', cancelledAt: AT } });
+    expect(h.at(-1)).toEqual({
+      type: 'InvestigationCancelled',
+      data: { reason: 'pedido do usuário', cancelledBy: 'ana', cancelledAt: AT },
+    });
     expect(given(h).when(cancel)).toEqual([]);
     expect(given(h).when(batch(1))).toEqual([]);
     expect(investigationDecider.isTerminal(given(h).state)).toBe(true);
   });
 
   it('refuses to cancel an investigation that does not exist', () => {
-    const cancel = cmd<'CancelInvestigation'>({ type: 'CancelInvestigation', data: { investigationId: ID, reason: 'x' } });
+    const cancel = cmd<'CancelInvestigation'>({
+      type: 'CancelInvestigation',
+      data: { investigationId: ID, reason: 'x' },
+    });
     expect(() => given([]).when(cancel)).toThrow(expect.objectContaining({ code: 'INVESTIGATION_NOT_FOUND' }));
   });
 
   it('fails a running investigation and nothing else', () => {
-    const fail = cmd<'FailInvestigation'>({ type: 'FailInvestigation', data: { errorCode: 'DATA_SOURCE_UNAVAILABLE', message: 'fora do ar', retryAfterSeconds: 30 } });
+    const fail = cmd<'FailInvestigation'>({
+      type: 'FailInvestigation',
+      data: { errorCode: 'DATA_SOURCE_UNAVAILABLE', message: 'fora do ar', retryAfterSeconds: 30 },
+    });
     expect(given([]).when(fail)).toEqual([]);
     expect(given(history(start)).when(fail)).toEqual([
-      { type: 'InvestigationFailed', data: { errorCode: 'DATA_SOURCE_UNAVAILABLE', message: 'fora do ar', retryAfterSeconds: 30, failedAt: AT } },
+      {
+        type: 'InvestigationFailed',
+        data: { errorCode: 'DATA_SOURCE_UNAVAILABLE', message: 'fora do ar', retryAfterSeconds: 30, failedAt: AT },
+      },
     ]);
   });
 });

@@ -1,7 +1,12 @@
 import type { Anomaly, AnomalyType, InvestigationFilters, TrendReport } from '#analysis';
-import type { DomainEvent } from '#kernel';
+import type { DomainEvent } from '#eventsourcing';
 
-export const INVESTIGATION_PHASES = ['data_retrieval', 'analyzing_contracts', 'anomaly_detection', 'generating_report'] as const;
+export const INVESTIGATION_PHASES = [
+  'data_retrieval',
+  'analyzing_contracts',
+  'anomaly_detection',
+  'generating_report',
+] as const;
 export type InvestigationPhase = (typeof INVESTIGATION_PHASES)[number];
 
 export type InvestigationStarted = DomainEvent<
@@ -20,7 +25,10 @@ export type InvestigationPlanned = DomainEvent<
   'InvestigationPlanned',
   { detectors: AnomalyType[]; phases: InvestigationPhase[]; rationale: string; filters: InvestigationFilters }
 >;
-export type PhaseStarted = DomainEvent<'PhaseStarted', { phase: InvestigationPhase; previousPhase: InvestigationPhase | null; at: string }>;
+export type PhaseStarted = DomainEvent<
+  'PhaseStarted',
+  { phase: InvestigationPhase; previousPhase: InvestigationPhase | null; at: string }
+>;
 export type ProgressReported = DomainEvent<
   'ProgressReported',
   {
@@ -49,7 +57,10 @@ export type InvestigationFailed = DomainEvent<
   'InvestigationFailed',
   { errorCode: string; message: string; retryAfterSeconds: number | null; failedAt: string }
 >;
-export type InvestigationCancelled = DomainEvent<'InvestigationCancelled', { reason: string; cancelledBy: string; cancelledAt: string }>;
+export type InvestigationCancelled = DomainEvent<
+  'InvestigationCancelled',
+  { reason: string; cancelledBy: string; cancelledAt: string }
+>;
 
 export type InvestigationEvent =
   | InvestigationStarted

@@ -1,5 +1,5 @@
 import type { AnomalyType, InvestigationFilters } from '#analysis';
-import { assertNever } from '#kernel';
+import { assertNever } from '#eventsourcing';
 import type { InvestigationEvent, InvestigationPhase } from './investigation.events.js';
 
 export type InvestigationStatus = 'none' | 'running' | 'completed' | 'failed' | 'cancelled';

@@ -10,7 +10,11 @@ import { parseOr400 } from '../http/zod-body.js';
 import { TOKEN_REVOCATIONS } from '../tokens.js';
 import { DocRevokeTokens } from './admin.docs.js';
 
-const userIdSchema = z.string().min(1).max(256).regex(/^[^\s/?#]+$/, 'must be a token subject (no spaces, /, ? or #)');
+const userIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\s/?#]+$/, 'must be a token subject (no spaces, /, ? or #)');
 const revokeBodySchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
 
 /** Operator actions. Each is an audit record (`admin.*`, high severity) as well as its effect. */
@@ -34,7 +38,12 @@ export class AdminController {
     const userId = parseOr400(userIdSchema, rawUserId, 'userId');
     const { reason } = parseOr400(revokeBodySchema, body ?? {});
     const admin = principalOf(req).id;
-    const revoked = await this.revocations.revoke({ userId, revokedBy: admin, reason: reason ?? null, correlationId: requestIdsOf(req).correlationId });
+    const revoked = await this.revocations.revoke({
+      userId,
+      revokedBy: admin,
+      reason: reason ?? null,
+      correlationId: requestIdsOf(req).correlationId,
+    });
     await this.audit.record(req, {
       eventType: 'admin.tokens_revoked',
       severity: 'high',

@@ -83,7 +83,11 @@ function coalesce(): Transform {
 function serializers(format: ExportFormat): Transform[] {
   switch (format) {
     case 'csv':
-      return [rowsOfPages(), stringify({ header: true, columns: [...AUDIT_WIRE_COLUMNS], cast: { boolean: (value) => String(value) } }), coalesce()];
+      return [
+        rowsOfPages(),
+        stringify({ header: true, columns: [...AUDIT_WIRE_COLUMNS], cast: { boolean: (value) => String(value) } }),
+        coalesce(),
+      ];
     case 'json':
       return [jsonArray()];
     case 'ndjson':
@@ -101,7 +105,12 @@ function serializers(format: ExportFormat): Transform[] {
  * (client gone), pipeline destroys the Readable, which returns the page generator and
  * closes the cursor.
  */
-export function pipeExport(pages: AsyncIterable<Page>, format: ExportFormat, sink: NodeJS.WritableStream, done: (error: Error | null) => void): void {
+export function pipeExport(
+  pages: AsyncIterable<Page>,
+  format: ExportFormat,
+  sink: NodeJS.WritableStream,
+  done: (error: Error | null) => void,
+): void {
   // One page buffered ahead, not Readable.from's default of sixteen.
   pipeline([Readable.from(pages, { highWaterMark: 1 }), ...serializers(format), sink], (error) => done(error ?? null));
 }

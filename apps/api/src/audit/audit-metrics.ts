@@ -14,8 +14,19 @@ export class AuditMetrics {
     const registers = [runtime.metrics.registry];
     // Several Nest apps may share one registry in tests: reuse rather than register twice.
     const rows = runtime.metrics.registry.getSingleMetric('audit_export_rows_total');
-    this.exportRows = rows instanceof Counter ? rows : new Counter({ name: 'audit_export_rows_total', help: 'Audit records read from the log by exports', labelNames: ['format'], registers });
+    this.exportRows =
+      rows instanceof Counter
+        ? rows
+        : new Counter({
+            name: 'audit_export_rows_total',
+            help: 'Audit records read from the log by exports',
+            labelNames: ['format'],
+            registers,
+          });
     const active = runtime.metrics.registry.getSingleMetric('audit_exports_active');
-    this.exportsActive = active instanceof Gauge ? active : new Gauge({ name: 'audit_exports_active', help: 'Audit exports still reading the log', registers });
+    this.exportsActive =
+      active instanceof Gauge
+        ? active
+        : new Gauge({ name: 'audit_exports_active', help: 'Audit exports still reading the log', registers });
   }
 }

@@ -14,14 +14,19 @@ const isoDate = z
 
 /** A bare end date covers that whole day. */
 const endOfDay = (raw: string | undefined, parsed: string | undefined): string | undefined =>
-  parsed !== undefined && raw !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(Date.parse(parsed) + 86_400_000 - 1).toISOString() : parsed;
+  parsed !== undefined && raw !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(raw)
+    ? new Date(Date.parse(parsed) + 86_400_000 - 1).toISOString()
+    : parsed;
 
 const exportQuerySchema = z
   .object({
     start_date: isoDate.optional(),
     end_date: isoDate.optional(),
     severity: z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` }).optional(),
-    event_type: z.string().regex(/^[a-z_]+(\.[a-z_]*)*$/, 'must be a dotted event type or prefix such as auth. or auth.login_failed').optional(),
+    event_type: z
+      .string()
+      .regex(/^[a-z_]+(\.[a-z_]*)*$/, 'must be a dotted event type or prefix such as auth. or auth.login_failed')
+      .optional(),
     user_id: z.string().min(1).max(256).optional(),
     format: z.enum(EXPORT_FORMATS, { message: `must be one of ${EXPORT_FORMATS.join(', ')}` }).default('csv'),
   })

@@ -71,16 +71,42 @@ export class AuditRecorder {
     if (principal.anonymous || this.seenLogins.has(tokenKey)) return;
     if (this.seenLogins.size >= SEEN_LOGINS_CAP) this.seenLogins.clear();
     this.seenLogins.add(tokenKey);
-    await this.record(req, { eventType: 'auth.login_succeeded', severity: 'low', success: true, userId: principal.id, message: `token accepted for ${principal.id}` });
+    await this.record(req, {
+      eventType: 'auth.login_succeeded',
+      severity: 'low',
+      success: true,
+      userId: principal.id,
+      message: `token accepted for ${principal.id}`,
+    });
   }
 
   loginFailed(req: IncomingMessage, errorCode: string, message: string, userId: string | null = null): Promise<void> {
-    return this.record(req, { eventType: 'auth.login_failed', severity: 'medium', success: false, errorCode, message, userId });
+    return this.record(req, {
+      eventType: 'auth.login_failed',
+      severity: 'medium',
+      success: false,
+      errorCode,
+      message,
+      userId,
+    });
   }
 
   /** For the WebSocket upgrade paths and Socket.IO handshakes: a token refused before the socket opened. */
-  webSocketTokenRejected(req: IncomingMessage, errorCode: string, message: string, resource = (req.url ?? '').split('?')[0] ?? ''): Promise<void> {
-    return this.record(req, { eventType: 'auth.ws_token_rejected', severity: 'medium', success: false, errorCode, message, resourceType: 'websocket', resourceId: resource });
+  webSocketTokenRejected(
+    req: IncomingMessage,
+    errorCode: string,
+    message: string,
+    resource = (req.url ?? '').split('?')[0] ?? '',
+  ): Promise<void> {
+    return this.record(req, {
+      eventType: 'auth.ws_token_rejected',
+      severity: 'medium',
+      success: false,
+      errorCode,
+      message,
+      resourceType: 'websocket',
+      resourceId: resource,
+    });
   }
 
   accessDenied(req: IncomingMessage, principal: Principal, permission: string, path: string): Promise<void> {
@@ -102,6 +128,13 @@ export class AuditRecorder {
     if (now - (this.lastRateLimited.get(key) ?? -Infinity) < RATE_LIMIT_RECORD_WINDOW_MS) return;
     if (this.lastRateLimited.size >= SEEN_LOGINS_CAP) this.lastRateLimited.clear();
     this.lastRateLimited.set(key, now);
-    await this.record(req, { eventType: 'security.rate_limited', severity: 'medium', success: false, userId, errorCode: 'RATE_LIMITED', message: `${scope} rate limit exceeded` });
+    await this.record(req, {
+      eventType: 'security.rate_limited',
+      severity: 'medium',
+      success: false,
+      userId,
+      errorCode: 'RATE_LIMITED',
+      message: `${scope} rate limit exceeded`,
+    });
   }
 }

@@ -40,8 +40,12 @@ export class AuditController {
     return {
       valid: verdict.valid,
       records_checked: verdict.checked,
-      first_broken: broken ? { seq: broken.seq, reason: broken.reason, expected: broken.expected, actual: broken.actual } : null,
-      latest_checkpoint: checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.at, key_id: checkpoint.keyId } : null,
+      first_broken: broken
+        ? { seq: broken.seq, reason: broken.reason, expected: broken.expected, actual: broken.actual }
+        : null,
+      latest_checkpoint: checkpoint
+        ? { seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.at, key_id: checkpoint.keyId }
+        : null,
       anchored_through: verdict.anchoredThrough,
     };
   }
@@ -83,7 +87,10 @@ export class AuditController {
     }
   }
 
-  private async *counted(pages: AsyncIterable<readonly AuditRecord[]>, format: string): AsyncGenerator<readonly AuditRecord[]> {
+  private async *counted(
+    pages: AsyncIterable<readonly AuditRecord[]>,
+    format: string,
+  ): AsyncGenerator<readonly AuditRecord[]> {
     const counter = this.metrics.exportRows.labels({ format });
     for await (const page of pages) {
       counter.inc(page.length);

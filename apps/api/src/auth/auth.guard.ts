@@ -61,7 +61,8 @@ export class AuthGuard implements CanActivate {
         res.setHeader('WWW-Authenticate', CHALLENGES[error.code]);
         throw new ApiError(401, error.code, error.message);
       }
-      if (error instanceof AuthUnavailableError) throw new ApiError(503, 'AUTH_UNAVAILABLE', error.message, undefined, 5);
+      if (error instanceof AuthUnavailableError)
+        throw new ApiError(503, 'AUTH_UNAVAILABLE', error.message, undefined, 5);
       throw error;
     }
   }

@@ -18,10 +18,17 @@ afterAll(async () => {
 const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${app.url}${path}`, { headers });
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${app.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 async function expectError(res: Response, status: number, code: string): Promise<void> {
-  expect({ status: res.status, body: await res.json() }).toMatchObject({ status, body: { error_code: code, message: expect.any(String) } });
+  expect({ status: res.status, body: await res.json() }).toMatchObject({
+    status,
+    body: { error_code: code, message: expect.any(String) },
+  });
 }
 
 describe('authentication with JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE', () => {
@@ -44,18 +51,33 @@ describe('authentication with JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE', () => {
   });
 
   it('tells an expired token from an invalid one', async () => {
-    const expired = await app.token('ana', 'analyst', { issuedAt: Math.floor(Date.now() / 1000) - 3600, ttlSeconds: 600 });
+    const expired = await app.token('ana', 'analyst', {
+      issuedAt: Math.floor(Date.now() / 1000) - 3600,
+      ttlSeconds: 600,
+    });
     const res = await get('/api/v1/investigations/some-id', bearer(expired));
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="cidadao-ai", error="invalid_token"/);
     await expectError(res, 401, 'TOKEN_EXPIRED');
     const invalid = [
       'not-a-jwt',
-      await signToken({ secret: 'another-secret-another-secret-another', subject: 'ana', roles: ['analyst'], ttlSeconds: 600, issuer: ISSUER, audience: AUDIENCE }),
+      await signToken({
+        secret: 'another-secret-another-secret-another',
+        subject: 'ana',
+        roles: ['analyst'],
+        ttlSeconds: 600,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      }),
       await app.token('ana', 'analyst', { issuer: 'https://evil.example' }),
       await app.token('ana', 'analyst', { audience: 'another-api' }),
     ];
-    for (const token of invalid) await expectError(await get('/api/v1/investigations/some-id', bearer(token)), 401, 'TOKEN_INVALID');
-    await expectError(await get('/api/v1/investigations/some-id', { Authorization: 'Basic YW5hOnNlbmhh' }), 401, 'TOKEN_INVALID');
+    for (const token of invalid)
+      await expectError(await get('/api/v1/investigations/some-id', bearer(token)), 401, 'TOKEN_INVALID');
+    await expectError(
+      await get('/api/v1/investigations/some-id', { Authorization: 'Basic YW5hOnNlbmhh' }),
+      401,
+      'TOKEN_INVALID',
+    );
   });
 
   it('answers 403 FORBIDDEN when the role does not grant the action', async () => {
@@ -118,7 +140,9 @@ describe('AUTH_REQUIRED', () => {
       await expectError(res, 404, 'INVESTIGATION_NOT_FOUND');
       const bad = await fetch(`${open.url}/api/v1/investigations/missing`, { headers: bearer('forged') });
       await expectError(bad, 401, 'TOKEN_INVALID');
-      const good = await fetch(`${open.url}/api/v1/investigations/missing`, { headers: bearer(await open.token('ana', 'viewer')) });
+      const good = await fetch(`${open.url}/api/v1/investigations/missing`, {
+        headers: bearer(await open.token('ana', 'viewer')),
+      });
       expect(good.status).toBe(404);
     } finally {
       await open.stop();
@@ -129,7 +153,9 @@ describe('AUTH_REQUIRED', () => {
     const strict = await startEmbeddedApp({ AUTH_REQUIRED: 'true' });
     try {
       await expectError(await fetch(`${strict.url}/api/v1/investigations/missing`), 401, 'UNAUTHORIZED');
-      const res = await fetch(`${strict.url}/api/v1/investigations/missing`, { headers: bearer(await strict.token('ana', 'viewer')) });
+      const res = await fetch(`${strict.url}/api/v1/investigations/missing`, {
+        headers: bearer(await strict.token('ana', 'viewer')),
+      });
       expect(res.status).toBe(404);
     } finally {
       await strict.stop();

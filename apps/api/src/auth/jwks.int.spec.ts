@@ -19,7 +19,8 @@ afterAll(async () => {
   await idp?.close();
 });
 
-const getMissing = (token: string, base = app.url) => fetch(`${base}${MISSING}`, { headers: { Authorization: `Bearer ${token}` } });
+const getMissing = (token: string, base = app.url) =>
+  fetch(`${base}${MISSING}`, { headers: { Authorization: `Bearer ${token}` } });
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -44,7 +45,13 @@ describe('tokens from an OIDC provider (JWT_JWKS_URL)', () => {
     const otherIdp = await startJwksServer();
     try {
       const unknownSigner = await otherIdp.sign('RS256', { sub: 'ana', iss: ISSUER, roles: ['viewer'] });
-      const symmetric = await signToken({ secret: 's'.repeat(40), subject: 'ana', roles: ['viewer'], ttlSeconds: 600, issuer: ISSUER });
+      const symmetric = await signToken({
+        secret: 's'.repeat(40),
+        subject: 'ana',
+        roles: ['viewer'],
+        ttlSeconds: 600,
+        issuer: ISSUER,
+      });
       for (const token of [wrongIssuer, unknownSigner, symmetric]) {
         const res = await getMissing(token);
         expect(res.status).toBe(401);

@@ -44,8 +44,23 @@ export class RevocableStreams implements OnModuleInit, OnModuleDestroy {
 
   private endRevoked(userId: string): void {
     for (const [res, principal] of this.open.get(userId) ?? []) {
-      if (!this.revocations.isRevoked(principal) || res.writableEnded || !EVENT_STREAM.test(String(res.getHeader('Content-Type') ?? ''))) continue;
-      res.write(formatSse({ data: { type: 'error', error_code: 'TOKEN_REVOKED', message: 'the token of this stream has been revoked; sign in again', fallback_endpoint: null, retry_after: null } }));
+      if (
+        !this.revocations.isRevoked(principal) ||
+        res.writableEnded ||
+        !EVENT_STREAM.test(String(res.getHeader('Content-Type') ?? ''))
+      )
+        continue;
+      res.write(
+        formatSse({
+          data: {
+            type: 'error',
+            error_code: 'TOKEN_REVOKED',
+            message: 'the token of this stream has been revoked; sign in again',
+            fallback_endpoint: null,
+            retry_after: null,
+          },
+        }),
+      );
       res.end();
     }
   }

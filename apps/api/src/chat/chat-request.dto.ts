@@ -10,21 +10,27 @@ export interface ChatRequest {
 }
 
 /** Session ids become stream ids and bus subject tokens. */
-export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
+export const sessionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
 
 /** C0 controls other than tab, line feed and carriage return, and DEL: binary, not text. */
+// eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const bad = (code: string, message: string): ApiError => new ApiError(400, code, message);
 
 function parseMessage(value: unknown, maxLength: number): string {
-  if (value === undefined || value === null) throw bad('EMPTY_MESSAGE', 'message is required: send {"message": "sua pergunta"}');
-  if (typeof value !== 'string') throw bad('INVALID_MESSAGE', `message must be text, got ${Array.isArray(value) ? 'array' : typeof value}`);
+  if (value === undefined || value === null)
+    throw bad('EMPTY_MESSAGE', 'message is required: send {"message": "sua pergunta"}');
+  if (typeof value !== 'string')
+    throw bad('INVALID_MESSAGE', `message must be text, got ${Array.isArray(value) ? 'array' : typeof value}`);
   if (value.trim() === '') throw bad('EMPTY_MESSAGE', 'message is empty');
   const length = [...value].length;
   if (length > maxLength) throw bad('MESSAGE_TOO_LONG', `message has ${length} characters; the limit is ${maxLength}`);
-  if (CONTROL.test(value) || LONE_SURROGATE.test(value)) throw bad('INVALID_MESSAGE', 'message must be plain text, without control characters or broken unicode');
+  if (CONTROL.test(value) || LONE_SURROGATE.test(value))
+    throw bad('INVALID_MESSAGE', 'message must be plain text, without control characters or broken unicode');
   return value;
 }
 
@@ -34,11 +40,17 @@ function parseMessage(value: unknown, maxLength: number): string {
  */
 export function parseChatRequest(body: unknown, maxLength: number): ChatRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw bad('INVALID_BODY', 'the body must be a JSON object such as {"message": "Olá"}, sent with Content-Type: application/json');
+    throw bad(
+      'INVALID_BODY',
+      'the body must be a JSON object such as {"message": "Olá"}, sent with Content-Type: application/json',
+    );
   }
   const fields = body as Record<string, unknown>;
   const message = parseMessage(fields.message, maxLength);
-  const sessionId = fields.session_id === undefined || fields.session_id === null ? null : parseOr400(sessionIdSchema, fields.session_id, 'session_id');
+  const sessionId =
+    fields.session_id === undefined || fields.session_id === null
+      ? null
+      : parseOr400(sessionIdSchema, fields.session_id, 'session_id');
   const agentId = fields.agent_id === undefined || fields.agent_id === null ? null : fields.agent_id;
   if (agentId !== null && (typeof agentId !== 'string' || !isAgentId(agentId))) {
     throw bad('UNKNOWN_AGENT', `agent_id must be one of ${AGENTS.map((a) => a.id).join(', ')}`);

@@ -30,7 +30,9 @@ describe('chat session access', () => {
   });
 
   it('never gives an anonymous caller a session with no secret on record', () => {
-    expect(isSessionOwner({ userId: 'anonymous', tokenHash: null }, as(ANONYMOUS_PRINCIPAL, newSessionToken()))).toBe(false);
+    expect(isSessionOwner({ userId: 'anonymous', tokenHash: null }, as(ANONYMOUS_PRINCIPAL, newSessionToken()))).toBe(
+      false,
+    );
   });
 
   it('compares secrets by digest, refusing empty and malformed ones', () => {

@@ -17,7 +17,8 @@ export const MIN_SESSION_TOKEN_LENGTH = 32;
  * long enough, else a new one; `issued` says whether it must be handed to them.
  */
 export function claimSecret(presented: string | undefined): { secret: string; issued: boolean } {
-  if (presented !== undefined && presented.length >= MIN_SESSION_TOKEN_LENGTH) return { secret: presented, issued: false };
+  if (presented !== undefined && presented.length >= MIN_SESSION_TOKEN_LENGTH)
+    return { secret: presented, issued: false };
   return { secret: newSessionToken(), issued: true };
 }
 

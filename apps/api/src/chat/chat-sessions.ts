@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Stored } from '#kernel';
-import { chatSessionOwner, chatStreamId, sameOwner, type ChatEvent, type ChatSessionOwner, type SendChatMessage } from '#chat';
+import type { Stored } from '#eventsourcing';
+import {
+  chatSessionOwner,
+  chatStreamId,
+  sameOwner,
+  type ChatEvent,
+  type ChatSessionOwner,
+  type SendChatMessage,
+} from '#chat';
 import type { Runtime } from '#platform';
 import { ApiError } from '../http/api-error.js';
 import { RUNTIME } from '../tokens.js';
@@ -12,7 +19,8 @@ export type ChatRecord = Stored<ChatEvent>;
 export const chatTarget = (sessionId: string) => ({ aggregate: 'chat', id: sessionId }) as const;
 
 /** Someone else's session answers as an unknown one does, so session ids do not leak. */
-export const sessionNotFound = (sessionId: string): ApiError => new ApiError(404, 'SESSION_NOT_FOUND', `chat session ${sessionId} not found`);
+export const sessionNotFound = (sessionId: string): ApiError =>
+  new ApiError(404, 'SESSION_NOT_FOUND', `chat session ${sessionId} not found`);
 
 /** A participant joining a session: `claimant` when nobody has written to it yet (its first message makes it theirs). */
 export interface JoinedSession {
@@ -45,11 +53,19 @@ export class ChatSessions {
     if (recorded) return recorded;
     const queued = await this.runtime.bus.firstAccepted(chatTarget(sessionId), 'SendChatMessage');
     if (!queued) return null;
-    return (queued.command.data as SendChatMessage['data']).owner ?? { userId: queued.command.metadata.userId, tokenHash: null };
+    return (
+      (queued.command.data as SendChatMessage['data']).owner ?? {
+        userId: queued.command.metadata.userId,
+        tokenHash: null,
+      }
+    );
   }
 
   /** History and streams: the events so far, or 404 for a session the caller may not read (or nobody wrote to). */
-  async openForReading(sessionId: string, who: ChatCredentials): Promise<{ events: ChatRecord[]; access: ChatAccessLevel }> {
+  async openForReading(
+    sessionId: string,
+    who: ChatCredentials,
+  ): Promise<{ events: ChatRecord[]; access: ChatAccessLevel }> {
     const events = await this.read(sessionId);
     const owner = await this.ownerOf(sessionId, events);
     const access = owner ? accessTo(owner, who) : null;
@@ -58,12 +74,16 @@ export class ChatSessions {
   }
 
   /** Posting: the events so far and the owner (null: the message starts the session), or 404, or 403 for a reader. */
-  async openForPosting(sessionId: string, who: ChatCredentials): Promise<{ events: ChatRecord[]; owner: ChatSessionOwner | null }> {
+  async openForPosting(
+    sessionId: string,
+    who: ChatCredentials,
+  ): Promise<{ events: ChatRecord[]; owner: ChatSessionOwner | null }> {
     const events = await this.read(sessionId);
     const owner = await this.ownerOf(sessionId, events);
     const access = owner ? accessTo(owner, who) : 'owner';
     if (access === null) throw sessionNotFound(sessionId);
-    if (access === 'reader') throw new ApiError(403, 'FORBIDDEN', `only the owner of chat session ${sessionId} may post into it`);
+    if (access === 'reader')
+      throw new ApiError(403, 'FORBIDDEN', `only the owner of chat session ${sessionId} may post into it`);
     return { events, owner };
   }
 

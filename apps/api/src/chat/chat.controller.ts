@@ -1,7 +1,14 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { fromEvent, lastValueFrom, map, takeUntil, toArray, type Observable } from 'rxjs';
-import { AGENTS, answerTo, CHAT_FALLBACK_ENDPOINT, emptyChatHistory, evolveChatHistory, type ChatWireEvent } from '#chat';
+import {
+  AGENTS,
+  answerTo,
+  CHAT_FALLBACK_ENDPOINT,
+  emptyChatHistory,
+  evolveChatHistory,
+  type ChatWireEvent,
+} from '#chat';
 import type { Runtime, SseMessage } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
@@ -20,8 +27,14 @@ import { ChatService, toWire, type SentMessage } from './chat.service.js';
 
 const STREAM_ENDPOINT = '/chat/stream';
 const SESSION_STREAM_ENDPOINT = '/chat/sessions/stream';
-const sessionLinks = (sessionId: string) => ({ history_url: `/api/v1/chat/sessions/${sessionId}`, stream_url: `/api/v1/chat/sessions/${sessionId}/stream` });
-const credentialsOf = (req: Request): ChatCredentials => ({ principal: principalOf(req), sessionToken: sessionTokenOf(req) });
+const sessionLinks = (sessionId: string) => ({
+  history_url: `/api/v1/chat/sessions/${sessionId}`,
+  stream_url: `/api/v1/chat/sessions/${sessionId}/stream`,
+});
+const credentialsOf = (req: Request): ChatCredentials => ({
+  principal: principalOf(req),
+  sessionToken: sessionTokenOf(req),
+});
 
 /** The secret of a session started without signing in, sent once: with the session id in `start`, and as a header. */
 function handOut(sent: SentMessage, res: Response): Observable<SseMessage> {
@@ -60,7 +73,12 @@ export class ChatController {
       const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
       release = this.sse.admit(req, STREAM_ENDPOINT);
       const sent = await this.chat.send(request, callerOf(req), sessionTokenOf(req), this.sse.pacing(res));
-      this.sse.write(res, handOut(sent, res), { endpoint: STREAM_ENDPOINT, release, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, logContext: { sessionId: sent.sessionId } });
+      this.sse.write(res, handOut(sent, res), {
+        endpoint: STREAM_ENDPOINT,
+        release,
+        fallbackEndpoint: CHAT_FALLBACK_ENDPOINT,
+        logContext: { sessionId: sent.sessionId },
+      });
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);
@@ -108,14 +126,29 @@ export class ChatController {
   /** Replays a session, or resumes a cut-off answer after Last-Event-ID, ending once every answer is complete. */
   @Get('sessions/:id/stream')
   @DocChatResume()
-  async resume(@Param('id') id: string, @Query('last_event_id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async resume(
+    @Param('id') id: string,
+    @Query('last_event_id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     let release: (() => void) | null = null;
     try {
       const sessionId = parseOr400(sessionIdSchema, id, 'session id');
       this.sse.assertEnabled();
-      const events$ = await this.chat.resume(sessionId, resumeRevision(req, lastEventId), credentialsOf(req), this.sse.pacing(res));
+      const events$ = await this.chat.resume(
+        sessionId,
+        resumeRevision(req, lastEventId),
+        credentialsOf(req),
+        this.sse.pacing(res),
+      );
       release = this.sse.admit(req, SESSION_STREAM_ENDPOINT);
-      this.sse.write(res, toWire(events$), { endpoint: SESSION_STREAM_ENDPOINT, release, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, logContext: { sessionId } });
+      this.sse.write(res, toWire(events$), {
+        endpoint: SESSION_STREAM_ENDPOINT,
+        release,
+        fallbackEndpoint: CHAT_FALLBACK_ENDPOINT,
+        logContext: { sessionId },
+      });
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);
@@ -127,6 +160,8 @@ export class ChatController {
   @Public()
   @DocChatAgents()
   agents() {
-    return { agents: AGENTS.map((a) => ({ agent_id: a.id, agent_name: a.name, role: a.role, description: a.description })) };
+    return {
+      agents: AGENTS.map((a) => ({ agent_id: a.id, agent_name: a.name, role: a.role, description: a.description })),
+    };
   }
 }

@@ -7,15 +7,24 @@ const text = (description: string): SchemaObject => ({ type: 'string', descripti
 const error: SchemaObject = {
   type: 'object',
   required: ['error_code', 'message'],
-  properties: { error_code: text('EMPTY_MESSAGE, MESSAGE_TOO_LONG, INVALID_MESSAGE, UNKNOWN_AGENT, …'), message: text('What is wrong.') },
+  properties: {
+    error_code: text('EMPTY_MESSAGE, MESSAGE_TOO_LONG, INVALID_MESSAGE, UNKNOWN_AGENT, …'),
+    message: text('What is wrong.'),
+  },
 };
-const errors = (...statuses: number[]) => statuses.map((status) => ApiResponse({ status, description: `Error ${status}.`, schema: error }));
+const errors = (...statuses: number[]) =>
+  statuses.map((status) => ApiResponse({ status, description: `Error ${status}.`, schema: error }));
 
 const chatRequest: SchemaObject = {
   type: 'object',
   required: ['message'],
   properties: {
-    message: { type: 'string', minLength: 1, maxLength: 4000, description: 'The question, in Portuguese (CHAT_MAX_MESSAGE_LENGTH characters at most).' },
+    message: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 4000,
+      description: 'The question, in Portuguese (CHAT_MAX_MESSAGE_LENGTH characters at most).',
+    },
     session_id: text('Continue this conversation (yours only: 404 otherwise); a new session when absent.'),
     agent_id: text('Answer as this agent (GET /api/v1/chat/agents); otherwise chosen by intent.'),
   },
@@ -34,16 +43,19 @@ const chatEvents: SchemaObject = {
 const sessionToken = ApiHeader({
   name: 'x-chat-session-token',
   required: false,
-  description: 'The secret of a session started without a token (embedded mode without required auth), as handed out with its id; or `?session_token=`.',
+  description:
+    'The secret of a session started without a token (embedded mode without required auth), as handed out with its id; or `?session_token=`.',
 });
-const sse = (description: string, schema: SchemaObject = chatEvents) => ApiResponse({ status: 200, description, content: { 'text/event-stream': { schema } } });
+const sse = (description: string, schema: SchemaObject = chatEvents) =>
+  ApiResponse({ status: 200, description, content: { 'text/event-stream': { schema } } });
 
 export const DocChatStream = () =>
   applyDecorators(
     ApiTags('chat'),
     ApiOperation({
       summary: 'Ask, and stream the answer',
-      description: 'The stream opens once the command bus accepted the message. A token is needed where auth is required (401 otherwise); a session is its creator\'s.',
+      description:
+        "The stream opens once the command bus accepted the message. A token is needed where auth is required (401 otherwise); a session is its creator's.",
     }),
     ApiBody({ schema: chatRequest }),
     sessionToken,
@@ -72,7 +84,9 @@ export const DocChatMessage = () =>
           confidence: { type: 'number', minimum: 0, maximum: 1 },
           total_tokens: { type: 'integer' },
           investigation_id: { type: ['string', 'null'], description: 'The investigation the message started.' },
-          session_token: text('Only when the message started a session without a token: its secret, to send back as X-Chat-Session-Token.'),
+          session_token: text(
+            'Only when the message started a session without a token: its secret, to send back as X-Chat-Session-Token.',
+          ),
         },
       },
     }),
@@ -84,17 +98,27 @@ const sessionId = ApiParam({ name: 'id', description: 'Session id.' });
 export const DocChatHistory = () =>
   applyDecorators(
     ApiTags('chat'),
-    ApiOperation({ summary: 'The conversation so far', description: 'For its owner, and for holders of chat:read (auditors, admins); 404 for anyone else.' }),
+    ApiOperation({
+      summary: 'The conversation so far',
+      description: 'For its owner, and for holders of chat:read (auditors, admins); 404 for anyone else.',
+    }),
     sessionId,
     sessionToken,
-    ApiResponse({ status: 200, description: 'Messages, each user turn followed by its answer.', schema: { type: 'object', additionalProperties: true } }),
+    ApiResponse({
+      status: 200,
+      description: 'Messages, each user turn followed by its answer.',
+      schema: { type: 'object', additionalProperties: true },
+    }),
     ...errors(400, 401, 404),
   );
 
 export const DocChatResume = () =>
   applyDecorators(
     ApiTags('chat'),
-    ApiOperation({ summary: 'Replay a session, or resume a cut-off answer', description: 'Ends once every message received so far has its answer. Same access as the history.' }),
+    ApiOperation({
+      summary: 'Replay a session, or resume a cut-off answer',
+      description: 'Ends once every message received so far has its answer. Same access as the history.',
+    }),
     sessionId,
     sessionToken,
     ApiHeader({ name: 'last-event-id', required: false, description: 'Resume after this event id.' }),
@@ -104,18 +128,34 @@ export const DocChatResume = () =>
   );
 
 export const DocChatAgents = () =>
-  applyDecorators(ApiTags('chat'), ApiOperation({ summary: 'The agents and what they do' }), ApiResponse({ status: 200, description: 'The registry.', schema: { type: 'object', additionalProperties: true } }));
+  applyDecorators(
+    ApiTags('chat'),
+    ApiOperation({ summary: 'The agents and what they do' }),
+    ApiResponse({ status: 200, description: 'The registry.', schema: { type: 'object', additionalProperties: true } }),
+  );
 
 export const DocMaritacaStream = () =>
   applyDecorators(
     ApiTags('chat'),
-    ApiOperation({ summary: 'Stream a Maritaca completion', description: 'Needs MARITACA_API_KEY; without it the stream is one error event.' }),
+    ApiOperation({
+      summary: 'Stream a Maritaca completion',
+      description: 'Needs MARITACA_API_KEY; without it the stream is one error event.',
+    }),
     ApiBody({
       schema: {
         type: 'object',
         required: ['messages'],
         properties: {
-          messages: { type: 'array', items: { type: 'object', properties: { role: { type: 'string', enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } } } },
+          messages: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                role: { type: 'string', enum: ['system', 'user', 'assistant'] },
+                content: { type: 'string' },
+              },
+            },
+          },
           stream: { type: 'boolean', default: true, description: 'false: one JSON answer.' },
           model: text('sabia-3.1 (default: MARITACA_MODEL) or sabiazinho-3.'),
           temperature: { type: 'number', minimum: 0, maximum: 2 },
@@ -123,6 +163,9 @@ export const DocMaritacaStream = () =>
         },
       },
     }),
-    sse('`{"type":"token","content"}`…, `{"type":"usage","tokens","cost",…}`, `{"type":"done"}`; or the seed `error` event.', { type: 'string' }),
+    sse(
+      '`{"type":"token","content"}`…, `{"type":"usage","tokens","cost",…}`, `{"type":"done"}`; or the seed `error` event.',
+      { type: 'string' },
+    ),
     ...errors(400, 401, 429, 503),
   );

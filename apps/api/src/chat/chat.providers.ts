@@ -12,5 +12,9 @@ export const chatControllers: Type[] = [ChatController, MaritacaDirectController
 export const chatProviders: Provider[] = [
   ChatService,
   ChatSessions,
-  { provide: LLM_PROVIDERS, useFactory: (runtime: Runtime) => createLlmProviders(runtime.settings, runtime.logger.child({ component: 'llm' })), inject: [RUNTIME] },
+  {
+    provide: LLM_PROVIDERS,
+    useFactory: (runtime: Runtime) => createLlmProviders(runtime.settings, runtime.logger.child({ component: 'llm' })),
+    inject: [RUNTIME],
+  },
 ];

@@ -13,7 +13,8 @@ import {
   type ChatWireEvent,
   type SendChatMessage,
 } from '#chat';
-import { catchUpThenLive, newId, type LiveFeed, type Pacing, type Runtime, type SseMessage } from '#platform';
+import { newId, type Runtime, type SseMessage } from '#platform';
+import { catchUpThenLive, type LiveFeed, type Pacing } from '#eventsourcing';
 import type { Caller } from '../investigations/investigations.service.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { ChatRequest } from './chat-request.dto.js';
@@ -55,19 +56,42 @@ export class ChatService {
     const sessionId = request.sessionId ?? newId();
     const messageId = newId();
     // The answer is read from the store: with the store away, nothing is sent (503 STORE_UNAVAILABLE), as for a session that exists.
-    const opened = request.sessionId === null ? await this.newSession() : await this.sessions.openForPosting(sessionId, { principal, sessionToken });
+    const opened =
+      request.sessionId === null
+        ? await this.newSession()
+        : await this.sessions.openForPosting(sessionId, { principal, sessionToken });
     const claim = opened.owner === null && principal.anonymous ? claimSecret(sessionToken) : null;
     const owner = opened.owner ?? ownerFor(principal, claim?.secret ?? null);
     const before = opened.events.at(-1)?.revision ?? 0;
-    const command: SendChatMessage & { metadata: { commandId: string; correlationId: string; userId: string; issuedAt: string } } = {
+    const command: SendChatMessage & {
+      metadata: { commandId: string; correlationId: string; userId: string; issuedAt: string };
+    } = {
       type: 'SendChatMessage',
-      data: { sessionId, messageId, content: request.message, ...(request.agentId ? { agentId: request.agentId } : {}), owner, senderRoles: principal.roles },
-      metadata: { commandId: messageId, correlationId: caller.correlationId, userId: caller.userId, issuedAt: new Date().toISOString() },
+      data: {
+        sessionId,
+        messageId,
+        content: request.message,
+        ...(request.agentId ? { agentId: request.agentId } : {}),
+        owner,
+        senderRoles: principal.roles,
+      },
+      metadata: {
+        commandId: messageId,
+        correlationId: caller.correlationId,
+        userId: caller.userId,
+        issuedAt: new Date().toISOString(),
+      },
     };
     await this.runtime.bus.send({ target: chatTarget(sessionId), command });
     // An id the client chose may have been claimed by someone else meanwhile; one made here was handed to nobody yet.
     if (opened.owner === null && request.sessionId !== null) await this.sessions.assertClaimed(sessionId, owner);
-    const events$ = catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), before, pacing ? { pacing } : {}).pipe(
+    const events$ = catchUpThenLive(
+      this.runtime.store,
+      this.feed,
+      chatStreamId(sessionId),
+      before,
+      pacing ? { pacing } : {},
+    ).pipe(
       map((recorded) => recorded as unknown as ChatRecord),
       filter((event) => messageIdOf(event) === messageId),
       takeWhile((event) => !CHAT_ANSWER_END_TYPES.has(event.type), true),
@@ -90,7 +114,12 @@ export class ChatService {
     return { events: [], owner: null };
   }
 
-  async resume(sessionId: string, afterRevision: number, who: ChatCredentials, pacing?: Pacing): Promise<Observable<ChatRecord>> {
+  async resume(
+    sessionId: string,
+    afterRevision: number,
+    who: ChatCredentials,
+    pacing?: Pacing,
+  ): Promise<Observable<ChatRecord>> {
     const { events } = await this.sessions.openForReading(sessionId, who);
     const state = events.reduce((s, e) => chatDecider.evolve(s, e), chatDecider.initialState());
     const lastRevision = events.at(-1)?.revision ?? 0;
@@ -98,7 +127,13 @@ export class ChatService {
     if (pending.length === 0 && afterRevision >= lastRevision && events.length > 0) return EMPTY;
     return defer(() => {
       const open = new Set(pending);
-      return catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), afterRevision, pacing ? { pacing } : {}).pipe(
+      return catchUpThenLive(
+        this.runtime.store,
+        this.feed,
+        chatStreamId(sessionId),
+        afterRevision,
+        pacing ? { pacing } : {},
+      ).pipe(
         map((recorded) => recorded as unknown as ChatRecord),
         takeWhile((event) => {
           if (event.type === 'MessageReceived') open.add(event.data.messageId);

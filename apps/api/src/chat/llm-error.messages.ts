@@ -23,7 +23,19 @@ export interface SeedErrorEvent {
 /** The seed's `error` event for a failed model call; anything else is an internal error. */
 export function llmErrorEvent(error: unknown): SeedErrorEvent {
   if (error instanceof LlmError) {
-    return { type: 'error', error_code: error.code, message: MESSAGES[error.code], fallback_endpoint: CHAT_FALLBACK_ENDPOINT, retry_after: error.retryAfterSeconds };
+    return {
+      type: 'error',
+      error_code: error.code,
+      message: MESSAGES[error.code],
+      fallback_endpoint: CHAT_FALLBACK_ENDPOINT,
+      retry_after: error.retryAfterSeconds,
+    };
   }
-  return { type: 'error', error_code: 'INTERNAL_ERROR', message: 'Erro inesperado no servidor', fallback_endpoint: CHAT_FALLBACK_ENDPOINT, retry_after: 5 };
+  return {
+    type: 'error',
+    error_code: 'INTERNAL_ERROR',
+    message: 'Erro inesperado no servidor',
+    fallback_endpoint: CHAT_FALLBACK_ENDPOINT,
+    retry_after: 5,
+  };
 }

@@ -1,7 +1,15 @@
 import { Body, Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
-import { costOf, LlmError, type LlmProvider, type LlmProviders, type LlmRequest, type Runtime, type SseMessage } from '#platform';
+import {
+  costOf,
+  LlmError,
+  type LlmProvider,
+  type LlmProviders,
+  type LlmRequest,
+  type Runtime,
+  type SseMessage,
+} from '#platform';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { parseOr400 } from '../http/zod-body.js';
@@ -21,7 +29,11 @@ const notConfigured = () => new LlmError('LLM_NOT_CONFIGURED', 'MARITACA_API_KEY
  * The seed's `token`…, `usage`, `done` events of one Maritaca completion, or its `error`.
  * Unsubscribing (the client left) aborts the upstream request.
  */
-function completionEvents(provider: LlmProvider | null, request: Omit<LlmRequest, 'signal'>, providers: LlmProviders): Observable<SseMessage> {
+function completionEvents(
+  provider: LlmProvider | null,
+  request: Omit<LlmRequest, 'signal'>,
+  providers: LlmProviders,
+): Observable<SseMessage> {
   return new Observable<SseMessage>((subscriber) => {
     const upstream = new AbortController();
     const run = async () => {
@@ -31,7 +43,17 @@ function completionEvents(provider: LlmProvider | null, request: Omit<LlmRequest
         else {
           const { usage } = part;
           const cost = costOf(usage, providers.prices);
-          subscriber.next({ data: { type: 'usage', tokens: usage.totalTokens, cost, prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, model: usage.model, estimated: usage.estimated } });
+          subscriber.next({
+            data: {
+              type: 'usage',
+              tokens: usage.totalTokens,
+              cost,
+              prompt_tokens: usage.promptTokens,
+              completion_tokens: usage.completionTokens,
+              model: usage.model,
+              estimated: usage.estimated,
+            },
+          });
         }
       }
       subscriber.next({ data: { type: 'done' } });
@@ -69,7 +91,13 @@ export class MaritacaDirectController {
       if (!input.stream) return await this.complete(input, res);
       release = this.sse.admit(req, ENDPOINT);
       const events$ = completionEvents(this.providers.maritaca, toRequest(input), this.providers);
-      this.sse.write(res, events$, { endpoint: ENDPOINT, release, limits: false, fallbackEndpoint: CHAT_FALLBACK_ENDPOINT, failure: (error) => ({ data: llmErrorEvent(error) }) });
+      this.sse.write(res, events$, {
+        endpoint: ENDPOINT,
+        release,
+        limits: false,
+        fallbackEndpoint: CHAT_FALLBACK_ENDPOINT,
+        failure: (error) => ({ data: llmErrorEvent(error) }),
+      });
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);
@@ -86,12 +114,29 @@ export class MaritacaDirectController {
       let content = '';
       for await (const part of provider.streamChat({ ...toRequest(input), signal: upstream.signal })) {
         if (part.type === 'token') content += part.content;
-        else res.status(200).json({ content, model: part.usage.model, usage: { tokens: part.usage.totalTokens, cost: costOf(part.usage, this.providers.prices), prompt_tokens: part.usage.promptTokens, completion_tokens: part.usage.completionTokens, estimated: part.usage.estimated } });
+        else
+          res.status(200).json({
+            content,
+            model: part.usage.model,
+            usage: {
+              tokens: part.usage.totalTokens,
+              cost: costOf(part.usage, this.providers.prices),
+              prompt_tokens: part.usage.promptTokens,
+              completion_tokens: part.usage.completionTokens,
+              estimated: part.usage.estimated,
+            },
+          });
       }
     } catch (error) {
       if (upstream.signal.aborted) return;
       const event = llmErrorEvent(error);
-      throw new ApiError(503, event.error_code, event.message, { fallback_endpoint: event.fallback_endpoint }, event.retry_after ?? undefined);
+      throw new ApiError(
+        503,
+        event.error_code,
+        event.message,
+        { fallback_endpoint: event.fallback_endpoint },
+        event.retry_after ?? undefined,
+      );
     }
   }
 }

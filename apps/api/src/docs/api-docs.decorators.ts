@@ -1,5 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { schemaRef } from './api.schemas.js';
 import { wireEventUnion } from './wire-event.schemas.js';
 
@@ -14,19 +23,29 @@ const ERRORS: Record<number, string> = {
 };
 
 const errors = (...statuses: number[]) =>
-  statuses.map((status) => ApiResponse({ status, description: ERRORS[status] ?? 'Error.', schema: schemaRef('Error') }));
+  statuses.map((status) =>
+    ApiResponse({ status, description: ERRORS[status] ?? 'Error.', schema: schemaRef('Error') }),
+  );
 
 const investigationId = ApiParam({ name: 'id', description: 'Investigation id (letters, digits, _ and -).' });
 
 export const DocLiveness = () =>
-  applyDecorators(ApiTags('health'), ApiOperation({ summary: 'Liveness: the process answers' }), ApiResponse({ status: 200, description: 'Alive.', schema: schemaRef('Liveness') }));
+  applyDecorators(
+    ApiTags('health'),
+    ApiOperation({ summary: 'Liveness: the process answers' }),
+    ApiResponse({ status: 200, description: 'Alive.', schema: schemaRef('Liveness') }),
+  );
 
 export const DocReadiness = () =>
   applyDecorators(
     ApiTags('health'),
     ApiOperation({ summary: 'Readiness: the command bus and the event store answer' }),
     ApiResponse({ status: 200, description: 'Ready to serve.', schema: schemaRef('Readiness') }),
-    ApiResponse({ status: 503, description: 'Not ready; `details` has the Readiness document.', schema: schemaRef('Error') }),
+    ApiResponse({
+      status: 503,
+      description: 'Not ready; `details` has the Readiness document.',
+      schema: schemaRef('Error'),
+    }),
   );
 
 export const DocMetrics = () =>
@@ -35,7 +54,8 @@ export const DocMetrics = () =>
     ApiOperation({ summary: 'Prometheus metrics (text exposition format)' }),
     ApiResponse({
       status: 200,
-      description: 'http_request_duration_seconds, websocket_connections_active, sse_events_sent_total, streaming_errors_total and the process figures.',
+      description:
+        'http_request_duration_seconds, websocket_connections_active, sse_events_sent_total, streaming_errors_total and the process figures.',
       content: { 'text/plain': { schema: { type: 'string' } } },
     }),
   );
@@ -44,8 +64,15 @@ export const DocStartInvestigation = () =>
   applyDecorators(
     ApiTags('investigations'),
     ApiBearerAuth(),
-    ApiOperation({ summary: 'Start an investigation', description: 'Answers 202 once the command bus durably accepted the command.' }),
-    ApiHeader({ name: 'idempotency-key', required: false, description: 'Retries with the same key start the investigation once.' }),
+    ApiOperation({
+      summary: 'Start an investigation',
+      description: 'Answers 202 once the command bus durably accepted the command.',
+    }),
+    ApiHeader({
+      name: 'idempotency-key',
+      required: false,
+      description: 'Retries with the same key start the investigation once.',
+    }),
     ApiBody({ schema: schemaRef('StartInvestigationRequest') }),
     ApiResponse({ status: 202, description: 'Accepted.', schema: schemaRef('InvestigationAccepted') }),
     ...errors(400, 401, 403, 409, 429, 503),
@@ -86,8 +113,21 @@ export const DocInvestigationStream = () =>
       ].join(' '),
     }),
     investigationId,
-    ApiHeader({ name: 'last-event-id', required: false, description: 'The last event id received; the stream resumes after it.' }),
-    ApiQuery({ name: 'last_event_id', required: false, type: 'integer', description: 'Same as Last-Event-ID, for clients that cannot set headers.' }),
-    ApiResponse({ status: 200, description: 'The event stream.', content: { 'text/event-stream': { schema: wireEventUnion() } } }),
+    ApiHeader({
+      name: 'last-event-id',
+      required: false,
+      description: 'The last event id received; the stream resumes after it.',
+    }),
+    ApiQuery({
+      name: 'last_event_id',
+      required: false,
+      type: 'integer',
+      description: 'Same as Last-Event-ID, for clients that cannot set headers.',
+    }),
+    ApiResponse({
+      status: 200,
+      description: 'The event stream.',
+      content: { 'text/event-stream': { schema: wireEventUnion() } },
+    }),
     ...errors(400, 401, 403, 404, 429, 503),
   );

@@ -43,22 +43,29 @@ describe('OpenAPI document', () => {
   it('lists every route the server answers', () => {
     const served = servedRoutes();
     expect(served.length).toBeGreaterThanOrEqual(7);
-    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(documented).toEqual(expect.arrayContaining(served));
   });
 
   it('describes the success response of every route, with its media type', () => {
     for (const route of servedRoutes()) {
       const [method = '', path = ''] = route.split(' ');
-      const success = Object.entries(operation(method.toLowerCase(), path).responses ?? {}).find(([status]) => status.startsWith('2'))?.[1];
+      const success = Object.entries(operation(method.toLowerCase(), path).responses ?? {}).find(([status]) =>
+        status.startsWith('2'),
+      )?.[1];
       expect({ route, documented: success !== undefined && 'content' in success }).toEqual({ route, documented: true });
     }
   });
 
   it('gives the request bodies the schemas that validate them', () => {
-    expect(ref((operation('post', '/api/v1/investigations').requestBody as { content: Record<string, { schema: unknown }> }).content['application/json']?.schema)).toBe(
-      '#/components/schemas/StartInvestigationRequest',
-    );
+    expect(
+      ref(
+        (operation('post', '/api/v1/investigations').requestBody as { content: Record<string, { schema: unknown }> })
+          .content['application/json']?.schema,
+      ),
+    ).toBe('#/components/schemas/StartInvestigationRequest');
     const start = doc.components?.schemas?.StartInvestigationRequest as SchemaObject;
     expect(start.required).toEqual(['query']);
     expect(start.additionalProperties).toBe(false);
@@ -66,16 +73,32 @@ describe('OpenAPI document', () => {
     expect(operation('post', '/api/v1/investigations').responses['202']).toMatchObject({
       content: { 'application/json': { schema: { $ref: '#/components/schemas/InvestigationAccepted' } } },
     });
-    expect(operation('get', '/api/v1/investigations/{id}').responses['404']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+    expect(operation('get', '/api/v1/investigations/{id}').responses['404']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    });
   });
 
   it('documents the SSE stream as text/event-stream with every event type', () => {
     const stream = operation('get', '/api/v1/investigations/stream/{id}');
-    const media = (stream.responses['200'] as { content: Record<string, { schema: { oneOf: unknown[]; discriminator: { mapping: Record<string, string> } } }> }).content['text/event-stream'];
-    expect(Object.keys(media?.schema.discriminator.mapping ?? {}).sort()).toEqual(['anomaly', 'cancelled', 'complete', 'error', 'phase', 'progress']);
+    const media = (
+      stream.responses['200'] as {
+        content: Record<string, { schema: { oneOf: unknown[]; discriminator: { mapping: Record<string, string> } } }>;
+      }
+    ).content['text/event-stream'];
+    expect(Object.keys(media?.schema.discriminator.mapping ?? {}).sort()).toEqual([
+      'anomaly',
+      'cancelled',
+      'complete',
+      'error',
+      'phase',
+      'progress',
+    ]);
     for (const target of Object.values(media?.schema.discriminator.mapping ?? {})) {
       const name = target.replace('#/components/schemas/', '');
-      expect(doc.components?.schemas?.[name]).toMatchObject({ type: 'object', properties: { type: expect.any(Object) } });
+      expect(doc.components?.schemas?.[name]).toMatchObject({
+        type: 'object',
+        properties: { type: expect.any(Object) },
+      });
     }
     const parameters = (stream.parameters ?? []) as Array<{ name: string; in: string; required?: boolean }>;
     expect(parameters).toEqual(

@@ -14,10 +14,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  return { ...document, components: { ...document.components, schemas: { ...document.components?.schemas, ...apiSchemas() } } };
+  return {
+    ...document,
+    components: { ...document.components, schemas: { ...document.components?.schemas, ...apiSchemas() } },
+  };
 }
 
 /** Swagger UI at /api/docs, the JSON document at /api/docs-json. */
 export function setupApiDocs(app: INestApplication): void {
-  SwaggerModule.setup(API_DOCS_PATH, app, () => buildOpenApiDocument(app), { jsonDocumentUrl: `${API_DOCS_PATH}-json`, raw: ['json'] });
+  SwaggerModule.setup(API_DOCS_PATH, app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: `${API_DOCS_PATH}-json`,
+    raw: ['json'],
+  });
 }

@@ -6,7 +6,10 @@ import { wireEventSchemas } from './wire-event.schemas.js';
 
 /** The request bodies are documented from the zod schemas that validate them, so the two cannot drift. */
 function fromZod(schema: z.ZodType): SchemaObject {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as SchemaObject & { $schema?: string };
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as SchemaObject & { $schema?: string };
   return json;
 }
 
@@ -46,13 +49,19 @@ const summaryFields: Record<keyof InvestigationSummary, SchemaObject> = {
   data_source: str(),
   filters: { type: 'object', additionalProperties: true },
   anomaly_types: { type: 'array', items: str() },
-  plan: nullable(object({ detectors: { type: 'array', items: str() }, phases: { type: 'array', items: str() }, rationale: str() })),
+  plan: nullable(
+    object({ detectors: { type: 'array', items: str() }, phases: { type: 'array', items: str() }, rationale: str() }),
+  ),
   progress: { type: 'number', minimum: 0, maximum: 100 },
   current_phase: nullable(str()),
   records_processed: int,
   anomalies_detected: int,
   anomalies: { type: 'array', items: { $ref: '#/components/schemas/Anomaly' } },
-  trends: nullable({ type: 'object', additionalProperties: true, description: 'Trend analysis of the contracts read.' }),
+  trends: nullable({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Trend analysis of the contracts read.',
+  }),
   report: nullable(str('Report in Markdown (Portuguese), once completed.')),
   error: nullable(object({ error_code: str(), message: str() })),
   cancel_reason: nullable(str()),
@@ -77,12 +86,20 @@ export function apiSchemas(): Record<string, SchemaObject> {
       data_source: str(),
       ...links,
     }),
-    CancellationAccepted: object({ investigation_id: str(), status: { type: 'string', enum: ['cancelling'] }, ...links }),
+    CancellationAccepted: object({
+      investigation_id: str(),
+      status: { type: 'string', enum: ['cancelling'] },
+      ...links,
+    }),
     InvestigationSummary: object(summaryFields),
     Anomaly: anomaly,
     Error: {
       type: 'object',
-      properties: { error_code: str('Machine-readable, e.g. VALIDATION_ERROR.'), message: str(), details: { description: 'Per-field problems, when any.' } },
+      properties: {
+        error_code: str('Machine-readable, e.g. VALIDATION_ERROR.'),
+        message: str(),
+        details: { description: 'Per-field problems, when any.' },
+      },
       required: ['error_code', 'message'],
     },
     Liveness: object({ status: { type: 'string', enum: ['ok'] }, uptime_seconds: int }),

@@ -2,7 +2,10 @@ import type { SchemaObject } from '@nestjs/swagger';
 import type { InvestigationWireEvent } from '#investigations';
 
 type WireEventType = InvestigationWireEvent['type'];
-type FieldsOf<T extends WireEventType> = Record<Exclude<keyof Extract<InvestigationWireEvent, { type: T }>, 'type'>, SchemaObject>;
+type FieldsOf<T extends WireEventType> = Record<
+  Exclude<keyof Extract<InvestigationWireEvent, { type: T }>, 'type'>,
+  SchemaObject
+>;
 
 const text = (description: string): SchemaObject => ({ type: 'string', description });
 const timestamp: SchemaObject = { type: 'string', format: 'date-time', description: 'When the fact was recorded.' };
@@ -30,10 +33,16 @@ const FIELDS: { [T in WireEventType]: FieldsOf<T> } = {
   anomaly: {
     investigation_id: investigationId,
     anomaly_id: text('Stable id: the same finding always has the same id.'),
-    anomaly_type: text('price_deviation, vendor_concentration, temporal_pattern, duplicate_contract, amendment_over_limit, split_purchase or benford_deviation.'),
+    anomaly_type: text(
+      'price_deviation, vendor_concentration, temporal_pattern, duplicate_contract, amendment_over_limit, split_purchase or benford_deviation.',
+    ),
     severity: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
     contract_id: text('The most representative contract of the finding.'),
-    details: { type: 'object', description: 'score (0..1), explanation (Portuguese), contract_ids, evidence.', additionalProperties: true },
+    details: {
+      type: 'object',
+      description: 'score (0..1), explanation (Portuguese), contract_ids, evidence.',
+      additionalProperties: true,
+    },
     timestamp,
   },
   complete: {
@@ -63,7 +72,8 @@ const DESCRIPTIONS: Record<WireEventType, string> = {
   phase: 'A new phase begins.',
   anomaly: 'An anomaly found in the contracts.',
   complete: 'The investigation finished; the stream ends after it.',
-  error: 'The investigation failed, or the stream was interrupted (then without investigation_id and timestamp); the stream ends after it.',
+  error:
+    'The investigation failed, or the stream was interrupted (then without investigation_id and timestamp); the stream ends after it.',
   cancelled: 'The investigation was cancelled; the stream ends after it.',
 };
 

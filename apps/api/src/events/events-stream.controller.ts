@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { filter, map } from 'rxjs';
 import { matchesFeedFilter, parseNameList, toCloudEvent, type EventFeedFilter } from '#audit';
-import { allStreamsSource, follow, type LiveFeed, type Runtime } from '#platform';
+import type { Runtime } from '#platform';
+import { allStreamsSource, follow, type LiveFeed } from '#eventsourcing';
 import { RequirePermission } from '../auth/auth.decorators.js';
 import { DocEventsStream } from '../audit/audit.docs.js';
 import { ApiError } from '../http/api-error.js';
@@ -15,7 +16,8 @@ const ENDPOINT = '/events/stream';
 
 function nameList(raw: string | undefined, parameter: string): ReadonlySet<string> {
   const parsed = parseNameList(raw);
-  if ('invalid' in parsed) throw new ApiError(400, 'VALIDATION_ERROR', `invalid ${parameter}: "${parsed.invalid}" is not a name`);
+  if ('invalid' in parsed)
+    throw new ApiError(400, 'VALIDATION_ERROR', `invalid ${parameter}: "${parsed.invalid}" is not a name`);
   return parsed.names;
 }
 
@@ -34,12 +36,20 @@ export class EventsStreamController {
   @Get('stream')
   @DocEventsStream()
   @RequirePermission('audit:export')
-  stream(@Query('category') category: string | undefined, @Query('type') type: string | undefined, @Query('last_event_id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): void {
+  stream(
+    @Query('category') category: string | undefined,
+    @Query('type') type: string | undefined,
+    @Query('last_event_id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
     try {
       this.sse.assertEnabled();
       const wanted: EventFeedFilter = { categories: nameList(category, 'category'), types: nameList(type, 'type') };
       const after = resumeRevision(req, lastEventId);
-      const events$ = follow(allStreamsSource(this.runtime.store, this.feed), after, { pacing: this.sse.pacing(res) }).pipe(
+      const events$ = follow(allStreamsSource(this.runtime.store, this.feed), after, {
+        pacing: this.sse.pacing(res),
+      }).pipe(
         filter((event) => matchesFeedFilter(event, wanted)),
         map((event) => ({ id: event.position, data: toCloudEvent(event) })),
       );

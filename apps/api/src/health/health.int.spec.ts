@@ -15,7 +15,12 @@ describe('health endpoints', () => {
     expect(await live.json()).toMatchObject({ status: 'ok', uptime_seconds: expect.any(Number) });
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', bus: { kind: 'in-process', status: 'up' }, store: { kind: 'sqlite', status: 'up' }, audit: { kind: 'sqlite', status: 'up' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      bus: { kind: 'in-process', status: 'up' },
+      store: { kind: 'sqlite', status: 'up' },
+      audit: { kind: 'sqlite', status: 'up' },
+    });
   });
 
   it('answers 503 with the failing dependency once the store is closed, while liveness holds', async () => {
@@ -36,6 +41,8 @@ describe('health endpoints', () => {
     await app.runtime.bus.close();
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ details: { bus: { kind: 'in-process', status: 'down' }, store: { status: 'up' } } });
+    expect(await ready.json()).toMatchObject({
+      details: { bus: { kind: 'in-process', status: 'down' }, store: { status: 'up' } },
+    });
   });
 });

@@ -12,4 +12,5 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string): ApiError => new ApiError(404, `${what.toUpperCase()}_NOT_FOUND`, `${what} ${id} not found`);
+export const notFound = (what: string, id: string): ApiError =>
+  new ApiError(404, `${what.toUpperCase()}_NOT_FOUND`, `${what} ${id} not found`);

@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuditLogUnavailableError, CommandBusUnavailableError, EventStoreUnavailableError, type Logger } from '#platform';
+import { AuditLogUnavailableError, CommandBusUnavailableError, type Logger } from '#platform';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { ApiError } from './api-error.js';
 
 interface ErrorBody {
@@ -22,25 +23,46 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ApiError) {
     return {
       status: error.status,
-      body: { error_code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+      body: {
+        error_code: error.code,
+        message: error.message,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      },
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfter: error.retryAfterSeconds }),
     };
   }
   // Nothing was changed: a dependency refused before anything was accepted or written.
   if (error instanceof CommandBusUnavailableError) {
-    return { status: 503, body: { error_code: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
+    return {
+      status: 503,
+      body: { error_code: 'SERVICE_UNAVAILABLE', message: 'the service is temporarily unavailable; retry shortly' },
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
   }
   if (error instanceof EventStoreUnavailableError) {
-    return { status: 503, body: { error_code: 'STORE_UNAVAILABLE', message: 'the event store is temporarily unreachable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
+    return {
+      status: 503,
+      body: { error_code: 'STORE_UNAVAILABLE', message: 'the event store is temporarily unreachable; retry shortly' },
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
   }
   if (error instanceof AuditLogUnavailableError) {
-    return { status: 503, body: { error_code: 'AUDIT_LOG_UNAVAILABLE', message: 'the audit log is temporarily unreachable; retry shortly' }, retryAfter: RETRY_AFTER_SECONDS };
+    return {
+      status: 503,
+      body: { error_code: 'AUDIT_LOG_UNAVAILABLE', message: 'the audit log is temporarily unreachable; retry shortly' },
+      retryAfter: RETRY_AFTER_SECONDS,
+    };
   }
   const bodyParserType = (error as { type?: unknown }).type;
-  if (bodyParserType === 'entity.parse.failed') return { status: 400, body: { error_code: 'INVALID_JSON', message: 'the request body is not valid JSON' } };
-  if (bodyParserType === 'entity.too.large') return { status: 413, body: { error_code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
+  if (bodyParserType === 'entity.parse.failed')
+    return { status: 400, body: { error_code: 'INVALID_JSON', message: 'the request body is not valid JSON' } };
+  if (bodyParserType === 'entity.too.large')
+    return { status: 413, body: { error_code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
   if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
-    return { status: 415, body: { error_code: 'UNSUPPORTED_ENCODING', message: 'the request body encoding is not supported' } };
+    return {
+      status: 415,
+      body: { error_code: 'UNSUPPORTED_ENCODING', message: 'the request body encoding is not supported' },
+    };
   }
   const unreadable = unreadableBody(error);
   if (unreadable) return unreadable;
@@ -58,8 +80,12 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 function unreadableBody(error: unknown): ErrorResponse | null {
   const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return null;
-  if (status === 413) return { status, body: { error_code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
-  return { status: 400, body: { error_code: 'INVALID_BODY', message: `the request body could not be read: ${String(message)}` } };
+  if (status === 413)
+    return { status, body: { error_code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' } };
+  return {
+    status: 400,
+    body: { error_code: 'INVALID_BODY', message: `the request body could not be read: ${String(message)}` },
+  };
 }
 
 export function sendError(res: Response, error: unknown, logger?: Logger, req?: Request): void {

@@ -5,7 +5,8 @@ import { trustFunction, type Settings, type TrustFunction } from '#platform';
 const compiled = new WeakMap<Settings, TrustFunction>();
 
 /** IPv4-mapped IPv6 (::ffff:10.0.0.1) and plain IPv4 are the same client. */
-export const normaliseAddress = (ip: string | undefined): string => (ip ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+export const normaliseAddress = (ip: string | undefined): string =>
+  (ip ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 
 /**
  * The client's address, for audit records and per-address limits: the socket's peer, or

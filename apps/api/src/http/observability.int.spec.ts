@@ -32,18 +32,26 @@ async function watchToTheEnd(id: string): Promise<number> {
   return frames.length;
 }
 
-type Sampled = 'httpRequestDuration' | 'sseEventsSent' | 'sseStreamsActive' | 'commandDuration' | 'eventsAppended' | 'projectionLag';
+type Sampled =
+  'httpRequestDuration' | 'sseEventsSent' | 'sseStreamsActive' | 'commandDuration' | 'eventsAppended' | 'projectionLag';
 
 /** The value of one series (of a histogram: the one named `name`), 0 while it does not exist. */
 async function sample(metric: Sampled, labels: Record<string, string>, name?: string): Promise<number> {
   const { values } = await app.runtime.metrics[metric].get();
   const match = values.find(
-    (v) => (name === undefined || ('metricName' in v && v.metricName === name)) && Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l),
+    (v) =>
+      (name === undefined || ('metricName' in v && v.metricName === name)) &&
+      Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l),
   );
   return match?.value ?? 0;
 }
 
-const streamRequests = () => sample('httpRequestDuration', { method: 'GET', endpoint: STREAM_ROUTE, status: '200' }, 'http_request_duration_seconds_count');
+const streamRequests = () =>
+  sample(
+    'httpRequestDuration',
+    { method: 'GET', endpoint: STREAM_ROUTE, status: '200' },
+    'http_request_duration_seconds_count',
+  );
 
 describe('metrics', () => {
   it('times a stream under its route pattern until it ends, and counts the SSE events sent', async () => {
@@ -51,22 +59,39 @@ describe('metrics', () => {
     const eventsBefore = await sample('sseEventsSent', { endpoint: '/investigations/stream' });
     const { id } = await start();
     const sent = await watchToTheEnd(id);
-    await waitUntil(async () => ((await streamRequests()) === streamsBefore + 1 ? true : undefined), 'the stream request to be observed');
+    await waitUntil(
+      async () => ((await streamRequests()) === streamsBefore + 1 ? true : undefined),
+      'the stream request to be observed',
+    );
     expect(await sample('sseEventsSent', { endpoint: '/investigations/stream' })).toBe(eventsBefore + sent);
     expect(await sample('sseStreamsActive', { endpoint: '/investigations/stream' })).toBe(0);
 
     const text = await (await fetch(`${app.url}/metrics`)).text();
-    expect(text).toContain(`http_request_duration_seconds_count{method="POST",endpoint="/api/v1/investigations",status="202"}`);
+    expect(text).toContain(
+      `http_request_duration_seconds_count{method="POST",endpoint="/api/v1/investigations",status="202"}`,
+    );
     expect(text).toContain(`http_request_duration_seconds_count{method="GET",endpoint="${STREAM_ROUTE}",status="200"}`);
     // Raw ids as label values would make one series per investigation.
     expect(text).not.toContain(id);
   });
 
   it('labels requests that matched no route as unmatched', async () => {
-    const before = await sample('httpRequestDuration', { endpoint: 'unmatched', status: '404' }, 'http_request_duration_seconds_count');
+    const before = await sample(
+      'httpRequestDuration',
+      { endpoint: 'unmatched', status: '404' },
+      'http_request_duration_seconds_count',
+    );
     expect((await fetch(`${app.url}/no/such/${randomUUID()}`)).status).toBe(404);
     await waitUntil(
-      async () => ((await sample('httpRequestDuration', { endpoint: 'unmatched', status: '404' }, 'http_request_duration_seconds_count')) === before + 1 ? true : undefined),
+      async () =>
+        (await sample(
+          'httpRequestDuration',
+          { endpoint: 'unmatched', status: '404' },
+          'http_request_duration_seconds_count',
+        )) ===
+        before + 1
+          ? true
+          : undefined,
       'the 404 to be observed',
     );
   });
@@ -74,19 +99,45 @@ describe('metrics', () => {
   it('exposes the seed names and the command, event and lag figures on /metrics and /health/metrics', async () => {
     const { id } = await start();
     await watchToTheEnd(id);
-    await waitUntil(async () => ((await sample('commandDuration', { command: 'RunInvestigation', outcome: 'ok' }, 'command_processing_duration_seconds_count')) > 0 ? true : undefined), 'a run to be timed');
-    expect(await sample('eventsAppended', { category: 'investigation', type: 'InvestigationCompleted' })).toBeGreaterThan(0);
-    expect(await sample('commandDuration', { command: 'StartInvestigation', outcome: 'ok' }, 'command_processing_duration_seconds_count')).toBeGreaterThan(0);
+    await waitUntil(
+      async () =>
+        (await sample(
+          'commandDuration',
+          { command: 'RunInvestigation', outcome: 'ok' },
+          'command_processing_duration_seconds_count',
+        )) > 0
+          ? true
+          : undefined,
+      'a run to be timed',
+    );
+    expect(
+      await sample('eventsAppended', { category: 'investigation', type: 'InvestigationCompleted' }),
+    ).toBeGreaterThan(0);
+    expect(
+      await sample(
+        'commandDuration',
+        { command: 'StartInvestigation', outcome: 'ok' },
+        'command_processing_duration_seconds_count',
+      ),
+    ).toBeGreaterThan(0);
     expect(await app.runtime.store.headPosition()).toBeGreaterThan(0);
     // The feed has seen everything the store holds once appends stop.
-    await waitUntil(async () => ((await sample('projectionLag', {})) === 0 ? true : undefined), 'the projection lag to reach 0');
+    await waitUntil(
+      async () => ((await sample('projectionLag', {})) === 0 ? true : undefined),
+      'the projection lag to reach 0',
+    );
 
     for (const path of ['/metrics', '/health/metrics']) {
       const res = await fetch(`${app.url}${path}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = await res.text();
-      for (const name of ['http_request_duration_seconds', 'websocket_connections_active', 'sse_events_sent_total', 'streaming_errors_total']) {
+      for (const name of [
+        'http_request_duration_seconds',
+        'websocket_connections_active',
+        'sse_events_sent_total',
+        'streaming_errors_total',
+      ]) {
         expect(text).toContain(`# TYPE ${name} `);
       }
       expect(text).toMatch(/^projection_lag_events 0$/m);
@@ -122,7 +173,11 @@ describe('request and correlation ids', () => {
   });
 
   it('answers errors with the ids too', async () => {
-    const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'req-bad' }, body: '{"query": ' });
+    const res = await fetch(`${app.url}/api/v1/investigations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'req-bad' },
+      body: '{"query": ',
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-request-id')).toBe('req-bad');
     expect(res.headers.get('x-correlation-id')).toBe('req-bad');

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { StreamingCompressionMiddleware, type LiveFeed, type Runtime } from '#platform';
+import { StreamingCompressionMiddleware, type Runtime } from '#platform';
+import type { LiveFeed } from '#eventsourcing';
 import { requestObserver } from './request-observer.middleware.js';
 
 /** The seed's minimum_size: smaller bodies cost more to gzip than they save. */
@@ -24,5 +25,7 @@ export function installHttpObservability(app: INestApplication, runtime: Runtime
 
 /** projection_lag_events: how far this process's live feed is behind the store head. */
 export function measureProjectionLag(runtime: Runtime, feed: LiveFeed): () => void {
-  return runtime.metrics.measureProjectionLag(async () => Math.max(0, (await runtime.store.headPosition()) - feed.position));
+  return runtime.metrics.measureProjectionLag(async () =>
+    Math.max(0, (await runtime.store.headPosition()) - feed.position),
+  );
 }

@@ -9,12 +9,19 @@ let postPaths: string[] = [];
 /** POSTs a raw body with its own headers (fetch would refuse to send a Content-Encoding it did not make). */
 function post(path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${app.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      `${app.url}${path}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
@@ -22,7 +29,9 @@ function post(path: string, body: Buffer, headers: Record<string, string>): Prom
 
 beforeAll(async () => {
   app = await startEmbeddedApp({ MAX_BODY_BYTES: '65536' });
-  const doc = (await (await fetch(`${app.url}/api/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const doc = (await (await fetch(`${app.url}/api/docs-json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   postPaths = Object.entries(doc.paths)
     .filter(([, operations]) => 'post' in operations)
     .map(([path]) => path.replace(/\{[^}]+\}/g, '6f1c1f0e-3f5b-4a39-9f6c-2a1d6b0c9e11'));
@@ -34,7 +43,9 @@ afterAll(async () => {
 
 describe('request bodies a client encoded', () => {
   it('finds the POST routes to try', () => {
-    expect(postPaths).toEqual(expect.arrayContaining(['/api/v1/investigations', '/api/v1/chat/message', '/api/v1/chat/stream']));
+    expect(postPaths).toEqual(
+      expect.arrayContaining(['/api/v1/investigations', '/api/v1/chat/message', '/api/v1/chat/stream']),
+    );
   });
 
   it('answers 400 INVALID_BODY to a corrupt gzip, deflate or br body on every POST route', async () => {
@@ -65,7 +76,11 @@ describe('request bodies a client encoded', () => {
 
   it('reads a well-formed compressed body as the JSON it carries', async () => {
     const json = Buffer.from(JSON.stringify({ query: 'contratos de saúde', data_source: 'synthetic' }));
-    for (const [encoding, body] of [['gzip', gzipSync(json)], ['deflate', deflateSync(json)], ['br', brotliCompressSync(json)]] as const) {
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(json)],
+      ['deflate', deflateSync(json)],
+      ['br', brotliCompressSync(json)],
+    ] as const) {
       const res = await post('/api/v1/investigations', body, { 'Content-Encoding': encoding });
       expect({ encoding, status: res.status }).toEqual({ encoding, status: 202 });
     }

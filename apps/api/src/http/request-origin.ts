@@ -20,7 +20,9 @@ export function requestOrigin(req: IncomingMessage, settings: Settings): string 
   const peer = req.socket?.remoteAddress;
   const trusted = peer !== undefined && proxyTrust(settings)(peer, 0);
   const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
-  const scheme = HTTP_SCHEMES[forwardedProto ?? ''] ?? ((req.socket as Partial<TLSSocket> | undefined)?.encrypted ? 'https' : 'http');
+  const scheme =
+    HTTP_SCHEMES[forwardedProto ?? ''] ??
+    ((req.socket as Partial<TLSSocket> | undefined)?.encrypted ? 'https' : 'http');
   const host = (trusted ? firstValue(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host;
   if (host === undefined || host === '' || /[/?#@\s\\]/.test(host)) return null;
   return serialisedOrigin(`${scheme}://${host}`);
@@ -30,12 +32,19 @@ export function requestOrigin(req: IncomingMessage, settings: Settings): string 
 export function handshakeOriginAllowed(req: IncomingMessage, settings: Settings): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  return isHandshakeOriginAllowed(settings.CORS_ORIGINS, origin, settings.CORS_ORIGINS.kind === 'none' ? requestOrigin(req, settings) : null);
+  return isHandshakeOriginAllowed(
+    settings.CORS_ORIGINS,
+    origin,
+    settings.CORS_ORIGINS.kind === 'none' ? requestOrigin(req, settings) : null,
+  );
 }
 
 /** The refusal's message: which origin, and what would let it in. */
 export function originRefusal(req: IncomingMessage, settings: Settings): { error_code: string; message: string } {
   const origin = String(req.headers.origin).slice(0, 200);
-  const why = settings.CORS_ORIGINS.kind === 'list' ? 'is not in CORS_ORIGINS' : "is not this server's origin; list it in CORS_ORIGINS to allow it";
+  const why =
+    settings.CORS_ORIGINS.kind === 'list'
+      ? 'is not in CORS_ORIGINS'
+      : "is not this server's origin; list it in CORS_ORIGINS to allow it";
   return { error_code: 'ORIGIN_NOT_ALLOWED', message: `origin ${origin} ${why}` };
 }

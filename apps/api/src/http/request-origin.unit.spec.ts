@@ -22,7 +22,12 @@ describe('the origin a request was addressed to', () => {
 
   it('honours X-Forwarded-Proto and -Host from a trusted proxy only', () => {
     expect(requestOrigin(req(forwarded), behindProxy)).toBe('https://api.example');
-    expect(requestOrigin(req({ ...forwarded, 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'api.example, inner' }), behindProxy)).toBe('https://api.example');
+    expect(
+      requestOrigin(
+        req({ ...forwarded, 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'api.example, inner' }),
+        behindProxy,
+      ),
+    ).toBe('https://api.example');
     expect(requestOrigin(req(forwarded), direct)).toBe('http://127.0.0.1:8000');
     expect(requestOrigin(req(forwarded, '203.0.113.7'), behindProxy)).toBe('http://127.0.0.1:8000');
   });

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { responsePacing, withStreamLimits, writeSse, type Pacing, type Runtime, type SseMessage, type StreamLimits } from '#platform';
+import {
+  responsePacing,
+  withStreamLimits,
+  writeSse,
+  type Runtime,
+  type SseMessage,
+  type StreamLimits,
+} from '#platform';
+import type { Pacing } from '#eventsourcing';
 import { principalOf } from '../auth/principal-of.js';
 import { StreamGate } from '../limits/stream-gate.js';
 import { RUNTIME } from '../tokens.js';
@@ -33,7 +41,8 @@ export class SseEndpoints {
   ) {}
 
   assertEnabled(): void {
-    if (!this.runtime.settings.ENABLE_SSE_STREAMING) throw new ApiError(503, 'SSE_DISABLED', 'SSE streaming is disabled on this server', undefined, 60);
+    if (!this.runtime.settings.ENABLE_SSE_STREAMING)
+      throw new ApiError(503, 'SSE_DISABLED', 'SSE streaming is disabled on this server', undefined, 60);
   }
 
   /** The response's pace, for sources that read from the store (SSE_BUFFER_SIZE bytes in flight at most). */
@@ -50,7 +59,10 @@ export class SseEndpoints {
   write(res: Response, source$: Observable<SseMessage>, options: SseWriteOptions): void {
     const { settings, metrics, logger } = this.runtime;
     const { endpoint } = options;
-    const limits = options.limits ?? { idleSeconds: settings.STREAM_IDLE_TIMEOUT, maxSeconds: settings.STREAM_MAX_DURATION };
+    const limits = options.limits ?? {
+      idleSeconds: settings.STREAM_IDLE_TIMEOUT,
+      maxSeconds: settings.STREAM_MAX_DURATION,
+    };
     metrics.sseStreamsActive.inc({ endpoint });
     writeSse(res, limits === false ? source$ : source$.pipe(withStreamLimits(limits)), {
       retryMs: settings.SSE_RETRY_MS,

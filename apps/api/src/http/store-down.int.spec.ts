@@ -24,7 +24,11 @@ afterAll(async () => {
 });
 
 const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${app.url}${path}`, { method, headers: { 'Content-Type': 'application/json', ...auth, ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  fetch(`${app.url}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...auth, ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 
 async function auditCount(): Promise<number> {
   let count = 0;
@@ -34,9 +38,17 @@ async function auditCount(): Promise<number> {
 
 describe('while PostgreSQL refuses connections (event store and audit log down)', () => {
   it('answers 503 with Retry-After and the dependency, never 500, changes nothing, and recovers', async () => {
-    const started = await request('POST', '/api/v1/investigations', { query: 'contratos de saúde', data_source: 'synthetic' });
+    const started = await request('POST', '/api/v1/investigations', {
+      query: 'contratos de saúde',
+      data_source: 'synthetic',
+    });
     const { investigation_id: id } = (await started.json()) as { investigation_id: string };
-    await waitUntil(async () => ((await (await request('GET', `/api/v1/investigations/${id}`)).json()) as { status: string }).status === 'completed' || undefined, 'the investigation to complete');
+    await waitUntil(
+      async () =>
+        ((await (await request('GET', `/api/v1/investigations/${id}`)).json()) as { status: string }).status ===
+          'completed' || undefined,
+      'the investigation to complete',
+    );
     const head = await app.runtime.store.headPosition();
     const audited = await auditCount();
 
@@ -56,28 +68,57 @@ describe('while PostgreSQL refuses connections (event store and audit log down)'
     ];
     for (const [method, path, body, headers] of storeRoutes) {
       const res = await request(method, path, body, headers);
-      expect({ path, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ path, status: 503, retryAfter: '5' });
+      expect({ path, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({
+        path,
+        status: 503,
+        retryAfter: '5',
+      });
       expect(await res.json()).toEqual({ error_code: 'STORE_UNAVAILABLE', message: expect.any(String) });
     }
     for (const path of ['/api/v1/audit/export?format=ndjson', '/api/v1/audit/verify']) {
       const res = await request('GET', path);
-      expect({ path, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ path, status: 503, retryAfter: '5' });
+      expect({ path, status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({
+        path,
+        status: 503,
+        retryAfter: '5',
+      });
       // Verification reads the checkpoints in the event store as well as the audit log: either may be named.
-      expect(await res.json()).toEqual({ error_code: path.includes('verify') ? expect.stringMatching(/^(AUDIT_LOG|STORE)_UNAVAILABLE$/) : 'AUDIT_LOG_UNAVAILABLE', message: expect.any(String) });
+      expect(await res.json()).toEqual({
+        error_code: path.includes('verify')
+          ? expect.stringMatching(/^(AUDIT_LOG|STORE)_UNAVAILABLE$/)
+          : 'AUDIT_LOG_UNAVAILABLE',
+        message: expect.any(String),
+      });
     }
     const socket = await connectWs(wsUrl(app.url, `/api/v1/ws/investigations/${id}`), { headers: auth });
     expect((await socket.closed).code).toBe(1011);
-    expect(socket.messages).toEqual([{ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 }]);
+    expect(socket.messages).toEqual([
+      { type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5 },
+    ]);
     // The all-events feed answers 200 before it reads history: it then ends with an in-stream error.
     const feed = await openSse(`${app.url}/api/v1/events/stream`, { headers: auth });
     expect(feed.status).toBe(200);
     expect((await feed.done).map((frame) => frame.data)).toEqual([
-      { type: 'error', error_code: 'STREAM_FAILED', message: expect.any(String), fallback_endpoint: '/api/v1/events/stream', retry_after: 5 },
+      {
+        type: 'error',
+        error_code: 'STREAM_FAILED',
+        message: expect.any(String),
+        fallback_endpoint: '/api/v1/events/stream',
+        retry_after: 5,
+      },
     ]);
     // Socket.IO: the connection is made (no store needed to authenticate), the watch fails and says so; the socket stays.
-    const io = openIo(`${app.url}/investigations`, { auth: { token: auth.Authorization?.slice(7), investigationId: id } });
+    const io = openIo(`${app.url}/investigations`, {
+      auth: { token: auth.Authorization?.slice(7), investigationId: id },
+    });
     try {
-      expect(await io.waitFor((event) => event === 'error', 'the failed watch')).toEqual({ type: 'error', error_code: 'STORE_UNAVAILABLE', message: expect.any(String), retry_after: 5, investigation_id: id });
+      expect(await io.waitFor((event) => event === 'error', 'the failed watch')).toEqual({
+        type: 'error',
+        error_code: 'STORE_UNAVAILABLE',
+        message: expect.any(String),
+        retry_after: 5,
+        investigation_id: id,
+      });
       expect(io.socket.connected).toBe(true);
     } finally {
       io.close();
@@ -93,7 +134,10 @@ describe('while PostgreSQL refuses connections (event store and audit log down)'
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
 
     await database.accept();
-    await waitUntil(async () => ((await fetch(`${app.url}/health/ready`)).status === 200 ? true : undefined), 'readiness to come back');
+    await waitUntil(
+      async () => ((await fetch(`${app.url}/health/ready`)).status === 200 ? true : undefined),
+      'readiness to come back',
+    );
     expect(await app.runtime.store.headPosition()).toBe(head);
     expect((await request('GET', `/api/v1/investigations/${id}`)).status).toBe(200);
     // What the refused requests would have audited is missing; the log itself is whole.
@@ -102,13 +146,22 @@ describe('while PostgreSQL refuses connections (event store and audit log down)'
 
   it('still accepts a start that needs only the bus, and the workers run it once the store is back', async () => {
     await database.refuse();
-    const res = await request('POST', '/api/v1/investigations', { query: 'contratos de obras', data_source: 'synthetic' });
+    const res = await request('POST', '/api/v1/investigations', {
+      query: 'contratos de obras',
+      data_source: 'synthetic',
+    });
     expect(res.status).toBe(202);
     const { investigation_id: id } = (await res.json()) as { investigation_id: string };
     await database.accept();
-    await waitUntil(async () => {
-      const summary = await request('GET', `/api/v1/investigations/${id}`);
-      return summary.status === 200 && ((await summary.json()) as { status: string }).status === 'completed' ? true : undefined;
-    }, 'the investigation accepted during the outage to complete', 30_000);
+    await waitUntil(
+      async () => {
+        const summary = await request('GET', `/api/v1/investigations/${id}`);
+        return summary.status === 200 && ((await summary.json()) as { status: string }).status === 'completed'
+          ? true
+          : undefined;
+      },
+      'the investigation accepted during the outage to complete',
+      30_000,
+    );
   }, 60_000);
 });

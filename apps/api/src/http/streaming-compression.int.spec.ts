@@ -1,17 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { investigationStreamId } from '#investigations';
-import type { EventStore, NewEvent } from '#platform';
+import type { EventStore, NewEvent } from '#eventsourcing';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
 import { openRawSse } from '../../../../test/support/raw-sse-client.js';
 
-const metadata = () => ({ eventId: randomUUID(), commandId: 'cmd-test', correlationId: 'corr-test', userId: 'anonymous', occurredAt: new Date().toISOString() });
+const metadata = () => ({
+  eventId: randomUUID(),
+  commandId: 'cmd-test',
+  correlationId: 'corr-test',
+  userId: 'anonymous',
+  occurredAt: new Date().toISOString(),
+});
 
 function progress(page: number): NewEvent {
   const at = new Date().toISOString();
   return {
     type: 'ProgressReported',
-    data: { page, progress: page, currentPhase: 'analyzing_contracts', recordsProcessed: page * 100, anomaliesDetected: 0, totalEstimate: null, lastPage: false, at },
+    data: {
+      page,
+      progress: page,
+      currentPhase: 'analyzing_contracts',
+      recordsProcessed: page * 100,
+      anomaliesDetected: 0,
+      totalEstimate: null,
+      lastPage: false,
+      at,
+    },
     metadata: metadata(),
   };
 }
@@ -21,7 +36,14 @@ async function beginInvestigation(store: EventStore): Promise<string> {
   const id = randomUUID();
   const started: NewEvent = {
     type: 'InvestigationStarted',
-    data: { investigationId: id, query: 'contratos de saúde', dataSource: 'synthetic', filters: {}, anomalyTypes: [], startedAt: new Date().toISOString() },
+    data: {
+      investigationId: id,
+      query: 'contratos de saúde',
+      dataSource: 'synthetic',
+      filters: {},
+      anomalyTypes: [],
+      startedAt: new Date().toISOString(),
+    },
     metadata: metadata(),
   };
   await store.appendToStream(investigationStreamId(id), [started], 'no_stream');
@@ -53,7 +75,10 @@ describe('streaming compression on the investigation stream', () => {
     expect(await sse.next()).toMatchObject({ id: '1', data: { type: 'progress', progress: 0 } });
     for (let page = 1; page <= 4; page++) {
       const { nextRevision } = await store.appendToStream(investigationStreamId(id), [progress(page)], page);
-      expect(await sse.next()).toMatchObject({ id: String(nextRevision), data: { type: 'progress', records_processed: page * 100 } });
+      expect(await sse.next()).toMatchObject({
+        id: String(nextRevision),
+        data: { type: 'progress', records_processed: page * 100 },
+      });
     }
     await store.appendToStream(investigationStreamId(id), [complete()], 5);
     expect(await sse.next()).toMatchObject({ id: '6', data: { type: 'complete', total_anomalies: 0 } });

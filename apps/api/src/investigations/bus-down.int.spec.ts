@@ -16,7 +16,15 @@ let token = '';
 
 beforeAll(async () => {
   nats = await NatsServerProcess.start();
-  const settings = loadSettings({ NATS_URL: nats.url, EVENT_STORE: 'postgres', DATABASE_URL, DATABASE_SCHEMA: SCHEMA, JWT_SECRET: SECRET, AUDIT_HMAC_KEY: SECRET, DATA_DIR: '/tmp' });
+  const settings = loadSettings({
+    NATS_URL: nats.url,
+    EVENT_STORE: 'postgres',
+    DATABASE_URL,
+    DATABASE_SCHEMA: SCHEMA,
+    JWT_SECRET: SECRET,
+    AUDIT_HMAC_KEY: SECRET,
+    DATA_DIR: '/tmp',
+  });
   runtime = await createRuntime(settings, silentLogger, new Metrics());
   api = await startApi(runtime, 0, '127.0.0.1');
   token = await signToken({ secret: SECRET, subject: 'ana', roles: ['analyst'], ttlSeconds: 600 });

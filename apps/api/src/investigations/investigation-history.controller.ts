@@ -34,7 +34,12 @@ export class InvestigationHistoryController {
   @Get(':id/events')
   @DocInvestigationHistory()
   @RequirePermission('investigation:watch')
-  async events(@Param('id') id: string, @Query('format') format: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async events(
+    @Param('id') id: string,
+    @Query('format') format: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     try {
       const investigationId = await this.visible(id, req);
       const chosen = parseOr400(formatSchema, format, 'format');
@@ -49,14 +54,28 @@ export class InvestigationHistoryController {
   @Get(':id/replay')
   @DocInvestigationReplay()
   @RequirePermission('investigation:watch')
-  async replay(@Param('id') id: string, @Query('speed') speed: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async replay(
+    @Param('id') id: string,
+    @Query('speed') speed: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     try {
       this.sse.assertEnabled();
       const rate = parseOr400(speedSchema, speed === '' ? undefined : speed, 'speed');
       const investigationId = await this.visible(id, req);
-      const events$ = replayInvestigation(() => investigationHistory(this.runtime.store, investigationId), rate, this.sse.pacing(res));
+      const events$ = replayInvestigation(
+        () => investigationHistory(this.runtime.store, investigationId),
+        rate,
+        this.sse.pacing(res),
+      );
       const release = this.sse.admit(req, ENDPOINT);
-      this.sse.write(res, events$, { endpoint: ENDPOINT, release, limits: false, fallbackEndpoint: `/api/v1/investigations/${investigationId}/events` });
+      this.sse.write(res, events$, {
+        endpoint: ENDPOINT,
+        release,
+        limits: false,
+        fallbackEndpoint: `/api/v1/investigations/${investigationId}/events`,
+      });
     } catch (error) {
       sendError(res, error, this.runtime.logger, req);
     }

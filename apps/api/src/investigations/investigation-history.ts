@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { Observable } from 'rxjs';
 import { replayClock } from '#audit';
-import type { Stored } from '#kernel';
+import { readPages, type Stored, type EventStore, type Pacing, type RecordedEvent } from '#eventsourcing';
 import { investigationStreamId, toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
-import { drained, readPages, type EventStore, type Pacing, type RecordedEvent, type SseMessage } from '#platform';
+import { drained, type SseMessage } from '#platform';
 
 /** The whole stream in revision order, page by page (one page in memory at a time for NDJSON). */
 export function investigationHistory(store: EventStore, investigationId: string): AsyncGenerator<RecordedEvent> {
@@ -24,7 +24,12 @@ export const toHistoryItem = (event: RecordedEvent) => ({
  * Writes the history as it is read, as one JSON document or as NDJSON, waiting for the
  * client to drain: a history of any length costs one page, whatever the client's speed.
  */
-export async function writeHistory(res: ServerResponse, history: AsyncIterable<RecordedEvent>, format: 'json' | 'ndjson', investigationId: string): Promise<void> {
+export async function writeHistory(
+  res: ServerResponse,
+  history: AsyncIterable<RecordedEvent>,
+  format: 'json' | 'ndjson',
+  investigationId: string,
+): Promise<void> {
   const json = format === 'json';
   res.setHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
   if (json) res.write(`{"investigation_id":${JSON.stringify(investigationId)},"events":[`);
@@ -45,7 +50,11 @@ export async function writeHistory(res: ServerResponse, history: AsyncIterable<R
  * events, so slow writes do not accumulate drift. Read a page at a time and paced to the
  * client: a replay of any length holds one page.
  */
-export function replayInvestigation(history: () => AsyncIterable<RecordedEvent>, speed: number, pacing?: Pacing): Observable<SseMessage> {
+export function replayInvestigation(
+  history: () => AsyncIterable<RecordedEvent>,
+  speed: number,
+  pacing?: Pacing,
+): Observable<SseMessage> {
   return new Observable<SseMessage>((subscriber) => {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;

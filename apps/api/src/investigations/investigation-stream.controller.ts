@@ -32,13 +32,28 @@ export class InvestigationStreamController {
   @Get(':id')
   @DocInvestigationStream()
   @RequirePermission('investigation:watch')
-  async stream(@Param('id') id: string, @Query('last_event_id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async stream(
+    @Param('id') id: string,
+    @Query('last_event_id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     try {
       this.sse.assertEnabled();
       const investigationId = parseOr400(investigationIdSchema, id, 'investigation id');
-      const events$ = await this.investigations.events(investigationId, resumeRevision(req, lastEventId), principalOf(req), this.sse.pacing(res));
+      const events$ = await this.investigations.events(
+        investigationId,
+        resumeRevision(req, lastEventId),
+        principalOf(req),
+        this.sse.pacing(res),
+      );
       const release = this.sse.admit(req, ENDPOINT);
-      this.sse.write(res, events$, { endpoint: ENDPOINT, release, fallbackEndpoint: `/api/v1/investigations/${investigationId}`, logContext: { investigationId } });
+      this.sse.write(res, events$, {
+        endpoint: ENDPOINT,
+        release,
+        fallbackEndpoint: `/api/v1/investigations/${investigationId}`,
+        logContext: { investigationId },
+      });
     } catch (error) {
       sendError(res, error, this.runtime.logger, req);
     }

@@ -8,7 +8,12 @@ import { principalOf } from '../auth/principal-of.js';
 import { callerOf } from '../http/caller.js';
 import { parseOr400 } from '../http/zod-body.js';
 import { InvestigationsService } from './investigations.service.js';
-import { cancelInvestigationSchema, idempotencyKeySchema, investigationIdSchema, startInvestigationSchema } from './start-investigation.dto.js';
+import {
+  cancelInvestigationSchema,
+  idempotencyKeySchema,
+  investigationIdSchema,
+  startInvestigationSchema,
+} from './start-investigation.dto.js';
 
 const links = (id: string) => ({
   stream_url: `/api/v1/investigations/stream/${id}`,
@@ -29,11 +34,20 @@ export class InvestigationsController {
   @DocStartInvestigation()
   async start(@Body() body: unknown, @Headers('idempotency-key') key: string | undefined, @Req() req: Request) {
     const input = parseOr400(startInvestigationSchema, body ?? {});
-    const idempotencyKey = key === undefined ? undefined : parseOr400(idempotencyKeySchema, key, 'Idempotency-Key header');
+    const idempotencyKey =
+      key === undefined ? undefined : parseOr400(idempotencyKeySchema, key, 'Idempotency-Key header');
     const caller = callerOf(req);
     const { summary, duplicate, commandId } = await this.investigations.start(input, caller, idempotencyKey);
     if (!duplicate) {
-      await this.audit.record(req, { eventType: 'investigation.started', severity: 'low', success: true, userId: caller.userId, resourceType: 'investigation', resourceId: summary.investigation_id, message: `investigation started on ${input.data_source}` });
+      await this.audit.record(req, {
+        eventType: 'investigation.started',
+        severity: 'low',
+        success: true,
+        userId: caller.userId,
+        resourceType: 'investigation',
+        resourceId: summary.investigation_id,
+        message: `investigation started on ${input.data_source}`,
+      });
     }
     return {
       investigation_id: summary.investigation_id,
@@ -62,7 +76,15 @@ export class InvestigationsController {
     const { reason } = parseOr400(cancelInvestigationSchema, body ?? {});
     const caller = callerOf(req);
     await this.investigations.cancel(investigationId, caller, reason ?? 'cancelled by the user');
-    await this.audit.record(req, { eventType: 'investigation.cancelled', severity: 'medium', success: true, userId: caller.userId, resourceType: 'investigation', resourceId: investigationId, message: reason ?? 'cancelled by the user' });
+    await this.audit.record(req, {
+      eventType: 'investigation.cancelled',
+      severity: 'medium',
+      success: true,
+      userId: caller.userId,
+      resourceType: 'investigation',
+      resourceId: investigationId,
+      message: reason ?? 'cancelled by the user',
+    });
     return { investigation_id: investigationId, status: 'cancelling', ...links(investigationId) };
   }
 }

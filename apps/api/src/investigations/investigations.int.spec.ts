@@ -12,9 +12,16 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${app.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
-async function startInvestigation(body: unknown = { query: 'Contratos de saúde acima de R$ 1 milhão', data_source: 'contracts' }, headers = {}) {
+async function startInvestigation(
+  body: unknown = { query: 'Contratos de saúde acima de R$ 1 milhão', data_source: 'contracts' },
+  headers = {},
+) {
   const res = await post('/api/v1/investigations', body, headers);
   expect(res.status).toBe(202);
   return (await res.json()) as { investigation_id: string; status: string; stream_url: string; duplicate: boolean };
@@ -29,7 +36,10 @@ async function fullStream(id: string, init: RequestInit = {}, query = ''): Promi
 describe('investigations over HTTP (embedded mode)', () => {
   it('accepts an investigation and streams it to completion, then ends', async () => {
     const started = await startInvestigation();
-    expect(started).toMatchObject({ status: 'queued', stream_url: `/api/v1/investigations/stream/${started.investigation_id}` });
+    expect(started).toMatchObject({
+      status: 'queued',
+      stream_url: `/api/v1/investigations/stream/${started.investigation_id}`,
+    });
     const sse = await openSse(`${app.url}${started.stream_url}`);
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(sse.headers.get('cache-control')).toBe('no-cache');
@@ -44,16 +54,23 @@ describe('investigations over HTTP (embedded mode)', () => {
     expect(types).toContain('progress');
     expect(types).toContain('phase');
     expect(types.at(-1)).toBe('complete');
-    expect(frames.at(-1)?.data).toMatchObject({ total_anomalies: expect.any(Number), execution_time: expect.stringMatching(/^\d+\.\ds$/) });
+    expect(frames.at(-1)?.data).toMatchObject({
+      total_anomalies: expect.any(Number),
+      execution_time: expect.stringMatching(/^\d+\.\ds$/),
+    });
     const progress = frames.filter((f) => f.data.type === 'progress').map((f) => f.data);
     const processed = progress.map((p) => Number(p.records_processed));
     expect(processed).toEqual([...processed].sort((a, b) => a - b));
     expect(progress.at(-1)).toMatchObject({ progress: 100, records_processed: expect.any(Number) });
     // The query's own words become filters: saúde → órgão 36000, "acima de R$ 1 milhão" → min_value.
-    const summary = (await (await fetch(`${app.url}/api/v1/investigations/${started.investigation_id}`)).json()) as Record<string, unknown>;
+    const summary = (await (
+      await fetch(`${app.url}/api/v1/investigations/${started.investigation_id}`)
+    ).json()) as Record<string, unknown>;
     expect(summary.filters).toEqual({ orgao: '36000', min_value: 1_000_000 });
     expect(summary.records_processed).toBe(progress.at(-1)?.records_processed);
-    expect(progress.every((p) => typeof p.current_phase === 'string' && typeof p.anomalies_detected === 'number')).toBe(true);
+    expect(progress.every((p) => typeof p.current_phase === 'string' && typeof p.anomalies_detected === 'number')).toBe(
+      true,
+    );
   });
 
   it('resumes after Last-Event-ID, or ?last_event_id=, with exactly the later events', async () => {
@@ -67,12 +84,20 @@ describe('investigations over HTTP (embedded mode)', () => {
   });
 
   it('reports the current state from the projection', async () => {
-    const { investigation_id: id } = await startInvestigation({ query: 'Análise geral de contratos', filters: { min_value: 1000 } });
+    const { investigation_id: id } = await startInvestigation({
+      query: 'Análise geral de contratos',
+      filters: { min_value: 1000 },
+    });
     await fullStream(id);
     const res = await fetch(`${app.url}/api/v1/investigations/${id}`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as Record<string, unknown>;
-    expect(doc).toMatchObject({ investigation_id: id, status: 'completed', progress: 100, filters: { min_value: 1000 } });
+    expect(doc).toMatchObject({
+      investigation_id: id,
+      status: 'completed',
+      progress: 100,
+      filters: { min_value: 1000 },
+    });
     expect(doc.records_processed).toBeGreaterThan(0);
     expect(doc.plan).toMatchObject({ detectors: expect.arrayContaining(['price_deviation']) });
     expect(typeof doc.report).toBe('string');
@@ -90,7 +115,11 @@ describe('investigations over HTTP (embedded mode)', () => {
     const events = await app.runtime.store.readStream(investigationStreamId(first.investigation_id));
     expect(events.filter((e) => e.type === 'InvestigationStarted')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'InvestigationCompleted')).toHaveLength(1);
-    const reused = await post('/api/v1/investigations', { query: 'outra coisa bem diferente' }, { 'Idempotency-Key': key });
+    const reused = await post(
+      '/api/v1/investigations',
+      { query: 'outra coisa bem diferente' },
+      { 'Idempotency-Key': key },
+    );
     expect(reused.status).toBe(409);
   });
 
@@ -146,7 +175,11 @@ describe('cancellation', () => {
     const { investigation_id: id } = (await res.json()) as { investigation_id: string };
     const sse = await openSse(`${slow.url}/api/v1/investigations/stream/${id}`);
     await sse.waitFor(4);
-    const cancel = await fetch(`${slow.url}/api/v1/investigations/${id}/cancel`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reason: 'teste' }) });
+    const cancel = await fetch(`${slow.url}/api/v1/investigations/${id}/cancel`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'teste' }),
+    });
     expect(cancel.status).toBe(202);
     const frames = await sse.done;
     expect(frames.at(-1)?.data).toMatchObject({ type: 'cancelled', reason: 'teste' });

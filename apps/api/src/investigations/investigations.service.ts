@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EMPTY, filter, map, takeWhile, type Observable } from 'rxjs';
-import type { Stored } from '#kernel';
+import {
+  catchUpThenLive,
+  readPages,
+  type Stored,
+  type LiveFeed,
+  type Pacing,
+  type RecordedEvent,
+} from '#eventsourcing';
 import {
   TERMINAL_EVENT_TYPES,
   emptyInvestigationSummary,
@@ -12,7 +19,7 @@ import {
   type InvestigationWireEvent,
   type StartInvestigation,
 } from '#investigations';
-import { catchUpThenLive, keyedUuid, mayActOn, newId, readPages, type LiveFeed, type Pacing, type Permission, type Principal, type RecordedEvent, type Runtime, type SseMessage } from '#platform';
+import { keyedUuid, mayActOn, newId, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
 import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
@@ -24,7 +31,8 @@ export interface Caller {
 }
 
 const TARGET = (id: string) => ({ aggregate: 'investigation', id }) as const;
-const isFinished = (s: InvestigationSummary): boolean => s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled';
+const isFinished = (s: InvestigationSummary): boolean =>
+  s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled';
 
 /** Turns requests into commands, and reads investigations back from their streams. */
 @Injectable()
@@ -36,25 +44,58 @@ export class InvestigationsService {
   ) {}
 
   /** Accepted once the bus has the command: 202 never precedes durability. */
-  async start(body: StartInvestigationBody, caller: Caller, idempotencyKey?: string): Promise<{ summary: InvestigationSummary; duplicate: boolean; commandId: string }> {
+  async start(
+    body: StartInvestigationBody,
+    caller: Caller,
+    idempotencyKey?: string,
+  ): Promise<{ summary: InvestigationSummary; duplicate: boolean; commandId: string }> {
     if (body.data_source === 'portal_transparencia' && !this.runtime.settings.PORTAL_TRANSPARENCIA_API_KEY) {
-      throw new ApiError(400, 'DATA_SOURCE_UNAVAILABLE', 'data_source portal_transparencia needs PORTAL_TRANSPARENCIA_API_KEY on the server');
+      throw new ApiError(
+        400,
+        'DATA_SOURCE_UNAVAILABLE',
+        'data_source portal_transparencia needs PORTAL_TRANSPARENCIA_API_KEY on the server',
+      );
     }
     // Keyed ids: the same key gives the same investigation on every API process, yet nobody
     // without the server's secret can tell another user's investigation id from their key.
-    const investigationId = idempotencyKey ? keyedUuid(this.idSecret, 'investigation', caller.userId, idempotencyKey) : newId();
-    const commandId = idempotencyKey ? keyedUuid(this.idSecret, 'start-investigation', caller.userId, idempotencyKey) : newId();
+    const investigationId = idempotencyKey
+      ? keyedUuid(this.idSecret, 'investigation', caller.userId, idempotencyKey)
+      : newId();
+    const commandId = idempotencyKey
+      ? keyedUuid(this.idSecret, 'start-investigation', caller.userId, idempotencyKey)
+      : newId();
     const existing = idempotencyKey ? await this.read(investigationId) : null;
     if (existing && existing.query !== body.query) {
-      throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for a different investigation');
+      throw new ApiError(
+        409,
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used for a different investigation',
+      );
     }
-    const command: StartInvestigation & { metadata: { commandId: string; correlationId: string; userId: string; issuedAt: string } } = {
+    const command: StartInvestigation & {
+      metadata: { commandId: string; correlationId: string; userId: string; issuedAt: string };
+    } = {
       type: 'StartInvestigation',
-      data: { investigationId, query: body.query, dataSource: body.data_source, filters: body.filters, anomalyTypes: body.anomaly_types },
-      metadata: { commandId, correlationId: caller.correlationId, userId: caller.userId, issuedAt: new Date().toISOString() },
+      data: {
+        investigationId,
+        query: body.query,
+        dataSource: body.data_source,
+        filters: body.filters,
+        anomalyTypes: body.anomaly_types,
+      },
+      metadata: {
+        commandId,
+        correlationId: caller.correlationId,
+        userId: caller.userId,
+        issuedAt: new Date().toISOString(),
+      },
     };
     const { duplicate } = await this.runtime.bus.send({ target: TARGET(investigationId), command });
-    return { summary: existing ?? emptyInvestigationSummary(investigationId), duplicate: duplicate || existing !== null, commandId };
+    return {
+      summary: existing ?? emptyInvestigationSummary(investigationId),
+      duplicate: duplicate || existing !== null,
+      commandId,
+    };
   }
 
   /**
@@ -62,9 +103,14 @@ export class InvestigationsService {
    * investigation is a 404, not a 403, so ids do not leak; so is one with no owner on
    * record, which only a store written by hand can hold.
    */
-  async get(investigationId: string, viewer: Principal, permission: Permission = 'investigation:watch'): Promise<InvestigationSummary> {
+  async get(
+    investigationId: string,
+    viewer: Principal,
+    permission: Permission = 'investigation:watch',
+  ): Promise<InvestigationSummary> {
     const summary = await this.find(investigationId);
-    if (summary.user_id === null || !mayActOn(viewer, permission, summary.user_id)) throw notFound('investigation', investigationId);
+    if (summary.user_id === null || !mayActOn(viewer, permission, summary.user_id))
+      throw notFound('investigation', investigationId);
     return summary;
   }
 
@@ -83,14 +129,23 @@ export class InvestigationsService {
   async cancel(investigationId: string, caller: Caller, reason: string): Promise<InvestigationSummary> {
     const summary = await this.get(investigationId, caller.principal, 'investigation:cancel');
     if (isFinished(summary)) {
-      throw new ApiError(409, 'INVESTIGATION_FINISHED', `investigation ${investigationId} is already ${summary.status}`);
+      throw new ApiError(
+        409,
+        'INVESTIGATION_FINISHED',
+        `investigation ${investigationId} is already ${summary.status}`,
+      );
     }
     await this.runtime.bus.send({
       target: TARGET(investigationId),
       command: {
         type: 'CancelInvestigation',
         data: { investigationId, reason },
-        metadata: { commandId: newId(), correlationId: caller.correlationId, userId: caller.userId, issuedAt: new Date().toISOString() },
+        metadata: {
+          commandId: newId(),
+          correlationId: caller.correlationId,
+          userId: caller.userId,
+          issuedAt: new Date().toISOString(),
+        },
       },
     });
     return summary;
@@ -100,14 +155,25 @@ export class InvestigationsService {
    * The seed's investigation events after `afterRevision`, history then live, ending after
    * the terminal event. Opening after the end of a finished investigation ends at once.
    */
-  async events(investigationId: string, afterRevision: number, viewer: Principal, pacing?: Pacing): Promise<Observable<SseMessage>> {
+  async events(
+    investigationId: string,
+    afterRevision: number,
+    viewer: Principal,
+    pacing?: Pacing,
+  ): Promise<Observable<SseMessage>> {
     const endRevision = await this.openable(investigationId, viewer);
     if (endRevision !== null && afterRevision >= endRevision) return EMPTY;
     const isEnd = (event: RecordedEvent): boolean => TERMINAL_EVENT_TYPES.has(event.type);
-    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), afterRevision, { isEnd, ...(pacing ? { pacing } : {}) }).pipe(
+    return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), afterRevision, {
+      isEnd,
+      ...(pacing ? { pacing } : {}),
+    }).pipe(
       map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
       // A queued investigation's owner came from its command: the first event must agree.
-      takeWhile((event) => event.type !== 'InvestigationStarted' || mayActOn(viewer, 'investigation:watch', event.metadata.userId)),
+      takeWhile(
+        (event) =>
+          event.type !== 'InvestigationStarted' || mayActOn(viewer, 'investigation:watch', event.metadata.userId),
+      ),
       map((event) => ({ id: event.revision, data: toInvestigationWireEvent(event) })),
       filter((message): message is { id: number; data: InvestigationWireEvent } => message.data !== null),
     );
@@ -124,7 +190,8 @@ export class InvestigationsService {
       await this.get(investigationId, viewer);
       return null;
     }
-    if (!mayActOn(viewer, 'investigation:watch', first.metadata.userId)) throw notFound('investigation', investigationId);
+    if (!mayActOn(viewer, 'investigation:watch', first.metadata.userId))
+      throw notFound('investigation', investigationId);
     const last = await this.runtime.store.readLastEvent(streamId);
     return last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null;
   }
@@ -133,7 +200,10 @@ export class InvestigationsService {
   private async read(investigationId: string): Promise<InvestigationSummary | null> {
     let doc: InvestigationSummary | null = null;
     for await (const event of readPages(this.runtime.store, investigationStreamId(investigationId))) {
-      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event as unknown as Stored<InvestigationEvent>);
+      doc = evolveInvestigationSummary(
+        doc ?? emptyInvestigationSummary(investigationId),
+        event as unknown as Stored<InvestigationEvent>,
+      );
     }
     return doc;
   }

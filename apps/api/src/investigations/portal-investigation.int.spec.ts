@@ -13,7 +13,11 @@ const record = (n: number) => ({
   objeto: `Aquisição de medicamentos para hospital, lote ${n}`,
   situacaoContrato: 'Publicado',
   modalidadeCompra: 'Pregão',
-  unidadeGestora: { codigo: '250005', nome: 'HOSPITAL FEDERAL', orgaoMaximo: { codigo: '36000', sigla: 'MS', nome: 'Ministério da Saúde' } },
+  unidadeGestora: {
+    codigo: '250005',
+    nome: 'HOSPITAL FEDERAL',
+    orgaoMaximo: { codigo: '36000', sigla: 'MS', nome: 'Ministério da Saúde' },
+  },
   fornecedor: { cnpjFormatado: `11.222.333/0001-${String(n).padStart(2, '0')}`, nome: `FORNECEDOR ${n} LTDA` },
   dataAssinatura: `2024-0${1 + (n % 9)}-15`,
   dataInicioVigencia: '2024-03-16',
@@ -35,7 +39,9 @@ beforeAll(async () => {
       return;
     }
     const page = Number(url.searchParams.get('pagina'));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(RECORDS.slice((page - 1) * 15, page * 15)));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(RECORDS.slice((page - 1) * 15, page * 15)));
   });
   await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
 });
@@ -44,37 +50,70 @@ afterAll(() => new Promise<void>((resolve) => portal.close(() => resolve())));
 const portalUrl = () => `http://127.0.0.1:${(portal.address() as AddressInfo).port}/api-de-dados`;
 
 async function investigate(app: EmbeddedApp, body: unknown) {
-  const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${app.url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
 describe('investigations over the Portal da Transparência', () => {
   it('analyses the Portal contracts page by page and flags the outlier', async () => {
     requests = [];
-    const app = await startEmbeddedApp({ PORTAL_TRANSPARENCIA_API_KEY: KEY, PORTAL_TRANSPARENCIA_BASE_URL: portalUrl(), INVESTIGATION_PAGE_SIZE: '10' });
+    const app = await startEmbeddedApp({
+      PORTAL_TRANSPARENCIA_API_KEY: KEY,
+      PORTAL_TRANSPARENCIA_BASE_URL: portalUrl(),
+      INVESTIGATION_PAGE_SIZE: '10',
+    });
     try {
-      const { status, body } = await investigate(app, { query: 'medicamentos', data_source: 'portal_transparencia', filters: { orgao: '36000' } });
+      const { status, body } = await investigate(app, {
+        query: 'medicamentos',
+        data_source: 'portal_transparencia',
+        filters: { orgao: '36000' },
+      });
       expect(status).toBe(202);
       const frames = await (await openSse(`${app.url}${body.stream_url}`)).done;
       expect(frames.at(-1)?.data.type).toBe('complete');
       expect(frames.filter((f) => f.data.type === 'progress').at(-1)?.data.records_processed).toBe(40);
       expect(frames.some((f) => f.data.type === 'anomaly' && f.data.contract_id === '700007')).toBe(true);
-      expect(requests.every((u) => u.pathname.endsWith('/contratos') && u.searchParams.get('codigoOrgao') === '36000')).toBe(true);
+      expect(
+        requests.every((u) => u.pathname.endsWith('/contratos') && u.searchParams.get('codigoOrgao') === '36000'),
+      ).toBe(true);
     } finally {
       await app.stop();
     }
   });
 
   it('fails the investigation at once, with the reason, when the Portal refuses the key', async () => {
-    const app = await startEmbeddedApp({ PORTAL_TRANSPARENCIA_API_KEY: 'wrong', PORTAL_TRANSPARENCIA_BASE_URL: portalUrl() });
+    const app = await startEmbeddedApp({
+      PORTAL_TRANSPARENCIA_API_KEY: 'wrong',
+      PORTAL_TRANSPARENCIA_BASE_URL: portalUrl(),
+    });
     try {
-      const { body } = await investigate(app, { query: 'medicamentos', data_source: 'portal_transparencia', filters: { orgao: '36000' } });
+      const { body } = await investigate(app, {
+        query: 'medicamentos',
+        data_source: 'portal_transparencia',
+        filters: { orgao: '36000' },
+      });
       const frames = await (await openSse(`${app.url}${body.stream_url}`)).done;
-      expect(frames.at(-1)?.data).toMatchObject({ type: 'error', error_code: 'DATA_SOURCE_INVALID_API_KEY', fallback_endpoint: expect.any(String) });
+      expect(frames.at(-1)?.data).toMatchObject({
+        type: 'error',
+        error_code: 'DATA_SOURCE_INVALID_API_KEY',
+        fallback_endpoint: expect.any(String),
+      });
       const failures = [];
-      for await (const record of auditRecords(app.runtime.audit, { eventType: 'investigation.' })) failures.push(record);
+      for await (const record of auditRecords(app.runtime.audit, { eventType: 'investigation.' }))
+        failures.push(record);
       expect(failures.filter((r) => r.eventType === 'investigation.failed')).toEqual([
-        expect.objectContaining({ severity: 'medium', success: false, errorCode: 'DATA_SOURCE_INVALID_API_KEY', resourceType: 'investigation', resourceId: body.investigation_id, userId: 'anonymous' }),
+        expect.objectContaining({
+          severity: 'medium',
+          success: false,
+          errorCode: 'DATA_SOURCE_INVALID_API_KEY',
+          resourceType: 'investigation',
+          resourceId: body.investigation_id,
+          userId: 'anonymous',
+        }),
       ]);
     } finally {
       await app.stop();

@@ -1,4 +1,5 @@
-import type { LiveFeed, Logger } from '#platform';
+import type { Logger } from '#platform';
+import type { LiveFeed } from '#eventsourcing';
 import type { HttpDrain } from './http-drain.js';
 import type { ShutdownRegistry } from './shutdown-registry.js';
 

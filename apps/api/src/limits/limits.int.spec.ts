@@ -28,7 +28,11 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promi
 }
 
 async function startInvestigation(app: EmbeddedApp): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: 'contratos de saúde' }) });
+  const res = await fetch(`${app.url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: 'contratos de saúde' }),
+  });
   expect(res.status).toBe(202);
   return ((await res.json()) as { investigation_id: string }).investigation_id;
 }
@@ -36,7 +40,10 @@ async function startInvestigation(app: EmbeddedApp): Promise<string> {
 /** Resolves once the workers recorded the investigation's first progress, so its stream has history. */
 async function running(app: EmbeddedApp, id: string): Promise<void> {
   await eventually(async () => {
-    const doc = (await (await fetch(`${app.url}/api/v1/investigations/${id}`)).json()) as { status: string; current_phase: string | null };
+    const doc = (await (await fetch(`${app.url}/api/v1/investigations/${id}`)).json()) as {
+      status: string;
+      current_phase: string | null;
+    };
     expect(doc.status).toBe('running');
     expect(doc.current_phase).not.toBeNull();
   });
@@ -45,7 +52,9 @@ async function running(app: EmbeddedApp, id: string): Promise<void> {
 /** streaming_errors_total{type="sse",endpoint="/investigations/stream"}, as Prometheus scrapes it. */
 async function sseErrors(app: EmbeddedApp): Promise<number> {
   const text = await (await fetch(`${app.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('streaming_errors_total{type="sse",endpoint="/investigations/stream"}'));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('streaming_errors_total{type="sse",endpoint="/investigations/stream"}'));
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
@@ -54,19 +63,26 @@ describe('rate limits', () => {
     await withApp({ JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_PER_MINUTE_IP: '8' }, async (app) => {
       const as = async (sub: string) => ({ Authorization: `Bearer ${await app.token(sub, 'viewer')}` });
       const ana = await as('ana');
-      for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/api/v1/investigations/x`, { headers: ana })).status).toBe(404);
+      for (let i = 0; i < 3; i++)
+        expect((await fetch(`${app.url}/api/v1/investigations/x`, { headers: ana })).status).toBe(404);
       const limited = await fetch(`${app.url}/api/v1/investigations/x`, { headers: ana });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-      expect(await limited.json()).toMatchObject({ error_code: 'RATE_LIMITED', message: expect.stringContaining('this user') });
+      expect(await limited.json()).toMatchObject({
+        error_code: 'RATE_LIMITED',
+        message: expect.stringContaining('this user'),
+      });
       expect((await fetch(`${app.url}/api/v1/investigations/x`, { headers: await as('bob') })).status).toBe(404);
       // Five requests so far from this address; failed logins count against it too.
       for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/api/v1/investigations/x`)).status).toBe(401);
       const byAddress = await fetch(`${app.url}/api/v1/investigations/x`, { headers: await as('carla') });
       expect(byAddress.status).toBe(429);
       expect(byAddress.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(await byAddress.json()).toMatchObject({ error_code: 'RATE_LIMITED', message: expect.stringContaining('this address') });
+      expect(await byAddress.json()).toMatchObject({
+        error_code: 'RATE_LIMITED',
+        message: expect.stringContaining('this address'),
+      });
       expect((await fetch(`${app.url}/health`)).status).toBe(200);
     });
   });
@@ -76,7 +92,11 @@ describe('body size (MAX_BODY_BYTES)', () => {
   it('refuses a larger body with 413 and accepts a smaller one', async () => {
     await withApp({ MAX_BODY_BYTES: '1024' }, async (app) => {
       const send = (query: string) =>
-        fetch(`${app.url}/api/v1/investigations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query }) });
+        fetch(`${app.url}/api/v1/investigations`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
       const tooLarge = await send('contratos '.repeat(120));
       expect(tooLarge.status).toBe(413);
       expect(await tooLarge.json()).toMatchObject({ error_code: 'PAYLOAD_TOO_LARGE' });
@@ -120,24 +140,33 @@ describe('stream limits', () => {
       const frames = await first.done;
       expect(frames.length).toBeGreaterThan(0);
       expect(frames.some((f) => TERMINAL.has(String(f.data.type)))).toBe(false);
-      const resumed = await openSse(`${app.url}/api/v1/investigations/stream/${id}`, { headers: { 'Last-Event-ID': frames.at(-1)?.id ?? '' } });
+      const resumed = await openSse(`${app.url}/api/v1/investigations/stream/${id}`, {
+        headers: { 'Last-Event-ID': frames.at(-1)?.id ?? '' },
+      });
       expect(await resumed.done).toEqual([]);
     });
   });
 
   it('ends a busy stream after STREAM_MAX_DURATION seconds; resuming carries on without a gap or a repeat', async () => {
-    await withApp({ STREAM_MAX_DURATION: '1', INVESTIGATION_STEP_DELAY_MS: '100', SYNTHETIC_CONTRACTS: '5000' }, async (app) => {
-      const id = await startInvestigation(app);
-      const first = await (await openSse(`${app.url}/api/v1/investigations/stream/${id}`)).done;
-      expect(first.some((f) => TERMINAL.has(String(f.data.type)))).toBe(false);
-      const rest: typeof first = [];
-      while (!TERMINAL.has(String(rest.at(-1)?.data.type ?? first.at(-1)?.data.type))) {
-        const after = rest.at(-1)?.id ?? first.at(-1)?.id ?? '0';
-        rest.push(...(await (await openSse(`${app.url}/api/v1/investigations/stream/${id}`, { headers: { 'Last-Event-ID': after } })).done));
-      }
-      expect(rest.at(-1)?.data.type).toBe('complete');
-      const replay = await (await openSse(`${app.url}/api/v1/investigations/stream/${id}`)).done;
-      expect([...first, ...rest]).toEqual(replay);
-    });
+    await withApp(
+      { STREAM_MAX_DURATION: '1', INVESTIGATION_STEP_DELAY_MS: '100', SYNTHETIC_CONTRACTS: '5000' },
+      async (app) => {
+        const id = await startInvestigation(app);
+        const first = await (await openSse(`${app.url}/api/v1/investigations/stream/${id}`)).done;
+        expect(first.some((f) => TERMINAL.has(String(f.data.type)))).toBe(false);
+        const rest: typeof first = [];
+        while (!TERMINAL.has(String(rest.at(-1)?.data.type ?? first.at(-1)?.data.type))) {
+          const after = rest.at(-1)?.id ?? first.at(-1)?.id ?? '0';
+          rest.push(
+            ...(await (
+              await openSse(`${app.url}/api/v1/investigations/stream/${id}`, { headers: { 'Last-Event-ID': after } })
+            ).done),
+          );
+        }
+        expect(rest.at(-1)?.data.type).toBe('complete');
+        const replay = await (await openSse(`${app.url}/api/v1/investigations/stream/${id}`)).done;
+        expect([...first, ...rest]).toEqual(replay);
+      },
+    );
   });
 });

@@ -15,7 +15,10 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   async onModuleInit(): Promise<void> {
-    this.budgets = await openRateBudgets(this.runtime.settings, this.runtime.logger.child({ component: 'rate-limits' }));
+    this.budgets = await openRateBudgets(
+      this.runtime.settings,
+      this.runtime.logger.child({ component: 'rate-limits' }),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -25,11 +28,18 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
 
   /** Counts one request; over the budget it is a 429 whose Retry-After is when the budget refills. */
   async hit(bucket: 'ip' | 'user', tracker: string, limitPerMinute: number): Promise<void> {
-    if (!this.budgets) throw new ApiError(503, 'SHUTTING_DOWN', 'this server is restarting; retry shortly', undefined, 1);
+    if (!this.budgets)
+      throw new ApiError(503, 'SHUTTING_DOWN', 'this server is restarting; retry shortly', undefined, 1);
     const verdict = await this.budgets.take(bucket, tracker, limitPerMinute);
     if (verdict.allowed) return;
     const retryAfter = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
     const who = bucket === 'ip' ? 'this address' : 'this user';
-    throw new ApiError(429, 'RATE_LIMITED', `more than ${limitPerMinute} requests a minute from ${who}; retry in ${retryAfter} s`, undefined, retryAfter);
+    throw new ApiError(
+      429,
+      'RATE_LIMITED',
+      `more than ${limitPerMinute} requests a minute from ${who}; retry in ${retryAfter} s`,
+      undefined,
+      retryAfter,
+    );
   }
 }

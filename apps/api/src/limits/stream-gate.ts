@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { resolveAuthMode, StreamAdmission, verifiedUserId, type Principal, type Runtime, type Settings, type StreamRefusal } from '#platform';
+import {
+  resolveAuthMode,
+  StreamAdmission,
+  verifiedUserId,
+  type Principal,
+  type Runtime,
+  type Settings,
+  type StreamRefusal,
+} from '#platform';
 import { ApiError } from '../http/api-error.js';
 import { clientIp } from '../http/client-ip.js';
 import { RUNTIME } from '../tokens.js';
@@ -12,7 +20,9 @@ const RETRY_AFTER_SECONDS = 5;
 /** The quota of one process: without required tokens every caller is anonymous, so nothing is kept back. */
 export function streamQuota(settings: Settings) {
   const capacity = settings.MAX_CONCURRENT_STREAMS;
-  const anonymous = resolveAuthMode(settings).required ? (settings.MAX_ANONYMOUS_STREAMS ?? Math.floor(capacity / 2)) : capacity;
+  const anonymous = resolveAuthMode(settings).required
+    ? (settings.MAX_ANONYMOUS_STREAMS ?? Math.floor(capacity / 2))
+    : capacity;
   return { capacity, perAddress: settings.MAX_STREAMS_PER_IP, perUser: settings.MAX_STREAMS_PER_USER, anonymous };
 }
 
@@ -42,13 +52,37 @@ export class StreamGate {
 function refusalError(refusal: StreamRefusal, limit: number): ApiError {
   switch (refusal) {
     case 'capacity':
-      return new ApiError(503, 'TOO_MANY_STREAMS', `this server already serves ${limit} streams; retry shortly`, undefined, RETRY_AFTER_SECONDS);
+      return new ApiError(
+        503,
+        'TOO_MANY_STREAMS',
+        `this server already serves ${limit} streams; retry shortly`,
+        undefined,
+        RETRY_AFTER_SECONDS,
+      );
     case 'anonymous':
-      return new ApiError(503, 'TOO_MANY_STREAMS', `the ${limit} streams open to callers without a token are taken; retry shortly or send a token`, undefined, RETRY_AFTER_SECONDS);
+      return new ApiError(
+        503,
+        'TOO_MANY_STREAMS',
+        `the ${limit} streams open to callers without a token are taken; retry shortly or send a token`,
+        undefined,
+        RETRY_AFTER_SECONDS,
+      );
     case 'address':
-      return new ApiError(429, 'TOO_MANY_STREAMS', `this address already holds ${limit} open streams (MAX_STREAMS_PER_IP); close one first`, undefined, RETRY_AFTER_SECONDS);
+      return new ApiError(
+        429,
+        'TOO_MANY_STREAMS',
+        `this address already holds ${limit} open streams (MAX_STREAMS_PER_IP); close one first`,
+        undefined,
+        RETRY_AFTER_SECONDS,
+      );
     case 'user':
-      return new ApiError(429, 'TOO_MANY_STREAMS', `this user already holds ${limit} open streams (MAX_STREAMS_PER_USER); close one first`, undefined, RETRY_AFTER_SECONDS);
+      return new ApiError(
+        429,
+        'TOO_MANY_STREAMS',
+        `this user already holds ${limit} open streams (MAX_STREAMS_PER_USER); close one first`,
+        undefined,
+        RETRY_AFTER_SECONDS,
+      );
     default: {
       const unknown: never = refusal;
       throw new Error(`unknown refusal ${String(unknown)}`);

@@ -9,9 +9,18 @@ import { DocObservability, DocObservabilityDashboard } from './observability.doc
 
 /** The seed's four metric names first, then ours. */
 const METRIC_NAMES = [
-  'http_request_duration_seconds', 'websocket_connections_active', 'sse_events_sent_total', 'streaming_errors_total',
-  'sse_streams_active', 'command_processing_duration_seconds', 'commands_dead_lettered_total', 'events_appended_total',
-  'projection_lag_events', 'jetstream_consumer_pending', 'audit_export_rows_total', 'audit_exports_active',
+  'http_request_duration_seconds',
+  'websocket_connections_active',
+  'sse_events_sent_total',
+  'streaming_errors_total',
+  'sse_streams_active',
+  'command_processing_duration_seconds',
+  'commands_dead_lettered_total',
+  'events_appended_total',
+  'projection_lag_events',
+  'jetstream_consumer_pending',
+  'audit_export_rows_total',
+  'audit_exports_active',
 ] as const;
 
 /**
@@ -54,7 +63,12 @@ export class ObservabilityController {
   @DocObservabilityDashboard()
   async dashboard() {
     const definition = await grafanaDashboard();
-    if (definition === null) throw new ApiError(404, 'DASHBOARD_NOT_FOUND', 'this installation does not ship docker/grafana/dashboards/streaming.json');
+    if (definition === null)
+      throw new ApiError(
+        404,
+        'DASHBOARD_NOT_FOUND',
+        'this installation does not ship docker/grafana/dashboards/streaming.json',
+      );
     return definition;
   }
 

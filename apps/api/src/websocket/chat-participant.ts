@@ -1,7 +1,7 @@
 import { filter, map, type Subscription } from 'rxjs';
-import type { Stored } from '#kernel';
+import type { Stored, EventStore, LiveFeed } from '#eventsourcing';
 import { chatSessionOwner, emptyChatHistory, evolveChatHistory, type ChatEvent } from '#chat';
-import { StreamPump, type EventStore, type LiveFeed, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
+import { StreamPump, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
 import { sessionNotFound } from '../chat/chat-sessions.js';
@@ -97,9 +97,16 @@ export class ChatParticipant {
   async say(content: unknown, agentId: unknown, echo: Record<string, unknown> = {}): Promise<OutboundMessage> {
     try {
       await this.deps.admit();
-      const request = parseChatRequest({ message: content, session_id: this.sessionId, agent_id: agentId }, this.deps.settings.CHAT_MAX_MESSAGE_LENGTH);
+      const request = parseChatRequest(
+        { message: content, session_id: this.sessionId, agent_id: agentId },
+        this.deps.settings.CHAT_MAX_MESSAGE_LENGTH,
+      );
       const { principal, correlationId } = this.peer;
-      const sent = await this.deps.chat.send(request, { userId: principal.id, correlationId, principal }, this.sessionToken);
+      const sent = await this.deps.chat.send(
+        request,
+        { userId: principal.id, correlationId, principal },
+        this.sessionToken,
+      );
       this.setTyping(false);
       return { type: 'ack', command: 'message', session_id: this.sessionId, message_id: sent.messageId, ...echo };
     } catch (error) {
@@ -113,7 +120,11 @@ export class ChatParticipant {
     this.typing = isTyping;
     const { principal } = this.peer;
     const who = principal.name === undefined ? {} : { user_name: principal.name };
-    this.deps.presence.publish({ room: this.room, origin: this.peer.id, payload: { session_id: this.sessionId, user_id: principal.id, ...who, is_typing: isTyping } });
+    this.deps.presence.publish({
+      room: this.room,
+      origin: this.peer.id,
+      payload: { session_id: this.sessionId, user_id: principal.id, ...who, is_typing: isTyping },
+    });
   }
 
   leave(): void {

@@ -12,9 +12,21 @@ import type { UpgradeQuery } from './ws-routes.js';
  * on join, `typing`, `agent_status`, and every participant's `user_message`. A session
  * started without signing in takes its secret as `?session_token=`.
  */
-export function serveChat(ws: WebSocket, peer: WsPeer, sessionId: string, query: Pick<UpgradeQuery, 'lastEventId' | 'sessionToken'>, deps: ChatDeps): void {
+export function serveChat(
+  ws: WebSocket,
+  peer: WsPeer,
+  sessionId: string,
+  query: Pick<UpgradeQuery, 'lastEventId' | 'sessionToken'>,
+  deps: ChatDeps,
+): void {
   const { lastEventId, sessionToken } = query;
-  const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'), sessionToken);
+  const participant = new ChatParticipant(
+    peer,
+    sessionId,
+    deps,
+    (end) => endWithStream(peer, end, deps, 'session ended'),
+    sessionToken,
+  );
   readInbox(
     ws,
     peer,
@@ -22,11 +34,20 @@ export function serveChat(ws: WebSocket, peer: WsPeer, sessionId: string, query:
     async (message) => {
       switch (message.type) {
         case 'ping':
-          return peer.send({ type: 'pong', ...(message.request_id === undefined ? {} : { request_id: message.request_id }) });
+          return peer.send({
+            type: 'pong',
+            ...(message.request_id === undefined ? {} : { request_id: message.request_id }),
+          });
         case 'typing':
           return participant.setTyping(message.is_typing);
         case 'message':
-          return peer.send(await participant.say(message.content, message.agent_id, message.request_id === undefined ? {} : { request_id: message.request_id }));
+          return peer.send(
+            await participant.say(
+              message.content,
+              message.agent_id,
+              message.request_id === undefined ? {} : { request_id: message.request_id },
+            ),
+          );
         default: {
           const unknown: never = message;
           throw new Error(`unhandled message ${JSON.stringify(unknown)}`);

@@ -1,4 +1,4 @@
-import { assertNever, type Stored } from '#kernel';
+import { assertNever, type Stored } from '#eventsourcing';
 import { CHAT_FALLBACK_ENDPOINT, DETECTING_MESSAGE, type ChatEvent } from '#chat';
 import type { OutboundMessage } from './ws-messages.js';
 
@@ -31,12 +31,28 @@ export class ChatWsProjection {
       case 'MessageReceived': {
         this.answers.set(event.data.messageId, { content: '', agentId: null, agentName: null });
         const { content } = event.data;
-        return [{ ...base, type: 'user_message', content, user_id: event.metadata.userId, timestamp: event.metadata.occurredAt }];
+        return [
+          {
+            ...base,
+            type: 'user_message',
+            content,
+            user_id: event.metadata.userId,
+            timestamp: event.metadata.occurredAt,
+          },
+        ];
       }
       case 'IntentDetectionStarted':
         return [{ ...base, type: 'agent_status', status: 'detecting', message: DETECTING_MESSAGE }];
       case 'IntentDetected':
-        return [{ ...base, type: 'agent_status', status: 'intent_detected', intent: event.data.intent, confidence: event.data.confidence }];
+        return [
+          {
+            ...base,
+            type: 'agent_status',
+            status: 'intent_detected',
+            intent: event.data.intent,
+            confidence: event.data.confidence,
+          },
+        ];
       case 'AgentSelected': {
         const { agentId, agentName } = event.data;
         const answer = this.answers.get(event.data.messageId);
@@ -48,7 +64,9 @@ export class ChatWsProjection {
         ];
       }
       case 'InvestigationLinked':
-        return [{ ...base, type: 'agent_status', status: 'investigating', investigation_id: event.data.investigationId }];
+        return [
+          { ...base, type: 'agent_status', status: 'investigating', investigation_id: event.data.investigationId },
+        ];
       case 'ResponseChunkGenerated': {
         const answer = this.answers.get(event.data.messageId);
         if (answer) answer.content += event.data.content;
@@ -59,15 +77,36 @@ export class ChatWsProjection {
         const agent = { agent_id: answer.agentId, agent_name: answer.agentName };
         return [
           { type: 'typing', session_id: this.sessionId, ...agent, is_typing: false },
-          { ...base, type: 'agent_response', content: answer.content, is_final: true, ...agent, total_tokens: event.data.totalTokens, timestamp: event.metadata.occurredAt },
+          {
+            ...base,
+            type: 'agent_response',
+            content: answer.content,
+            is_final: true,
+            ...agent,
+            total_tokens: event.data.totalTokens,
+            timestamp: event.metadata.occurredAt,
+          },
         ];
       }
       case 'ResponseFailed': {
         const answer = this.end(event.data.messageId);
         const { errorCode, message, retryAfterSeconds } = event.data;
         return [
-          { type: 'typing', session_id: this.sessionId, agent_id: answer.agentId, agent_name: answer.agentName, is_typing: false },
-          { ...base, type: 'error', error_code: errorCode, message, fallback_endpoint: CHAT_FALLBACK_ENDPOINT, retry_after: retryAfterSeconds },
+          {
+            type: 'typing',
+            session_id: this.sessionId,
+            agent_id: answer.agentId,
+            agent_name: answer.agentName,
+            is_typing: false,
+          },
+          {
+            ...base,
+            type: 'error',
+            error_code: errorCode,
+            message,
+            fallback_endpoint: CHAT_FALLBACK_ENDPOINT,
+            retry_after: retryAfterSeconds,
+          },
         ];
       }
       default:

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import { hasPermission, type EventStore, type LiveFeed } from '#platform';
+import { hasPermission } from '#platform';
+import type { EventStore, LiveFeed } from '#eventsourcing';
 import type { ChatService } from '../chat/chat.service.js';
 import { InvestigationWatch, pumpTo, type WatchDeps, type WatchEnd } from './investigation-watch.js';
 import { chatWireItems } from './stream-items.js';
@@ -65,12 +66,23 @@ class GeneralSession {
     const existing = this.subscriptions.get(stream);
     existing?.stop();
     if (!existing && this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
-      return this.peer.send(errorMessage('TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_SUBSCRIPTIONS} streams per connection`, { stream, ...echo }));
+      return this.peer.send(
+        errorMessage('TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_SUBSCRIPTIONS} streams per connection`, {
+          stream,
+          ...echo,
+        }),
+      );
     }
     const subscription = this.open(stream, message.session_token);
     if (!subscription) {
       this.subscriptions.delete(stream);
-      return this.peer.send(errorMessage('FORBIDDEN', `investigation:watch is not granted to ${this.peer.principal.roles.join(', ') || 'no role'}`, { stream, ...echo }));
+      return this.peer.send(
+        errorMessage(
+          'FORBIDDEN',
+          `investigation:watch is not granted to ${this.peer.principal.roles.join(', ') || 'no role'}`,
+          { stream, ...echo },
+        ),
+      );
     }
     this.subscriptions.set(stream, subscription);
     const afterId = message.last_event_id ?? existing?.lastDeliveredId ?? 0;
@@ -99,9 +111,16 @@ class GeneralSession {
     const tag = (message: OutboundMessage): OutboundMessage => ({ stream, ...message });
     const onEnd = (end: WatchEnd): void => this.ended(stream, end);
     if (kind === 'chat') {
-      const authorize = () => this.deps.chat.sessions.openForReading(id, { principal: this.peer.principal, sessionToken });
+      const authorize = () =>
+        this.deps.chat.sessions.openForReading(id, { principal: this.peer.principal, sessionToken });
       const pump = pumpTo(this.peer, chatWireItems(this.deps.store, this.deps.feed, id, authorize), tag, onEnd);
-      return { get lastDeliveredId() { return pump.lastDeliveredId; }, start: (afterId) => pump.startAfter(afterId), stop: () => pump.stop() };
+      return {
+        get lastDeliveredId() {
+          return pump.lastDeliveredId;
+        },
+        start: (afterId) => pump.startAfter(afterId),
+        stop: () => pump.stop(),
+      };
     }
     if (!hasPermission(this.peer.principal, 'investigation:watch')) return null;
     return new InvestigationWatch(this.peer, id, this.deps, tag, onEnd);
@@ -112,7 +131,8 @@ class GeneralSession {
     this.subscriptions.delete(stream);
     if (this.peer.closed) return;
     if (end.kind === 'finished') this.peer.send({ type: 'unsubscribed', stream, reason: 'ended' });
-    else if (end.kind === 'interrupted') this.peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resubscribe with your last event ids');
+    else if (end.kind === 'interrupted')
+      this.peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resubscribe with your last event ids');
     else reportFailure(this.peer, end.error, this.deps, { stream });
   }
 }

@@ -9,8 +9,20 @@ import type { WsPeer } from './ws-peer.js';
  * `anomaly`, `complete`…) each with its `id`; commands in: `cancel`, `resume` with
  * `last_event_id`, `ping`. Closes with 1000 after the terminal event.
  */
-export function serveInvestigation(ws: WebSocket, peer: WsPeer, investigationId: string, afterId: number, deps: WatchDeps): void {
-  const watch = new InvestigationWatch(peer, investigationId, deps, (message) => message, (end) => endWithStream(peer, end, deps, 'investigation finished'));
+export function serveInvestigation(
+  ws: WebSocket,
+  peer: WsPeer,
+  investigationId: string,
+  afterId: number,
+  deps: WatchDeps,
+): void {
+  const watch = new InvestigationWatch(
+    peer,
+    investigationId,
+    deps,
+    (message) => message,
+    (end) => endWithStream(peer, end, deps, 'investigation finished'),
+  );
   readInbox(
     ws,
     peer,
@@ -24,7 +36,13 @@ export function serveInvestigation(ws: WebSocket, peer: WsPeer, investigationId:
           return peer.send(await watch.cancel(message.reason, echo));
         case 'resume':
           // The ack goes first: everything after it is the stream after last_event_id.
-          peer.send({ type: 'ack', command: 'resume', investigation_id: investigationId, last_event_id: message.last_event_id, ...echo });
+          peer.send({
+            type: 'ack',
+            command: 'resume',
+            investigation_id: investigationId,
+            last_event_id: message.last_event_id,
+            ...echo,
+          });
           return watch.start(message.last_event_id);
         default: {
           const unknown: never = message;

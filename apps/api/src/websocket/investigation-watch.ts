@@ -5,7 +5,10 @@ import type { Peer } from './peer.js';
 import { investigationItems, type StreamItem } from './stream-items.js';
 import { errorFrom, errorMessage, type OutboundMessage } from './ws-messages.js';
 
-export type WatchEnd = { readonly kind: 'finished' } | { readonly kind: 'interrupted' } | { readonly kind: 'failed'; readonly error: unknown };
+export type WatchEnd =
+  | { readonly kind: 'finished' }
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'failed'; readonly error: unknown };
 
 export interface WatchDeps {
   readonly investigations: InvestigationsService;
@@ -14,7 +17,12 @@ export interface WatchDeps {
 }
 
 /** Builds the pump that carries one stream's items to a peer; shared by every endpoint. */
-export function pumpTo(peer: Peer, source: (afterId: number) => Observable<StreamItem>, decorate: (message: OutboundMessage) => OutboundMessage, onEnd: (end: WatchEnd, last: StreamItem | null) => void): StreamPump<StreamItem> {
+export function pumpTo(
+  peer: Peer,
+  source: (afterId: number) => Observable<StreamItem>,
+  decorate: (message: OutboundMessage) => OutboundMessage,
+  onEnd: (end: WatchEnd, last: StreamItem | null) => void,
+): StreamPump<StreamItem> {
   return new StreamPump<StreamItem>({
     source,
     deliver: (item) => peer.send(decorate(item.message)),
@@ -77,13 +85,27 @@ export class InvestigationWatch {
 }
 
 /** CancelInvestigation, as POST …/cancel sends it: the ack, or the error the HTTP route would answer. */
-export async function cancelInvestigation(peer: Peer, investigations: InvestigationsService, investigationId: string, reason: string | undefined, extra: Record<string, unknown> = {}): Promise<OutboundMessage> {
+export async function cancelInvestigation(
+  peer: Peer,
+  investigations: InvestigationsService,
+  investigationId: string,
+  reason: string | undefined,
+  extra: Record<string, unknown> = {},
+): Promise<OutboundMessage> {
   const { principal } = peer;
   if (!hasPermission(principal, 'investigation:cancel')) {
-    return errorMessage('FORBIDDEN', `investigation:cancel is not granted to ${principal.roles.join(', ') || 'no role'}`, { investigation_id: investigationId, ...extra });
+    return errorMessage(
+      'FORBIDDEN',
+      `investigation:cancel is not granted to ${principal.roles.join(', ') || 'no role'}`,
+      { investigation_id: investigationId, ...extra },
+    );
   }
   try {
-    await investigations.cancel(investigationId, { userId: principal.id, correlationId: peer.correlationId, principal }, reason ?? 'cancelled over WebSocket');
+    await investigations.cancel(
+      investigationId,
+      { userId: principal.id, correlationId: peer.correlationId, principal },
+      reason ?? 'cancelled over WebSocket',
+    );
     return { type: 'ack', command: 'cancel', investigation_id: investigationId, ...extra };
   } catch (error) {
     return errorFrom(error, { investigation_id: investigationId, ...extra }).message;

@@ -21,7 +21,11 @@ export class Presence implements PresenceChannel, OnModuleInit, OnApplicationShu
     const { settings, logger } = this.runtime;
     if (!settings.NATS_URL || !settings.ENABLE_WEBSOCKET) return;
     await this.channel.close();
-    this.channel = await natsPresence(settings.NATS_URL, settings.NATS_COMMANDS_SUBJECT, logger.child({ component: 'presence' }));
+    this.channel = await natsPresence(
+      settings.NATS_URL,
+      settings.NATS_COMMANDS_SUBJECT,
+      logger.child({ component: 'presence' }),
+    );
   }
 
   publish(signal: PresenceSignal): void {

@@ -1,6 +1,6 @@
 import { defer, from, map, mergeMap, type Observable } from 'rxjs';
-import type { Stored } from '#kernel';
-import { catchUpThenLive, type LiveFeed, type Principal, type PumpItem, type RecordedEvent, type SseMessage, type EventStore } from '#platform';
+import { catchUpThenLive, type Stored, type LiveFeed, type RecordedEvent, type EventStore } from '#eventsourcing';
+import type { Principal, PumpItem, SseMessage } from '#platform';
 import { chatStreamId, type ChatEvent } from '#chat';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
 import { toWire } from '../chat/chat.service.js';
@@ -22,7 +22,8 @@ const TERMINAL = new Set(['complete', 'error', 'cancelled']);
 export function investigationMessage(sse: SseMessage): StreamItem {
   const data = sse.data as OutboundMessage;
   const id = Number(sse.id);
-  const message: OutboundMessage = data.type === 'anomaly' ? { id, ...data, anomaly: anomalyOf(data) } : { id, ...data };
+  const message: OutboundMessage =
+    data.type === 'anomaly' ? { id, ...data, anomaly: anomalyOf(data) } : { id, ...data };
   return { id, message, final: TERMINAL.has(data.type) };
 }
 
@@ -32,23 +33,53 @@ function anomalyOf(data: OutboundMessage): Record<string, unknown> {
 }
 
 /** An investigation's messages after `afterId`, ending after its terminal event; 404 for a viewer who may not see it. */
-export function investigationItems(investigations: InvestigationsService, investigationId: string, viewer: Principal): (afterId: number) => Observable<StreamItem> {
-  return (afterId) => defer(() => from(investigations.events(investigationId, afterId, viewer))).pipe(mergeMap((events$) => events$), map(investigationMessage));
+export function investigationItems(
+  investigations: InvestigationsService,
+  investigationId: string,
+  viewer: Principal,
+): (afterId: number) => Observable<StreamItem> {
+  return (afterId) =>
+    defer(() => from(investigations.events(investigationId, afterId, viewer))).pipe(
+      mergeMap((events$) => events$),
+      map(investigationMessage),
+    );
 }
 
 /**
  * A chat session's events (the SSE chat shapes) after `afterId`, once `authorize` resolved
  * (each start and resume asks again); a session never ends.
  */
-export function chatWireItems(store: EventStore, feed: LiveFeed, sessionId: string, authorize: () => Promise<unknown>): (afterId: number) => Observable<StreamItem> {
+export function chatWireItems(
+  store: EventStore,
+  feed: LiveFeed,
+  sessionId: string,
+  authorize: () => Promise<unknown>,
+): (afterId: number) => Observable<StreamItem> {
   return (afterId) =>
     defer(authorize).pipe(
-      mergeMap(() => toWire(catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(map((event) => event as unknown as Stored<ChatEvent>)))),
-      map((sse) => ({ id: Number(sse.id), message: { id: Number(sse.id), ...(sse.data as OutboundMessage) }, final: false })),
+      mergeMap(() =>
+        toWire(
+          catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(
+            map((event) => event as unknown as Stored<ChatEvent>),
+          ),
+        ),
+      ),
+      map((sse) => ({
+        id: Number(sse.id),
+        message: { id: Number(sse.id), ...(sse.data as OutboundMessage) },
+        final: false,
+      })),
     );
 }
 
 /** A chat session's stored events after `afterId`, for endpoints that shape them per connection. */
-export function chatEvents(store: EventStore, feed: LiveFeed, sessionId: string): (afterId: number) => Observable<{ readonly id: number; readonly event: Stored<ChatEvent> }> {
-  return (afterId) => catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(map((event: RecordedEvent) => ({ id: event.revision, event: event as unknown as Stored<ChatEvent> })));
+export function chatEvents(
+  store: EventStore,
+  feed: LiveFeed,
+  sessionId: string,
+): (afterId: number) => Observable<{ readonly id: number; readonly event: Stored<ChatEvent> }> {
+  return (afterId) =>
+    catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(
+      map((event: RecordedEvent) => ({ id: event.revision, event: event as unknown as Stored<ChatEvent> })),
+    );
 }

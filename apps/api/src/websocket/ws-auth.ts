@@ -2,14 +2,19 @@ import { AuthError, AuthUnavailableError, hasPermission, type Authenticator, typ
 import { ApiError } from '../http/api-error.js';
 import type { WsRoute } from './ws-routes.js';
 
-export type Admission = { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly error: ApiError };
+export type Admission =
+  { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly error: ApiError };
 
 /**
  * Who is connecting: every endpoint needs a caller, as its HTTP routes do (the local
  * anonymous analyst where no token is required; a chat session must have an owner). Failures
  * become ApiErrors so that every transport reports them the same way (close 1008, connect_error).
  */
-export async function admit(authenticator: Authenticator, route: WsRoute['kind'], token: string | undefined): Promise<Admission> {
+export async function admit(
+  authenticator: Authenticator,
+  route: WsRoute['kind'],
+  token: string | undefined,
+): Promise<Admission> {
   try {
     const principal = await authenticator.authenticate(token);
     if (route === 'investigations' && !hasPermission(principal, 'investigation:watch')) {
@@ -19,7 +24,8 @@ export async function admit(authenticator: Authenticator, route: WsRoute['kind']
     return { ok: true, principal };
   } catch (error) {
     if (error instanceof AuthError) return { ok: false, error: new ApiError(401, error.code, error.message) };
-    if (error instanceof AuthUnavailableError) return { ok: false, error: new ApiError(503, 'AUTH_UNAVAILABLE', error.message, undefined, 5) };
+    if (error instanceof AuthUnavailableError)
+      return { ok: false, error: new ApiError(503, 'AUTH_UNAVAILABLE', error.message, undefined, 5) };
     throw error;
   }
 }

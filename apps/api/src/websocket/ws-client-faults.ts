@@ -36,7 +36,18 @@ function closeCodeOfFault(error: ClientError): number {
 
 function report(scope: FaultScope, error: ClientError, fields: Record<string, unknown>, msg: string): void {
   scope.metrics.streamingErrors.inc({ type: 'websocket', endpoint: scope.endpoint });
-  scope.logger.warn({ fault: 'websocket_client', endpoint: scope.endpoint, path: scope.path, ip: scope.ip, error_code: error.code, reason: error.message, ...fields }, msg);
+  scope.logger.warn(
+    {
+      fault: 'websocket_client',
+      endpoint: scope.endpoint,
+      path: scope.path,
+      ip: scope.ip,
+      error_code: error.code,
+      reason: error.message,
+      ...fields,
+    },
+    msg,
+  );
 }
 
 /**
@@ -62,7 +73,12 @@ export function guardUpgradeSocket(socket: Duplex, scope: FaultScope): void {
 export function guardWebSocket(ws: WebSocket, scope: FaultScope, connection?: string): void {
   let cutoff: NodeJS.Timeout | null = null;
   ws.on('error', (error: ClientError) => {
-    report(scope, error, { phase: 'frame', close_code: closeCodeOfFault(error), ...(connection === undefined ? {} : { connection }) }, 'websocket client broke the protocol; closed its connection');
+    report(
+      scope,
+      error,
+      { phase: 'frame', close_code: closeCodeOfFault(error), ...(connection === undefined ? {} : { connection }) },
+      'websocket client broke the protocol; closed its connection',
+    );
     cutoff ??= setTimeout(() => ws.terminate(), FAULT_CLOSE_GRACE_MS);
     cutoff.unref();
   });

@@ -29,10 +29,18 @@ export class WsConnections implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     // Socket.IO clients see the labels too before the first one connects.
-    for (const kind of ['general', 'chat', 'investigations', 'socketio_chat', 'socketio_investigations'] satisfies PeerKind[]) {
+    for (const kind of [
+      'general',
+      'chat',
+      'investigations',
+      'socketio_chat',
+      'socketio_investigations',
+    ] satisfies PeerKind[]) {
       this.runtime.metrics.websocketConnectionsActive.inc({ type: kind }, 0);
     }
-    this.shutdown.register('websockets', () => this.closeAll(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resume with your last event id'));
+    this.shutdown.register('websockets', () =>
+      this.closeAll(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resume with your last event id'),
+    );
     // A revoked token must not keep a connection it opened earlier, on this process or any other.
     this.revocationsWatch = this.revocations.revoked$.subscribe(({ userId }) => this.closeRevoked(userId));
   }
@@ -44,7 +52,8 @@ export class WsConnections implements OnModuleInit, OnModuleDestroy {
   /** Closes (1008) every connection of `userId` whose token the revocation list now refuses. */
   private closeRevoked(userId: string): void {
     for (const { peer } of [...this.open.values()]) {
-      if (peer.principal.id === userId && this.revocations.isRevoked(peer.principal)) peer.close(WS_CLOSE.POLICY, 'token revoked: obtain a new token and reconnect');
+      if (peer.principal.id === userId && this.revocations.isRevoked(peer.principal))
+        peer.close(WS_CLOSE.POLICY, 'token revoked: obtain a new token and reconnect');
     }
   }
 

@@ -6,28 +6,50 @@ const lastEventId = eventIdValueSchema;
 const requestId = z.string().max(128).optional();
 
 /** `investigation:<id>` or `chat:<session id>`, the general endpoint's stream names. */
-export const streamNameSchema = z.string().regex(/^(investigation|chat):[A-Za-z0-9_-]{1,128}$/, 'must be investigation:<id> or chat:<session id>');
+export const streamNameSchema = z
+  .string()
+  .regex(/^(investigation|chat):[A-Za-z0-9_-]{1,128}$/, 'must be investigation:<id> or chat:<session id>');
 
 const schemas = {
   ping: z.object({ type: z.literal('ping'), request_id: requestId }),
-  subscribe: z.object({ type: z.literal('subscribe'), stream: streamNameSchema, last_event_id: lastEventId.optional(), session_token: z.string().min(1).max(256).optional(), request_id: requestId }),
+  subscribe: z.object({
+    type: z.literal('subscribe'),
+    stream: streamNameSchema,
+    last_event_id: lastEventId.optional(),
+    session_token: z.string().min(1).max(256).optional(),
+    request_id: requestId,
+  }),
   unsubscribe: z.object({ type: z.literal('unsubscribe'), stream: streamNameSchema, request_id: requestId }),
   cancel: z.object({ type: z.literal('cancel'), reason: z.string().max(500).optional(), request_id: requestId }),
   resume: z.object({ type: z.literal('resume'), last_event_id: lastEventId, request_id: requestId }),
-  message: z.object({ type: z.literal('message'), content: z.unknown(), agent_id: z.unknown().optional(), request_id: requestId }),
+  message: z.object({
+    type: z.literal('message'),
+    content: z.unknown(),
+    agent_id: z.unknown().optional(),
+    request_id: requestId,
+  }),
   typing: z.object({ type: z.literal('typing'), is_typing: z.boolean().default(true) }),
 } as const;
 
 export type InboundType = keyof typeof schemas;
 export type Inbound<K extends InboundType = InboundType> = { [T in K]: z.output<(typeof schemas)[T]> }[K];
 
-export type ParsedInbound<K extends InboundType> = { readonly ok: true; readonly message: Inbound<K> } | { readonly ok: false; readonly error: OutboundMessage };
+export type ParsedInbound<K extends InboundType> =
+  { readonly ok: true; readonly message: Inbound<K> } | { readonly ok: false; readonly error: OutboundMessage };
 
-const fail = (code: string, message: string, extra: Record<string, unknown> = {}): { ok: false; error: OutboundMessage } => ({ ok: false, error: errorMessage(code, message, extra) });
+const fail = (
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): { ok: false; error: OutboundMessage } => ({ ok: false, error: errorMessage(code, message, extra) });
 
 function decode(data: Buffer | string): { ok: false; error: OutboundMessage } | { ok: true; value: unknown } {
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-  if (size > MAX_INBOUND_MESSAGE_BYTES) return fail('MESSAGE_TOO_LARGE', `messages are limited to ${MAX_INBOUND_MESSAGE_BYTES} bytes; this one has ${size}`);
+  if (size > MAX_INBOUND_MESSAGE_BYTES)
+    return fail(
+      'MESSAGE_TOO_LARGE',
+      `messages are limited to ${MAX_INBOUND_MESSAGE_BYTES} bytes; this one has ${size}`,
+    );
   try {
     return { ok: true, value: JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as unknown };
   } catch {
@@ -43,16 +65,26 @@ export function parseInbound<K extends InboundType>(data: Buffer | string, allow
   const decoded = decode(data);
   if (!decoded.ok) return decoded;
   const value = decoded.value;
-  const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { type?: unknown }).type : undefined;
+  const type =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as { type?: unknown }).type
+      : undefined;
   if (typeof type !== 'string') return fail('INVALID_MESSAGE', 'a message must be a JSON object with a string "type"');
   if (!(allowed as readonly string[]).includes(type)) {
-    return fail('UNKNOWN_MESSAGE_TYPE', `unknown message type "${type.slice(0, 64)}"; this endpoint accepts ${allowed.join(', ')}`);
+    return fail(
+      'UNKNOWN_MESSAGE_TYPE',
+      `unknown message type "${type.slice(0, 64)}"; this endpoint accepts ${allowed.join(', ')}`,
+    );
   }
   const parsed = schemas[type as K].safeParse(value);
   if (!parsed.success) {
     const summary = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
     const id = (value as { request_id?: unknown }).request_id;
-    return fail('VALIDATION_ERROR', `invalid ${type} message: ${summary}`, typeof id === 'string' ? { request_id: id } : {});
+    return fail(
+      'VALIDATION_ERROR',
+      `invalid ${type} message: ${summary}`,
+      typeof id === 'string' ? { request_id: id } : {},
+    );
   }
   return { ok: true, message: parsed.data as Inbound<K> };
 }

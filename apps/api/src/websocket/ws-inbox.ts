@@ -7,14 +7,21 @@ import type { WsPeer } from './ws-peer.js';
 /** Commands from one client waiting for the one before them; more is a flood. */
 const MAX_QUEUED = 64;
 
-const asBuffer = (data: RawData): Buffer => (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
+const asBuffer = (data: RawData): Buffer =>
+  Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 
 /**
  * Reads a client's messages one at a time, in order: a `resume` must not overtake the
  * `cancel` sent before it. Bad frames get an error message; a failing handler gets an
  * INTERNAL_ERROR message and is logged; neither closes the connection.
  */
-export function readInbox<K extends InboundType>(ws: WebSocket, peer: WsPeer, allowed: readonly K[], handle: (message: Inbound<K>) => Promise<void> | void, logger: Logger): void {
+export function readInbox<K extends InboundType>(
+  ws: WebSocket,
+  peer: WsPeer,
+  allowed: readonly K[],
+  handle: (message: Inbound<K>) => Promise<void> | void,
+  logger: Logger,
+): void {
   let chain: Promise<void> = Promise.resolve();
   let queued = 0;
   ws.on('message', (data) => {

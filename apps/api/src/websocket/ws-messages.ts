@@ -25,12 +25,19 @@ export const WS_CLOSE = {
 export const MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
 export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
 
-export function errorMessage(errorCode: string, message: string, extra: Readonly<Record<string, unknown>> = {}): OutboundMessage {
+export function errorMessage(
+  errorCode: string,
+  message: string,
+  extra: Readonly<Record<string, unknown>> = {},
+): OutboundMessage {
   return { type: 'error', error_code: errorCode, message, ...extra };
 }
 
 /** Any failure as the seed's in-stream error shape, with the HTTP status it would have had. */
-export function errorFrom(error: unknown, extra: Readonly<Record<string, unknown>> = {}): { status: number; message: OutboundMessage } {
+export function errorFrom(
+  error: unknown,
+  extra: Readonly<Record<string, unknown>> = {},
+): { status: number; message: OutboundMessage } {
   const { status, body, retryAfter } = toErrorResponse(error);
   const retry = retryAfter === undefined ? {} : { retry_after: retryAfter };
   return { status, message: errorMessage(body.error_code, body.message, { ...retry, ...extra }) };
@@ -54,5 +61,10 @@ export function closeCodeFor(status: number): number {
 /** Close reasons are capped at 123 bytes by the protocol. */
 export function closeReason(text: string): string {
   const buffer = Buffer.from(text);
-  return buffer.length <= 123 ? text : buffer.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+  return buffer.length <= 123
+    ? text
+    : buffer
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '') + '...';
 }

@@ -1,5 +1,13 @@
 import type { WebSocket } from 'ws';
-import { MessageBatcher, newId, startHeartbeat, type Heartbeat, type Logger, type Principal, type Settings } from '#platform';
+import {
+  MessageBatcher,
+  newId,
+  startHeartbeat,
+  type Heartbeat,
+  type Logger,
+  type Principal,
+  type Settings,
+} from '#platform';
 import type { Peer, PeerKind, PeerStats } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
@@ -47,10 +55,17 @@ export class WsPeer implements Peer {
       pingIntervalMs: options.settings.WEBSOCKET_PING_INTERVAL * 1000,
       idleTimeoutMs: options.settings.WEBSOCKET_TIMEOUT * 1000,
       onDead: () => {
-        options.logger.info({ connection: this.id, kind: this.kind }, 'websocket peer did not answer a ping; dropping it');
+        options.logger.info(
+          { connection: this.id, kind: this.kind },
+          'websocket peer did not answer a ping; dropping it',
+        );
         this.ws.terminate();
       },
-      onIdle: () => this.close(WS_CLOSE.NORMAL, `idle for ${options.settings.WEBSOCKET_TIMEOUT} s; reconnect with your last event id`),
+      onIdle: () =>
+        this.close(
+          WS_CLOSE.NORMAL,
+          `idle for ${options.settings.WEBSOCKET_TIMEOUT} s; reconnect with your last event id`,
+        ),
     });
     ws.once('close', () => this.dispose());
   }
@@ -94,7 +109,8 @@ export class WsPeer implements Peer {
     if (this.ending) return;
     this.ending = true;
     this.batcher?.flush();
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, closeReason(reason));
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
+      this.ws.close(code, closeReason(reason));
     setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
@@ -114,8 +130,14 @@ export class WsPeer implements Peer {
     const buffered = this.buffered();
     this.peak = Math.max(this.peak, buffered);
     if (buffered <= this.limit * HARD_LIMIT_FACTOR) return;
-    this.options.logger.warn({ connection: this.id, kind: this.kind, buffered, limit: this.limit }, 'websocket send buffer overflow; closing');
-    this.close(WS_CLOSE.TRY_AGAIN_LATER, 'send buffer full: the client reads too slowly; reconnect with your last event id');
+    this.options.logger.warn(
+      { connection: this.id, kind: this.kind, buffered, limit: this.limit },
+      'websocket send buffer overflow; closing',
+    );
+    this.close(
+      WS_CLOSE.TRY_AGAIN_LATER,
+      'send buffer full: the client reads too slowly; reconnect with your last event id',
+    );
   }
 
   private checkDrained(): void {

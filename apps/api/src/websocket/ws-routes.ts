@@ -50,7 +50,10 @@ export interface UpgradeQuery {
 }
 
 /** `?token=`, `?last_event_id=`, `?connection_type=`; null with the reason when one is malformed. */
-export function parseUpgradeQuery(url: URL, authorization: string | undefined): { query: UpgradeQuery } | { problem: string } {
+export function parseUpgradeQuery(
+  url: URL,
+  authorization: string | undefined,
+): { query: UpgradeQuery } | { problem: string } {
   const rawId = url.searchParams.get('last_event_id');
   const id = rawId === null || rawId === '' ? null : eventIdSchema.safeParse(rawId);
   if (id && !id.success) return { problem: 'last_event_id must be a whole number' };

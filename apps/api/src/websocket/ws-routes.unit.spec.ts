@@ -12,7 +12,14 @@ describe('routeOf', () => {
   });
 
   it('treats malformed ids and other paths as unknown', () => {
-    for (const path of ['/api/v1/ws/chat/a%20b', '/api/v1/ws/chat/', '/api/v1/ws/chat/a/b', '/api/v1/wsx', '/api/v1/ws/other/x', '/socket.io']) {
+    for (const path of [
+      '/api/v1/ws/chat/a%20b',
+      '/api/v1/ws/chat/',
+      '/api/v1/ws/chat/a/b',
+      '/api/v1/wsx',
+      '/api/v1/ws/other/x',
+      '/socket.io',
+    ]) {
       expect({ path, route: routeOf(path) }).toEqual({ path, route: { kind: 'unknown' } });
     }
   });

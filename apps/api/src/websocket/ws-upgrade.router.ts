@@ -4,7 +4,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { refuseUpgrade, type Authenticator, type LiveFeed, type Principal, type Runtime } from '#platform';
+import { refuseUpgrade, type Authenticator, type Principal, type Runtime } from '#platform';
+import type { LiveFeed } from '#eventsourcing';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
@@ -36,9 +37,15 @@ type Endpoint = Exclude<WsRoute, { kind: 'socketio' } | { kind: 'unknown' }>;
  */
 @Injectable()
 export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_INBOUND_FRAME_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   private server: Server | null = null;
-  private readonly listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.onUpgrade(req, socket, head);
+  private readonly listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
+    this.onUpgrade(req, socket, head);
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -73,17 +80,35 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     const enabled = this.runtime.settings.ENABLE_WEBSOCKET;
     if (route.kind === 'socketio' && enabled) return;
     if (route.kind === 'unknown') return this.refuseUnclaimed(socket, url.pathname);
-    if (!enabled) return refuseUpgrade(socket, 503, { error_code: 'WEBSOCKET_DISABLED', message: 'WebSocket is disabled on this server' });
+    if (!enabled)
+      return refuseUpgrade(socket, 503, {
+        error_code: 'WEBSOCKET_DISABLED',
+        message: 'WebSocket is disabled on this server',
+      });
     if (route.kind === 'socketio') return;
-    if (!handshakeOriginAllowed(req, this.runtime.settings)) return refuseUpgrade(socket, 403, originRefusal(req, this.runtime.settings));
-    if (this.connections.stopping) return refuseUpgrade(socket, 503, { error_code: 'SHUTTING_DOWN', message: 'this server is restarting; reconnect shortly' }, { 'Retry-After': '1' });
+    if (!handshakeOriginAllowed(req, this.runtime.settings))
+      return refuseUpgrade(socket, 403, originRefusal(req, this.runtime.settings));
+    if (this.connections.stopping)
+      return refuseUpgrade(
+        socket,
+        503,
+        { error_code: 'SHUTTING_DOWN', message: 'this server is restarting; reconnect shortly' },
+        { 'Retry-After': '1' },
+      );
     const parsed = parseUpgradeQuery(url, req.headers.authorization);
-    if ('problem' in parsed) return refuseUpgrade(socket, 400, { error_code: 'VALIDATION_ERROR', message: parsed.problem });
+    if ('problem' in parsed)
+      return refuseUpgrade(socket, 400, { error_code: 'VALIDATION_ERROR', message: parsed.problem });
     void this.accept(req, socket, head, route, parsed.query, scope);
   }
 
   private faultScope(req: IncomingMessage, endpoint: string, path: string): FaultScope {
-    return { logger: this.runtime.logger, metrics: this.runtime.metrics, endpoint, path, ip: clientIp(req, this.runtime.settings) };
+    return {
+      logger: this.runtime.logger,
+      metrics: this.runtime.metrics,
+      endpoint,
+      path,
+      ip: clientIp(req, this.runtime.settings),
+    };
   }
 
   /** The address's request budget, as over HTTP; a refusal is answered before the handshake. */
@@ -93,9 +118,20 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       if (limit > 0) await this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
       return true;
     } catch (error) {
-      const retry = error instanceof ApiError && error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined;
+      const retry =
+        error instanceof ApiError && error.retryAfterSeconds !== undefined
+          ? { 'Retry-After': String(error.retryAfterSeconds) }
+          : undefined;
       const status = error instanceof ApiError ? error.status : 503;
-      refuseUpgrade(socket, status, { error_code: error instanceof ApiError ? error.code : 'SERVICE_UNAVAILABLE', message: error instanceof Error ? error.message : 'too many connections' }, retry);
+      refuseUpgrade(
+        socket,
+        status,
+        {
+          error_code: error instanceof ApiError ? error.code : 'SERVICE_UNAVAILABLE',
+          message: error instanceof Error ? error.message : 'too many connections',
+        },
+        retry,
+      );
       return false;
     }
   }
@@ -107,19 +143,30 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   private refuseUnclaimed(socket: Duplex, pathname: string): void {
     const written = (): number => (socket as Partial<Socket>).bytesWritten ?? 0;
     const check = (): void => {
-      if (!socket.destroyed && written() === 0) refuseUpgrade(socket, 404, { error_code: 'NOT_FOUND', message: `no WebSocket endpoint at ${pathname}` });
+      if (!socket.destroyed && written() === 0)
+        refuseUpgrade(socket, 404, { error_code: 'NOT_FOUND', message: `no WebSocket endpoint at ${pathname}` });
     };
     if ((this.server?.listenerCount('upgrade') ?? 1) > 1) setImmediate(check);
     else check();
   }
 
-  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, route: Endpoint, query: UpgradeQuery, scope: FaultScope): Promise<void> {
+  private async accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    route: Endpoint,
+    query: UpgradeQuery,
+    scope: FaultScope,
+  ): Promise<void> {
     if (!(await this.withinBudget(req, socket))) return;
     let admission: Admission;
     try {
       admission = await admit(this.authenticator, route.kind, query.token);
     } catch (error) {
-      this.runtime.logger.error({ err: error, path: req.url?.split('?')[0] }, 'websocket authentication failed unexpectedly');
+      this.runtime.logger.error(
+        { err: error, path: req.url?.split('?')[0] },
+        'websocket authentication failed unexpectedly',
+      );
       admission = { ok: false, error: new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error') };
     }
     const slot = admission.ok ? this.holdSlot(req, admission.principal, route.kind) : null;
@@ -138,14 +185,21 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         logger: this.runtime.logger,
       });
       guardWebSocket(ws, scope, peer.id);
-      ws.once('close', this.connections.add(peer, () => peer.stats()));
+      ws.once(
+        'close',
+        this.connections.add(peer, () => peer.stats()),
+      );
       if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
       this.serve(ws, peer, route, query, clientIp(req, this.runtime.settings));
     });
   }
 
   /** A WebSocket holds a stream slot for its whole life, as an SSE stream does. */
-  private holdSlot(req: IncomingMessage, principal: Principal, kind: Endpoint['kind']): { release: () => void } | { refused: ApiError } {
+  private holdSlot(
+    req: IncomingMessage,
+    principal: Principal,
+    kind: Endpoint['kind'],
+  ): { release: () => void } | { refused: ApiError } {
     try {
       return { release: this.gate.admit(req, principal, 'websocket', `/ws/${kind}`) };
     } catch (error) {
@@ -165,9 +219,19 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       case 'chat': {
         // Each chat message costs model calls: it counts against the address's budget, as over HTTP.
         const admitMessage = async (): Promise<void> => {
-          if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+          if (settings.RATE_LIMIT_PER_MINUTE_IP > 0)
+            await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
         };
-        const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit: admitMessage };
+        const deps = {
+          chat: this.chat,
+          store,
+          feed: this.feed,
+          presence: this.presence,
+          settings,
+          logger,
+          metrics,
+          admit: admitMessage,
+        };
         return serveChat(ws, peer, route.sessionId, query, deps);
       }
       default: {
@@ -181,7 +245,14 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   private refuse(ws: WebSocket, req: IncomingMessage, error: ApiError): void {
     const { message } = errorFrom(error);
     this.runtime.logger.warn(
-      { audit: 'websocket_refused', path: req.url?.split('?')[0], ip: clientIp(req, this.runtime.settings), user_agent: req.headers['user-agent'], error_code: error.code, status: error.status },
+      {
+        audit: 'websocket_refused',
+        path: req.url?.split('?')[0],
+        ip: clientIp(req, this.runtime.settings),
+        user_agent: req.headers['user-agent'],
+        error_code: error.code,
+        status: error.status,
+      },
       `websocket connection refused: ${error.code}`,
     );
     if (error.status === 401) void this.audit.webSocketTokenRejected(req, error.code, error.message);

@@ -28,14 +28,18 @@ export class ChatAnswerWriter {
   async write(request: AnswerRequest): Promise<void> {
     if (!this.llm || !request.prompt) return this.writeComposed(request);
     // A model's reply cannot be replayed: after a crash mid-answer, end what was said.
-    if (request.message.chunks > 0) return this.endCutShort(request, request.message.chunks + 1, request.message.answerLength);
+    if (request.message.chunks > 0)
+      return this.endCutShort(request, request.message.chunks + 1, request.message.answerLength);
     return this.stream(this.llm, request, await request.prompt());
   }
 
   private async writeComposed({ step, message, composed }: AnswerRequest): Promise<void> {
     // One append for the whole answer: it is recorded entirely or not at all.
     const contents = chunkAnswer(composed, WORDS_PER_CHUNK);
-    await step({ type: 'RecordAnswer', data: { messageId: message.messageId, contents, totalTokens: estimateTokens(composed), source: 'composer' } });
+    await step({
+      type: 'RecordAnswer',
+      data: { messageId: message.messageId, contents, totalTokens: estimateTokens(composed), source: 'composer' },
+    });
   }
 
   private async stream(llm: LlmProvider, request: AnswerRequest, messages: LlmMessage[]): Promise<void> {
@@ -44,7 +48,10 @@ export class ChatAnswerWriter {
     let written = 0;
     const queue = new BatchingQueue<string>(async (tokens) => {
       const content = tokens.join('');
-      await step({ type: 'RecordChunks', data: { messageId: message.messageId, firstSeq: nextSeq, contents: [content] } });
+      await step({
+        type: 'RecordChunks',
+        data: { messageId: message.messageId, firstSeq: nextSeq, contents: [content] },
+      });
       nextSeq += 1;
       written += content.length;
     }, TOKEN_BATCH_MS);
@@ -58,14 +65,20 @@ export class ChatAnswerWriter {
     } catch (error) {
       await queue.flush();
       if (!(error instanceof LlmError)) throw error;
-      this.logger.warn({ err: error, provider: llm.name, messageId: message.messageId }, 'language model failed; answering from facts');
+      this.logger.warn(
+        { err: error, provider: llm.name, messageId: message.messageId },
+        'language model failed; answering from facts',
+      );
       return nextSeq === 1 ? this.writeComposed(request) : this.endCutShort(request, nextSeq, written);
     }
     await step({ type: 'CompleteResponse', data: { messageId: message.messageId, totalTokens, source: 'llm' } });
   }
 
   private async endCutShort({ step, message }: AnswerRequest, nextSeq: number, writtenLength: number): Promise<void> {
-    await step({ type: 'RecordChunks', data: { messageId: message.messageId, firstSeq: nextSeq, contents: [CUT_SHORT] } });
+    await step({
+      type: 'RecordChunks',
+      data: { messageId: message.messageId, firstSeq: nextSeq, contents: [CUT_SHORT] },
+    });
     const totalTokens = estimateTokensOfLength(writtenLength + CUT_SHORT.length);
     await step({ type: 'CompleteResponse', data: { messageId: message.messageId, totalTokens, source: 'llm' } });
   }

@@ -1,15 +1,24 @@
-import { DomainError } from '#kernel';
+import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
 import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
-import { isRole, isStorageOutage, PermanentCommandError, type CommandContext, type Logger, type Principal, type RoutedCommand } from '#platform';
-import type { ActorRegistry } from '../actors/actor-registry.js';
-import type { Causation } from '../actors/decider-actor.js';
+import {
+  isRole,
+  isStorageOutage,
+  PermanentCommandError,
+  type CommandContext,
+  type Logger,
+  type Principal,
+  type RoutedCommand,
+} from '#platform';
 import type { ChatActor } from './chat.actor.js';
 import type { ChatInvestigationFollower } from './chat-investigation.follower.js';
 import type { ChatResponder } from './chat-responder.js';
 import { chatSteps, messageIn, type ChatStep } from './chat-steps.js';
 
 /** The sender as the API authenticated them; a command without roles (an older API) grants nothing. */
-const senderOf = (userId: string, data: SendChatMessage['data']): Principal => ({ id: userId, roles: (data.senderRoles ?? []).filter(isRole) });
+const senderOf = (userId: string, data: SendChatMessage['data']): Principal => ({
+  id: userId,
+  roles: (data.senderRoles ?? []).filter(isRole),
+});
 
 export interface ChatCommandHandlerDeps {
   readonly actors: ActorRegistry<ChatActor>;
@@ -34,33 +43,57 @@ export class ChatCommandHandler {
     const step = chatSteps(actor, causation, context, this.deps.clock);
     switch (command.type) {
       case 'SendChatMessage':
-        return this.answering(command.data.messageId, step, context, async () => this.send(sessionId, command.data, step, causation, context));
+        return this.answering(command.data.messageId, step, context, async () =>
+          this.send(sessionId, command.data, step, causation, context),
+        );
       case 'FollowChatInvestigation': {
         const { state } = await actor.current();
         const message = messageIn(state, command.data.messageId);
-        return this.answering(message.messageId, step, context, () => this.deps.follower.follow(command.data, message, step, causation, context));
+        return this.answering(message.messageId, step, context, () =>
+          this.deps.follower.follow(command.data, message, step, causation, context),
+        );
       }
       default:
         throw new PermanentCommandError(`unknown chat command ${JSON.stringify((command as { type: unknown }).type)}`);
     }
   }
 
-  private async send(sessionId: string, data: SendChatMessage['data'], step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
+  private async send(
+    sessionId: string,
+    data: SendChatMessage['data'],
+    step: ChatStep,
+    causation: Causation,
+    context: CommandContext,
+  ): Promise<void> {
     let state = await step({ type: 'ReceiveMessage', data });
     if (!state.messages[data.messageId]) {
       // Not the session's owner: it lost a race for a new session, and the API answered it 404.
-      this.deps.logger.warn({ sessionId, messageId: data.messageId, userId: causation.userId }, 'chat message from someone other than the session owner; not recorded');
+      this.deps.logger.warn(
+        { sessionId, messageId: data.messageId, userId: causation.userId },
+        'chat message from someone other than the session owner; not recorded',
+      );
       return;
     }
     let message = messageIn(state, data.messageId);
     if (message.status === 'received') {
       const { intent, confidence } = this.deps.classifier.classify(message.content);
       const { agent, reason } = routeToAgent(intent, message.requestedAgentId);
-      state = await step({ type: 'RouteMessage', data: { messageId: data.messageId, intent, confidence, agentId: agent.id, agentName: agent.name, reason } });
+      state = await step({
+        type: 'RouteMessage',
+        data: { messageId: data.messageId, intent, confidence, agentId: agent.id, agentName: agent.name, reason },
+      });
       message = messageIn(state, data.messageId);
     }
     if (message.status !== 'routed') return;
-    await this.deps.responder.respond(sessionId, state, message, senderOf(causation.userId, data), step, causation, context);
+    await this.deps.responder.respond(
+      sessionId,
+      state,
+      message,
+      senderOf(causation.userId, data),
+      step,
+      causation,
+      context,
+    );
   }
 
   /**
@@ -68,7 +101,12 @@ export class ChatCommandHandler {
    * one (or a refusal by the domain) the answer ends with the seed's error event, so a
    * client never waits on a stream that will not finish.
    */
-  private async answering(messageId: string, step: ChatStep, context: CommandContext, work: () => Promise<void>): Promise<void> {
+  private async answering(
+    messageId: string,
+    step: ChatStep,
+    context: CommandContext,
+    work: () => Promise<void>,
+  ): Promise<void> {
     try {
       await work();
     } catch (error) {
@@ -79,7 +117,12 @@ export class ChatCommandHandler {
       this.deps.logger.error({ err: error, messageId }, 'chat answer failed');
       await step({
         type: 'FailResponse',
-        data: { messageId, errorCode: 'AGENT_UNAVAILABLE', message: 'Serviço temporariamente indisponível', retryAfterSeconds: 5 },
+        data: {
+          messageId,
+          errorCode: 'AGENT_UNAVAILABLE',
+          message: 'Serviço temporariamente indisponível',
+          retryAfterSeconds: 5,
+        },
       });
     }
   }

@@ -1,7 +1,20 @@
-import type { Stored } from '#kernel';
-import { chatStreamId, emptyChatHistory, evolveChatHistory, type ChatEvent, type ChatHistory, type ChatState } from '#chat';
-import { emptyInvestigationSummary, evolveInvestigationSummary, investigationStreamId, type InvestigationEvent, type InvestigationSummary } from '#investigations';
-import { mayActOn, readPages, type EventStore, type Principal } from '#platform';
+import { readPages, type Stored, type EventStore } from '#eventsourcing';
+import {
+  chatStreamId,
+  emptyChatHistory,
+  evolveChatHistory,
+  type ChatEvent,
+  type ChatHistory,
+  type ChatState,
+} from '#chat';
+import {
+  emptyInvestigationSummary,
+  evolveInvestigationSummary,
+  investigationStreamId,
+  type InvestigationEvent,
+  type InvestigationSummary,
+} from '#investigations';
+import { mayActOn, type Principal } from '#platform';
 
 const INVESTIGATION_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
 
@@ -12,7 +25,10 @@ export class ChatFactsReader {
   async investigation(investigationId: string): Promise<InvestigationSummary | null> {
     let doc: InvestigationSummary | null = null;
     for await (const event of readPages(this.store, investigationStreamId(investigationId))) {
-      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event as unknown as Stored<InvestigationEvent>);
+      doc = evolveInvestigationSummary(
+        doc ?? emptyInvestigationSummary(investigationId),
+        event as unknown as Stored<InvestigationEvent>,
+      );
     }
     return doc;
   }
@@ -38,7 +54,8 @@ export class ChatFactsReader {
 
   async history(sessionId: string): Promise<ChatHistory> {
     let doc = emptyChatHistory(sessionId);
-    for await (const event of readPages(this.store, chatStreamId(sessionId))) doc = evolveChatHistory(doc, event as unknown as Stored<ChatEvent>);
+    for await (const event of readPages(this.store, chatStreamId(sessionId)))
+      doc = evolveChatHistory(doc, event as unknown as Stored<ChatEvent>);
     return doc;
   }
 }

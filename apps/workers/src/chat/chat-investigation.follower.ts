@@ -1,9 +1,14 @@
 import { fromEvent, ignoreElements, lastValueFrom, map, takeUntil, takeWhile, tap, timer } from 'rxjs';
-import type { Stored } from '#kernel';
-import { chunkAnswer, estimateTokensOfLength, narrateInvestigationEvent, type ChatMessageState, type FollowChatInvestigation } from '#chat';
+import { catchUpThenLive, type Stored, type EventStore, type LiveFeed, type Causation } from '#eventsourcing';
+import {
+  chunkAnswer,
+  estimateTokensOfLength,
+  narrateInvestigationEvent,
+  type ChatMessageState,
+  type FollowChatInvestigation,
+} from '#chat';
 import { TERMINAL_EVENT_TYPES, investigationStreamId, type InvestigationEvent } from '#investigations';
-import { catchUpThenLive, type CommandBus, type CommandContext, type EventStore, type LiveFeed } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { CommandBus, CommandContext } from '#platform';
 import { BatchingQueue } from './batching-queue.js';
 import { followCommandId } from './chat-investigation.starter.js';
 import { messageIn, type ChatStep } from './chat-steps.js';
@@ -30,18 +35,31 @@ const START_TIMEOUT_MS = 60_000;
 export class ChatInvestigationFollower {
   constructor(private readonly deps: FollowerDeps) {}
 
-  async follow(command: FollowChatInvestigation['data'], initial: ChatMessageState, step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
+  async follow(
+    command: FollowChatInvestigation['data'],
+    initial: ChatMessageState,
+    step: ChatStep,
+    causation: Causation,
+    context: CommandContext,
+  ): Promise<void> {
     if (initial.status !== 'routed') return;
     const { messageId } = command;
     if (await this.neverStarted(command)) {
-      const failure = { errorCode: 'INVESTIGATION_NOT_STARTED', message: 'A investigação não começou; tente novamente.', retryAfterSeconds: 30 };
+      const failure = {
+        errorCode: 'INVESTIGATION_NOT_STARTED',
+        message: 'A investigação não começou; tente novamente.',
+        retryAfterSeconds: 30,
+      };
       await step({ type: 'FailResponse', data: { messageId, ...failure } });
       return;
     }
     const { message, ended } = await this.tellWindow(command, initial, step, context);
     if (context.signal.aborted) throw new Error('the worker is stopping; the follow is redelivered');
     if (ended) {
-      await step({ type: 'CompleteResponse', data: { messageId, totalTokens: estimateTokensOfLength(message.answerLength), source: 'investigation' } });
+      await step({
+        type: 'CompleteResponse',
+        data: { messageId, totalTokens: estimateTokensOfLength(message.answerLength), source: 'investigation' },
+      });
       return;
     }
     await this.next(command, causation);
@@ -98,7 +116,14 @@ export class ChatInvestigationFollower {
     const follow: FollowChatInvestigation = { type: 'FollowChatInvestigation', data: { ...command, hop } };
     await this.deps.bus.send({
       target: { aggregate: 'chat', id: command.sessionId },
-      command: { ...follow, metadata: { ...causation, commandId: followCommandId(command.sessionId, command.messageId, hop), issuedAt: this.deps.clock().toISOString() } },
+      command: {
+        ...follow,
+        metadata: {
+          ...causation,
+          commandId: followCommandId(command.sessionId, command.messageId, hop),
+          issuedAt: this.deps.clock().toISOString(),
+        },
+      },
     });
   }
 }

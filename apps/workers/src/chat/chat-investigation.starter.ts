@@ -2,7 +2,7 @@ import { parseInvestigationQuery } from '#analysis';
 import { chunkAnswer, narrateInvestigationOpening, type ChatMessageState, type FollowChatInvestigation } from '#chat';
 import type { StartInvestigation } from '#investigations';
 import { deterministicUuid, type CommandBus } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { Causation } from '#eventsourcing';
 import { messageIn, type ChatStep } from './chat-steps.js';
 
 /** The investigation API's limit on a query; a longer chat message is cut to it. */
@@ -23,24 +23,44 @@ export class ChatInvestigationStarter {
   ) {}
 
   async start(sessionId: string, message: ChatMessageState, step: ChatStep, causation: Causation): Promise<void> {
-    const investigationId = message.investigationId ?? deterministicUuid('chat-investigation', sessionId, message.messageId);
+    const investigationId =
+      message.investigationId ?? deterministicUuid('chat-investigation', sessionId, message.messageId);
     const { filters } = parseInvestigationQuery(message.content);
     const opening = chunkAnswer(narrateInvestigationOpening(investigationId, filters), 3);
     await step({ type: 'RecordChunks', data: { messageId: message.messageId, firstSeq: 1, contents: opening } });
     const start: StartInvestigation = {
       type: 'StartInvestigation',
-      data: { investigationId, query: message.content.trim().slice(0, MAX_QUERY_LENGTH), dataSource: 'contracts', filters, anomalyTypes: [] },
+      data: {
+        investigationId,
+        query: message.content.trim().slice(0, MAX_QUERY_LENGTH),
+        dataSource: 'contracts',
+        filters,
+        anomalyTypes: [],
+      },
     };
     await this.bus.send({
       target: { aggregate: 'investigation', id: investigationId },
-      command: { ...start, metadata: { ...causation, commandId: deterministicUuid('chat-start-investigation', sessionId, message.messageId), issuedAt: this.now() } },
+      command: {
+        ...start,
+        metadata: {
+          ...causation,
+          commandId: deterministicUuid('chat-start-investigation', sessionId, message.messageId),
+          issuedAt: this.now(),
+        },
+      },
     });
     const state = await step({ type: 'LinkInvestigation', data: { messageId: message.messageId, investigationId } });
     if (messageIn(state, message.messageId).status !== 'routed') return;
-    const follow: FollowChatInvestigation = { type: 'FollowChatInvestigation', data: { sessionId, messageId: message.messageId, investigationId, hop: 0 } };
+    const follow: FollowChatInvestigation = {
+      type: 'FollowChatInvestigation',
+      data: { sessionId, messageId: message.messageId, investigationId, hop: 0 },
+    };
     await this.bus.send({
       target: { aggregate: 'chat', id: sessionId },
-      command: { ...follow, metadata: { ...causation, commandId: followCommandId(sessionId, message.messageId, 0), issuedAt: this.now() } },
+      command: {
+        ...follow,
+        metadata: { ...causation, commandId: followCommandId(sessionId, message.messageId, 0), issuedAt: this.now() },
+      },
     });
   }
 

@@ -9,7 +9,7 @@ import {
   type Intent,
 } from '#chat';
 import { hasPermission, type CommandContext, type Principal } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { Causation } from '#eventsourcing';
 import type { ChatAnswerWriter } from './chat-answer.writer.js';
 import type { ChatFactsReader } from './chat-facts.reader.js';
 import type { ChatInvestigationStarter } from './chat-investigation.starter.js';
@@ -25,13 +25,22 @@ export class ChatResponder {
   ) {}
 
   /** `sender`: who sent the message, with the roles the API saw; the answer does what the routes would let them. */
-  async respond(sessionId: string, state: ChatState, message: ChatMessageState, sender: Principal, step: ChatStep, causation: Causation, context: CommandContext): Promise<void> {
+  async respond(
+    sessionId: string,
+    state: ChatState,
+    message: ChatMessageState,
+    sender: Principal,
+    step: ChatStep,
+    causation: Causation,
+    context: CommandContext,
+  ): Promise<void> {
     const intent: Intent = message.intent ?? 'unknown';
     const agent = agentById(message.agentId ?? 'abaporu');
     const base = { step, message, signal: context.signal };
     switch (intent) {
       case 'investigate':
-        if (!hasPermission(sender, 'investigation:start')) return this.writer.write({ ...base, composed: START_REFUSED, prompt: null });
+        if (!hasPermission(sender, 'investigation:start'))
+          return this.writer.write({ ...base, composed: START_REFUSED, prompt: null });
         return this.investigations.start(sessionId, message, step, causation);
       // Facts questions are answered from the read models word for word: no model may round a number.
       case 'investigation_status': {
@@ -40,7 +49,11 @@ export class ChatResponder {
       }
       case 'explain_anomaly': {
         const summary = await this.facts.investigationFor(state, message.content, sender);
-        return this.writer.write({ ...base, composed: composeAnomalyExplanation(summary, message.content), prompt: null });
+        return this.writer.write({
+          ...base,
+          composed: composeAnomalyExplanation(summary, message.content),
+          prompt: null,
+        });
       }
       case 'greeting':
       case 'thanks':
@@ -49,7 +62,8 @@ export class ChatResponder {
       case 'about_system':
       case 'unknown': {
         const composed = composeSmallTalk(intent, agent);
-        const prompt = async () => chatPrompt(agent, composed, await this.facts.history(sessionId), message.messageId, message.content);
+        const prompt = async () =>
+          chatPrompt(agent, composed, await this.facts.history(sessionId), message.messageId, message.content);
         return this.writer.write({ ...base, composed, prompt });
       }
       default: {

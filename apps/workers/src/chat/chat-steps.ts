@@ -1,6 +1,6 @@
 import type { ChatCommand, ChatMessageState, ChatState } from '#chat';
 import type { CommandContext } from '#platform';
-import type { Causation } from '../actors/decider-actor.js';
+import type { Causation } from '#eventsourcing';
 import type { ChatActor } from './chat.actor.js';
 
 type StepCommand = ChatCommand extends infer C ? (C extends ChatCommand ? Omit<C, 'at'> : never) : never;
@@ -8,7 +8,12 @@ type StepCommand = ChatCommand extends infer C ? (C extends ChatCommand ? Omit<C
 /** Records one fact about a session through its actor and returns the state after it. */
 export type ChatStep = (command: StepCommand) => Promise<ChatState>;
 
-export function chatSteps(actor: ChatActor, causation: Causation, context: CommandContext, clock: () => Date): ChatStep {
+export function chatSteps(
+  actor: ChatActor,
+  causation: Causation,
+  context: CommandContext,
+  clock: () => Date,
+): ChatStep {
   return async (command) => {
     const decision = await actor.handle({ ...command, at: clock().toISOString() } as ChatCommand, causation);
     context.working();

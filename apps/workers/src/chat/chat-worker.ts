@@ -1,5 +1,6 @@
 import { trainIntentClassifier } from '#chat';
-import { LiveFeed, type CommandBus, type CommandContext, type EventStore, type LlmProvider, type Logger, type Metrics, type RoutedCommand } from '#platform';
+import type { CommandBus, CommandContext, LlmProvider, Logger, Metrics, RoutedCommand } from '#platform';
+import { LiveFeed, type EventStore } from '#eventsourcing';
 import { createChatActors } from './chat.actor.js';
 import { ChatAnswerWriter } from './chat-answer.writer.js';
 import { ChatCommandHandler } from './chat-command.handler.js';
@@ -31,9 +32,23 @@ export interface ChatWorker {
 export function createChatWorker(deps: ChatWorkerDeps): ChatWorker {
   const feed = new LiveFeed(deps.store);
   const logger = deps.logger.child({ component: 'chat' });
-  const actors = createChatActors({ store: deps.store, clock: deps.clock, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
-  const responder = new ChatResponder(new ChatFactsReader(deps.store), new ChatAnswerWriter(deps.llm, logger), new ChatInvestigationStarter(deps.bus, deps.clock));
-  const follower = new ChatInvestigationFollower({ store: deps.store, feed, bus: deps.bus, clock: deps.clock, windowMs: deps.followWindowMs ?? 5000 });
+  const actors = createChatActors({
+    store: deps.store,
+    clock: deps.clock,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
+  const responder = new ChatResponder(
+    new ChatFactsReader(deps.store),
+    new ChatAnswerWriter(deps.llm, logger),
+    new ChatInvestigationStarter(deps.bus, deps.clock),
+  );
+  const follower = new ChatInvestigationFollower({
+    store: deps.store,
+    feed,
+    bus: deps.bus,
+    clock: deps.clock,
+    windowMs: deps.followWindowMs ?? 5000,
+  });
   const handler = new ChatCommandHandler({
     actors,
     classifier: trainIntentClassifier(),

@@ -1,11 +1,15 @@
 import { CHAT_CATEGORY, chatDecider, chatStreamId, type ChatCommand, type ChatEvent, type ChatState } from '#chat';
-import type { EventStore, Metrics } from '#platform';
-import { ActorRegistry } from '../actors/actor-registry.js';
-import { DeciderActor } from '../actors/decider-actor.js';
+import type { Metrics } from '#platform';
+import { ActorRegistry, DeciderActor, type EventStore } from '#eventsourcing';
 
 export type ChatActor = DeciderActor<ChatCommand, ChatEvent, ChatState>;
 
-export function createChatActors(deps: { store: EventStore; clock: () => Date; metrics?: Metrics; capacity?: number }): ActorRegistry<ChatActor> {
+export function createChatActors(deps: {
+  store: EventStore;
+  clock: () => Date;
+  metrics?: Metrics;
+  capacity?: number;
+}): ActorRegistry<ChatActor> {
   return new ActorRegistry(
     (sessionId) =>
       new DeciderActor({

@@ -8,7 +8,13 @@ const TURN_CHARS = 2000;
  * What the model is told: who it is, the facts it may use (the answer the composer would
  * give, drawn from the projections), and the last turns of the conversation.
  */
-export function chatPrompt(agent: AgentProfile, facts: string, history: ChatHistory, messageId: string, question: string): LlmMessage[] {
+export function chatPrompt(
+  agent: AgentProfile,
+  facts: string,
+  history: ChatHistory,
+  messageId: string,
+  question: string,
+): LlmMessage[] {
   const system = [
     `Você é ${agent.name}, ${agent.role} do Cidadão.AI, um sistema aberto que investiga contratos públicos brasileiros. Você ${agent.description}.`,
     'Responda sempre em português do Brasil, com clareza e brevidade, em markdown simples.',

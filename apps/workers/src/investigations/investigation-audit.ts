@@ -34,18 +34,47 @@ export class InvestigationAudit {
   ) {}
 
   dataSourceCalled(subject: AuditSubject, page: number, records: number, context: CommandContext): Promise<void> {
-    return this.append(subject, { eventType: 'data_source.called', severity: 'low', success: true, message: `${subject.dataSource} page ${page}: ${records} contracts` }, context, true);
+    return this.append(
+      subject,
+      {
+        eventType: 'data_source.called',
+        severity: 'low',
+        success: true,
+        message: `${subject.dataSource} page ${page}: ${records} contracts`,
+      },
+      context,
+      true,
+    );
   }
 
   completed(subject: AuditSubject, anomalies: number, context: CommandContext): Promise<void> {
-    return this.append(subject, { eventType: 'investigation.completed', severity: 'low', success: true, message: `${anomalies} anomalies found`, once: true }, context);
+    return this.append(
+      subject,
+      {
+        eventType: 'investigation.completed',
+        severity: 'low',
+        success: true,
+        message: `${anomalies} anomalies found`,
+        once: true,
+      },
+      context,
+    );
   }
 
   failed(subject: AuditSubject, errorCode: string, message: string, context: CommandContext): Promise<void> {
-    return this.append(subject, { eventType: 'investigation.failed', severity: 'medium', success: false, errorCode, message, once: true }, context);
+    return this.append(
+      subject,
+      { eventType: 'investigation.failed', severity: 'medium', success: false, errorCode, message, once: true },
+      context,
+    );
   }
 
-  private async append(subject: AuditSubject, { once, ...fact }: Fact, context: CommandContext, aboutSource = false): Promise<void> {
+  private async append(
+    subject: AuditSubject,
+    { once, ...fact }: Fact,
+    context: CommandContext,
+    aboutSource = false,
+  ): Promise<void> {
     if (!this.log) return;
     const entry = auditEntry({
       occurredAt: this.clock().toISOString(),

@@ -1,8 +1,6 @@
-import { DomainError } from '#kernel';
+import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
 import type { InvestigationBusCommand, InvestigationCommand } from '#investigations';
 import { PermanentCommandError, type CommandBus, type CommandContext, type RoutedCommand } from '#platform';
-import type { ActorRegistry } from '../actors/actor-registry.js';
-import type { Causation } from '../actors/decider-actor.js';
 import type { InvestigationActor } from './investigation.actor.js';
 import type { InvestigationRunner } from './investigation-runner.js';
 
@@ -31,12 +29,22 @@ export class InvestigationCommandHandler {
       case 'RunInvestigation':
         return this.deps.runner.run(id, causation, context);
       default:
-        throw new PermanentCommandError(`unknown investigation command ${JSON.stringify((command as { type: unknown }).type)}`);
+        throw new PermanentCommandError(
+          `unknown investigation command ${JSON.stringify((command as { type: unknown }).type)}`,
+        );
     }
   }
 
-  private async start(id: string, command: Extract<InvestigationBusCommand, { type: 'StartInvestigation' }>, causation: Causation): Promise<void> {
-    const { state } = await this.decide(id, { type: command.type, data: command.data, at: this.now(), userId: causation.userId }, causation);
+  private async start(
+    id: string,
+    command: Extract<InvestigationBusCommand, { type: 'StartInvestigation' }>,
+    causation: Causation,
+  ): Promise<void> {
+    const { state } = await this.decide(
+      id,
+      { type: command.type, data: command.data, at: this.now(), userId: causation.userId },
+      causation,
+    );
     if (state.status !== 'running') return;
     // Deduplicated by id, so a redelivered start never launches a second run.
     await this.deps.bus.send({
@@ -54,7 +62,8 @@ export class InvestigationCommandHandler {
       return await this.deps.actors.get(id).handle(command, causation);
     } catch (error) {
       // A cancel may overtake the start it follows: not found is worth a redelivery.
-      if (error instanceof DomainError && error.code !== 'INVESTIGATION_NOT_FOUND') throw new PermanentCommandError(error.message, { cause: error });
+      if (error instanceof DomainError && error.code !== 'INVESTIGATION_NOT_FOUND')
+        throw new PermanentCommandError(error.message, { cause: error });
       throw error;
     }
   }

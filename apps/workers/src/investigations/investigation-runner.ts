@@ -12,13 +12,16 @@ import {
 } from '#analysis';
 import type { InvestigationCommand, InvestigationState } from '#investigations';
 import { isStorageOutage, type AuditLog, type CommandContext, type Logger } from '#platform';
-import type { ActorRegistry } from '../actors/actor-registry.js';
-import type { Causation } from '../actors/decider-actor.js';
+import type { ActorRegistry, Causation } from '#eventsourcing';
 import { InvestigationAudit, type AuditSubject } from './investigation-audit.js';
 import type { InvestigationActor } from './investigation.actor.js';
 import type { StorageOutage } from '../outage/storage-outage.js';
 
-type StepCommand = InvestigationCommand extends infer C ? (C extends InvestigationCommand ? Omit<C, 'at' | 'userId'> : never) : never;
+type StepCommand = InvestigationCommand extends infer C
+  ? C extends InvestigationCommand
+    ? Omit<C, 'at' | 'userId'>
+    : never
+  : never;
 type Step = (command: StepCommand) => Promise<InvestigationState>;
 
 export interface InvestigationRunnerDeps {
@@ -69,7 +72,10 @@ export class InvestigationRunner {
     const actor = this.deps.actors.get(investigationId);
     const step: Step = async (command) => {
       const at = this.deps.clock().toISOString();
-      const decision = await actor.handle({ ...command, at, userId: causation.userId } as InvestigationCommand, causation);
+      const decision = await actor.handle(
+        { ...command, at, userId: causation.userId } as InvestigationCommand,
+        causation,
+      );
       context.working();
       return decision.state;
     };
@@ -81,16 +87,30 @@ export class InvestigationRunner {
       // An unreachable store says nothing about the investigation: it is retried, never failed.
       if (context.signal.aborted || isStorageOutage(error)) throw error;
       const lastDelivery = context.deliveryCount >= this.deps.maxDeliver;
-      const failure = this.deps.classifyFailure?.(error, lastDelivery) ?? (lastDelivery ? unexpectedFailure(error) : null);
+      const failure =
+        this.deps.classifyFailure?.(error, lastDelivery) ?? (lastDelivery ? unexpectedFailure(error) : null);
       if (!failure) throw error;
       this.deps.logger.error({ err: error, investigationId, errorCode: failure.errorCode }, 'investigation failed');
       const failed = await step({ type: 'FailInvestigation', data: failure });
-      if (failed.status === 'failed') await this.auditLog.failed({ ...subjectOf(failed, causation.userId), investigationId }, failure.errorCode, failure.message, context);
+      if (failed.status === 'failed')
+        await this.auditLog.failed(
+          { ...subjectOf(failed, causation.userId), investigationId },
+          failure.errorCode,
+          failure.message,
+          context,
+        );
     }
   }
 
-  private async analyse(investigationId: string, initial: InvestigationState, step: Step, { context, userId }: { context: CommandContext; userId: string }): Promise<void> {
-    const filters: InvestigationFilters = initial.planned ? initial.filters : { ...parseInvestigationQuery(initial.query).filters, ...initial.filters };
+  private async analyse(
+    investigationId: string,
+    initial: InvestigationState,
+    step: Step,
+    { context, userId }: { context: CommandContext; userId: string },
+  ): Promise<void> {
+    const filters: InvestigationFilters = initial.planned
+      ? initial.filters
+      : { ...parseInvestigationQuery(initial.query).filters, ...initial.filters };
     const plan = planInvestigation({ query: initial.query, filters, requestedTypes: initial.anomalyTypes });
     await step({ type: 'RecordPlan', data: { detectors: plan.detectors, rationale: plan.rationale, filters } });
     let state = await step({ type: 'BeginPhase', data: { phase: 'data_retrieval' } });
@@ -100,7 +120,8 @@ export class InvestigationRunner {
       session: createAnalysisSession({ detectors: plan.detectors }),
       trends: createTrendAccumulator(),
       found: [],
-      fetchPage: (page) => source.fetchPage({ filters: planned.filters, page, pageSize: this.deps.pageSize, signal: context.signal }),
+      fetchPage: (page) =>
+        source.fetchPage({ filters: planned.filters, page, pageSize: this.deps.pageSize, signal: context.signal }),
       state: planned,
       userId,
     };
@@ -128,7 +149,10 @@ export class InvestigationRunner {
       memory.found.push(...anomalies);
       memory.trends.add(contracts);
       const last = !hasMore;
-      state = await step({ type: 'RecordBatch', data: { page, records: contracts.length, anomalies, totalEstimate: totalEstimate ?? null, last } });
+      state = await step({
+        type: 'RecordBatch',
+        data: { page, records: contracts.length, anomalies, totalEstimate: totalEstimate ?? null, last },
+      });
       if (!hasMore) break;
       if (this.deps.stepDelayMs > 0) await delay(this.deps.stepDelayMs, undefined, { signal: context.signal });
     }
@@ -153,12 +177,21 @@ export class InvestigationRunner {
       executionSeconds,
     });
     const completed = await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });
-    if (completed.status === 'completed') await this.auditLog.completed(subjectOf(completed, memory.userId), memory.found.length, context);
+    if (completed.status === 'completed')
+      await this.auditLog.completed(subjectOf(completed, memory.userId), memory.found.length, context);
   }
 }
 
-const subjectOf = (state: InvestigationState, userId: string): AuditSubject => ({ investigationId: state.investigationId ?? '', dataSource: state.dataSource, userId });
+const subjectOf = (state: InvestigationState, userId: string): AuditSubject => ({
+  investigationId: state.investigationId ?? '',
+  dataSource: state.dataSource,
+  userId,
+});
 
 function unexpectedFailure(error: unknown): RunFailure {
-  return { errorCode: 'ANALYSIS_FAILED', message: error instanceof Error ? error.message : String(error), retryAfterSeconds: null };
+  return {
+    errorCode: 'ANALYSIS_FAILED',
+    message: error instanceof Error ? error.message : String(error),
+    retryAfterSeconds: null,
+  };
 }

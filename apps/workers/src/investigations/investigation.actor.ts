@@ -1,7 +1,13 @@
-import { investigationDecider, investigationStreamId, INVESTIGATION_CATEGORY, type InvestigationCommand, type InvestigationEvent, type InvestigationState } from '#investigations';
-import type { EventStore, Metrics } from '#platform';
-import { ActorRegistry } from '../actors/actor-registry.js';
-import { DeciderActor } from '../actors/decider-actor.js';
+import {
+  investigationDecider,
+  investigationStreamId,
+  INVESTIGATION_CATEGORY,
+  type InvestigationCommand,
+  type InvestigationEvent,
+  type InvestigationState,
+} from '#investigations';
+import type { Metrics } from '#platform';
+import { ActorRegistry, DeciderActor, type EventStore } from '#eventsourcing';
 
 export type InvestigationActor = DeciderActor<InvestigationCommand, InvestigationEvent, InvestigationState>;
 

@@ -34,7 +34,11 @@ beforeAll(async () => {
   database = await createScratchDatabase('workers_outage');
   env = await JetStreamTestEnv.open();
   store = await PostgresEventStore.open({ connectionString: database.url, schema: 'cidadao', pollIntervalMs: 200 });
-  audit = await PostgresAuditLog.open({ connectionString: database.url, schema: 'cidadao', key: auditKey('storage-outage-int-spec-key-'.padEnd(40, 'x')) });
+  audit = await PostgresAuditLog.open({
+    connectionString: database.url,
+    schema: 'cidadao',
+    key: auditKey('storage-outage-int-spec-key-'.padEnd(40, 'x')),
+  });
 }, 30_000);
 
 afterAll(async () => {
@@ -47,13 +51,22 @@ afterAll(async () => {
 
 const statusOf = async (id: string): Promise<string | undefined> => {
   const events = await store.readStream(investigationStreamId(id));
-  return events.some((e) => e.type === 'InvestigationCompleted') ? 'completed' : events.some((e) => e.type === 'InvestigationFailed') ? 'failed' : undefined;
+  return events.some((e) => e.type === 'InvestigationCompleted')
+    ? 'completed'
+    : events.some((e) => e.type === 'InvestigationFailed')
+      ? 'failed'
+      : undefined;
 };
 
 describe('workers while PostgreSQL refuses connections mid-investigation', () => {
   it('hold their commands through the outage and complete every investigation without a redelivery or a dead letter', async () => {
     const metrics = new Metrics();
-    const bus = await env.connectBus({ maxDeliver: MAX_DELIVER, ackWaitMs: ACK_WAIT_MS, retryDelayMs: () => 50, metrics });
+    const bus = await env.connectBus({
+      maxDeliver: MAX_DELIVER,
+      ackWaitMs: ACK_WAIT_MS,
+      retryDelayMs: () => 50,
+      metrics,
+    });
     workers = await startWorkers({
       store,
       bus,
@@ -73,35 +86,60 @@ describe('workers while PostgreSQL refuses connections mid-investigation', () =>
         target: { aggregate: 'investigation', id },
         command: {
           type: 'StartInvestigation',
-          data: { investigationId: id, query: 'contratos de saúde', dataSource: 'synthetic', filters: {}, anomalyTypes: [] },
+          data: {
+            investigationId: id,
+            query: 'contratos de saúde',
+            dataSource: 'synthetic',
+            filters: {},
+            anomalyTypes: [],
+          },
           metadata: { commandId: randomUUID(), correlationId: id, userId: 'ana', issuedAt: new Date().toISOString() },
         },
       });
     }
     // Mid-run: every investigation has recorded a page, none has finished.
     await waitUntil(async () => {
-      const pages = await Promise.all(ids.map(async (id) => (await store.readStream(investigationStreamId(id))).filter((e) => e.type === 'ProgressReported' && (e.data as { page: number }).page > 0).length));
+      const pages = await Promise.all(
+        ids.map(
+          async (id) =>
+            (await store.readStream(investigationStreamId(id))).filter(
+              (e) => e.type === 'ProgressReported' && (e.data as { page: number }).page > 0,
+            ).length,
+        ),
+      );
       return pages.every((n) => n > 0) ? true : undefined;
     }, 'every investigation to be under way');
     expect(await Promise.all(ids.map(statusOf))).toEqual(ids.map(() => undefined));
 
     await database.refuse();
     const refusedAt = Date.now();
-    await waitUntil(() => (lines.some((l) => l.msg.startsWith('storage unreachable')) ? true : undefined), 'the workers to notice the outage');
+    await waitUntil(
+      () => (lines.some((l) => l.msg.startsWith('storage unreachable')) ? true : undefined),
+      'the workers to notice the outage',
+    );
     // Longer than the ack wait: without heartbeats the held commands would be redelivered.
-    const outlasted = (): boolean => Date.now() - refusedAt > 1.5 * ACK_WAIT_MS && lines.filter((l) => l.msg === 'storage still unreachable').length >= 4;
+    const outlasted = (): boolean =>
+      Date.now() - refusedAt > 1.5 * ACK_WAIT_MS &&
+      lines.filter((l) => l.msg === 'storage still unreachable').length >= 4;
     await waitUntil(() => (outlasted() ? true : undefined), 'an outage longer than the ack wait, four failed probes');
     await database.accept();
 
-    await waitUntil(async () => ((await Promise.all(ids.map(statusOf))).every((s) => s !== undefined) ? true : undefined), 'every investigation to end', 60_000);
+    await waitUntil(
+      async () => ((await Promise.all(ids.map(statusOf))).every((s) => s !== undefined) ? true : undefined),
+      'every investigation to end',
+      60_000,
+    );
     expect(await Promise.all(ids.map(statusOf))).toEqual(ids.map(() => 'completed'));
     const consumer = await env.consumerInfo();
     expect(consumer.num_redelivered).toBe(0);
-    expect(await metrics.registry.getSingleMetricAsString('commands_dead_lettered_total')).not.toMatch(/commands_dead_lettered_total\{[^}]*\} [1-9]/);
+    expect(await metrics.registry.getSingleMetricAsString('commands_dead_lettered_total')).not.toMatch(
+      /commands_dead_lettered_total\{[^}]*\} [1-9]/,
+    );
     expect(lines.some((l) => l.msg === 'storage reachable again: resuming commands')).toBe(true);
     // The workers' audit records waited for the log rather than being dropped.
     const completions: string[] = [];
-    for await (const record of auditRecords(audit)) if (record.eventType === 'investigation.completed') completions.push(record.resourceId ?? '');
+    for await (const record of auditRecords(audit))
+      if (record.eventType === 'investigation.completed') completions.push(record.resourceId ?? '');
     expect(completions.sort()).toEqual([...ids].sort());
   }, 90_000);
 });

@@ -58,7 +58,10 @@ export class StorageOutage {
 
   private reportDown(cause: unknown): void {
     if (this.recovery) return;
-    this.options.logger.warn({ err: cause }, 'storage unreachable: commands wait and are retried in place, no new ones are taken');
+    this.options.logger.warn(
+      { err: cause },
+      'storage unreachable: commands wait and are retried in place, no new ones are taken',
+    );
     this.recovery = this.probeUntilUp().finally(() => {
       this.recovery = null;
     });
@@ -66,7 +69,9 @@ export class StorageOutage {
 
   private async probeUntilUp(): Promise<void> {
     for (let attempt = 0; !this.stopping.signal.aborted; attempt++) {
-      await delay(this.options.probeDelayMs(attempt), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      await delay(this.options.probeDelayMs(attempt), undefined, { signal: this.stopping.signal }).catch(
+        () => undefined,
+      );
       const checks = await Promise.allSettled(this.options.dependencies.map((dependency) => dependency.ping()));
       if (checks.every((check) => check.status === 'fulfilled')) {
         this.options.logger.info({ attempts: attempt + 1 }, 'storage reachable again: resuming commands');

@@ -3,7 +3,12 @@ import type { InvestigationFilters } from '../model/investigation-filters.model.
 import { normalizeText } from '../text/text.normalizer.js';
 import { anomalyTypeLabel } from './anomaly-labels.js';
 
-export const INVESTIGATION_PHASES = ['data_retrieval', 'analyzing_contracts', 'anomaly_detection', 'generating_report'] as const;
+export const INVESTIGATION_PHASES = [
+  'data_retrieval',
+  'analyzing_contracts',
+  'anomaly_detection',
+  'generating_report',
+] as const;
 export type InvestigationPhase = (typeof INVESTIGATION_PHASES)[number];
 
 export interface InvestigationPlan {
@@ -48,7 +53,9 @@ export function planInvestigation(request: PlanRequest): InvestigationPlan {
   ];
   if (request.filters.cnpj && detectors.includes('vendor_concentration')) {
     detectors = detectors.filter((type) => type !== 'vendor_concentration');
-    reasons.push('Concentração em fornecedor foi retirada porque o filtro por CNPJ deixa um único fornecedor nos dados.');
+    reasons.push(
+      'Concentração em fornecedor foi retirada porque o filtro por CNPJ deixa um único fornecedor nos dados.',
+    );
     if (detectors.length === 0) detectors = ANOMALY_TYPES.filter((type) => type !== 'vendor_concentration');
   }
   reasons.push(`Detectores: ${detectors.map(anomalyTypeLabel).join(', ')}.`);

@@ -4,7 +4,10 @@ import { planInvestigation } from './abaporu.planner.js';
 
 describe('planInvestigation (Abaporu)', () => {
   it('runs every detector through the four phases when the query names no topic', () => {
-    const plan = planInvestigation({ query: 'Contratos de saúde acima de R$ 1 milhão em 2024', filters: { orgao: '36000' } });
+    const plan = planInvestigation({
+      query: 'Contratos de saúde acima de R$ 1 milhão em 2024',
+      filters: { orgao: '36000' },
+    });
     expect(plan.detectors).toEqual([...ANOMALY_TYPES]);
     expect(plan.phases).toEqual(['data_retrieval', 'analyzing_contracts', 'anomaly_detection', 'generating_report']);
     expect(plan.rationale).toMatch(/todos os detectores/);
@@ -17,7 +20,11 @@ describe('planInvestigation (Abaporu)', () => {
   });
 
   it('prefers the requested types, in canonical order, ignoring unknown names', () => {
-    const plan = planInvestigation({ query: 'sobrepreço', filters: {}, requestedTypes: ['benford_deviation', 'nonsense', 'duplicate_contract'] });
+    const plan = planInvestigation({
+      query: 'sobrepreço',
+      filters: {},
+      requestedTypes: ['benford_deviation', 'nonsense', 'duplicate_contract'],
+    });
     expect(plan.detectors).toEqual(['duplicate_contract', 'benford_deviation']);
   });
 
@@ -25,7 +32,11 @@ describe('planInvestigation (Abaporu)', () => {
     const all = planInvestigation({ query: 'contratos', filters: { cnpj: '12.345.678/0001-95' } });
     expect(all.detectors).not.toContain('vendor_concentration');
     expect(all.detectors).toHaveLength(ANOMALY_TYPES.length - 1);
-    const only = planInvestigation({ query: 'concentração', filters: { cnpj: '12.345.678/0001-95' }, requestedTypes: ['vendor_concentration'] });
+    const only = planInvestigation({
+      query: 'concentração',
+      filters: { cnpj: '12.345.678/0001-95' },
+      requestedTypes: ['vendor_concentration'],
+    });
     expect(only.detectors).toHaveLength(ANOMALY_TYPES.length - 1);
     expect(only.rationale).toMatch(/único fornecedor/);
   });

@@ -99,7 +99,8 @@ class MonthlyTrendAccumulator implements TrendAccumulator {
       undatedContracts: this.undated,
       peakMonth: peak ? { month: peak.month, value: peak.value, count: peak.count } : null,
       decemberShare: datedValue > 0 ? Math.round((december / datedValue) * 10_000) / 10_000 : null,
-      averageMonthlyGrowth: growths.length > 0 ? Math.round((growths.reduce((a, b) => a + b, 0) / growths.length) * 10_000) / 10_000 : null,
+      averageMonthlyGrowth:
+        growths.length > 0 ? Math.round((growths.reduce((a, b) => a + b, 0) / growths.length) * 10_000) / 10_000 : null,
       direction: direction(months),
     };
     return { ...report, summary: summarize(report) };
@@ -110,7 +111,10 @@ class MonthlyTrendAccumulator implements TrendAccumulator {
     const first = keys[0];
     const last = keys[keys.length - 1];
     const span = first && last ? monthIndex(last) - monthIndex(first) + 1 : 0;
-    const all = first && span <= MAX_FILLED_MONTHS ? Array.from({ length: span }, (_, i) => keyOfIndex(monthIndex(first) + i)) : keys;
+    const all =
+      first && span <= MAX_FILLED_MONTHS
+        ? Array.from({ length: span }, (_, i) => keyOfIndex(monthIndex(first) + i))
+        : keys;
     return all.map((month) => {
       const data = this.months.get(month);
       return { month, count: data?.count ?? 0, value: round2(data?.value ?? 0) };
@@ -169,7 +173,8 @@ function direction(months: readonly MonthlyPoint[]): TrendDirection {
 function summarize(report: Omit<TrendReport, 'summary'>): string {
   if (report.totalContracts === 0) return 'Nenhum contrato analisado.';
   const parts = [`${report.totalContracts} contratos somando ${formatBrl(report.totalValue)}`];
-  if (report.peakMonth) parts.push(`pico em ${monthLabelPt(report.peakMonth.month)} (${formatBrl(report.peakMonth.value)})`);
+  if (report.peakMonth)
+    parts.push(`pico em ${monthLabelPt(report.peakMonth.month)} (${formatBrl(report.peakMonth.value)})`);
   if (report.decemberShare !== null) parts.push(`dezembro concentra ${formatPercentPt(report.decemberShare)} do valor`);
   parts.push(`tendência ${report.direction}`);
   return `${parts.join('; ')}.`;

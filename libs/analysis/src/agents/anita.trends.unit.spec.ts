@@ -33,7 +33,9 @@ describe('Anita trends', () => {
   });
 
   it('reads the direction of the series', () => {
-    const rising = Array.from({ length: 6 }, (_, m) => contract({ id: `r${m}`, date: `2024-0${m + 1}-10`, value: 100 * (m + 1) }));
+    const rising = Array.from({ length: 6 }, (_, m) =>
+      contract({ id: `r${m}`, date: `2024-0${m + 1}-10`, value: 100 * (m + 1) }),
+    );
     expect(analyzeTrends(rising).direction).toBe('crescente');
     const flat = rising.map((c) => ({ ...c, valorInicialCompra: 100, valorFinalCompra: 100 }));
     expect(analyzeTrends(flat).direction).toBe('estável');
@@ -41,7 +43,13 @@ describe('Anita trends', () => {
 
   it('handles no data at all', () => {
     const report = analyzeTrends([]);
-    expect(report).toMatchObject({ months: [], peakMonth: null, decemberShare: null, direction: 'indefinida', totalContracts: 0 });
+    expect(report).toMatchObject({
+      months: [],
+      peakMonth: null,
+      decemberShare: null,
+      direction: 'indefinida',
+      totalContracts: 0,
+    });
     expect(report.summary).toBe('Nenhum contrato analisado.');
   });
 });

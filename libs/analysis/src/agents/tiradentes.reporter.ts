@@ -55,7 +55,11 @@ export function describeFilters(filters: InvestigationFilters): string {
 
 function analysedSection(input: ReportInput): string[] {
   const { stats, trends } = input;
-  const lines = ['## O que foi analisado', '', `- ${formatNumberPt(stats.recordsProcessed)} contratos, somando ${formatBrl(stats.totalValue)}.`];
+  const lines = [
+    '## O que foi analisado',
+    '',
+    `- ${formatNumberPt(stats.recordsProcessed)} contratos, somando ${formatBrl(stats.totalValue)}.`,
+  ];
   const first = trends.months[0];
   const last = trends.months[trends.months.length - 1];
   if (first && last) lines.push(`- Assinaturas de ${monthLabelPt(first.month)} a ${monthLabelPt(last.month)}.`);
@@ -73,7 +77,9 @@ function anomaliesSection(anomalies: readonly Anomaly[]): string[] {
     const ofType = anomalies.filter((a) => a.anomaly_type === type);
     if (ofType.length === 0) continue;
     const count = (s: Severity): number => ofType.filter((a) => a.severity === s).length;
-    lines.push(`| ${anomalyTypeLabel(type)} | ${ofType.length} | ${count('critical')} | ${count('high')} | ${count('medium')} | ${count('low')} |`);
+    lines.push(
+      `| ${anomalyTypeLabel(type)} | ${ofType.length} | ${count('critical')} | ${count('high')} | ${count('medium')} | ${count('low')} |`,
+    );
   }
   return [...lines, ''];
 }
@@ -81,11 +87,18 @@ function anomaliesSection(anomalies: readonly Anomaly[]): string[] {
 function findingsSection(anomalies: readonly Anomaly[]): string[] {
   if (anomalies.length === 0) return [];
   const top = [...anomalies]
-    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.score - a.score || a.anomaly_id.localeCompare(b.anomaly_id))
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+        b.score - a.score ||
+        a.anomaly_id.localeCompare(b.anomaly_id),
+    )
     .slice(0, TOP_FINDINGS);
   const lines = ['## Principais achados', ''];
   top.forEach((a, i) => {
-    lines.push(`${i + 1}. **${anomalyTypeLabel(a.anomaly_type)}** (${severityLabel(a.severity)}, pontuação ${formatNumberPt(a.score, 2)}): ${a.explanation}`);
+    lines.push(
+      `${i + 1}. **${anomalyTypeLabel(a.anomaly_type)}** (${severityLabel(a.severity)}, pontuação ${formatNumberPt(a.score, 2)}): ${a.explanation}`,
+    );
   });
   return [...lines, ''];
 }
@@ -96,8 +109,10 @@ function trendsSection(trends: TrendReport): string[] {
     const peak = trends.peakMonth;
     lines.push(`- Mês de pico: ${monthLabelPt(peak.month)}, com ${peak.count} contratos e ${formatBrl(peak.value)}.`);
   }
-  if (trends.decemberShare !== null) lines.push(`- Dezembro concentra ${formatPercentPt(trends.decemberShare)} do valor com data.`);
-  if (trends.averageMonthlyGrowth !== null) lines.push(`- Variação mensal média do valor: ${formatPercentPt(trends.averageMonthlyGrowth)}.`);
+  if (trends.decemberShare !== null)
+    lines.push(`- Dezembro concentra ${formatPercentPt(trends.decemberShare)} do valor com data.`);
+  if (trends.averageMonthlyGrowth !== null)
+    lines.push(`- Variação mensal média do valor: ${formatPercentPt(trends.averageMonthlyGrowth)}.`);
   lines.push(`- Tendência do valor mensal: ${trends.direction}.`, '');
   return lines;
 }
@@ -110,10 +125,14 @@ function caveatsSection(input: ReportInput): string[] {
     '- Valores e datas vêm da fonte consultada e não foram conferidos com os processos originais.',
   ];
   if (input.trends.undatedContracts > 0) {
-    lines.push(`- ${input.trends.undatedContracts} contratos sem data ficaram fora das análises temporais e de fracionamento.`);
+    lines.push(
+      `- ${input.trends.undatedContracts} contratos sem data ficaram fora das análises temporais e de fracionamento.`,
+    );
   }
   if (input.stats.recordsProcessed < 100) {
-    lines.push('- Poucos contratos: concentração, Benford e padrões temporais exigem amostras maiores para serem conclusivos.');
+    lines.push(
+      '- Poucos contratos: concentração, Benford e padrões temporais exigem amostras maiores para serem conclusivos.',
+    );
   }
   return [...lines, ''];
 }

@@ -28,7 +28,10 @@ function rangeOf(table: Readonly<Record<number, DispensaLimits>>): { first: numb
 }
 
 /** The limits of a year; before the table its first row, after it its last. */
-export function dispensaLimitsFor(year: number, table: Readonly<Record<number, DispensaLimits>> = DISPENSA_LIMITS_BY_YEAR): DispensaLimits {
+export function dispensaLimitsFor(
+  year: number,
+  table: Readonly<Record<number, DispensaLimits>> = DISPENSA_LIMITS_BY_YEAR,
+): DispensaLimits {
   const exact = table[year];
   if (exact) return exact;
   const { first, last } = rangeOf(table);

@@ -16,17 +16,29 @@ describe('amendment_over_limit', () => {
   });
 
   it('accepts exactly 25% and reductions', () => {
-    expect(run(contract({ id: 'a', value: 100_000, finalValue: 125_000 }), contract({ id: 'b', value: 100_000, finalValue: 60_000 }))).toEqual([]);
+    expect(
+      run(
+        contract({ id: 'a', value: 100_000, finalValue: 125_000 }),
+        contract({ id: 'b', value: 100_000, finalValue: 60_000 }),
+      ),
+    ).toEqual([]);
   });
 
   it('allows 50% for the reform of a building', () => {
     const reforma = 'Reforma do edifício sede';
     expect(run(contract({ id: 'r1', objeto: reforma, value: 100_000, finalValue: 140_000 }))).toEqual([]);
-    expect(run(contract({ id: 'r2', objeto: reforma, value: 100_000, finalValue: 160_000 })).map((a) => a.contract_id)).toEqual(['r2']);
+    expect(
+      run(contract({ id: 'r2', objeto: reforma, value: 100_000, finalValue: 160_000 })).map((a) => a.contract_id),
+    ).toEqual(['r2']);
   });
 
   it('ignores contracts without a usable initial value', () => {
-    expect(run(contract({ id: 'z', value: 0, finalValue: 50_000 }), contract({ id: 'n', value: Number.NaN, finalValue: 10 }))).toEqual([]);
+    expect(
+      run(
+        contract({ id: 'z', value: 0, finalValue: 50_000 }),
+        contract({ id: 'n', value: Number.NaN, finalValue: 10 }),
+      ),
+    ).toEqual([]);
   });
 
   it('grades severity by how far the limit is exceeded', () => {

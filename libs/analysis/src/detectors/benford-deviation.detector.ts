@@ -50,7 +50,13 @@ export class BenfordDeviationDetector implements Detector {
     if (facts.initial < MIN_VALUE) return;
     let state = this.buyers[facts.buyerId];
     if (!state) {
-      state = { buyer: facts.buyer, name: facts.contract.unidadeGestora.nome, counts: new Uint32Array(9), sampleIds: [], total: 0 };
+      state = {
+        buyer: facts.buyer,
+        name: facts.contract.unidadeGestora.nome,
+        counts: new Uint32Array(9),
+        sampleIds: [],
+        total: 0,
+      };
       this.buyers[facts.buyerId] = state;
     }
     const d = firstDigit(facts.initial) - 1;

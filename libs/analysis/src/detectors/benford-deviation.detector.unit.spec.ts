@@ -9,9 +9,11 @@ const run = (cs: Contract[]) => {
   return { streamed: s.feed(cs), final: s.finish() };
 };
 /** Log-uniform over three decades: first digits follow Benford's law. */
-const conforming = (buyer: string, n: number) => contracts(n, (i) => ({ id: `${buyer}-${i}`, buyer, value: Math.round(10 ** (3 + (3 * (i + 0.5)) / n)) }));
+const conforming = (buyer: string, n: number) =>
+  contracts(n, (i) => ({ id: `${buyer}-${i}`, buyer, value: Math.round(10 ** (3 + (3 * (i + 0.5)) / n)) }));
 /** Invented values: first digits 5 to 9 only. */
-const invented = (buyer: string, n: number) => contracts(n, (i) => ({ id: `${buyer}-${i}`, buyer, value: (5 + (i % 5)) * 10_000 + i }));
+const invented = (buyer: string, n: number) =>
+  contracts(n, (i) => ({ id: `${buyer}-${i}`, buyer, value: (5 + (i % 5)) * 10_000 + i }));
 
 describe('benford_deviation', () => {
   it('flags a buyer whose first digits are far from Benford, at the end', () => {

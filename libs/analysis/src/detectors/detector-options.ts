@@ -66,8 +66,21 @@ export type DetectorOptions = { readonly [K in keyof ResolvedDetectorOptions]?: 
 export const DEFAULT_DETECTOR_OPTIONS: ResolvedDetectorOptions = {
   priceDeviation: { minSample: 30, zThreshold: 4 },
   vendorConcentration: { shareThreshold: 0.7, minBuyerContracts: 10, minVendorContracts: 3, minVendorCountShare: 0.25 },
-  temporalPattern: { minYearContracts: 30, zThreshold: 4, minRatio: 2, minReferenceContracts: 300, decemberPriorWeight: 1.5 },
-  duplicateContract: { jaccardThreshold: 0.85, maxDaysApart: 30, maxValueGap: 0.05, windowSize: 65_536, maxBuckets: 131_072, bucketSize: 4 },
+  temporalPattern: {
+    minYearContracts: 30,
+    zThreshold: 4,
+    minRatio: 2,
+    minReferenceContracts: 300,
+    decemberPriorWeight: 1.5,
+  },
+  duplicateContract: {
+    jaccardThreshold: 0.85,
+    maxDaysApart: 30,
+    maxValueGap: 0.05,
+    windowSize: 65_536,
+    maxBuckets: 131_072,
+    bucketSize: 4,
+  },
   amendmentOverLimit: { limit: 0.25, reformaLimit: 0.5 },
   splitPurchase: { limitsByYear: DISPENSA_LIMITS_BY_YEAR, minContracts: 2 },
   benfordDeviation: { minSample: 100, madThreshold: 0.015, noiseFactor: 2 },

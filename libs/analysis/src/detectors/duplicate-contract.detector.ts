@@ -71,7 +71,8 @@ export class DuplicateContractDetector implements Detector {
   private compare(facts: ContractFacts, slot: number): Match | null {
     const o = this.options;
     const r = this.recent;
-    if (r.buyerId(slot) !== facts.buyerId || r.vendorId(slot) !== facts.vendorId || r.id(slot) === facts.contract.id) return null;
+    if (r.buyerId(slot) !== facts.buyerId || r.vendorId(slot) !== facts.vendorId || r.id(slot) === facts.contract.id)
+      return null;
     const daysApart = Math.abs((facts.day ?? 0) - r.day(slot));
     const other = r.value(slot);
     const valueGap = Math.abs(facts.initial - other) / Math.max(facts.initial, other);

@@ -2,10 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 import { createAnalysisSession } from '../session/analysis.session.js';
 import { contract, type ContractSpec } from '../testing/contract.fixture.js';
 
-const base: ContractSpec = { id: 'a', objeto: 'Aquisição de medicamentos: dipirona sódica 500mg', value: 80_000, date: '2024-03-01', vendor: 'V1', buyer: 'B1' };
+const base: ContractSpec = {
+  id: 'a',
+  objeto: 'Aquisição de medicamentos: dipirona sódica 500mg',
+  value: 80_000,
+  date: '2024-03-01',
+  vendor: 'V1',
+  buyer: 'B1',
+};
 const pair = (other: Partial<ContractSpec>) => {
   const s = createAnalysisSession({ detectors: ['duplicate_contract'] });
-  return [...s.feed([contract(base), contract({ ...base, id: 'b', date: '2024-03-06', value: 80_800, ...other })]), ...s.finish()];
+  return [
+    ...s.feed([contract(base), contract({ ...base, id: 'b', date: '2024-03-06', value: 80_800, ...other })]),
+    ...s.finish(),
+  ];
 };
 
 describe('duplicate_contract', () => {
@@ -36,7 +46,14 @@ describe('duplicate_contract', () => {
 
   it('reports a third copy with both earlier contracts, without repeating the first pair', () => {
     const s = createAnalysisSession({ detectors: ['duplicate_contract'] });
-    const found = s.feed([contract(base), contract({ ...base, id: 'b', date: '2024-03-05' }), contract({ ...base, id: 'c', date: '2024-03-09' })]);
-    expect(found.map((a) => a.contract_ids)).toEqual([['b', 'a'], ['c', 'a', 'b']]);
+    const found = s.feed([
+      contract(base),
+      contract({ ...base, id: 'b', date: '2024-03-05' }),
+      contract({ ...base, id: 'c', date: '2024-03-09' }),
+    ]);
+    expect(found.map((a) => a.contract_ids)).toEqual([
+      ['b', 'a'],
+      ['c', 'a', 'b'],
+    ]);
   });
 });

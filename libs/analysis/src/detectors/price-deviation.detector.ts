@@ -92,7 +92,8 @@ export class PriceDeviationDetector implements Detector {
   /** Recomputed every ~3% of growth: amortised O(1) per contract, and a pure function of the count. */
   private freshStats(state: CategoryState, histogram: LogHistogram): RobustStats {
     const count = histogram.count;
-    if (!state.stats || count - state.stats.count >= Math.max(1, Math.floor(state.stats.count * 0.03))) state.stats = histogram.stats();
+    if (!state.stats || count - state.stats.count >= Math.max(1, Math.floor(state.stats.count * 0.03)))
+      state.stats = histogram.stats();
     return state.stats;
   }
 

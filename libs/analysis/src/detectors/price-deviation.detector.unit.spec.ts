@@ -48,7 +48,11 @@ describe('price_deviation', () => {
 
   it('compares each contract with its own category only', () => {
     const s = session();
-    const works = contracts(40, (i) => ({ id: `obra${i}`, objeto: 'Execução de obra de pavimentação de via de acesso', value: spread(i, 3_000_000) }));
+    const works = contracts(40, (i) => ({
+      id: `obra${i}`,
+      objeto: 'Execução de obra de pavimentação de via de acesso',
+      value: spread(i, 3_000_000),
+    }));
     expect(s.feed([...ordinary(40), ...works])).toEqual([]);
     expect(s.finish()).toEqual([]);
   });

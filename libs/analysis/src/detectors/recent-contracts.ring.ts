@@ -24,7 +24,11 @@ export class RecentContracts {
   private readonly stride: number;
   private sequence = 0;
 
-  constructor(windowSize: number, buckets: number, private readonly bucketSize: number) {
+  constructor(
+    windowSize: number,
+    buckets: number,
+    private readonly bucketSize: number,
+  ) {
     this.capacity = 2 ** Math.ceil(Math.log2(Math.max(16, windowSize)));
     this.ringMask = this.capacity - 1;
     this.ids = new Array<string>(this.capacity).fill('');

@@ -72,13 +72,12 @@ export class SpaceSaving {
   /** Tracked keys, heaviest (by guaranteed weight) first. */
   top(): HeavyHitter[] {
     return Array.from(this.ids.subarray(0, this.size), (id, slot) => ({
-        id,
-        weight: this.weights[slot] ?? 0,
-        error: this.errors[slot] ?? 0,
-        count: this.counts[slot] ?? 0,
-        sampleIds: this.samples.slice(slot * SAMPLE_IDS, slot * SAMPLE_IDS + (this.sampleCounts[slot] ?? 0)),
-      }))
-      .sort((a, b) => b.weight - b.error - (a.weight - a.error) || a.id - b.id);
+      id,
+      weight: this.weights[slot] ?? 0,
+      error: this.errors[slot] ?? 0,
+      count: this.counts[slot] ?? 0,
+      sampleIds: this.samples.slice(slot * SAMPLE_IDS, slot * SAMPLE_IDS + (this.sampleCounts[slot] ?? 0)),
+    })).sort((a, b) => b.weight - b.error - (a.weight - a.error) || a.id - b.id);
   }
 
   private lightest(): number {

@@ -4,7 +4,15 @@ import { createAnalysisSession } from '../session/analysis.session.js';
 import { contract, type ContractSpec } from '../testing/contract.fixture.js';
 
 const dispensa = (id: string, other: Partial<ContractSpec> = {}) =>
-  contract({ id, modalidade: 'Dispensa de Licitação', value: 40_000, date: '2024-04-10', buyer: 'B1', vendor: id, ...other });
+  contract({
+    id,
+    modalidade: 'Dispensa de Licitação',
+    value: 40_000,
+    date: '2024-04-10',
+    buyer: 'B1',
+    vendor: id,
+    ...other,
+  });
 const run = (cs: ReturnType<typeof contract>[], options?: DetectorOptions) => {
   const s = createAnalysisSession({ detectors: ['split_purchase'], ...(options ? { options } : {}) });
   return { streamed: s.feed(cs), final: s.finish() };
@@ -12,11 +20,21 @@ const run = (cs: ReturnType<typeof contract>[], options?: DetectorOptions) => {
 
 describe('split_purchase', () => {
   it('flags dispensas of one unit and category that together pass the art. 75 cap, once', () => {
-    const { streamed, final } = run([dispensa('a'), dispensa('b', { date: '2024-05-02' }), dispensa('c', { date: '2024-06-20' })]);
+    const { streamed, final } = run([
+      dispensa('a'),
+      dispensa('b', { date: '2024-05-02' }),
+      dispensa('c', { date: '2024-06-20' }),
+    ]);
     expect(final).toEqual([]);
     expect(streamed).toHaveLength(1);
     expect(streamed[0]?.contract_ids.sort()).toEqual(['a', 'b']);
-    expect(streamed[0]?.evidence).toMatchObject({ unidade_gestora: 'B1', year: 2024, dispensas: 2, total_value: 80_000, legal_limit: 59_906.02 });
+    expect(streamed[0]?.evidence).toMatchObject({
+      unidade_gestora: 'B1',
+      year: 2024,
+      dispensas: 2,
+      total_value: 80_000,
+      legal_limit: 59_906.02,
+    });
     expect(streamed[0]?.explanation).toMatch(/art\. 75, II/);
   });
 
@@ -27,7 +45,10 @@ describe('split_purchase', () => {
   });
 
   it.each<[string, ReturnType<typeof contract>[]]>([
-    ['different categories', [dispensa('a'), dispensa('b', { objeto: 'Aquisição de mobiliário: cadeiras giratórias' })]],
+    [
+      'different categories',
+      [dispensa('a'), dispensa('b', { objeto: 'Aquisição de mobiliário: cadeiras giratórias' })],
+    ],
     ['different units', [dispensa('a'), dispensa('b', { buyer: 'B2' })]],
     ['different years', [dispensa('a'), dispensa('b', { date: '2023-04-10' })]],
     ['a pregão', [dispensa('a'), dispensa('b', { modalidade: 'Pregão Eletrônico' })]],

@@ -89,14 +89,26 @@ export class TemporalPatternDetector implements Detector {
   private yearState(facts: ContractFacts): YearState {
     let buyer = this.buyers[facts.buyerId];
     if (!buyer) {
-      buyer = { buyer: facts.buyer, name: facts.contract.unidadeGestora.nome, years: new Map(), lastYear: -1, lastState: null };
+      buyer = {
+        buyer: facts.buyer,
+        name: facts.contract.unidadeGestora.nome,
+        years: new Map(),
+        lastYear: -1,
+        lastState: null,
+      };
       this.buyers[facts.buyerId] = buyer;
     }
     const yearNumber = facts.date?.year ?? 0;
     if (buyer.lastYear === yearNumber && buyer.lastState) return buyer.lastState;
     let year = buyer.years.get(yearNumber);
     if (!year) {
-      year = { counts: new Uint32Array(12), values: new Float64Array(12), samples: [], sampleCounts: new Uint8Array(12), total: 0 };
+      year = {
+        counts: new Uint32Array(12),
+        values: new Float64Array(12),
+        samples: [],
+        sampleCounts: new Uint8Array(12),
+        total: 0,
+      };
       buyer.years.set(yearNumber, year);
     }
     buyer.lastYear = yearNumber;
@@ -109,7 +121,10 @@ export class TemporalPatternDetector implements Detector {
     const othersTotal = this.pooledTotal - own.total;
     if (othersTotal >= this.options.minReferenceContracts) {
       // Half a contract per month keeps an empty reference month from making any count infinite.
-      return Array.from({ length: 12 }, (_, m) => ((this.pooled[m] ?? 0) - (own.counts[m] ?? 0) + 0.5) / (othersTotal + 6));
+      return Array.from(
+        { length: 12 },
+        (_, m) => ((this.pooled[m] ?? 0) - (own.counts[m] ?? 0) + 0.5) / (othersTotal + 6),
+      );
     }
     // Without other buyers, only a year seen in full can be judged against a plain calendar.
     const activeMonths = own.counts.reduce((n, count) => n + (count > 0 ? 1 : 0), 0);

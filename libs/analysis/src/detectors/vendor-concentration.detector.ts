@@ -34,7 +34,11 @@ export class VendorConcentrationDetector implements Detector {
     this.noteVendor(facts.vendorId);
     let state = this.buyers[facts.buyerId];
     if (!state) {
-      state = { buyer: facts.buyer, name: facts.contract.unidadeGestora.nome, vendors: new SpaceSaving(TRACKED_VENDORS) };
+      state = {
+        buyer: facts.buyer,
+        name: facts.contract.unidadeGestora.nome,
+        vendors: new SpaceSaving(TRACKED_VENDORS),
+      };
       this.buyers[facts.buyerId] = state;
     }
     state.vendors.add(facts.vendorId, facts.value, facts.contract.id);

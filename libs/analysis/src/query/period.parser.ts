@@ -1,6 +1,19 @@
 import type { TextConsumer } from './text-consumer.js';
 
-const MONTHS = ['janeiro', 'fevereiro', 'marco', 'abril', 'maio', 'junho', 'julho', 'agosto', 'setembro', 'outubro', 'novembro', 'dezembro'];
+const MONTHS = [
+  'janeiro',
+  'fevereiro',
+  'marco',
+  'abril',
+  'maio',
+  'junho',
+  'julho',
+  'agosto',
+  'setembro',
+  'outubro',
+  'novembro',
+  'dezembro',
+];
 const ABBREVIATIONS = ['jan', 'fev', 'mar', 'abr', 'mai', 'jun', 'jul', 'ago', 'set', 'out', 'nov', 'dez'];
 const MONTH = `(${MONTHS.join('|')})`;
 const YEAR = String.raw`((?:19[89]|20\d)\d)`;
@@ -42,7 +55,8 @@ function periodSpan(month: string | undefined, year: string | undefined): Span {
   return m > 0 ? monthSpan(Number(year), m) : monthSpan(Number(year), 1, 12);
 }
 
-const shiftDay = (iso: string, days: number): string => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const shiftDay = (iso: string, days: number): string =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** "desde/a partir de" include the period, "após/depois de" start after it. */
 function openStart(word: string | undefined, span: Span): Period {
@@ -59,21 +73,51 @@ type Rule = readonly [RegExp, (m: RegExpExecArray) => Period | null];
 const join = (a: Span | null, b: Span | null): Period | null => (a && b ? { start: a.start, end: b.end } : null);
 
 const RULES: readonly Rule[] = [
-  [new RegExp(String.raw`\b(?:entre|de)\s+${DATE}\s+(?:e|a|ate)\s+${DATE}`, 'g'), (m) => join(daySpan(m[1], m[2], m[3]), daySpan(m[4], m[5], m[6]))],
-  [new RegExp(String.raw`\b${FROM}\s+(?:o dia\s+)?${DATE}`, 'g'), (m) => spanThen(daySpan(m[2], m[3], m[4]), (s) => openStart(m[1], s))],
-  [new RegExp(String.raw`\b${UNTIL}\s+(?:o dia\s+)?${DATE}`, 'g'), (m) => spanThen(daySpan(m[2], m[3], m[4]), (s) => openEnd(m[1], s))],
+  [
+    new RegExp(String.raw`\b(?:entre|de)\s+${DATE}\s+(?:e|a|ate)\s+${DATE}`, 'g'),
+    (m) => join(daySpan(m[1], m[2], m[3]), daySpan(m[4], m[5], m[6])),
+  ],
+  [
+    new RegExp(String.raw`\b${FROM}\s+(?:o dia\s+)?${DATE}`, 'g'),
+    (m) => spanThen(daySpan(m[2], m[3], m[4]), (s) => openStart(m[1], s)),
+  ],
+  [
+    new RegExp(String.raw`\b${UNTIL}\s+(?:o dia\s+)?${DATE}`, 'g'),
+    (m) => spanThen(daySpan(m[2], m[3], m[4]), (s) => openEnd(m[1], s)),
+  ],
   [new RegExp(DATE, 'g'), (m) => daySpan(m[1], m[2], m[3])],
-  [new RegExp(String.raw`\b(?:entre|de)\s+${MONTH}${OF}${YEAR}\s+(?:e|a|ate)\s+${MONTH}${OF}${YEAR}`, 'g'), (m) => join(periodSpan(m[1], m[2]), periodSpan(m[3], m[4]))],
-  [new RegExp(String.raw`\b(?:entre|de)\s+${MONTH}\s+(?:e|a|ate)\s+${MONTH}${OF}${YEAR}`, 'g'), (m) => join(periodSpan(m[1], m[3]), periodSpan(m[2], m[3]))],
+  [
+    new RegExp(String.raw`\b(?:entre|de)\s+${MONTH}${OF}${YEAR}\s+(?:e|a|ate)\s+${MONTH}${OF}${YEAR}`, 'g'),
+    (m) => join(periodSpan(m[1], m[2]), periodSpan(m[3], m[4])),
+  ],
+  [
+    new RegExp(String.raw`\b(?:entre|de)\s+${MONTH}\s+(?:e|a|ate)\s+${MONTH}${OF}${YEAR}`, 'g'),
+    (m) => join(periodSpan(m[1], m[3]), periodSpan(m[2], m[3])),
+  ],
   [new RegExp(String.raw`\b(primeiro|1o|1º|segundo|2o|2º)\s+semestre${OF}${YEAR}`, 'g'), (m) => semester(m[1], m[2])],
-  [new RegExp(String.raw`\b([1-4])[oº]?\s+trimestre${OF}${YEAR}`, 'g'), (m) => monthSpan(Number(m[2]), Number(m[1]) * 3 - 2, Number(m[1]) * 3)],
-  [new RegExp(String.raw`\b(?:entre|de)\s+${YEAR}\s+(?:e|a|ate)\s+${YEAR}\b`, 'g'), (m) => join(periodSpan(undefined, m[1]), periodSpan(undefined, m[2]))],
-  [new RegExp(String.raw`\b${FROM}\s+(?:${MONTH}${OF})?${YEAR}\b`, 'g'), (m) => openStart(m[1], periodSpan(m[2], m[3]))],
+  [
+    new RegExp(String.raw`\b([1-4])[oº]?\s+trimestre${OF}${YEAR}`, 'g'),
+    (m) => monthSpan(Number(m[2]), Number(m[1]) * 3 - 2, Number(m[1]) * 3),
+  ],
+  [
+    new RegExp(String.raw`\b(?:entre|de)\s+${YEAR}\s+(?:e|a|ate)\s+${YEAR}\b`, 'g'),
+    (m) => join(periodSpan(undefined, m[1]), periodSpan(undefined, m[2])),
+  ],
+  [
+    new RegExp(String.raw`\b${FROM}\s+(?:${MONTH}${OF})?${YEAR}\b`, 'g'),
+    (m) => openStart(m[1], periodSpan(m[2], m[3])),
+  ],
   [new RegExp(String.raw`\b${UNTIL}\s+(?:${MONTH}${OF})?${YEAR}\b`, 'g'), (m) => openEnd(m[1], periodSpan(m[2], m[3]))],
   [new RegExp(String.raw`\b${MONTH}${OF}${YEAR}\b`, 'g'), (m) => periodSpan(m[1], m[2])],
-  [new RegExp(String.raw`\b(${ABBREVIATIONS.join('|')})\s*/\s*${YEAR}\b`, 'g'), (m) => monthSpan(Number(m[2]), ABBREVIATIONS.indexOf(m[1] ?? '') + 1)],
+  [
+    new RegExp(String.raw`\b(${ABBREVIATIONS.join('|')})\s*/\s*${YEAR}\b`, 'g'),
+    (m) => monthSpan(Number(m[2]), ABBREVIATIONS.indexOf(m[1] ?? '') + 1),
+  ],
   // A bare year, unless it is an amount ("R$ 2024", "2024 mil").
-  [new RegExp(String.raw`(?<!r\$\s?)(?<![\d.,])\b${YEAR}\b(?![.,]\d)(?!\s*(?:mil|milh|bi|k|reais)\b)`, 'g'), (m) => periodSpan(undefined, m[1])],
+  [
+    new RegExp(String.raw`(?<!r\$\s?)(?<![\d.,])\b${YEAR}\b(?![.,]\d)(?!\s*(?:mil|milh|bi|k|reais)\b)`, 'g'),
+    (m) => periodSpan(undefined, m[1]),
+  ],
 ];
 
 function spanThen(span: Span | null, then: (span: Span) => Period): Period | null {

@@ -19,11 +19,60 @@ export interface ParsedQuery {
 const CNPJ = /\b\d{2}\.?\d{3}\.?\d{3}\/?\d{4}-?\d{2}\b/g;
 /** Words every query has that say nothing about what to look for. */
 const QUERY_WORDS = new Set([
-  'contratos', 'contrato', 'compras', 'compra', 'gastos', 'gasto', 'despesas', 'licitacoes', 'acima', 'abaixo', 'entre',
-  'valor', 'valores', 'reais', 'ano', 'anos', 'mes', 'meses', 'ministerio', 'orgao', 'fornecedor', 'empresa', 'cnpj',
-  'investigar', 'investigue', 'analisar', 'analise', 'mostre', 'mostrar', 'quais', 'liste', 'listar', 'encontre',
-  'verifique', 'verificar', 'buscar', 'busque', 'suspeitos', 'suspeitas', 'anomalias', 'irregularidades', 'assinados',
-  'feitos', 'realizados', 'ate', 'desde', 'partir', 'mais', 'menos', 'que', 'federal', 'governo', 'todos', 'todas',
+  'contratos',
+  'contrato',
+  'compras',
+  'compra',
+  'gastos',
+  'gasto',
+  'despesas',
+  'licitacoes',
+  'acima',
+  'abaixo',
+  'entre',
+  'valor',
+  'valores',
+  'reais',
+  'ano',
+  'anos',
+  'mes',
+  'meses',
+  'ministerio',
+  'orgao',
+  'fornecedor',
+  'empresa',
+  'cnpj',
+  'investigar',
+  'investigue',
+  'analisar',
+  'analise',
+  'mostre',
+  'mostrar',
+  'quais',
+  'liste',
+  'listar',
+  'encontre',
+  'verifique',
+  'verificar',
+  'buscar',
+  'busque',
+  'suspeitos',
+  'suspeitas',
+  'anomalias',
+  'irregularidades',
+  'assinados',
+  'feitos',
+  'realizados',
+  'ate',
+  'desde',
+  'partir',
+  'mais',
+  'menos',
+  'que',
+  'federal',
+  'governo',
+  'todos',
+  'todas',
 ]);
 /** Query words the object catalog patterns do not cover. */
 const CATEGORY_SYNONYMS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -55,7 +104,9 @@ export function parseInvestigationQuery(query: string): ParsedQuery {
   const category = extractCategory(text);
   const orgao = extractOrgao(text);
   if (orgao) filters.orgao = orgao;
-  const keywords = tokenize(text.text).filter((word) => word.length > 2 && !QUERY_WORDS.has(word) && !/^\d+$/.test(word));
+  const keywords = tokenize(text.text).filter(
+    (word) => word.length > 2 && !QUERY_WORDS.has(word) && !/^\d+$/.test(word),
+  );
   return { filters, keywords, ...(category ? { category: category.key } : {}) };
 }
 

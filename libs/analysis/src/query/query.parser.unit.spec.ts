@@ -3,8 +3,14 @@ import type { InvestigationFilters } from '../model/investigation-filters.model.
 import { parseInvestigationQuery } from './query.parser.js';
 
 const cases: Array<[string, InvestigationFilters]> = [
-  ['Contratos de saúde acima de R$ 1 milhão em 2024', { orgao: '36000', min_value: 1_000_000, start_date: '2024-01-01', end_date: '2024-12-31' }],
-  ['CONTRATOS DE SAUDE ACIMA DE R$ 1 MILHAO EM 2024', { orgao: '36000', min_value: 1_000_000, start_date: '2024-01-01', end_date: '2024-12-31' }],
+  [
+    'Contratos de saúde acima de R$ 1 milhão em 2024',
+    { orgao: '36000', min_value: 1_000_000, start_date: '2024-01-01', end_date: '2024-12-31' },
+  ],
+  [
+    'CONTRATOS DE SAUDE ACIMA DE R$ 1 MILHAO EM 2024',
+    { orgao: '36000', min_value: 1_000_000, start_date: '2024-01-01', end_date: '2024-12-31' },
+  ],
   ['contratos do Ministério da Educação abaixo de 500 mil', { orgao: '26000', max_value: 500_000 }],
   ['MEC, contratos entre R$ 100 mil e R$ 2 milhões', { orgao: '26000', min_value: 100_000, max_value: 2_000_000 }],
   ['contratos entre 100 e 500 mil reais', { min_value: 100_000, max_value: 500_000 }],
@@ -35,10 +41,16 @@ const cases: Array<[string, InvestigationFilters]> = [
   ['contratos de 01/02/2024 a 15/03/2024', { start_date: '2024-02-01', end_date: '2024-03-15' }],
   ['assinados em 05/11/2024', { start_date: '2024-11-05', end_date: '2024-11-05' }],
   ['contratos com o CNPJ 12.345.678/0001-95', { cnpj: '12.345.678/0001-95' }],
-  ['fornecedor 12345678000195 em 2023', { cnpj: '12.345.678/0001-95', start_date: '2023-01-01', end_date: '2023-12-31' }],
+  [
+    'fornecedor 12345678000195 em 2023',
+    { cnpj: '12.345.678/0001-95', start_date: '2023-01-01', end_date: '2023-12-31' },
+  ],
   ['órgão 39000 acima de R$ 10 milhões', { orgao: '39000', min_value: 10_000_000 }],
   ['contratos do orgao siafi 22000', { orgao: '22000' }],
-  ['Ministério da Justiça e Segurança Pública em 2023', { orgao: '30000', start_date: '2023-01-01', end_date: '2023-12-31' }],
+  [
+    'Ministério da Justiça e Segurança Pública em 2023',
+    { orgao: '30000', start_date: '2023-01-01', end_date: '2023-12-31' },
+  ],
   ['contratos do mcti', { orgao: '24000' }],
   ['despesas da educação com valor maior que R$ 300 mil', { orgao: '26000', min_value: 300_000 }],
   ['mais de 10 contratos de limpeza', {}],

@@ -55,7 +55,10 @@ describe('createAnalysisSession', () => {
     expect(stats.anomaliesDetected).toBe(found.length);
     expect(Object.values(stats.byType).reduce((a, b) => a + b, 0)).toBe(found.length);
     expect(stats.byType.vendor_concentration).toBe(0);
-    const spend = batch.reduce((sum, c) => sum + (c.valorFinalCompra > 0 ? c.valorFinalCompra : c.valorInicialCompra), 0);
+    const spend = batch.reduce(
+      (sum, c) => sum + (c.valorFinalCompra > 0 ? c.valorFinalCompra : c.valorInicialCompra),
+      0,
+    );
     expect(stats.totalValue).toBeCloseTo(spend, 0);
   });
 

@@ -40,7 +40,8 @@ export async function* pages(
 }
 
 export function assertPageRequest(request: ContractPageRequest): void {
-  if (!Number.isInteger(request.page) || request.page < 1) throw new RangeError(`page must be an integer >= 1, got ${request.page}`);
+  if (!Number.isInteger(request.page) || request.page < 1)
+    throw new RangeError(`page must be an integer >= 1, got ${request.page}`);
   if (!Number.isInteger(request.pageSize) || request.pageSize < 1) {
     throw new RangeError(`pageSize must be an integer >= 1, got ${request.pageSize}`);
   }

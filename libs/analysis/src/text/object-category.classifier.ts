@@ -2,7 +2,22 @@ import { OBJECT_CATEGORIES, OTHER_CATEGORY, type ObjectCategory } from '../catal
 import { tokenize } from './text.normalizer.js';
 
 /** Verbs and fillers every objeto has; they say how, not what, was bought. */
-const GENERIC = new Set(['aquisicao', 'contratacao', 'prestacao', 'servico', 'servicos', 'fornecimento', 'empresa', 'objeto', 'execucao', 'registro', 'precos', 'eventual', 'futura', 'especializada']);
+const GENERIC = new Set([
+  'aquisicao',
+  'contratacao',
+  'prestacao',
+  'servico',
+  'servicos',
+  'fornecimento',
+  'empresa',
+  'objeto',
+  'execucao',
+  'registro',
+  'precos',
+  'eventual',
+  'futura',
+  'especializada',
+]);
 
 /** The catalog category of an objeto (accent-free lower case), or null when none matches. */
 export function classifyObject(normalized: string): ObjectCategory | null {

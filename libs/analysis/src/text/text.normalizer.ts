@@ -7,8 +7,34 @@ export function normalizeText(text: string): string {
 
 /** Words that carry no meaning about what was bought; dropping them keeps similarity about the object. */
 const STOPWORDS: ReadonlySet<string> = new Set([
-  'a', 'ao', 'aos', 'as', 'com', 'da', 'das', 'de', 'do', 'dos', 'e', 'em', 'na', 'nas', 'no', 'nos',
-  'o', 'os', 'ou', 'para', 'pela', 'pelo', 'por', 'um', 'uma', 'conforme', 'sob', 'sobre',
+  'a',
+  'ao',
+  'aos',
+  'as',
+  'com',
+  'da',
+  'das',
+  'de',
+  'do',
+  'dos',
+  'e',
+  'em',
+  'na',
+  'nas',
+  'no',
+  'nos',
+  'o',
+  'os',
+  'ou',
+  'para',
+  'pela',
+  'pelo',
+  'por',
+  'um',
+  'uma',
+  'conforme',
+  'sob',
+  'sobre',
 ]);
 
 /** Distinct meaningful tokens of a normalised text, in first-seen order. */

@@ -27,11 +27,26 @@ describe('text helpers', () => {
 
   it('normalises accents and case and drops filler words', () => {
     expect(normalizeText('AQUISIÇÃO de Vacinas — Saúde')).toBe('aquisicao de vacinas — saude');
-    expect(tokenize(normalizeText('Aquisição de papel A4 para a unidade, papel'))).toEqual(['aquisicao', 'papel', 'a4', 'unidade']);
+    expect(tokenize(normalizeText('Aquisição de papel A4 para a unidade, papel'))).toEqual([
+      'aquisicao',
+      'papel',
+      'a4',
+      'unidade',
+    ]);
   });
 
   it('maps scores to severities', () => {
-    expect([0, 0.34, 0.35, 0.59, 0.6, 0.84, 0.85, 1, Number.NaN].map(severityFromScore)).toEqual(['low', 'low', 'medium', 'medium', 'high', 'high', 'critical', 'critical', 'low']);
+    expect([0, 0.34, 0.35, 0.59, 0.6, 0.84, 0.85, 1, Number.NaN].map(severityFromScore)).toEqual([
+      'low',
+      'low',
+      'medium',
+      'medium',
+      'high',
+      'high',
+      'critical',
+      'critical',
+      'low',
+    ]);
   });
 
   it('derives stable UUID-shaped ids', () => {

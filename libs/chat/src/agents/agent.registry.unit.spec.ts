@@ -4,16 +4,35 @@ import { AGENTS, agentById, isAgentId, routeToAgent } from './agent.registry.js'
 describe('agent registry', () => {
   it('knows every agent of the seed once, each with a name and a description', () => {
     const ids = AGENTS.map((a) => a.id);
-    for (const id of ['abaporu', 'zumbi', 'anita', 'tiradentes', 'drummond', 'machado', 'bonifacio', 'maria_quiteria', 'oxossi', 'dandara', 'lampiao', 'nana', 'ceuci', 'obaluaie', 'senna']) {
+    for (const id of [
+      'abaporu',
+      'zumbi',
+      'anita',
+      'tiradentes',
+      'drummond',
+      'machado',
+      'bonifacio',
+      'maria_quiteria',
+      'oxossi',
+      'dandara',
+      'lampiao',
+      'nana',
+      'ceuci',
+      'obaluaie',
+      'senna',
+    ]) {
       expect(ids).toContain(id);
     }
     expect(new Set(ids).size).toBe(ids.length);
-    for (const agent of AGENTS) expect(agent.name.length * agent.description.length * agent.role.length).toBeGreaterThan(0);
+    for (const agent of AGENTS)
+      expect(agent.name.length * agent.description.length * agent.role.length).toBeGreaterThan(0);
   });
 
   it('routes small talk to Drummond, investigations to Zumbi and the unknown to Abaporu', () => {
-    for (const intent of ['greeting', 'thanks', 'goodbye', 'help_request', 'about_system'] as const) expect(routeToAgent(intent).agent.id).toBe('drummond');
-    for (const intent of ['investigate', 'investigation_status', 'explain_anomaly'] as const) expect(routeToAgent(intent).agent.id).toBe('zumbi');
+    for (const intent of ['greeting', 'thanks', 'goodbye', 'help_request', 'about_system'] as const)
+      expect(routeToAgent(intent).agent.id).toBe('drummond');
+    for (const intent of ['investigate', 'investigation_status', 'explain_anomaly'] as const)
+      expect(routeToAgent(intent).agent.id).toBe('zumbi');
     expect(routeToAgent('unknown')).toEqual({ agent: agentById('abaporu'), reason: 'intent' });
   });
 

@@ -12,16 +12,27 @@ export const ANOMALY_LABEL: Readonly<Record<AnomalyType, string>> = {
 
 /** What each kind of finding means, for citizens rather than auditors. */
 export const ANOMALY_MEANING: Readonly<Record<AnomalyType, string>> = {
-  price_deviation: 'o valor pago ficou muito acima do que se costuma pagar por objetos da mesma categoria, o que pode indicar sobrepreço',
-  vendor_concentration: 'uma parcela grande das compras de um mesmo órgão ficou com um único fornecedor, o que pode indicar direcionamento',
-  temporal_pattern: 'houve concentração atípica de contratações num período curto, como o fim do exercício, quando o controle costuma ser menor',
-  duplicate_contract: 'há contratos quase idênticos (mesmo objeto, fornecedor e valor), o que pode indicar pagamento em duplicidade',
+  price_deviation:
+    'o valor pago ficou muito acima do que se costuma pagar por objetos da mesma categoria, o que pode indicar sobrepreço',
+  vendor_concentration:
+    'uma parcela grande das compras de um mesmo órgão ficou com um único fornecedor, o que pode indicar direcionamento',
+  temporal_pattern:
+    'houve concentração atípica de contratações num período curto, como o fim do exercício, quando o controle costuma ser menor',
+  duplicate_contract:
+    'há contratos quase idênticos (mesmo objeto, fornecedor e valor), o que pode indicar pagamento em duplicidade',
   amendment_over_limit: 'os aditivos somados passam do limite legal de acréscimo sobre o valor original do contrato',
-  split_purchase: 'várias compras pequenas e próximas do mesmo objeto parecem dividir uma contratação maior para ficar abaixo do limite de dispensa de licitação',
-  benford_deviation: 'a distribuição dos primeiros dígitos dos valores se afasta da lei de Benford, um sinal estatístico de valores possivelmente fabricados',
+  split_purchase:
+    'várias compras pequenas e próximas do mesmo objeto parecem dividir uma contratação maior para ficar abaixo do limite de dispensa de licitação',
+  benford_deviation:
+    'a distribuição dos primeiros dígitos dos valores se afasta da lei de Benford, um sinal estatístico de valores possivelmente fabricados',
 };
 
-export const SEVERITY_LABEL: Readonly<Record<Severity, string>> = { low: 'baixa', medium: 'média', high: 'alta', critical: 'crítica' };
+export const SEVERITY_LABEL: Readonly<Record<Severity, string>> = {
+  low: 'baixa',
+  medium: 'média',
+  high: 'alta',
+  critical: 'crítica',
+};
 
 /** Words of a question that point at one kind of finding. */
 const TOPICS: ReadonlyArray<readonly [AnomalyType, RegExp]> = [

@@ -17,7 +17,8 @@ const PHASE_LABEL: Readonly<Record<string, string>> = {
 export const START_REFUSED =
   'Você não tem permissão para iniciar investigações: isso cabe a analistas e administradores. Posso responder sobre as investigações que você acompanha, se me disser o identificador.';
 
-export const phaseLabel = (phase: string | null): string => (phase ? (PHASE_LABEL[phase] ?? phase) : 'aguardando início');
+export const phaseLabel = (phase: string | null): string =>
+  phase ? (PHASE_LABEL[phase] ?? phase) : 'aguardando início';
 
 const score = (value: number): string => formatNumberPt(value, 2);
 
@@ -63,7 +64,10 @@ export function composeInvestigationStatus(summary: InvestigationSummary | null)
 function evidence(anomaly: Anomaly): string {
   const entries = Object.entries(anomaly.evidence).slice(0, 6);
   if (entries.length === 0) return '';
-  const lines = entries.map(([key, value]) => `- ${key}: ${typeof value === 'number' ? formatNumberPt(value, Number.isInteger(value) ? 0 : 2) : value}`);
+  const lines = entries.map(
+    ([key, value]) =>
+      `- ${key}: ${typeof value === 'number' ? formatNumberPt(value, Number.isInteger(value) ? 0 : 2) : value}`,
+  );
   return `\n\nEvidências registradas:\n${lines.join('\n')}`;
 }
 
@@ -78,7 +82,8 @@ export function composeAnomalyExplanation(summary: InvestigationSummary | null, 
   const ranked = byScore(summary.anomalies);
   const chosen = ranked.find((a) => a.anomaly_type === wanted) ?? ranked[0];
   if (!chosen) return NO_INVESTIGATION;
-  const which = wanted && chosen.anomaly_type === wanted ? 'Sobre a anomalia que você citou' : 'A anomalia mais grave encontrada';
+  const which =
+    wanted && chosen.anomaly_type === wanted ? 'Sobre a anomalia que você citou' : 'A anomalia mais grave encontrada';
   const intro = wanted && chosen.anomaly_type !== wanted ? `Não encontrei anomalias desse tipo. ` : '';
   return [
     `${intro}${which}: ${anomalyLine(chosen)}`,

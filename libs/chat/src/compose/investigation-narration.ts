@@ -1,6 +1,6 @@
 import { formatBrl, formatNumberPt, orgaoByCode, type InvestigationFilters } from '#analysis';
 import type { InvestigationEvent } from '#investigations';
-import { assertNever } from '#kernel';
+import { assertNever } from '#eventsourcing';
 import { anomalyLine, phaseLabel } from './investigation-facts.composer.js';
 
 /** Anomalies announced one by one while an investigation runs; the rest are in the report. */
@@ -9,7 +9,8 @@ export const ANOMALIES_ANNOUNCED_LIVE = 10;
 function describeFilters(filters: InvestigationFilters): string[] {
   const parts: string[] = [];
   if (filters.orgao) parts.push(`órgão: ${orgaoByCode(filters.orgao)?.nome ?? filters.orgao} (${filters.orgao})`);
-  if (filters.start_date || filters.end_date) parts.push(`período: ${filters.start_date ?? 'início'} a ${filters.end_date ?? 'hoje'}`);
+  if (filters.start_date || filters.end_date)
+    parts.push(`período: ${filters.start_date ?? 'início'} a ${filters.end_date ?? 'hoje'}`);
   if (filters.min_value !== undefined) parts.push(`valor mínimo: ${formatBrl(filters.min_value)}`);
   if (filters.max_value !== undefined) parts.push(`valor máximo: ${formatBrl(filters.max_value)}`);
   if (filters.cnpj) parts.push(`fornecedor (CNPJ): ${filters.cnpj}`);
@@ -27,7 +28,11 @@ export function narrateInvestigationOpening(investigationId: string, filters: In
  * One investigation event as chat text, or null for events not worth a line. `ordinal`
  * is the anomaly's number in its investigation, so only the first few are told live.
  */
-export function narrateInvestigationEvent(event: InvestigationEvent, investigationId: string, ordinal = 0): string | null {
+export function narrateInvestigationEvent(
+  event: InvestigationEvent,
+  investigationId: string,
+  ordinal = 0,
+): string | null {
   switch (event.type) {
     case 'InvestigationStarted':
       return '**Investigação iniciada.**\n';

@@ -8,7 +8,8 @@ const EXAMPLES = [
   '"Explique a anomalia mais grave"',
 ];
 
-const introduce = (agent: AgentProfile): string => `Sou ${agent.name}, ${agent.role} do Cidadão.AI: ${agent.description}.`;
+const introduce = (agent: AgentProfile): string =>
+  `Sou ${agent.name}, ${agent.role} do Cidadão.AI: ${agent.description}.`;
 
 const CAPABILITIES = [
   '- **investigar** contratos públicos federais, por órgão, período, valor ou fornecedor (CNPJ);',
@@ -41,7 +42,10 @@ function about(agent: AgentProfile): string {
 }
 
 /** Answers for the intents that need no facts beyond the agents themselves. */
-export function composeSmallTalk(intent: Exclude<Intent, 'investigate' | 'investigation_status' | 'explain_anomaly'>, agent: AgentProfile): string {
+export function composeSmallTalk(
+  intent: Exclude<Intent, 'investigate' | 'investigation_status' | 'explain_anomaly'>,
+  agent: AgentProfile,
+): string {
   switch (intent) {
     case 'greeting':
       return `Olá! ${introduce(agent)}\n\nPosso investigar contratos públicos, acompanhar investigações e explicar as anomalias encontradas. Por exemplo: ${EXAMPLES[0]}. Como posso ajudar?`;

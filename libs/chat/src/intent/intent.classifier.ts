@@ -14,8 +14,12 @@ export interface IntentClassifier {
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Trains on the given utterances (the bundled set by default); takes a few milliseconds. */
-export function trainIntentClassifier(utterances: readonly LabelledUtterance[] = LABELLED_UTTERANCES): IntentClassifier {
-  const model = new NaiveBayesModel<Intent>(LEARNED).train(utterances.map((u) => ({ label: u.intent, features: intentFeatures(u.text) })));
+export function trainIntentClassifier(
+  utterances: readonly LabelledUtterance[] = LABELLED_UTTERANCES,
+): IntentClassifier {
+  const model = new NaiveBayesModel<Intent>(LEARNED).train(
+    utterances.map((u) => ({ label: u.intent, features: intentFeatures(u.text) })),
+  );
   return {
     classify(text: string): IntentPrediction {
       const probabilities = model.predict(intentFeatures(text));

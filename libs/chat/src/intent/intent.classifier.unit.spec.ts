@@ -8,7 +8,8 @@ const classifier = trainIntentClassifier();
 describe('intent classifier', () => {
   it('ships several hundred labelled utterances covering every intent', () => {
     expect(LABELLED_UTTERANCES.length).toBeGreaterThanOrEqual(400);
-    for (const intent of INTENTS) expect(LABELLED_UTTERANCES.filter((u) => u.intent === intent).length).toBeGreaterThanOrEqual(40);
+    for (const intent of INTENTS)
+      expect(LABELLED_UTTERANCES.filter((u) => u.intent === intent).length).toBeGreaterThanOrEqual(40);
   });
 
   it('splits the same way every time, holding out about a fifth', () => {

@@ -49,7 +49,8 @@ export class NaiveBayesModel<L extends string> {
       const stats = this.statsOf(label);
       const denominator = Math.log(stats.total + this.alpha * this.vocabulary.size);
       let logLikelihood = 0;
-      for (const [feature, weight] of known) logLikelihood += weight * (Math.log((stats.weights.get(feature) ?? 0) + this.alpha) - denominator);
+      for (const [feature, weight] of known)
+        logLikelihood += weight * (Math.log((stats.weights.get(feature) ?? 0) + this.alpha) - denominator);
       return (logLikelihood / mass) * this.sharpness;
     });
     return softmax(this.labels, scores);

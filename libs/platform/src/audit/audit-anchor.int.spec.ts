@@ -27,7 +27,14 @@ async function opened(place: AuditPlace, ...args: Parameters<AuditPlace['open']>
   return h;
 }
 
-const entry = (n: number) => auditEntry({ occurredAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), eventType: 'auth.login_failed', severity: 'medium', success: false, message: `record ${n}` });
+const entry = (n: number) =>
+  auditEntry({
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+    eventType: 'auth.login_failed',
+    severity: 'medium',
+    success: false,
+    message: `record ${n}`,
+  });
 
 async function append(h: AuditHarness, from: number, to: number): Promise<void> {
   for (let n = from; n <= to; n++) await h.log.append(entry(n));
@@ -57,16 +64,27 @@ describe.each(['sqlite', 'postgres'] as const)('%s audit anchor', (kind) => {
     const again = await opened(place, RING);
     expect(await seqs(again)).toEqual([5]);
     await append(again, 6, 8);
-    expect(await again.anchor.verify(3)).toMatchObject({ valid: true, checked: 8, firstBroken: null, anchoredThrough: 5 });
+    expect(await again.anchor.verify(3)).toMatchObject({
+      valid: true,
+      checked: 8,
+      firstBroken: null,
+      anchoredThrough: 5,
+    });
   });
 
   it('anchors every N records and every interval, each checkpoint after the previous one', async () => {
     const place = newPlace(kind);
     const counted = await opened(place, RING, { everyRecords: 3 });
     await append(counted, 1, 3);
-    await waitUntil(async () => ((await seqs(counted)).includes(3) ? true : undefined), 'a checkpoint after three records');
+    await waitUntil(
+      async () => ((await seqs(counted)).includes(3) ? true : undefined),
+      'a checkpoint after three records',
+    );
     await append(counted, 4, 6);
-    await waitUntil(async () => ((await seqs(counted)).includes(6) ? true : undefined), 'a checkpoint after six records');
+    await waitUntil(
+      async () => ((await seqs(counted)).includes(6) ? true : undefined),
+      'a checkpoint after six records',
+    );
     const timed = await opened(place, RING, { intervalMs: 50 });
     await timed.log.append(entry(7));
     await waitUntil(async () => ((await seqs(timed)).at(-1) === 7 ? true : undefined), 'the periodic checkpoint');
@@ -101,7 +119,11 @@ describe.each(['sqlite', 'postgres'] as const)('%s audit anchor', (kind) => {
     await append(h, 7, 9);
     expect((await h.anchor.checkpoint()).kind).toBe('refused');
     expect(await seqs(h)).toEqual([6]);
-    expect(await h.anchor.verify()).toMatchObject({ valid: false, firstBroken: { seq: 6, reason: 'checkpoint_mismatch' }, anchoredThrough: 0 });
+    expect(await h.anchor.verify()).toMatchObject({
+      valid: false,
+      firstBroken: { seq: 6, reason: 'checkpoint_mismatch' },
+      anchoredThrough: 0,
+    });
   });
 
   it('upgrades an unkeyed log: the old prefix verifies as before, a marker starts the keyed chain', async () => {
@@ -149,7 +171,10 @@ describe.each(['sqlite', 'postgres'] as const)('%s audit anchor', (kind) => {
     const after = await opened(place, rotated);
     await append(after, 4, 5);
     expect((await after.rows()).map((r) => r.eventType)[3]).toBe('audit.key_rotated');
-    expect(await after.anchor.checkpoint()).toMatchObject({ kind: 'written', checkpoint: { seq: 6, keyId: rotated.current.id } });
+    expect(await after.anchor.checkpoint()).toMatchObject({
+      kind: 'written',
+      checkpoint: { seq: 6, keyId: rotated.current.id },
+    });
     expect(await after.anchor.verify()).toMatchObject({ valid: true, checked: 6, anchoredThrough: 6 });
     // A process still on the retired key writes after the rotation: reported, not accepted.
     const stale = await opened(place, RING);

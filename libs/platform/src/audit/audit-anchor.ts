@@ -1,5 +1,13 @@
-import { signCheckpoint, verifyAuditChain, verifyChainSince, type AuditCheckpointData, type AuditKeyring, type AuditVerdict, type BrokenLink } from '#audit';
-import type { EventStore } from '../event-store/event-store.port.js';
+import {
+  signCheckpoint,
+  verifyAuditChain,
+  verifyChainSince,
+  type AuditCheckpointData,
+  type AuditKeyring,
+  type AuditVerdict,
+  type BrokenLink,
+} from '#audit';
+import type { EventStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { AuditCheckpoints, NO_CHECKPOINT, type CheckpointHead } from './audit-checkpoints.js';
@@ -74,7 +82,12 @@ export class AuditAnchor {
     // Checkpoints up to this revision only: one written during the walk may anchor records the walk's snapshot predates.
     const head = await this.checkpoints.latest(this.head);
     const { log, ring } = this.options;
-    return verifyAuditChain(auditRecords(log, {}, batchSize), this.checkpoints.all(head.revision), ring, head.checkpoint);
+    return verifyAuditChain(
+      auditRecords(log, {}, batchSize),
+      this.checkpoints.all(head.revision),
+      ring,
+      head.checkpoint,
+    );
   }
 
   async stop(): Promise<void> {
@@ -107,12 +120,18 @@ export class AuditAnchor {
     const anchor = head.checkpoint;
     const since = await verifyChainSince(auditRecords(log, {}, batchSize, anchor ? anchor.seq - 1 : 0), anchor, ring);
     if (since.broken) {
-      logger.error({ firstBroken: since.broken, checkpoint: anchor }, 'audit log no longer matches its last checkpoint: not anchoring it (GET /api/v1/audit/verify for the whole verdict)');
+      logger.error(
+        { firstBroken: since.broken, checkpoint: anchor },
+        'audit log no longer matches its last checkpoint: not anchoring it (GET /api/v1/audit/verify for the whole verdict)',
+      );
       return { kind: 'refused', broken: since.broken };
     }
     if (since.head.seq === (anchor?.seq ?? 0)) return { kind: 'unchanged' };
     const { seq, hash } = since.head;
-    const checkpoint = signCheckpoint({ seq, hash, count: seq, at: now().toISOString(), keyedFrom: since.keyedFrom }, ring.current);
+    const checkpoint = signCheckpoint(
+      { seq, hash, count: seq, at: now().toISOString(), keyedFrom: since.keyedFrom },
+      ring.current,
+    );
     const stored = await this.checkpoints.append(checkpoint, head);
     if (!stored) return null;
     this.head = stored;

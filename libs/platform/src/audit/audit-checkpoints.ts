@@ -1,6 +1,5 @@
 import { AUDIT_CHECKPOINTS_STREAM, auditCheckpointOf, type AuditCheckpointData, type AuditCheckpointed } from '#audit';
-import type { EventStore } from '../event-store/event-store.port.js';
-import { WrongExpectedRevisionError } from '../event-store/event-store.errors.js';
+import { WrongExpectedRevisionError, type EventStore } from '#eventsourcing';
 import { newId } from '../ids/ids.js';
 
 /** The checkpoint stream as last read: its newest checkpoint and its last revision (0: no stream). */
@@ -24,8 +23,11 @@ export class AuditCheckpoints {
 
   /** Checkpoints in stream order up to revision `upTo`, a page at a time. */
   async *all(upTo: number): AsyncGenerator<AuditCheckpointData> {
-    for (let after = 0; after < upTo; ) {
-      const page = await this.store.readStream(AUDIT_CHECKPOINTS_STREAM, { after, maxCount: Math.min(this.pageSize, upTo - after) });
+    for (let after = 0; after < upTo;) {
+      const page = await this.store.readStream(AUDIT_CHECKPOINTS_STREAM, {
+        after,
+        maxCount: Math.min(this.pageSize, upTo - after),
+      });
       for (const event of page) {
         const checkpoint = auditCheckpointOf(event);
         if (checkpoint) yield checkpoint;
@@ -40,8 +42,12 @@ export class AuditCheckpoints {
   async latest(known: CheckpointHead = NO_CHECKPOINT): Promise<CheckpointHead> {
     let head = known;
     for (;;) {
-      const page = await this.store.readStream(AUDIT_CHECKPOINTS_STREAM, { after: head.revision, maxCount: this.pageSize });
-      for (const event of page) head = { checkpoint: auditCheckpointOf(event) ?? head.checkpoint, revision: event.revision };
+      const page = await this.store.readStream(AUDIT_CHECKPOINTS_STREAM, {
+        after: head.revision,
+        maxCount: this.pageSize,
+      });
+      for (const event of page)
+        head = { checkpoint: auditCheckpointOf(event) ?? head.checkpoint, revision: event.revision };
       if (page.length < this.pageSize) return head;
     }
   }
@@ -49,9 +55,19 @@ export class AuditCheckpoints {
   /** Appends after `head`; null when another writer appended first (read the head again and decide again). */
   async append(checkpoint: AuditCheckpointData, head: CheckpointHead): Promise<CheckpointHead | null> {
     const event: AuditCheckpointed = { type: 'AuditCheckpointed', data: checkpoint };
-    const metadata = { eventId: newId(), commandId: newId(), correlationId: `audit-checkpoint-${checkpoint.seq}`, userId: 'system', occurredAt: checkpoint.at };
+    const metadata = {
+      eventId: newId(),
+      commandId: newId(),
+      correlationId: `audit-checkpoint-${checkpoint.seq}`,
+      userId: 'system',
+      occurredAt: checkpoint.at,
+    };
     try {
-      const { nextRevision } = await this.store.appendToStream(AUDIT_CHECKPOINTS_STREAM, [{ ...event, metadata }], head.revision);
+      const { nextRevision } = await this.store.appendToStream(
+        AUDIT_CHECKPOINTS_STREAM,
+        [{ ...event, metadata }],
+        head.revision,
+      );
       return { checkpoint, revision: nextRevision };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) return null;

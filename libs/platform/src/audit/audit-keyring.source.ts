@@ -7,7 +7,8 @@ export const AUDIT_KEY_FILE = 'audit-hmac-key';
 export interface ResolvedAuditKeyring {
   readonly ring: AuditKeyring;
   /** Where the current key came from: the setting, or a file in DATA_DIR (`created` on first start). */
-  readonly source: { readonly kind: 'setting' } | { readonly kind: 'file'; readonly file: string; readonly created: boolean };
+  readonly source:
+    { readonly kind: 'setting' } | { readonly kind: 'file'; readonly file: string; readonly created: boolean };
 }
 
 /**
@@ -17,11 +18,19 @@ export interface ResolvedAuditKeyring {
  */
 export function resolveAuditKeyring(settings: Settings): ResolvedAuditKeyring {
   if (settings.AUDIT_HMAC_KEY !== undefined) {
-    return { ring: auditKeyring(settings.AUDIT_HMAC_KEY, settings.AUDIT_HMAC_PREVIOUS_KEYS), source: { kind: 'setting' } };
+    return {
+      ring: auditKeyring(settings.AUDIT_HMAC_KEY, settings.AUDIT_HMAC_PREVIOUS_KEYS),
+      source: { kind: 'setting' },
+    };
   }
   if (!isEmbedded(settings)) {
-    throw new InvalidSettingsError(['AUDIT_HMAC_KEY: is required in distributed mode (NATS_URL): every api and worker process keys the shared audit chain with it']);
+    throw new InvalidSettingsError([
+      'AUDIT_HMAC_KEY: is required in distributed mode (NATS_URL): every api and worker process keys the shared audit chain with it',
+    ]);
   }
   const persisted = loadOrCreateSecret(settings.DATA_DIR, AUDIT_KEY_FILE);
-  return { ring: auditKeyring(persisted.secret, settings.AUDIT_HMAC_PREVIOUS_KEYS), source: { kind: 'file', file: persisted.file, created: persisted.created } };
+  return {
+    ring: auditKeyring(persisted.secret, settings.AUDIT_HMAC_PREVIOUS_KEYS),
+    source: { kind: 'file', file: persisted.file, created: persisted.created },
+  };
 }

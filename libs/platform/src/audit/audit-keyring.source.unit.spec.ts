@@ -9,15 +9,25 @@ const DISTRIBUTED = { NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres'
 
 describe('audit key settings', () => {
   it('has checkpoint defaults and names a bad value', () => {
-    expect(loadSettings({})).toMatchObject({ AUDIT_CHECKPOINT_EVERY_RECORDS: 1000, AUDIT_CHECKPOINT_INTERVAL_SECONDS: 60, AUDIT_HMAC_PREVIOUS_KEYS: [] });
+    expect(loadSettings({})).toMatchObject({
+      AUDIT_CHECKPOINT_EVERY_RECORDS: 1000,
+      AUDIT_CHECKPOINT_INTERVAL_SECONDS: 60,
+      AUDIT_HMAC_PREVIOUS_KEYS: [],
+    });
     expect(() => loadSettings({ AUDIT_HMAC_KEY: 'short' })).toThrow(/AUDIT_HMAC_KEY: must be at least 32 characters/);
-    expect(() => loadSettings({ AUDIT_HMAC_PREVIOUS_KEYS: `${OLD},short` })).toThrow(/AUDIT_HMAC_PREVIOUS_KEYS: must be comma-separated keys/);
-    expect(() => loadSettings({ AUDIT_HMAC_KEY: KEY, AUDIT_HMAC_PREVIOUS_KEYS: KEY })).toThrow(/AUDIT_HMAC_PREVIOUS_KEYS: must not hold the current AUDIT_HMAC_KEY/);
+    expect(() => loadSettings({ AUDIT_HMAC_PREVIOUS_KEYS: `${OLD},short` })).toThrow(
+      /AUDIT_HMAC_PREVIOUS_KEYS: must be comma-separated keys/,
+    );
+    expect(() => loadSettings({ AUDIT_HMAC_KEY: KEY, AUDIT_HMAC_PREVIOUS_KEYS: KEY })).toThrow(
+      /AUDIT_HMAC_PREVIOUS_KEYS: must not hold the current AUDIT_HMAC_KEY/,
+    );
     expect(() => loadSettings({ AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0' })).toThrow(/AUDIT_CHECKPOINT_INTERVAL_SECONDS/);
   });
 
   it('takes the key and the retired keys, oldest first, from the settings', () => {
-    const { ring, source } = resolveAuditKeyring(loadSettings({ AUDIT_HMAC_KEY: KEY, AUDIT_HMAC_PREVIOUS_KEYS: ` ${OLD} , ${'p'.repeat(32)}` }));
+    const { ring, source } = resolveAuditKeyring(
+      loadSettings({ AUDIT_HMAC_KEY: KEY, AUDIT_HMAC_PREVIOUS_KEYS: ` ${OLD} , ${'p'.repeat(32)}` }),
+    );
     expect(source).toEqual({ kind: 'setting' });
     expect(ring.current).toEqual(auditKey(KEY));
     expect(ring.previous.map((key) => key.secret)).toEqual([OLD, 'p'.repeat(32)]);
@@ -27,6 +37,8 @@ describe('audit key settings', () => {
     const settings = loadSettings({ ...DISTRIBUTED, DATA_DIR: '/nonexistent' });
     expect(() => resolveAuditKeyring(settings)).toThrow(InvalidSettingsError);
     expect(() => resolveAuditKeyring(settings)).toThrow(/AUDIT_HMAC_KEY: is required in distributed mode/);
-    expect(resolveAuditKeyring(loadSettings({ ...DISTRIBUTED, AUDIT_HMAC_KEY: KEY })).ring.current.id).toBe(auditKey(KEY).id);
+    expect(resolveAuditKeyring(loadSettings({ ...DISTRIBUTED, AUDIT_HMAC_KEY: KEY })).ring.current.id).toBe(
+      auditKey(KEY).id,
+    );
   });
 });

@@ -13,7 +13,12 @@ import { SqliteAuditLog } from './sqlite-audit-log.js';
  */
 export async function createAuditLog(settings: Settings, key: AuditKey, logger?: Logger): Promise<AuditLog> {
   if (settings.EVENT_STORE !== 'sqlite' && settings.DATABASE_URL) {
-    return PostgresAuditLog.open({ connectionString: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA, key, ...(logger ? { logger } : {}) });
+    return PostgresAuditLog.open({
+      connectionString: settings.DATABASE_URL,
+      schema: settings.DATABASE_SCHEMA,
+      key,
+      ...(logger ? { logger } : {}),
+    });
   }
   return new SqliteAuditLog(join(settings.DATA_DIR, 'audit.sqlite'), key);
 }

@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { auditEntry, auditKeyring, verifyAuditChain, type AuditEntry, type AuditFilter, type AuditRecord } from '#audit';
+import {
+  auditEntry,
+  auditKeyring,
+  verifyAuditChain,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditRecord,
+} from '#audit';
 import { auditRecords, type AuditLog } from './audit-log.port.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
@@ -16,7 +23,8 @@ const schemas: string[] = [];
 
 async function* none(): AsyncGenerator<never> {}
 /** The chain alone: these tests write no checkpoints. */
-const verifyChain = (log: AuditLog, batchSize?: number) => verifyAuditChain(auditRecords(log, {}, batchSize), none(), RING, null);
+const verifyChain = (log: AuditLog, batchSize?: number) =>
+  verifyAuditChain(auditRecords(log, {}, batchSize), none(), RING, null);
 const dirs: string[] = [];
 
 interface Opened {
@@ -26,18 +34,24 @@ interface Opened {
 }
 
 const adapters: Array<[string, () => Promise<Opened>]> = [
-  ['sqlite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'audit-log-'));
-    dirs.push(dir);
-    const file = join(dir, 'audit.sqlite');
-    return { log: new SqliteAuditLog(file, KEY), second: async () => new SqliteAuditLog(file, KEY) };
-  }],
-  ['postgres', async () => {
-    const schema = `audit_log_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    schemas.push(schema);
-    const open = () => PostgresAuditLog.open({ connectionString: DATABASE_URL, schema, key: KEY });
-    return { log: await open(), second: open };
-  }],
+  [
+    'sqlite',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'audit-log-'));
+      dirs.push(dir);
+      const file = join(dir, 'audit.sqlite');
+      return { log: new SqliteAuditLog(file, KEY), second: async () => new SqliteAuditLog(file, KEY) };
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const schema = `audit_log_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+      schemas.push(schema);
+      const open = () => PostgresAuditLog.open({ connectionString: DATABASE_URL, schema, key: KEY });
+      return { log: await open(), second: open };
+    },
+  ],
 ];
 
 afterAll(async () => {
@@ -54,7 +68,14 @@ const at = (minute: number): string => new Date(Date.UTC(2026, 0, 1, 0, minute))
 function entries(): AuditEntry[] {
   const types = ['auth.login_failed', 'auth.login_succeeded', 'investigation.started'] as const;
   return Array.from({ length: 30 }, (_, i) =>
-    auditEntry({ occurredAt: at(i), eventType: types[i % 3] ?? 'auth.login_failed', severity: i % 2 === 0 ? 'low' : 'high', success: i % 3 !== 0, userId: `user-${i % 3}`, message: `record ${i}` }),
+    auditEntry({
+      occurredAt: at(i),
+      eventType: types[i % 3] ?? 'auth.login_failed',
+      severity: i % 2 === 0 ? 'low' : 'high',
+      success: i % 3 !== 0,
+      userId: `user-${i % 3}`,
+      message: `record ${i}`,
+    }),
   );
 }
 
@@ -78,7 +99,9 @@ describe.each(adapters)('%s audit log', (_name, open) => {
     // `_` is a plain character in a prefix, not a wildcard.
     expect(await all(log, { eventType: 'auth.login_f' })).toHaveLength(10);
     expect(await all(log, { severity: 'high', userId: 'user-1' })).toHaveLength(5);
-    expect((await all(log, { startDate: at(10), endDate: at(19) })).map((r) => r.message)).toEqual(Array.from({ length: 10 }, (_, i) => `record ${i + 10}`));
+    expect((await all(log, { startDate: at(10), endDate: at(19) })).map((r) => r.message)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `record ${i + 10}`),
+    );
     const [first] = await all(log, { userId: 'user-0' }, 1);
     expect(first).toMatchObject({ seq: 1, success: false, ip: null, message: 'record 0', keyId: KEY.id });
     await log.close();
@@ -99,7 +122,11 @@ describe.each(adapters)('%s audit log', (_name, open) => {
     const [done] = entries();
     const fact = { ...(done as AuditEntry), eventType: 'investigation.completed' as const };
     const first = await log.append(fact, { dedupeKey: 'investigation.completed:inv-1' });
-    const again = await Promise.all([log, other, log, other].map((handle) => handle.append({ ...fact, message: 'retried' }, { dedupeKey: 'investigation.completed:inv-1' })));
+    const again = await Promise.all(
+      [log, other, log, other].map((handle) =>
+        handle.append({ ...fact, message: 'retried' }, { dedupeKey: 'investigation.completed:inv-1' }),
+      ),
+    );
     expect(again).toEqual([first, first, first, first]);
     await log.append(fact, { dedupeKey: 'investigation.completed:inv-2' });
     await log.append(fact);
@@ -122,7 +149,15 @@ describe.each(adapters)('%s audit log', (_name, open) => {
     // Appends keep working while a read is open (SQLite: no statement held across awaits).
     const reader = log.read({}, 5);
     await reader.next();
-    await log.append(auditEntry({ occurredAt: at(40), eventType: 'audit.exported', severity: 'medium', success: true, message: 'during a read' }));
+    await log.append(
+      auditEntry({
+        occurredAt: at(40),
+        eventType: 'audit.exported',
+        severity: 'medium',
+        success: true,
+        message: 'during a read',
+      }),
+    );
     await reader.return(undefined);
     expect(await all(log)).toHaveLength(31);
     await log.close();

@@ -27,6 +27,11 @@ export interface AuditLog {
 export const DEFAULT_AUDIT_BATCH = 1000;
 
 /** One record at a time, for consumers that fold records (verification, tests); `afterSeq` as in read(). */
-export async function* auditRecords(log: AuditLog, filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, afterSeq?: number): AsyncGenerator<AuditRecord> {
+export async function* auditRecords(
+  log: AuditLog,
+  filter: AuditFilter = {},
+  batchSize = DEFAULT_AUDIT_BATCH,
+  afterSeq?: number,
+): AsyncGenerator<AuditRecord> {
   for await (const batch of log.read(filter, batchSize, afterSeq)) yield* batch;
 }

@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { auditCheckpointOf, AUDIT_CHECKPOINTS_STREAM, type AuditCheckpointData, type AuditKeyring, type AuditRecord } from '#audit';
-import type { EventStore } from '../event-store/event-store.port.js';
+import {
+  auditCheckpointOf,
+  AUDIT_CHECKPOINTS_STREAM,
+  type AuditCheckpointData,
+  type AuditKeyring,
+  type AuditRecord,
+} from '#audit';
+import type { EventStore } from '#eventsourcing';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import { silentLogger } from '../logging/logger.js';
@@ -112,7 +118,14 @@ function postgresPlace(): Place {
 async function harness(place: Place, ring: AuditKeyring, timing: AnchorTiming): Promise<AuditHarness> {
   const [log, store] = [await place.openLog(ring), await place.openStore()];
   // Checkpoints only when a test asks for them, unless it sets a cadence.
-  const anchor = AuditAnchor.start({ log, store, ring, logger: silentLogger, everyRecords: timing.everyRecords ?? 1e9, intervalMs: timing.intervalMs ?? 3_600_000 });
+  const anchor = AuditAnchor.start({
+    log,
+    store,
+    ring,
+    logger: silentLogger,
+    everyRecords: timing.everyRecords ?? 1e9,
+    intervalMs: timing.intervalMs ?? 3_600_000,
+  });
   let closed: Promise<void> | undefined;
   return {
     kind: place.kind,
@@ -120,13 +133,18 @@ async function harness(place: Place, ring: AuditKeyring, timing: AnchorTiming): 
     anchor,
     store,
     sql: (statement) => place.sql(statement),
-    insert: (record) => place.sql(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(place.placeholder)})`, toAuditValues(record, place.success)),
+    insert: (record) =>
+      place.sql(
+        `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(place.placeholder)})`,
+        toAuditValues(record, place.success),
+      ),
     rows: async () => {
       const records: AuditRecord[] = [];
       for await (const record of auditRecords(log)) records.push(record);
       return records;
     },
-    checkpoints: async () => (await store.readStream(AUDIT_CHECKPOINTS_STREAM)).flatMap((event) => auditCheckpointOf(event) ?? []),
+    checkpoints: async () =>
+      (await store.readStream(AUDIT_CHECKPOINTS_STREAM)).flatMap((event) => auditCheckpointOf(event) ?? []),
     open: (nextRing, nextTiming = timing) => harness(place, nextRing, nextTiming),
     close: () => {
       closed ??= (async () => {
@@ -158,10 +176,18 @@ export function auditPlace(kind: AuditAdapterKind): AuditPlace {
     seedUnkeyed: async (records) => {
       await place.createSchema();
       const ddl = UNKEYED_TABLE('audit_log');
-      await place.sql(kind === 'sqlite' ? ddl.replace('bigint PRIMARY KEY', 'INTEGER PRIMARY KEY').replace('boolean', 'INTEGER') : ddl);
+      await place.sql(
+        kind === 'sqlite'
+          ? ddl.replace('bigint PRIMARY KEY', 'INTEGER PRIMARY KEY').replace('boolean', 'INTEGER')
+          : ddl,
+      );
       const columns = AUDIT_COLUMNS.replace(', key_id', '');
       const placeholders = auditPlaceholders(place.placeholder).split(', ').slice(0, -1).join(', ');
-      for (const record of records) await place.sql(`INSERT INTO audit_log (${columns}) VALUES (${placeholders})`, toAuditValues(record, place.success).slice(0, -1));
+      for (const record of records)
+        await place.sql(
+          `INSERT INTO audit_log (${columns}) VALUES (${placeholders})`,
+          toAuditValues(record, place.success).slice(0, -1),
+        );
     },
     dispose: place.dispose,
   };

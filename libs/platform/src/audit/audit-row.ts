@@ -2,14 +2,30 @@ import type { AuditFilter, AuditRecord, AuditEventType, Severity } from '#audit'
 
 /** Column order of every SELECT and INSERT; rows are read as arrays in this order. */
 export const AUDIT_COLUMN_NAMES = [
-  'seq', 'occurred_at', 'event_type', 'severity', 'user_id', 'ip', 'user_agent', 'request_id', 'correlation_id',
-  'resource_type', 'resource_id', 'success', 'error_code', 'message', 'prev_hash', 'hash', 'key_id',
+  'seq',
+  'occurred_at',
+  'event_type',
+  'severity',
+  'user_id',
+  'ip',
+  'user_agent',
+  'request_id',
+  'correlation_id',
+  'resource_type',
+  'resource_id',
+  'success',
+  'error_code',
+  'message',
+  'prev_hash',
+  'hash',
+  'key_id',
 ] as const;
 
 export const AUDIT_COLUMNS = AUDIT_COLUMN_NAMES.join(', ');
 
 /** Placeholders of one INSERT row, e.g. `$1, $2` or `?, ?`. */
-export const auditPlaceholders = (placeholder: (index: number) => string): string => AUDIT_COLUMN_NAMES.map((_, i) => placeholder(i + 1)).join(', ');
+export const auditPlaceholders = (placeholder: (index: number) => string): string =>
+  AUDIT_COLUMN_NAMES.map((_, i) => placeholder(i + 1)).join(', ');
 
 type Cell = string | number | boolean | null;
 const text = (cell: Cell | undefined): string | null => (cell === null || cell === undefined ? null : String(cell));
@@ -43,9 +59,23 @@ export function fromAuditRow(row: readonly Cell[]): AuditRecord {
 
 export function toAuditValues(record: AuditRecord, successValue: (ok: boolean) => boolean | number): unknown[] {
   return [
-    record.seq, record.occurredAt, record.eventType, record.severity, record.userId, record.ip, record.userAgent,
-    record.requestId, record.correlationId, record.resourceType, record.resourceId, successValue(record.success),
-    record.errorCode, record.message, record.prevHash, record.hash, record.keyId,
+    record.seq,
+    record.occurredAt,
+    record.eventType,
+    record.severity,
+    record.userId,
+    record.ip,
+    record.userAgent,
+    record.requestId,
+    record.correlationId,
+    record.resourceType,
+    record.resourceId,
+    successValue(record.success),
+    record.errorCode,
+    record.message,
+    record.prevHash,
+    record.hash,
+    record.keyId,
   ];
 }
 
@@ -58,7 +88,8 @@ export function auditWhere(filter: AuditFilter, param: (value: unknown) => strin
   if (filter.startDate !== undefined) clauses.push(`occurred_at >= ${param(filter.startDate)}`);
   if (filter.endDate !== undefined) clauses.push(`occurred_at <= ${param(filter.endDate)}`);
   if (filter.severity !== undefined) clauses.push(`severity = ${param(filter.severity)}`);
-  if (filter.eventType !== undefined) clauses.push(`substr(event_type, 1, ${param(filter.eventType.length)}) = ${param(filter.eventType)}`);
+  if (filter.eventType !== undefined)
+    clauses.push(`substr(event_type, 1, ${param(filter.eventType.length)}) = ${param(filter.eventType)}`);
   if (filter.userId !== undefined) clauses.push(`user_id = ${param(filter.userId)}`);
   return clauses.join(' AND ');
 }

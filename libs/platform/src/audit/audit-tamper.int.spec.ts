@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { auditEntry, auditHash, auditKeyring, signCheckpoint, AUDIT_CHECKPOINTS_STREAM, type AuditRecord, type BrokenLinkReason } from '#audit';
+import {
+  auditEntry,
+  auditHash,
+  auditKeyring,
+  signCheckpoint,
+  AUDIT_CHECKPOINTS_STREAM,
+  type AuditRecord,
+  type BrokenLinkReason,
+} from '#audit';
 import { auditPlace, type AuditAdapterKind, type AuditHarness, type AuditPlace } from './audit-log.testing.js';
 
 const RING = auditKeyring('audit-tamper-spec-key-'.padEnd(40, 't'));
@@ -13,7 +21,14 @@ afterEach(async () => {
 });
 
 const entry = (n: number) =>
-  auditEntry({ occurredAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), eventType: 'security.access_denied', severity: 'high', success: false, userId: `user-${n}`, message: `record ${n}` });
+  auditEntry({
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+    eventType: 'security.access_denied',
+    severity: 'high',
+    success: false,
+    userId: `user-${n}`,
+    message: `record ${n}`,
+  });
 
 interface Logged {
   readonly h: AuditHarness;
@@ -44,7 +59,11 @@ const at = (records: readonly AuditRecord[], seq: number): AuditRecord => {
 };
 
 /** What someone without the key can do: hash with the formula from before keys. */
-const plainHashed = (record: AuditRecord, prevHash: string): AuditRecord => ({ ...record, prevHash, hash: auditHash(record.seq, record, prevHash, null) });
+const plainHashed = (record: AuditRecord, prevHash: string): AuditRecord => ({
+  ...record,
+  prevHash,
+  hash: auditHash(record.seq, record, prevHash, null),
+});
 
 async function replaceTable(h: AuditHarness, rows: readonly AuditRecord[]): Promise<void> {
   await h.sql('DELETE FROM audit_log');
@@ -61,14 +80,35 @@ interface Tampering {
 }
 
 const TAMPERINGS: Tampering[] = [
-  { name: "edit a middle record's field", seq: 5, reason: 'content_altered', tamper: ({ h }) => h.sql("UPDATE audit_log SET user_id = 'someone-else' WHERE seq = 5") },
-  { name: "edit a middle record's hash", seq: 5, reason: 'content_altered', tamper: ({ h }) => h.sql(`UPDATE audit_log SET hash = '${'f'.repeat(64)}' WHERE seq = 5`) },
-  { name: 'delete a middle record', seq: 5, reason: 'sequence_gap', tamper: ({ h }) => h.sql('DELETE FROM audit_log WHERE seq = 5') },
+  {
+    name: "edit a middle record's field",
+    seq: 5,
+    reason: 'content_altered',
+    tamper: ({ h }) => h.sql("UPDATE audit_log SET user_id = 'someone-else' WHERE seq = 5"),
+  },
+  {
+    name: "edit a middle record's hash",
+    seq: 5,
+    reason: 'content_altered',
+    tamper: ({ h }) => h.sql(`UPDATE audit_log SET hash = '${'f'.repeat(64)}' WHERE seq = 5`),
+  },
+  {
+    name: 'delete a middle record',
+    seq: 5,
+    reason: 'sequence_gap',
+    tamper: ({ h }) => h.sql('DELETE FROM audit_log WHERE seq = 5'),
+  },
   {
     name: 'swap two records',
     seq: 4,
     reason: 'prev_hash_mismatch',
-    tamper: ({ h, records }) => replaceTable(h, records.map((r) => (r.seq === 4 ? { ...at(records, 6), seq: 4 } : r.seq === 6 ? { ...at(records, 4), seq: 6 } : r))),
+    tamper: ({ h, records }) =>
+      replaceTable(
+        h,
+        records.map((r) =>
+          r.seq === 4 ? { ...at(records, 6), seq: 4 } : r.seq === 6 ? { ...at(records, 4), seq: 6 } : r,
+        ),
+      ),
   },
   {
     name: 'insert a forged record in the middle',
@@ -76,17 +116,35 @@ const TAMPERINGS: Tampering[] = [
     reason: 'content_altered',
     tamper: ({ h, records }) => {
       const forged = plainHashed({ ...at(records, 5), ...entry(99), seq: 5 }, at(records, 4).hash);
-      return replaceTable(h, [...records.filter((r) => r.seq < 5), forged, ...records.filter((r) => r.seq >= 5).map((r) => ({ ...r, seq: r.seq + 1 }))]);
+      return replaceTable(h, [
+        ...records.filter((r) => r.seq < 5),
+        forged,
+        ...records.filter((r) => r.seq >= 5).map((r) => ({ ...r, seq: r.seq + 1 })),
+      ]);
     },
   },
-  { name: 'truncate the newest record', seq: 10, reason: 'truncated', tamper: ({ h }) => h.sql('DELETE FROM audit_log WHERE seq = 10') },
-  { name: 'truncate the newest three records', seq: 8, reason: 'truncated', tamper: ({ h }) => h.sql('DELETE FROM audit_log WHERE seq >= 8') },
+  {
+    name: 'truncate the newest record',
+    seq: 10,
+    reason: 'truncated',
+    tamper: ({ h }) => h.sql('DELETE FROM audit_log WHERE seq = 10'),
+  },
+  {
+    name: 'truncate the newest three records',
+    seq: 8,
+    reason: 'truncated',
+    tamper: ({ h }) => h.sql('DELETE FROM audit_log WHERE seq >= 8'),
+  },
   { name: 'delete everything', seq: 1, reason: 'emptied', tamper: ({ h }) => h.sql('DELETE FROM audit_log') },
   {
     name: 'edit and re-hash the newest record',
     seq: 10,
     reason: 'content_altered',
-    tamper: ({ h, records }) => replaceTable(h, records.map((r) => (r.seq === 10 ? plainHashed({ ...r, message: 'nothing happened' }, r.prevHash) : r))),
+    tamper: ({ h, records }) =>
+      replaceTable(
+        h,
+        records.map((r) => (r.seq === 10 ? plainHashed({ ...r, message: 'nothing happened' }, r.prevHash) : r)),
+      ),
   },
   {
     name: 're-chain a suffix after editing',
@@ -94,7 +152,8 @@ const TAMPERINGS: Tampering[] = [
     reason: 'content_altered',
     tamper: ({ h, records }) => {
       const rows = [...records.filter((r) => r.seq < 7)];
-      for (const r of records.filter((r) => r.seq >= 7)) rows.push(plainHashed(r.seq === 7 ? { ...r, userId: 'nobody' } : r, rows.at(-1)?.hash ?? ''));
+      for (const r of records.filter((r) => r.seq >= 7))
+        rows.push(plainHashed(r.seq === 7 ? { ...r, userId: 'nobody' } : r, rows.at(-1)?.hash ?? ''));
       return replaceTable(h, rows);
     },
   },
@@ -102,17 +161,37 @@ const TAMPERINGS: Tampering[] = [
     name: 'append a record forged with the old unkeyed hash',
     seq: 11,
     reason: 'unkeyed_record',
-    tamper: ({ h, records }) => h.insert(plainHashed({ ...entry(11), seq: 11, prevHash: '', hash: '', keyId: null }, at(records, 10).hash)),
+    tamper: ({ h, records }) =>
+      h.insert(plainHashed({ ...entry(11), seq: 11, prevHash: '', hash: '', keyId: null }, at(records, 10).hash)),
   },
-  { name: 'edit the oldest record', seq: 1, reason: 'content_altered', tamper: ({ h }) => h.sql("UPDATE audit_log SET message = 'edited' WHERE seq = 1") },
-  { name: 'restore an older copy of the table (rollback)', seq: 7, reason: 'truncated', tamper: ({ h, olderCopy }) => replaceTable(h, olderCopy) },
-  { name: 'rewrite seq numbers, leaving a gap', seq: 8, reason: 'sequence_gap', tamper: ({ h }) => h.sql('UPDATE audit_log SET seq = seq + 100 WHERE seq >= 8') },
+  {
+    name: 'edit the oldest record',
+    seq: 1,
+    reason: 'content_altered',
+    tamper: ({ h }) => h.sql("UPDATE audit_log SET message = 'edited' WHERE seq = 1"),
+  },
+  {
+    name: 'restore an older copy of the table (rollback)',
+    seq: 7,
+    reason: 'truncated',
+    tamper: ({ h, olderCopy }) => replaceTable(h, olderCopy),
+  },
+  {
+    name: 'rewrite seq numbers, leaving a gap',
+    seq: 8,
+    reason: 'sequence_gap',
+    tamper: ({ h }) => h.sql('UPDATE audit_log SET seq = seq + 100 WHERE seq >= 8'),
+  },
   // Beyond the fourteen: variants an attacker would try next.
   {
     name: "renumber to close a deleted record's gap",
     seq: 5,
     reason: 'prev_hash_mismatch',
-    tamper: ({ h, records }) => replaceTable(h, records.filter((r) => r.seq !== 5).map((r) => (r.seq > 5 ? { ...r, seq: r.seq - 1 } : r))),
+    tamper: ({ h, records }) =>
+      replaceTable(
+        h,
+        records.filter((r) => r.seq !== 5).map((r) => (r.seq > 5 ? { ...r, seq: r.seq - 1 } : r)),
+      ),
   },
   {
     name: 'restore an older copy and let the service write on',
@@ -129,9 +208,22 @@ const TAMPERINGS: Tampering[] = [
     seq: 12,
     reason: 'checkpoint_invalid',
     tamper: async ({ h, records }) => {
-      const forged = signCheckpoint({ seq: 12, hash: at(records, 10).hash, count: 12, at: new Date().toISOString(), keyedFrom: 1 }, auditKeyring('a guessed key, not the one in use'.padEnd(40, '?')).current);
-      const metadata = { eventId: 'forged', commandId: 'forged', correlationId: 'forged', userId: 'system', occurredAt: forged.at };
-      await h.store.appendToStream(AUDIT_CHECKPOINTS_STREAM, [{ type: 'AuditCheckpointed', data: { ...forged, keyId: RING.current.id }, metadata }], 'any');
+      const forged = signCheckpoint(
+        { seq: 12, hash: at(records, 10).hash, count: 12, at: new Date().toISOString(), keyedFrom: 1 },
+        auditKeyring('a guessed key, not the one in use'.padEnd(40, '?')).current,
+      );
+      const metadata = {
+        eventId: 'forged',
+        commandId: 'forged',
+        correlationId: 'forged',
+        userId: 'system',
+        occurredAt: forged.at,
+      };
+      await h.store.appendToStream(
+        AUDIT_CHECKPOINTS_STREAM,
+        [{ type: 'AuditCheckpointed', data: { ...forged, keyId: RING.current.id }, metadata }],
+        'any',
+      );
     },
   },
 ];
@@ -139,20 +231,29 @@ const TAMPERINGS: Tampering[] = [
 describe.each(['sqlite', 'postgres'] as const)('%s audit log tampered with directly in the database', (kind) => {
   it('verifies the untouched log, anchored twice', async () => {
     const { h } = await logged(kind);
-    expect(await h.anchor.verify(4)).toMatchObject({ valid: true, checked: 10, firstBroken: null, latestCheckpoint: { seq: 10, count: 10, keyedFrom: 1 }, anchoredThrough: 10 });
+    expect(await h.anchor.verify(4)).toMatchObject({
+      valid: true,
+      checked: 10,
+      firstBroken: null,
+      latestCheckpoint: { seq: 10, count: 10, keyedFrom: 1 },
+      anchoredThrough: 10,
+    });
   });
 
-  it.each(TAMPERINGS)('$name: reported at seq $seq as $reason, and never anchored', async ({ tamper, seq, reason, anchoredThrough }) => {
-    const logged_ = await logged(kind);
-    const { h } = logged_;
-    await tamper(logged_);
-    const rowsBefore = await h.rows();
-    const verdict = await h.anchor.verify(4);
-    expect(verdict).toMatchObject({ valid: false, firstBroken: { seq, reason } });
-    if (anchoredThrough !== undefined) expect(verdict.anchoredThrough).toBe(anchoredThrough);
-    // Neither verifying nor the next checkpoint writes anything onto the tampered tail.
-    expect((await h.anchor.checkpoint()).kind).not.toBe('written');
-    expect(await h.rows()).toEqual(rowsBefore);
-    expect(await h.anchor.verify(4)).toEqual(verdict);
-  });
+  it.each(TAMPERINGS)(
+    '$name: reported at seq $seq as $reason, and never anchored',
+    async ({ tamper, seq, reason, anchoredThrough }) => {
+      const logged_ = await logged(kind);
+      const { h } = logged_;
+      await tamper(logged_);
+      const rowsBefore = await h.rows();
+      const verdict = await h.anchor.verify(4);
+      expect(verdict).toMatchObject({ valid: false, firstBroken: { seq, reason } });
+      if (anchoredThrough !== undefined) expect(verdict.anchoredThrough).toBe(anchoredThrough);
+      // Neither verifying nor the next checkpoint writes anything onto the tampered tail.
+      expect((await h.anchor.checkpoint()).kind).not.toBe('written');
+      expect(await h.rows()).toEqual(rowsBefore);
+      expect(await h.anchor.verify(4)).toEqual(verdict);
+    },
+  );
 });

@@ -42,9 +42,24 @@ export class PostgresAuditLog implements AuditLog {
     private readonly key: AuditKey,
   ) {}
 
-  static async open({ connectionString, schema, key, logger = silentLogger }: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
-    const connections = new PgConnections({ connectionString, applicationName: `audit-log-${schema}`, logger, unavailable });
-    const log = new PostgresAuditLog(connections, `${pg.escapeIdentifier(schema)}.audit_log`, advisoryKey(`audit-log:append:${schema}`), key);
+  static async open({
+    connectionString,
+    schema,
+    key,
+    logger = silentLogger,
+  }: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
+    const connections = new PgConnections({
+      connectionString,
+      applicationName: `audit-log-${schema}`,
+      logger,
+      unavailable,
+    });
+    const log = new PostgresAuditLog(
+      connections,
+      `${pg.escapeIdentifier(schema)}.audit_log`,
+      advisoryKey(`audit-log:append:${schema}`),
+      key,
+    );
     try {
       await log.migrate(schema);
     } catch (error) {
@@ -81,7 +96,9 @@ export class PostgresAuditLog implements AuditLog {
       // Logs created before the chain was keyed: their rows read as unkeyed (NULL).
       await client.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS key_id text`);
       await client.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS dedupe_key text`);
-      await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS audit_log_dedupe_key ON ${this.table} (dedupe_key) WHERE dedupe_key IS NOT NULL`);
+      await client.query(
+        `CREATE UNIQUE INDEX IF NOT EXISTS audit_log_dedupe_key ON ${this.table} (dedupe_key) WHERE dedupe_key IS NOT NULL`,
+      );
     });
   }
 
@@ -90,17 +107,29 @@ export class PostgresAuditLog implements AuditLog {
     return this.connections.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
       if (dedupeKey !== undefined) {
-        const existing = await client.query<Array<string | boolean | null>>({ text: `SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE dedupe_key = $1`, values: [dedupeKey], rowMode: 'array' });
+        const existing = await client.query<Array<string | boolean | null>>({
+          text: `SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE dedupe_key = $1`,
+          values: [dedupeKey],
+          rowMode: 'array',
+        });
         if (existing.rows[0]) return fromAuditRow(existing.rows[0]);
       }
-      const last = await client.query<{ seq: string; hash: string; key_id: string | null }>(`SELECT seq, hash, key_id FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
-      const tail = last.rows[0] ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash, keyId: last.rows[0].key_id } : null;
+      const last = await client.query<{ seq: string; hash: string; key_id: string | null }>(
+        `SELECT seq, hash, key_id FROM ${this.table} ORDER BY seq DESC LIMIT 1`,
+      );
+      const tail = last.rows[0]
+        ? { seq: Number(last.rows[0].seq), hash: last.rows[0].hash, keyId: last.rows[0].key_id }
+        : null;
       const records = chainNext(tail, entry, this.key);
       for (const record of records) {
-        await client.query(`INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders((i) => `$${i}`)})`, toAuditValues(record, (ok) => ok));
+        await client.query(
+          `INSERT INTO ${this.table} (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders((i) => `$${i}`)})`,
+          toAuditValues(record, (ok) => ok),
+        );
       }
       const appended = records[records.length - 1] as AuditRecord;
-      if (dedupeKey !== undefined) await client.query(`UPDATE ${this.table} SET dedupe_key = $1 WHERE seq = $2`, [dedupeKey, appended.seq]);
+      if (dedupeKey !== undefined)
+        await client.query(`UPDATE ${this.table} SET dedupe_key = $1 WHERE seq = $2`, [dedupeKey, appended.seq]);
       return appended;
     });
   }
@@ -111,9 +140,13 @@ export class PostgresAuditLog implements AuditLog {
    * nothing repeated, only records appended meanwhile become visible too. It gives up after
    * READ_ATTEMPTS failures in a row, and a consumer then sees AuditLogUnavailableError.
    */
-  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, afterSeq?: number): AsyncGenerator<readonly AuditRecord[]> {
+  async *read(
+    filter: AuditFilter = {},
+    batchSize = DEFAULT_AUDIT_BATCH,
+    afterSeq?: number,
+  ): AsyncGenerator<readonly AuditRecord[]> {
     let after = afterSeq;
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         for await (const batch of this.readCursor(filter, batchSize, after)) {
           failures = 0;
@@ -142,20 +175,34 @@ export class PostgresAuditLog implements AuditLog {
    * whole walk (keyset pages re-planned per page can fall into a sort of every remaining
    * row each time), and FETCH hands over one batch at a time.
    */
-  private async *readCursor(filter: AuditFilter, batchSize: number, afterSeq: number | undefined): AsyncGenerator<readonly AuditRecord[]> {
+  private async *readCursor(
+    filter: AuditFilter,
+    batchSize: number,
+    afterSeq: number | undefined,
+  ): AsyncGenerator<readonly AuditRecord[]> {
     const values: unknown[] = [];
-    const where = auditWhere(filter, (value) => {
-      values.push(value);
-      return `$${values.length}`;
-    }, afterSeq);
+    const where = auditWhere(
+      filter,
+      (value) => {
+        values.push(value);
+        return `$${values.length}`;
+      },
+      afterSeq,
+    );
     const checkout = await this.connections.checkout();
     const { client } = checkout;
     let failure: unknown;
     try {
       await client.query('BEGIN READ ONLY');
-      await client.query({ text: `DECLARE audit_read NO SCROLL CURSOR FOR SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE ${where} ORDER BY seq`, values });
+      await client.query({
+        text: `DECLARE audit_read NO SCROLL CURSOR FOR SELECT ${AUDIT_COLUMNS} FROM ${this.table} WHERE ${where} ORDER BY seq`,
+        values,
+      });
       for (;;) {
-        const { rows } = await client.query<Array<string | boolean | null>>({ text: `FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM audit_read`, rowMode: 'array' });
+        const { rows } = await client.query<Array<string | boolean | null>>({
+          text: `FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM audit_read`,
+          rowMode: 'array',
+        });
         if (rows.length > 0) yield rows.map(fromAuditRow);
         if (rows.length < batchSize) break;
       }

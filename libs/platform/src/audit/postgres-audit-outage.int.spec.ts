@@ -2,7 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { auditEntry, auditKeyring, verifyAuditChain, type AuditRecord } from '#audit';
-import { createScratchDatabase, DATABASE_URL, holdAdvisoryLock, terminateBackends, waitForLockWaiters, withAdmin, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
+import {
+  createScratchDatabase,
+  DATABASE_URL,
+  holdAdvisoryLock,
+  terminateBackends,
+  waitForLockWaiters,
+  withAdmin,
+  type ScratchDatabase,
+} from '../../../../test/support/postgres-faults.js';
 import { AuditLogUnavailableError } from './audit-log.errors.js';
 import { auditRecords } from './audit-log.port.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
@@ -28,14 +36,23 @@ async function openLog(connectionString = DATABASE_URL): Promise<{ log: Postgres
   return { log: await PostgresAuditLog.open({ connectionString, schema, key: RING.current }), schema };
 }
 
-const entry = (i: number) => auditEntry({ occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), eventType: 'auth.login_failed', severity: 'medium', success: false, userId: `user-${i}`, message: `record ${i}` });
+const entry = (i: number) =>
+  auditEntry({
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    eventType: 'auth.login_failed',
+    severity: 'medium',
+    success: false,
+    userId: `user-${i}`,
+    message: `record ${i}`,
+  });
 
 async function appendMany(log: PostgresAuditLog, from: number, count: number): Promise<void> {
   for (let i = from; i < from + count; i++) await log.append(entry(i));
 }
 
 /** The same key the log computes for its append lock. */
-const appendLockKey = (schema: string): string => createHash('sha256').update(`audit-log:append:${schema}`).digest().readBigInt64BE(0).toString();
+const appendLockKey = (schema: string): string =>
+  createHash('sha256').update(`audit-log:append:${schema}`).digest().readBigInt64BE(0).toString();
 
 describe('postgres audit log when the server drops its connections', () => {
   it('carries a cursor read (the export) across a terminated connection: every record once, in order', async () => {
@@ -64,7 +81,12 @@ describe('postgres audit log when the server drops its connections', () => {
     try {
       await appendMany(log, 0, 3);
       const lock = await holdAdvisoryLock(appendLockKey(schema));
-      const blocked = [3, 4].map((i) => log.append(entry(i)).then(() => 'appended', (error: unknown) => error));
+      const blocked = [3, 4].map((i) =>
+        log.append(entry(i)).then(
+          () => 'appended',
+          (error: unknown) => error,
+        ),
+      );
       await waitForLockWaiters({ applicationNames: [`audit-log-${schema}`] }, 2);
       await terminateBackends({ applicationNames: [`audit-log-${schema}`] });
       for (const outcome of await Promise.all(blocked)) expect(outcome).toBeInstanceOf(AuditLogUnavailableError);
@@ -73,7 +95,14 @@ describe('postgres audit log when the server drops its connections', () => {
       await appendMany(log, 5, 3);
       const records: AuditRecord[] = [];
       for await (const record of auditRecords(log)) records.push(record);
-      expect(records.map((record) => record.message)).toEqual(['record 0', 'record 1', 'record 2', 'record 5', 'record 6', 'record 7']);
+      expect(records.map((record) => record.message)).toEqual([
+        'record 0',
+        'record 1',
+        'record 2',
+        'record 5',
+        'record 6',
+        'record 7',
+      ]);
       expect((await verifyChain(auditRecords(log))).valid).toBe(true);
     } finally {
       await log.close();

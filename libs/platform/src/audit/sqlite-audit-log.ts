@@ -32,8 +32,11 @@ const SCHEMA = `
 function addLaterColumns(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(audit_log)').all();
   if (!columns.some((column) => column.name === 'key_id')) db.exec('ALTER TABLE audit_log ADD COLUMN key_id TEXT');
-  if (!columns.some((column) => column.name === 'dedupe_key')) db.exec('ALTER TABLE audit_log ADD COLUMN dedupe_key TEXT');
-  db.exec('CREATE UNIQUE INDEX IF NOT EXISTS audit_log_dedupe_key ON audit_log (dedupe_key) WHERE dedupe_key IS NOT NULL');
+  if (!columns.some((column) => column.name === 'dedupe_key'))
+    db.exec('ALTER TABLE audit_log ADD COLUMN dedupe_key TEXT');
+  db.exec(
+    'CREATE UNIQUE INDEX IF NOT EXISTS audit_log_dedupe_key ON audit_log (dedupe_key) WHERE dedupe_key IS NOT NULL',
+  );
 }
 
 /**
@@ -43,7 +46,9 @@ function addLaterColumns(db: Database.Database): void {
 export class SqliteAuditLog implements AuditLog {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
-  private readonly appendTransaction: Database.Transaction<(entry: AuditEntry, dedupeKey: string | null) => AuditRecord>;
+  private readonly appendTransaction: Database.Transaction<
+    (entry: AuditEntry, dedupeKey: string | null) => AuditRecord
+  >;
 
   /** `key`: the HMAC key new records are chained with. */
   constructor(filename: string, key: AuditKey) {
@@ -53,9 +58,13 @@ export class SqliteAuditLog implements AuditLog {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     addLaterColumns(this.db);
-    const last = this.db.prepare<[], ChainTail>('SELECT seq, hash, key_id AS keyId FROM audit_log ORDER BY seq DESC LIMIT 1');
+    const last = this.db.prepare<[], ChainTail>(
+      'SELECT seq, hash, key_id AS keyId FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
     const insert = this.db.prepare(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(() => '?')})`);
-    const recorded = this.db.prepare<[string], Array<string | number | null>>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE dedupe_key = ?`).raw();
+    const recorded = this.db
+      .prepare<[string], Array<string | number | null>>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE dedupe_key = ?`)
+      .raw();
     const markRecorded = this.db.prepare<[string, number]>('UPDATE audit_log SET dedupe_key = ? WHERE seq = ?');
     this.appendTransaction = this.db.transaction((entry: AuditEntry, dedupeKey: string | null) => {
       const existing = dedupeKey === null ? undefined : recorded.get(dedupeKey);
@@ -77,15 +86,28 @@ export class SqliteAuditLog implements AuditLog {
    * seek). A statement held open across awaits would lock this connection against the
    * appends that keep arriving during an export.
    */
-  async *read(filter: AuditFilter = {}, batchSize = DEFAULT_AUDIT_BATCH, from = 0): AsyncGenerator<readonly AuditRecord[]> {
+  async *read(
+    filter: AuditFilter = {},
+    batchSize = DEFAULT_AUDIT_BATCH,
+    from = 0,
+  ): AsyncGenerator<readonly AuditRecord[]> {
     let afterSeq = from;
     for (;;) {
       const values: unknown[] = [];
-      const where = auditWhere(filter, (value) => {
-        values.push(value);
-        return '?';
-      }, afterSeq);
-      const rows = this.db.prepare<unknown[], Array<string | number | null>>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq LIMIT ?`).raw().all(...values, batchSize);
+      const where = auditWhere(
+        filter,
+        (value) => {
+          values.push(value);
+          return '?';
+        },
+        afterSeq,
+      );
+      const rows = this.db
+        .prepare<unknown[], Array<string | number | null>>(
+          `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where} ORDER BY seq LIMIT ?`,
+        )
+        .raw()
+        .all(...values, batchSize);
       if (rows.length > 0) yield rows.map(fromAuditRow);
       const last = rows.at(-1);
       if (!last || rows.length < batchSize) return;

@@ -18,18 +18,23 @@ export function resolveAuthMode(settings: Settings): AuthMode {
   const embedded = isEmbedded(settings);
   const required = settings.AUTH_REQUIRED ?? (configured || !embedded);
   if (required && !configured && !embedded) {
-    throw new InvalidSettingsError(['JWT_SECRET: is required in distributed mode (or set JWT_JWKS_URL, or AUTH_REQUIRED=false)']);
+    throw new InvalidSettingsError([
+      'JWT_SECRET: is required in distributed mode (or set JWT_JWKS_URL, or AUTH_REQUIRED=false)',
+    ]);
   }
-  const secretSource = settings.JWT_SECRET !== undefined ? 'setting' : embedded && settings.JWT_JWKS_URL === undefined ? 'dev' : 'none';
+  const secretSource =
+    settings.JWT_SECRET !== undefined ? 'setting' : embedded && settings.JWT_JWKS_URL === undefined ? 'dev' : 'none';
   return { required, secretSource };
 }
 
-export type SigningSecret = { readonly source: 'setting'; readonly secret: string } | ({ readonly source: 'dev' } & DevSecret);
+export type SigningSecret =
+  { readonly source: 'setting'; readonly secret: string } | ({ readonly source: 'dev' } & DevSecret);
 
 /** The HS256 secret this server verifies with, creating the dev secret on first use; null when tokens come only from a JWKS. */
 export function signingSecret(settings: Settings): SigningSecret | null {
   const { secretSource } = resolveAuthMode(settings);
-  if (secretSource === 'setting' && settings.JWT_SECRET !== undefined) return { source: 'setting', secret: settings.JWT_SECRET };
+  if (secretSource === 'setting' && settings.JWT_SECRET !== undefined)
+    return { source: 'setting', secret: settings.JWT_SECRET };
   if (secretSource === 'dev') return { source: 'dev', ...loadOrCreateDevSecret(settings.DATA_DIR) };
   return null;
 }

@@ -20,7 +20,9 @@ describe('authentication and limit settings', () => {
 
   it('names the variable of a bad value', () => {
     expect(() => loadSettings({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: must be at least 32 characters/);
-    expect(() => loadSettings({ JWT_JWKS_URL: 'ftp://idp/keys' })).toThrow(/JWT_JWKS_URL: must start with https:\/\/ or http:\/\//);
+    expect(() => loadSettings({ JWT_JWKS_URL: 'ftp://idp/keys' })).toThrow(
+      /JWT_JWKS_URL: must start with https:\/\/ or http:\/\//,
+    );
     expect(() => loadSettings({ AUTH_REQUIRED: 'sometimes' })).toThrow(/AUTH_REQUIRED: must be true or false/);
     expect(() => loadSettings({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE:/);
     expect(() => loadSettings({ MAX_BODY_BYTES: 'lots' })).toThrow(/MAX_BODY_BYTES: must be a number/);
@@ -35,15 +37,27 @@ describe('resolveAuthMode', () => {
 
   it('requires tokens once a key is configured, unless AUTH_REQUIRED=false', () => {
     expect(resolveAuthMode(loadSettings({ JWT_SECRET: SECRET }))).toEqual({ required: true, secretSource: 'setting' });
-    expect(resolveAuthMode(loadSettings({ JWT_JWKS_URL: 'https://idp.example/jwks' }))).toEqual({ required: true, secretSource: 'none' });
-    expect(resolveAuthMode(loadSettings({ JWT_SECRET: SECRET, AUTH_REQUIRED: 'false' }))).toEqual({ required: false, secretSource: 'setting' });
+    expect(resolveAuthMode(loadSettings({ JWT_JWKS_URL: 'https://idp.example/jwks' }))).toEqual({
+      required: true,
+      secretSource: 'none',
+    });
+    expect(resolveAuthMode(loadSettings({ JWT_SECRET: SECRET, AUTH_REQUIRED: 'false' }))).toEqual({
+      required: false,
+      secretSource: 'setting',
+    });
     expect(resolveAuthMode(loadSettings({ AUTH_REQUIRED: 'true' }))).toEqual({ required: true, secretSource: 'dev' });
   });
 
   it('refuses a distributed API that requires tokens but has no key', () => {
     expect(() => resolveAuthMode(loadSettings(DISTRIBUTED))).toThrow(InvalidSettingsError);
     expect(() => resolveAuthMode(loadSettings(DISTRIBUTED))).toThrow(/JWT_SECRET: is required in distributed mode/);
-    expect(resolveAuthMode(loadSettings({ ...DISTRIBUTED, JWT_SECRET: SECRET }))).toEqual({ required: true, secretSource: 'setting' });
-    expect(resolveAuthMode(loadSettings({ ...DISTRIBUTED, AUTH_REQUIRED: 'false' }))).toEqual({ required: false, secretSource: 'none' });
+    expect(resolveAuthMode(loadSettings({ ...DISTRIBUTED, JWT_SECRET: SECRET }))).toEqual({
+      required: true,
+      secretSource: 'setting',
+    });
+    expect(resolveAuthMode(loadSettings({ ...DISTRIBUTED, AUTH_REQUIRED: 'false' }))).toEqual({
+      required: false,
+      secretSource: 'none',
+    });
   });
 });

@@ -7,7 +7,12 @@ import type { Principal } from './principal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /** The local user of an embedded server that does not require tokens. */
-export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({ id: 'anonymous', roles: Object.freeze(['analyst'] as const), name: 'local anonymous user', anonymous: true });
+export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
+  id: 'anonymous',
+  roles: Object.freeze(['analyst'] as const),
+  name: 'local anonymous user',
+  anonymous: true,
+});
 
 /** Whether a verified token has been revoked since it was issued (TokenRevocations). */
 export interface RevocationCheck {
@@ -30,18 +35,26 @@ export class Authenticator {
     }
     if (!this.verifier) throw new AuthError('TOKEN_INVALID', 'this server has no key to verify tokens');
     const principal = await this.verifier.verify(token);
-    if (this.revocations?.isRevoked(principal)) throw new AuthError('TOKEN_REVOKED', 'this token has been revoked; obtain a new one', principal.id);
+    if (this.revocations?.isRevoked(principal))
+      throw new AuthError('TOKEN_REVOKED', 'this token has been revoked; obtain a new one', principal.id);
     return principal;
   }
 }
 
 /** Builds the authenticator from settings and says at start how callers are identified. */
-export function createAuthenticator(settings: Settings, logger: Logger, revocations: RevocationCheck | null = null): Authenticator {
+export function createAuthenticator(
+  settings: Settings,
+  logger: Logger,
+  revocations: RevocationCheck | null = null,
+): Authenticator {
   const mode = resolveAuthMode(settings);
   const secret = signingSecret(settings);
   if (secret?.source === 'dev') {
     const how = secret.created ? 'generated and saved' : 'reusing the one saved';
-    logger.warn({ file: secret.file, created: secret.created }, `JWT_SECRET is not set: ${how} in ${secret.file} (development only); npm run token signs with it`);
+    logger.warn(
+      { file: secret.file, created: secret.created },
+      `JWT_SECRET is not set: ${how} in ${secret.file} (development only); npm run token signs with it`,
+    );
   }
   const verifier =
     secret || settings.JWT_JWKS_URL
@@ -53,6 +66,10 @@ export function createAuthenticator(settings: Settings, logger: Logger, revocati
           clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
         })
       : null;
-  if (!mode.required) logger.warn({ user: ANONYMOUS_PRINCIPAL.id, roles: ANONYMOUS_PRINCIPAL.roles }, 'authentication is not required: requests without a token act as the local "anonymous" analyst');
+  if (!mode.required)
+    logger.warn(
+      { user: ANONYMOUS_PRINCIPAL.id, roles: ANONYMOUS_PRINCIPAL.roles },
+      'authentication is not required: requests without a token act as the local "anonymous" analyst',
+    );
   return new Authenticator(verifier, mode.required ? null : ANONYMOUS_PRINCIPAL, revocations);
 }

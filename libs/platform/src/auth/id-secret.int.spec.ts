@@ -11,7 +11,10 @@ const DISTRIBUTED = { NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres'
 
 describe('the key of derived ids', () => {
   it('is ID_SECRET when set, else derived from JWT_SECRET (never JWT_SECRET itself)', () => {
-    expect(resolveIdSecret(loadSettings({ ID_SECRET: 'i'.repeat(32), JWT_SECRET: SECRET }))).toEqual({ secret: 'i'.repeat(32), source: 'setting' });
+    expect(resolveIdSecret(loadSettings({ ID_SECRET: 'i'.repeat(32), JWT_SECRET: SECRET }))).toEqual({
+      secret: 'i'.repeat(32),
+      source: 'setting',
+    });
     const derived = resolveIdSecret(loadSettings({ ...DISTRIBUTED, JWT_SECRET: SECRET }));
     expect(derived.source).toBe('jwt');
     expect(derived.secret).not.toContain(SECRET);

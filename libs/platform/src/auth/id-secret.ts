@@ -20,10 +20,15 @@ export interface IdSecret {
 export function resolveIdSecret(settings: Settings): IdSecret {
   if (settings.ID_SECRET !== undefined) return { secret: settings.ID_SECRET, source: 'setting' };
   if (settings.JWT_SECRET !== undefined) {
-    return { secret: createHmac('sha256', settings.JWT_SECRET).update('cidadao-ai/id-secret').digest('base64url'), source: 'jwt' };
+    return {
+      secret: createHmac('sha256', settings.JWT_SECRET).update('cidadao-ai/id-secret').digest('base64url'),
+      source: 'jwt',
+    };
   }
   if (!isEmbedded(settings)) {
-    throw new InvalidSettingsError(['ID_SECRET: is required in distributed mode when JWT_SECRET is not set (every API process must derive the same ids)']);
+    throw new InvalidSettingsError([
+      'ID_SECRET: is required in distributed mode when JWT_SECRET is not set (every API process must derive the same ids)',
+    ]);
   }
   return { secret: loadOrCreateSecret(settings.DATA_DIR, ID_SECRET_FILE).secret, source: 'file' };
 }

@@ -56,7 +56,9 @@ export class JoseTokenVerifier implements TokenVerifier {
 function toAuthError(error: unknown): Error {
   if (error instanceof AuthError) return error;
   if (error instanceof errors.JWTExpired) return new AuthError('TOKEN_EXPIRED', 'the token has expired');
-  const fetchFailed = !(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout || error.code === 'ERR_JOSE_GENERIC';
-  if (fetchFailed) return new AuthUnavailableError('the identity provider keys (JWT_JWKS_URL) could not be fetched', { cause: error });
+  const fetchFailed =
+    !(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout || error.code === 'ERR_JOSE_GENERIC';
+  if (fetchFailed)
+    return new AuthUnavailableError('the identity provider keys (JWT_JWKS_URL) could not be fetched', { cause: error });
   return new AuthError('TOKEN_INVALID', `the token is not valid: ${error.message}`);
 }

@@ -1,6 +1,14 @@
 import type { Principal, Role } from './principal.js';
 
-export const PERMISSIONS = ['investigation:start', 'investigation:cancel', 'investigation:watch', 'chat:read', 'audit:export', 'audit:verify', 'admin:revoke_tokens'] as const;
+export const PERMISSIONS = [
+  'investigation:start',
+  'investigation:cancel',
+  'investigation:watch',
+  'chat:read',
+  'audit:export',
+  'audit:verify',
+  'admin:revoke_tokens',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** `own`: only on resources the principal owns; `any`: on every resource. */
@@ -31,7 +39,8 @@ export function scopeOf(principal: Principal, permission: Permission): Scope | n
   return best;
 }
 
-export const hasPermission = (principal: Principal, permission: Permission): boolean => scopeOf(principal, permission) !== null;
+export const hasPermission = (principal: Principal, permission: Permission): boolean =>
+  scopeOf(principal, permission) !== null;
 
 /** Whether the principal may use the permission on a resource owned by `ownerId`. */
 export function mayActOn(principal: Principal, permission: Permission, ownerId: string): boolean {

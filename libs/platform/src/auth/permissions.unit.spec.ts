@@ -44,7 +44,11 @@ describe('principal from token claims', () => {
   });
 
   it('takes the subject as id and a name when there is one', () => {
-    expect(principalFromClaims({ sub: 'ana', roles: ['analyst'], preferred_username: 'ana.souza' })).toEqual({ id: 'ana', roles: ['analyst'], name: 'ana.souza' });
+    expect(principalFromClaims({ sub: 'ana', roles: ['analyst'], preferred_username: 'ana.souza' })).toEqual({
+      id: 'ana',
+      roles: ['analyst'],
+      name: 'ana.souza',
+    });
     expect(() => principalFromClaims({ roles: ['analyst'] })).toThrow(/no subject/);
   });
 });

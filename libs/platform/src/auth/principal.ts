@@ -18,9 +18,11 @@ export interface Principal {
 export const NOBODY: Principal = Object.freeze({ id: 'anonymous', roles: Object.freeze([]) });
 
 /** The user a verified token names; null for NOBODY and for the local user of an embedded server without tokens. */
-export const verifiedUserId = (principal: Principal): string | null => (principal.anonymous || principal === NOBODY ? null : principal.id);
+export const verifiedUserId = (principal: Principal): string | null =>
+  principal.anonymous || principal === NOBODY ? null : principal.id;
 
-export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+export const isRole = (value: unknown): value is Role =>
+  typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
@@ -31,7 +33,10 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : va
  */
 export function rolesFromClaims(claims: Record<string, unknown>): Role[] {
   const realmAccess = claims.realm_access;
-  const realmRoles = typeof realmAccess === 'object' && realmAccess !== null ? (realmAccess as Record<string, unknown>).roles : undefined;
+  const realmRoles =
+    typeof realmAccess === 'object' && realmAccess !== null
+      ? (realmAccess as Record<string, unknown>).roles
+      : undefined;
   const candidates = [...asList(claims.roles), ...asList(claims.role), ...asList(realmRoles)];
   return ROLES.filter((role) => candidates.some((c) => c === role));
 }
@@ -41,5 +46,10 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   if (typeof sub !== 'string' || sub.length === 0) throw new AuthError('TOKEN_INVALID', 'the token has no subject');
   const name = [claims.name, claims.preferred_username].find((n): n is string => typeof n === 'string' && n.length > 0);
   const issuedAt = typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : undefined;
-  return { id: sub, roles: rolesFromClaims(claims), ...(name === undefined ? {} : { name }), ...(issuedAt === undefined ? {} : { issuedAt }) };
+  return {
+    id: sub,
+    roles: rolesFromClaims(claims),
+    ...(name === undefined ? {} : { name }),
+    ...(issuedAt === undefined ? {} : { issuedAt }),
+  };
 }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createScratchDatabase, holdAdvisoryLock, LOCK_HOLDER, terminateBackends, waitForLockWaiters, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
+import {
+  createScratchDatabase,
+  holdAdvisoryLock,
+  LOCK_HOLDER,
+  terminateBackends,
+  waitForLockWaiters,
+  type ScratchDatabase,
+} from '../../../../test/support/postgres-faults.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
-import { EventStoreUnavailableError } from '../event-store/event-store.errors.js';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { postgresNames } from '../event-store/postgres/postgres-schema.js';
 import type { Principal } from './principal.js';
@@ -16,21 +23,29 @@ afterAll(async () => {
 });
 
 const tokenOf = (id: string): Principal => ({ id, roles: ['analyst'], issuedAt: Math.floor(Date.now() / 1000) - 60 });
-const revoke = (revocations: TokenRevocations, userId: string) => revocations.revoke({ userId, revokedBy: 'root', reason: null, correlationId: 'c' });
+const revoke = (revocations: TokenRevocations, userId: string) =>
+  revocations.revoke({ userId, revokedBy: 'root', reason: null, correlationId: 'c' });
 
 describe('token revocations folded by two api processes while PostgreSQL drops their connections', () => {
   it('a revocation refused mid-append is reported unavailable; the next one reaches the other process once', async () => {
-    const open = () => PostgresEventStore.open({ connectionString: database.url, schema: 'access', pollIntervalMs: 200 });
+    const open = () =>
+      PostgresEventStore.open({ connectionString: database.url, schema: 'access', pollIntervalMs: 200 });
     const [storeA, storeB] = await Promise.all([open(), open()]);
     const [processA, processB] = await Promise.all([TokenRevocations.open(storeA), TokenRevocations.open(storeB)]);
     const seenByA: string[] = [];
     const watching = processA.revoked$.subscribe((revocation) => seenByA.push(revocation.userId));
     try {
       await revoke(processB, 'ana');
-      await waitUntil(() => (processA.isRevoked(tokenOf('ana')) ? true : undefined), 'process A to learn of the first revocation');
+      await waitUntil(
+        () => (processA.isRevoked(tokenOf('ana')) ? true : undefined),
+        'process A to learn of the first revocation',
+      );
 
       const lock = await holdAdvisoryLock(postgresNames('access').appendLockKey, database.url);
-      const cutOff = revoke(processB, 'bia').then(() => 'revoked', (error: unknown) => error);
+      const cutOff = revoke(processB, 'bia').then(
+        () => 'revoked',
+        (error: unknown) => error,
+      );
       await waitForLockWaiters({ database: database.name }, 1);
       await terminateBackends({ database: database.name, sparing: [LOCK_HOLDER] });
       expect(await cutOff).toBeInstanceOf(EventStoreUnavailableError);
@@ -38,7 +53,10 @@ describe('token revocations folded by two api processes while PostgreSQL drops t
       expect(processB.isRevoked(tokenOf('bia'))).toBe(false);
 
       await revoke(processB, 'bia');
-      await waitUntil(() => (processA.isRevoked(tokenOf('bia')) ? true : undefined), 'process A to learn of the revocation after the outage');
+      await waitUntil(
+        () => (processA.isRevoked(tokenOf('bia')) ? true : undefined),
+        'process A to learn of the revocation after the outage',
+      );
       expect(seenByA).toEqual(['ana', 'bia']);
       expect(processA.isRevoked(tokenOf('carla'))).toBe(false);
     } finally {

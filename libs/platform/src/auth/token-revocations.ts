@@ -9,7 +9,7 @@ import {
   type UserTokensRevoked,
   type UserTokensRevokedData,
 } from '#audit';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
+import type { EventStore, RecordedEvent } from '#eventsourcing';
 import { newId } from '../ids/ids.js';
 import type { RevocationCheck } from './authenticator.js';
 import type { Principal } from './principal.js';
@@ -50,10 +50,28 @@ export class TokenRevocations implements RevocationCheck {
     return !principal.anonymous && isTokenRevoked(this.state, principal.id, principal.issuedAt);
   }
 
-  async revoke({ userId, revokedBy, reason, correlationId, now = new Date() }: RevokeTokens): Promise<UserTokensRevokedData> {
-    const event: UserTokensRevoked = { type: 'UserTokensRevoked', data: { userId, revokedBefore: revocationInstant(now), revokedBy, reason } };
+  async revoke({
+    userId,
+    revokedBy,
+    reason,
+    correlationId,
+    now = new Date(),
+  }: RevokeTokens): Promise<UserTokensRevokedData> {
+    const event: UserTokensRevoked = {
+      type: 'UserTokensRevoked',
+      data: { userId, revokedBefore: revocationInstant(now), revokedBy, reason },
+    };
     const commandId = newId();
-    await this.store.appendToStream(TOKEN_REVOCATIONS_STREAM, [{ ...event, metadata: { eventId: newId(), commandId, correlationId, userId: revokedBy, occurredAt: now.toISOString() } }], 'any');
+    await this.store.appendToStream(
+      TOKEN_REVOCATIONS_STREAM,
+      [
+        {
+          ...event,
+          metadata: { eventId: newId(), commandId, correlationId, userId: revokedBy, occurredAt: now.toISOString() },
+        },
+      ],
+      'any',
+    );
     this.fold(event);
     return event.data;
   }

@@ -16,8 +16,7 @@ export type FailureOutcome =
 export type RetryDelay = (attempt: number) => number;
 
 /** Exponential and capped: a struggling dependency gets room to recover between retries. */
-export const defaultRetryDelayMs: RetryDelay = (attempt) =>
-  Math.min(1000 * 2 ** Math.max(0, attempt - 1), 30_000);
+export const defaultRetryDelayMs: RetryDelay = (attempt) => Math.min(1000 * 2 ** Math.max(0, attempt - 1), 30_000);
 
 export function decideFailure(
   error: unknown,

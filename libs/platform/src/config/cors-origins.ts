@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 /** Which web origins may call the API from a browser (CORS) and open WebSockets to it. */
-export type CorsOrigins = { readonly kind: 'none' } | { readonly kind: 'any' } | { readonly kind: 'list'; readonly origins: ReadonlySet<string> };
+export type CorsOrigins =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'list'; readonly origins: ReadonlySet<string> };
 
 /**
  * CORS_ORIGINS: empty (default: same origin only, no CORS headers), `*` (any origin: the
@@ -17,7 +20,10 @@ export const corsOriginsSetting = z
     if (value === '') return { kind: 'none' };
     if (value === '*') return { kind: 'any' };
     const origins = new Set<string>();
-    for (const item of value.split(',').map((o) => o.trim()).filter((o) => o !== '')) {
+    for (const item of value
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== '')) {
       const origin = originOf(item);
       if (origin === null) {
         ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin (scheme://host[:port], no path)` });
@@ -52,7 +58,11 @@ export function isOriginAllowed(policy: CorsOrigins, origin: string | undefined)
  * Without CORS_ORIGINS only the server's own origin (`ownOrigin`, scheme://host[:port]) may;
  * clients that send no Origin (curl, Node, Python) are not browsers and stay allowed.
  */
-export function isHandshakeOriginAllowed(policy: CorsOrigins, origin: string | undefined, ownOrigin: string | null): boolean {
+export function isHandshakeOriginAllowed(
+  policy: CorsOrigins,
+  origin: string | undefined,
+  ownOrigin: string | null,
+): boolean {
   if (origin === undefined) return true;
   if (policy.kind !== 'none') return isOriginAllowed(policy, origin);
   return ownOrigin !== null && serialisedOrigin(origin) === ownOrigin;

@@ -7,9 +7,13 @@ describe("a handshake's Origin against CORS_ORIGINS", () => {
 
   it('in the default mode allows no Origin and the own origin only', () => {
     expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, undefined, null)).toBe(true);
-    expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, 'http://api.example:8000', 'http://api.example:8000')).toBe(true);
+    expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, 'http://api.example:8000', 'http://api.example:8000')).toBe(
+      true,
+    );
     expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, 'https://evil.example', 'http://api.example:8000')).toBe(false);
-    expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, 'https://api.example:8000', 'http://api.example:8000')).toBe(false);
+    expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, 'https://api.example:8000', 'http://api.example:8000')).toBe(
+      false,
+    );
     expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, 'null', 'http://api.example:8000')).toBe(false);
     expect(isHandshakeOriginAllowed(none.CORS_ORIGINS, 'http://api.example:8000', null)).toBe(false);
   });
@@ -18,7 +22,9 @@ describe("a handshake's Origin against CORS_ORIGINS", () => {
     const list = loadSettings({ CORS_ORIGINS: 'https://painel.example' }).CORS_ORIGINS;
     expect(isHandshakeOriginAllowed(list, 'https://painel.example', null)).toBe(true);
     expect(isHandshakeOriginAllowed(list, 'https://evil.example', 'https://evil.example')).toBe(false);
-    expect(isHandshakeOriginAllowed(loadSettings({ CORS_ORIGINS: '*' }).CORS_ORIGINS, 'https://evil.example', null)).toBe(true);
+    expect(
+      isHandshakeOriginAllowed(loadSettings({ CORS_ORIGINS: '*' }).CORS_ORIGINS, 'https://evil.example', null),
+    ).toBe(true);
   });
 
   it('compares origins as browsers serialise them', () => {

@@ -18,13 +18,24 @@ const int = (fallback: number, min: number, max: number) =>
 /** Comma-separated secrets, each as long as a key must be. */
 const secretList = z
   .string()
-  .transform((v) => v.split(',').map((item) => item.trim()).filter((item) => item !== ''))
-  .refine((items) => items.every((item) => item.length >= 32), 'must be comma-separated keys of at least 32 characters each');
+  .transform((v) =>
+    v
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  )
+  .refine(
+    (items) => items.every((item) => item.length >= 32),
+    'must be comma-separated keys of at least 32 characters each',
+  );
 const url = (protocols: string[]) =>
   z
     .string()
     .url('must be a URL')
-    .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`);
+    .refine(
+      (v) => protocols.some((p) => v.startsWith(`${p}:`)),
+      `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    );
 
 /** Every setting, from the seed document and ours; parsed once at boot. */
 export const settingsSchema = z
@@ -48,7 +59,12 @@ export const settingsSchema = z
     MAX_STREAMS_PER_IP: int(100, 1, 1000000),
     MAX_STREAMS_PER_USER: int(100, 1, 1000000),
     /** Unset: half of MAX_CONCURRENT_STREAMS where tokens are required, the rest kept for callers with one. */
-    MAX_ANONYMOUS_STREAMS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(1000000).optional(),
+    MAX_ANONYMOUS_STREAMS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(0)
+      .max(1000000)
+      .optional(),
     SSE_BUFFER_SIZE: int(65536, 1024, 67108864),
     WEBSOCKET_BUFFER_SIZE: int(131072, 1024, 67108864),
     // ours: infrastructure
@@ -56,18 +72,42 @@ export const settingsSchema = z
     EVENT_STORE: z.enum(['sqlite', 'postgres', 'kurrentdb']).default('sqlite'),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: url(['postgres', 'postgresql']).optional(),
-    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('public'),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('public'),
     KURRENTDB_URL: url(['kurrentdb', 'esdb', 'kurrentdb+discover', 'esdb+discover']).optional(),
-    NATS_COMMANDS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('COMMANDS'),
-    NATS_COMMANDS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('commands'),
-    NATS_COMMANDS_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a consumer name').default('workers'),
+    NATS_COMMANDS_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name')
+      .default('COMMANDS'),
+    NATS_COMMANDS_SUBJECT: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token')
+      .default('commands'),
+    NATS_COMMANDS_CONSUMER: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a consumer name')
+      .default('workers'),
     // ours: downstream feed (docs/events.md); off by default so test and dev workers sharing a
     // NATS server do not all create the EVENTS stream; a deployment turns it on for its workers
     EVENT_RELAY: bool(false),
-    NATS_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('EVENTS'),
-    NATS_AUDIT_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name').default('AUDIT'),
-    NATS_EVENTS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('events'),
-    NATS_AUDIT_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token').default('audit'),
+    NATS_EVENTS_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name')
+      .default('EVENTS'),
+    NATS_AUDIT_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a JetStream stream name')
+      .default('AUDIT'),
+    NATS_EVENTS_SUBJECT: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token')
+      .default('events'),
+    NATS_AUDIT_SUBJECT: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token')
+      .default('audit'),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
     COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),
@@ -77,7 +117,9 @@ export const settingsSchema = z
     INVESTIGATION_PAGE_SIZE: int(100, 1, 10000),
     INVESTIGATION_STEP_DELAY_MS: int(100, 0, 60000),
     PORTAL_TRANSPARENCIA_API_KEY: z.string().min(1).optional(),
-    PORTAL_TRANSPARENCIA_BASE_URL: url(['http', 'https']).default('https://api.portaldatransparencia.gov.br/api-de-dados'),
+    PORTAL_TRANSPARENCIA_BASE_URL: url(['http', 'https']).default(
+      'https://api.portaldatransparencia.gov.br/api-de-dados',
+    ),
     // ours: operations
     METRICS_PORT: int(9464, 0, 65535),
     GRAFANA_URL: url(['http', 'https']).optional(),
@@ -98,7 +140,10 @@ export const settingsSchema = z
     RATE_LIMIT_PER_MINUTE_IP: int(600, 0, 1000000),
     /** Where the per-minute counters live: unset picks redis with REDIS_URL, postgres across processes, memory in one. */
     RATE_LIMIT_STORE: z.enum(['memory', 'redis', 'postgres']).optional(),
-    RATE_LIMIT_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1-64 letters, digits, _, : or -').default('cidadao_rl'),
+    RATE_LIMIT_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_:-]{1,64}$/, 'must be 1-64 letters, digits, _, : or -')
+      .default('cidadao_rl'),
     REDIS_URL: url(['redis', 'rediss']).optional(),
     TRUST_PROXY: trustProxySetting,
     CORS_ORIGINS: corsOriginsSetting,
@@ -126,7 +171,12 @@ export const settingsSchema = z
     }
     if (s.NATS_URL && s.EVENT_STORE === 'kurrentdb' && !s.DATABASE_URL) {
       // Otherwise every process would keep an audit log of its own in its DATA_DIR.
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required with NATS_URL and EVENT_STORE=kurrentdb: the api and the workers share the audit log in PostgreSQL' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required with NATS_URL and EVENT_STORE=kurrentdb: the api and the workers share the audit log in PostgreSQL',
+      });
     }
     if (s.RATE_LIMIT_STORE === 'redis' && !s.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required when RATE_LIMIT_STORE=redis' });
@@ -135,10 +185,18 @@ export const settingsSchema = z
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when RATE_LIMIT_STORE=postgres' });
     }
     if (s.AUDIT_HMAC_KEY !== undefined && s.AUDIT_HMAC_PREVIOUS_KEYS.includes(s.AUDIT_HMAC_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['AUDIT_HMAC_PREVIOUS_KEYS'], message: 'must not hold the current AUDIT_HMAC_KEY' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_HMAC_PREVIOUS_KEYS'],
+        message: 'must not hold the current AUDIT_HMAC_KEY',
+      });
     }
     if (s.LLM_BASE_URL && !s.LLM_MODEL) {
-      ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'is required when LLM_BASE_URL is set (the model the server serves)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LLM_MODEL'],
+        message: 'is required when LLM_BASE_URL is set (the model the server serves)',
+      });
     }
     if (s.NATS_URL && s.EVENT_STORE === 'sqlite') {
       ctx.addIssue({

@@ -4,14 +4,22 @@ import { InvalidSettingsError, isEmbedded, loadSettings } from './settings.js';
 describe('loadSettings', () => {
   it('gives the seed defaults with an empty environment', () => {
     const s = loadSettings({});
-    expect(s).toMatchObject({ PORT: 8000, SSE_KEEPALIVE_INTERVAL: 30, MAX_CONCURRENT_STREAMS: 1000, EVENT_STORE: 'sqlite', ENABLE_SSE_STREAMING: true });
+    expect(s).toMatchObject({
+      PORT: 8000,
+      SSE_KEEPALIVE_INTERVAL: 30,
+      MAX_CONCURRENT_STREAMS: 1000,
+      EVENT_STORE: 'sqlite',
+      ENABLE_SSE_STREAMING: true,
+    });
     expect(isEmbedded(s)).toBe(true);
   });
 
   it('names the variable and the reason of a bad value', () => {
     expect(() => loadSettings({ SSE_KEEPALIVE_INTERVAL: 'often' })).toThrow(/SSE_KEEPALIVE_INTERVAL: must be a number/);
     expect(() => loadSettings({ ENABLE_WEBSOCKET: 'maybe' })).toThrow(/ENABLE_WEBSOCKET: must be true or false/);
-    expect(() => loadSettings({ EVENT_STORE: 'postgres' })).toThrow(/DATABASE_URL: is required when EVENT_STORE=postgres/);
+    expect(() => loadSettings({ EVENT_STORE: 'postgres' })).toThrow(
+      /DATABASE_URL: is required when EVENT_STORE=postgres/,
+    );
   });
 
   it('gives the operations settings their defaults and checks them', () => {
@@ -23,8 +31,18 @@ describe('loadSettings', () => {
 
   it('refuses an embedded store in distributed mode', () => {
     expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222' })).toThrow(InvalidSettingsError);
-    expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://k:2113?tls=false' })).toThrow(/DATABASE_URL: is required with NATS_URL and EVENT_STORE=kurrentdb/);
-    expect(isEmbedded(loadSettings({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }))).toBe(false);
+    expect(() =>
+      loadSettings({
+        NATS_URL: 'nats://127.0.0.1:4222',
+        EVENT_STORE: 'kurrentdb',
+        KURRENTDB_URL: 'kurrentdb://k:2113?tls=false',
+      }),
+    ).toThrow(/DATABASE_URL: is required with NATS_URL and EVENT_STORE=kurrentdb/);
+    expect(
+      isEmbedded(
+        loadSettings({ NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x@h/db' }),
+      ),
+    ).toBe(false);
   });
 
   it('reads TRUST_PROXY as nobody, everyone, a hop count or proxy addresses, and refuses anything else', () => {
@@ -32,16 +50,26 @@ describe('loadSettings', () => {
     expect(loadSettings({ TRUST_PROXY: 'false' }).TRUST_PROXY).toEqual({ kind: 'none' });
     expect(loadSettings({ TRUST_PROXY: 'true' }).TRUST_PROXY).toEqual({ kind: 'all' });
     expect(loadSettings({ TRUST_PROXY: '2' }).TRUST_PROXY).toEqual({ kind: 'hops', hops: 2 });
-    expect(loadSettings({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual({ kind: 'addresses', addresses: ['loopback', '10.0.0.0/8'] });
-    expect(() => loadSettings({ TRUST_PROXY: 'the load balancer' })).toThrow(/TRUST_PROXY: must be true, false, a hop count or proxy addresses/);
+    expect(loadSettings({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual({
+      kind: 'addresses',
+      addresses: ['loopback', '10.0.0.0/8'],
+    });
+    expect(() => loadSettings({ TRUST_PROXY: 'the load balancer' })).toThrow(
+      /TRUST_PROXY: must be true, false, a hop count or proxy addresses/,
+    );
     expect(() => loadSettings({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY/);
   });
 
   it('reads CORS_ORIGINS as none, any or a list of origins, and names a bad one', () => {
     expect(loadSettings({}).CORS_ORIGINS).toEqual({ kind: 'none' });
     expect(loadSettings({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual({ kind: 'any' });
-    expect(loadSettings({ CORS_ORIGINS: 'https://painel.example, http://localhost:5173/' }).CORS_ORIGINS).toEqual({ kind: 'list', origins: new Set(['https://painel.example', 'http://localhost:5173']) });
-    expect(() => loadSettings({ CORS_ORIGINS: 'painel.example' })).toThrow(/CORS_ORIGINS: "painel.example" is not an origin/);
+    expect(loadSettings({ CORS_ORIGINS: 'https://painel.example, http://localhost:5173/' }).CORS_ORIGINS).toEqual({
+      kind: 'list',
+      origins: new Set(['https://painel.example', 'http://localhost:5173']),
+    });
+    expect(() => loadSettings({ CORS_ORIGINS: 'painel.example' })).toThrow(
+      /CORS_ORIGINS: "painel.example" is not an origin/,
+    );
     expect(() => loadSettings({ CORS_ORIGINS: 'https://painel.example/app' })).toThrow(/CORS_ORIGINS/);
   });
 });

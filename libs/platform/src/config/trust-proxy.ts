@@ -25,11 +25,17 @@ export const trustProxySetting = z
     if (value === '' || value === 'false') return { kind: 'none' };
     if (value === 'true') return { kind: 'all' };
     if (/^\d+$/.test(value)) return { kind: 'hops', hops: Number(value) };
-    const addresses = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+    const addresses = value
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
     try {
       proxyaddr.compile(addresses);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `must be true, false, a hop count or proxy addresses/subnets: ${error instanceof Error ? error.message : String(error)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false, a hop count or proxy addresses/subnets: ${error instanceof Error ? error.message : String(error)}`,
+      });
       return z.NEVER;
     }
     return { kind: 'addresses', addresses };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { newEvent, newStreamId } from './event-store.contract-fixtures.js';
+import { newEvent, newStreamId } from '#eventsourcing/testing';
 import { createEventStore } from './event-store.factory.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

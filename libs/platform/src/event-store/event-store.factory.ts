@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import type { EventStore } from './event-store.port.js';
+import type { EventStore } from '#eventsourcing';
 import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';

@@ -13,7 +13,9 @@ export interface DependencyStatus {
 }
 
 /** `{ status, <dependency>: { kind, status } }`: which dependency is down, by name. */
-export type ReadinessReport = { readonly status: 'ready' | 'unavailable' } & { readonly [name: string]: DependencyStatus | string };
+export type ReadinessReport = { readonly status: 'ready' | 'unavailable' } & {
+  readonly [name: string]: DependencyStatus | string;
+};
 
 /** A ping that hangs (a server gone without a reset) counts as down, so readiness answers promptly. */
 const PING_TIMEOUT_MS = 3_000;
@@ -28,9 +30,14 @@ export function runtimeDependencies(runtime: Pick<Runtime, 'bus' | 'store' | 'au
   ];
 }
 
-export async function checkReadiness(dependencies: readonly Dependency[], timeoutMs = PING_TIMEOUT_MS): Promise<ReadinessReport> {
+export async function checkReadiness(
+  dependencies: readonly Dependency[],
+  timeoutMs = PING_TIMEOUT_MS,
+): Promise<ReadinessReport> {
   const checks = await Promise.allSettled(dependencies.map((dependency) => withTimeout(dependency.ping(), timeoutMs)));
-  const report: Record<string, DependencyStatus | string> = { status: checks.every((check) => check.status === 'fulfilled') ? 'ready' : 'unavailable' };
+  const report: Record<string, DependencyStatus | string> = {
+    status: checks.every((check) => check.status === 'fulfilled') ? 'ready' : 'unavailable',
+  };
   dependencies.forEach((dependency, index) => {
     report[dependency.name] = { kind: dependency.kind, status: checks[index]?.status === 'fulfilled' ? 'up' : 'down' };
   });

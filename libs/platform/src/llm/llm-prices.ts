@@ -31,7 +31,11 @@ export const llmPricesSetting = z
       return z.NEVER;
     }
   })
-  .pipe(z.record(z.string().min(1), priceSchema, { message: 'must map model names to {"input","output"} prices per million tokens' }));
+  .pipe(
+    z.record(z.string().min(1), priceSchema, {
+      message: 'must map model names to {"input","output"} prices per million tokens',
+    }),
+  );
 
 export function priceTable(overrides: PriceTable | undefined): PriceTable {
   return { ...DEFAULT_LLM_PRICES, ...(overrides ?? {}) };

@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { loadSettings } from '../config/settings.js';
 import { costOf, DEFAULT_LLM_PRICES, priceTable } from './llm-prices.js';
 
-const usage = (model: string, promptTokens: number, completionTokens: number) => ({ model, promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: false });
+const usage = (model: string, promptTokens: number, completionTokens: number) => ({
+  model,
+  promptTokens,
+  completionTokens,
+  totalTokens: promptTokens + completionTokens,
+  estimated: false,
+});
 
 describe('LLM price table', () => {
   it('prices input and output tokens per million', () => {
@@ -12,7 +18,9 @@ describe('LLM price table', () => {
   });
 
   it('takes overrides and new models from LLM_PRICES, and refuses a bad one by name', () => {
-    const settings = loadSettings({ LLM_PRICES: '{"sabia-3.1":{"input":1,"output":2},"llama3":{"input":0.1,"output":0.2}}' });
+    const settings = loadSettings({
+      LLM_PRICES: '{"sabia-3.1":{"input":1,"output":2},"llama3":{"input":0.1,"output":0.2}}',
+    });
     const prices = priceTable(settings.LLM_PRICES);
     expect(prices['sabia-3.1']).toEqual({ input: 1, output: 2 });
     expect(prices.llama3).toEqual({ input: 0.1, output: 0.2 });

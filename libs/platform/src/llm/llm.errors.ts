@@ -32,14 +32,24 @@ export class LlmError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status;
-    this.retryAfterSeconds = options.retryAfterSeconds === undefined ? DEFAULT_RETRY_AFTER[code] : options.retryAfterSeconds;
+    this.retryAfterSeconds =
+      options.retryAfterSeconds === undefined ? DEFAULT_RETRY_AFTER[code] : options.retryAfterSeconds;
   }
 }
 
 export function llmErrorForStatus(status: number, detail: string, retryAfterHeader: string | null): LlmError {
-  const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader.trim()) ? Number(retryAfterHeader.trim()) : undefined;
+  const retryAfter =
+    retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader.trim()) ? Number(retryAfterHeader.trim()) : undefined;
   const message = `the language model answered HTTP ${status}${detail ? `: ${detail}` : ''}`;
-  if (status === 429) return new LlmError('LLM_RATE_LIMITED', message, { status, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) });
-  if (status >= 500) return new LlmError('LLM_UNAVAILABLE', message, { status, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) });
+  if (status === 429)
+    return new LlmError('LLM_RATE_LIMITED', message, {
+      status,
+      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+    });
+  if (status >= 500)
+    return new LlmError('LLM_UNAVAILABLE', message, {
+      status,
+      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+    });
   return new LlmError('LLM_REFUSED', message, { status });
 }

@@ -24,7 +24,8 @@ export interface LlmUsage {
 }
 
 /** A streamed completion: tokens as they arrive, then exactly one usage part at the end. */
-export type LlmStreamPart = { readonly type: 'token'; readonly content: string } | { readonly type: 'usage'; readonly usage: LlmUsage };
+export type LlmStreamPart =
+  { readonly type: 'token'; readonly content: string } | { readonly type: 'usage'; readonly usage: LlmUsage };
 
 export interface LlmProvider {
   /** 'maritaca' or 'openai-compatible', for logs and answers. */

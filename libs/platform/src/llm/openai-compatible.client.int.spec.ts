@@ -15,7 +15,15 @@ afterAll(async () => {
 });
 
 const client = (options: Partial<OpenAiCompatibleOptions> = {}) =>
-  new OpenAiCompatibleClient({ name: 'test', baseUrl: `${fake.url}/v1/`, apiKey: 'k-123', defaultModel: 'sabia-3.1', timeoutMs: 10_000, retryDelayMs: 1, ...options });
+  new OpenAiCompatibleClient({
+    name: 'test',
+    baseUrl: `${fake.url}/v1/`,
+    apiKey: 'k-123',
+    defaultModel: 'sabia-3.1',
+    timeoutMs: 10_000,
+    retryDelayMs: 1,
+    ...options,
+  });
 const ask = { messages: [{ role: 'user' as const, content: 'Olá, tudo bem?' }] };
 
 async function collect(parts: AsyncIterable<LlmStreamPart>): Promise<{ parts: LlmStreamPart[]; error: unknown }> {
@@ -47,25 +55,45 @@ async function closedPort(): Promise<number> {
 
 describe('OpenAI-compatible client against a local streaming server', () => {
   it('streams the tokens in order, then the upstream usage', async () => {
-    fake.reply = () => ({ kind: 'stream', tokens: ['Olá', '! Sou', ' o **Sabiá**\n\n- um'], usage: { prompt_tokens: 12, completion_tokens: 7 } });
+    fake.reply = () => ({
+      kind: 'stream',
+      tokens: ['Olá', '! Sou', ' o **Sabiá**\n\n- um'],
+      usage: { prompt_tokens: 12, completion_tokens: 7 },
+    });
     const before = fake.requests.length;
     const { parts, error } = await collect(client().streamChat({ ...ask, temperature: 0.2, maxTokens: 50 }));
     expect(error).toBeNull();
     expect(tokens(parts).join('')).toBe('Olá! Sou o **Sabiá**\n\n- um');
-    expect(parts.at(-1)).toEqual({ type: 'usage', usage: { model: 'sabia-3.1', promptTokens: 12, completionTokens: 7, totalTokens: 19, estimated: false } });
+    expect(parts.at(-1)).toEqual({
+      type: 'usage',
+      usage: { model: 'sabia-3.1', promptTokens: 12, completionTokens: 7, totalTokens: 19, estimated: false },
+    });
     const request = fake.requests[before];
     expect(request?.authorization).toBe('Bearer k-123');
-    expect(request?.body).toMatchObject({ model: 'sabia-3.1', stream: true, temperature: 0.2, max_tokens: 50, messages: ask.messages });
+    expect(request?.body).toMatchObject({
+      model: 'sabia-3.1',
+      stream: true,
+      temperature: 0.2,
+      max_tokens: 50,
+      messages: ask.messages,
+    });
   });
 
   it('estimates usage when the upstream sends none, under the requested model', async () => {
     fake.reply = () => ({ kind: 'stream', tokens: ['abcd', 'efgh'] });
     const { parts } = await collect(client().streamChat({ ...ask, model: 'sabiazinho-3' }));
-    expect(parts.at(-1)).toEqual({ type: 'usage', usage: { model: 'sabiazinho-3', promptTokens: 4, completionTokens: 2, totalTokens: 6, estimated: true } });
+    expect(parts.at(-1)).toEqual({
+      type: 'usage',
+      usage: { model: 'sabiazinho-3', promptTokens: 4, completionTokens: 2, totalTokens: 6, estimated: true },
+    });
   });
 
   it('skips malformed lines and comments and still finishes the answer', async () => {
-    fake.reply = () => ({ kind: 'stream', tokens: ['um ', 'dois ', 'três'], junk: { after: 1, lines: ['data: {"choices": [', ': ping', 'data: 42', 'event: noise'] } });
+    fake.reply = () => ({
+      kind: 'stream',
+      tokens: ['um ', 'dois ', 'três'],
+      junk: { after: 1, lines: ['data: {"choices": [', ': ping', 'data: 42', 'event: noise'] },
+    });
     const { parts, error } = await collect(client().streamChat(ask));
     expect(error).toBeNull();
     expect(tokens(parts)).toEqual(['um ', 'dois ', 'três']);
@@ -97,11 +125,22 @@ describe('OpenAI-compatible client against a local streaming server', () => {
 
   it('retries a refused connection a bounded number of times, then reports the upstream unavailable', async () => {
     const warnings: object[] = [];
-    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (o) => void warnings.push(o), error: () => undefined, child: () => logger };
+    const logger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (o) => void warnings.push(o),
+      error: () => undefined,
+      child: () => logger,
+    };
     const port = await closedPort();
-    const { error } = await collect(client({ baseUrl: `http://127.0.0.1:${port}`, connectRetries: 2, logger }).streamChat(ask));
+    const { error } = await collect(
+      client({ baseUrl: `http://127.0.0.1:${port}`, connectRetries: 2, logger }).streamChat(ask),
+    );
     expect(error).toMatchObject({ code: 'LLM_UNAVAILABLE', retryAfterSeconds: 5 });
-    expect(warnings).toEqual([expect.objectContaining({ code: 'ECONNREFUSED', attempt: 1 }), expect.objectContaining({ code: 'ECONNREFUSED', attempt: 2 })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'ECONNREFUSED', attempt: 1 }),
+      expect.objectContaining({ code: 'ECONNREFUSED', attempt: 2 }),
+    ]);
   });
 
   it('times out a silent upstream and closes the request', async () => {

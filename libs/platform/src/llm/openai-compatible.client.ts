@@ -20,7 +20,14 @@ export interface OpenAiCompatibleOptions {
 }
 
 /** Errors that mean the request never reached the server, so sending it again is safe. */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function connectErrorCode(error: unknown): string | null {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
@@ -58,7 +65,12 @@ export class OpenAiCompatibleClient implements LlmProvider {
     }
   }
 
-  private async open(request: LlmRequest, model: string, signal: AbortSignal, deadline: UpstreamDeadline): Promise<Response> {
+  private async open(
+    request: LlmRequest,
+    model: string,
+    signal: AbortSignal,
+    deadline: UpstreamDeadline,
+  ): Promise<Response> {
     const retries = this.options.connectRetries ?? 2;
     for (let attempt = 0; ; attempt++) {
       deadline.arm();
@@ -69,14 +81,23 @@ export class OpenAiCompatibleClient implements LlmProvider {
           body: JSON.stringify(this.body(request, model)),
           signal,
         });
-        if (!response.ok) throw llmErrorForStatus(response.status, (await response.text().catch(() => '')).slice(0, 300), response.headers.get('retry-after'));
+        if (!response.ok)
+          throw llmErrorForStatus(
+            response.status,
+            (await response.text().catch(() => '')).slice(0, 300),
+            response.headers.get('retry-after'),
+          );
         return response;
       } catch (error) {
         const failure = this.classify(error, deadline, request.signal);
         const code = connectErrorCode(error);
         if (code === null || attempt >= retries || request.signal?.aborted) throw failure;
         this.logger.warn({ code, attempt: attempt + 1 }, 'language model unreachable, retrying');
-        await delay((this.options.retryDelayMs ?? 200) * 2 ** attempt, undefined, request.signal ? { signal: request.signal } : {});
+        await delay(
+          (this.options.retryDelayMs ?? 200) * 2 ** attempt,
+          undefined,
+          request.signal ? { signal: request.signal } : {},
+        );
       }
     }
   }
@@ -95,35 +116,56 @@ export class OpenAiCompatibleClient implements LlmProvider {
     const reported = (message: string) => new LlmError('LLM_UNAVAILABLE', `the language model reported: ${message}`);
     try {
       deadline.arm();
-      for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const piece of response.body as AsyncIterable<Uint8Array>) {
         deadline.arm();
         for (const line of lines.push(decoder.decode(piece, { stream: true }))) {
           for (const content of tracker.tokensOf(line, reported)) yield { type: 'token', content };
         }
       }
-      for (const line of lines.flush()) for (const content of tracker.tokensOf(line, reported)) yield { type: 'token', content };
+      for (const line of lines.flush())
+        for (const content of tracker.tokensOf(line, reported)) yield { type: 'token', content };
     } catch (error) {
       throw error instanceof LlmError ? error : this.classify(error, deadline, callerSignal, true);
     }
     if (tracker.malformed > 0) this.logger.warn({ malformed: tracker.malformed }, 'skipped malformed stream lines');
-    if (!tracker.finished) throw new LlmError('LLM_STREAM_INTERRUPTED', 'the language model stream ended before the answer was complete');
+    if (!tracker.finished)
+      throw new LlmError('LLM_STREAM_INTERRUPTED', 'the language model stream ended before the answer was complete');
     yield { type: 'usage', usage: this.usage(model, tracker.usage, messages, tracker.written) };
   }
 
-  private usage(model: string, reported: { promptTokens: number; completionTokens: number } | null, messages: readonly LlmMessage[], written: number): LlmUsage {
-    if (reported) return { model, ...reported, totalTokens: reported.promptTokens + reported.completionTokens, estimated: false };
+  private usage(
+    model: string,
+    reported: { promptTokens: number; completionTokens: number } | null,
+    messages: readonly LlmMessage[],
+    written: number,
+  ): LlmUsage {
+    if (reported)
+      return { model, ...reported, totalTokens: reported.promptTokens + reported.completionTokens, estimated: false };
     const promptTokens = estimate(messages.reduce((sum, m) => sum + m.content.length, 0));
     const completionTokens = estimate(written);
     return { model, promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
   }
 
   /** Why a call failed: the caller left (rethrown as is), a timeout, or the upstream. */
-  private classify(error: unknown, deadline: UpstreamDeadline, callerSignal: AbortSignal | undefined, streaming = false): unknown {
+  private classify(
+    error: unknown,
+    deadline: UpstreamDeadline,
+    callerSignal: AbortSignal | undefined,
+    streaming = false,
+  ): unknown {
     if (error instanceof LlmError) return error;
     if (callerSignal?.aborted) return callerSignal.reason ?? error;
-    if (deadline.expired) return new LlmError('LLM_TIMEOUT', `the language model stayed silent for ${this.options.timeoutMs} ms`, { cause: error });
-    if (streaming) return new LlmError('LLM_STREAM_INTERRUPTED', 'the connection to the language model broke mid-answer', { cause: error });
-    return new LlmError('LLM_UNAVAILABLE', `the language model at ${this.options.baseUrl} cannot be reached`, { cause: error });
+    if (deadline.expired)
+      return new LlmError('LLM_TIMEOUT', `the language model stayed silent for ${this.options.timeoutMs} ms`, {
+        cause: error,
+      });
+    if (streaming)
+      return new LlmError('LLM_STREAM_INTERRUPTED', 'the connection to the language model broke mid-answer', {
+        cause: error,
+      });
+    return new LlmError('LLM_UNAVAILABLE', `the language model at ${this.options.baseUrl} cannot be reached`, {
+      cause: error,
+    });
   }
 
   private headers(): Record<string, string> {

@@ -35,7 +35,8 @@ export interface FakeOpenAi {
   stop(): Promise<void>;
 }
 
-const chunk = (content: string): string => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const chunk = (content: string): string =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
 const FINISH = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`;
 
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -56,38 +57,53 @@ async function stream(reply: Extract<FakeReply, { kind: 'stream' }>, res: Server
     res.write(chunk(token));
   }
   res.write(FINISH);
-  if (reply.usage) res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [], usage: reply.usage })}\n\n`);
+  if (reply.usage)
+    res.write(
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [], usage: reply.usage })}\n\n`,
+    );
   res.end('data: [DONE]\n\n');
 }
 
 /** A local HTTP server speaking the OpenAI chat-completions streaming format, for tests. */
-export async function startFakeOpenAi(reply: FakeOpenAi['reply'] = () => ({ kind: 'stream', tokens: ['Olá', '!'] })): Promise<FakeOpenAi> {
+export async function startFakeOpenAi(
+  reply: FakeOpenAi['reply'] = () => ({ kind: 'stream', tokens: ['Olá', '!'] }),
+): Promise<FakeOpenAi> {
   const requests: FakeRequest[] = [];
   const waiters: Array<{ count: number; resolve: (r: FakeRequest[]) => void }> = [];
   const fake: FakeOpenAi = {
     url: '',
     requests,
     reply,
-    waitForRequests: (count) => new Promise((resolve) => {
-      waiters.push({ count, resolve });
-      notify();
-    }),
+    waitForRequests: (count) =>
+      new Promise((resolve) => {
+        waiters.push({ count, resolve });
+        notify();
+      }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
   const notify = () => {
-    for (const w of [...waiters]) if (requests.length >= w.count) waiters.splice(waiters.indexOf(w), 1) && w.resolve([...requests]);
+    for (const w of [...waiters]) {
+      if (requests.length < w.count) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve([...requests]);
+    }
   };
   const server = createServer((req, res) => {
-    const abandoned = new Promise<void>((resolve) => res.on('close', () => (res.writableFinished ? undefined : resolve())));
+    const abandoned = new Promise<void>((resolve) =>
+      res.on('close', () => (res.writableFinished ? undefined : resolve())),
+    );
     void readBody(req).then((body) => {
       requests.push({ body, authorization: req.headers.authorization, abandoned });
       notify();
       const answer = fake.reply(body);
       if (answer.kind === 'stream') return stream(answer, res);
-      res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(answer.retryAfter ? { 'Retry-After': answer.retryAfter } : {}) });
+      res.writeHead(answer.status, {
+        'Content-Type': 'application/json',
+        ...(answer.retryAfter ? { 'Retry-After': answer.retryAfter } : {}),
+      });
       res.end(answer.body ?? JSON.stringify({ error: { message: `fake status ${answer.status}` } }));
     });
   });

@@ -9,12 +9,14 @@ export type OpenAiStreamItem =
 const record = (value: unknown): Record<string, unknown> | null =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
+const count = (value: unknown): number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
 
 /** Reads the JSON of one `data:` payload; a chunk may carry a delta, usage figures, or both. */
 function itemsOf(json: Record<string, unknown>): OpenAiStreamItem[] {
   const error = record(json.error);
-  if (error) return [{ kind: 'error', message: typeof error.message === 'string' ? error.message : JSON.stringify(error) }];
+  if (error)
+    return [{ kind: 'error', message: typeof error.message === 'string' ? error.message : JSON.stringify(error) }];
   const items: OpenAiStreamItem[] = [];
   const choice = Array.isArray(json.choices) ? record(json.choices[0]) : null;
   if (choice) {
@@ -24,7 +26,12 @@ function itemsOf(json: Record<string, unknown>): OpenAiStreamItem[] {
     if (content || finished) items.push({ kind: 'delta', content, finished });
   }
   const usage = record(json.usage);
-  if (usage) items.push({ kind: 'usage', promptTokens: count(usage.prompt_tokens), completionTokens: count(usage.completion_tokens) });
+  if (usage)
+    items.push({
+      kind: 'usage',
+      promptTokens: count(usage.prompt_tokens),
+      completionTokens: count(usage.completion_tokens),
+    });
   return items;
 }
 
@@ -57,7 +64,8 @@ export class CompletionTracker {
         this.finished ||= item.finished;
         this.written += item.content.length;
         if (item.content) tokens.push(item.content);
-      } else if (item.kind === 'usage') this.usage = { promptTokens: item.promptTokens, completionTokens: item.completionTokens };
+      } else if (item.kind === 'usage')
+        this.usage = { promptTokens: item.promptTokens, completionTokens: item.completionTokens };
       else if (item.kind === 'done') this.finished = true;
       else if (item.kind === 'error') throw upstreamError(item.message);
       else this.malformed += 1;

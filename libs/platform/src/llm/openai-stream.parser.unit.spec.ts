@@ -3,19 +3,35 @@ import { CompletionTracker, LineSplitter, parseStreamLine } from './openai-strea
 
 describe('OpenAI stream parser', () => {
   it('reads deltas, the finish, usage and [DONE], and ignores what is not data', () => {
-    expect(parseStreamLine('data: {"choices":[{"delta":{"content":"Olá\\n"},"finish_reason":null}]}')).toEqual([{ kind: 'delta', content: 'Olá\n', finished: false }]);
-    expect(parseStreamLine('data: {"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}')).toEqual([
+    expect(parseStreamLine('data: {"choices":[{"delta":{"content":"Olá\\n"},"finish_reason":null}]}')).toEqual([
+      { kind: 'delta', content: 'Olá\n', finished: false },
+    ]);
+    expect(
+      parseStreamLine(
+        'data: {"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}',
+      ),
+    ).toEqual([
       { kind: 'delta', content: '', finished: true },
       { kind: 'usage', promptTokens: 3, completionTokens: 2 },
     ]);
     expect(parseStreamLine('data:[DONE]')).toEqual([{ kind: 'done' }]);
-    for (const line of [': ping', 'event: message', 'id: 4', '', 'data: ', 'data: {"choices":[{"delta":{"role":"assistant"}}]}']) expect(parseStreamLine(line)).toEqual([]);
+    for (const line of [
+      ': ping',
+      'event: message',
+      'id: 4',
+      '',
+      'data: ',
+      'data: {"choices":[{"delta":{"role":"assistant"}}]}',
+    ])
+      expect(parseStreamLine(line)).toEqual([]);
   });
 
   it('flags malformed payloads and surfaces errors sent inside the stream', () => {
     expect(parseStreamLine('data: {"choices": [')).toEqual([{ kind: 'malformed', line: 'data: {"choices": [' }]);
     expect(parseStreamLine('data: [1, 2]')).toEqual([{ kind: 'malformed', line: 'data: [1, 2]' }]);
-    expect(parseStreamLine('data: {"error":{"message":"overloaded"}}')).toEqual([{ kind: 'error', message: 'overloaded' }]);
+    expect(parseStreamLine('data: {"error":{"message":"overloaded"}}')).toEqual([
+      { kind: 'error', message: 'overloaded' },
+    ]);
   });
 
   it('splits lines across network pieces, CRLF included, keeping the unfinished tail', () => {
@@ -31,7 +47,9 @@ describe('OpenAI stream parser', () => {
     const fail = (message: string) => new Error(message);
     expect(tracker.tokensOf('data: {"choices":[{"delta":{"content":"ab"}}]}', fail)).toEqual(['ab']);
     expect(tracker.tokensOf('data: {oops', fail)).toEqual([]);
-    expect(tracker.tokensOf('data: {"choices":[{"delta":{"content":"c"},"finish_reason":"length"}]}', fail)).toEqual(['c']);
+    expect(tracker.tokensOf('data: {"choices":[{"delta":{"content":"c"},"finish_reason":"length"}]}', fail)).toEqual([
+      'c',
+    ]);
     expect(tracker).toMatchObject({ finished: true, written: 3, malformed: 1, usage: null });
     expect(() => tracker.tokensOf('data: {"error":{"message":"boom"}}', fail)).toThrow('boom');
   });

@@ -15,7 +15,9 @@ describe('startMetricsServer (the workers’ scrape endpoint)', () => {
       const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-      expect(await res.text()).toContain('command_processing_duration_seconds_count{command="RunInvestigation",outcome="ok"} 1');
+      expect(await res.text()).toContain(
+        'command_processing_duration_seconds_count{command="RunInvestigation",outcome="ok"} 1',
+      );
       expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(404);
     } finally {
       await server.close();
@@ -41,11 +43,20 @@ describe('startMetricsServer (the workers’ scrape endpoint)', () => {
       const url = `http://127.0.0.1:${server.port}`;
       expect((await fetch(`${url}/health`)).status).toBe(200);
       const ready = await fetch(`${url}/health/ready`);
-      expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', store: { kind: 'sqlite', status: 'up' } } });
+      expect({ status: ready.status, body: await ready.json() }).toEqual({
+        status: 200,
+        body: { status: 'ready', store: { kind: 'sqlite', status: 'up' } },
+      });
       await store.close();
       const down = await fetch(`${url}/health/ready`);
-      expect({ status: down.status, retryAfter: down.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
-      expect(await down.json()).toMatchObject({ error_code: 'NOT_READY', details: { status: 'unavailable', store: { kind: 'sqlite', status: 'down' } } });
+      expect({ status: down.status, retryAfter: down.headers.get('retry-after') }).toEqual({
+        status: 503,
+        retryAfter: '5',
+      });
+      expect(await down.json()).toMatchObject({
+        error_code: 'NOT_READY',
+        details: { status: 'unavailable', store: { kind: 'sqlite', status: 'down' } },
+      });
     } finally {
       await server.close();
       await store.close();

@@ -19,7 +19,13 @@ type Readiness = () => Promise<ReadinessReport>;
  * same document as the api's, 503 naming the dependency that is down).
  * A port already taken is logged and tolerated: a worker's job is commands, not scrapes.
  */
-export async function startMetricsServer(metrics: Metrics, port: number, host: string, logger: Logger, readiness?: Readiness): Promise<MetricsServer> {
+export async function startMetricsServer(
+  metrics: Metrics,
+  port: number,
+  host: string,
+  logger: Logger,
+  readiness?: Readiness,
+): Promise<MetricsServer> {
   const server = createServer((req, res) => route(req, res, { metrics, logger, readiness }));
   const bound = await listen(server, port, host).catch((error: unknown) => {
     logger.warn({ err: error, port }, 'metrics listener not started');
@@ -38,15 +44,22 @@ export async function startMetricsServer(metrics: Metrics, port: number, host: s
   };
 }
 
-function route(req: IncomingMessage, res: ServerResponse, deps: { metrics: Metrics; logger: Logger; readiness: Readiness | undefined }): void {
+function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: { metrics: Metrics; logger: Logger; readiness: Readiness | undefined },
+): void {
   const path = (req.url ?? '').split('?')[0];
   const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers }).end(JSON.stringify(body));
+    res
+      .writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers })
+      .end(JSON.stringify(body));
   };
   const { metrics, logger, readiness } = deps;
   if (req.method === 'GET' && path === '/metrics') {
     metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }).end(text),
+      (text) =>
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }).end(text),
       (error: unknown) => {
         logger.error({ err: error }, 'metrics collection failed');
         res.writeHead(500).end();
@@ -54,14 +67,24 @@ function route(req: IncomingMessage, res: ServerResponse, deps: { metrics: Metri
     );
     return;
   }
-  if (req.method === 'GET' && readiness && path === '/health') return json(200, { status: 'ok', uptime_seconds: Math.round(process.uptime()) });
+  if (req.method === 'GET' && readiness && path === '/health')
+    return json(200, { status: 'ok', uptime_seconds: Math.round(process.uptime()) });
   if (req.method === 'GET' && readiness && path === '/health/ready') {
     void readiness().then((report) =>
-      report.status === 'ready' ? json(200, report) : json(503, { error_code: 'NOT_READY', message: JSON.stringify(report), details: report }, { 'Retry-After': '5' }),
+      report.status === 'ready'
+        ? json(200, report)
+        : json(
+            503,
+            { error_code: 'NOT_READY', message: JSON.stringify(report), details: report },
+            { 'Retry-After': '5' },
+          ),
     );
     return;
   }
-  json(404, { error_code: 'NOT_FOUND', message: readiness ? 'GET /metrics, /health and /health/ready are served here' : 'only GET /metrics is served here' });
+  json(404, {
+    error_code: 'NOT_FOUND',
+    message: readiness ? 'GET /metrics, /health and /health/ready are served here' : 'only GET /metrics is served here',
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

@@ -6,9 +6,15 @@ describe('isConnectionLoss', () => {
     ['a terminated backend (57P01)', { code: '57P01', message: 'terminating connection due to administrator command' }],
     ['a socket cut', new Error('Connection terminated unexpectedly')],
     ['a refused connection', { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' }],
-    ['a database that refuses connections (55000)', { code: '55000', message: 'database "x" is not currently accepting connections' }],
+    [
+      'a database that refuses connections (55000)',
+      { code: '55000', message: 'database "x" is not currently accepting connections' },
+    ],
     ['too many clients (53300)', { code: '53300', message: 'sorry, too many clients already' }],
-    ['a client whose connection already broke', new Error('Client has encountered a connection error and is not queryable')],
+    [
+      'a client whose connection already broke',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
   ])('counts %s', (_what, error) => {
     expect(isConnectionLoss(error)).toBe(true);
   });

@@ -72,7 +72,9 @@ export class PgConnections {
       keepAlive: true,
       ...(options.max === undefined ? {} : { max: options.max }),
     });
-    this.pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost; the next query opens a new one'));
+    this.pool.on('error', (error) =>
+      options.logger.warn({ err: error }, 'idle PostgreSQL connection lost; the next query opens a new one'),
+    );
     // Between pg-pool handing a client over (its idle listener removed) and the checkout's
     // listener, a backend terminated during startup can report in the same read as its
     // ReadyForQuery. This listener only keeps that error from being unhandled: the client

@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { isEmbedded, type Settings } from '../config/settings.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -34,20 +40,51 @@ const TABLE = 'rate_limits';
 export async function openRateBudgets(settings: Settings, logger: Logger): Promise<RateBudgets> {
   const kind = rateLimitStoreOf(settings);
   const prefix = settings.RATE_LIMIT_KEY_PREFIX;
-  const memory = (keyPrefix: string, points: number) => new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
-  if (kind === 'memory') return budgets(kind, async (name, points) => memory(name, points), async () => undefined);
+  const memory = (keyPrefix: string, points: number) =>
+    new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
+  if (kind === 'memory')
+    return budgets(
+      kind,
+      async (name, points) => memory(name, points),
+      async () => undefined,
+    );
   if (kind === 'redis') {
-    const redis = new Redis(settings.REDIS_URL ?? '', { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
-    redis.on('error', (error: unknown) => logger.warn({ err: error }, 'rate limit store (redis) failed; each process counts on its own meanwhile'));
-    await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'rate limit store (redis) unreachable at start; retrying in the background'));
+    const redis = new Redis(settings.REDIS_URL ?? '', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+    });
+    redis.on('error', (error: unknown) =>
+      logger.warn({ err: error }, 'rate limit store (redis) failed; each process counts on its own meanwhile'),
+    );
+    await redis
+      .connect()
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'rate limit store (redis) unreachable at start; retrying in the background'),
+      );
     const create = async (name: string, points: number) =>
-      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${name}`, points, duration: WINDOW_SECONDS, insuranceLimiter: memory(name, points) });
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}:${name}`,
+        points,
+        duration: WINDOW_SECONDS,
+        insuranceLimiter: memory(name, points),
+      });
     return budgets(kind, create, async () => void (await redis.quit().catch(() => redis.disconnect())));
   }
-  const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 4, connectionTimeoutMillis: 2_000, application_name: 'rate-limits' });
+  const pool = new pg.Pool({
+    connectionString: settings.DATABASE_URL,
+    max: 4,
+    connectionTimeoutMillis: 2_000,
+    application_name: 'rate-limits',
+  });
   pool.on('error', (error) => logger.warn({ err: error }, 'rate limit store (postgres) connection failed'));
-  pool.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'rate limit store (postgres) connection failed')));
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(settings.DATABASE_SCHEMA)}`).catch((error: unknown) => logger.warn({ err: error }, 'rate limit store (postgres) unreachable at start'));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => logger.warn({ err: error }, 'rate limit store (postgres) connection failed')),
+  );
+  await pool
+    .query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(settings.DATABASE_SCHEMA)}`)
+    .catch((error: unknown) => logger.warn({ err: error }, 'rate limit store (postgres) unreachable at start'));
   // Until its table exists a limiter answers from its insurance alone: wait for it.
   const create = (name: string, points: number) =>
     new Promise<RateLimiterAbstract>((resolve, reject) => {
@@ -63,19 +100,30 @@ export async function openRateBudgets(settings: Settings, logger: Logger): Promi
           clearExpiredByTimeout: true,
           insuranceLimiter: memory(name, points),
         },
-        (error?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(limiter)),
+        (error?: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(limiter),
       );
     });
-  return budgets(kind, create, () => pool.end(), (name, points, error) => {
-    logger.warn({ err: error }, 'rate limit table unreachable; counting in this process until it is back');
-    return memory(name, points);
-  });
+  return budgets(
+    kind,
+    create,
+    () => pool.end(),
+    (name, points, error) => {
+      logger.warn({ err: error }, 'rate limit table unreachable; counting in this process until it is back');
+      return memory(name, points);
+    },
+  );
 }
 
 type Fallback = (name: string, points: number, error: unknown) => RateLimiterAbstract;
 
 /** Limiters per budget, made on first use; one whose store could not be prepared is made again on the next request. */
-function budgets(kind: RateLimitStoreKind, create: (name: string, points: number) => Promise<RateLimiterAbstract>, close: () => Promise<void>, fallback?: Fallback): RateBudgets {
+function budgets(
+  kind: RateLimitStoreKind,
+  create: (name: string, points: number) => Promise<RateLimiterAbstract>,
+  close: () => Promise<void>,
+  fallback?: Fallback,
+): RateBudgets {
   const limiters = new Map<string, Promise<RateLimiterAbstract>>();
   const insurance = new Map<string, RateLimiterAbstract>();
   const limiterFor = async (name: string, points: number): Promise<RateLimiterAbstract> => {

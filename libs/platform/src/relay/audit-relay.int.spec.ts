@@ -23,11 +23,31 @@ const audit = new SqliteAuditLog(join(dir, 'audit.sqlite'), key);
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 
-const start = () => AuditRelay.start({ servers: NATS_URL, audit, logger: silentLogger, streamName, subjectPrefix, pollIntervalMs: 20, batchSize: 7 });
+const start = () =>
+  AuditRelay.start({
+    servers: NATS_URL,
+    audit,
+    logger: silentLogger,
+    streamName,
+    subjectPrefix,
+    pollIntervalMs: 20,
+    batchSize: 7,
+  });
 
 async function append(count: number, eventType: 'auth.login_failed' | 'investigation.started'): Promise<void> {
   for (let i = 0; i < count; i++) {
-    await audit.append(auditEntry({ occurredAt: new Date().toISOString(), eventType, severity: 'medium', success: false, userId: `user-${i}`, resourceType: 'route', resourceId: '/api/v1/x', message: `record ${i}` }));
+    await audit.append(
+      auditEntry({
+        occurredAt: new Date().toISOString(),
+        eventType,
+        severity: 'medium',
+        success: false,
+        userId: `user-${i}`,
+        resourceType: 'route',
+        resourceId: '/api/v1/x',
+        message: `record ${i}`,
+      }),
+    );
   }
 }
 
@@ -48,11 +68,17 @@ describe('audit relay to JetStream', () => {
     await append(10, 'auth.login_failed');
     const first = await start();
     await append(5, 'investigation.started');
-    await waitUntil(async () => ((await first.flushed()) === 15 ? true : undefined), 'the first relay to publish 15 records');
+    await waitUntil(
+      async () => ((await first.flushed()) === 15 ? true : undefined),
+      'the first relay to publish 15 records',
+    );
     await first.stop();
     await append(4, 'auth.login_failed');
     const second = await start();
-    await waitUntil(async () => ((await second.flushed()) === 19 ? true : undefined), 'the restarted relay to catch up');
+    await waitUntil(
+      async () => ((await second.flushed()) === 19 ? true : undefined),
+      'the restarted relay to catch up',
+    );
     await second.stop();
 
     const messages = await streamMessages<AuditCloudEvent>(nc, streamName);

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { CloudEvent } from '#audit';
-import type { EventStore } from '../event-store/event-store.port.js';
-import { newEvents, newStreamId } from '../event-store/event-store.contract-fixtures.js';
+import type { EventStore } from '#eventsourcing';
+import { newEvents, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import { silentLogger } from '../logging/logger.js';
 import { streamMessages } from '../../../../test/support/jetstream-messages.js';
@@ -58,7 +58,11 @@ async function stopRelay(relay: EventRelay): Promise<void> {
 
 /** Created before any relay, whose ensureStream then leaves it as is. */
 async function createStream(target: Target): Promise<void> {
-  await jsm.streams.add({ name: target.streamName, subjects: [`${target.subjectPrefix}.>`], duplicate_window: SHORTEST_WINDOW_NS });
+  await jsm.streams.add({
+    name: target.streamName,
+    subjects: [`${target.subjectPrefix}.>`],
+    duplicate_window: SHORTEST_WINDOW_NS,
+  });
 }
 
 async function caughtUp(relay: EventRelay, store: EventStore, what: string): Promise<void> {
@@ -81,7 +85,9 @@ async function expectStreamToMirror(target: Target, store: EventStore): Promise<
  */
 async function remembers(target: Target, msgID: string): Promise<boolean> {
   try {
-    return (await jetstream(nc).publish(`${target.subjectPrefix}.probe.Probe`, '', { msgID, expect: { lastSequence: 0 } })).duplicate;
+    return (
+      await jetstream(nc).publish(`${target.subjectPrefix}.probe.Probe`, '', { msgID, expect: { lastSequence: 0 } })
+    ).duplicate;
   } catch (error) {
     if (isWrongLastSequence(error)) return false;
     throw error;
@@ -121,7 +127,12 @@ describe('event relay to JetStream', () => {
     const [firstMessage] = await streamMessages<CloudEvent>(nc, target.streamName);
     expect(firstMessage).toMatchObject({
       subject: `${target.subjectPrefix}.investigation.InvestigationStarted`,
-      event: { specversion: '1.0', source: '/cidadao-ai/investigation', type: 'br.gov.cidadao-ai.investigation.InvestigationStarted', subject: streamId },
+      event: {
+        specversion: '1.0',
+        source: '/cidadao-ai/investigation',
+        type: 'br.gov.cidadao-ai.investigation.InvestigationStarted',
+        subject: streamId,
+      },
     });
   });
 
@@ -135,7 +146,8 @@ describe('event relay to JetStream', () => {
     await Promise.all(
       Array.from({ length: 5 }, async () => {
         const streamId = newStreamId('investigation');
-        for (let revision = 0; revision < 36; revision += 9) await store.appendToStream(streamId, newEvents(9, 'AnomalyDetected'), revision);
+        for (let revision = 0; revision < 36; revision += 9)
+          await store.appendToStream(streamId, newEvents(9, 'AnomalyDetected'), revision);
       }),
     );
     expect(await store.headPosition()).toBe(200);
@@ -164,7 +176,10 @@ describe('event relay to JetStream', () => {
     await stopRelay(b);
     expect(await a.flushed()).toBe(10);
     const lastOfB = (await storeB.readAll()).at(-1)?.metadata.eventId ?? '';
-    await waitUntil(async () => ((await remembers(target, lastOfB)) ? undefined : true), "the stream to forget B's message ids");
+    await waitUntil(
+      async () => ((await remembers(target, lastOfB)) ? undefined : true),
+      "the stream to forget B's message ids",
+    );
 
     // Wakes the stale relay, whose memory says the stream ends at position 10.
     await storeA.appendToStream(streamId, newEvents(1, 'InvestigationCompleted'), 20);

@@ -1,5 +1,5 @@
 import { feedSubjectOf, toCloudEvent } from '#audit';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
+import type { EventStore, RecordedEvent } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import { JetStreamRelay } from './jetstream-relay.js';
 import type { RelaySource } from './relay-source.js';
@@ -29,5 +29,6 @@ export function eventStoreSource(store: EventStore): RelaySource<RecordedEvent> 
 
 /** The downstream feed on NATS: the EVENTS stream. */
 export const EventRelay = {
-  start: ({ store, ...options }: EventRelayOptions): Promise<EventRelay> => JetStreamRelay.start({ ...options, source: eventStoreSource(store) }),
+  start: ({ store, ...options }: EventRelayOptions): Promise<EventRelay> =>
+    JetStreamRelay.start({ ...options, source: eventStoreSource(store) }),
 };

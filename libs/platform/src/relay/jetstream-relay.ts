@@ -95,7 +95,10 @@ export class JetStreamRelay<Item> {
         },
         (error: unknown) => {
           this.failures += 1;
-          this.options.logger.warn({ err: error, stream: this.options.streamName, failures: this.failures }, 'relay failed; retrying');
+          this.options.logger.warn(
+            { err: error, stream: this.options.streamName, failures: this.failures },
+            'relay failed; retrying',
+          );
           this.retryLater();
         },
       );
@@ -104,10 +107,13 @@ export class JetStreamRelay<Item> {
   /** The drain starts again from the stream's tail, so a retry neither skips nor repeats an item. */
   private retryLater(): void {
     if (this.stopped || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.schedule();
-    }, retryDelay(this.failures - 1));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        this.schedule();
+      },
+      retryDelay(this.failures - 1),
+    );
     this.retryTimer.unref();
   }
 
@@ -117,7 +123,10 @@ export class JetStreamRelay<Item> {
       const items = await this.options.source.read(this.tail.position, batchSize);
       if (!(await this.publishInOrder(items))) {
         this.tail = await readTail(this.jsm, this.options.streamName);
-        this.options.logger.debug({ position: this.tail.position, sequence: this.tail.sequence }, 'another relay moved the stream on; resuming from its tail');
+        this.options.logger.debug(
+          { position: this.tail.position, sequence: this.tail.sequence },
+          'another relay moved the stream on; resuming from its tail',
+        );
         continue;
       }
       if (items.length < batchSize) return;
@@ -135,10 +144,14 @@ export class JetStreamRelay<Item> {
   private async publishInOrder(items: readonly Item[]): Promise<boolean> {
     const { source, subjectPrefix } = this.options;
     for (let start = 0; start < items.length; start += WINDOW) {
-      const window = items.slice(start, start + WINDOW).map((item) => ({ subject: `${subjectPrefix}.${source.subject(item)}`, message: source.message(item) }));
+      const window = items
+        .slice(start, start + WINDOW)
+        .map((item) => ({ subject: `${subjectPrefix}.${source.subject(item)}`, message: source.message(item) }));
       const base = this.tail.sequence;
       const acks = await Promise.allSettled(
-        window.map(({ subject, message }, k) => this.js.publish(subject, JSON.stringify(message), { msgID: message.id, expect: { lastSequence: base + k } })),
+        window.map(({ subject, message }, k) =>
+          this.js.publish(subject, JSON.stringify(message), { msgID: message.id, expect: { lastSequence: base + k } }),
+        ),
       );
       for (const [k, ack] of acks.entries()) {
         if (ack.status === 'rejected') {

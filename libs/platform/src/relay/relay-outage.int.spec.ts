@@ -8,19 +8,26 @@ import { auditEntry, type AuditCloudEvent, type AuditRecord, type CloudEvent } f
 import { AuditLogUnavailableError } from '../audit/audit-log.errors.js';
 import { auditRecords } from '../audit/audit-log.port.js';
 import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
-import { newEvents, newStreamId } from '../event-store/event-store.contract-fixtures.js';
-import { EventStoreUnavailableError } from '../event-store/event-store.errors.js';
+import { newEvents, newStreamId } from '#eventsourcing/testing';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { silentLogger } from '../logging/logger.js';
 import { streamMessages } from '../../../../test/support/jetstream-messages.js';
-import { createScratchDatabase, terminateBackends, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
+import {
+  createScratchDatabase,
+  terminateBackends,
+  type ScratchDatabase,
+} from '../../../../test/support/postgres-faults.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { AuditRelay } from './audit-relay.js';
 import { EventRelay } from './event-relay.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const RUN = randomUUID().replaceAll('-', '').slice(0, 10);
-const target = (kind: string) => ({ streamName: `${kind}_OUTAGE_${RUN}`, subjectPrefix: `${kind.toLowerCase()}_outage_${RUN}` });
+const target = (kind: string) => ({
+  streamName: `${kind}_OUTAGE_${RUN}`,
+  subjectPrefix: `${kind.toLowerCase()}_outage_${RUN}`,
+});
 const events = target('EVENTS');
 const audits = target('AUDIT');
 
@@ -40,10 +47,14 @@ afterAll(async () => {
   await database.drop();
 });
 
-const isOutage = (error: unknown): boolean => error instanceof EventStoreUnavailableError || error instanceof AuditLogUnavailableError;
+const isOutage = (error: unknown): boolean =>
+  error instanceof EventStoreUnavailableError || error instanceof AuditLogUnavailableError;
 
 /** Retries what an outage refused, as a caller would; an append whose commit went through is not repeated. */
-async function persistently(work: () => Promise<unknown>, committed: () => Promise<boolean> = async () => false): Promise<void> {
+async function persistently(
+  work: () => Promise<unknown>,
+  committed: () => Promise<boolean> = async () => false,
+): Promise<void> {
   for (;;) {
     try {
       await work();
@@ -58,10 +69,31 @@ async function persistently(work: () => Promise<unknown>, committed: () => Promi
 
 describe('event and audit relays while PostgreSQL drops and refuses connections', () => {
   it('publish every event and every audit record once, in order, across the faults', async () => {
-    const store = await PostgresEventStore.open({ connectionString: database.url, schema: 'relay', pollIntervalMs: 200 });
-    const audit = await PostgresAuditLog.open({ connectionString: database.url, schema: 'relay', key: auditKey('relay-outage-int-spec-key-'.padEnd(40, 'x')) });
-    const eventRelay = await EventRelay.start({ servers: NATS_URL, store, logger: silentLogger, ...events, batchSize: 7 });
-    const auditRelay = await AuditRelay.start({ servers: NATS_URL, audit, logger: silentLogger, ...audits, pollIntervalMs: 20, batchSize: 7 });
+    const store = await PostgresEventStore.open({
+      connectionString: database.url,
+      schema: 'relay',
+      pollIntervalMs: 200,
+    });
+    const audit = await PostgresAuditLog.open({
+      connectionString: database.url,
+      schema: 'relay',
+      key: auditKey('relay-outage-int-spec-key-'.padEnd(40, 'x')),
+    });
+    const eventRelay = await EventRelay.start({
+      servers: NATS_URL,
+      store,
+      logger: silentLogger,
+      ...events,
+      batchSize: 7,
+    });
+    const auditRelay = await AuditRelay.start({
+      servers: NATS_URL,
+      audit,
+      logger: silentLogger,
+      ...audits,
+      pollIntervalMs: 20,
+      batchSize: 7,
+    });
     const streamId = newStreamId('investigation');
     let revision = 0;
     let writing = true;
@@ -71,10 +103,21 @@ describe('event and audit relays while PostgreSQL drops and refuses connections'
         const lastId = batch.at(-1)?.metadata.eventId;
         await persistently(
           () => store.appendToStream(streamId, batch, revision),
-          async () => (await store.readStream(streamId, { after: revision })).some((event) => event.metadata.eventId === lastId),
+          async () =>
+            (await store.readStream(streamId, { after: revision })).some((event) => event.metadata.eventId === lastId),
         );
         revision += 3;
-        await persistently(() => audit.append(auditEntry({ occurredAt: new Date().toISOString(), eventType: 'data_source.called', severity: 'low', success: true, message: `page ${i}` })));
+        await persistently(() =>
+          audit.append(
+            auditEntry({
+              occurredAt: new Date().toISOString(),
+              eventType: 'data_source.called',
+              severity: 'low',
+              success: true,
+              message: `page ${i}`,
+            }),
+          ),
+        );
       }
     })();
     try {
@@ -84,15 +127,32 @@ describe('event and audit relays while PostgreSQL drops and refuses connections'
         expect(await terminateBackends({ database: database.name })).toBeGreaterThan(0);
       }
       await database.refuse();
-      await waitUntil(async () => ((await audit.ping().then(() => false, () => true)) ? true : undefined), 'the audit log to report the refusal');
+      await waitUntil(
+        async () =>
+          (await audit.ping().then(
+            () => false,
+            () => true,
+          ))
+            ? true
+            : undefined,
+        'the audit log to report the refusal',
+      );
       await database.accept();
       writing = false;
       await writer;
 
-      await waitUntil(async () => ((await eventRelay.flushed()) === (await store.headPosition()) ? true : undefined), 'the event relay to catch up', 30_000);
+      await waitUntil(
+        async () => ((await eventRelay.flushed()) === (await store.headPosition()) ? true : undefined),
+        'the event relay to catch up',
+        30_000,
+      );
       const records: AuditRecord[] = [];
       for await (const record of auditRecords(audit)) records.push(record);
-      await waitUntil(async () => ((await auditRelay.flushed()) === records.at(-1)?.seq ? true : undefined), 'the audit relay to catch up', 30_000);
+      await waitUntil(
+        async () => ((await auditRelay.flushed()) === records.at(-1)?.seq ? true : undefined),
+        'the audit relay to catch up',
+        30_000,
+      );
 
       const published = await streamMessages<CloudEvent>(nc, events.streamName);
       const stored = await store.readAll();

@@ -32,6 +32,7 @@ export async function readTail(jsm: JetStreamManager, streamName: string): Promi
 }
 
 /** JetStream refused a publish whose expected last sequence was not the stream's: someone else appended. */
-export const isWrongLastSequence = (error: unknown): boolean => isApiError(error, JetStreamApiCodes.StreamWrongLastSequence);
+export const isWrongLastSequence = (error: unknown): boolean =>
+  isApiError(error, JetStreamApiCodes.StreamWrongLastSequence);
 
 const isApiError = (error: unknown, code: number): boolean => error instanceof JetStreamApiError && error.code === code;

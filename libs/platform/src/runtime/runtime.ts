@@ -9,7 +9,7 @@ import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-
 import type { CommandBus } from '../command-bus/command-bus.port.js';
 import { isEmbedded, type Settings } from '../config/settings.js';
 import { createEventStore } from '../event-store/event-store.factory.js';
-import type { EventStore } from '../event-store/event-store.port.js';
+import type { EventStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
 
@@ -27,10 +27,18 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(settings: Settings, logger: Logger, metrics = new Metrics({ defaultMetrics: true })): Promise<Runtime> {
+export async function createRuntime(
+  settings: Settings,
+  logger: Logger,
+  metrics = new Metrics({ defaultMetrics: true }),
+): Promise<Runtime> {
   // Before connecting anything: a distributed process without the shared key stops here.
   const keys = resolveAuditKeyring(settings);
-  if (keys.source.kind === 'file') logger.info({ file: keys.source.file, created: keys.source.created, keyId: keys.ring.current.id }, 'audit HMAC key from DATA_DIR (set AUDIT_HMAC_KEY to manage it yourself)');
+  if (keys.source.kind === 'file')
+    logger.info(
+      { file: keys.source.file, created: keys.source.created, keyId: keys.ring.current.id },
+      'audit HMAC key from DATA_DIR (set AUDIT_HMAC_KEY to manage it yourself)',
+    );
   const store = await createEventStore({
     kind: settings.EVENT_STORE,
     sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),

@@ -1,11 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import type { Pacing } from '#eventsourcing';
 import { pendingBytes } from './streaming-compression.middleware.js';
-
-/** How fast a consumer takes events: the producer asks before each one. */
-export interface Pacing {
-  /** Null when the consumer takes another event now; else a promise for when it does (or is gone). */
-  ready(): Promise<void> | null;
-}
 
 /** Re-checks a waiting response this often, in case its buffer shrank without a 'drain' event. */
 const RECHECK_MS = 250;
@@ -39,7 +34,9 @@ function waitUntil(res: ServerResponse, writable: () => boolean): Promise<void> 
 }
 
 /** Resolves once `stream` emptied its buffer, or closed. */
-export function drained(stream: NodeJS.WritableStream & { once: ServerResponse['once']; off: ServerResponse['off'] }): Promise<void> {
+export function drained(
+  stream: NodeJS.WritableStream & { once: ServerResponse['once']; off: ServerResponse['off'] },
+): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       stream.off('drain', done);

@@ -49,7 +49,7 @@ export function writeSse(res: ServerResponse, source: Observable<SseMessage>, op
   res.writeHead(200, SSE_HEADERS);
   res.write(`retry: ${options.retryMs}\n\n`);
   res.flushHeaders?.();
-  const flush = (): void => (res as unknown as { flush?: () => void }).flush?.();
+  const flush = (): void => (res as ServerResponse & { flush?: () => void }).flush?.();
   const keepalive = setInterval(() => {
     res.write(': keepalive\n\n');
     flush();

@@ -18,7 +18,9 @@ export interface StreamQuota {
 
 export type StreamRefusal = 'capacity' | 'address' | 'user' | 'anonymous';
 
-export type Admission = { readonly ok: true; readonly release: () => void } | { readonly ok: false; readonly refusal: StreamRefusal; readonly limit: number };
+export type Admission =
+  | { readonly ok: true; readonly release: () => void }
+  | { readonly ok: false; readonly refusal: StreamRefusal; readonly limit: number };
 
 /**
  * The open streams of one process (SSE, raw WebSocket, Socket.IO), counted per address and
@@ -65,7 +67,12 @@ export class StreamAdmission {
   }
 
   private limitOf(refusal: StreamRefusal): number {
-    const limits: Record<StreamRefusal, number> = { capacity: this.quota.capacity, address: this.quota.perAddress, user: this.quota.perUser, anonymous: this.quota.anonymous };
+    const limits: Record<StreamRefusal, number> = {
+      capacity: this.quota.capacity,
+      address: this.quota.perAddress,
+      user: this.quota.perUser,
+      anonymous: this.quota.anonymous,
+    };
     return limits[refusal];
   }
 }

@@ -7,7 +7,9 @@ import { openRawSse } from '../../../../test/support/raw-sse-client.js';
 import { writeSse, type SseMessage } from './sse.js';
 import { StreamingCompressionMiddleware } from './streaming-compression.middleware.js';
 
-const LARGE = JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => ({ i, name: `contrato ${i}`, valor: i * 1000 })) });
+const LARGE = JSON.stringify({
+  items: Array.from({ length: 40 }, (_, i) => ({ i, name: `contrato ${i}`, valor: i * 1000 })),
+});
 const SMALL = JSON.stringify({ ok: true });
 /** A bulk body (an export) written as fast as the response lets it: 200 chunks of 64 KiB. */
 const BULK_CHUNK = 'seq,timestamp,event_type,message\n'.repeat(2048);
@@ -48,7 +50,9 @@ function startServer(): Promise<{ server: Server; url: string; sources: Array<Su
     }),
   );
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sources })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sources }),
+    ),
   );
 }
 

@@ -54,7 +54,11 @@ export class StreamingCompressionMiddleware {
   };
 }
 
-function interceptResponse(res: ServerResponse, clientAcceptsGzip: boolean, options: StreamingCompressionOptions): void {
+function interceptResponse(
+  res: ServerResponse,
+  clientAcceptsGzip: boolean,
+  options: StreamingCompressionOptions,
+): void {
   const original = { writeHead: res.writeHead.bind(res), write: res.write.bind(res), end: res.end.bind(res) };
   let decided = false;
   let gzip: Gzip | null = null;
@@ -85,9 +89,16 @@ function interceptResponse(res: ServerResponse, clientAcceptsGzip: boolean, opti
     return accepted && !res.writableNeedDrain;
   };
 
-  const end = (chunkOrCallback?: Chunk | Callback, encodingOrCallback?: BufferEncoding | Callback, callback?: Callback): ServerResponse => {
+  const end = (
+    chunkOrCallback?: Chunk | Callback,
+    encodingOrCallback?: BufferEncoding | Callback,
+    callback?: Callback,
+  ): ServerResponse => {
     const chunk = typeof chunkOrCallback === 'function' ? undefined : chunkOrCallback;
-    const { encoding, cb } = callbackArgs(typeof chunkOrCallback === 'function' ? chunkOrCallback : encodingOrCallback, callback);
+    const { encoding, cb } = callbackArgs(
+      typeof chunkOrCallback === 'function' ? chunkOrCallback : encodingOrCallback,
+      callback,
+    );
     decide(chunk === undefined ? 0 : Buffer.byteLength(chunk, encoding ?? 'utf8'));
     if (!gzip) return chunk === undefined ? original.end(cb) : original.end(chunk, encoding ?? 'utf8', cb);
     if (cb) res.once('finish', () => cb());
@@ -100,7 +111,12 @@ function interceptResponse(res: ServerResponse, clientAcceptsGzip: boolean, opti
 }
 
 /** Sets Vary and, when gzip applies, Content-Encoding; true when the body must be gzipped. */
-function negotiate(res: ServerResponse, clientAcceptsGzip: boolean, minimumSize: number, bodyLength: number | undefined): boolean {
+function negotiate(
+  res: ServerResponse,
+  clientAcceptsGzip: boolean,
+  minimumSize: number,
+  bodyLength: number | undefined,
+): boolean {
   const status = res.statusCode;
   if (status < 200 || status === 204 || status === 304 || res.getHeader('Content-Encoding') !== undefined) return false;
   if (!COMPRESSIBLE.test(String(res.getHeader('Content-Type') ?? ''))) return false;
@@ -116,9 +132,17 @@ function negotiate(res: ServerResponse, clientAcceptsGzip: boolean, minimumSize:
   return true;
 }
 
-function startGzip(res: ServerResponse, options: StreamingCompressionOptions, original: Pick<ServerResponse, 'write' | 'end'>): Gzip {
+function startGzip(
+  res: ServerResponse,
+  options: StreamingCompressionOptions,
+  original: Pick<ServerResponse, 'write' | 'end'>,
+): Gzip {
   const eventStream = isEventStream(res);
-  const gzip = createGzip({ level: options.compressionLevel, chunkSize: options.chunkSize, ...(eventStream ? EVENT_STREAM_ZLIB : {}) });
+  const gzip = createGzip({
+    level: options.compressionLevel,
+    chunkSize: options.chunkSize,
+    ...(eventStream ? EVENT_STREAM_ZLIB : {}),
+  });
   compressors.set(res, gzip);
   gzip.on('data', (compressed: Buffer) => {
     if (original.write(compressed)) return;
@@ -134,8 +158,12 @@ function startGzip(res: ServerResponse, options: StreamingCompressionOptions, or
   gzip.on('end', () => original.end());
   gzip.on('error', (error) => res.destroy(error));
   // Writers that check before writing (whenWritable) see zlib's queue as well as the socket's.
-  const socketNeedsDrain = (): boolean => Reflect.get(Object.getPrototypeOf(res) as object, 'writableNeedDrain', res) as boolean;
-  Object.defineProperty(res, 'writableNeedDrain', { configurable: true, get: () => gzip.writableNeedDrain || socketNeedsDrain() });
+  const socketNeedsDrain = (): boolean =>
+    Reflect.get(Object.getPrototypeOf(res) as object, 'writableNeedDrain', res) as boolean;
+  Object.defineProperty(res, 'writableNeedDrain', {
+    configurable: true,
+    get: () => gzip.writableNeedDrain || socketNeedsDrain(),
+  });
   // A client that went away leaves nothing to compress for. A piped response (the audit
   // export) already has ten 'close' observers, pipeline's and the request's own: one more is
   // no leak, so the warning threshold moves rather than warning on every such export.
@@ -162,12 +190,21 @@ function isEventStream(res: ServerResponse): boolean {
 function appendVary(res: ServerResponse, field: string): void {
   const current = String(res.getHeader('Vary') ?? '');
   if (current === '*') return;
-  const fields = current.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const fields = current
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   if (fields.some((f) => f.toLowerCase() === field.toLowerCase())) return;
   res.setHeader('Vary', [...fields, field].join(', '));
 }
 
-function callbackArgs(encodingOrCallback: BufferEncoding | Callback | undefined, callback: Callback | undefined): { encoding?: BufferEncoding; cb?: Callback } {
+function callbackArgs(
+  encodingOrCallback: BufferEncoding | Callback | undefined,
+  callback: Callback | undefined,
+): { encoding?: BufferEncoding; cb?: Callback } {
   if (typeof encodingOrCallback === 'function') return { cb: encodingOrCallback };
-  return { ...(encodingOrCallback === undefined ? {} : { encoding: encodingOrCallback }), ...(callback === undefined ? {} : { cb: callback }) };
+  return {
+    ...(encodingOrCallback === undefined ? {} : { encoding: encodingOrCallback }),
+    ...(callback === undefined ? {} : { cb: callback }),
+  };
 }

@@ -64,7 +64,9 @@ export function inProcessPresence(): PresenceChannel {
 
 const isSignal = (value: unknown): value is PresenceSignal => {
   const v = value as Partial<PresenceSignal> | null;
-  return typeof v?.room === 'string' && typeof v.origin === 'string' && typeof v.payload === 'object' && v.payload !== null;
+  return (
+    typeof v?.room === 'string' && typeof v.origin === 'string' && typeof v.payload === 'object' && v.payload !== null
+  );
 };
 
 /**

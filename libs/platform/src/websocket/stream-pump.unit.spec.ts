@@ -15,7 +15,10 @@ class FakeStream {
   after(afterId: number): Observable<PumpItem> {
     return new Observable<PumpItem>((subscriber: Subscriber<PumpItem>) => {
       this.subscriptions++;
-      const inner = merge(from(this.items.filter((i) => i.id > afterId)), this.live.pipe(filter((i) => i.id > afterId))).subscribe(subscriber);
+      const inner = merge(
+        from(this.items.filter((i) => i.id > afterId)),
+        this.live.pipe(filter((i) => i.id > afterId)),
+      ).subscribe(subscriber);
       return () => {
         this.subscriptions--;
         inner.unsubscribe();
@@ -93,12 +96,26 @@ describe('StreamPump', () => {
   it('reports completion with the last item delivered, and errors, once', () => {
     const source = new Subject<PumpItem>();
     const { pump, ends } = pumpOver(new FakeStream(), () => false);
-    const other = new StreamPump<PumpItem>({ source: () => source, deliver: () => undefined, overloaded: () => false, whenDrained: () => undefined, onComplete: (last) => ends.push(last?.id ?? null), onError: () => ends.push(-1) });
+    const other = new StreamPump<PumpItem>({
+      source: () => source,
+      deliver: () => undefined,
+      overloaded: () => false,
+      whenDrained: () => undefined,
+      onComplete: (last) => ends.push(last?.id ?? null),
+      onError: () => ends.push(-1),
+    });
     other.startAfter(0);
     source.next({ id: 7 });
     source.complete();
     const failing = new Subject<PumpItem>();
-    const third = new StreamPump<PumpItem>({ source: () => failing, deliver: () => undefined, overloaded: () => false, whenDrained: () => undefined, onComplete: () => ends.push(null), onError: () => ends.push(-1) });
+    const third = new StreamPump<PumpItem>({
+      source: () => failing,
+      deliver: () => undefined,
+      overloaded: () => false,
+      whenDrained: () => undefined,
+      onComplete: () => ends.push(null),
+      onError: () => ends.push(-1),
+    });
     third.startAfter(0);
     failing.error(new Error('store down'));
     expect(ends).toEqual([7, -1]);

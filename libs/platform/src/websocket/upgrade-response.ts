@@ -5,7 +5,12 @@ import type { Duplex } from 'node:stream';
  * Refuses an upgrade with a plain HTTP response and closes the socket. Used before the
  * handshake, where no close code can be sent yet (unknown path, WebSocket disabled).
  */
-export function refuseUpgrade(socket: Duplex, status: number, body: { error_code: string; message: string }, headers: Record<string, string> = {}): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  body: { error_code: string; message: string },
+  headers: Record<string, string> = {},
+): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -1,8 +1,18 @@
 import { Inject } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import type { Authenticator, LiveFeed, Principal, Runtime } from '#platform';
+import type { Authenticator, Principal, Runtime } from '#platform';
+import type { LiveFeed } from '#eventsourcing';
 import { sessionIdSchema } from '../../chat/chat-request.dto.js';
 import { ChatService } from '../../chat/chat.service.js';
 import { ApiError } from '../../http/api-error.js';
@@ -27,7 +37,12 @@ const typingSchema = z.object({ is_typing: z.boolean().default(true) }).default(
 function sessionOf(socket: Socket): string {
   const raw = handshakeValue(socket, 'sessionId', 'session_id');
   const parsed = sessionIdSchema.safeParse(raw);
-  if (!parsed.success) throw new ApiError(400, 'VALIDATION_ERROR', 'auth.sessionId (or ?session_id=) must name the chat session: 1-128 letters, digits, _ or -');
+  if (!parsed.success)
+    throw new ApiError(
+      400,
+      'VALIDATION_ERROR',
+      'auth.sessionId (or ?session_id=) must name the chat session: 1-128 letters, digits, _ or -',
+    );
   return parsed.data;
 }
 
@@ -61,7 +76,18 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
       sessionOf(socket);
       handshakeLastEventId(socket);
     };
-    namespace.use(authenticateHandshake('chat', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, gate: this.gate, check }));
+    namespace.use(
+      authenticateHandshake('chat', {
+        authenticator: this.authenticator,
+        connections: this.connections,
+        logger: this.runtime.logger,
+        settings: this.runtime.settings,
+        principals: this.principals,
+        audit: this.audit,
+        gate: this.gate,
+        check,
+      }),
+    );
   }
 
   handleConnection(socket: Socket): void {
@@ -69,7 +95,10 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     if (!principal) return void socket.disconnect(true);
     const { settings, logger, metrics, store } = this.runtime;
     const peer = new IoPeer(socket, 'socketio_chat', principal, requestIdsOf(socket.request).correlationId, settings);
-    socket.once('disconnect', this.connections.add(peer, () => peer.stats()));
+    socket.once(
+      'disconnect',
+      this.connections.add(peer, () => peer.stats()),
+    );
     answerUnknownEvents(socket, peer, ['message', 'typing', 'ping']);
     const sessionId = sessionOf(socket);
     const ip = clientIp(socket.request, settings);
@@ -78,7 +107,13 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     };
     const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit };
     const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
-    const participant = new ChatParticipant(peer, sessionId, deps, (end) => endWithStream(peer, end, deps, 'session ended'), sessionToken);
+    const participant = new ChatParticipant(
+      peer,
+      sessionId,
+      deps,
+      (end) => endWithStream(peer, end, deps, 'session ended'),
+      sessionToken,
+    );
     this.participants.set(socket.id, participant);
     void socket.join(`chat:${sessionId}`);
     participant.join(handshakeLastEventId(socket)).catch((error: unknown) => {
@@ -96,7 +131,8 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   async message(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<OutboundMessage> {
     const parsed = parseBody(messageSchema, body);
     const participant = this.participants.get(socket.id);
-    if (!parsed.ok || !participant) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    if (!parsed.ok || !participant)
+      return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
     return participant.say(parsed.data.content, parsed.data.agent_id);
   }
 

@@ -1,5 +1,14 @@
 import { Inject } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import type { Authenticator, Principal, Runtime } from '#platform';
 import { InvestigationsService } from '../../investigations/investigations.service.js';
@@ -20,7 +29,9 @@ import { IoPeer } from './io-peer.js';
  * their type with their `id`; `cancel` answered through the acknowledgement.
  */
 @WebSocketGateway({ namespace: '/investigations' })
-export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+export class InvestigationsGateway
+  implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket>
+{
   /** The namespace, with a room per investigation (`investigation:<id>`). */
   @WebSocketServer() readonly namespace!: Namespace;
   private readonly principals = new WeakMap<Socket, Principal>();
@@ -37,21 +48,44 @@ export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewa
 
   afterInit(namespace: Namespace): void {
     const check = (socket: Socket): void => void handshakeLastEventId(socket);
-    namespace.use(authenticateHandshake('investigations', { authenticator: this.authenticator, connections: this.connections, logger: this.runtime.logger, settings: this.runtime.settings, principals: this.principals, audit: this.audit, gate: this.gate, check }));
+    namespace.use(
+      authenticateHandshake('investigations', {
+        authenticator: this.authenticator,
+        connections: this.connections,
+        logger: this.runtime.logger,
+        settings: this.runtime.settings,
+        principals: this.principals,
+        audit: this.audit,
+        gate: this.gate,
+        check,
+      }),
+    );
   }
 
   handleConnection(socket: Socket): void {
     const principal = this.principals.get(socket);
     if (!principal) return void socket.disconnect(true);
     const { settings, logger, metrics } = this.runtime;
-    const peer = new IoPeer(socket, 'socketio_investigations', principal, requestIdsOf(socket.request).correlationId, settings);
-    socket.once('disconnect', this.connections.add(peer, () => peer.stats()));
+    const peer = new IoPeer(
+      socket,
+      'socketio_investigations',
+      principal,
+      requestIdsOf(socket.request).correlationId,
+      settings,
+    );
+    socket.once(
+      'disconnect',
+      this.connections.add(peer, () => peer.stats()),
+    );
     answerUnknownEvents(socket, peer, ['subscribe', 'unsubscribe', 'cancel', 'ping']);
     const client = new IoInvestigationsClient(socket, peer, { investigations: this.investigations, logger, metrics });
     this.clients.set(socket.id, client);
     const id = handshakeValue(socket, 'investigationId', 'investigation_id');
     if (id === undefined) return;
-    const first = parse(subscribeSchema, { investigation_id: id, last_event_id: handshakeLastEventId(socket) ?? undefined });
+    const first = parse(subscribeSchema, {
+      investigation_id: id,
+      last_event_id: handshakeLastEventId(socket) ?? undefined,
+    });
     peer.send(first.ok ? client.subscribe(first.data.investigation_id, first.data.last_event_id) : first.error);
   }
 
@@ -64,7 +98,8 @@ export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewa
   subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): OutboundMessage {
     const parsed = parse(subscribeSchema, body);
     const client = this.clients.get(socket.id);
-    if (!parsed.ok || !client) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    if (!parsed.ok || !client)
+      return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
     return client.subscribe(parsed.data.investigation_id, parsed.data.last_event_id);
   }
 
@@ -72,7 +107,8 @@ export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewa
   unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): OutboundMessage {
     const parsed = parse(targetSchema, body);
     const client = this.clients.get(socket.id);
-    if (!parsed.ok || !client) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    if (!parsed.ok || !client)
+      return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
     return client.unsubscribe(parsed.data.investigation_id);
   }
 
@@ -80,7 +116,8 @@ export class InvestigationsGateway implements OnGatewayInit<Namespace>, OnGatewa
   async cancel(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<OutboundMessage> {
     const parsed = parse(targetSchema, body);
     const client = this.clients.get(socket.id);
-    if (!parsed.ok || !client) return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
+    if (!parsed.ok || !client)
+      return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
     return client.cancel(parsed.data.investigation_id, parsed.data.reason);
   }
 

@@ -58,16 +58,32 @@ export interface HandshakeDeps {
 export function authenticateHandshake(route: 'chat' | 'investigations', deps: HandshakeDeps): Middleware {
   const refuse = (socket: Socket, next: (error?: Error) => void, error: ApiError): void => {
     const ip = clientIp(socket.request, deps.settings);
-    deps.logger.warn({ audit: 'websocket_refused', path: `/socket.io ${socket.nsp.name}`, ip, user_agent: socket.handshake.headers['user-agent'], error_code: error.code, status: error.status }, `socket.io connection refused: ${error.code}`);
-    if (error.status === 401) void deps.audit.webSocketTokenRejected(socket.request, error.code, error.message, `/socket.io${socket.nsp.name}`);
+    deps.logger.warn(
+      {
+        audit: 'websocket_refused',
+        path: `/socket.io ${socket.nsp.name}`,
+        ip,
+        user_agent: socket.handshake.headers['user-agent'],
+        error_code: error.code,
+        status: error.status,
+      },
+      `socket.io connection refused: ${error.code}`,
+    );
+    if (error.status === 401)
+      void deps.audit.webSocketTokenRejected(socket.request, error.code, error.message, `/socket.io${socket.nsp.name}`);
     next(connectError(error));
   };
   return (socket, next) => {
-    if (deps.connections.stopping) return refuse(socket, next, new ApiError(503, 'SHUTTING_DOWN', 'this server is restarting; reconnect shortly'));
+    if (deps.connections.stopping)
+      return refuse(socket, next, new ApiError(503, 'SHUTTING_DOWN', 'this server is restarting; reconnect shortly'));
     try {
       deps.check?.(socket);
     } catch (error) {
-      return refuse(socket, next, error instanceof ApiError ? error : new ApiError(400, 'VALIDATION_ERROR', String(error)));
+      return refuse(
+        socket,
+        next,
+        error instanceof ApiError ? error : new ApiError(400, 'VALIDATION_ERROR', String(error)),
+      );
     }
     admit(deps.authenticator, route, handshakeToken(socket)).then(
       (admission) => {
@@ -76,7 +92,11 @@ export function authenticateHandshake(route: 'chat' | 'investigations', deps: Ha
         try {
           release = deps.gate.admit(socket.request, admission.principal, 'websocket', `/socket.io${socket.nsp.name}`);
         } catch (error) {
-          return refuse(socket, next, error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error'));
+          return refuse(
+            socket,
+            next,
+            error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'unexpected server error'),
+          );
         }
         socket.once('disconnect', release);
         deps.principals.set(socket, admission.principal);

@@ -7,8 +7,13 @@ import { errorMessage, WS_CLOSE, type OutboundMessage } from '../ws-messages.js'
 import type { IoPeer } from './io-peer.js';
 
 const MAX_WATCHES = 100;
-const investigationId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
-export const subscribeSchema = z.object({ investigation_id: investigationId, last_event_id: eventIdValueSchema.optional() });
+const investigationId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
+export const subscribeSchema = z.object({
+  investigation_id: investigationId,
+  last_event_id: eventIdValueSchema.optional(),
+});
 export const targetSchema = z.object({ investigation_id: investigationId, reason: z.string().max(500).optional() });
 
 export const roomOf = (id: string): string => `investigation:${id}`;
@@ -29,8 +34,17 @@ export class IoInvestigationsClient {
   subscribe(id: string, afterId: number | undefined): OutboundMessage {
     const existing = this.watches.get(id);
     existing?.stop();
-    if (!existing && this.watches.size >= MAX_WATCHES) return errorMessage('TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_WATCHES} investigations per connection`, { investigation_id: id });
-    const watch = new InvestigationWatch(this.peer, id, this.deps, (message) => message, (end) => this.ended(id, end));
+    if (!existing && this.watches.size >= MAX_WATCHES)
+      return errorMessage('TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_WATCHES} investigations per connection`, {
+        investigation_id: id,
+      });
+    const watch = new InvestigationWatch(
+      this.peer,
+      id,
+      this.deps,
+      (message) => message,
+      (end) => this.ended(id, end),
+    );
     this.watches.set(id, watch);
     void this.socket.join(roomOf(id));
     const from = afterId ?? existing?.lastDeliveredId ?? 0;
@@ -60,7 +74,8 @@ export class IoInvestigationsClient {
     void this.socket.leave(roomOf(id));
     if (this.peer.closed) return;
     if (end.kind === 'finished') this.peer.send({ type: 'unsubscribed', investigation_id: id, reason: 'ended' });
-    else if (end.kind === 'interrupted') this.peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resume with your last event id');
+    else if (end.kind === 'interrupted')
+      this.peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect and resume with your last event id');
     else reportFailure(this.peer, end.error, this.deps, { investigation_id: id });
   }
 }

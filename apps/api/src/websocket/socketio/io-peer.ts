@@ -8,14 +8,22 @@ const DRAIN_POLL_MS = 20;
 /** The engine's packets not yet handed to the transport, plus what the transport's socket still holds. */
 function pendingBytes(socket: Socket): number {
   // engine.io keeps these private; reading them is the only way to bound a client's buffer.
-  const conn = socket.conn as unknown as { writeBuffer?: ReadonlyArray<{ data?: unknown }>; transport?: { socket?: { bufferedAmount?: number } } };
+  // eslint-disable-next-line no-restricted-syntax -- private fields of a library, not data to check
+  const conn = socket.conn as unknown as {
+    writeBuffer?: ReadonlyArray<{ data?: unknown }>;
+    transport?: { socket?: { bufferedAmount?: number } };
+  };
   let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
   for (const packet of conn.writeBuffer ?? []) bytes += typeof packet.data === 'string' ? packet.data.length : 0;
   return bytes;
 }
 
 /** Codes after which a Socket.IO client should reconnect by itself (transport close), not stay away. */
-const RECONNECT_CODES: ReadonlySet<number> = new Set([WS_CLOSE.SERVICE_RESTART, WS_CLOSE.TRY_AGAIN_LATER, WS_CLOSE.SERVER_ERROR]);
+const RECONNECT_CODES: ReadonlySet<number> = new Set([
+  WS_CLOSE.SERVICE_RESTART,
+  WS_CLOSE.TRY_AGAIN_LATER,
+  WS_CLOSE.SERVER_ERROR,
+]);
 
 /**
  * A Socket.IO client as a Peer: each message is emitted under its `type` (`progress`,
@@ -40,7 +48,10 @@ export class IoPeer implements Peer {
   ) {
     this.id = socket.id;
     this.limit = settings.WEBSOCKET_BUFFER_SIZE;
-    this.idle = setTimeout(() => this.close(WS_CLOSE.NORMAL, `idle for ${settings.WEBSOCKET_TIMEOUT} s`), settings.WEBSOCKET_TIMEOUT * 1000);
+    this.idle = setTimeout(
+      () => this.close(WS_CLOSE.NORMAL, `idle for ${settings.WEBSOCKET_TIMEOUT} s`),
+      settings.WEBSOCKET_TIMEOUT * 1000,
+    );
     this.idle.unref();
     socket.onAny(() => this.idle.refresh());
     socket.once('disconnect', () => this.dispose());

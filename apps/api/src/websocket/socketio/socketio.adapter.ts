@@ -10,7 +10,9 @@ const ROOT_MESSAGE = 'no endpoint in namespace /: connect to /investigations or 
 
 /** The connect_error of the root namespace, shaped as the gateways' refusals: `data` has the error and the close code. */
 function noEndpointHere(): Error {
-  return Object.assign(new Error(ROOT_MESSAGE), { data: { ...errorMessage('NOT_FOUND', ROOT_MESSAGE), close_code: closeCodeFor(404) } });
+  return Object.assign(new Error(ROOT_MESSAGE), {
+    data: { ...errorMessage('NOT_FOUND', ROOT_MESSAGE), close_code: closeCodeFor(404) },
+  });
 }
 
 /**
@@ -51,7 +53,14 @@ export class SocketIoAdapter extends IoAdapter {
       maxHttpBufferSize: MAX_INBOUND_FRAME_BYTES,
       perMessageDeflate: false,
       // CORS headers for the polling transport; handshakes are checked below, in every mode.
-      ...(settings.CORS_ORIGINS.kind === 'none' ? {} : { cors: { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, isOriginAllowed(settings.CORS_ORIGINS, origin)) } }),
+      ...(settings.CORS_ORIGINS.kind === 'none'
+        ? {}
+        : {
+            cors: {
+              origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) =>
+                callback(null, isOriginAllowed(settings.CORS_ORIGINS, origin)),
+            },
+          }),
     };
     const server = super.createIOServer(port, tuned as IoServerOptions);
     this.refuseForeignOrigins(server);
@@ -69,7 +78,8 @@ export class SocketIoAdapter extends IoAdapter {
   override bindClientConnect(server: unknown, callback: (socket: IoSocket) => void): void {
     (server as IoServer).on('connection', (socket: IoSocket) => {
       socket.on('error', (error: unknown) => {
-        if (error instanceof Error) this.report(socket.request, error.message, 'socket.io client sent a malformed packet; closed its connection');
+        if (error instanceof Error)
+          this.report(socket.request, error.message, 'socket.io client sent a malformed packet; closed its connection');
       });
     });
     super.bindClientConnect(server, callback);
@@ -91,16 +101,29 @@ export class SocketIoAdapter extends IoAdapter {
 
   /** A connection engine.io closed because its packets did not parse is a client fault, as on the raw WebSocket. */
   private reportEngineFaults(server: IoServer): void {
-    server.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', listener: (reason: string) => void): void }) => {
-      conn.once('close', (reason) => {
-        if (reason === 'parse error') this.report(conn.request, reason, 'socket.io client sent a malformed packet; closed its connection');
-      });
-    });
+    server.engine.on(
+      'connection',
+      (conn: { request: IncomingMessage; once(event: 'close', listener: (reason: string) => void): void }) => {
+        conn.once('close', (reason) => {
+          if (reason === 'parse error')
+            this.report(conn.request, reason, 'socket.io client sent a malformed packet; closed its connection');
+        });
+      },
+    );
   }
 
   private report(req: IncomingMessage, reason: string, msg: string): void {
     const { logger, metrics, settings } = this.deps;
     metrics.streamingErrors.inc({ type: 'websocket', endpoint: 'socketio' });
-    logger.warn({ fault: 'socketio_client', endpoint: 'socketio', path: req.url?.split('?')[0], ip: clientIp(req, settings), reason }, msg);
+    logger.warn(
+      {
+        fault: 'socketio_client',
+        endpoint: 'socketio',
+        path: req.url?.split('?')[0],
+        ip: clientIp(req, settings),
+        reason,
+      },
+      msg,
+    );
   }
 }

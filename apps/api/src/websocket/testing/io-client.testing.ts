@@ -11,7 +11,11 @@ export type IoMessage = Record<string, unknown> & { readonly type?: unknown };
 export interface IoTestClient {
   readonly socket: Socket;
   readonly received: Array<{ readonly event: string; readonly payload: IoMessage }>;
-  waitFor(predicate: (event: string, payload: IoMessage) => boolean, what: string, timeoutMs?: number): Promise<IoMessage>;
+  waitFor(
+    predicate: (event: string, payload: IoMessage) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<IoMessage>;
   /** Emits with an acknowledgement and resolves with it. */
   request(event: string, payload?: unknown): Promise<IoMessage>;
   close(): void;

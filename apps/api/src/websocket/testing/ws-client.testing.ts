@@ -19,7 +19,12 @@ export interface WsTestClient {
   frames(): number;
   send(message: unknown): void;
   /** The first message from index `from` on that matches, waiting for it if need be. */
-  waitFor(predicate: (message: WsMessage) => boolean, what: string, from?: number, timeoutMs?: number): Promise<WsMessage>;
+  waitFor(
+    predicate: (message: WsMessage) => boolean,
+    what: string,
+    from?: number,
+    timeoutMs?: number,
+  ): Promise<WsMessage>;
   readonly closed: Promise<WsClose>;
   close(): Promise<WsClose>;
   /** Drops the TCP connection without a closing handshake (a forced disconnect). */
@@ -58,9 +63,16 @@ export function openWs(url: string, options: ClientOptions = {}): WsTestClient {
         const check = (): void => {
           const found = messages.slice(from).find(predicate);
           if (found) return finish(() => resolve(found));
-          if (ended) finish(() => reject(new Error(`the socket closed before ${what}; got ${JSON.stringify(messages.slice(-5))}`)));
+          if (ended)
+            finish(() =>
+              reject(new Error(`the socket closed before ${what}; got ${JSON.stringify(messages.slice(-5))}`)),
+            );
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages.slice(-5))}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages.slice(-5))}`))),
+          timeoutMs,
+        );
         const finish = (settle: () => void): void => {
           clearTimeout(timer);
           listeners.delete(check);

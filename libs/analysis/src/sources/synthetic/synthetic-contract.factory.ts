@@ -1,6 +1,15 @@
 import type { Contract } from '../../model/contract.model.js';
 import { plainDraft, splitDraft, type Draft } from './synthetic-draft.js';
-import { asRole, CHUNK, chunkLayout, plantRates, ROLE, type ChunkLayout, type PlantRates, type Role } from './synthetic-layout.js';
+import {
+  asRole,
+  CHUNK,
+  chunkLayout,
+  plantRates,
+  ROLE,
+  type ChunkLayout,
+  type PlantRates,
+  type Role,
+} from './synthetic-layout.js';
 import { S } from './synthetic-streams.js';
 import type { SyntheticWorld } from './synthetic-world.js';
 

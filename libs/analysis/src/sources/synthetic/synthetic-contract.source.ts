@@ -1,7 +1,12 @@
 import type { AnomalyType } from '../../model/anomaly.model.js';
 import type { Contract } from '../../model/contract.model.js';
 import { hasFilters, matchesFilters, type InvestigationFilters } from '../../model/investigation-filters.model.js';
-import { assertPageRequest, type ContractPage, type ContractPageRequest, type ContractSource } from '../contract-source.port.js';
+import {
+  assertPageRequest,
+  type ContractPage,
+  type ContractPageRequest,
+  type ContractSource,
+} from '../contract-source.port.js';
 import { SyntheticContractFactory } from './synthetic-contract.factory.js';
 import { labelWorld, type SyntheticLabels } from './synthetic-labels.js';
 import { SyntheticWorld } from './synthetic-world.js';
@@ -33,8 +38,14 @@ export class SyntheticContractSource implements ContractSource {
       throw new RangeError(`totalContracts must be a non-negative integer, got ${options.totalContracts}`);
     }
     const anomalyRate = options.anomalyRate ?? 0.02;
-    if (!(anomalyRate >= 0 && anomalyRate <= 0.5)) throw new RangeError(`anomalyRate must be within 0..0.5, got ${anomalyRate}`);
-    this.world = new SyntheticWorld({ seed: options.seed, totalContracts: options.totalContracts, year: options.year ?? 2024, anomalyRate });
+    if (!(anomalyRate >= 0 && anomalyRate <= 0.5))
+      throw new RangeError(`anomalyRate must be within 0..0.5, got ${anomalyRate}`);
+    this.world = new SyntheticWorld({
+      seed: options.seed,
+      totalContracts: options.totalContracts,
+      year: options.year ?? 2024,
+      anomalyRate,
+    });
     this.factory = new SyntheticContractFactory(this.world);
   }
 
@@ -43,7 +54,8 @@ export class SyntheticContractSource implements ContractSource {
   }
 
   contractAt(index: number): Contract {
-    if (!Number.isInteger(index) || index < 0 || index >= this.totalContracts) throw new RangeError(`no contract at index ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.totalContracts)
+      throw new RangeError(`no contract at index ${index}`);
     return this.factory.contractAt(index);
   }
 

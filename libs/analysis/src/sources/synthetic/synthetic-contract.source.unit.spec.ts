@@ -64,7 +64,9 @@ describe('SyntheticContractSource', () => {
   it('stops on an aborted signal', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(source().fetchPage({ filters: {}, page: 1, pageSize: 10, signal: controller.signal })).rejects.toThrow();
+    await expect(
+      source().fetchPage({ filters: {}, page: 1, pageSize: 10, signal: controller.signal }),
+    ).rejects.toThrow();
   });
 
   it('plants every anomaly type, with labels the detectors find', () => {
@@ -83,7 +85,11 @@ describe('SyntheticContractSource', () => {
     for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
       const s = new SyntheticContractSource({ seed, totalContracts: 300 });
       const codes = new Set(Array.from({ length: 300 }, (_, i) => s.contractAt(i).unidadeGestora.orgaoMaximo.codigo));
-      expect({ seed, saude: codes.has('36000'), educacao: codes.has('26000') }).toEqual({ seed, saude: true, educacao: true });
+      expect({ seed, saude: codes.has('36000'), educacao: codes.has('26000') }).toEqual({
+        seed,
+        saude: true,
+        educacao: true,
+      });
     }
   });
 });

@@ -37,12 +37,14 @@ export function plainDraft(world: SyntheticWorld, i: number, role: Role): Draft 
   const logMedian = Math.log(cat.medianValue);
   const sale = modality(world, i, cat, cents(Math.exp(logMedian + cat.sigma * rng.normal(i, S.value))));
   // Invented figures are the competitive purchases; dispensas keep their real values.
-  let initial = buyer.role.kind === 'benford' && sale.modalidade !== DISPENSA ? fabricated(world, i, sale.value) : sale.value;
+  let initial =
+    buyer.role.kind === 'benford' && sale.modalidade !== DISPENSA ? fabricated(world, i, sale.value) : sale.value;
   if (role === ROLE.price) initial = cents(Math.exp(logMedian + cat.sigma * rng.between(i, S.priceZ, 4.6, 6.5)));
   const keepDates = role === ROLE.original || rng.uniform(i, S.missingDate) >= MISSING_DATES;
   return {
     buyer,
-    vendorIndex: captured && buyer.role.kind === 'captured' ? buyer.role.vendor : world.vendorIndex(category, i, S.vendor),
+    vendorIndex:
+      captured && buyer.role.kind === 'captured' ? buyer.role.vendor : world.vendorIndex(category, i, S.vendor),
     category,
     item: rng.int(i, S.item, world.itemCount(category)),
     suffix: rng.int(i, S.suffix, world.suffixCount),
@@ -51,7 +53,10 @@ export function plainDraft(world: SyntheticWorld, i: number, role: Role): Draft 
     startDelay: rng.int(i, S.startDelay, 16),
     duration: 90 + rng.int(i, S.duration, 640),
     initial,
-    final: role === ROLE.amendment ? cents(initial * (1 + cat.amendmentLimit + rng.between(i, S.amendmentExtra, 0.08, 0.8))) : naturalFinal(world, i, cat, initial),
+    final:
+      role === ROLE.amendment
+        ? cents(initial * (1 + cat.amendmentLimit + rng.between(i, S.amendmentExtra, 0.08, 0.8)))
+        : naturalFinal(world, i, cat, initial),
     modalidade: sale.modalidade,
   };
 }
@@ -106,7 +111,8 @@ interface Sale {
 function modality(world: SyntheticWorld, i: number, cat: ObjectCategory, value: number): Sale {
   const u = world.rng.uniform(i, S.modality);
   const limit = dispensaLimitsFor(world.config.year)[cat.inciso];
-  if (u < 0.01) return { modalidade: DISPENSA, value: cents(limit * Math.exp(-Math.log(60) + Math.log(10) * (u / 0.01))) };
+  if (u < 0.01)
+    return { modalidade: DISPENSA, value: cents(limit * Math.exp(-Math.log(60) + Math.log(10) * (u / 0.01))) };
   if (u < 0.09) return { modalidade: DISPENSA, value: Math.max(value, cents(limit * 1.05)) };
   if (u < 0.14) return { modalidade: 'Inexigibilidade de Licitação', value };
   if (u < 0.24 || cat.inciso === 'I') return { modalidade: u < 0.6 ? 'Concorrência' : 'Pregão Eletrônico', value };

@@ -65,16 +65,21 @@ export function labelWorld(world: SyntheticWorld, factory: SyntheticContractFact
     if (role === ROLE.price) add('price_deviation', `price:${i}`, contract.id);
     if (role === ROLE.amendment) add('amendment_over_limit', `amendment:${i}`, contract.id);
     if (role === ROLE.original) add('duplicate_contract', `dup:${i}`, contract.id);
-    if (role === ROLE.copy) add('duplicate_contract', `dup:${layout.chunk * CHUNK + (layout.link[offset] ?? 0)}`, contract.id);
+    if (role === ROLE.copy)
+      add('duplicate_contract', `dup:${layout.chunk * CHUNK + (layout.link[offset] ?? 0)}`, contract.id);
     if (role === ROLE.split) add('split_purchase', splitKey(contract), contract.id);
     const buyer = buyersByCode.get(contract.unidadeGestora.codigo);
     if (!buyer || buyer.role.kind === 'normal') continue;
     const captured = buyer.role.kind === 'captured' ? world.vendor(buyer.role.vendor).cnpjFormatado : null;
     const key = `${buyer.role.kind}:${buyer.unit.codigo}`;
-    if (!groups.has(key)) groups.set(key, { type: BUYER_TYPES[buyer.role.kind], key, contractIds: [], unidadeGestora: buyer.unit.codigo });
-    if (role !== ROLE.split && carriesBuyerAnomaly(buyer.role, contract, captured)) add(BUYER_TYPES[buyer.role.kind], key, contract.id);
+    if (!groups.has(key))
+      groups.set(key, { type: BUYER_TYPES[buyer.role.kind], key, contractIds: [], unidadeGestora: buyer.unit.codigo });
+    if (role !== ROLE.split && carriesBuyerAnomaly(buyer.role, contract, captured))
+      add(BUYER_TYPES[buyer.role.kind], key, contract.id);
   }
-  const planted = [...groups.values()].filter((g) => g.unidadeGestora !== undefined || minimumMembers(g) <= g.contractIds.length);
+  const planted = [...groups.values()].filter(
+    (g) => g.unidadeGestora !== undefined || minimumMembers(g) <= g.contractIds.length,
+  );
   return { planted, byContract: indexByContract(planted) };
 }
 
@@ -88,7 +93,8 @@ function splitKey(contract: Contract): string {
 }
 
 /** A truncated group at the end of the data set is only an anomaly if enough of it exists. */
-const minimumMembers = (group: PlantedAnomaly): number => (group.type === 'split_purchase' || group.type === 'duplicate_contract' ? 2 : 1);
+const minimumMembers = (group: PlantedAnomaly): number =>
+  group.type === 'split_purchase' || group.type === 'duplicate_contract' ? 2 : 1;
 
 function indexByContract(planted: readonly PlantedAnomaly[]): Map<string, AnomalyType[]> {
   const byContract = new Map<string, AnomalyType[]>();

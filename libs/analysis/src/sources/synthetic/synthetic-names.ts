@@ -4,13 +4,51 @@ import type { Fornecedor, UnidadeGestora } from '../../model/contract.model.js';
 import { cumulativeOf, pickWeighted, type CounterRandom } from './counter-random.prng.js';
 import { S } from './synthetic-streams.js';
 
-const STEMS = ['Alfa', 'Nova', 'Vita', 'Medi', 'Tecno', 'Prime', 'Sul', 'Norte', 'Brasil', 'Uni', 'Max', 'Real', 'Centro', 'Lider', 'Atlas', 'Orion', 'Vale', 'Serra', 'Porto', 'Delta'];
+const STEMS = [
+  'Alfa',
+  'Nova',
+  'Vita',
+  'Medi',
+  'Tecno',
+  'Prime',
+  'Sul',
+  'Norte',
+  'Brasil',
+  'Uni',
+  'Max',
+  'Real',
+  'Centro',
+  'Lider',
+  'Atlas',
+  'Orion',
+  'Vale',
+  'Serra',
+  'Porto',
+  'Delta',
+];
 const ENDINGS = ['med', 'tec', 'log', 'serv', 'com', 'sys', 'farma', 'lar', 'bras', 'plan'];
-const TRADES = ['Comércio', 'Serviços', 'Distribuidora', 'Soluções', 'Engenharia', 'Tecnologia', 'Indústria', 'Consultoria'];
+const TRADES = [
+  'Comércio',
+  'Serviços',
+  'Distribuidora',
+  'Soluções',
+  'Engenharia',
+  'Tecnologia',
+  'Indústria',
+  'Consultoria',
+];
 const SUFFIXES = ['Ltda', 'S.A.', 'Eireli', 'ME', 'EPP', 'Ltda'];
 
 /** Relative number of managing units per ministry: health and education dominate federal buying. */
-const ORGAO_WEIGHTS: Readonly<Record<string, number>> = { '36000': 20, '26000': 22, '52000': 12, '30000': 7, '39000': 5, '25000': 5, '22000': 4 };
+const ORGAO_WEIGHTS: Readonly<Record<string, number>> = {
+  '36000': 20,
+  '26000': 22,
+  '52000': 12,
+  '30000': 7,
+  '39000': 5,
+  '25000': 5,
+  '22000': 4,
+};
 const PRINCIPAL_ORGAOS: readonly string[] = ['36000', '26000', '52000', '30000', '39000', '25000', '22000'];
 const ORGAO_CUMULATIVE = cumulativeOf(ORGAOS.map((orgao) => ORGAO_WEIGHTS[orgao.codigo] ?? 2));
 
@@ -30,7 +68,9 @@ function principalOrgao(buyerIndex: number): OrgaoEntry | undefined {
 }
 
 export function syntheticUnit(rng: CounterRandom, buyerIndex: number): UnidadeGestora {
-  const orgao: OrgaoEntry = principalOrgao(buyerIndex) ?? pickFrom(ORGAOS, pickWeighted(ORGAO_CUMULATIVE, rng.uniform(buyerIndex, S.buyerOrgao)));
+  const orgao: OrgaoEntry =
+    principalOrgao(buyerIndex) ??
+    pickFrom(ORGAOS, pickWeighted(ORGAO_CUMULATIVE, rng.uniform(buyerIndex, S.buyerOrgao)));
   const kind = pickFrom(orgao.unitKinds, rng.u32(buyerIndex, S.buyerKind));
   const state = pickFrom(BRAZILIAN_STATES, rng.u32(buyerIndex, S.buyerState));
   return {

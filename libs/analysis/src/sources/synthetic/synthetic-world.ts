@@ -29,9 +29,24 @@ export interface SyntheticConfig {
 
 /** How often each category is bought, relative (consumables are bought far more often than works). */
 const CATEGORY_WEIGHTS: Readonly<Record<string, number>> = {
-  material_expediente: 10, medicamentos: 10, material_hospitalar: 8, ti_equipamentos: 6, mobiliario: 6, alimentacao: 6,
-  ti_software: 5, combustiveis: 5, manutencao_veiculos: 5, manutencao_predial: 5, eventos: 5, limpeza: 4, consultoria: 4,
-  viagens: 4, equipamentos_medicos: 4, reforma: 4, obras: 3, vigilancia: 3,
+  material_expediente: 10,
+  medicamentos: 10,
+  material_hospitalar: 8,
+  ti_equipamentos: 6,
+  mobiliario: 6,
+  alimentacao: 6,
+  ti_software: 5,
+  combustiveis: 5,
+  manutencao_veiculos: 5,
+  manutencao_predial: 5,
+  eventos: 5,
+  limpeza: 4,
+  consultoria: 4,
+  viagens: 4,
+  equipamentos_medicos: 4,
+  reforma: 4,
+  obras: 3,
+  vigilancia: 3,
 };
 /** Signatures per month of a federal year: slow January, the December rush of the end of the fiscal year. */
 const MONTH_WEIGHTS = [0.055, 0.07, 0.08, 0.08, 0.08, 0.08, 0.08, 0.085, 0.085, 0.09, 0.095, 0.14];
@@ -66,7 +81,9 @@ export class SyntheticWorld {
     this.buyerCumulative = cumulativeOf(weights);
     const totalWeight = this.buyerCumulative[buyerCount - 1] ?? 1;
     this.buyers = weights.map((w, b) => this.makeBuyer(b, (config.totalContracts * w) / totalWeight));
-    this.vendorCumulative = cumulativeOf(Array.from({ length: this.vendorsPerCategory }, (_, r) => (r + 1) ** -VENDOR_ZIPF_EXPONENT));
+    this.vendorCumulative = cumulativeOf(
+      Array.from({ length: this.vendorsPerCategory }, (_, r) => (r + 1) ** -VENDOR_ZIPF_EXPONENT),
+    );
     this.objetos = OBJECT_CATEGORIES.map((c) => objetoTable(c, config.year));
     this.firstDay = epochDay({ year: config.year, month: 1, day: 1 });
     this.isoDays = Array.from({ length: 366 * 4 }, (_, d) => isoFromEpochDay(this.firstDay + d));
@@ -124,7 +141,12 @@ export class SyntheticWorld {
 
   private makeBuyer(index: number, expectedSize: number): SyntheticBuyer {
     const unit = syntheticUnit(this.rng, index);
-    return { index, unit, expectedSize, role: expectedSize >= MIN_PLANTED_BUYER_SIZE ? this.roleOf(index) : { kind: 'normal' } };
+    return {
+      index,
+      unit,
+      expectedSize,
+      role: expectedSize >= MIN_PLANTED_BUYER_SIZE ? this.roleOf(index) : { kind: 'normal' },
+    };
   }
 
   private roleOf(index: number): BuyerRole {
@@ -159,5 +181,7 @@ export const LOTS = 40;
 /** Every objeto text of a category, built once: item × purpose × lot. */
 function objetoTable(category: ObjectCategory, year: number): string[] {
   const lots = Array.from({ length: LOTS }, (_, lot) => ` - lote ${10 + lot}`);
-  return category.items.flatMap((item) => SUFFIXES(year).flatMap((suffix) => lots.map((lot) => `${category.prefix} ${item}${suffix}${lot}`)));
+  return category.items.flatMap((item) =>
+    SUFFIXES(year).flatMap((suffix) => lots.map((lot) => `${category.prefix} ${item}${suffix}${lot}`)),
+  );
 }

@@ -15,7 +15,8 @@ const newFile = (): string => join(dir, `commands-${++files}.sqlite`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A bus over `file`, as a process starting on that DATA_DIR would open it. */
-const open = (file: string, metrics = new Metrics(), maxDeliver = 5) => new InProcessCommandBus({ metrics, maxDeliver, retryDelayMs: () => 0, journal: new SqliteCommandJournal(file) });
+const open = (file: string, metrics = new Metrics(), maxDeliver = 5) =>
+  new InProcessCommandBus({ metrics, maxDeliver, retryDelayMs: () => 0, journal: new SqliteCommandJournal(file) });
 
 describeCommandBusContract('InProcessCommandBus with a journal', async ({ metrics, maxDeliver }) => {
   const bus = open(newFile(), metrics, maxDeliver);
@@ -34,10 +35,13 @@ describe('InProcessCommandBus with a journal across restarts', () => {
     const [acked, inFlight, queued] = [routedCommand(), routedCommand(), routedCommand()];
     const hung = deferred<void>();
     const ackedDone = deferred<void>();
-    await before.consume(async (message) => {
-      if (message.command.metadata.commandId === acked.command.metadata.commandId) return ackedDone.resolve();
-      await hung.promise; // the process dies holding it
-    }, { concurrency: 1 });
+    await before.consume(
+      async (message) => {
+        if (message.command.metadata.commandId === acked.command.metadata.commandId) return ackedDone.resolve();
+        await hung.promise; // the process dies holding it
+      },
+      { concurrency: 1 },
+    );
     for (const command of [acked, inFlight, queued]) await before.send(command);
     await within(ackedDone.promise, 'the first command to be acked');
     await waitFor(async () => before.outstanding() === 2, 'the second command in flight');
@@ -45,9 +49,12 @@ describe('InProcessCommandBus with a journal across restarts', () => {
 
     const after = open(file);
     const seen: Delivery[] = [];
-    const consumption = await after.consume(async (message: RoutedCommand, context: CommandContext) => {
-      seen.push({ commandId: message.command.metadata.commandId, deliveryCount: context.deliveryCount });
-    }, { concurrency: 1 });
+    const consumption = await after.consume(
+      async (message: RoutedCommand, context: CommandContext) => {
+        seen.push({ commandId: message.command.metadata.commandId, deliveryCount: context.deliveryCount });
+      },
+      { concurrency: 1 },
+    );
     await waitFor(async () => seen.length === 2 && after.outstanding() === 0, 'the redeliveries');
     expect(seen).toEqual([
       { commandId: inFlight.command.metadata.commandId, deliveryCount: 2 },
@@ -66,10 +73,13 @@ describe('InProcessCommandBus with a journal across restarts', () => {
     const file = newFile();
     const bus = open(file);
     const started = deferred<void>();
-    const consumption = await bus.consume(async (_message, context) => {
-      started.resolve();
-      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('stopping'))));
-    }, { concurrency: 1 });
+    const consumption = await bus.consume(
+      async (_message, context) => {
+        started.resolve();
+        await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('stopping'))));
+      },
+      { concurrency: 1 },
+    );
     const command = routedCommand();
     await bus.send(command);
     await within(started.promise, 'the delivery');
@@ -78,7 +88,9 @@ describe('InProcessCommandBus with a journal across restarts', () => {
 
     const restarted = open(file);
     const counts: number[] = [];
-    const next = await restarted.consume(async (_message, context) => void counts.push(context.deliveryCount), { concurrency: 1 });
+    const next = await restarted.consume(async (_message, context) => void counts.push(context.deliveryCount), {
+      concurrency: 1,
+    });
     await waitFor(async () => counts.length === 1, 'the redelivery');
     expect(counts).toEqual([1]);
     await next.stop();
@@ -91,10 +103,13 @@ describe('InProcessCommandBus with a journal across restarts', () => {
     for (let run = 1; run <= 3; run++) {
       const bus = open(file, new Metrics(), 3);
       const delivered = deferred<void>();
-      await bus.consume(async () => {
-        delivered.resolve();
-        await new Promise(() => undefined); // dies holding it
-      }, { concurrency: 1 });
+      await bus.consume(
+        async () => {
+          delivered.resolve();
+          await new Promise(() => undefined); // dies holding it
+        },
+        { concurrency: 1 },
+      );
       if (run === 1) await bus.send(command);
       await within(delivered.promise, `delivery ${run}`);
     }

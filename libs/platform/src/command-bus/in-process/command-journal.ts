@@ -48,14 +48,20 @@ export class SqliteCommandJournal implements CommandJournal {
       )`);
     this.statements = {
       pending: this.db.prepare<[], Row>('SELECT message, delivery_count FROM pending_commands ORDER BY seq'),
-      accept: this.db.prepare<[string, string]>('INSERT OR IGNORE INTO pending_commands (command_id, message) VALUES (?, ?)'),
-      delivering: this.db.prepare<[number, string]>('UPDATE pending_commands SET delivery_count = ? WHERE command_id = ?'),
+      accept: this.db.prepare<[string, string]>(
+        'INSERT OR IGNORE INTO pending_commands (command_id, message) VALUES (?, ?)',
+      ),
+      delivering: this.db.prepare<[number, string]>(
+        'UPDATE pending_commands SET delivery_count = ? WHERE command_id = ?',
+      ),
       settle: this.db.prepare<[string]>('DELETE FROM pending_commands WHERE command_id = ?'),
     };
   }
 
   pending(): PendingCommand[] {
-    return this.statements.pending.all().map((row) => ({ message: JSON.parse(row.message) as RoutedCommand, deliveryCount: row.delivery_count }));
+    return this.statements.pending
+      .all()
+      .map((row) => ({ message: JSON.parse(row.message) as RoutedCommand, deliveryCount: row.delivery_count }));
   }
 
   // Writes after close() are dropped: a handler that outlived the bus is redelivered after the

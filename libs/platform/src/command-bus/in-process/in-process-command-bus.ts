@@ -141,7 +141,12 @@ export class InProcessCommandBus implements CommandBus {
     this.commandIds.addIfAbsent(message.command.metadata.commandId, now);
     this.remember(message, now);
     const envelope = { message, deliveryCount: deliveries + 1 };
-    if (envelope.deliveryCount > this.maxDeliver) return this.deadLetter({ ...envelope, deliveryCount: deliveries }, 'max_deliver', new Error('the process stopped during every delivery'));
+    if (envelope.deliveryCount > this.maxDeliver)
+      return this.deadLetter(
+        { ...envelope, deliveryCount: deliveries },
+        'max_deliver',
+        new Error('the process stopped during every delivery'),
+      );
     this.queue.push(envelope);
   }
 
@@ -187,7 +192,14 @@ export class InProcessCommandBus implements CommandBus {
     this.options.journal?.settle(command.metadata.commandId);
     reportDeadLetter(
       { logger: this.logger, metrics: this.options.metrics },
-      { commandType: command.type, commandId: command.metadata.commandId, target, deliveryCount: envelope.deliveryCount, reason, error },
+      {
+        commandType: command.type,
+        commandId: command.metadata.commandId,
+        target,
+        deliveryCount: envelope.deliveryCount,
+        reason,
+        error,
+      },
     );
   }
 

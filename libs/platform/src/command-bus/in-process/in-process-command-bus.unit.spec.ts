@@ -38,9 +38,12 @@ describe('InProcessCommandBus', () => {
     const lines: LogLine[] = [];
     const metrics = new Metrics();
     const bus = new InProcessCommandBus({ metrics, logger: recordingLogger(lines) });
-    const consumption = await bus.consume(async () => {
-      throw new PermanentCommandError('unknown investigation');
-    }, { concurrency: 1 });
+    const consumption = await bus.consume(
+      async () => {
+        throw new PermanentCommandError('unknown investigation');
+      },
+      { concurrency: 1 },
+    );
     const sent = routedCommand({ type: 'CancelInvestigation' });
 
     await bus.send(sent);
@@ -75,11 +78,14 @@ describe('InProcessCommandBus', () => {
   it('delivers a command that failed while stopping to the next consumption', async () => {
     const bus = new InProcessCommandBus({ retryDelayMs: () => 0 });
     const deliveries: number[] = [];
-    const first = await bus.consume(async (_message, context) => {
-      deliveries.push(context.deliveryCount);
-      await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
-      throw new Error('interrupted by shutdown');
-    }, { concurrency: 1 });
+    const first = await bus.consume(
+      async (_message, context) => {
+        deliveries.push(context.deliveryCount);
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+        throw new Error('interrupted by shutdown');
+      },
+      { concurrency: 1 },
+    );
     await bus.send(routedCommand());
     await waitFor(() => deliveries.length === 1, 'the first delivery');
     await first.stop();

@@ -1,10 +1,5 @@
 import { ConcurrencyGate } from '../concurrency-gate.js';
-import type {
-  CommandConsumption,
-  CommandContext,
-  CommandHandler,
-  RoutedCommand,
-} from '../command-bus.port.js';
+import type { CommandConsumption, CommandContext, CommandHandler, RoutedCommand } from '../command-bus.port.js';
 
 /** A command waiting in the in-process queue, with the delivery count it will be handed with. */
 export interface Envelope {

@@ -10,7 +10,10 @@ export class ConnectionWatch {
   private connected = true;
   readonly done: Promise<void>;
 
-  constructor(nc: NatsConnection, private readonly logger: Logger) {
+  constructor(
+    nc: NatsConnection,
+    private readonly logger: Logger,
+  ) {
     this.done = this.follow(nc);
   }
 

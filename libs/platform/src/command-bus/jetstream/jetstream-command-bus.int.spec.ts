@@ -130,21 +130,28 @@ describe('JetStreamCommandBus', () => {
     const hang = deferred();
     const deliveries: number[] = [];
     // A worker that takes the command and never settles it, as a process that hangs would.
-    await env.consume(first, async (_message, context) => {
-      deliveries.push(context.deliveryCount);
-      await hang.promise;
-    }, 2);
+    await env.consume(
+      first,
+      async (_message, context) => {
+        deliveries.push(context.deliveryCount);
+        await hang.promise;
+      },
+      2,
+    );
     try {
       await first.send(routedCommand({ type: 'RunInvestigation' }));
       await waitFor(() => deliveries.length === 2, 'both deliveries to time out in the hung worker');
       // The server gives up when it would deliver a third time, to whoever pulls next.
       await env.consume(second, async (_message, context) => void deliveries.push(context.deliveryCount), 1);
-      const total = async (): Promise<number> => (await deadLettered(firstMetrics, 'max_deliver')) + (await deadLettered(secondMetrics, 'max_deliver'));
+      const total = async (): Promise<number> =>
+        (await deadLettered(firstMetrics, 'max_deliver')) + (await deadLettered(secondMetrics, 'max_deliver'));
       await waitFor(async () => (await total()) === 1, 'the dead letter from the max-deliveries advisory');
       expect(deliveries).toEqual([1, 2]);
       const { values } = await firstMetrics.commandsDeadLettered.get();
       const { values: others } = await secondMetrics.commandsDeadLettered.get();
-      expect([...values, ...others].filter((v) => v.value > 0).map((v) => v.labels)).toEqual([{ command: 'RunInvestigation', reason: 'max_deliver' }]);
+      expect([...values, ...others].filter((v) => v.value > 0).map((v) => v.labels)).toEqual([
+        { command: 'RunInvestigation', reason: 'max_deliver' },
+      ]);
     } finally {
       hang.resolve();
     }
@@ -218,7 +225,14 @@ describe('JetStreamCommandBus when its NATS server goes away', () => {
     try {
       await server.restart();
       const sent = routedCommand();
-      await waitFor(() => bus.ping().then(() => true, () => false), 'the bus to reconnect');
+      await waitFor(
+        () =>
+          bus.ping().then(
+            () => true,
+            () => false,
+          ),
+        'the bus to reconnect',
+      );
       await bus.send(sent);
 
       await waitFor(() => handled.includes(sent.command.metadata.commandId), 'the command after the restart', 40_000);

@@ -1,4 +1,10 @@
-import { type JetStreamClient, type JetStreamManager, type MsgRequest, type StoredMsg, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  type MsgRequest,
+  type StoredMsg,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import { type NatsConnection, type Subscription, connect } from '@nats-io/transport-node';
 import { CommandBusUnavailableError } from '../command-bus.errors.js';
 import type {
@@ -98,7 +104,7 @@ export class JetStreamCommandBus implements CommandBus {
     let first: StoredMsg | null;
     try {
       // The server takes `next_by_subj` on a plain MSG.GET; the client's type only lists seq and last_by_subj.
-      const query = { seq: 1, next_by_subj: subject } as unknown as MsgRequest;
+      const query = { seq: 1, next_by_subj: subject } as MsgRequest;
       first = await this.jsm.streams.getMessage(this.settings.streamName, query);
     } catch (error) {
       throw unavailable(`cannot read stream ${this.settings.streamName}`, error);

@@ -1,11 +1,6 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { ConcurrencyGate } from '../concurrency-gate.js';
-import type {
-  CommandConsumption,
-  CommandContext,
-  CommandHandler,
-  RoutedCommand,
-} from '../command-bus.port.js';
+import type { CommandConsumption, CommandContext, CommandHandler, RoutedCommand } from '../command-bus.port.js';
 import { decideFailure, reportDeadLetter } from '../delivery-policy.js';
 import { decodeRoutedCommand } from './command-codec.js';
 import type { JetStreamSettings } from './jetstream-options.js';

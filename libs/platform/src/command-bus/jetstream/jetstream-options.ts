@@ -51,7 +51,10 @@ const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function resolveJetStreamOptions(options: JetStreamCommandBusOptions): JetStreamSettings {
   const settings: JetStreamSettings = {
-    servers: options.servers.split(',').map((server) => server.trim()).filter(Boolean),
+    servers: options.servers
+      .split(',')
+      .map((server) => server.trim())
+      .filter(Boolean),
     streamName: options.streamName ?? 'COMMANDS',
     subjectPrefix: options.subjectPrefix ?? 'commands',
     consumerName: options.consumerName ?? 'workers',

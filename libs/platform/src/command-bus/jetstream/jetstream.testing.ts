@@ -102,9 +102,13 @@ export class NatsServerProcess {
   /** Starts it again on the same port and store, as a supervisor would after a crash. */
   async restart(): Promise<void> {
     await this.kill();
-    const child = spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      '/usr/sbin/nats-server',
+      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     this.child = child;
     await within(ready(child), 'nats-server to start', 15_000);
   }

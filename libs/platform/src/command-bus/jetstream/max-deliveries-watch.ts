@@ -16,7 +16,11 @@ interface MaxDeliveriesAdvisory {
  * so in an advisory. This turns those advisories into the same dead letter (log and
  * commands_dead_lettered_total). A queue group, so each advisory is counted by one worker.
  */
-export function watchMaxDeliveries(nc: NatsConnection, jsm: JetStreamManager, settings: JetStreamSettings): Subscription {
+export function watchMaxDeliveries(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  settings: JetStreamSettings,
+): Subscription {
   const { streamName, consumerName, logger, metrics } = settings;
   const subject = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${streamName}.${consumerName}`;
   return nc.subscribe(subject, {
@@ -41,7 +45,9 @@ export function watchMaxDeliveries(nc: NatsConnection, jsm: JetStreamManager, se
               ...(message ? { commandId: message.command.metadata.commandId, target: message.target } : {}),
               deliveryCount: advisory.deliveries,
               reason: 'max_deliver',
-              error: new Error(`no acknowledgement after ${advisory.deliveries} deliveries (stream sequence ${advisory.stream_seq})`),
+              error: new Error(
+                `no acknowledgement after ${advisory.deliveries} deliveries (stream sequence ${advisory.stream_seq})`,
+              ),
             },
           ),
         );

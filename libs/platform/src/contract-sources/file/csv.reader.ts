@@ -36,7 +36,11 @@ export class CsvReader implements RecordReader {
     } catch (error) {
       if (error instanceof FileContractSourceError) throw error;
       const line = typeof error === 'object' && error !== null && 'lines' in error ? Number(error.lines) : null;
-      throw new FileContractSourceError(path, line === null ? null : start.line + line - 1, `CSV inválido (${error instanceof Error ? error.message : String(error)})`);
+      throw new FileContractSourceError(
+        path,
+        line === null ? null : start.line + line - 1,
+        `CSV inválido (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
 
@@ -51,7 +55,9 @@ export class CsvReader implements RecordReader {
 }
 
 function rows(path: string, start: Position): AsyncIterable<Row> {
-  return createReadStream(path, { start: start.offset }).pipe(parse({ info: true, bom: start.offset === 0, relax_column_count: false }));
+  return createReadStream(path, { start: start.offset }).pipe(
+    parse({ info: true, bom: start.offset === 0, relax_column_count: false }),
+  );
 }
 
 function recordOf(path: string, columns: readonly string[], values: readonly string[], at: Position): unknown {

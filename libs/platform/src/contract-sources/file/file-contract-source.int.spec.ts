@@ -21,11 +21,16 @@ const record = (n: number) => ({
   situacaoContrato: 'Vigente',
   modalidadeCompra: 'Pregão',
   fornecedor: { nome: 'Fornecedor A', cnpjFormatado: '11.222.333/0001-81' },
-  unidadeGestora: { codigo: '250001', nome: 'Hospital', orgaoMaximo: { codigo: '36000', sigla: 'MS', nome: 'Ministério da Saúde' } },
+  unidadeGestora: {
+    codigo: '250001',
+    nome: 'Hospital',
+    orgaoMaximo: { codigo: '36000', sigla: 'MS', nome: 'Ministério da Saúde' },
+  },
 });
 const all = Array.from({ length: RECORDS }, (_, i) => record(i + 1));
 
-const CSV_HEADER = 'id,numero,objeto,valorInicialCompra,valorFinalCompra,dataAssinatura,fornecedor.nome,fornecedor.cnpjFormatado,unidadeGestora.codigo,unidadeGestora.orgaoMaximo.codigo';
+const CSV_HEADER =
+  'id,numero,objeto,valorInicialCompra,valorFinalCompra,dataAssinatura,fornecedor.nome,fornecedor.cnpjFormatado,unidadeGestora.codigo,unidadeGestora.orgaoMaximo.codigo';
 const csvRow = (n: number) =>
   `c${n},${n}/2024,"Aquisição de papel, ""A4""\nlote ${n}","${n}.000,50",${n}000.5,10/05/2024,Fornecedor A,11.222.333/0001-81,250001,36000`;
 
@@ -51,12 +56,19 @@ describe('FileContractSource', () => {
     expect(ids(third.contracts)).toEqual(range(201, 300));
     expect(third).toMatchObject({ hasMore: true, totalEstimate: 600 });
     expect(ids((await source.fetchPage({ filters: {}, page: 6, pageSize: 100 })).contracts)).toEqual(range(501, 600));
-    expect(await source.fetchPage({ filters: {}, page: 7, pageSize: 100 })).toMatchObject({ contracts: [], hasMore: false });
-    expect((await source.fetchPage({ filters: {}, page: 1, pageSize: 10 })).contracts[6]?.objeto).toBe('Aquisição de "papel", {A4} [lote 7]\\ fim');
+    expect(await source.fetchPage({ filters: {}, page: 7, pageSize: 100 })).toMatchObject({
+      contracts: [],
+      hasMore: false,
+    });
+    expect((await source.fetchPage({ filters: {}, page: 1, pageSize: 10 })).contracts[6]?.objeto).toBe(
+      'Aquisição de "papel", {A4} [lote 7]\\ fim',
+    );
   });
 
   it('reads a pretty-printed JSON array element by element', async () => {
-    const source = new FileContractSource({ path: await file('contratos.json', `\uFEFF${JSON.stringify(all, null, 2)}`) });
+    const source = new FileContractSource({
+      path: await file('contratos.json', `\uFEFF${JSON.stringify(all, null, 2)}`),
+    });
     expect(ids((await source.fetchPage({ filters: {}, page: 2, pageSize: 250 })).contracts)).toEqual(range(251, 500));
     const first = await source.fetchPage({ filters: {}, page: 1, pageSize: 8 });
     expect(first.contracts[6]).toEqual({ ...record(7), dataInicioVigencia: null });
@@ -64,7 +76,9 @@ describe('FileContractSource', () => {
 
   it('reads CSV with dotted headers, quoted newlines and Brazilian numbers and dates', async () => {
     const rows = Array.from({ length: 300 }, (_, i) => csvRow(i + 1));
-    const source = new FileContractSource({ path: await file('contratos.csv', `\uFEFF${CSV_HEADER}\n${rows.join('\n')}\n`) });
+    const source = new FileContractSource({
+      path: await file('contratos.csv', `\uFEFF${CSV_HEADER}\n${rows.join('\n')}\n`),
+    });
     const page = await source.fetchPage({ filters: {}, page: 27, pageSize: 10 });
     expect(ids(page.contracts)).toEqual(range(261, 270));
     expect(page.contracts[0]).toMatchObject({
@@ -78,7 +92,9 @@ describe('FileContractSource', () => {
   });
 
   it('applies filters to the page it reads', async () => {
-    const source = new FileContractSource({ path: await file('filtro.ndjson', all.map((r) => JSON.stringify(r)).join('\n')) });
+    const source = new FileContractSource({
+      path: await file('filtro.ndjson', all.map((r) => JSON.stringify(r)).join('\n')),
+    });
     const page = await source.fetchPage({ filters: { min_value: 95, max_value: 120 }, page: 1, pageSize: 20 });
     expect(ids(page.contracts)).toEqual(range(10, 12));
     expect(page.totalEstimate).toBeUndefined();
@@ -88,25 +104,39 @@ describe('FileContractSource', () => {
     const lines = all.slice(0, 5).map((r) => JSON.stringify(r));
     lines[3] = '{"id": "c4", "objeto": ';
     const source = new FileContractSource({ path: await file('quebrado.ndjson', lines.join('\n')) });
-    await expect(source.fetchPage({ filters: {}, page: 1, pageSize: 10 })).rejects.toThrow(/quebrado\.ndjson, linha 4: JSON inválido/);
+    await expect(source.fetchPage({ filters: {}, page: 1, pageSize: 10 })).rejects.toThrow(
+      /quebrado\.ndjson, linha 4: JSON inválido/,
+    );
   });
 
   it('names the line of a CSV value that is not a number', async () => {
     const rows = [csvRow(1), csvRow(2).replace('"2.000,50"', 'muito')];
     const source = new FileContractSource({ path: await file('quebrado.csv', `${CSV_HEADER}\n${rows.join('\n')}\n`) });
-    await expect(source.fetchPage({ filters: {}, page: 1, pageSize: 10 })).rejects.toThrow(/linha 4: valorInicialCompra não é um número/);
+    await expect(source.fetchPage({ filters: {}, page: 1, pageSize: 10 })).rejects.toThrow(
+      /linha 4: valorInicialCompra não é um número/,
+    );
   });
 
   it('refuses a JSON file that is not a list, an unknown extension and a missing file', async () => {
-    await expect(new FileContractSource({ path: await file('objeto.json', '{"id": 1}') }).fetchPage({ filters: {}, page: 1, pageSize: 5 })).rejects.toThrow(
-      /linha 1: um arquivo \.json deve conter uma lista/,
+    await expect(
+      new FileContractSource({ path: await file('objeto.json', '{"id": 1}') }).fetchPage({
+        filters: {},
+        page: 1,
+        pageSize: 5,
+      }),
+    ).rejects.toThrow(/linha 1: um arquivo \.json deve conter uma lista/);
+    await expect(
+      new FileContractSource({ path: await file('truncado.json', '[{"id": "a"}, {"id": ') }).fetchPage({
+        filters: {},
+        page: 1,
+        pageSize: 5,
+      }),
+    ).rejects.toThrow(/termina antes de fechar a lista/);
+    expect(() => new FileContractSource({ path: join(dir, 'contratos.xlsx') })).toThrow(
+      /formato desconhecido "\.xlsx"/,
     );
-    await expect(new FileContractSource({ path: await file('truncado.json', '[{"id": "a"}, {"id": ') }).fetchPage({ filters: {}, page: 1, pageSize: 5 })).rejects.toThrow(
-      /termina antes de fechar a lista/,
-    );
-    expect(() => new FileContractSource({ path: join(dir, 'contratos.xlsx') })).toThrow(/formato desconhecido "\.xlsx"/);
-    await expect(new FileContractSource({ path: join(dir, 'nao-existe.csv') }).fetchPage({ filters: {}, page: 1, pageSize: 5 })).rejects.toThrow(
-      /não foi possível abrir o arquivo/,
-    );
+    await expect(
+      new FileContractSource({ path: join(dir, 'nao-existe.csv') }).fetchPage({ filters: {}, page: 1, pageSize: 5 }),
+    ).rejects.toThrow(/não foi possível abrir o arquivo/);
   });
 });

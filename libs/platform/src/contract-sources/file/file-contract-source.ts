@@ -1,6 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { hasFilters, matchesFilters, type Contract, type ContractPage, type ContractPageRequest, type ContractSource } from '#analysis';
+import {
+  hasFilters,
+  matchesFilters,
+  type Contract,
+  type ContractPage,
+  type ContractPageRequest,
+  type ContractSource,
+} from '#analysis';
 import { ContractRecordError, toContract } from '../shared/contract-record.mapper.js';
 import { CsvReader } from './csv.reader.js';
 import { FileContractSourceError } from './file-source.errors.js';
@@ -45,7 +52,11 @@ export function formatFromPath(path: string): ContractFileFormat {
   if (extension === '.json') return 'json';
   if (extension === '.ndjson' || extension === '.jsonl') return 'ndjson';
   if (extension === '.csv') return 'csv';
-  throw new FileContractSourceError(path, null, `formato desconhecido "${extension}": use .json, .ndjson, .jsonl ou .csv, ou informe format`);
+  throw new FileContractSourceError(
+    path,
+    null,
+    `formato desconhecido "${extension}": use .json, .ndjson, .jsonl ou .csv, ou informe format`,
+  );
 }
 
 /**
@@ -80,7 +91,11 @@ export class FileContractSource implements ContractSource {
       }
     }
     const kept = hasFilters(filters) ? contracts.filter((c) => matchesFilters(c, filters)) : contracts;
-    return { contracts: kept, hasMore: last < index.total, ...(hasFilters(filters) ? {} : { totalEstimate: index.total }) };
+    return {
+      contracts: kept,
+      hasMore: last < index.total,
+      ...(hasFilters(filters) ? {} : { totalEstimate: index.total }),
+    };
   }
 
   /** Rebuilt when the file changes under us, so a page never mixes two versions of it. */
@@ -108,7 +123,11 @@ export class FileContractSource implements ContractSource {
     try {
       return await stat(this.options.path);
     } catch (error) {
-      throw new FileContractSourceError(this.options.path, null, `não foi possível abrir o arquivo (${error instanceof Error ? error.message : String(error)})`);
+      throw new FileContractSourceError(
+        this.options.path,
+        null,
+        `não foi possível abrir o arquivo (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
 
@@ -116,7 +135,8 @@ export class FileContractSource implements ContractSource {
     try {
       return toContract(raw.value);
     } catch (error) {
-      if (error instanceof ContractRecordError) throw new FileContractSourceError(this.options.path, raw.at.line, error.message);
+      if (error instanceof ContractRecordError)
+        throw new FileContractSourceError(this.options.path, raw.at.line, error.message);
       throw error;
     }
   }

@@ -8,7 +8,8 @@ const NEWLINE = 0x0a;
 const OPENERS = new Set([0x7b, 0x5b]); // { [
 const CLOSERS = new Set([0x7d, 0x5d]); // } ]
 /** Whitespace, plus the bytes of a UTF-8 byte order mark that spreadsheets put first. */
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf;
+const isSpace = (b: number): boolean =>
+  b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf;
 
 /** Scanner state: where we are in the array, and the bytes of the element being read. */
 class ArrayScanner {
@@ -51,7 +52,8 @@ export class JsonArrayReader implements RecordReader {
       offset += bytes.length;
       if (scanner.ended) return;
     }
-    if (!scanner.ended) throw new FileContractSourceError(path, line, 'o arquivo termina antes de fechar a lista JSON ("]")');
+    if (!scanner.ended)
+      throw new FileContractSourceError(path, line, 'o arquivo termina antes de fechar a lista JSON ("]")');
   }
 }
 
@@ -68,7 +70,12 @@ function step(s: ArrayScanner, b: number, at: Position, path: string): 'inclusiv
   }
   if (s.depth === 0) {
     if (b === 0x5b) s.depth = 1;
-    else if (!isSpace(b)) throw new FileContractSourceError(path, at.line, 'um arquivo .json deve conter uma lista de contratos ("[ {...}, {...} ]")');
+    else if (!isSpace(b))
+      throw new FileContractSourceError(
+        path,
+        at.line,
+        'um arquivo .json deve conter uma lista de contratos ("[ {...}, {...} ]")',
+      );
     return null;
   }
   if (s.depth === 1 && s.element === null) return begin(s, b, at, path);
@@ -110,6 +117,10 @@ function finish(s: ArrayScanner, path: string): RawRecord {
   try {
     return { value: JSON.parse(text), at };
   } catch (error) {
-    throw new FileContractSourceError(path, at.line, `JSON inválido (${error instanceof Error ? error.message : String(error)})`);
+    throw new FileContractSourceError(
+      path,
+      at.line,
+      `JSON inválido (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

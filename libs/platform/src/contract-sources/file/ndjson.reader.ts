@@ -35,6 +35,10 @@ function parseLine(path: string, text: string, at: Position): RawRecord | null {
   try {
     return { value: JSON.parse(trimmed), at };
   } catch (error) {
-    throw new FileContractSourceError(path, at.line, `JSON inválido (${error instanceof Error ? error.message : String(error)})`);
+    throw new FileContractSourceError(
+      path,
+      at.line,
+      `JSON inválido (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

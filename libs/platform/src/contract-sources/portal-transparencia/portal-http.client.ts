@@ -13,7 +13,8 @@ export interface PortalHttpOptions {
   readonly random: () => number;
 }
 
-type Attempt = { readonly records: unknown[] } | { readonly retryInMs: number; readonly error: PortalTransparenciaError };
+type Attempt =
+  { readonly records: unknown[] } | { readonly retryInMs: number; readonly error: PortalTransparenciaError };
 
 /** GETs a JSON array from the Portal: rate-limited, retried on 429, 5xx and network failures, with clear errors. */
 export class PortalHttpClient {
@@ -40,14 +41,21 @@ export class PortalHttpClient {
     } catch (error) {
       signal?.throwIfAborted();
       const reason = error instanceof Error ? error.message : String(error);
-      const failure = new PortalTransparenciaError('network_error', `Sem resposta do Portal da Transparência (${reason}); verifique a rede ou o baseUrl ${new URL(url).origin}.`);
+      const failure = new PortalTransparenciaError(
+        'network_error',
+        `Sem resposta do Portal da Transparência (${reason}); verifique a rede ou o baseUrl ${new URL(url).origin}.`,
+      );
       return { retryInMs: backoffMs(attempt, this.options.random), error: failure };
     }
     if (response.ok) return { records: await this.parse(response) };
     const body = (await response.text()).slice(0, 200);
     if (response.status === 401 || response.status === 403) throw this.keyRefused(response.status, body);
     if (!isRetryableStatus(response.status)) {
-      throw new PortalTransparenciaError('bad_request', `O Portal da Transparência recusou a consulta (HTTP ${response.status}): ${body || 'sem detalhes'}.`, response.status);
+      throw new PortalTransparenciaError(
+        'bad_request',
+        `O Portal da Transparência recusou a consulta (HTTP ${response.status}): ${body || 'sem detalhes'}.`,
+        response.status,
+      );
     }
     return this.retryLater(response, attempt);
   }
@@ -72,10 +80,18 @@ export class PortalHttpClient {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new PortalTransparenciaError('malformed_response', `O Portal da Transparência respondeu algo que não é JSON: ${text.slice(0, 80)}`, response.status);
+      throw new PortalTransparenciaError(
+        'malformed_response',
+        `O Portal da Transparência respondeu algo que não é JSON: ${text.slice(0, 80)}`,
+        response.status,
+      );
     }
     if (!Array.isArray(parsed)) {
-      throw new PortalTransparenciaError('malformed_response', 'O Portal da Transparência respondeu JSON, mas não a lista de contratos esperada.', response.status);
+      throw new PortalTransparenciaError(
+        'malformed_response',
+        'O Portal da Transparência respondeu JSON, mas não a lista de contratos esperada.',
+        response.status,
+      );
     }
     return parsed;
   }

@@ -44,10 +44,14 @@ function answer(url: URL, req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   const page = Number(url.searchParams.get('pagina'));
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(RECORDS.slice((page - 1) * 15, page * 15)));
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify(RECORDS.slice((page - 1) * 15, page * 15)));
 }
 
-const fail = (status: number, headers: Record<string, string> = {}): Script => (_, __, res) => (res.writeHead(status, headers).end('erro'), true);
+const fail =
+  (status: number, headers: Record<string, string> = {}): Script =>
+  (_, __, res) => (res.writeHead(status, headers).end('erro'), true);
 
 function source(overrides: Partial<PortalTransparenciaOptions> = {}) {
   let clock = 0;
@@ -84,7 +88,12 @@ describe('PortalTransparenciaSource against a local HTTP server', () => {
     const { portal } = source();
     const page = await portal.fetchPage({ filters, page: 1, pageSize: 10 });
     expect(seen[0]?.pathname).toBe('/api-de-dados/contratos');
-    expect(Object.fromEntries(seen[0]?.searchParams ?? [])).toEqual({ codigoOrgao: '36000', dataInicial: '01/01/2024', dataFinal: '31/12/2024', pagina: '1' });
+    expect(Object.fromEntries(seen[0]?.searchParams ?? [])).toEqual({
+      codigoOrgao: '36000',
+      dataInicial: '01/01/2024',
+      dataFinal: '31/12/2024',
+      pagina: '1',
+    });
     expect(page.hasMore).toBe(true);
     expect(page.contracts).toHaveLength(10);
     expect(page.contracts[0]).toEqual({
@@ -99,30 +108,46 @@ describe('PortalTransparenciaSource against a local HTTP server', () => {
       situacaoContrato: 'Publicado',
       modalidadeCompra: 'Pregão',
       fornecedor: { nome: 'DISTRIBUIDORA ALFA LTDA', cnpjFormatado: '11.222.333/0001-81' },
-      unidadeGestora: { codigo: '250005', nome: 'HOSPITAL FEDERAL DE BONSUCESSO', orgaoMaximo: { codigo: '36000', sigla: 'MS', nome: 'Ministério da Saúde' } },
+      unidadeGestora: {
+        codigo: '250005',
+        nome: 'HOSPITAL FEDERAL DE BONSUCESSO',
+        orgaoMaximo: { codigo: '36000', sigla: 'MS', nome: 'Ministério da Saúde' },
+      },
     });
   });
 
   it('cuts pages of any size out of the Portal pages of 15, and ends on a short page', async () => {
     const { portal } = source();
-    const ids = async (page: number) => (await portal.fetchPage({ filters, page, pageSize: 20 })).contracts.map((c) => Number(c.id) - 900_000);
+    const ids = async (page: number) =>
+      (await portal.fetchPage({ filters, page, pageSize: 20 })).contracts.map((c) => Number(c.id) - 900_000);
     expect(await ids(1)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const second = await portal.fetchPage({ filters, page: 2, pageSize: 20 });
     expect(second.contracts.map((c) => Number(c.id) - 900_000)).toEqual(Array.from({ length: 20 }, (_, i) => i + 21));
     expect(second.hasMore).toBe(false);
     expect(await portal.fetchPage({ filters, page: 3, pageSize: 20 })).toEqual({ contracts: [], hasMore: false });
-    expect(await ids(1)).toEqual(await source().portal.fetchPage({ filters, page: 1, pageSize: 20 }).then((p) => p.contracts.map((c) => Number(c.id) - 900_000)));
+    expect(await ids(1)).toEqual(
+      await source()
+        .portal.fetchPage({ filters, page: 1, pageSize: 20 })
+        .then((p) => p.contracts.map((c) => Number(c.id) - 900_000)),
+    );
   });
 
   it('stops at the empty list the Portal answers past the last page', async () => {
     script = [(_, __, res) => (res.writeHead(200, { 'content-type': 'application/json' }).end('[]'), true)];
-    expect(await source().portal.fetchPage({ filters, page: 9, pageSize: 15 })).toEqual({ contracts: [], hasMore: false });
+    expect(await source().portal.fetchPage({ filters, page: 9, pageSize: 15 })).toEqual({
+      contracts: [],
+      hasMore: false,
+    });
     expect(seen[0]?.searchParams.get('pagina')).toBe('9');
   });
 
   it('applies locally the filters the Portal does not know', async () => {
     const { portal } = source();
-    const page = await portal.fetchPage({ filters: { ...filters, min_value: 5_000, max_value: 7_000 }, page: 1, pageSize: 15 });
+    const page = await portal.fetchPage({
+      filters: { ...filters, min_value: 5_000, max_value: 7_000 },
+      page: 1,
+      pageSize: 15,
+    });
     expect(page.contracts.map((c) => c.valorInicialCompra)).toEqual([5_000, 6_000, 7_000]);
   });
 
@@ -148,7 +173,9 @@ describe('PortalTransparenciaSource against a local HTTP server', () => {
     expect(ok.sleeps.filter((ms) => ms > 1)).toEqual([375, 750]);
     script = Array.from({ length: 10 }, () => fail(503));
     seen = [];
-    const error = await source({ maxRetries: 2 }).portal.fetchPage({ filters, page: 1, pageSize: 5 }).catch((e: unknown) => e);
+    const error = await source({ maxRetries: 2 })
+      .portal.fetchPage({ filters, page: 1, pageSize: 5 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PortalTransparenciaError);
     expect(error).toMatchObject({ code: 'server_error', status: 503 });
     expect(seen).toHaveLength(3);
@@ -161,25 +188,37 @@ describe('PortalTransparenciaSource against a local HTTP server', () => {
   });
 
   it('says the key was refused on 401, without retrying', async () => {
-    const error = await source({ apiKey: 'wrong' }).portal.fetchPage({ filters, page: 1, pageSize: 5 }).catch((e: unknown) => e);
+    const error = await source({ apiKey: 'wrong' })
+      .portal.fetchPage({ filters, page: 1, pageSize: 5 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'invalid_api_key', status: 401 });
     expect((error as Error).message).toMatch(/PORTAL_TRANSPARENCIA_API_KEY/);
     expect(seen).toHaveLength(1);
   });
 
   it('reports a body that is not JSON', async () => {
-    script = [(_, __, res) => (res.writeHead(200, { 'content-type': 'application/json' }).end('<html>manutenção</html>'), true)];
-    await expect(source().portal.fetchPage({ filters, page: 1, pageSize: 5 })).rejects.toMatchObject({ code: 'malformed_response' });
+    script = [
+      (_, __, res) => (res.writeHead(200, { 'content-type': 'application/json' }).end('<html>manutenção</html>'), true),
+    ];
+    await expect(source().portal.fetchPage({ filters, page: 1, pageSize: 5 })).rejects.toMatchObject({
+      code: 'malformed_response',
+    });
   });
 
   it('reports a record it cannot read', async () => {
-    script = [(_, __, res) => (res.writeHead(200).end(JSON.stringify([{ ...record(1), valorInicialCompra: 'muito' }])), true)];
-    await expect(source().portal.fetchPage({ filters, page: 1, pageSize: 5 })).rejects.toThrow(/Registro 1 .*valorInicialCompra não é um número/);
+    script = [
+      (_, __, res) => (res.writeHead(200).end(JSON.stringify([{ ...record(1), valorInicialCompra: 'muito' }])), true),
+    ];
+    await expect(source().portal.fetchPage({ filters, page: 1, pageSize: 5 })).rejects.toThrow(
+      /Registro 1 .*valorInicialCompra não é um número/,
+    );
   });
 
   it('refuses to start without a key, and to query without órgão or CNPJ', async () => {
     expect(() => new PortalTransparenciaSource({ apiKey: ' ' })).toThrow(/PORTAL_TRANSPARENCIA_API_KEY/);
-    await expect(source().portal.fetchPage({ filters: {}, page: 1, pageSize: 5 })).rejects.toMatchObject({ code: 'missing_filter' });
+    await expect(source().portal.fetchPage({ filters: {}, page: 1, pageSize: 5 })).rejects.toMatchObject({
+      code: 'missing_filter',
+    });
     expect(seen).toHaveLength(0);
   });
 

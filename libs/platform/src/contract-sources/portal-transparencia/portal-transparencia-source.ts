@@ -1,5 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { matchesFilters, type Contract, type ContractPage, type ContractPageRequest, type ContractSource, type InvestigationFilters } from '#analysis';
+import {
+  matchesFilters,
+  type Contract,
+  type ContractPage,
+  type ContractPageRequest,
+  type ContractSource,
+  type InvestigationFilters,
+} from '#analysis';
 import { ContractRecordError, toContract } from '../shared/contract-record.mapper.js';
 import { PortalTransparenciaError } from './portal-transparencia.errors.js';
 import { PortalHttpClient } from './portal-http.client.js';
@@ -82,7 +89,9 @@ export class PortalTransparenciaSource implements ContractSource {
     const window = records.slice(offset, offset + pageSize);
     // The Portal already selected the órgão (its code may be a linked body's, not the ministry's).
     const local: InvestigationFilters = { ...filters, orgao: undefined };
-    const contracts = window.map((record, i) => this.contract(record, from + i)).filter((c) => matchesFilters(c, local));
+    const contracts = window
+      .map((record, i) => this.contract(record, from + i))
+      .filter((c) => matchesFilters(c, local));
     return { contracts, hasMore: !exhausted };
   }
 
@@ -91,12 +100,19 @@ export class PortalTransparenciaSource implements ContractSource {
       return toContract(record);
     } catch (error) {
       if (!(error instanceof ContractRecordError)) throw error;
-      throw new PortalTransparenciaError('malformed_response', `Registro ${index + 1} do Portal da Transparência inválido: ${error.message}.`);
+      throw new PortalTransparenciaError(
+        'malformed_response',
+        `Registro ${index + 1} do Portal da Transparência inválido: ${error.message}.`,
+      );
     }
   }
 
   /** The last two Portal pages are kept: consecutive requests share their boundary page. */
-  private async portalPage(filters: InvestigationFilters, portalPage: number, signal?: AbortSignal): Promise<unknown[]> {
+  private async portalPage(
+    filters: InvestigationFilters,
+    portalPage: number,
+    signal?: AbortSignal,
+  ): Promise<unknown[]> {
     const url = this.url(filters, portalPage);
     const cached = this.recent.get(url);
     if (cached) return cached;

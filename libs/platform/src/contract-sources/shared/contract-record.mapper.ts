@@ -13,7 +13,8 @@ export class ContractRecordError extends Error {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const objectAt = (record: Json, key: string): Json => {
   const value = record[key];
   return isObject(value) ? value : {};

@@ -12,17 +12,17 @@ import {
 } from '@kurrent/kurrentdb-client';
 import type { Observable } from 'rxjs';
 import { silentLogger, type Logger } from '../../logging/logger.js';
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../event-store.port.js';
-import { assertExpectedRevision } from '../expected-revision.js';
-import { CommittedFeed } from '../committed-feed.js';
+import {
+  assertExpectedRevision,
+  CommittedFeed,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '#eventsourcing';
 import { KurrentDbFeedSubscription } from './kurrentdb-feed-subscription.js';
 import { positionOf, toPosition, toRecorded, toStoreError, toStreamState } from './kurrentdb-mapping.js';
 
@@ -61,7 +61,11 @@ export class KurrentDbEventStore implements EventStore {
     return store;
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (events.length === 0) return this.checkRevision(streamId, expected);
     const streamState = toStreamState(streamId, expected);
     // Kurrent deduplicates by event id: reusing ours makes a retried append idempotent.
@@ -92,7 +96,9 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
-    const [last] = await this.collect(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+    const [last] = await this.collect(
+      this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
+    );
     return last ?? null;
   }
 
@@ -110,7 +116,12 @@ export class KurrentDbEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     try {
-      const last = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, filter: excludeSystemEvents() });
+      const last = this.client.readAll({
+        direction: BACKWARDS,
+        fromPosition: END,
+        maxCount: 1,
+        filter: excludeSystemEvents(),
+      });
       for await (const resolved of last) return positionOf(resolved);
       return 0;
     } catch (error) {
@@ -139,7 +150,9 @@ export class KurrentDbEventStore implements EventStore {
 
   /** An empty append writes nothing but still answers whether the expectation holds. */
   private async checkRevision(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
-    const [last] = await this.collect(this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
+    const [last] = await this.collect(
+      this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
+    );
     assertExpectedRevision(streamId, expected, last?.revision ?? 0);
     return { nextRevision: last?.revision ?? 0, lastPosition: last?.position ?? 0 };
   }

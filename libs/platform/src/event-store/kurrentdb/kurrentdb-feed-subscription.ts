@@ -1,6 +1,11 @@
-import { START, excludeSystemEvents, type AllStreamSubscription, type KurrentDBClient } from '@kurrent/kurrentdb-client';
+import {
+  START,
+  excludeSystemEvents,
+  type AllStreamSubscription,
+  type KurrentDBClient,
+} from '@kurrent/kurrentdb-client';
 import type { Logger } from '../../logging/logger.js';
-import type { CommittedFeed } from '../committed-feed.js';
+import type { CommittedFeed } from '#eventsourcing';
 import { toPosition, toRecorded } from './kurrentdb-mapping.js';
 
 const RETRY_MIN_MS = 100;

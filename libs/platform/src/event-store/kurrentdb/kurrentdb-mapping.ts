@@ -11,8 +11,13 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors.js';
-import type { EventMetadata, ExpectedRevision, RecordedEvent } from '../event-store.port.js';
+import {
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  type EventMetadata,
+  type ExpectedRevision,
+  type RecordedEvent,
+} from '#eventsourcing';
 
 /** Our revisions are 1-based, Kurrent's are 0-based: ours = theirs + 1. */
 export function toStreamState(streamId: string, expected: ExpectedRevision): AppendStreamState {

@@ -3,16 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Subject, firstValueFrom, filter, timeout } from 'rxjs';
 import { silentLogger, type Logger } from '../../logging/logger.js';
-import { describeEventStoreContract } from '../event-store.contract.js';
 import {
+  describeEventStoreContract,
   FEED_TIMEOUT_MS,
   SENTINEL_TYPE,
   collectUntilSentinel,
   newEvent,
   newStreamId,
   writeBatches,
-} from '../event-store.contract-fixtures.js';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
+} from '#eventsourcing/testing';
+import { EventStoreUnavailableError } from '#eventsourcing';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -83,7 +83,12 @@ describe('postgres event store', () => {
 
   it('restores its LISTEN connection after the server drops it', async () => {
     const logs = new Subject<string>();
-    const restored = firstValueFrom(logs.pipe(filter((msg) => msg.includes('restored')), timeout({ first: FEED_TIMEOUT_MS })));
+    const restored = firstValueFrom(
+      logs.pipe(
+        filter((msg) => msg.includes('restored')),
+        timeout({ first: FEED_TIMEOUT_MS }),
+      ),
+    );
     // Its own schema, so its LISTEN connection is the only one to find; and an hour
     // between polls, so only a working LISTEN connection can deliver in time.
     const isolated = newSchema();

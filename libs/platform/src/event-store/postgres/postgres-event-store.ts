@@ -1,20 +1,27 @@
 import pg from 'pg';
 import type { Observable } from 'rxjs';
 import { silentLogger, type Logger } from '../../logging/logger.js';
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../event-store.port.js';
-import { assertExpectedRevision } from '../expected-revision.js';
-import { CommittedFeed } from '../committed-feed.js';
+import {
+  assertExpectedRevision,
+  CommittedFeed,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '#eventsourcing';
 import { PostgresFeedPump } from './postgres-feed-pump.js';
 import { PgConnections } from '../../postgres/pg-connections.js';
-import { migrate, postgresNames, storeUnavailable, toRecorded, type EventRow, type PostgresNames } from './postgres-schema.js';
+import {
+  migrate,
+  postgresNames,
+  storeUnavailable,
+  toRecorded,
+  type EventRow,
+  type PostgresNames,
+} from './postgres-schema.js';
 
 export interface PostgresEventStoreOptions {
   readonly connectionString: string;
@@ -76,7 +83,11 @@ export class PostgresEventStore implements EventStore {
     return new PostgresEventStore(connections, names, feed, pump);
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const { table, appendLockKey, channel } = this.names;
     const result = await this.connections.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [appendLockKey]);
@@ -105,7 +116,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
-    const rows = await this.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${this.names.table} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`, [streamId]);
+    const rows = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.names.table} WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`,
+      [streamId],
+    );
     return rows[0] ? toRecorded(rows[0]) : null;
   }
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../../logging/logger.js';
 import { jitteredBackoff } from '../../resilience/backoff.js';
 import type { PgConnections } from '../../postgres/pg-connections.js';
-import type { CommittedFeed } from '../committed-feed.js';
+import type { CommittedFeed } from '#eventsourcing';
 import { toRecorded, toStoreError, type EventRow, type PostgresNames } from './postgres-schema.js';
 
 export interface PostgresFeedPumpOptions {
@@ -107,7 +107,12 @@ export class PostgresFeedPump {
 
   private async listen(): Promise<void> {
     const { connectionString, names, logger } = this.options;
-    const client = new pg.Client({ connectionString, application_name: `event-store-listen-${names.schema}`, connectionTimeoutMillis: 10_000, keepAlive: true });
+    const client = new pg.Client({
+      connectionString,
+      application_name: `event-store-listen-${names.schema}`,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
     client.on('notification', () => this.pump());
     client.on('error', (error) => {
       logger.warn({ err: error }, 'event store LISTEN connection failed');

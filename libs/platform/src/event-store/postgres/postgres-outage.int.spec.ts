@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { createScratchDatabase, holdAdvisoryLock, LOCK_HOLDER, terminateBackends, waitForLockWaiters, withAdmin, type ScratchDatabase } from '../../../../../test/support/postgres-faults.js';
-import { collectUntilSentinel, newEvent, newEvents, newStreamId, SENTINEL_TYPE } from '../event-store.contract-fixtures.js';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
-import type { RecordedEvent } from '../event-store.port.js';
+import {
+  createScratchDatabase,
+  holdAdvisoryLock,
+  LOCK_HOLDER,
+  terminateBackends,
+  waitForLockWaiters,
+  withAdmin,
+  type ScratchDatabase,
+} from '../../../../../test/support/postgres-faults.js';
+import { collectUntilSentinel, newEvent, newEvents, newStreamId, SENTINEL_TYPE } from '#eventsourcing/testing';
+import { EventStoreUnavailableError, type RecordedEvent } from '#eventsourcing';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { postgresNames } from './postgres-schema.js';
 
@@ -24,7 +31,11 @@ afterAll(async () => {
 });
 
 /** What a live feed delivered must be the store's content: every event once, in position order. */
-async function expectFeedToMirror(delivered: readonly RecordedEvent[], store: PostgresEventStore, streams: ReadonlySet<string>): Promise<void> {
+async function expectFeedToMirror(
+  delivered: readonly RecordedEvent[],
+  store: PostgresEventStore,
+  streams: ReadonlySet<string>,
+): Promise<void> {
   const stored = (await store.readAll()).filter((event) => streams.has(event.streamId));
   expect(delivered.map((event) => event.position)).toEqual(stored.map((event) => event.position));
   expect(delivered.map((event) => event.metadata.eventId)).toEqual(stored.map((event) => event.metadata.eventId));
@@ -47,7 +58,12 @@ describe('postgres event store when the server drops its connections', () => {
       for (const streamId of streams) await writer.appendToStream(streamId, newEvents(2), 'no_stream');
       // Appends wait on the append lock, holding their pooled connections mid-transaction.
       const lock = await holdAdvisoryLock(postgresNames(schema).appendLockKey, database.url);
-      const blocked = streams.map((streamId) => writer.appendToStream(streamId, newEvents(1), 2).then(() => 'appended', (error: unknown) => error));
+      const blocked = streams.map((streamId) =>
+        writer.appendToStream(streamId, newEvents(1), 2).then(
+          () => 'appended',
+          (error: unknown) => error,
+        ),
+      );
       await waitForLockWaiters({ database: database.name }, streams.length);
       // Every connection of the database but the lock holder's: both pools and both LISTEN connections.
       const ended = await terminateBackends({ database: database.name, sparing: [LOCK_HOLDER] });

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { describeError, isConnectionLoss } from '../../postgres/connection-loss.js';
 import type { PgConnections } from '../../postgres/pg-connections.js';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
-import type { EventMetadata, RecordedEvent } from '../event-store.port.js';
+import { EventStoreUnavailableError, type EventMetadata, type RecordedEvent } from '#eventsourcing';
 
 /** Names and lock keys derived from one schema, so every process computes the same ones. */
 export interface PostgresNames {

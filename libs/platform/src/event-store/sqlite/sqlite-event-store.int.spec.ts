@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
-import { describeEventStoreContract } from '../event-store.contract.js';
-import { FEED_TIMEOUT_MS, newEvent, newStreamId } from '../event-store.contract-fixtures.js';
+import { describeEventStoreContract, FEED_TIMEOUT_MS, newEvent, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));
@@ -48,7 +47,8 @@ describe('sqlite event store', () => {
       const [trigger, reaction] = [newStreamId('trigger'), newStreamId('reaction')];
       const observed = firstValueFrom(store.subscribe().pipe(take(3), toArray(), timeout({ first: FEED_TIMEOUT_MS })));
       const reacting = store.subscribe().subscribe((event) => {
-        if (event.streamId === trigger && event.revision === 1) void store.appendToStream(reaction, [newEvent()], 'no_stream');
+        if (event.streamId === trigger && event.revision === 1)
+          void store.appendToStream(reaction, [newEvent()], 'no_stream');
       });
       await store.appendToStream(trigger, [newEvent(), newEvent()], 'no_stream');
       reacting.unsubscribe();

@@ -2,19 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Observable } from 'rxjs';
-import { EventStoreUnavailableError } from '../event-store.errors.js';
-import type {
-  AppendResult,
-  EventMetadata,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-} from '../event-store.port.js';
-import { assertExpectedRevision } from '../expected-revision.js';
-import { CommittedFeed } from '../committed-feed.js';
+import {
+  EventStoreUnavailableError,
+  assertExpectedRevision,
+  CommittedFeed,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '#eventsourcing';
 
 export interface SqliteEventStoreOptions {
   /** A file path (its directory is created) or ':memory:'. */
@@ -75,7 +75,9 @@ export class SqliteEventStore implements EventStore {
       readStream: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?',
       ),
-      readLast: this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      readLast: this.db.prepare<[string], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      ),
       readAll: this.db.prepare<[number, number], EventRow>(
         'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
       ),
@@ -88,7 +90,11 @@ export class SqliteEventStore implements EventStore {
     this.feed.skipTo(this.readHead());
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     this.assertOpen();
     // IMMEDIATE takes the write lock before reading the current revision.
     const recorded = this.appendTransaction.immediate(streamId, events, expected);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Decider, DomainEvent } from '#kernel';
-import { readPages, WrongExpectedRevisionError, type EventStore, type Metrics, type NewEvent } from '#platform';
+import type { Decider, DomainEvent } from '../decider/decider.js';
+import { WrongExpectedRevisionError } from '../event-store/event-store.errors.js';
+import type { EventStore, NewEvent } from '../event-store/event-store.port.js';
+import { readPages } from '../event-store/read-pages.js';
 import { Mailbox } from './mailbox.js';
 
 /** Who asked, for the metadata of the events a command causes. */
@@ -10,13 +12,18 @@ export interface Causation {
   readonly userId: string;
 }
 
+/** What the actor counts: the platform's metrics registry satisfies it, a test may pass nothing. */
+export interface DeciderActorMetrics {
+  readonly eventsAppended: { inc(labels: { readonly category: string; readonly type: string }): void };
+}
+
 export interface DeciderActorDeps<C, E extends DomainEvent, S> {
   readonly store: EventStore;
   readonly streamId: string;
   readonly category: string;
   readonly decider: Decider<C, E, S>;
   readonly clock: () => Date;
-  readonly metrics?: Metrics;
+  readonly metrics?: DeciderActorMetrics;
   readonly maxConflictRetries?: number;
   /** Which process appended: recorded in metadata, so an audit can tell workers apart. */
   readonly producer?: string;
@@ -77,7 +84,12 @@ export class DeciderActor<C, E extends DomainEvent, S> {
     const records: NewEvent[] = events.map((e) => ({
       type: e.type,
       data: e.data,
-      metadata: { eventId: randomUUID(), ...causation, occurredAt, ...(this.deps.producer ? { producer: this.deps.producer } : {}) },
+      metadata: {
+        eventId: randomUUID(),
+        ...causation,
+        occurredAt,
+        ...(this.deps.producer ? { producer: this.deps.producer } : {}),
+      },
     }));
     const { nextRevision } = await this.deps.store.appendToStream(this.deps.streamId, records, this.revision);
     for (const event of events) {

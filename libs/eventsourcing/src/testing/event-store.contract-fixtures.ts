@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 import { filter, firstValueFrom, takeWhile, timeout, toArray, type Observable } from 'rxjs';
-import type { EventMetadata, EventStore, NewEvent, RecordedEvent } from './event-store.port.js';
+import type { EventMetadata, EventStore, NewEvent, RecordedEvent } from '../event-store/event-store.port.js';
 
 export interface EventStoreUnderTest {
   readonly store: EventStore;
@@ -42,7 +42,10 @@ export const newEvents = (count: number, type?: string): NewEvent[] =>
  * Subscribes at once and resolves with what the feed delivers for `streamIds`, up to and
  * including the first sentinel event.
  */
-export function collectUntilSentinel(feed: Observable<RecordedEvent>, streamIds: ReadonlySet<string>): Promise<RecordedEvent[]> {
+export function collectUntilSentinel(
+  feed: Observable<RecordedEvent>,
+  streamIds: ReadonlySet<string>,
+): Promise<RecordedEvent[]> {
   return firstValueFrom(
     feed.pipe(
       filter((event) => streamIds.has(event.streamId)),

@@ -19,7 +19,7 @@ export class ActorRegistry<A extends { readonly busy: boolean }> {
     }
     const actor = this.create(id);
     this.actors.set(id, actor);
-    this.evictIdle();
+    this.evictIdle(id);
     return actor;
   }
 
@@ -27,11 +27,15 @@ export class ActorRegistry<A extends { readonly busy: boolean }> {
     return this.actors.size;
   }
 
-  private evictIdle(): void {
+  /**
+   * `kept` is the actor being handed out: it is idle until its caller posts to it, and
+   * dropping it would let the next command for the same id build a second one.
+   */
+  private evictIdle(kept: string): void {
     if (this.actors.size <= this.capacity) return;
     for (const [id, actor] of this.actors) {
       if (this.actors.size <= this.capacity) return;
-      if (!actor.busy) this.actors.delete(id);
+      if (!actor.busy && id !== kept) this.actors.delete(id);
     }
   }
 }

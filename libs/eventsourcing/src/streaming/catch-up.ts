@@ -95,7 +95,9 @@ export function follow(source: FollowSource, after: number, options: FollowOptio
         if (stopped) return;
         const key = source.keyOf(event);
         if (key <= last) {
-          if (isEnd?.(event)) live ? finish() : (endNoted = true);
+          if (!isEnd?.(event)) return;
+          if (live) finish();
+          else endNoted = true;
           return;
         }
         if (!live) {
@@ -142,6 +144,12 @@ export function allStreamsSource(store: EventStore, feed: LiveFeed): FollowSourc
 }
 
 /** A stream's events after `afterRevision`, history then live (see follow). */
-export function catchUpThenLive(store: EventStore, feed: LiveFeed, streamId: string, afterRevision = 0, options: FollowOptions = {}): Observable<RecordedEvent> {
+export function catchUpThenLive(
+  store: EventStore,
+  feed: LiveFeed,
+  streamId: string,
+  afterRevision = 0,
+  options: FollowOptions = {},
+): Observable<RecordedEvent> {
   return follow(streamSource(store, feed, streamId), afterRevision, options);
 }

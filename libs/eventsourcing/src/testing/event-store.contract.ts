@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WrongExpectedRevisionError } from './event-store.errors.js';
-import type { EventStore, RecordedEvent } from './event-store.port.js';
+import { WrongExpectedRevisionError } from '../event-store/event-store.errors.js';
+import type { EventStore, RecordedEvent } from '../event-store/event-store.port.js';
 import { describeLiveFeedContract } from './event-store.live-feed.contract.js';
 import {
   expectStrictlyIncreasing,
@@ -56,7 +56,9 @@ function describeAppendContract(store: () => EventStore): void {
     it('treats expected revision 0 as "the stream must not exist"', async () => {
       const streamId = newStreamId();
       await expect(store().appendToStream(streamId, [newEvent()], 0)).resolves.toMatchObject({ nextRevision: 1 });
-      await expect(store().appendToStream(streamId, [newEvent()], 0)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store().appendToStream(streamId, [newEvent()], 0)).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
     });
 
     it('does not check anything with "any"', async () => {
@@ -77,7 +79,9 @@ function describeAppendContract(store: () => EventStore): void {
     it('writes none of the events of an append that fails part-way', async () => {
       const streamId = newStreamId();
       const unserializable = newEvent('Broken', { amount: 10n });
-      await expect(store().appendToStream(streamId, [newEvent(), newEvent(), unserializable], 'no_stream')).rejects.toThrow();
+      await expect(
+        store().appendToStream(streamId, [newEvent(), newEvent(), unserializable], 'no_stream'),
+      ).rejects.toThrow();
       expect(await store().readStream(streamId)).toEqual([]);
     });
 
@@ -87,8 +91,12 @@ function describeAppendContract(store: () => EventStore): void {
       const failure = store().appendToStream(streamId, [newEvent()], 1);
       await expect(failure).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       await expect(failure).rejects.toMatchObject({ streamId, expected: 1, actual: 2 });
-      await expect(store().appendToStream(streamId, [newEvent()], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
-      await expect(store().appendToStream(streamId, [newEvent()], 7)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store().appendToStream(streamId, [newEvent()], 'no_stream')).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
+      await expect(store().appendToStream(streamId, [newEvent()], 7)).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
       expect((await store().readStream(streamId)).map((event) => event.revision)).toEqual([1, 2]);
     });
 
@@ -96,7 +104,9 @@ function describeAppendContract(store: () => EventStore): void {
       const streamId = newStreamId();
       await store().appendToStream(streamId, [newEvent()], 'no_stream');
       const contenders = newEvents(20);
-      const outcomes = await Promise.allSettled(contenders.map((event) => store().appendToStream(streamId, [event], 1)));
+      const outcomes = await Promise.allSettled(
+        contenders.map((event) => store().appendToStream(streamId, [event], 1)),
+      );
       const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [contenders[index]] : []));
       const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
       expect(winners).toHaveLength(1);
@@ -122,7 +132,9 @@ function describeReadContract(store: () => EventStore): void {
       const streamId = newStreamId();
       await store().appendToStream(streamId, newEvents(10), 'no_stream');
       const revisions = async (after: number, maxCount?: number) =>
-        (await store().readStream(streamId, maxCount === undefined ? { after } : { after, maxCount })).map((e) => e.revision);
+        (await store().readStream(streamId, maxCount === undefined ? { after } : { after, maxCount })).map(
+          (e) => e.revision,
+        );
       expect(await revisions(3, 4)).toEqual([4, 5, 6, 7]);
       expect(await revisions(8)).toEqual([9, 10]);
       expect(await revisions(10)).toEqual([]);
@@ -163,16 +175,19 @@ function describeReadContract(store: () => EventStore): void {
       const { lastPosition } = await store().appendToStream(streamId, newEvents(7), 'no_stream');
       const everything = await store().readAll({ after: before });
       const paged: RecordedEvent[] = [];
-      for (let after = before; after < lastPosition; ) {
+      for (let after = before; after < lastPosition;) {
         const page = await store().readAll({ after, maxCount: 3 });
         expect(page.length).toBeGreaterThan(0);
         expect(page.length).toBeLessThanOrEqual(3);
         paged.push(...page);
         after = page.at(-1)?.position ?? lastPosition;
       }
-      const upToOurs = (events: RecordedEvent[]) => events.filter((e) => e.position <= lastPosition).map((e) => e.position);
+      const upToOurs = (events: RecordedEvent[]) =>
+        events.filter((e) => e.position <= lastPosition).map((e) => e.position);
       expect(upToOurs(paged)).toEqual(upToOurs(everything));
-      expect(paged.filter((event) => event.streamId === streamId).map((event) => event.revision)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(paged.filter((event) => event.streamId === streamId).map((event) => event.revision)).toEqual([
+        1, 2, 3, 4, 5, 6, 7,
+      ]);
     });
 
     it('reports the head position as the position of the latest event', async () => {

@@ -2,8 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, takeWhile, timeout, toArray } from 'rxjs';
 import pg from 'pg';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
-import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
+import { PostgresEventStore, SqliteEventStore } from '#platform';
 import type { EventStore, NewEvent } from '../event-store/event-store.port.js';
 import { seededRandom } from '../../../../test/support/seeded-random.js';
 import { catchUpThenLive } from './catch-up.js';
@@ -13,7 +12,13 @@ import type { Pacing } from './pacing.js';
 const event = (n: number): NewEvent => ({
   type: 'Tick',
   data: { n },
-  metadata: { eventId: randomUUID(), commandId: 'c', correlationId: 'c', userId: 'u', occurredAt: new Date().toISOString() },
+  metadata: {
+    eventId: randomUUID(),
+    commandId: 'c',
+    correlationId: 'c',
+    userId: 'u',
+    occurredAt: new Date().toISOString(),
+  },
 });
 
 /**
@@ -25,7 +30,10 @@ const event = (n: number): NewEvent => ({
  * follower must drop back to reading the store and come back live without a gap or a repeat.
  */
 function flakyPacing(random: () => number): Pacing {
-  return { ready: () => (random() < 0.3 ? new Promise<void>((resolve) => setTimeout(resolve, Math.floor(random() * 3))) : null) };
+  return {
+    ready: () =>
+      random() < 0.3 ? new Promise<void>((resolve) => setTimeout(resolve, Math.floor(random() * 3))) : null,
+  };
 }
 
 async function raceSubscribersAgainstWriter(store: EventStore, seed: number, paced = false): Promise<void> {
@@ -44,7 +52,10 @@ async function raceSubscribersAgainstWriter(store: EventStore, seed: number, pac
       while (runs.length < SUBSCRIBERS && random() < SUBSCRIBERS / (TOTAL / 2)) {
         const after = Math.floor(random() * (revision + 1));
         const seen = firstValueFrom(
-          catchUpThenLive(store, feed, streamId, after, { pageSize: 7, ...(paced ? { pacing: flakyPacing(random) } : {}) }).pipe(
+          catchUpThenLive(store, feed, streamId, after, {
+            pageSize: 7,
+            ...(paced ? { pacing: flakyPacing(random) } : {}),
+          }).pipe(
             takeWhile((e) => e.revision < TOTAL, true),
             toArray(),
             timeout(30_000),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, timeout, toArray } from 'rxjs';
-import type { EventStore } from './event-store.port.js';
+import type { EventStore } from '../event-store/event-store.port.js';
 import {
   FEED_TIMEOUT_MS,
   SENTINEL_TYPE,

@@ -1,0 +1,4 @@
+export * from './event-store.contract.js';
+export * from './event-store.contract-fixtures.js';
+export * from './in-memory-event-store.js';
+export * from './decider-specification.js';
