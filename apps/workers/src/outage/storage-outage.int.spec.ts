@@ -136,10 +136,18 @@ describe('workers while PostgreSQL refuses connections mid-investigation', () =>
       /commands_dead_lettered_total\{[^}]*\} [1-9]/,
     );
     expect(lines.some((l) => l.msg === 'storage reachable again: resuming commands')).toBe(true);
-    // The workers' audit records waited for the log rather than being dropped.
-    const completions: string[] = [];
-    for await (const record of auditRecords(audit))
-      if (record.eventType === 'investigation.completed') completions.push(record.resourceId ?? '');
-    expect(completions.sort()).toEqual([...ids].sort());
+    // The workers' audit records waited for the log rather than being dropped. A completion is
+    // audited just after its event is appended, so wait for the last one to land.
+    const completions = async (): Promise<string[]> => {
+      const found: string[] = [];
+      for await (const record of auditRecords(audit))
+        if (record.eventType === 'investigation.completed') found.push(record.resourceId ?? '');
+      return found.sort();
+    };
+    await waitUntil(
+      async () => ((await completions()).length >= ids.length ? true : undefined),
+      'every completion to be audited',
+    );
+    expect(await completions()).toEqual([...ids].sort());
   }, 90_000);
 });
