@@ -5,6 +5,8 @@ export * from './chat.state.js';
 export * from './chat.decider.js';
 export * from './chat-wire.projection.js';
 export * from './chat-history.projection.js';
+export * from './chat-event.reader.js';
+export * from './chat-histories.projection.js';
 export * from './intent/intent.model.js';
 export {
   trainIntentClassifier,

@@ -5,3 +5,5 @@ export * from './investigation.decider.js';
 export * from './investigation.progress.js';
 export * from './investigation-summary.projection.js';
 export * from './investigation-wire.projection.js';
+export * from './investigation-event.reader.js';
+export * from './investigation-summaries.projection.js';
