@@ -7,6 +7,8 @@ import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
 import { HealthController } from './health/health.controller.js';
+import { InvestigationList } from './investigations/investigation-list.js';
+import { InvestigationListController } from './investigations/investigation-list.controller.js';
 import { InvestigationStreamController } from './investigations/investigation-stream.controller.js';
 import { InvestigationsController } from './investigations/investigations.controller.js';
 import { InvestigationsService } from './investigations/investigations.service.js';
@@ -31,6 +33,8 @@ export class AppModule {
       imports: [LifecycleModule],
       controllers: [
         HealthController,
+        // Before InvestigationsController: its GET :id would take /investigations/stream.
+        InvestigationListController,
         InvestigationsController,
         InvestigationStreamController,
         ...chatControllers,
@@ -47,6 +51,7 @@ export class AppModule {
         ...accessProviders,
         ...auditProviders,
         InvestigationsService,
+        InvestigationList,
         ...chatProviders,
         ...websocketProviders(runtime.settings),
       ],

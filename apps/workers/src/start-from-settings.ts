@@ -1,9 +1,25 @@
-import { createLlmProviders, type Runtime } from '#platform';
+import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
 import { classifySourceFailure, contractSourceResolver } from './contract-sources.js';
+import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 
-/** Starts the workers on a runtime with the settings' tuning. */
-export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
+/**
+ * Starts the workers on a runtime with the settings' tuning. Distributed workers also run
+ * the read models' projectors, one worker per projection; the embedded api runs its own.
+ */
+export async function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
+  const workers = await startWorkersOnly(runtime);
+  if (isEmbedded(runtime.settings)) return workers;
+  const projectors = runLeasedProjectors(runtime);
+  return {
+    stop: async () => {
+      await workers.stop();
+      await projectors.stop();
+    },
+  };
+}
+
+function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
   const { settings } = runtime;
   return startWorkers({
     store: runtime.store,

@@ -86,3 +86,7 @@ export * from './rate-limits/rate-budgets.js';
 export * from './health/readiness.js';
 export * from './resilience/storage-outage.js';
 export * from './resilience/backoff.js';
+export * from './read-models/read-model-store.factory.js';
+export { SqliteReadModelStore } from './read-models/sqlite-read-model-store.js';
+export { PostgresReadModelStore } from './read-models/postgres-read-model-store.js';
+export * from './read-models/projector-leases.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EMPTY, defer, filter, map, takeWhile, type Observable } from 'rxjs';
 import {
   CHAT_ANSWER_END_TYPES,
+  CHAT_HISTORIES,
   chatDecider,
   chatStreamId,
   emptyChatHistory,
@@ -10,17 +11,19 @@ import {
   pendingMessageIds,
   toChatWireEvent,
   type ChatHistory,
+  type ChatHistoryDocument,
   type ChatWireEvent,
   type SendChatMessage,
 } from '#chat';
 import { newId, type Runtime, type SseMessage } from '#platform';
 import { catchUpThenLive, type LiveFeed, type Pacing } from '#eventsourcing';
-import type { Caller } from '../investigations/investigations.service.js';
+import { READ_YOUR_WRITES_MS, type Caller } from '../investigations/investigations.service.js';
+import { projectedDocument } from '../read-models/projected-document.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { ChatRequest } from './chat-request.dto.js';
-import { ownerFor, type ChatCredentials } from './chat-session-access.js';
+import { accessTo, ownerFor, type ChatCredentials } from './chat-session-access.js';
 import { claimSecret } from './chat-session-token.js';
-import { ChatSessions, chatTarget, type ChatRecord } from './chat-sessions.js';
+import { ChatSessions, chatTarget, sessionNotFound, type ChatRecord } from './chat-sessions.js';
 
 export interface SentMessage {
   readonly sessionId: string;
@@ -101,6 +104,18 @@ export class ChatService {
 
   /** The conversation so far, or 404 for a session nobody wrote to or the caller may not read. */
   async history(sessionId: string, who: ChatCredentials): Promise<ChatHistory> {
+    const projected = await projectedDocument<ChatHistoryDocument>(this.runtime.readModels, this.runtime.store, {
+      projection: CHAT_HISTORIES,
+      collection: CHAT_HISTORIES,
+      id: sessionId,
+      streamId: chatStreamId(sessionId),
+      revisionOf: (doc) => doc.history.last_event_id,
+      waitMs: READ_YOUR_WRITES_MS,
+    });
+    if (projected?.owner) {
+      if (!accessTo(projected.owner, who)) throw sessionNotFound(sessionId);
+      return projected.history;
+    }
     const { events } = await this.sessions.openForReading(sessionId, who);
     return events.reduce(evolveChatHistory, emptyChatHistory(sessionId));
   }

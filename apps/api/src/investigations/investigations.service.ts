@@ -9,6 +9,7 @@ import {
   type RecordedEvent,
 } from '#eventsourcing';
 import {
+  INVESTIGATION_SUMMARIES,
   TERMINAL_EVENT_TYPES,
   emptyInvestigationSummary,
   evolveInvestigationSummary,
@@ -21,6 +22,7 @@ import {
 } from '#investigations';
 import { keyedUuid, mayActOn, newId, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
+import { projectedDocument } from '../read-models/projected-document.js';
 import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
 
@@ -29,6 +31,9 @@ export interface Caller {
   readonly correlationId: string;
   readonly principal: Principal;
 }
+
+/** How long a read waits for the projector to reach the stream's head before folding the stream itself. */
+export const READ_YOUR_WRITES_MS = 500;
 
 const TARGET = (id: string) => ({ aggregate: 'investigation', id }) as const;
 const isFinished = (s: InvestigationSummary): boolean =>
@@ -196,8 +201,20 @@ export class InvestigationsService {
     return last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null;
   }
 
-  /** Folded a page at a time: a long investigation costs the summary, not its history. */
+  /**
+   * From the summaries read model once it has caught up with the stream; otherwise folded a
+   * page at a time: a long investigation costs the summary, not its history.
+   */
   private async read(investigationId: string): Promise<InvestigationSummary | null> {
+    const projected = await projectedDocument<InvestigationSummary>(this.runtime.readModels, this.runtime.store, {
+      projection: INVESTIGATION_SUMMARIES,
+      collection: INVESTIGATION_SUMMARIES,
+      id: investigationId,
+      streamId: investigationStreamId(investigationId),
+      revisionOf: (summary) => summary.last_event_id,
+      waitMs: READ_YOUR_WRITES_MS,
+    });
+    if (projected) return projected;
     let doc: InvestigationSummary | null = null;
     for await (const event of readPages(this.runtime.store, investigationStreamId(investigationId))) {
       doc = evolveInvestigationSummary(

@@ -11,9 +11,10 @@ import type {
 
 /** Newest first by (sortAt, id): the order every adapter lists in. */
 export function compareListed(a: StoredDocument, b: StoredDocument): number {
-  const at = (b.index.sortAt ?? '').localeCompare(a.index.sortAt ?? '');
-  return at !== 0 ? at : b.id.localeCompare(a.id);
+  return byCodeUnits(b.index.sortAt ?? '', a.index.sortAt ?? '') || byCodeUnits(b.id, a.id);
 }
+
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function matches(document: StoredDocument, query: DocumentQuery): boolean {
   const { index } = document;
@@ -64,7 +65,7 @@ export class InMemoryReadModelStore implements ReadModelStore {
 
   async changes<Doc>(collection: string, afterPosition: number, limit: number): Promise<StoredDocument<Doc>[]> {
     const found = [...this.documents.values()].filter((d) => d.collection === collection && d.position > afterPosition);
-    found.sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
+    found.sort((a, b) => a.position - b.position || byCodeUnits(a.id, b.id));
     return found.slice(0, limit).map((d) => structuredClone(d) as StoredDocument<Doc>);
   }
 

@@ -58,17 +58,21 @@ export class Metrics {
     registers: [this.registry],
   });
   private lagSource: (() => Promise<number>) | null = null;
+  private readonly readModelLagSources = new Set<() => Promise<ReadonlyMap<string, number>>>();
   readonly projectionLag = new Gauge({
     name: 'projection_lag_events',
-    help: 'Events in the store not yet seen by this process live feed.',
+    help: 'Events in the store not yet taken into account: without labels, by this process live feed; with `projection`, by that persistent read model.',
+    labelNames: ['projection'],
     registers: [this.registry],
     // Measured at scrape time: a timer would report a lag as old as its period.
     collect: async () => {
-      if (!this.lagSource) return;
-      try {
-        this.projectionLag.set(await this.lagSource());
-      } catch {
-        // An unreachable store must not fail the whole scrape; /health/ready reports it.
+      // An unreachable store must not fail the whole scrape; /health/ready reports it.
+      if (this.lagSource) await this.lagSource().then((lag) => this.projectionLag.set(lag), ignore);
+      for (const source of this.readModelLagSources) {
+        await source().then(
+          (lags) => lags.forEach((lag, projection) => this.projectionLag.set({ projection }, lag)),
+          ignore,
+        );
       }
     },
   });
@@ -89,6 +93,12 @@ export class Metrics {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Where projection_lag_events{projection} comes from (the read models' checkpoints); returns the unregister. */
+  measureReadModelLag(source: () => Promise<ReadonlyMap<string, number>>): () => void {
+    this.readModelLagSources.add(source);
+    return () => this.readModelLagSources.delete(source);
+  }
+
   /** Where projection_lag_events comes from (the api's live feed); returns the unregister. */
   measureProjectionLag(source: () => Promise<number>): () => void {
     this.lagSource = source;
@@ -97,3 +107,5 @@ export class Metrics {
     };
   }
 }
+
+const ignore = (): void => undefined;

@@ -9,14 +9,17 @@ import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-
 import type { CommandBus } from '../command-bus/command-bus.port.js';
 import { isEmbedded, type Settings } from '../config/settings.js';
 import { createEventStore } from '../event-store/event-store.factory.js';
-import type { EventStore } from '#eventsourcing';
+import type { EventStore, ReadModelStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
+import { createReadModelStore } from '../read-models/read-model-store.factory.js';
 
 /** The adapters one process runs on, chosen by settings; shared by the api and workers roots. */
 export interface Runtime {
   readonly settings: Settings;
   readonly store: EventStore;
+  /** Persistent read models and their checkpoints (see createReadModelStore). */
+  readonly readModels: ReadModelStore;
   readonly bus: CommandBus;
   /** HMAC-chained audit log, beside the event store (see createAuditLog); appends count towards checkpoints. */
   readonly audit: AuditLog;
@@ -71,9 +74,18 @@ export async function createRuntime(
     throw error;
   }
   let log: AuditLog;
+  let readModels: ReadModelStore;
   try {
     log = await createAuditLog(settings, keys.ring.current, logger.child({ component: 'audit-log' }));
   } catch (error) {
+    await bus.close();
+    await store.close();
+    throw error;
+  }
+  try {
+    readModels = await createReadModelStore(settings, logger.child({ component: 'read-models' }));
+  } catch (error) {
+    await log.close();
     await bus.close();
     await store.close();
     throw error;
@@ -90,6 +102,7 @@ export async function createRuntime(
   return {
     settings,
     store,
+    readModels,
     bus,
     audit: anchoredAuditLog(log, auditAnchor),
     auditAnchor,
@@ -100,6 +113,7 @@ export async function createRuntime(
       // The last checkpoint needs the log and the store, so before either closes.
       await auditAnchor.stop();
       await log.close();
+      await readModels.close();
       await store.close();
     },
   };
