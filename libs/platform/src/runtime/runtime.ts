@@ -30,6 +30,18 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The event store the settings name, as every process and script of a deployment opens it. */
+export function openEventStore(settings: Settings, logger: Logger): Promise<EventStore> {
+  return createEventStore({
+    kind: settings.EVENT_STORE,
+    sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),
+    ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
+    postgresSchema: settings.DATABASE_SCHEMA,
+    ...(settings.KURRENTDB_URL ? { kurrentdbUrl: settings.KURRENTDB_URL } : {}),
+    logger: logger.child({ component: 'event-store' }),
+  });
+}
+
 export async function createRuntime(
   settings: Settings,
   logger: Logger,
@@ -42,14 +54,7 @@ export async function createRuntime(
       { file: keys.source.file, created: keys.source.created, keyId: keys.ring.current.id },
       'audit HMAC key from DATA_DIR (set AUDIT_HMAC_KEY to manage it yourself)',
     );
-  const store = await createEventStore({
-    kind: settings.EVENT_STORE,
-    sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),
-    ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
-    postgresSchema: settings.DATABASE_SCHEMA,
-    ...(settings.KURRENTDB_URL ? { kurrentdbUrl: settings.KURRENTDB_URL } : {}),
-    logger: logger.child({ component: 'event-store' }),
-  });
+  const store = await openEventStore(settings, logger);
   let bus: CommandBus;
   try {
     bus = isEmbedded(settings)
