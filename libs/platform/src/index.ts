@@ -22,6 +22,7 @@ export * from './config/trust-proxy.js';
 export * from './config/cors-origins.js';
 export * from './streaming/pacing.js';
 export * from './streaming/sse.js';
+export * from './streaming/retry-jitter.js';
 export * from './streaming/stream-limits.js';
 export * from './streaming/stream-admission.js';
 export * from './streaming/accept-encoding.js';
