@@ -32,6 +32,7 @@ export * from './logging/pino-logger.js';
 export * from './ids/ids.js';
 export * from './runtime/runtime.js';
 export * from './auth/principal.js';
+export * from './auth/role-claims.js';
 export * from './auth/permissions.js';
 export * from './auth/auth.errors.js';
 export * from './auth/token-verifier.js';

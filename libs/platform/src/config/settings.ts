@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roleMapSetting } from '../auth/role-claims.js';
 import { llmPricesSetting } from '../llm/llm-prices.js';
 import { corsOriginsSetting } from './cors-origins.js';
 import { trustProxySetting } from './trust-proxy.js';
@@ -129,6 +130,9 @@ export const settingsSchema = z
     JWT_JWKS_URL: url(['https', 'http']).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    /** Claim path of the roles or groups (`groups`, `resource_access.cidadao.roles`, `https://x/roles`). */
+    JWT_ROLES_CLAIM: z.string().min(1).optional(),
+    JWT_ROLE_MAP: roleMapSetting,
     AUTH_REQUIRED: optionalBool,
     ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     // ours: audit chain (docs/events.md): HMAC key, keys it replaced (oldest first), checkpoints
