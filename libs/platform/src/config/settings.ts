@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { roleMapSetting } from '../auth/role-claims.js';
 import { llmPricesSetting } from '../llm/llm-prices.js';
 import { corsOriginsSetting } from './cors-origins.js';
+import { portChoiceSetting } from './port-range.js';
 import { trustProxySetting } from './trust-proxy.js';
 
 const bool = (fallback: boolean) =>
@@ -122,7 +123,8 @@ export const settingsSchema = z
       'https://api.portaldatransparencia.gov.br/api-de-dados',
     ),
     // ours: operations
-    METRICS_PORT: int(9464, 0, 65535),
+    /** Workers: a port, 0 (any free port), or a range (9464-9474) whose first free port is taken. */
+    METRICS_PORT: portChoiceSetting(9464),
     GRAFANA_URL: url(['http', 'https']).optional(),
     SHUTDOWN_TIMEOUT_MS: int(10000, 100, 600000),
     // ours: authentication and limits
