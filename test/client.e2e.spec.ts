@@ -90,6 +90,15 @@ describe('the typed client (#client) against a real API', () => {
     for await (const { id } of ana.investigationEvents(investigationId)) replay.push(String(id));
     expect(received.map((m) => m.id)).toEqual(replay);
     expect(new Set(replay).size).toBe(replay.length);
+    // Resumed from its terminal event, the stream is answered 204: the loop ends, no reconnect.
+    const after: string[] = [];
+    const again: ReconnectInfo[] = [];
+    const resumed = ana.investigationEvents(investigationId, {
+      lastEventId: replay.at(-1),
+      onReconnect: (info) => again.push(info),
+    });
+    for await (const { id } of resumed) after.push(String(id));
+    expect({ after, again }).toEqual({ after: [], again: [] });
   }, 120_000);
 
   it('follows the downstream feed by global position, filtered by category', async () => {

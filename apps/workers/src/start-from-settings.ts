@@ -1,5 +1,5 @@
 import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
-import { classifySourceFailure, contractSourceResolver } from './contract-sources.js';
+import { classifySourceFailure, contractSourceNotice, contractSourceResolver } from './contract-sources.js';
 import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 
@@ -21,6 +21,11 @@ export async function startWorkersFromRuntime(runtime: Runtime): Promise<Running
 
 function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
   const { settings } = runtime;
+  if (!settings.PORTAL_TRANSPARENCIA_API_KEY)
+    runtime.logger.warn(
+      { dataSource: 'contracts', source: 'synthetic' },
+      'PORTAL_TRANSPARENCIA_API_KEY is not set: investigations with data_source "contracts" analyse synthetic contracts, not the Portal da Transparência (their first event and report say so)',
+    );
   return startWorkers({
     store: runtime.store,
     bus: runtime.bus,
@@ -33,6 +38,7 @@ function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
     pageSize: settings.INVESTIGATION_PAGE_SIZE,
     stepDelayMs: settings.INVESTIGATION_STEP_DELAY_MS,
     sourceFor: contractSourceResolver(settings),
+    sourceNotice: contractSourceNotice(settings),
     classifyFailure: classifySourceFailure,
     llm: createLlmProviders(settings, runtime.logger.child({ component: 'llm' })).chat,
     chatFollowWindowMs: settings.CHAT_FOLLOW_WINDOW_MS,

@@ -65,6 +65,8 @@ export async function* resumableStream<T>(
     let askedDelayMs: number | null = null;
     try {
       const response = await source.open(lastEventId, connection.signal);
+      // 204: the server says the stream ended at or before lastEventId; nothing will follow.
+      if (response.status === 204) return;
       if (!response.ok) {
         const error = await apiErrorOf(response);
         if (!isRetryableStatus(response.status)) throw error;

@@ -18,6 +18,8 @@ export type InvestigationStarted = DomainEvent<
     filters: InvestigationFilters;
     anomalyTypes: AnomalyType[];
     startedAt: string;
+    /** What a client must know about the data, e.g. synthetic contracts standing in for the Portal's. */
+    notice?: string;
   }
 >;
 /** Abaporu's plan: which detectors run, in which phases. */

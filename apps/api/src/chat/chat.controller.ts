@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { fromEvent, lastValueFrom, map, takeUntil, toArray, type Observable } from 'rxjs';
+import { EMPTY, fromEvent, lastValueFrom, map, takeUntil, toArray, type Observable } from 'rxjs';
 import {
   AGENTS,
   answerTo,
@@ -143,7 +143,7 @@ export class ChatController {
         this.sse.pacing(res),
       );
       release = this.sse.admit(req, SESSION_STREAM_ENDPOINT);
-      this.sse.write(res, toWire(events$), {
+      this.sse.write(res, events$ === EMPTY ? EMPTY : toWire(events$), {
         endpoint: SESSION_STREAM_ENDPOINT,
         release,
         fallbackEndpoint: CHAT_FALLBACK_ENDPOINT,

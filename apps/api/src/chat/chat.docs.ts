@@ -124,6 +124,7 @@ export const DocChatResume = () =>
     ApiHeader({ name: 'last-event-id', required: false, description: 'Resume after this event id.' }),
     ApiQuery({ name: 'last_event_id', required: false, description: 'Same, for clients that cannot set headers.' }),
     sse('The session events after the resume point.'),
+    ApiResponse({ status: 204, description: 'Last-Event-ID is past the end of the last answer: nothing follows.' }),
     ...errors(400, 401, 404, 503),
   );
 

@@ -23,6 +23,9 @@ const FIELDS: { [T in WireEventType]: FieldsOf<T> } = {
     records_processed: { type: 'integer', minimum: 0 },
     anomalies_detected: { type: 'integer', minimum: 0 },
     timestamp,
+    notice: text(
+      'On the first event only, when the data needs a word: data_source "contracts" on a server without PORTAL_TRANSPARENCIA_API_KEY analyses synthetic contracts.',
+    ),
   },
   phase: {
     investigation_id: investigationId,
@@ -78,7 +81,10 @@ const DESCRIPTIONS: Record<WireEventType, string> = {
 };
 
 // A stream cut by the server sends an error without the investigation's own fields.
-const OPTIONAL: Partial<Record<WireEventType, readonly string[]>> = { error: ['investigation_id', 'timestamp'] };
+const OPTIONAL: Partial<Record<WireEventType, readonly string[]>> = {
+  progress: ['notice'],
+  error: ['investigation_id', 'timestamp'],
+};
 
 export const wireEventSchemaName = (type: WireEventType): string => `InvestigationEvent_${type}`;
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Observable } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 import {
+  jitteredRetryMs,
   responsePacing,
   withStreamLimits,
   writeSse,
@@ -56,7 +57,17 @@ export class SseEndpoints {
     return this.gate.admit(req, principalOf(req), 'sse', endpoint);
   }
 
+  /**
+   * Streams `source$`. A resumed stream whose terminal event the client already has comes as
+   * rxjs' EMPTY (nothing will ever follow): that is answered 204 No Content, the HTML
+   * standard's way to stop an EventSource from reconnecting.
+   */
   write(res: Response, source$: Observable<SseMessage>, options: SseWriteOptions): void {
+    if (source$ === EMPTY) {
+      options.release();
+      res.status(204).end();
+      return;
+    }
     const { settings, metrics, logger } = this.runtime;
     const { endpoint } = options;
     const limits = options.limits ?? {
@@ -65,7 +76,7 @@ export class SseEndpoints {
     };
     metrics.sseStreamsActive.inc({ endpoint });
     writeSse(res, limits === false ? source$ : source$.pipe(withStreamLimits(limits)), {
-      retryMs: settings.SSE_RETRY_MS,
+      retryMs: jitteredRetryMs(settings.SSE_RETRY_MS),
       keepaliveSeconds: settings.SSE_KEEPALIVE_INTERVAL,
       maxBufferedBytes: settings.SSE_BUFFER_SIZE,
       onSent: () => metrics.sseEventsSent.inc({ endpoint }),

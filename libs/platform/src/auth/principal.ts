@@ -41,14 +41,17 @@ export function rolesFromClaims(claims: Record<string, unknown>): Role[] {
   return ROLES.filter((role) => candidates.some((c) => c === role));
 }
 
-export function principalFromClaims(claims: Record<string, unknown>): Principal {
+export function principalFromClaims(
+  claims: Record<string, unknown>,
+  rolesOf: (claims: Record<string, unknown>) => Role[] = rolesFromClaims,
+): Principal {
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub.length === 0) throw new AuthError('TOKEN_INVALID', 'the token has no subject');
   const name = [claims.name, claims.preferred_username].find((n): n is string => typeof n === 'string' && n.length > 0);
   const issuedAt = typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : undefined;
   return {
     id: sub,
-    roles: rolesFromClaims(claims),
+    roles: rolesOf(claims),
     ...(name === undefined ? {} : { name }),
     ...(issuedAt === undefined ? {} : { issuedAt }),
   };

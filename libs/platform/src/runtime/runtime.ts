@@ -45,7 +45,7 @@ export function openEventStore(settings: Settings, logger: Logger): Promise<Even
 export async function createRuntime(
   settings: Settings,
   logger: Logger,
-  metrics = new Metrics({ defaultMetrics: true }),
+  metrics = new Metrics({ defaultMetrics: true, streamMaxSeconds: settings.STREAM_MAX_DURATION }),
 ): Promise<Runtime> {
   // Before connecting anything: a distributed process without the shared key stops here.
   const keys = resolveAuditKeyring(settings);
