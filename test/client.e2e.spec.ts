@@ -3,8 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CidadaoApiError, CidadaoClient, type ReconnectInfo, type StreamMessage } from '#client';
-import type { InvestigationWireEvent } from '#investigations';
+import {
+  CidadaoApiError,
+  CidadaoClient,
+  type InvestigationWireEvent,
+  type ReconnectInfo,
+  type StreamMessage,
+} from '#client';
 import { signToken } from '#platform';
 import { startNode, type RunningProcess } from './support/node-process.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
@@ -37,7 +42,7 @@ async function startApi(): Promise<RunningProcess> {
 const client = (sub: string, role: 'analyst' | 'auditor') =>
   new CidadaoClient({
     baseUrl: proxy.url,
-    token: () => signToken({ secret: SECRET, subject: sub, roles: [role], ttlSeconds: 600 }),
+    getToken: () => signToken({ secret: SECRET, subject: sub, roles: [role], ttlSeconds: 600 }),
   });
 
 beforeAll(async () => {

@@ -1,17 +1,10 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
-import { z } from 'zod';
 import type { InvestigationSummary } from '#investigations';
 import { cancelInvestigationSchema, startInvestigationSchema } from '../investigations/start-investigation.dto.js';
-import { wireEventSchemas } from './wire-event.schemas.js';
+import { jsonSchemaOf, wireEventSchemas } from './wire-event.schemas.js';
 
 /** The request bodies are documented from the zod schemas that validate them, so the two cannot drift. */
-function fromZod(schema: z.ZodType): SchemaObject {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as SchemaObject & { $schema?: string };
-  return json;
-}
+const fromZod = (schema: Parameters<typeof jsonSchemaOf>[0]): SchemaObject => jsonSchemaOf(schema, 'input');
 
 const str = (description?: string): SchemaObject => ({ type: 'string', ...(description ? { description } : {}) });
 const int: SchemaObject = { type: 'integer', minimum: 0 };
