@@ -6,6 +6,7 @@ import { ObservabilityController } from './observability/observability.controlle
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
+import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { InvestigationStreamController } from './investigations/investigation-stream.controller.js';
 import { InvestigationsController } from './investigations/investigations.controller.js';
@@ -37,6 +38,7 @@ export class AppModule {
         ...auditControllers,
         AdminController,
         ObservabilityController,
+        AsyncApiController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
