@@ -7,6 +7,7 @@ import { sseTransport } from './transports/sse.js';
 import { webSocketTransport, type WebSocketConstructor } from './transports/websocket.js';
 import type {
   AuditRecord,
+  AuditVerification,
   CancellationAccepted,
   ChatWireEvent,
   CloudEvent,
@@ -131,13 +132,7 @@ export class CidadaoClient {
     }
   }
 
-  verifyAudit(signal?: AbortSignal): Promise<{
-    valid: boolean;
-    records_checked: number;
-    first_broken: { seq: number; reason: string; expected: string; actual: string } | null;
-    latest_checkpoint: { seq: number; hash: string; at: string; key_id: string } | null;
-    anchored_through: number;
-  }> {
+  verifyAudit(signal?: AbortSignal): Promise<AuditVerification> {
     return this.json('GET', '/api/v1/audit/verify', undefined, {}, signal);
   }
 

@@ -95,6 +95,27 @@ export interface ApiErrorBody {
   readonly details?: unknown;
 }
 
+export interface AuditVerification {
+  /** True when every record chains to the one before and to the checkpoints. */
+  readonly valid: boolean;
+  readonly records_checked: number;
+  readonly first_broken: {
+    readonly seq: number;
+    /** Why the record does not verify (docs/events.md). */
+    readonly reason: string;
+    readonly expected: string;
+    readonly actual: string;
+  } | null;
+  readonly latest_checkpoint: {
+    readonly seq: number;
+    readonly hash: string;
+    readonly at: string;
+    readonly key_id: string;
+  } | null;
+  /** The last seq covered by a checkpoint. */
+  readonly anchored_through: number;
+}
+
 /** Progress of the analysis; the first event of every investigation (progress 0, phase "started"). */
 export interface InvestigationEvent_progress {
   readonly type: "progress";

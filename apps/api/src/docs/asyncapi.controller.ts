@@ -7,10 +7,7 @@ import { ASYNCAPI_PATH, buildAsyncApiDocument } from './asyncapi.js';
 const DocAsyncApi = () =>
   applyDecorators(
     ApiTags('docs'),
-    ApiOperation({
-      operationId: 'getAsyncApiDocument',
-      summary: 'AsyncAPI 3.0 document of every stream (SSE, WebSocket, Socket.IO, JetStream)',
-    }),
+    ApiOperation({ summary: 'AsyncAPI 3.0 document of every stream (SSE, WebSocket, Socket.IO, JetStream)' }),
     ApiResponse({
       status: 200,
       description: 'The document.',
