@@ -77,7 +77,7 @@ const DOUBLE_CAST = {
 };
 
 export default defineConfig([
-  globalIgnores(['dist/', 'node_modules/', 'data/', 'coverage/']),
+  globalIgnores(['dist/', 'packages/*/dist/', 'node_modules/', 'data/', 'coverage/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -11,7 +11,7 @@ const base = {
     '^#audit$': '<rootDir>/libs/audit/src/index.ts',
     '^#analysis$': '<rootDir>/libs/analysis/src/index.ts',
     '^#workers$': '<rootDir>/apps/workers/src/index.ts',
-    '^#client$': '<rootDir>/libs/client/src/index.ts',
+    '^#client$': '<rootDir>/packages/client/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
@@ -22,7 +22,7 @@ const base = {
 
 export default {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.unit.spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,packages}/**/*.unit.spec.ts'] },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int.spec.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
   ],

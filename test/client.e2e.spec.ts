@@ -1,54 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CidadaoApiError, CidadaoClient, type ReconnectInfo, type StreamMessage } from '#client';
-import type { InvestigationWireEvent } from '#investigations';
-import { signToken } from '#platform';
-import { startNode, type RunningProcess } from './support/node-process.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import {
+  CidadaoApiError,
+  CidadaoClient,
+  type InvestigationWireEvent,
+  type ReconnectInfo,
+  type StreamMessage,
+} from '#client';
+import { startRestartableApi, type RestartableApi } from './support/restartable-api.js';
 
-const SECRET = `client-e2e-${randomUUID()}-${randomUUID()}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'client-e2e-'));
-const env = {
-  DATA_DIR: dataDir,
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'info',
-  JWT_SECRET: SECRET,
-  SSE_RETRY_MS: '200',
-  SYNTHETIC_CONTRACTS: '1000',
-  INVESTIGATION_PAGE_SIZE: '100',
-  INVESTIGATION_STEP_DELAY_MS: '200',
-};
-const processes: RunningProcess[] = [];
-let proxy: TcpProxy;
-
-/** An API on the data directory, behind the proxy. */
-async function startApi(): Promise<RunningProcess> {
-  const api = startNode('dist/apps/api/src/main.js', env);
-  processes.push(api);
-  const url = String((await api.waitForLog((l) => l.msg === 'api listening')).url);
-  proxy.retarget(Number(new URL(url).port));
-  return api;
-}
+let api: RestartableApi;
 
 const client = (sub: string, role: 'analyst' | 'auditor') =>
-  new CidadaoClient({
-    baseUrl: proxy.url,
-    token: () => signToken({ secret: SECRET, subject: sub, roles: [role], ttlSeconds: 600 }),
-  });
+  new CidadaoClient({ baseUrl: api.url, getToken: () => api.token(sub, role) });
 
 beforeAll(async () => {
-  proxy = await startTcpProxy();
-  await startApi();
+  api = await startRestartableApi('client-e2e');
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-  await proxy?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await api?.stop();
 });
 
 describe('the typed client (#client) against a real API', () => {
@@ -75,10 +46,8 @@ describe('the typed client (#client) against a real API', () => {
       received.push(message);
       if (received.length === 4) {
         // The API dies under the client; another one starts on the same data a moment later.
-        await processes[0]?.stop('SIGKILL');
-        proxy.retarget(null);
-        proxy.dropConnections();
-        restarted = startApi();
+        await api.crash();
+        restarted = api.start();
       }
     }
     await restarted;

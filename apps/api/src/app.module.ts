@@ -6,6 +6,7 @@ import { ObservabilityController } from './observability/observability.controlle
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
+import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { InvestigationList } from './investigations/investigation-list.js';
 import { InvestigationListController } from './investigations/investigation-list.controller.js';
@@ -41,6 +42,7 @@ export class AppModule {
         ...auditControllers,
         AdminController,
         ObservabilityController,
+        AsyncApiController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -1,17 +1,10 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
-import { z } from 'zod';
 import type { InvestigationSummary } from '#investigations';
 import { cancelInvestigationSchema, startInvestigationSchema } from '../investigations/start-investigation.dto.js';
-import { wireEventSchemas } from './wire-event.schemas.js';
+import { jsonSchemaOf, wireEventSchemas } from './wire-event.schemas.js';
 
 /** The request bodies are documented from the zod schemas that validate them, so the two cannot drift. */
-function fromZod(schema: z.ZodType): SchemaObject {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as SchemaObject & { $schema?: string };
-  return json;
-}
+const fromZod = (schema: Parameters<typeof jsonSchemaOf>[0]): SchemaObject => jsonSchemaOf(schema, 'input');
 
 const str = (description?: string): SchemaObject => ({ type: 'string', ...(description ? { description } : {}) });
 const int: SchemaObject = { type: 'integer', minimum: 0 };
@@ -108,6 +101,25 @@ export function apiSchemas(): Record<string, SchemaObject> {
       bus: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
       store: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
       audit: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
+    }),
+    AuditVerification: object({
+      valid: {
+        type: 'boolean',
+        description: 'True when every record chains to the one before and to the checkpoints.',
+      },
+      records_checked: int,
+      first_broken: nullable(
+        object({
+          seq: int,
+          reason: str('Why the record does not verify (docs/events.md).'),
+          expected: str(),
+          actual: str(),
+        }),
+      ),
+      latest_checkpoint: nullable(
+        object({ seq: int, hash: str(), at: { type: 'string', format: 'date-time' }, key_id: str() }),
+      ),
+      anchored_through: { ...int, description: 'The last seq covered by a checkpoint.' },
     }),
     ...wireEventSchemas(),
   };

@@ -1,0 +1,58 @@
+import type { StreamKind } from './resumable-stream.js';
+import type { ChatWireEvent, CloudEvent, InvestigationWireEvent } from './wire-types.generated.js';
+
+/** Where one stream is served, per transport; a stream without a WebSocket form has none. */
+export interface StreamRoute<T> extends StreamKind<T> {
+  /** The SSE path, from the API's root. */
+  readonly sse: string;
+  /** The raw WebSocket path. */
+  readonly webSocket?: string;
+  /** The Socket.IO namespace and what identifies the stream in its `auth`. */
+  readonly socketIo?: { readonly namespace: string; readonly auth: Readonly<Record<string, string>> };
+}
+
+const enc = encodeURIComponent;
+const INVESTIGATION_END = new Set<string>(['complete', 'error', 'cancelled']);
+const never = (): boolean => false;
+
+/**
+ * Every stream the API serves, by name: the client's `stream(name, …)` and its shorthand
+ * methods read this table, so a new endpoint is one entry here.
+ */
+export const STREAMS = {
+  /** One investigation, history then live, until complete, error or cancelled. */
+  investigation: (id: string): StreamRoute<InvestigationWireEvent> => ({
+    sse: `/api/v1/investigations/stream/${enc(id)}`,
+    webSocket: `/api/v1/ws/investigations/${enc(id)}`,
+    socketIo: { namespace: '/investigations', auth: { investigationId: id } },
+    isTerminal: (event) => INVESTIGATION_END.has(event.type),
+  }),
+  /** A chat session's answers; over SSE the server ends it once every answer is complete. */
+  chat: (sessionId: string): StreamRoute<ChatWireEvent> => ({
+    sse: `/api/v1/chat/sessions/${enc(sessionId)}/stream`,
+    webSocket: `/api/v1/ws/chat/${enc(sessionId)}`,
+    socketIo: { namespace: '/chat', auth: { sessionId } },
+    isTerminal: never,
+    endsOnClose: (last) => last?.type === 'complete' || last?.type === 'error',
+  }),
+  /** The downstream feed: every stored event as a CloudEvent, by global position; never ends. */
+  events: (query: EventFeedQuery = {}): StreamRoute<CloudEvent> => ({
+    sse: `/api/v1/events/stream${queryOf({ category: query.categories, type: query.types })}`,
+    isTerminal: never,
+  }),
+} as const;
+
+export type StreamName = keyof typeof STREAMS;
+
+/** Query of GET /api/v1/events/stream. */
+export interface EventFeedQuery {
+  readonly categories?: readonly string[];
+  readonly types?: readonly string[];
+}
+
+function queryOf(values: Readonly<Record<string, readonly string[] | undefined>>): string {
+  const params = new URLSearchParams();
+  for (const [name, list] of Object.entries(values)) if (list?.length) params.set(name, list.join(','));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
