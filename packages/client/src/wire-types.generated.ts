@@ -129,6 +129,8 @@ export interface InvestigationEvent_progress {
   readonly anomalies_detected: number;
   /** When the fact was recorded. */
   readonly timestamp: string;
+  /** On the first event only, when the data needs a word: data_source "contracts" on a server without PORTAL_TRANSPARENCIA_API_KEY analyses synthetic contracts. */
+  readonly notice?: string;
 }
 
 /** A new phase begins. */
