@@ -12,3 +12,7 @@ export * from './streaming/catch-up.js';
 export * from './actors/mailbox.js';
 export * from './actors/actor-registry.js';
 export * from './actors/decider-actor.js';
+export * from './typed-streams/event-decoding.errors.js';
+export * from './typed-streams/event-definition.js';
+export * from './typed-streams/event-catalog.js';
+export * from './typed-streams/typed-stream.js';

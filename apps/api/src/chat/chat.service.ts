@@ -3,6 +3,7 @@ import { EMPTY, defer, filter, map, takeWhile, type Observable } from 'rxjs';
 import {
   CHAT_ANSWER_END_TYPES,
   chatDecider,
+  chatEventCatalog,
   chatStreamId,
   emptyChatHistory,
   evolveChatHistory,
@@ -14,7 +15,7 @@ import {
   type SendChatMessage,
 } from '#chat';
 import { newId, type Runtime, type SseMessage } from '#platform';
-import { catchUpThenLive, type LiveFeed, type Pacing } from '#eventsourcing';
+import { catchUpThenLive, decodeWith, type LiveFeed, type Pacing } from '#eventsourcing';
 import type { Caller } from '../investigations/investigations.service.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { ChatRequest } from './chat-request.dto.js';
@@ -92,7 +93,7 @@ export class ChatService {
       before,
       pacing ? { pacing } : {},
     ).pipe(
-      map((recorded) => recorded as unknown as ChatRecord),
+      decodeWith(chatEventCatalog),
       filter((event) => messageIdOf(event) === messageId),
       takeWhile((event) => !CHAT_ANSWER_END_TYPES.has(event.type), true),
     );
@@ -134,7 +135,7 @@ export class ChatService {
         afterRevision,
         pacing ? { pacing } : {},
       ).pipe(
-        map((recorded) => recorded as unknown as ChatRecord),
+        decodeWith(chatEventCatalog),
         takeWhile((event) => {
           if (event.type === 'MessageReceived') open.add(event.data.messageId);
           if (CHAT_ANSWER_END_TYPES.has(event.type)) open.delete(messageIdOf(event));

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EMPTY, filter, map, takeWhile, type Observable } from 'rxjs';
 import {
   catchUpThenLive,
-  readPages,
-  type Stored,
+  decodeWith,
+  readTypedPages,
   type LiveFeed,
   type Pacing,
   type RecordedEvent,
@@ -12,9 +12,9 @@ import {
   TERMINAL_EVENT_TYPES,
   emptyInvestigationSummary,
   evolveInvestigationSummary,
+  investigationEventCatalog,
   investigationStreamId,
   toInvestigationWireEvent,
-  type InvestigationEvent,
   type InvestigationSummary,
   type InvestigationWireEvent,
   type StartInvestigation,
@@ -168,7 +168,7 @@ export class InvestigationsService {
       isEnd,
       ...(pacing ? { pacing } : {}),
     }).pipe(
-      map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
+      decodeWith(investigationEventCatalog),
       // A queued investigation's owner came from its command: the first event must agree.
       takeWhile(
         (event) =>
@@ -199,11 +199,9 @@ export class InvestigationsService {
   /** Folded a page at a time: a long investigation costs the summary, not its history. */
   private async read(investigationId: string): Promise<InvestigationSummary | null> {
     let doc: InvestigationSummary | null = null;
-    for await (const event of readPages(this.runtime.store, investigationStreamId(investigationId))) {
-      doc = evolveInvestigationSummary(
-        doc ?? emptyInvestigationSummary(investigationId),
-        event as unknown as Stored<InvestigationEvent>,
-      );
+    const streamId = investigationStreamId(investigationId);
+    for await (const event of readTypedPages(this.runtime.store, investigationEventCatalog, streamId)) {
+      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event);
     }
     return doc;
   }
