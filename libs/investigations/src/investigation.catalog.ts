@@ -45,7 +45,17 @@ export const investigationEventCatalog = new EventCatalog<InvestigationEvent>('i
   ),
   PhaseStarted: defineEvent('PhaseStarted', z.object({ phase, previousPhase: phase.nullable(), at: z.string() })),
   ProgressReported: defineEvent('ProgressReported', z.object({ ...progressCounts, sourceExhausted: z.boolean() }), [
-    upcaster(progressReportedV1, ({ lastPage, ...rest }) => ({ ...rest, sourceExhausted: lastPage })),
+    upcaster(progressReportedV1, (v1) => ({
+      // Field by field: a rest-and-spread copy costs several times the check itself.
+      page: v1.page,
+      progress: v1.progress,
+      currentPhase: v1.currentPhase,
+      recordsProcessed: v1.recordsProcessed,
+      anomaliesDetected: v1.anomaliesDetected,
+      totalEstimate: v1.totalEstimate,
+      sourceExhausted: v1.lastPage,
+      at: v1.at,
+    })),
   ]),
   AnomalyDetected: defineEvent('AnomalyDetected', z.object({ anomaly: anomalySchema, at: z.string() })),
   TrendsAnalyzed: defineEvent('TrendsAnalyzed', z.object({ trends: trendReportSchema, at: z.string() })),

@@ -21,10 +21,12 @@ export type EventDefinitions<E extends DomainEvent> = {
 export class EventCatalog<E extends DomainEvent> {
   private readonly definitions: ReadonlyMap<string, EventDefinition<E>>;
   /**
-   * The live feed hands the same recorded event to every subscriber in the process: it is
-   * checked once, whatever the number of subscribers reading it.
+   * The live feed hands one recorded event to every subscriber of its stream, one after the
+   * other: the last event decoded is kept, so a live event is checked once in the process,
+   * however many subscribers read it. (A map of every event decoded would cost more than
+   * checking: catch-up reads give each subscriber events of its own.)
    */
-  private readonly decoded = new WeakMap<RecordedEvent, Stored<E>>();
+  private last: { readonly recorded: RecordedEvent; readonly stored: Stored<E> } | null = null;
 
   constructor(
     readonly name: string,
@@ -45,17 +47,9 @@ export class EventCatalog<E extends DomainEvent> {
 
   /** The stored event as a domain event of this catalog, or an EventDecodingError. */
   decode(recorded: RecordedEvent): Stored<E> {
-    const known = this.decoded.get(recorded);
-    if (known) return known;
-    const event = this.check(recorded);
-    const stored = {
-      ...event,
-      streamId: recorded.streamId,
-      revision: recorded.revision,
-      position: recorded.position,
-      metadata: recorded.metadata,
-    };
-    this.decoded.set(recorded, stored);
+    if (this.last?.recorded === recorded) return this.last.stored;
+    const stored = this.check(recorded);
+    this.last = { recorded, stored };
     return stored;
   }
 
@@ -72,14 +66,14 @@ export class EventCatalog<E extends DomainEvent> {
     };
   }
 
-  private check(recorded: RecordedEvent): E {
+  private check(recorded: RecordedEvent): Stored<E> {
     const { streamId, revision, type } = recorded;
     const definition = this.definitions.get(type);
     if (!definition) throw new UnknownEventTypeError(this.name, streamId, revision, type);
     const version = recorded.metadata[SCHEMA_VERSION] ?? 1;
     if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > definition.version)
       throw new UnknownEventVersionError(streamId, revision, type, version, definition.version);
-    const result = definition.decode(recorded.data, version);
+    const result = definition.decode(recorded, version);
     if (!result.ok) throw new InvalidEventDataError(streamId, revision, type, result.version, result.issues);
     return result.value;
   }

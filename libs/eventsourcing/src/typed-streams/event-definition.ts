@@ -1,5 +1,7 @@
 import type { ZodError, ZodType } from 'zod';
 import type { DomainEvent } from '../decider/decider.js';
+import type { Stored } from '../decider/stored-event.js';
+import type { RecordedEvent } from '../event-store/event-store.port.js';
 
 /** What checking one version of an event's data gave: the data, or why it does not fit. */
 export type VersionCheck<T> =
@@ -17,7 +19,8 @@ export interface OlderVersion {
 export interface EventDefinition<E extends DomainEvent> {
   readonly type: E['type'];
   readonly version: number;
-  readonly decode: (data: unknown, version: number) => VersionCheck<E>;
+  /** The recorded event, stored at `version`, as the current domain event in its place. */
+  readonly decode: (recorded: RecordedEvent, version: number) => VersionCheck<Stored<E>>;
 }
 
 export function describeIssues(error: ZodError): string {
@@ -51,8 +54,8 @@ export function defineEvent<Type extends string, Data>(
   return {
     type,
     version,
-    decode: (data, from) => {
-      let current = data;
+    decode: (recorded, from) => {
+      let current = recorded.data;
       for (let v = from; v < version; v++) {
         const step = older[v - 1]?.upgrade(current, v);
         if (!step) return { ok: false, version: v, issues: 'no upcaster for this version' };
@@ -61,7 +64,9 @@ export function defineEvent<Type extends string, Data>(
       }
       const parsed = schema.safeParse(current);
       if (!parsed.success) return { ok: false, version, issues: describeIssues(parsed.error) };
-      return { ok: true, value: { type, data: parsed.data } };
+      // Built field by field: spreading the recorded event costs more than checking it.
+      const { streamId, revision, position, metadata } = recorded;
+      return { ok: true, value: { type, data: parsed.data, streamId, revision, position, metadata } };
     },
   };
 }
