@@ -124,20 +124,6 @@ export default defineConfig([
     ignores: TEST_CODE,
     rules: { 'no-restricted-imports': ['error', merge(domainForbidden, testKits)] },
   },
-  {
-    // typed streams remove these: stored events still become domain events through a cast here.
-    files: [
-      'apps/api/src/chat/chat-sessions.ts',
-      'apps/api/src/chat/chat.service.ts',
-      'apps/api/src/investigations/investigation-history.ts',
-      'apps/api/src/investigations/investigations.service.ts',
-      'apps/api/src/websocket/stream-items.ts',
-      'apps/workers/src/chat/chat-facts.reader.ts',
-      'apps/workers/src/chat/chat-investigation.follower.ts',
-      'libs/eventsourcing/src/actors/decider-actor.ts',
-    ],
-    rules: { 'no-restricted-syntax': 'off' },
-  },
   ...typeAware,
   prettier,
 ]);

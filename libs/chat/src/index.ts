@@ -1,4 +1,5 @@
 export * from './chat.events.js';
+export * from './chat.catalog.js';
 export * from './chat-session.owner.js';
 export * from './chat.commands.js';
 export * from './chat.state.js';

@@ -18,3 +18,7 @@ export * from './projections/projection-batch.js';
 export * from './projections/projector.js';
 export * from './projections/checkpoint-wait.js';
 export * from './projections/category-reader.js';
+export * from './typed-streams/event-decoding.errors.js';
+export * from './typed-streams/event-definition.js';
+export * from './typed-streams/event-catalog.js';
+export * from './typed-streams/typed-stream.js';

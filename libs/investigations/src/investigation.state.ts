@@ -74,7 +74,7 @@ export function evolveInvestigation(state: InvestigationState, event: Investigat
         recordsProcessed: event.data.recordsProcessed,
         anomaliesDetected: event.data.anomaliesDetected,
         totalEstimate: event.data.totalEstimate,
-        pagesComplete: state.pagesComplete || event.data.lastPage,
+        pagesComplete: state.pagesComplete || event.data.sourceExhausted,
       };
     case 'AnomalyDetected':
       return state;

@@ -4,6 +4,7 @@ import {
   CHAT_ANSWER_END_TYPES,
   CHAT_HISTORIES,
   chatDecider,
+  chatEventCatalog,
   chatStreamId,
   emptyChatHistory,
   evolveChatHistory,
@@ -16,7 +17,7 @@ import {
   type SendChatMessage,
 } from '#chat';
 import { newId, type Runtime, type SseMessage } from '#platform';
-import { catchUpThenLive, type LiveFeed, type Pacing } from '#eventsourcing';
+import { catchUpThenLive, decodeWith, type LiveFeed, type Pacing } from '#eventsourcing';
 import { READ_YOUR_WRITES_MS, type Caller } from '../investigations/investigations.service.js';
 import { projectedDocument } from '../read-models/projected-document.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
@@ -95,7 +96,7 @@ export class ChatService {
       before,
       pacing ? { pacing } : {},
     ).pipe(
-      map((recorded) => recorded as unknown as ChatRecord),
+      decodeWith(chatEventCatalog),
       filter((event) => messageIdOf(event) === messageId),
       takeWhile((event) => !CHAT_ANSWER_END_TYPES.has(event.type), true),
     );
@@ -149,7 +150,7 @@ export class ChatService {
         afterRevision,
         pacing ? { pacing } : {},
       ).pipe(
-        map((recorded) => recorded as unknown as ChatRecord),
+        decodeWith(chatEventCatalog),
         takeWhile((event) => {
           if (event.type === 'MessageReceived') open.add(event.data.messageId);
           if (CHAT_ANSWER_END_TYPES.has(event.type)) open.delete(messageIdOf(event));

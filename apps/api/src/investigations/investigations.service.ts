@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EMPTY, filter, map, takeWhile, type Observable } from 'rxjs';
 import {
   catchUpThenLive,
-  readPages,
-  type Stored,
+  decodeWith,
+  readTypedPages,
   type LiveFeed,
   type Pacing,
   type RecordedEvent,
@@ -13,9 +13,9 @@ import {
   TERMINAL_EVENT_TYPES,
   emptyInvestigationSummary,
   evolveInvestigationSummary,
+  investigationEventCatalog,
   investigationStreamId,
   toInvestigationWireEvent,
-  type InvestigationEvent,
   type InvestigationSummary,
   type InvestigationWireEvent,
   type StartInvestigation,
@@ -173,7 +173,7 @@ export class InvestigationsService {
       isEnd,
       ...(pacing ? { pacing } : {}),
     }).pipe(
-      map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
+      decodeWith(investigationEventCatalog),
       // A queued investigation's owner came from its command: the first event must agree.
       takeWhile(
         (event) =>
@@ -216,11 +216,9 @@ export class InvestigationsService {
     });
     if (projected) return projected;
     let doc: InvestigationSummary | null = null;
-    for await (const event of readPages(this.runtime.store, investigationStreamId(investigationId))) {
-      doc = evolveInvestigationSummary(
-        doc ?? emptyInvestigationSummary(investigationId),
-        event as unknown as Stored<InvestigationEvent>,
-      );
+    const streamId = investigationStreamId(investigationId);
+    for await (const event of readTypedPages(this.runtime.store, investigationEventCatalog, streamId)) {
+      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event);
     }
     return doc;
   }
