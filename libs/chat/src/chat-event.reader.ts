@@ -1,16 +1,6 @@
 import { categoryReader } from '#eventsourcing';
-import { CHAT_CATEGORY, type ChatEvent, type ChatEventType } from './chat.events.js';
-
-const KNOWN: Readonly<Record<ChatEventType, true>> = {
-  MessageReceived: true,
-  IntentDetectionStarted: true,
-  IntentDetected: true,
-  AgentSelected: true,
-  InvestigationLinked: true,
-  ResponseChunkGenerated: true,
-  ResponseCompleted: true,
-  ResponseFailed: true,
-};
+import { chatEventCatalog } from './chat.catalog.js';
+import { CHAT_CATEGORY } from './chat.events.js';
 
 /** The one place the read models turn a stored event into a chat event. */
-export const readChatEvent = categoryReader<ChatEvent>(CHAT_CATEGORY, KNOWN);
+export const readChatEvent = categoryReader(CHAT_CATEGORY, chatEventCatalog);

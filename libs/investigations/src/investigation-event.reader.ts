@@ -1,22 +1,6 @@
 import { categoryReader } from '#eventsourcing';
-import {
-  INVESTIGATION_CATEGORY,
-  type InvestigationEvent,
-  type InvestigationEventType,
-} from './investigation.events.js';
-
-const KNOWN: Readonly<Record<InvestigationEventType, true>> = {
-  InvestigationStarted: true,
-  InvestigationPlanned: true,
-  PhaseStarted: true,
-  ProgressReported: true,
-  AnomalyDetected: true,
-  TrendsAnalyzed: true,
-  ReportDrafted: true,
-  InvestigationCompleted: true,
-  InvestigationFailed: true,
-  InvestigationCancelled: true,
-};
+import { investigationEventCatalog } from './investigation.catalog.js';
+import { INVESTIGATION_CATEGORY } from './investigation.events.js';
 
 /** The one place the read models turn a stored event into an investigation event. */
-export const readInvestigationEvent = categoryReader<InvestigationEvent>(INVESTIGATION_CATEGORY, KNOWN);
+export const readInvestigationEvent = categoryReader(INVESTIGATION_CATEGORY, investigationEventCatalog);
