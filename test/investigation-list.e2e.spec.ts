@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CHAT_HISTORIES } from '#chat';
 import { INVESTIGATION_SUMMARIES } from '#investigations';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { openSse, type SseFrame, type SseSession } from './support/sse-client.js';
@@ -220,6 +221,43 @@ describe('the investigations list (embedded)', () => {
     );
   });
 
+  it('answers an investigation and a chat history from their read models once caught up', async () => {
+    const { readModels } = app.runtime;
+    /** Rewrites a stored document in place, as only the projector would: what a GET shows then comes from it. */
+    const rewrite = (projection: string, collection: string, id: string, change: (doc: never) => unknown) =>
+      waitUntil(async () => {
+        const stored = await readModels.get<never>(collection, id);
+        const position = (await readModels.checkpoint(projection))?.position ?? 0;
+        if (!stored) return undefined;
+        const writes = [{ ...stored, doc: change(stored.doc) }];
+        return (await readModels.commit({ projection, version: 1, from: position, to: position, writes })) || undefined;
+      }, `a rewritten ${collection} document`);
+    await rewrite(INVESTIGATION_SUMMARIES, INVESTIGATION_SUMMARIES, ids.roads, (doc: object) => ({
+      ...doc,
+      query: 'from the read model',
+    }));
+    expect((await client.get('bob', `/api/v1/investigations/${ids.roads}`)).body.query).toBe('from the read model');
+
+    const sent = await fetch(`${app.url}/api/v1/chat/message`, {
+      method: 'POST',
+      headers: { ...(await client.auth('ana')), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'Olá, tudo bem?' }),
+    });
+    const { session_id: session } = (await sent.json()) as { session_id: string };
+    const history = `/api/v1/chat/sessions/${session}`;
+    await waitUntil(
+      async () => ((await client.get('ana', history)).body.messages as unknown[]).length === 2 || undefined,
+      'the answered message in the history',
+    );
+    await rewrite(CHAT_HISTORIES, CHAT_HISTORIES, session, (doc: { history: object }) => ({
+      ...doc,
+      history: { ...doc.history, created_at: 'from the read model' },
+    }));
+    expect((await client.get('ana', history)).body.created_at).toBe('from the read model');
+    expect((await client.get('bob', history)).status).toBe(404);
+    expect((await client.get('carol', history)).status).toBe(200);
+  });
+
   it('is rebuilt from the store by npm run projections:rebuild', async () => {
     const before = await client.page('carol', '?limit=100');
     await app.runtime.readModels.reset(INVESTIGATION_SUMMARIES, [INVESTIGATION_SUMMARIES]);
@@ -233,7 +271,10 @@ describe('the investigations list (embedded)', () => {
     );
     expect(stdout).toMatch(new RegExp(`^${INVESTIGATION_SUMMARIES}: rebuilt from sqlite up to position \\d+`));
     const after = await client.page('carol', '?limit=100');
-    expect(after.items).toEqual(before.items);
+    // What the store says, including where a read model was rewritten by hand (see above).
+    const truth = (item: Item) =>
+      item.investigation_id === ids.roads ? { ...item, query: 'Obras de pavimentação' } : item;
+    expect(after.items).toEqual(before.items.map(truth));
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DocumentIndex, DocumentWrite, ReadModelStore } from '../projections/read-model.port.js';
 
 export interface ReadModelStoreUnderTest {
@@ -25,17 +25,17 @@ const write = (collection: string, id: string, position: number, overrides: Part
   }) satisfies DocumentWrite;
 
 /**
- * What every read-model adapter owes the projector and the readers. Each test uses its
- * own projection and collection names, so the suites may share one store.
+ * What every read-model adapter owes the projector and the readers. `factory` runs once per
+ * test: each gets a store of its own (a fresh schema, a fresh file).
  */
 export function describeReadModelStoreContract(name: string, factory: () => Promise<ReadModelStoreUnderTest>): void {
   describe(`${name} read-model store contract`, () => {
     let store: ReadModelStore;
     let dispose: () => Promise<void>;
-    beforeAll(async () => {
+    beforeEach(async () => {
       ({ readModels: store, dispose } = await factory());
     });
-    afterAll(() => dispose());
+    afterEach(() => dispose());
     const names = () => ({ projection: `p-${randomUUID()}`, collection: `c-${randomUUID()}` });
 
     it('has no checkpoint for a projection that never committed', async () => {
