@@ -40,7 +40,17 @@ describe('investigation summaries projection', () => {
     const readModels = await project([
       started,
       recorded(stream, 2, 'PhaseStarted', { phase: 'anomaly_detection', previousPhase: null, at: 'x' }),
-      recorded(stream, 3, 'ProgressReported', { progress: 40, recordsProcessed: 10, anomaliesDetected: 2 }),
+      // A version-1 progress (stored before `lastPage` became `sourceExhausted`): read upcast.
+      recorded(stream, 3, 'ProgressReported', {
+        page: 1,
+        progress: 40,
+        currentPhase: 'anomaly_detection',
+        recordsProcessed: 10,
+        anomaliesDetected: 2,
+        totalEstimate: null,
+        lastPage: false,
+        at: '2026-03-01T10:00:01.000Z',
+      }),
     ]);
     const stored = await readModels.get<InvestigationSummary>(INVESTIGATION_SUMMARIES, 'inv-1');
     expect(stored?.doc).toMatchObject({
