@@ -12,3 +12,6 @@ export * from './streaming/catch-up.js';
 export * from './actors/mailbox.js';
 export * from './actors/actor-registry.js';
 export * from './actors/decider-actor.js';
+export * from './streaming/hub/hub-sink.js';
+export * from './streaming/hub/stream-hub.js';
+export * from './streaming/hub/stream-hubs.js';
