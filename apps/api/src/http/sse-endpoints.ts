@@ -13,9 +13,10 @@ import {
   type StreamLimits,
   type TimerWheel,
 } from '#platform';
-import type { HubControl, Pacing, StreamHubs } from '#eventsourcing';
+import type { Pacing, StreamHubs } from '#eventsourcing';
 import { principalOf } from '../auth/principal-of.js';
 import { StreamGate } from '../limits/stream-gate.js';
+import { sinkFor, type HubWatch } from '../streaming/hub-watch.js';
 import { RUNTIME, TIMER_WHEEL } from '../tokens.js';
 import { ApiError } from './api-error.js';
 
@@ -37,13 +38,6 @@ export interface SseWriteOptions {
  * The one way an SSE stream is opened: enabled check, admission, pacing, limits, metrics,
  * the seed's error event. Endpoints decide what to stream; this decides how.
  */
-/** Where a hub-fed stream starts: its stream, the resume key, and the subscriber's own say, if any. */
-export interface HubWatch<Frame> {
-  readonly streamId: string;
-  readonly after: number;
-  readonly control?: HubControl<Frame>;
-}
-
 @Injectable()
 export class SseEndpoints {
   private readonly sent = new Map<string, BatchedCounter<'endpoint'>>();
@@ -93,7 +87,7 @@ export class SseEndpoints {
         metrics.sseStreamsActive.dec({ endpoint });
       },
     });
-    sink.attach(hubs.subscribe(watch.streamId, watch.after, sink, watch.control));
+    sink.attach(hubs.subscribe(watch.streamId, watch.after, sinkFor<Frame>(watch, sink), watch.control));
   }
 
   write(res: Response, source$: Observable<SseMessage>, options: SseWriteOptions): void {

@@ -22,16 +22,10 @@ import {
 } from '#investigations';
 import { keyedUuid, mayActOn, newId, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
+import type { HubWatch } from '../streaming/hub-watch.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
-
-/** A viewer's place on an investigation's hub: after which revision, and its own check when the stream was queued. */
-export interface InvestigationWatch {
-  readonly streamId: string;
-  readonly after: number;
-  readonly control?: HubControl<WireFrame>;
-}
 
 export interface Caller {
   readonly userId: string;
@@ -193,7 +187,7 @@ export class InvestigationsService {
    * when the viewer already has its end. A queued investigation's owner came from its
    * command, so its first event must agree before anything is sent.
    */
-  async watch(investigationId: string, afterRevision: number, viewer: Principal): Promise<InvestigationWatch | null> {
+  async watch(investigationId: string, afterRevision: number, viewer: Principal): Promise<HubWatch<WireFrame> | null> {
     const { endRevision, queued } = await this.openable(investigationId, viewer);
     if (endRevision !== null && afterRevision >= endRevision) return null;
     const streamId = investigationStreamId(investigationId);

@@ -2,8 +2,9 @@ import type { Provider } from '@nestjs/common';
 import { StreamHubs, allStreamsSource, streamSource, type LiveFeed } from '#eventsourcing';
 import { toCloudEvent } from '#audit';
 import { TimerWheel, type Runtime } from '#platform';
+import { chatProjection } from '../chat/chat-frames.js';
 import { investigationProjection } from '../investigations/investigation-frames.js';
-import { FEED_HUBS, INVESTIGATION_HUBS, LIVE_FEED, RUNTIME, TIMER_WHEEL } from '../tokens.js';
+import { CHAT_HUBS, FEED_HUBS, INVESTIGATION_HUBS, LIVE_FEED, RUNTIME, TIMER_WHEEL } from '../tokens.js';
 import { WireFrame } from './wire-frame.js';
 
 /** The feed of every stream has one hub; its subscribers resume by global position. */
@@ -23,6 +24,12 @@ export const streamHubProviders: Provider[] = [
     provide: INVESTIGATION_HUBS,
     useFactory: (runtime: Runtime, feed: LiveFeed) =>
       new StreamHubs((id) => streamSource(runtime.store, feed, id), investigationProjection, HUB_OPTIONS),
+    inject: [RUNTIME, LIVE_FEED],
+  },
+  {
+    provide: CHAT_HUBS,
+    useFactory: (runtime: Runtime, feed: LiveFeed) =>
+      new StreamHubs((id) => streamSource(runtime.store, feed, id), chatProjection, HUB_OPTIONS),
     inject: [RUNTIME, LIVE_FEED],
   },
   {
