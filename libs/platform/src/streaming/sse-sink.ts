@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HubSink, HubSubscription } from '#eventsourcing';
 import type { BatchedCounter } from '../metrics/batched-counter.js';
 import { waitUntilWritable } from './pacing.js';
 import { formatSse, SSE_HEADERS, type SseMessage } from './sse.js';
 import type { StreamLimits } from './stream-limits.js';
-import { pendingBytes } from './streaming-compression.middleware.js';
+import { isCompressed, pendingBytes } from './streaming-compression.middleware.js';
 import type { TimerWheel, WheelTask } from './timer-wheel.js';
 
 /** A frame that carries its SSE bytes, encoded once for every subscriber. */
@@ -13,6 +14,8 @@ export interface SseFrame {
 }
 
 const joined = new WeakMap<readonly SseFrame[], Buffer>();
+const chunked = new WeakMap<object, Buffer>();
+const CRLF = Buffer.from('\r\n');
 
 /** The bytes of a tick's frames: the hub hands every caught-up subscriber the same array, so this runs once per tick. */
 export function sseBytes(frames: readonly SseFrame[]): Buffer {
@@ -22,6 +25,23 @@ export function sseBytes(frames: readonly SseFrame[]): Buffer {
   if (!bytes) {
     bytes = Buffer.concat(frames.map((frame) => frame.sse));
     joined.set(frames, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * The same bytes framed as one HTTP/1.1 chunk, made once per tick (or per frame) for every
+ * uncompressed response: written straight to the socket, they skip the response's own
+ * per-write framing, corking and buffer bookkeeping.
+ */
+export function sseChunk(frames: readonly SseFrame[]): Buffer {
+  const [only] = frames;
+  const key: object = frames.length === 1 && only ? only : frames;
+  let bytes = chunked.get(key);
+  if (!bytes) {
+    const body = sseBytes(frames);
+    bytes = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, CRLF]);
+    chunked.set(key, bytes);
   }
   return bytes;
 }
@@ -53,6 +73,8 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
   private lastEventMs: number;
   private nextKeepaliveMs: number;
   private closed = false;
+  /** The socket of an uncompressed chunked response, written to directly; null: through the response. */
+  private readonly socket: Socket | null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -61,6 +83,7 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
     res.writeHead(200, SSE_HEADERS);
     res.write(`retry: ${options.retryMs}\n\n`);
     res.flushHeaders?.();
+    this.socket = res.chunkedEncoding && !isCompressed(res) ? res.socket : null;
     this.openedMs = options.wheel.nowMs;
     this.lastEventMs = this.openedMs;
     this.nextKeepaliveMs = this.openedMs + options.keepaliveSeconds * 1000;
@@ -76,7 +99,8 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
 
   write(frames: readonly SseFrame[]): boolean {
     if (this.closed) return true;
-    this.res.write(sseBytes(frames));
+    if (this.socket) this.socket.write(sseChunk(frames));
+    else this.res.write(sseBytes(frames));
     this.lastEventMs = this.options.wheel.nowMs;
     this.options.sent.pending += frames.length;
     return pendingBytes(this.res) < this.options.bufferSize;
