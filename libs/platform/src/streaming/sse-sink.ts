@@ -99,8 +99,10 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
 
   write(frames: readonly SseFrame[]): boolean {
     if (this.closed) return true;
-    if (this.socket) this.socket.write(sseChunk(frames));
-    else this.res.write(sseBytes(frames));
+    // A socket gone before its response's 'close' arrived takes nothing more.
+    if (this.socket) {
+      if (!this.socket.destroyed) this.socket.write(sseChunk(frames));
+    } else this.res.write(sseBytes(frames));
     this.lastEventMs = this.options.wheel.nowMs;
     this.options.sent.pending += frames.length;
     return pendingBytes(this.res) < this.options.bufferSize;
