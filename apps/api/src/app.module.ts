@@ -15,6 +15,7 @@ import { InvestigationsController } from './investigations/investigations.contro
 import { InvestigationsService } from './investigations/investigations.service.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { AUTHENTICATOR, ID_SECRET, LIVE_FEED, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
+import { streamHubProviders } from './streaming/stream-hubs.providers.js';
 import { websocketProviders } from './websocket/websocket.providers.js';
 
 @Module({})
@@ -50,6 +51,7 @@ export class AppModule {
         { provide: AUTHENTICATOR, useValue: authenticator },
         { provide: TOKEN_REVOCATIONS, useValue: revocations },
         { provide: ID_SECRET, useFactory: (rt: Runtime) => resolveIdSecret(rt.settings).secret, inject: [RUNTIME] },
+        ...streamHubProviders,
         ...accessProviders,
         ...auditProviders,
         InvestigationsService,

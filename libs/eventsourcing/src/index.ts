@@ -22,3 +22,6 @@ export * from './typed-streams/event-decoding.errors.js';
 export * from './typed-streams/event-definition.js';
 export * from './typed-streams/event-catalog.js';
 export * from './typed-streams/typed-stream.js';
+export * from './streaming/hub/hub-sink.js';
+export * from './streaming/hub/stream-hub.js';
+export * from './streaming/hub/stream-hubs.js';

@@ -4,6 +4,7 @@ import {
   catchUpThenLive,
   decodeWith,
   readTypedPages,
+  type HubControl,
   type LiveFeed,
   type Pacing,
   type RecordedEvent,
@@ -23,6 +24,8 @@ import {
 import { keyedUuid, mayActOn, newId, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
 import { projectedDocument } from '../read-models/projected-document.js';
+import type { HubWatch } from '../streaming/hub-watch.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
 import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
 
@@ -166,7 +169,7 @@ export class InvestigationsService {
     viewer: Principal,
     pacing?: Pacing,
   ): Promise<Observable<SseMessage>> {
-    const endRevision = await this.openable(investigationId, viewer);
+    const { endRevision } = await this.openable(investigationId, viewer);
     if (endRevision !== null && afterRevision >= endRevision) return EMPTY;
     const isEnd = (event: RecordedEvent): boolean => TERMINAL_EVENT_TYPES.has(event.type);
     return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), afterRevision, {
@@ -185,20 +188,40 @@ export class InvestigationsService {
   }
 
   /**
+   * Where a viewer's stream of the seed's events starts on the investigation's hub, or null
+   * when the viewer already has its end. A queued investigation's owner came from its
+   * command, so its first event must agree before anything is sent.
+   */
+  async watch(investigationId: string, afterRevision: number, viewer: Principal): Promise<HubWatch<WireFrame> | null> {
+    const { endRevision, queued } = await this.openable(investigationId, viewer);
+    if (endRevision !== null && afterRevision >= endRevision) return null;
+    const streamId = investigationStreamId(investigationId);
+    if (!queued) return { streamId, after: afterRevision };
+    const control: HubControl<WireFrame> = ({ event }) =>
+      event.type !== 'InvestigationStarted' || mayActOn(viewer, 'investigation:watch', event.metadata.userId)
+        ? 'deliver'
+        : 'stop';
+    return { streamId, after: afterRevision, control };
+  }
+
+  /**
    * What opening a stream needs, read without folding the stream: the owner check of get()
    * on its first event (or on the queued command), and the revision of its terminal event.
    */
-  private async openable(investigationId: string, viewer: Principal): Promise<number | null> {
+  private async openable(
+    investigationId: string,
+    viewer: Principal,
+  ): Promise<{ endRevision: number | null; queued: boolean }> {
     const streamId = investigationStreamId(investigationId);
     const [first] = await this.runtime.store.readStream(streamId, { maxCount: 1 });
     if (!first) {
       await this.get(investigationId, viewer);
-      return null;
+      return { endRevision: null, queued: true };
     }
     if (!mayActOn(viewer, 'investigation:watch', first.metadata.userId))
       throw notFound('investigation', investigationId);
     const last = await this.runtime.store.readLastEvent(streamId);
-    return last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null;
+    return { endRevision: last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null, queued: false };
   }
 
   /**

@@ -30,6 +30,8 @@ export const inboundMessageSchemas = {
     request_id: requestId,
   }),
   typing: z.object({ type: z.literal('typing'), is_typing: z.boolean().default(true) }),
+  /** A fresh token for the same user: the connection outlives the token it opened with. */
+  auth: z.object({ type: z.literal('auth'), token: z.string().min(1).max(16_384), request_id: requestId }),
 } as const;
 
 export type InboundType = keyof typeof inboundMessageSchemas;
