@@ -7,6 +7,8 @@ import {
   type ReconnectInfo,
   type StreamMessage,
 } from '#client';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
 import { startRestartableApi, type RestartableApi } from './support/restartable-api.js';
 
 let api: RestartableApi;
@@ -75,6 +77,27 @@ describe('the typed client (#client) against a real API', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(new Set(positions).size).toBe(positions.length);
     expect([...subjects].every((s) => s.startsWith('investigation-'))).toBe(true);
+  }, 60_000);
+
+  it('asks getToken for a new token when the server refuses one, on SSE, WebSocket and Socket.IO alike', async () => {
+    const replay: string[] = [];
+    for await (const { id } of client('ana', 'analyst').investigationEvents(investigationId)) replay.push(String(id));
+    for (const transport of ['sse', 'websocket', 'socketio'] as const) {
+      const reasons: string[] = [];
+      const refreshed = new CidadaoClient({
+        baseUrl: api.url,
+        WebSocket,
+        io,
+        // The first token is one the server cannot accept: a stale one from another deployment.
+        getToken: ({ reason }) => {
+          reasons.push(reason);
+          return reason === 'initial' ? 'not-a-valid-token' : api.token('ana', 'analyst');
+        },
+      });
+      const ids: string[] = [];
+      for await (const { id } of refreshed.investigationEvents(investigationId, { transport })) ids.push(String(id));
+      expect({ transport, ids, reasons }).toEqual({ transport, ids: replay, reasons: ['initial', 'rejected'] });
+    }
   }, 60_000);
 
   it('throws the API error for what a retry cannot fix, without retrying', async () => {
