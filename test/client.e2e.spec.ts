@@ -100,6 +100,26 @@ describe('the typed client (#client) against a real API', () => {
     }
   }, 60_000);
 
+  it("reads a chat session's answer to its end; the chat sockets are not its transports", async () => {
+    const token = await api.token('ana', 'analyst');
+    const res = await fetch(`${api.url}/api/v1/chat/message`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'Olá, bom dia!' }),
+    });
+    expect(res.status).toBe(200);
+    const sessionId = String(((await res.json()) as { session_id: string }).session_id);
+    const ana = new CidadaoClient({ baseUrl: api.url, getToken: () => token, WebSocket, io });
+    const types: string[] = [];
+    // The server ends a session's stream once every answer is complete, and so does the loop.
+    for await (const { message } of ana.chatEvents(sessionId)) types.push(message.type);
+    expect(types.slice(0, 4)).toEqual(['start', 'detecting', 'intent', 'agent_selected']);
+    expect(types.at(-1)).toBe('complete');
+    await expect(ana.chatEvents(sessionId, { transport: 'websocket' }).next()).rejects.toThrow(
+      'has no WebSocket endpoint',
+    );
+  }, 60_000);
+
   it('throws the API error for what a retry cannot fix, without retrying', async () => {
     const reconnects: ReconnectInfo[] = [];
     const stream = client('ana', 'analyst').investigationEvents(randomUUID(), {
