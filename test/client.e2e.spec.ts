@@ -7,6 +7,8 @@ import {
   type ReconnectInfo,
   type StreamMessage,
 } from '#client';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
 import { startRestartableApi, type RestartableApi } from './support/restartable-api.js';
 
 let api: RestartableApi;
@@ -84,6 +86,47 @@ describe('the typed client (#client) against a real API', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(new Set(positions).size).toBe(positions.length);
     expect([...subjects].every((s) => s.startsWith('investigation-'))).toBe(true);
+  }, 60_000);
+
+  it('asks getToken for a new token when the server refuses one, on SSE, WebSocket and Socket.IO alike', async () => {
+    const replay: string[] = [];
+    for await (const { id } of client('ana', 'analyst').investigationEvents(investigationId)) replay.push(String(id));
+    for (const transport of ['sse', 'websocket', 'socketio'] as const) {
+      const reasons: string[] = [];
+      const refreshed = new CidadaoClient({
+        baseUrl: api.url,
+        WebSocket,
+        io,
+        // The first token is one the server cannot accept: a stale one from another deployment.
+        getToken: ({ reason }) => {
+          reasons.push(reason);
+          return reason === 'initial' ? 'not-a-valid-token' : api.token('ana', 'analyst');
+        },
+      });
+      const ids: string[] = [];
+      for await (const { id } of refreshed.investigationEvents(investigationId, { transport })) ids.push(String(id));
+      expect({ transport, ids, reasons }).toEqual({ transport, ids: replay, reasons: ['initial', 'rejected'] });
+    }
+  }, 60_000);
+
+  it("reads a chat session's answer to its end; the chat sockets are not its transports", async () => {
+    const token = await api.token('ana', 'analyst');
+    const res = await fetch(`${api.url}/api/v1/chat/message`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'Olá, bom dia!' }),
+    });
+    expect(res.status).toBe(200);
+    const sessionId = String(((await res.json()) as { session_id: string }).session_id);
+    const ana = new CidadaoClient({ baseUrl: api.url, getToken: () => token, WebSocket, io });
+    const types: string[] = [];
+    // The server ends a session's stream once every answer is complete, and so does the loop.
+    for await (const { message } of ana.chatEvents(sessionId)) types.push(message.type);
+    expect(types.slice(0, 4)).toEqual(['start', 'detecting', 'intent', 'agent_selected']);
+    expect(types.at(-1)).toBe('complete');
+    await expect(ana.chatEvents(sessionId, { transport: 'websocket' }).next()).rejects.toThrow(
+      'has no WebSocket endpoint',
+    );
   }, 60_000);
 
   it('throws the API error for what a retry cannot fix, without retrying', async () => {

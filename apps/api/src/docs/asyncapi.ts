@@ -19,6 +19,18 @@ const ref = (path: string): Ref => ({ $ref: `#/${path}` });
 const INVESTIGATION_TYPES = Object.keys(investigationEventSchemas) as WireEventType[];
 const CHAT_TYPES = Object.keys(chatEventSchemas) as ChatWireEventType[];
 const CONTROL_TYPES = ['ack', 'pong', 'connected', 'subscribed', 'unsubscribed', 'error'] as const;
+/** The chat sockets' participant protocol (seed): a session's view, not its event stream. */
+const PARTICIPANT_TYPES = [
+  'session',
+  'history',
+  'user_message',
+  'agent_status',
+  'typing',
+  'agent_response',
+  'ack',
+  'pong',
+  'error',
+] as const;
 
 /** Component messages: every stream event, every inbound command, the control replies. */
 function messages(): Record<string, object> {
@@ -40,6 +52,14 @@ function messages(): Record<string, object> {
     ...events,
     ...commands,
     ['Control', message('control', 'A reply without an event id: ack, pong, connected, subscribed…', 'Control')],
+    [
+      'ChatParticipantMessage',
+      message(
+        'participant',
+        'The chat sockets: history on join, then user_message, agent_status, typing, agent_response.',
+        'ChatParticipantMessage',
+      ),
+    ],
     ['StreamError', message('error', 'The server interrupted the stream: resume after retry_after.', 'StreamError')],
     ['CloudEvent', message('CloudEvent', 'A domain event as CloudEvents 1.0.', 'CloudEvent')],
     ['AuditCloudEvent', message('AuditCloudEvent', 'An audit record as CloudEvents 1.0.', 'AuditCloudEvent')],
@@ -58,6 +78,13 @@ function schemas(): Record<string, SchemaObject> {
       type: 'object',
       required: ['type'],
       properties: { type: { type: 'string', enum: [...CONTROL_TYPES] } },
+      additionalProperties: true,
+    },
+    ChatParticipantMessage: {
+      type: 'object',
+      required: ['type'],
+      description: 'Events carry `id` (the session revision): resume with ?last_event_id= or lastEventId.',
+      properties: { type: { type: 'string', enum: [...PARTICIPANT_TYPES] }, id: { type: 'integer', minimum: 1 } },
       additionalProperties: true,
     },
   };
@@ -111,9 +138,10 @@ export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
   },
   chatWebSocket: {
     address: '/api/v1/ws/chat/{sessionId}',
-    description: 'Raw WebSocket: the chat events with their `id`, and messages from the other participants.',
+    description:
+      "Raw WebSocket, the seed's participant protocol: history on join (or what was missed after ?last_event_id=), then the session live.",
     server: 'ws',
-    sends: [...chatEvents, 'Control'],
+    sends: ['ChatParticipantMessage'],
     receives: commands('ping', 'message', 'typing'),
     parameters: sessionId,
   },
@@ -135,9 +163,10 @@ export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
   },
   chatSocketIo: {
     address: '/chat',
-    description: 'Socket.IO namespace: auth {token?, sessionId, sessionToken?, lastEventId?}.',
+    description:
+      'Socket.IO namespace, the participant protocol: auth {token?, sessionId, sessionToken?, lastEventId?}.',
     server: 'socketio',
-    sends: [...chatEvents, 'Control'],
+    sends: ['ChatParticipantMessage'],
     receives: commands('ping', 'message', 'typing'),
   },
   eventsJetStream: {
