@@ -100,6 +100,7 @@ const ROWS: Readonly<Record<string, Row>> = {
   'GET /api/docs/swagger-ui-init.js': publicGet('/api/docs/swagger-ui-init.js'),
   'GET /api/docs/docs/swagger-ui-init.js': publicGet('/api/docs/docs/swagger-ui-init.js'),
   'GET /api/docs-json': publicGet('/api/docs-json'),
+  'GET /api/asyncapi.json': publicGet('/api/asyncapi.json'),
   'GET /api/v1/observability': publicGet('/api/v1/observability'),
   'GET /api/v1/observability/dashboard': publicGet('/api/v1/observability/dashboard'),
   'GET /api/v1/chat/agents': publicGet('/api/v1/chat/agents'),

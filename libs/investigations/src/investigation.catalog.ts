@@ -32,6 +32,7 @@ export const investigationEventCatalog = new EventCatalog<InvestigationEvent>('i
       filters: investigationFiltersShapeSchema,
       anomalyTypes: z.array(z.enum(ANOMALY_TYPES)),
       startedAt: z.string(),
+      notice: z.string().optional(),
     }),
   ),
   InvestigationPlanned: defineEvent(

@@ -16,6 +16,8 @@ const recorded = (type: string, data: Record<string, unknown>): RecordedEvent =>
     metadata: { eventId: `e${revision}`, commandId: 'c', correlationId: 'c', userId: 'u', occurredAt: 'now' },
   };
 };
+const received = (messageId: string, content: string): RecordedEvent =>
+  recorded('MessageReceived', { sessionId: 's1', messageId, content, requestedAgentId: null, receivedAt: 'now' });
 const entry = (event: RecordedEvent): HubEntry<WireFrame<ChatWireEvent>> => ({
   key: event.revision,
   event,
@@ -27,11 +29,11 @@ describe('chat hub frames', () => {
   it('takes one message’s answer only, ending with its end', () => {
     const control = answerControl('m2');
     const verdicts = [
-      recorded('MessageReceived', { messageId: 'm1', content: 'a', at: 'now' }),
-      recorded('MessageReceived', { messageId: 'm2', content: 'b', at: 'now' }),
+      received('m1', 'a'),
+      received('m2', 'b'),
       recorded('ResponseChunkGenerated', { messageId: 'm1', seq: 1, content: 'x', at: 'now' }),
       recorded('ResponseChunkGenerated', { messageId: 'm2', seq: 1, content: 'y', at: 'now' }),
-      recorded('ResponseCompleted', { messageId: 'm2', totalTokens: 1, at: 'now' }),
+      recorded('ResponseCompleted', { messageId: 'm2', totalTokens: 1, source: 'composer', at: 'now' }),
     ].map((event) => control(entry(event)));
     expect(verdicts).toEqual(['skip', 'deliver', 'skip', 'deliver', 'last']);
   });
@@ -41,19 +43,21 @@ describe('chat hub frames', () => {
     const control = answeredControl(['m1'], 3);
     const verdicts = [
       recorded('ResponseChunkGenerated', { messageId: 'm1', seq: 1, content: 'x', at: 'now' }),
-      recorded('ResponseCompleted', { messageId: 'm1', totalTokens: 1, at: 'now' }),
-      recorded('MessageReceived', { messageId: 'm2', content: 'b', at: 'now' }),
-      recorded('ResponseCompleted', { messageId: 'm2', totalTokens: 1, at: 'now' }),
+      recorded('ResponseCompleted', { messageId: 'm1', totalTokens: 1, source: 'composer', at: 'now' }),
+      received('m2', 'b'),
+      recorded('ResponseCompleted', { messageId: 'm2', totalTokens: 1, source: 'composer', at: 'now' }),
     ].map((event) => control(entry(event)));
     expect(verdicts).toEqual(['deliver', 'deliver', 'deliver', 'last']);
   });
 
-  it('gives bookkeeping events no frame and the others their wire form, with the revision as id', () => {
+  it('gives each event its wire form with the revision as id, and refuses a type the chat catalog does not know', () => {
     revision = 0;
     const chunk = chatProjection.frame(
       recorded('ResponseChunkGenerated', { messageId: 'm1', seq: 1, content: 'x', at: 'n' }),
     );
     expect(chunk?.sse.toString()).toBe('id: 1\ndata: {"type":"chunk","content":"x"}\n\n');
-    expect(chatProjection.frame(recorded('SomethingElse', {}))).toBeNull();
+    expect(() => chatProjection.frame(recorded('SomethingElse', {}))).toThrow(
+      'stream chat-s1 revision 2 (SomethingElse): no event of this type in the chat catalog',
+    );
   });
 });
