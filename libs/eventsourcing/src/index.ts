@@ -2,6 +2,7 @@ export * from './decider/decider.js';
 export * from './decider/domain-error.js';
 export * from './decider/stored-event.js';
 export * from './event-store/event-store.port.js';
+export * from './event-store/entity-id.js';
 export * from './event-store/event-store.errors.js';
 export * from './event-store/expected-revision.js';
 export * from './event-store/committed-feed.js';

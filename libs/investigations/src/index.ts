@@ -1,4 +1,5 @@
 export * from './investigation.events.js';
+export * from './investigation.status.js';
 export * from './investigation.catalog.js';
 export * from './investigation.commands.js';
 export * from './investigation.state.js';

@@ -2,10 +2,10 @@ import { SEVERITIES, type Severity } from '#analysis';
 import { entityIdOf, type DocumentIndex, type Projection, type RecordedEvent, type Stored } from '#eventsourcing';
 import { readInvestigationEvent } from './investigation-event.reader.js';
 import type { InvestigationEvent } from './investigation.events.js';
+import type { InvestigationPublicStatus } from './investigation.status.js';
 import {
   emptyInvestigationSummary,
   evolveInvestigationSummary,
-  type InvestigationPublicStatus,
   type InvestigationSummary,
 } from './investigation-summary.projection.js';
 

@@ -2,8 +2,7 @@ import type { Anomaly, AnomalyType, InvestigationFilters, TrendReport } from '#a
 import { assertNever, type Stored } from '#eventsourcing';
 import type { InvestigationEvent } from './investigation.events.js';
 import { formatExecutionTime } from './investigation-wire.projection.js';
-
-export type InvestigationPublicStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+import type { InvestigationPublicStatus } from './investigation.status.js';
 
 /** The read model behind GET /api/v1/investigations/{id}: snake_case, as on the wire. */
 export interface InvestigationSummary {

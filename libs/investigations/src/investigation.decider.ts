@@ -2,13 +2,13 @@ import { DomainError, assertNever, type Decider } from '#eventsourcing';
 import type { InvestigationCommand } from './investigation.commands.js';
 import { INVESTIGATION_PHASES, type InvestigationEvent, type InvestigationPhase } from './investigation.events.js';
 import { analysisFraction, progressPercent } from './investigation.progress.js';
+import { isFinishedStatus } from './investigation.status.js';
 import { evolveInvestigation, initialInvestigationState, type InvestigationState } from './investigation.state.js';
 
 type Decided = readonly InvestigationEvent[];
 const NOTHING: Decided = [];
 
-const isTerminal = (state: InvestigationState): boolean =>
-  state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled';
+const isTerminal = (state: InvestigationState): boolean => isFinishedStatus(state.status);
 
 const phaseIndex = (phase: InvestigationPhase | null): number => (phase ? INVESTIGATION_PHASES.indexOf(phase) : -1);
 

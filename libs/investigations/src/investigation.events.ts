@@ -1,13 +1,8 @@
-import type { Anomaly, AnomalyType, InvestigationFilters, TrendReport } from '#analysis';
+import type { Anomaly, AnomalyType, InvestigationFilters, InvestigationPhase, TrendReport } from '#analysis';
 import type { DomainEvent } from '#eventsourcing';
 
-export const INVESTIGATION_PHASES = [
-  'data_retrieval',
-  'analyzing_contracts',
-  'anomaly_detection',
-  'generating_report',
-] as const;
-export type InvestigationPhase = (typeof INVESTIGATION_PHASES)[number];
+// The phases are the planner's (Abaporu plans them); the events record them.
+export { INVESTIGATION_PHASES, type InvestigationPhase } from '#analysis';
 
 export type InvestigationStarted = DomainEvent<
   'InvestigationStarted',

@@ -2,7 +2,9 @@ import type { AnomalyType, InvestigationFilters } from '#analysis';
 import { assertNever } from '#eventsourcing';
 import type { InvestigationEvent, InvestigationPhase } from './investigation.events.js';
 
-export type InvestigationStatus = 'none' | 'running' | 'completed' | 'failed' | 'cancelled';
+import type { FinishedStatus } from './investigation.status.js';
+
+export type InvestigationStatus = 'none' | 'running' | FinishedStatus;
 
 export interface InvestigationState {
   readonly status: InvestigationStatus;

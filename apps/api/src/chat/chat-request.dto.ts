@@ -1,3 +1,4 @@
+import { entityIdSchema } from '#eventsourcing';
 import { z } from 'zod';
 import { AGENTS, isAgentId } from '#chat';
 import { ApiError } from '../http/api-error.js';
@@ -10,9 +11,7 @@ export interface ChatRequest {
 }
 
 /** Session ids become stream ids and bus subject tokens. */
-export const sessionIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
+export const sessionIdSchema = entityIdSchema;
 
 /** C0 controls other than tab, line feed and carriage return, and DEL: binary, not text. */
 // eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for

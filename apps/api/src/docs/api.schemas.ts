@@ -1,5 +1,5 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
-import type { InvestigationSummary } from '#investigations';
+import { INVESTIGATION_STATUSES, type InvestigationSummary } from '#investigations';
 import { cancelInvestigationSchema, startInvestigationSchema } from '../investigations/start-investigation.dto.js';
 import { jsonSchemaOf, wireEventSchemas } from './wire-event.schemas.js';
 
@@ -36,7 +36,7 @@ const anomaly = object({
 // Keyed by the read model's own fields: a new field fails the type check until documented.
 const summaryFields: Record<keyof InvestigationSummary, SchemaObject> = {
   investigation_id: str(),
-  status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] },
+  status: { type: 'string', enum: [...INVESTIGATION_STATUSES] },
   user_id: nullable(str('Who started it.')),
   query: str(),
   data_source: str(),
@@ -72,7 +72,7 @@ export function apiSchemas(): Record<string, SchemaObject> {
     CancelInvestigationRequest: fromZod(cancelInvestigationSchema),
     InvestigationAccepted: object({
       investigation_id: str(),
-      status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] },
+      status: { type: 'string', enum: [...INVESTIGATION_STATUSES] },
       command_id: str('Id of the command the bus accepted.'),
       duplicate: { type: 'boolean', description: 'True when the same Idempotency-Key had already started it.' },
       query: str(),

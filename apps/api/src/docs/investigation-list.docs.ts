@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 import { SEVERITIES } from '#analysis';
+import { INVESTIGATION_STATUSES } from '#investigations';
 import { schemaRef } from './api.schemas.js';
 
 const nullableText = (description: string): SchemaObject => ({ type: 'string', nullable: true, description });
@@ -23,7 +24,7 @@ const listItem: SchemaObject = {
   properties: {
     investigation_id: { type: 'string' },
     query: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] },
+    status: { type: 'string', enum: [...INVESTIGATION_STATUSES] },
     current_phase: nullableText('data_retrieval, analyzing_contracts, anomaly_detection or generating_report.'),
     progress: { type: 'number', minimum: 0, maximum: 100 },
     anomalies_by_severity: {
@@ -66,7 +67,7 @@ export const DocListInvestigations = () =>
       summary: 'List investigations, newest first',
       description: `Answered from the investigation summaries read model. ${visibility} Queued investigations no worker has started yet are not listed.`,
     }),
-    ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] }),
+    ApiQuery({ name: 'status', required: false, enum: [...INVESTIGATION_STATUSES] }),
     ApiQuery({ name: 'owner', required: false, description: 'Auditors and admins only; ignored for the others.' }),
     ApiQuery({
       name: 'since',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DocumentCursor } from '#eventsourcing';
 
-const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+import { INVESTIGATION_STATUSES as STATUSES } from '#investigations';
 
 /** A date (midnight UTC) or an instant with its offset, compared as UTC. */
 const instant = z

@@ -16,6 +16,7 @@ import {
   evolveInvestigationSummary,
   investigationEventCatalog,
   investigationStreamId,
+  isFinishedStatus,
   toInvestigationWireEvent,
   type InvestigationSummary,
   type InvestigationWireEvent,
@@ -39,8 +40,7 @@ export interface Caller {
 export const READ_YOUR_WRITES_MS = 500;
 
 const TARGET = (id: string) => ({ aggregate: 'investigation', id }) as const;
-const isFinished = (s: InvestigationSummary): boolean =>
-  s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled';
+const isFinished = (s: InvestigationSummary): boolean => isFinishedStatus(s.status);
 
 /** Turns requests into commands, and reads investigations back from their streams. */
 @Injectable()

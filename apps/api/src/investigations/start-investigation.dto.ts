@@ -1,3 +1,4 @@
+import { entityIdSchema } from '#eventsourcing';
 import { z } from 'zod';
 import { ANOMALY_TYPES } from '#analysis';
 
@@ -56,7 +57,5 @@ export const cancelInvestigationSchema = z
 export const idempotencyKeySchema = z
   .string()
   .regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'must be 1-200 characters of letters, digits, _ . : -');
-export const investigationIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
+export const investigationIdSchema = entityIdSchema;
 export { eventIdSchema as lastEventIdSchema } from '#platform';

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 
-/** Metadata every stored event carries (DESIGN.md: causation, correlation, actor, time). */
+/** Metadata every stored event carries (causation, correlation, actor, time; docs/architecture.md). */
 export interface EventMetadata {
   readonly eventId: string;
   readonly commandId: string;

@@ -1,3 +1,5 @@
+import { ENTITY_ID } from '#eventsourcing';
+
 export class CommandBusUnavailableError extends Error {
   override readonly name = 'CommandBusUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -13,11 +15,10 @@ export class PermanentCommandError extends Error {
   }
 }
 
-const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Ids and aggregate names become NATS subject tokens: no dots, spaces or wildcards. */
 export function assertSafeToken(kind: string, value: string): void {
-  if (!SAFE_TOKEN.test(value)) {
-    throw new TypeError(`${kind} must match ${SAFE_TOKEN.source}, got ${JSON.stringify(value)}`);
+  if (!ENTITY_ID.test(value)) {
+    throw new TypeError(`${kind} must match ${ENTITY_ID.source}, got ${JSON.stringify(value)}`);
   }
 }

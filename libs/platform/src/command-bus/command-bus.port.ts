@@ -1,4 +1,4 @@
-/** Metadata of a command (DESIGN.md): commandId is also the idempotency key and Nats-Msg-Id. */
+/** Metadata of a command (docs/architecture.md): commandId is also the idempotency key and Nats-Msg-Id. */
 export interface CommandMetadata {
   readonly commandId: string;
   readonly correlationId: string;

@@ -1,0 +1,12 @@
+/** What a client is told of an investigation: queued on the bus, running, or one of its ends. */
+export const INVESTIGATION_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type InvestigationPublicStatus = (typeof INVESTIGATION_STATUSES)[number];
+
+/** The statuses an investigation never leaves. */
+export const FINISHED_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
+
+const FINISHED: ReadonlySet<string> = new Set(FINISHED_STATUSES);
+
+/** Whether an investigation with this status is over: the one test of "finished". */
+export const isFinishedStatus = (status: string): status is FinishedStatus => FINISHED.has(status);
