@@ -15,7 +15,6 @@ export class PermanentCommandError extends Error {
   }
 }
 
-
 /** Ids and aggregate names become NATS subject tokens: no dots, spaces or wildcards. */
 export function assertSafeToken(kind: string, value: string): void {
   if (!ENTITY_ID.test(value)) {
