@@ -129,6 +129,10 @@ export const settingsSchema = z
     JWT_JWKS_URL: url(['https', 'http']).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    // The dashboard's sign-in through the provider (authorization code + PKCE); both or neither.
+    OIDC_ISSUER: url(['https', 'http']).optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_SCOPE: z.string().min(1).default('openid profile'),
     AUTH_REQUIRED: optionalBool,
     ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     // ours: audit chain (docs/events.md): HMAC key, keys it replaced (oldest first), checkpoints
@@ -177,6 +181,10 @@ export const settingsSchema = z
         message:
           'is required with NATS_URL and EVENT_STORE=kurrentdb: the api and the workers share the audit log in PostgreSQL',
       });
+    }
+    if ((s.OIDC_ISSUER === undefined) !== (s.OIDC_CLIENT_ID === undefined)) {
+      const missing = s.OIDC_ISSUER === undefined ? 'OIDC_ISSUER' : 'OIDC_CLIENT_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with the other OIDC_ setting' });
     }
     if (s.RATE_LIMIT_STORE === 'redis' && !s.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required when RATE_LIMIT_STORE=redis' });
