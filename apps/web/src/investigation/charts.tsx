@@ -19,6 +19,7 @@ export function monthsOf(trends: Readonly<Record<string, unknown>> | null): Mont
   });
 }
 
+const monthName = new Intl.DateTimeFormat('pt-BR', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 const brlShort = new Intl.NumberFormat('pt-BR', { notation: 'compact', style: 'currency', currency: 'BRL' });
 
 export function MonthlySpendChart({ points }: { points: readonly MonthPoint[] }) {
@@ -32,7 +33,7 @@ export function MonthlySpendChart({ points }: { points: readonly MonthPoint[] })
         width: Math.max(280, element.clientWidth),
         height: 220,
         series: [
-          {},
+          { label: t.view.month, value: (_u, v) => (v == null ? '—' : monthName.format(new Date(v * 1000))) },
           {
             label: t.view.monthlySpend,
             stroke: '#0b5cad',
@@ -41,7 +42,10 @@ export function MonthlySpendChart({ points }: { points: readonly MonthPoint[] })
             value: (_u, v) => brlShort.format(v),
           },
         ],
-        axes: [{}, { values: (_u, ticks) => ticks.map((v) => brlShort.format(v)), size: 70 }],
+        axes: [
+          { values: (_u, ticks) => ticks.map((v) => monthName.format(new Date(v * 1000))) },
+          { values: (_u, ticks) => ticks.map((v) => brlShort.format(v)), size: 70 },
+        ],
       },
       [xs, points.map((p) => p.value)],
       element,

@@ -37,7 +37,7 @@ export function ListPage() {
       <section class="card" aria-labelledby="list-heading">
         <div class="row-between">
           <h1 id="list-heading">{t.list.heading}</h1>
-          <ConnectionIndicator connection={connection} />
+          {source.kind === 'feed' && <ConnectionIndicator connection={connection} />}
         </div>
         <p class="help">{source.kind === 'feed' ? t.list.sourceFeed : t.list.sourceLocal}</p>
         <div class="filters">

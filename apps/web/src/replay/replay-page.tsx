@@ -44,6 +44,8 @@ export function ReplayPage({ id }: { id: string }) {
   const connection = useFollow(
     run === null ? null : (options) => replayStream(id, run.speed, options),
     ({ id: eventId, message }) => {
+      // Timed from the first event, as the original's duration is: connecting is not replaying.
+      if (viewRef.current === EMPTY_VIEW) started.current = performance.now();
       viewRef.current = evolveView(viewRef.current, eventId, message);
       setView(viewRef.current);
       setSeen((n) => n + 1);
@@ -58,7 +60,6 @@ export function ReplayPage({ id }: { id: string }) {
     setView(EMPTY_VIEW);
     setSeen(0);
     setElapsed(null);
-    started.current = performance.now();
     setRun({ speed, n: (run?.n ?? 0) + 1 });
   };
   const replayed = view.lastEventId;

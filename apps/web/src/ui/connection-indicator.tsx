@@ -10,7 +10,9 @@ function label(connection: Connection): string {
     case 'reconnecting':
       return t.connection.reconnecting(connection.attempt);
     case 'ended':
-      return t.connection.ended;
+      return connection.resumedAfter === null
+        ? t.connection.ended
+        : `${t.connection.ended} · ${t.connection.resumedShort(connection.resumedAfter)}`;
     case 'failed':
       return `${t.connection.failed}: ${connection.message}`;
   }

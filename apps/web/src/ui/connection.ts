@@ -6,8 +6,11 @@ export type Connection =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'live'; readonly resumedAfter: string | null }
   | { readonly kind: 'reconnecting'; readonly attempt: number; readonly lastEventId: string | null }
-  | { readonly kind: 'ended' }
+  | { readonly kind: 'ended'; readonly resumedAfter: string | null }
   | { readonly kind: 'failed'; readonly message: string };
+
+/** A person watching waits at most this long between attempts; jitter still spreads the reconnections. */
+const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
  * Follows one resumable stream of the client while the component is shown, tracking its
@@ -34,13 +37,18 @@ export function useFollow<T>(
     void (async () => {
       try {
         let first = true;
-        for await (const message of open({ signal: abort.signal, onReconnect, maxAttempts: 1000 })) {
+        for await (const message of open({
+          signal: abort.signal,
+          onReconnect,
+          maxAttempts: 1000,
+          maxDelayMs: MAX_RETRY_DELAY_MS,
+        })) {
           if (first || down) setConnection({ kind: 'live', resumedAfter });
           first = false;
           down = false;
           onMessage(message);
         }
-        if (!abort.signal.aborted) setConnection({ kind: 'ended' });
+        if (!abort.signal.aborted) setConnection({ kind: 'ended', resumedAfter });
       } catch (error) {
         if (!abort.signal.aborted)
           setConnection({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });

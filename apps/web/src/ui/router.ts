@@ -9,7 +9,7 @@ export type Route =
 
 /** Hash routes, so the API serves one index.html and deep links need no server rule. */
 export function routeOf(hash: string): Route {
-  const [, page, id] = hash.replace(/^#\/?/, '').split('/');
+  const [page, id] = hash.replace(/^#\/?/, '').split('/');
   if (page === 'investigacoes' && id) return { page: 'investigation', id: decodeURIComponent(id) };
   if (page === 'replay' && id) return { page: 'replay', id: decodeURIComponent(id) };
   if (page === 'conversar') return { page: 'chat' };

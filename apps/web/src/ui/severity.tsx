@@ -2,7 +2,7 @@ import type { Severity } from '../investigation/investigation-model';
 import { t } from '../i18n/pt-BR';
 
 /** Colour and a distinct shape each, so severity never rests on colour alone. */
-const ICON: Record<Severity, string> = { critical: '⛔', high: '▲', medium: '◆', low: '●' };
+const ICON: Record<Severity, string> = { critical: '✖', high: '▲', medium: '◆', low: '●' };
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
