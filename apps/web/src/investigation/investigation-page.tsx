@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { can, session } from '../auth/session';
 import { t } from '../i18n/pt-BR';
+import { AuditExportButton } from '../ui/audit-export';
 import { useFollow } from '../ui/connection';
 import { ConnectionIndicator } from '../ui/connection-indicator';
 import { href } from '../ui/router';
@@ -129,6 +130,8 @@ export function InvestigationPage({ id }: { id: string }) {
               <>
                 {' · '}
                 <a href={href.replay(id)}>{t.view.replay}</a>
+                {' · '}
+                <AuditExportButton />
               </>
             )}
           </p>

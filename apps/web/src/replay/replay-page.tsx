@@ -3,6 +3,7 @@ import { can, session } from '../auth/session';
 import { t } from '../i18n/pt-BR';
 import { InvestigationView, useSummary } from '../investigation/investigation-page';
 import { EMPTY_VIEW, evolveView, type InvestigationView as View } from '../investigation/investigation-model';
+import { AuditExportButton } from '../ui/audit-export';
 import { useFollow } from '../ui/connection';
 import { ConnectionIndicator } from '../ui/connection-indicator';
 import { useStore } from '../ui/store';
@@ -73,7 +74,7 @@ export function ReplayPage({ id }: { id: string }) {
             {can(current, 'audit') && (
               <>
                 {' · '}
-                <a href={`/api/v1/audit/export?format=csv`}>{t.replay.auditExport}</a>
+                <AuditExportButton />
               </>
             )}
           </p>
