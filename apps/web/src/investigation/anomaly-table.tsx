@@ -11,15 +11,17 @@ function Row({ row }: { row: AnomalyRow }) {
   return (
     <>
       <tr data-anomaly-id={row.anomalyId} data-event-id={row.eventId} class={`sev-row-${row.severity}`}>
-        <td>
+        <td data-label={t.view.columns.severity}>
           <SeverityBadge severity={row.severity} />
         </td>
-        <td>{t.anomalyType[row.type] ?? row.type}</td>
-        <td>
+        <td data-label={t.view.columns.type}>{t.anomalyType[row.type] ?? row.type}</td>
+        <td data-label={t.view.columns.contract}>
           <code>{row.contractId}</code>
         </td>
-        <td class="num">{row.value === null ? '—' : brl.format(row.value)}</td>
-        <td>{row.explanation}</td>
+        <td data-label={t.view.columns.value} class="num">
+          {row.value === null ? '—' : brl.format(row.value)}
+        </td>
+        <td data-label={t.view.columns.explanation}>{row.explanation}</td>
         <td>
           <button
             type="button"
@@ -55,7 +57,7 @@ export function AnomalyTable({ rows }: { rows: readonly AnomalyRow[] }) {
   if (rows.length === 0) return <p>{t.view.noAnomalies}</p>;
   return (
     <div class="table-wrap">
-      <table data-testid="anomalies">
+      <table data-testid="anomalies" class="stack">
         <thead>
           <tr>
             <th scope="col">{t.view.columns.severity}</th>

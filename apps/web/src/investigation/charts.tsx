@@ -43,7 +43,7 @@ export function MonthlySpendChart({ points }: { points: readonly MonthPoint[] })
           },
         ],
         axes: [
-          { values: (_u, ticks) => ticks.map((v) => monthName.format(new Date(v * 1000))) },
+          { space: 70, values: (_u, ticks) => ticks.map((v) => monthName.format(new Date(v * 1000))) },
           { values: (_u, ticks) => ticks.map((v) => brlShort.format(v)), size: 70 },
         ],
       },

@@ -84,7 +84,7 @@ export function ListPage() {
                     <td>
                       <span class={`status status-${row.status}`}>{t.status[row.status] ?? row.status}</span>
                       <br />
-                      <small>{row.phase ? (t.phase[row.phase] ?? row.phase) : ''}</small>
+                      <small>{row.phase && row.status === 'running' ? (t.phase[row.phase] ?? row.phase) : ''}</small>
                     </td>
                     <td>
                       <progress
