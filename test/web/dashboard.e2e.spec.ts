@@ -47,6 +47,9 @@ describe('the dashboard served by the API, in a real browser', () => {
     const shown = await shownAnomalyIds(page);
     expect([...shown].sort()).toEqual([...expected].sort());
     expect(await page.textContent('.outcome')).toContain(`${expected.length} anomalias`);
+    const critical = await page.$$('[data-testid=anomalies] tr.sev-row-critical');
+    const announced = (await page.textContent('[data-testid=critical-announcer]')) ?? '';
+    expect(announced.startsWith('Nova anomalia crítica')).toBe(critical.length > 0);
     await screenshot(page, 'investigation');
     await page.click('a[href="#/"]');
     await page.waitForSelector(`[data-testid=investigations] tr[data-id="${investigationId}"]`);
@@ -110,6 +113,21 @@ describe('the dashboard served by the API, in a real browser', () => {
     await screenshot(page, 'chat');
     await page.context().close();
   }, 120_000);
+
+  it('lists every investigation for an auditor, live from the event feed', async () => {
+    const auditor = await tokenFor(api.dataDir, 'carol', 'auditor');
+    const page = await openPage(browser, `${api.url}/`, { token: auditor });
+    await page.waitForSelector(`[data-testid=investigations] tr[data-id="${investigationId}"]`);
+    expect(await page.textContent('#list-heading + *, .row-between')).toContain('Ao vivo');
+    expect(await page.$('[data-testid=start-form]')).toBeNull();
+    await page.selectOption('select', 'running');
+    await page.waitForSelector(`tr[data-id="${investigationId}"]`, { state: 'detached' });
+    await page.selectOption('select', 'completed');
+    await page.fill('input[type=search]', 'SAÚDE acima');
+    expect(await page.$$eval('[data-testid=investigations] tbody tr', (rows) => rows.length)).toBe(1);
+    await screenshot(page, 'list-auditor');
+    await page.context().close();
+  }, 60_000);
 
   it('shows a viewer no start button', async () => {
     const viewer = await tokenFor(api.dataDir, 'vera', 'viewer');
