@@ -1,5 +1,6 @@
-# One image, two processes (api and workers), as in docker-compose.yml.
-FROM node:20-bookworm-slim AS build
+# One image, two processes (api and workers), as in docker-compose.yml. Node 24 LTS; the
+# project is also tested on Node 20.19+ (see README).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -9,16 +10,21 @@ COPY apps ./apps
 COPY libs ./libs
 COPY bench ./bench
 COPY packages ./packages
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# npm run token (signs with the deployment's JWT_SECRET) and the health check below.
+COPY --from=build /app/scripts ./scripts
 # Served by GET /api/v1/observability/dashboard.
 COPY docker/grafana/dashboards ./docker/grafana/dashboards
 USER node
 EXPOSE 8000
+# The api's readiness; compose points the workers' check at their METRICS_PORT.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
 CMD ["node", "dist/apps/api/src/main.js"]

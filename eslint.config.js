@@ -77,7 +77,7 @@ const DOUBLE_CAST = {
 };
 
 export default defineConfig([
-  globalIgnores(['dist/', 'node_modules/', 'data/', 'coverage/']),
+  globalIgnores(['dist/', 'packages/*/dist/', 'node_modules/', 'data/', 'coverage/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -91,7 +91,15 @@ export default defineConfig([
   {
     // Config files and scripts run on Node.
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.ts'],
@@ -115,20 +123,6 @@ export default defineConfig([
     files: DOMAIN_LIBS.map((lib) => `libs/${lib}/src/**/*.ts`),
     ignores: TEST_CODE,
     rules: { 'no-restricted-imports': ['error', merge(domainForbidden, testKits)] },
-  },
-  {
-    // typed streams remove these: stored events still become domain events through a cast here.
-    files: [
-      'apps/api/src/chat/chat-sessions.ts',
-      'apps/api/src/chat/chat.service.ts',
-      'apps/api/src/investigations/investigation-history.ts',
-      'apps/api/src/investigations/investigations.service.ts',
-      'apps/api/src/websocket/stream-items.ts',
-      'apps/workers/src/chat/chat-facts.reader.ts',
-      'apps/workers/src/chat/chat-investigation.follower.ts',
-      'libs/eventsourcing/src/actors/decider-actor.ts',
-    ],
-    rules: { 'no-restricted-syntax': 'off' },
   },
   ...typeAware,
   prettier,

@@ -25,9 +25,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** `npm run token` without the build step: the compiled script, as the npm script runs it. */
+/** `npm run token` as the npm script runs it: the compiled script, built only when a source is newer. */
 async function token(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['dist/scripts/token.js', ...args], {
+  const { stdout } = await run(process.execPath, ['scripts/token.mjs', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
   });
   return stdout.trim();
@@ -48,6 +48,19 @@ async function startServer(): Promise<{ url: string; process: RunningProcess; se
 }
 
 describe('embedded development secret and npm run token', () => {
+  it('runs the compiled script without building again when the build is fresh', async () => {
+    const compiled = 'dist/scripts/token.js';
+    const builtAt = statSync(compiled).mtimeMs;
+    const ownDir = mkdtempSync(join(tmpdir(), 'cidadao-token-e2e-'));
+    const { stdout } = await run(process.execPath, ['scripts/token.mjs', '--sub', 'ana', '--role', 'viewer'], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: ownDir },
+    });
+    rmSync(ownDir, { recursive: true, force: true });
+    const printed = stdout.trim();
+    expect(printed).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(statSync(compiled).mtimeMs).toBe(builtAt);
+  });
+
   it('persists a secret at first start, signs tokens with it, and reuses it after a restart', async () => {
     const first = await startServer();
     expect(first.secretLog).toMatchObject({ level: 40, created: true, file: secretFile });

@@ -107,6 +107,15 @@ const ROWS: Readonly<Record<string, Row>> = {
     probe: http('POST', () => '/api/v1/investigations', { query: 'contratos de saúde', data_source: 'synthetic' }),
     expected: guarded({ viewer: '403', owner: '202', other: '202', auditor: '403', admin: '202' }),
   },
+  // Everyone who may watch an investigation gets a list: their own, or (auditors, admins) everyone's.
+  'GET /api/v1/investigations': {
+    probe: http('GET', () => '/api/v1/investigations'),
+    expected: guarded({ viewer: '200', owner: '200', other: '200', auditor: '200', admin: '200' }),
+  },
+  'GET /api/v1/investigations/stream': {
+    probe: http('GET', () => '/api/v1/investigations/stream'),
+    expected: guarded({ viewer: '200', owner: '200', other: '200', auditor: '200', admin: '200' }),
+  },
   'GET /api/v1/investigations/:id': {
     probe: http('GET', (_f, ids) => `/api/v1/investigations/${ids.investigation}`),
     expected: guarded(watched),

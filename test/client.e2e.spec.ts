@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CidadaoApiError,
   CidadaoClient,
@@ -10,50 +7,21 @@ import {
   type ReconnectInfo,
   type StreamMessage,
 } from '#client';
-import { signToken } from '#platform';
-import { startNode, type RunningProcess } from './support/node-process.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { startRestartableApi, type RestartableApi } from './support/restartable-api.js';
 
-const SECRET = `client-e2e-${randomUUID()}-${randomUUID()}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'client-e2e-'));
-const env = {
-  DATA_DIR: dataDir,
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'info',
-  JWT_SECRET: SECRET,
-  SSE_RETRY_MS: '200',
-  SYNTHETIC_CONTRACTS: '1000',
-  INVESTIGATION_PAGE_SIZE: '100',
-  INVESTIGATION_STEP_DELAY_MS: '200',
-};
-const processes: RunningProcess[] = [];
-let proxy: TcpProxy;
-
-/** An API on the data directory, behind the proxy. */
-async function startApi(): Promise<RunningProcess> {
-  const api = startNode('dist/apps/api/src/main.js', env);
-  processes.push(api);
-  const url = String((await api.waitForLog((l) => l.msg === 'api listening')).url);
-  proxy.retarget(Number(new URL(url).port));
-  return api;
-}
+let api: RestartableApi;
 
 const client = (sub: string, role: 'analyst' | 'auditor') =>
-  new CidadaoClient({
-    baseUrl: proxy.url,
-    getToken: () => signToken({ secret: SECRET, subject: sub, roles: [role], ttlSeconds: 600 }),
-  });
+  new CidadaoClient({ baseUrl: api.url, getToken: () => api.token(sub, role) });
 
 beforeAll(async () => {
-  proxy = await startTcpProxy();
-  await startApi();
+  api = await startRestartableApi('client-e2e');
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-  await proxy?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await api?.stop();
 });
 
 describe('the typed client (#client) against a real API', () => {
@@ -80,10 +48,8 @@ describe('the typed client (#client) against a real API', () => {
       received.push(message);
       if (received.length === 4) {
         // The API dies under the client; another one starts on the same data a moment later.
-        await processes[0]?.stop('SIGKILL');
-        proxy.retarget(null);
-        proxy.dropConnections();
-        restarted = startApi();
+        await api.crash();
+        restarted = api.start();
       }
     }
     await restarted;
@@ -95,6 +61,15 @@ describe('the typed client (#client) against a real API', () => {
     for await (const { id } of ana.investigationEvents(investigationId)) replay.push(String(id));
     expect(received.map((m) => m.id)).toEqual(replay);
     expect(new Set(replay).size).toBe(replay.length);
+    // Resumed from its terminal event, the stream is answered 204: the loop ends, no reconnect.
+    const after: string[] = [];
+    const again: ReconnectInfo[] = [];
+    const resumed = ana.investigationEvents(investigationId, {
+      lastEventId: replay.at(-1),
+      onReconnect: (info) => again.push(info),
+    });
+    for await (const { id } of resumed) after.push(String(id));
+    expect({ after, again }).toEqual({ after: [], again: [] });
   }, 120_000);
 
   it('follows the downstream feed by global position, filtered by category', async () => {
@@ -111,6 +86,47 @@ describe('the typed client (#client) against a real API', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(new Set(positions).size).toBe(positions.length);
     expect([...subjects].every((s) => s.startsWith('investigation-'))).toBe(true);
+  }, 60_000);
+
+  it('asks getToken for a new token when the server refuses one, on SSE, WebSocket and Socket.IO alike', async () => {
+    const replay: string[] = [];
+    for await (const { id } of client('ana', 'analyst').investigationEvents(investigationId)) replay.push(String(id));
+    for (const transport of ['sse', 'websocket', 'socketio'] as const) {
+      const reasons: string[] = [];
+      const refreshed = new CidadaoClient({
+        baseUrl: api.url,
+        WebSocket,
+        io,
+        // The first token is one the server cannot accept: a stale one from another deployment.
+        getToken: ({ reason }) => {
+          reasons.push(reason);
+          return reason === 'initial' ? 'not-a-valid-token' : api.token('ana', 'analyst');
+        },
+      });
+      const ids: string[] = [];
+      for await (const { id } of refreshed.investigationEvents(investigationId, { transport })) ids.push(String(id));
+      expect({ transport, ids, reasons }).toEqual({ transport, ids: replay, reasons: ['initial', 'rejected'] });
+    }
+  }, 60_000);
+
+  it("reads a chat session's answer to its end; the chat sockets are not its transports", async () => {
+    const token = await api.token('ana', 'analyst');
+    const res = await fetch(`${api.url}/api/v1/chat/message`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'Olá, bom dia!' }),
+    });
+    expect(res.status).toBe(200);
+    const sessionId = String(((await res.json()) as { session_id: string }).session_id);
+    const ana = new CidadaoClient({ baseUrl: api.url, getToken: () => token, WebSocket, io });
+    const types: string[] = [];
+    // The server ends a session's stream once every answer is complete, and so does the loop.
+    for await (const { message } of ana.chatEvents(sessionId)) types.push(message.type);
+    expect(types.slice(0, 4)).toEqual(['start', 'detecting', 'intent', 'agent_selected']);
+    expect(types.at(-1)).toBe('complete');
+    await expect(ana.chatEvents(sessionId, { transport: 'websocket' }).next()).rejects.toThrow(
+      'has no WebSocket endpoint',
+    );
   }, 60_000);
 
   it('throws the API error for what a retry cannot fix, without retrying', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { InvestigationStarted, ProgressReported } from '#investigations';
-import { investigationStreamId } from '#investigations';
+import { investigationEventCatalog, investigationStreamId } from '#investigations';
 import { ANONYMOUS_PRINCIPAL, createRuntime, loadSettings, newId, silentLogger, type Runtime } from '#platform';
 import type { EventMetadata, NewEvent } from '#eventsourcing';
 import { startApi, type ApiServer } from '../../apps/api/src/bootstrap.js';
@@ -54,20 +54,17 @@ function startedEvent(investigationId: string): NewEvent<'InvestigationStarted',
 
 /** `at` and `occurredAt` carry the append instant; the latency itself is keyed by revision (SSE id). */
 function progressEvent(page: number, at: string): NewEvent<'ProgressReported', ProgressReported['data']> {
-  return {
-    type: 'ProgressReported',
-    data: {
-      page,
-      progress: 50,
-      currentPhase: 'analyzing_contracts',
-      recordsProcessed: page * 100,
-      anomaliesDetected: 0,
-      totalEstimate: null,
-      lastPage: false,
-      at,
-    },
-    metadata: metadata(at),
-  };
+  const data = {
+    page,
+    progress: 50,
+    currentPhase: 'analyzing_contracts',
+    recordsProcessed: page * 100,
+    anomaliesDetected: 0,
+    totalEstimate: null,
+    sourceExhausted: false,
+    at,
+  } as const;
+  return investigationEventCatalog.encode({ type: 'ProgressReported', data }, metadata(at));
 }
 
 /** Samples RSS while appending: the peak is what a capacity plan needs, not the last value. */

@@ -1,8 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { ASYMMETRIC_ALGORITHMS } from '#platform';
 
-export type AsymmetricAlg = 'RS256' | 'ES256';
+/** Every algorithm the API accepts from a JWKS. */
+export const JWKS_ALGORITHMS = ASYMMETRIC_ALGORITHMS;
+export type AsymmetricAlg = (typeof JWKS_ALGORITHMS)[number];
 
 export interface JwksServer {
   /** The JWKS URL, as JWT_JWKS_URL. */
@@ -12,10 +15,10 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
-/** A stand-in OIDC provider: a real HTTP server publishing the public half of keys it generated. */
-export async function startJwksServer(): Promise<JwksServer> {
+/** A stand-in OIDC provider: a real HTTP server publishing the public half of keys it generated, one per algorithm. */
+export async function startJwksServer(algorithms: readonly AsymmetricAlg[] = ['RS256', 'ES256']): Promise<JwksServer> {
   const keys = new Map<AsymmetricAlg, { privateKey: CryptoKey; jwk: JWK }>();
-  for (const alg of ['RS256', 'ES256'] as const) {
+  for (const alg of algorithms) {
     const { privateKey, publicKey } = await generateKeyPair(alg);
     keys.set(alg, { privateKey, jwk: { ...(await exportJWK(publicKey)), kid: `test-${alg}`, alg, use: 'sig' } });
   }

@@ -6,12 +6,16 @@ import { ObservabilityController } from './observability/observability.controlle
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
+import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { InvestigationList } from './investigations/investigation-list.js';
+import { InvestigationListController } from './investigations/investigation-list.controller.js';
 import { InvestigationStreamController } from './investigations/investigation-stream.controller.js';
 import { InvestigationsController } from './investigations/investigations.controller.js';
 import { InvestigationsService } from './investigations/investigations.service.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { AUTHENTICATOR, ID_SECRET, LIVE_FEED, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
+import { streamHubProviders } from './streaming/stream-hubs.providers.js';
 import { websocketProviders } from './websocket/websocket.providers.js';
 
 @Module({})
@@ -31,12 +35,15 @@ export class AppModule {
       imports: [LifecycleModule],
       controllers: [
         HealthController,
+        // Before InvestigationsController: its GET :id would take /investigations/stream.
+        InvestigationListController,
         InvestigationsController,
         InvestigationStreamController,
         ...chatControllers,
         ...auditControllers,
         AdminController,
         ObservabilityController,
+        AsyncApiController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
@@ -44,9 +51,11 @@ export class AppModule {
         { provide: AUTHENTICATOR, useValue: authenticator },
         { provide: TOKEN_REVOCATIONS, useValue: revocations },
         { provide: ID_SECRET, useFactory: (rt: Runtime) => resolveIdSecret(rt.settings).secret, inject: [RUNTIME] },
+        ...streamHubProviders,
         ...accessProviders,
         ...auditProviders,
         InvestigationsService,
+        InvestigationList,
         ...chatProviders,
         ...websocketProviders(runtime.settings),
       ],

@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator, TokenRevocations, trustFunction, type Runtime } from '#platform';
+import { createAuthenticator, isEmbedded, TokenRevocations, trustFunction, type Runtime } from '#platform';
+import { projectionLags, runProjectors } from '#workers';
 import { LiveFeed } from '#eventsourcing';
 import { corsOptions } from './http/cors.js';
 import { AppModule } from './app.module.js';
@@ -61,7 +62,10 @@ export async function startApi(
   installWeb(app, runtime, options.webDir);
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
   await feed.start();
+  // Embedded, this process keeps the read models; distributed, the workers do and this one reads them.
+  const projectors = isEmbedded(runtime.settings) ? runProjectors(runtime) : null;
   const stopLag = measureProjectionLag(runtime, feed);
+  const stopReadModelLag = runtime.metrics.measureReadModelLag(() => projectionLags(runtime));
   await app.listen(port, host);
   const drain = () =>
     drainApi({
@@ -81,6 +85,8 @@ export async function startApi(
     close: async () => {
       await drain();
       stopLag();
+      stopReadModelLag();
+      await projectors?.stop();
       await app.close();
       revocations.close();
     },

@@ -7,3 +7,9 @@ export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 export const TOKEN_REVOCATIONS = Symbol('TOKEN_REVOCATIONS');
 /** The key of ids derived from client input (resolveIdSecret): the same on every api process. */
 export const ID_SECRET = Symbol('ID_SECRET');
+/** The process's one TimerWheel: keepalives and stream limits of every open stream. */
+export const TIMER_WHEEL = Symbol('TIMER_WHEEL');
+/** StreamHubs of investigation streams, chat sessions and the feed of every stream. */
+export const INVESTIGATION_HUBS = Symbol('INVESTIGATION_HUBS');
+export const CHAT_HUBS = Symbol('CHAT_HUBS');
+export const FEED_HUBS = Symbol('FEED_HUBS');

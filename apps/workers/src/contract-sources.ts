@@ -27,6 +27,17 @@ export function contractSourceResolver(
   };
 }
 
+/** Told to whoever starts, watches or reads about an investigation of synthetic contracts standing in for real ones. */
+export const SYNTHETIC_STAND_IN_NOTICE =
+  'Este servidor não tem PORTAL_TRANSPARENCIA_API_KEY: data_source "contracts" analisa contratos sintéticos, ' +
+  'gerados para demonstração, e não dados reais do Portal da Transparência.';
+
+/** The notice an investigation of `dataSource` starts with on these settings; null when its data is what it says. */
+export function contractSourceNotice(settings: Settings): (dataSource: string) => string | null {
+  const standIn = !settings.PORTAL_TRANSPARENCIA_API_KEY;
+  return (dataSource) => (standIn && dataSource === 'contracts' ? SYNTHETIC_STAND_IN_NOTICE : null);
+}
+
 const PERMANENT_PORTAL_ERRORS = new Set(['missing_api_key', 'invalid_api_key', 'missing_filter', 'bad_request']);
 
 /** Source errors no redelivery can fix end the investigation at once, with the source's reason. */

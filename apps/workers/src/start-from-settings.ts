@@ -1,10 +1,31 @@
-import { createLlmProviders, type Runtime } from '#platform';
-import { classifySourceFailure, contractSourceResolver } from './contract-sources.js';
+import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
+import { classifySourceFailure, contractSourceNotice, contractSourceResolver } from './contract-sources.js';
+import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 
-/** Starts the workers on a runtime with the settings' tuning. */
-export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
+/**
+ * Starts the workers on a runtime with the settings' tuning. Distributed workers also run
+ * the read models' projectors, one worker per projection; the embedded api runs its own.
+ */
+export async function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
+  const workers = await startWorkersOnly(runtime);
+  if (isEmbedded(runtime.settings)) return workers;
+  const projectors = runLeasedProjectors(runtime);
+  return {
+    stop: async () => {
+      await workers.stop();
+      await projectors.stop();
+    },
+  };
+}
+
+function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
   const { settings } = runtime;
+  if (!settings.PORTAL_TRANSPARENCIA_API_KEY)
+    runtime.logger.warn(
+      { dataSource: 'contracts', source: 'synthetic' },
+      'PORTAL_TRANSPARENCIA_API_KEY is not set: investigations with data_source "contracts" analyse synthetic contracts, not the Portal da Transparência (their first event and report say so)',
+    );
   return startWorkers({
     store: runtime.store,
     bus: runtime.bus,
@@ -17,6 +38,7 @@ export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorker
     pageSize: settings.INVESTIGATION_PAGE_SIZE,
     stepDelayMs: settings.INVESTIGATION_STEP_DELAY_MS,
     sourceFor: contractSourceResolver(settings),
+    sourceNotice: contractSourceNotice(settings),
     classifyFailure: classifySourceFailure,
     llm: createLlmProviders(settings, runtime.logger.child({ component: 'llm' })).chat,
     chatFollowWindowMs: settings.CHAT_FOLLOW_WINDOW_MS,

@@ -29,6 +29,8 @@ export interface WorkersOptions {
   readonly pageSize: number;
   readonly stepDelayMs: number;
   readonly sourceFor: (dataSource: string, investigationId: string) => ContractSource;
+  /** What a new investigation's clients must be told about its data source; null: nothing. */
+  readonly sourceNotice?: (dataSource: string) => string | null;
   readonly classifyFailure?: InvestigationRunnerDeps['classifyFailure'];
   /** What chat answers are written with; absent or null: composed from the projections. */
   readonly llm?: LlmProvider | null;
@@ -67,7 +69,13 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
     maxDeliver: options.maxDeliver,
     logger: options.logger.child({ component: 'investigation-runner' }),
   });
-  const investigations = new InvestigationCommandHandler({ actors, runner, bus: options.bus, clock });
+  const investigations = new InvestigationCommandHandler({
+    actors,
+    runner,
+    bus: options.bus,
+    clock,
+    ...(options.sourceNotice ? { sourceNotice: options.sourceNotice } : {}),
+  });
   const chat = createChatWorker({
     ...options,
     clock,

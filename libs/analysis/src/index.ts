@@ -4,6 +4,7 @@ export type { Anomaly, AnomalyType, Severity } from './model/anomaly.model.js';
 export { ANOMALY_TYPES, SEVERITIES, isAnomalyType, severityFromScore } from './model/anomaly.model.js';
 export type { InvestigationFilters } from './model/investigation-filters.model.js';
 export { hasFilters, matchesFilters } from './model/investigation-filters.model.js';
+export { anomalySchema, investigationFiltersShapeSchema, trendReportSchema } from './model/analysis-facts.schemas.js';
 
 export { ORGAOS, orgaoByCode, type OrgaoEntry } from './catalog/orgaos.catalog.js';
 export { OBJECT_CATEGORIES, type ObjectCategory } from './catalog/object-categories.catalog.js';
@@ -41,6 +42,7 @@ export { createZumbi } from './agents/zumbi.agent.js';
 export {
   analyzeTrends,
   createTrendAccumulator,
+  TREND_DIRECTIONS,
   type MonthlyPoint,
   type TrendAccumulator,
   type TrendDirection,

@@ -48,7 +48,8 @@ export type ResponseFailed = DomainEvent<
 >;
 
 /** Who wrote the answer: a language model, or the composer working from recorded facts. */
-export type ResponseSource = 'llm' | 'composer' | 'investigation';
+export const RESPONSE_SOURCES = ['llm', 'composer', 'investigation'] as const;
+export type ResponseSource = (typeof RESPONSE_SOURCES)[number];
 
 export type ChatEvent =
   | MessageReceived

@@ -1,10 +1,13 @@
 export * from './chat.events.js';
+export * from './chat.catalog.js';
 export * from './chat-session.owner.js';
 export * from './chat.commands.js';
 export * from './chat.state.js';
 export * from './chat.decider.js';
 export * from './chat-wire.projection.js';
 export * from './chat-history.projection.js';
+export * from './chat-event.reader.js';
+export * from './chat-histories.projection.js';
 export * from './intent/intent.model.js';
 export {
   trainIntentClassifier,

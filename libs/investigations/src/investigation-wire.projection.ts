@@ -11,6 +11,8 @@ export type InvestigationWireEvent =
       records_processed: number;
       anomalies_detected: number;
       timestamp: string;
+      /** On the first event only, when the data needs a word: e.g. synthetic contracts without a Portal key. */
+      notice?: string;
     }
   | { type: 'phase'; investigation_id: string; phase: string; previous_phase: string | null; timestamp: string }
   | {
@@ -66,6 +68,7 @@ export function toInvestigationWireEvent(event: Stored<InvestigationEvent>): Inv
         records_processed: 0,
         anomalies_detected: 0,
         timestamp,
+        ...(event.data.notice === undefined ? {} : { notice: event.data.notice }),
       };
     case 'PhaseStarted':
       return {

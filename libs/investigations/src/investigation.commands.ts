@@ -10,6 +10,8 @@ export interface StartInvestigation {
     readonly dataSource: string;
     readonly filters: InvestigationFilters;
     readonly anomalyTypes: AnomalyType[];
+    /** Set by the worker that starts it: what a client must know about the data (synthetic contracts standing in). */
+    readonly notice?: string;
   };
 }
 export interface CancelInvestigation {

@@ -18,6 +18,8 @@ export type InvestigationStarted = DomainEvent<
     filters: InvestigationFilters;
     anomalyTypes: AnomalyType[];
     startedAt: string;
+    /** What a client must know about the data, e.g. synthetic contracts standing in for the Portal's. */
+    notice?: string;
   }
 >;
 /** Abaporu's plan: which detectors run, in which phases. */
@@ -38,8 +40,11 @@ export type ProgressReported = DomainEvent<
     recordsProcessed: number;
     anomaliesDetected: number;
     totalEstimate: number | null;
-    /** True on the progress of the source's last page: every page is recorded. */
-    lastPage: boolean;
+    /**
+     * No page of the source is left to read: set on the last page's progress and on every
+     * progress after it. Version 1 called it `lastPage` (see investigation.catalog.ts).
+     */
+    sourceExhausted: boolean;
     at: string;
   }
 >;

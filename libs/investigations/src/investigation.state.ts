@@ -12,6 +12,8 @@ export interface InvestigationState {
   readonly filters: InvestigationFilters;
   readonly anomalyTypes: AnomalyType[];
   readonly startedAt: string | null;
+  /** InvestigationStarted's notice: the report repeats it. */
+  readonly notice: string | null;
   readonly planned: boolean;
   readonly phase: InvestigationPhase | null;
   /** Last page whose batch was recorded: a redelivered batch with page <= this changes nothing. */
@@ -33,6 +35,7 @@ export const initialInvestigationState = (): InvestigationState => ({
   filters: {},
   anomalyTypes: [],
   startedAt: null,
+  notice: null,
   planned: false,
   phase: null,
   lastPage: 0,
@@ -57,6 +60,7 @@ export function evolveInvestigation(state: InvestigationState, event: Investigat
         filters: d.filters,
         anomalyTypes: d.anomalyTypes,
         startedAt: d.startedAt,
+        notice: d.notice ?? null,
       };
     }
     case 'InvestigationPlanned':
@@ -70,7 +74,7 @@ export function evolveInvestigation(state: InvestigationState, event: Investigat
         recordsProcessed: event.data.recordsProcessed,
         anomaliesDetected: event.data.anomaliesDetected,
         totalEstimate: event.data.totalEstimate,
-        pagesComplete: state.pagesComplete || event.data.lastPage,
+        pagesComplete: state.pagesComplete || event.data.sourceExhausted,
       };
     case 'AnomalyDetected':
       return state;

@@ -7,6 +7,7 @@ import { sseTransport } from './transports/sse.js';
 import { webSocketTransport, type WebSocketConstructor } from './transports/websocket.js';
 import type {
   AuditRecord,
+  AuditVerification,
   CancellationAccepted,
   ChatWireEvent,
   CloudEvent,
@@ -67,14 +68,17 @@ export class CidadaoClient {
     this.tokens = new TokenSource(options.getToken ?? (fixed === undefined ? undefined : () => fixed));
   }
 
-  /** Any stream of the API by name (see STREAMS), e.g. `stream('investigation', [id])`. */
-  stream<N extends StreamName>(
+  /**
+   * Any stream of the API by name (see STREAMS), e.g. `stream('investigation', [id])`. A
+   * transport the stream lacks is an error of the loop's first step.
+   */
+  async *stream<N extends StreamName>(
     name: N,
     args: Parameters<(typeof STREAMS)[N]>,
     options: ClientStreamOptions = {},
   ): AsyncGenerator<StreamMessage<MessageOf<N>>> {
     const route = (STREAMS[name] as (...a: typeof args) => StreamRoute<MessageOf<N>>)(...args);
-    return resumableStream(this.transportFor(route, options.transport ?? 'sse'), route, this.tokens, options);
+    yield* resumableStream(this.transportFor(route, options.transport ?? 'sse'), route, this.tokens, options);
   }
 
   /** Every event of the investigation once, in order, until complete, error or cancelled. */
@@ -85,7 +89,7 @@ export class CidadaoClient {
     return this.stream('investigation', [id], options);
   }
 
-  /** A chat session's events; over SSE the loop ends once every answer is complete. */
+  /** A chat session's events (SSE); the loop ends once every answer is complete. */
   chatEvents(sessionId: string, options?: ClientStreamOptions): AsyncGenerator<StreamMessage<ChatWireEvent>> {
     return this.stream('chat', [sessionId], options);
   }
@@ -131,13 +135,7 @@ export class CidadaoClient {
     }
   }
 
-  verifyAudit(signal?: AbortSignal): Promise<{
-    valid: boolean;
-    records_checked: number;
-    first_broken: { seq: number; reason: string; expected: string; actual: string } | null;
-    latest_checkpoint: { seq: number; hash: string; at: string; key_id: string } | null;
-    anchored_through: number;
-  }> {
+  verifyAudit(signal?: AbortSignal): Promise<AuditVerification> {
     return this.json('GET', '/api/v1/audit/verify', undefined, {}, signal);
   }
 

@@ -27,11 +27,13 @@ export const STREAMS = {
     socketIo: { namespace: '/investigations', auth: { investigationId: id } },
     isTerminal: (event) => INVESTIGATION_END.has(event.type),
   }),
-  /** A chat session's answers; over SSE the server ends it once every answer is complete. */
+  /**
+   * A chat session's answers, over SSE, where the server ends the stream once every answer
+   * is complete. (The chat sockets speak the participant protocol instead: history,
+   * user_message, agent_response; see the AsyncAPI document.)
+   */
   chat: (sessionId: string): StreamRoute<ChatWireEvent> => ({
     sse: `/api/v1/chat/sessions/${enc(sessionId)}/stream`,
-    webSocket: `/api/v1/ws/chat/${enc(sessionId)}`,
-    socketIo: { namespace: '/chat', auth: { sessionId } },
     isTerminal: never,
     endsOnClose: (last) => last?.type === 'complete' || last?.type === 'error',
   }),

@@ -95,6 +95,27 @@ export interface ApiErrorBody {
   readonly details?: unknown;
 }
 
+export interface AuditVerification {
+  /** True when every record chains to the one before and to the checkpoints. */
+  readonly valid: boolean;
+  readonly records_checked: number;
+  readonly first_broken: {
+    readonly seq: number;
+    /** Why the record does not verify (docs/events.md). */
+    readonly reason: string;
+    readonly expected: string;
+    readonly actual: string;
+  } | null;
+  readonly latest_checkpoint: {
+    readonly seq: number;
+    readonly hash: string;
+    readonly at: string;
+    readonly key_id: string;
+  } | null;
+  /** The last seq covered by a checkpoint. */
+  readonly anchored_through: number;
+}
+
 /** Progress of the analysis; the first event of every investigation (progress 0, phase "started"). */
 export interface InvestigationEvent_progress {
   readonly type: "progress";
@@ -108,6 +129,8 @@ export interface InvestigationEvent_progress {
   readonly anomalies_detected: number;
   /** When the fact was recorded. */
   readonly timestamp: string;
+  /** On the first event only, when the data needs a word: data_source "contracts" on a server without PORTAL_TRANSPARENCIA_API_KEY analyses synthetic contracts. */
+  readonly notice?: string;
 }
 
 /** A new phase begins. */

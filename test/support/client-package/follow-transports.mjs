@@ -12,7 +12,10 @@ export async function followTransports(client, investigationId, transports, repo
       transport,
       initialDelayMs: 100,
       maxAttempts: 50,
-      onReconnect: () => reconnects++,
+      onReconnect: ({ attempt, delayMs, cause }) => {
+        reconnects++;
+        report({ reconnect: transport, attempt, delayMs, cause: String(cause) });
+      },
     })) {
       ids.push(id);
       types.push(message.type);

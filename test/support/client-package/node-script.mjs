@@ -1,7 +1,7 @@
 // Started by test/client-package.e2e.spec.ts inside a project that installed the packed tarball.
 import { CidadaoClient } from '@cidadao-ai/client';
 
-const { baseUrl, token, investigationId, wsModule, ioModule } = JSON.parse(process.argv[2]);
+const { baseUrl, token, investigationId, wsModule, ioModule } = JSON.parse(process.env.CLIENT_TEST_CONFIG);
 const { WebSocket } = await import(wsModule);
 const { io } = await import(ioModule);
 const { followTransports } = await import('./follow-transports.mjs');

@@ -1,5 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { schemaRef } from '../docs/api.schemas.js';
+import { feedMessageUnion, wireEventUnion } from '../docs/wire-event.schemas.js';
 
 const error = { type: 'object', properties: { error_code: { type: 'string' }, message: { type: 'string' } } } as const;
 const errors = (...statuses: number[]) =>
@@ -23,9 +25,8 @@ export const DocAuditVerify = () =>
     }),
     ApiResponse({
       status: 200,
-      description:
-        '{ valid, records_checked, first_broken: { seq, reason, expected, actual } | null, latest_checkpoint: { seq, hash, at, key_id } | null, anchored_through }; reasons in docs/events.md.',
-      content: { 'application/json': { schema: anyObject } },
+      description: 'Whether the chain holds, and where it first breaks; the reasons are in docs/events.md.',
+      content: { 'application/json': { schema: schemaRef('AuditVerification') } },
     }),
     ...errors(401, 403, 503),
   );
@@ -47,7 +48,7 @@ export const DocAuditExport = () =>
       description: 'The records, streamed.',
       content: {
         'text/csv': { schema: { type: 'string' } },
-        'application/json': { schema: { type: 'array', items: anyObject } },
+        'application/json': { schema: { type: 'array', items: schemaRef('AuditRecord') } },
         'application/x-ndjson': { schema: { type: 'string' } },
       },
     }),
@@ -78,7 +79,7 @@ export const DocInvestigationReplay = () =>
     ApiResponse({
       status: 200,
       description: 'The replayed events, as on the live stream.',
-      content: { 'text/event-stream': { schema: anyObject } },
+      content: { 'text/event-stream': { schema: wireEventUnion() } },
     }),
     ...errors(400, 401, 403, 404, 503),
   );
@@ -94,8 +95,9 @@ export const DocEventsStream = () =>
     ApiHeader({ name: 'last-event-id', required: false, description: 'Global position to resume after.' }),
     ApiResponse({
       status: 200,
-      description: 'CloudEvents 1.0 JSON in each data: line; see docs/events.md.',
-      content: { 'text/event-stream': { schema: anyObject } },
+      description:
+        'CloudEvents 1.0 JSON in each data: line (or the error that interrupts the stream); see docs/events.md.',
+      content: { 'text/event-stream': { schema: feedMessageUnion() } },
     }),
     ...errors(400, 401, 403, 503),
   );

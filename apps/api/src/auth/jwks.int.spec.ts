@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signToken } from '#platform';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
-import { startJwksServer, type JwksServer } from '../../../../test/support/jwks-server.js';
+import { JWKS_ALGORITHMS, startJwksServer, type JwksServer } from '../../../../test/support/jwks-server.js';
 
 const ISSUER = 'https://idp.cidadao.test/realms/cidadao';
 const MISSING = '/api/v1/investigations/missing';
@@ -11,7 +11,7 @@ const MISSING = '/api/v1/investigations/missing';
 let idp: JwksServer;
 let app: EmbeddedApp;
 beforeAll(async () => {
-  idp = await startJwksServer();
+  idp = await startJwksServer(JWKS_ALGORITHMS);
   app = await startEmbeddedApp({ JWT_JWKS_URL: idp.url, JWT_ISSUER: ISSUER });
 });
 afterAll(async () => {
@@ -38,6 +38,15 @@ describe('tokens from an OIDC provider (JWT_JWKS_URL)', () => {
       const res = await getMissing(token);
       expect({ alg, status: res.status }).toEqual({ alg, status: 404 });
     }
+  });
+
+  it('accepts RSA, RSA-PSS, ECDSA (P-256/384/521) and EdDSA tokens of every size', async () => {
+    const answers = [];
+    for (const alg of JWKS_ALGORITHMS) {
+      const token = await idp.sign(alg, { sub: 'ana', iss: ISSUER, roles: ['viewer'] });
+      answers.push({ alg, status: (await getMissing(token)).status });
+    }
+    expect(answers).toEqual(JWKS_ALGORITHMS.map((alg) => ({ alg, status: 404 })));
   });
 
   it('refuses a wrong issuer, an unknown signer and an HS256 token', async () => {
@@ -71,6 +80,36 @@ describe('tokens from an OIDC provider (JWT_JWKS_URL)', () => {
       expect(await res.json()).toMatchObject({ error_code: 'AUTH_UNAVAILABLE' });
     } finally {
       await unreachable.stop();
+    }
+  });
+});
+
+describe('roles from a configured claim (JWT_ROLES_CLAIM) mapped by name (JWT_ROLE_MAP)', () => {
+  const cases = [
+    { claim: 'groups', claims: (names: string[]) => ({ groups: names }) },
+    { claim: 'https://cidadao.ai/roles', claims: (names: string[]) => ({ 'https://cidadao.ai/roles': names }) },
+    {
+      claim: 'resource_access.cidadao.roles',
+      claims: (names: string[]) => ({ resource_access: { cidadao: { roles: names }, other: { roles: ['admin'] } } }),
+    },
+  ];
+
+  it.each(cases)('grants the mapped roles read from $claim, and nothing from elsewhere', async ({ claim, claims }) => {
+    const mapped = await startEmbeddedApp({
+      JWT_JWKS_URL: idp.url,
+      JWT_ROLES_CLAIM: claim,
+      JWT_ROLE_MAP: 'cidadao-staff:analyst,cidadao-auditors:auditor',
+    });
+    try {
+      const statusFor = async (extra: Record<string, unknown>) =>
+        (await getMissing(await idp.sign('RS256', { sub: 'ana', ...extra }), mapped.url)).status;
+      // 404: the role lets the caller look for investigations; 403: no role that does.
+      expect(await statusFor(claims(['cidadao-staff']))).toBe(404);
+      expect(await statusFor(claims(['viewer']))).toBe(404);
+      expect(await statusFor(claims(['someone-else']))).toBe(403);
+      expect(await statusFor({ roles: ['admin'], realm_access: { roles: ['admin'] } })).toBe(403);
+    } finally {
+      await mapped.stop();
     }
   });
 });

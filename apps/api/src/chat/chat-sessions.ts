@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Stored } from '#eventsourcing';
+import { readTypedStream, type Stored } from '#eventsourcing';
 import {
+  chatEventCatalog,
   chatSessionOwner,
   chatStreamId,
   sameOwner,
@@ -41,7 +42,7 @@ export class ChatSessions {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   async read(sessionId: string): Promise<ChatRecord[]> {
-    return (await this.runtime.store.readStream(chatStreamId(sessionId))) as unknown as ChatRecord[];
+    return readTypedStream(this.runtime.store, chatEventCatalog, chatStreamId(sessionId));
   }
 
   /**

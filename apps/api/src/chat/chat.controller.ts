@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { fromEvent, lastValueFrom, map, takeUntil, toArray, type Observable } from 'rxjs';
+import { EMPTY, fromEvent, lastValueFrom, takeUntil, toArray } from 'rxjs';
+import type { StreamHubs } from '#eventsourcing';
 import {
   AGENTS,
   answerTo,
@@ -9,7 +10,7 @@ import {
   evolveChatHistory,
   type ChatWireEvent,
 } from '#chat';
-import type { Runtime, SseMessage } from '#platform';
+import type { Runtime } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
 import { ApiError } from '../http/api-error.js';
@@ -18,12 +19,14 @@ import { callerOf } from '../http/caller.js';
 import { parseOr400 } from '../http/zod-body.js';
 import { resumeRevision } from '../investigations/investigation-stream.controller.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
-import { RUNTIME } from '../tokens.js';
+import type { HubWatch } from '../streaming/hub-watch.js';
+import { WireFrame } from '../streaming/wire-frame.js';
+import { CHAT_HUBS, RUNTIME } from '../tokens.js';
 import { DocChatAgents, DocChatHistory, DocChatMessage, DocChatResume, DocChatStream } from './chat.docs.js';
 import { parseChatRequest, sessionIdSchema } from './chat-request.dto.js';
 import type { ChatCredentials } from './chat-session-access.js';
 import { SESSION_TOKEN_HEADER, sessionTokenOf } from './chat-session-token.js';
-import { ChatService, toWire, type SentMessage } from './chat.service.js';
+import { ChatService, type SentMessage } from './chat.service.js';
 
 const STREAM_ENDPOINT = '/chat/stream';
 const SESSION_STREAM_ENDPOINT = '/chat/sessions/stream';
@@ -37,18 +40,15 @@ const credentialsOf = (req: Request): ChatCredentials => ({
 });
 
 /** The secret of a session started without signing in, sent once: with the session id in `start`, and as a header. */
-function handOut(sent: SentMessage, res: Response): Observable<SseMessage> {
+function handOut(sent: SentMessage, res: Response): HubWatch<WireFrame<ChatWireEvent>> {
   res.setHeader('X-Session-ID', sent.sessionId);
   res.setHeader('X-Message-ID', sent.messageId);
   const { sessionToken } = sent;
-  if (sessionToken === null) return toWire(sent.events$);
+  if (sessionToken === null) return sent.watch;
   res.setHeader(SESSION_TOKEN_HEADER, sessionToken);
-  return toWire(sent.events$).pipe(
-    map((message) => {
-      const data = message.data as ChatWireEvent;
-      return data.type === 'start' ? { ...message, data: { ...data, session_token: sessionToken } } : message;
-    }),
-  );
+  const rewrite = (frame: WireFrame<ChatWireEvent>): WireFrame<ChatWireEvent> =>
+    frame.data.type === 'start' ? new WireFrame(frame.id, { ...frame.data, session_token: sessionToken }) : frame;
+  return { ...sent.watch, rewrite };
 }
 
 /**
@@ -62,6 +62,7 @@ export class ChatController {
     private readonly chat: ChatService,
     private readonly sse: SseEndpoints,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CHAT_HUBS) private readonly hubs: StreamHubs<WireFrame<ChatWireEvent>>,
   ) {}
 
   /** Opens the SSE stream only once the bus accepted the message. */
@@ -72,8 +73,8 @@ export class ChatController {
     try {
       const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
       release = this.sse.admit(req, STREAM_ENDPOINT);
-      const sent = await this.chat.send(request, callerOf(req), sessionTokenOf(req), this.sse.pacing(res));
-      this.sse.write(res, handOut(sent, res), {
+      const sent = await this.chat.send(request, callerOf(req), sessionTokenOf(req));
+      this.sse.follow(res, this.hubs, handOut(sent, res), {
         endpoint: STREAM_ENDPOINT,
         release,
         fallbackEndpoint: CHAT_FALLBACK_ENDPOINT,
@@ -136,19 +137,16 @@ export class ChatController {
     try {
       const sessionId = parseOr400(sessionIdSchema, id, 'session id');
       this.sse.assertEnabled();
-      const events$ = await this.chat.resume(
-        sessionId,
-        resumeRevision(req, lastEventId),
-        credentialsOf(req),
-        this.sse.pacing(res),
-      );
+      const watch = await this.chat.replay(sessionId, resumeRevision(req, lastEventId), credentialsOf(req));
       release = this.sse.admit(req, SESSION_STREAM_ENDPOINT);
-      this.sse.write(res, toWire(events$), {
+      const options = {
         endpoint: SESSION_STREAM_ENDPOINT,
         release,
         fallbackEndpoint: CHAT_FALLBACK_ENDPOINT,
         logContext: { sessionId },
-      });
+      };
+      if (watch === null) this.sse.write(res, EMPTY, options);
+      else this.sse.follow(res, this.hubs, watch, options);
     } catch (error) {
       release?.();
       sendError(res, error, this.runtime.logger, req);

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 import { INTENTS } from '#chat';
+import { chatEventUnion } from '../docs/wire-event.schemas.js';
 
 const text = (description: string): SchemaObject => ({ type: 'string', description });
 const error: SchemaObject = {
@@ -31,13 +32,12 @@ const chatRequest: SchemaObject = {
 };
 
 const chatEvents: SchemaObject = {
-  type: 'string',
+  ...chatEventUnion(),
   description: [
     'SSE, one `id: <revision>` and one `data: <json>` per event, in this order:',
-    '`{"type":"start","timestamp","session_id","message_id"}` (plus `session_token` when the message started a session without a token), `{"type":"detecting","message"}`,',
-    `\`{"type":"intent","intent","confidence"}\` (intent: ${INTENTS.join(', ')}), \`{"type":"agent_selected","agent_id","agent_name"}\`,`,
-    '`{"type":"chunk","content"}`… (joined, the exact answer), `{"type":"complete","total_tokens"}`;',
-    'or `{"type":"error","error_code","message","fallback_endpoint","retry_after"}`.',
+    '`start` (plus `session_token` when the message started a session without a token), `detecting`,',
+    `\`intent\` (intent: ${INTENTS.join(', ')}), \`agent_selected\`, \`chunk\`… (joined, the exact answer), \`complete\`;`,
+    'or `error`.',
   ].join(' '),
 };
 const sessionToken = ApiHeader({
@@ -124,6 +124,7 @@ export const DocChatResume = () =>
     ApiHeader({ name: 'last-event-id', required: false, description: 'Resume after this event id.' }),
     ApiQuery({ name: 'last_event_id', required: false, description: 'Same, for clients that cannot set headers.' }),
     sse('The session events after the resume point.'),
+    ApiResponse({ status: 204, description: 'Last-Event-ID is past the end of the last answer: nothing follows.' }),
     ...errors(400, 401, 404, 503),
   );
 

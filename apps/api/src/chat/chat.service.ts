@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EMPTY, defer, filter, map, takeWhile, type Observable } from 'rxjs';
+import { filter, map, takeWhile, type Observable } from 'rxjs';
 import {
   CHAT_ANSWER_END_TYPES,
+  CHAT_HISTORIES,
   chatDecider,
+  chatEventCatalog,
   chatStreamId,
   emptyChatHistory,
   evolveChatHistory,
@@ -10,17 +12,22 @@ import {
   pendingMessageIds,
   toChatWireEvent,
   type ChatHistory,
+  type ChatHistoryDocument,
   type ChatWireEvent,
   type SendChatMessage,
 } from '#chat';
 import { newId, type Runtime, type SseMessage } from '#platform';
-import { catchUpThenLive, type LiveFeed, type Pacing } from '#eventsourcing';
-import type { Caller } from '../investigations/investigations.service.js';
+import { catchUpThenLive, decodeWith, type LiveFeed } from '#eventsourcing';
+import { READ_YOUR_WRITES_MS, type Caller } from '../investigations/investigations.service.js';
+import { projectedDocument } from '../read-models/projected-document.js';
+import type { HubWatch } from '../streaming/hub-watch.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import { answerControl, answeredControl } from './chat-frames.js';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { ChatRequest } from './chat-request.dto.js';
-import { ownerFor, type ChatCredentials } from './chat-session-access.js';
+import { accessTo, ownerFor, type ChatCredentials } from './chat-session-access.js';
 import { claimSecret } from './chat-session-token.js';
-import { ChatSessions, chatTarget, type ChatRecord } from './chat-sessions.js';
+import { ChatSessions, chatTarget, sessionNotFound, type ChatRecord } from './chat-sessions.js';
 
 export interface SentMessage {
   readonly sessionId: string;
@@ -29,6 +36,8 @@ export interface SentMessage {
   readonly events$: Observable<ChatRecord>;
   /** The new secret of the session this message started without signing in: handed to the caller once. */
   readonly sessionToken: string | null;
+  /** The same events on the session's hub, as wire frames. */
+  readonly watch: HubWatch<WireFrame<ChatWireEvent>>;
 }
 
 export const toWire = (events$: Observable<ChatRecord>): Observable<SseMessage> =>
@@ -51,7 +60,7 @@ export class ChatService {
    * revision before sending, so none can be missed however fast the worker answers.
    * `sessionToken`: the session secret the caller sent, if any.
    */
-  async send(request: ChatRequest, caller: Caller, sessionToken?: string, pacing?: Pacing): Promise<SentMessage> {
+  async send(request: ChatRequest, caller: Caller, sessionToken?: string): Promise<SentMessage> {
     const { principal } = caller;
     const sessionId = request.sessionId ?? newId();
     const messageId = newId();
@@ -85,62 +94,53 @@ export class ChatService {
     await this.runtime.bus.send({ target: chatTarget(sessionId), command });
     // An id the client chose may have been claimed by someone else meanwhile; one made here was handed to nobody yet.
     if (opened.owner === null && request.sessionId !== null) await this.sessions.assertClaimed(sessionId, owner);
-    const events$ = catchUpThenLive(
-      this.runtime.store,
-      this.feed,
-      chatStreamId(sessionId),
-      before,
-      pacing ? { pacing } : {},
-    ).pipe(
-      map((recorded) => recorded as unknown as ChatRecord),
+    const events$ = catchUpThenLive(this.runtime.store, this.feed, chatStreamId(sessionId), before).pipe(
+      decodeWith(chatEventCatalog),
       filter((event) => messageIdOf(event) === messageId),
       takeWhile((event) => !CHAT_ANSWER_END_TYPES.has(event.type), true),
     );
-    return { sessionId, messageId, events$, sessionToken: claim?.issued ? claim.secret : null };
+    const watch = { streamId: chatStreamId(sessionId), after: before, control: answerControl(messageId) };
+    return { sessionId, messageId, events$, sessionToken: claim?.issued ? claim.secret : null, watch };
   }
 
   /** The conversation so far, or 404 for a session nobody wrote to or the caller may not read. */
   async history(sessionId: string, who: ChatCredentials): Promise<ChatHistory> {
+    const projected = await projectedDocument<ChatHistoryDocument>(this.runtime.readModels, this.runtime.store, {
+      projection: CHAT_HISTORIES,
+      collection: CHAT_HISTORIES,
+      id: sessionId,
+      streamId: chatStreamId(sessionId),
+      revisionOf: (doc) => doc.history.last_event_id,
+      waitMs: READ_YOUR_WRITES_MS,
+    });
+    if (projected?.owner) {
+      if (!accessTo(projected.owner, who)) throw sessionNotFound(sessionId);
+      return projected.history;
+    }
     const { events } = await this.sessions.openForReading(sessionId, who);
     return events.reduce(evolveChatHistory, emptyChatHistory(sessionId));
   }
 
-  /**
-   * The session's events after `afterRevision`, history then live, ending once every
-   * message received so far has its answer: a cut-off answer resumes to its end.
-   */
   private async newSession(): Promise<{ events: ChatRecord[]; owner: null }> {
     await this.runtime.store.ping();
     return { events: [], owner: null };
   }
 
-  async resume(
+  /**
+   * Where a replay of the session after `afterRevision` starts on its hub, ending once every
+   * message received so far has its answer (a cut-off answer resumes to its end), or null
+   * when there is nothing to send.
+   */
+  async replay(
     sessionId: string,
     afterRevision: number,
     who: ChatCredentials,
-    pacing?: Pacing,
-  ): Promise<Observable<ChatRecord>> {
+  ): Promise<HubWatch<WireFrame<ChatWireEvent>> | null> {
     const { events } = await this.sessions.openForReading(sessionId, who);
     const state = events.reduce((s, e) => chatDecider.evolve(s, e), chatDecider.initialState());
     const lastRevision = events.at(-1)?.revision ?? 0;
     const pending = pendingMessageIds(state);
-    if (pending.length === 0 && afterRevision >= lastRevision && events.length > 0) return EMPTY;
-    return defer(() => {
-      const open = new Set(pending);
-      return catchUpThenLive(
-        this.runtime.store,
-        this.feed,
-        chatStreamId(sessionId),
-        afterRevision,
-        pacing ? { pacing } : {},
-      ).pipe(
-        map((recorded) => recorded as unknown as ChatRecord),
-        takeWhile((event) => {
-          if (event.type === 'MessageReceived') open.add(event.data.messageId);
-          if (CHAT_ANSWER_END_TYPES.has(event.type)) open.delete(messageIdOf(event));
-          return !(open.size === 0 && event.revision >= lastRevision);
-        }, true),
-      );
-    });
+    if (pending.length === 0 && afterRevision >= lastRevision && events.length > 0) return null;
+    return { streamId: chatStreamId(sessionId), after: afterRevision, control: answeredControl(pending, lastRevision) };
   }
 }

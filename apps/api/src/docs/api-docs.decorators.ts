@@ -129,5 +129,9 @@ export const DocInvestigationStream = () =>
       description: 'The event stream.',
       content: { 'text/event-stream': { schema: wireEventUnion() } },
     }),
+    ApiResponse({
+      status: 204,
+      description: 'Last-Event-ID is at or past the terminal event: nothing follows (EventSource stops reconnecting).',
+    }),
     ...errors(400, 401, 403, 404, 429, 503),
   );

@@ -110,6 +110,57 @@ describe('OpenAPI document', () => {
     );
   });
 
+  it('shows each operation once, under one lower-case tag, with a readable unique operationId', () => {
+    const operations = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item).filter(
+        (op): op is OperationObject => typeof op === 'object' && op !== null && 'responses' in op,
+      ),
+    );
+    expect(operations.length).toBeGreaterThanOrEqual(20);
+    expect(operations.filter((op) => op.tags?.length !== 1 || !/^[a-z]+$/.test(op.tags[0] ?? ''))).toEqual([]);
+    const ids = operations.map((op) => op.operationId ?? '');
+    expect(ids.filter((id) => !/^[a-z]+(?:[A-Z][a-z0-9]*)+$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(operation('post', '/api/v1/investigations').operationId).toBe('startInvestigation');
+    expect(operation('get', '/api/v1/investigations/stream/{id}').operationId).toBe('streamInvestigation');
+  });
+
+  it('names the servers to call', () => {
+    expect(doc.servers?.map((s) => s.url)).toEqual(['/', 'http://localhost:8000']);
+  });
+
+  it('types the feed, the chat streams and the audit records instead of free objects', () => {
+    const media = (method: string, path: string, type: string) =>
+      (operation(method, path).responses['200'] as { content: Record<string, { schema: SchemaObject }> }).content[type]
+        ?.schema;
+    const refs = (schema: SchemaObject | undefined) => (schema?.oneOf ?? []).map(ref);
+    expect(refs(media('get', '/api/v1/events/stream', 'text/event-stream'))).toEqual([
+      '#/components/schemas/CloudEvent',
+      '#/components/schemas/StreamError',
+    ]);
+    for (const path of ['/api/v1/chat/sessions/{id}/stream']) {
+      const chat = media('get', path, 'text/event-stream');
+      expect(Object.keys(chat?.discriminator?.mapping ?? {}).sort()).toEqual([
+        'agent_selected',
+        'chunk',
+        'complete',
+        'detecting',
+        'error',
+        'intent',
+        'start',
+      ]);
+    }
+    expect(refs(media('post', '/api/v1/chat/stream', 'text/event-stream'))).toHaveLength(7);
+    expect(ref(media('get', '/api/v1/audit/export', 'application/json')?.items)).toBe(
+      '#/components/schemas/AuditRecord',
+    );
+    expect(ref(media('get', '/api/v1/audit/verify', 'application/json'))).toBe(
+      '#/components/schemas/AuditVerification',
+    );
+    for (const name of ['CloudEvent', 'StreamError', 'AuditRecord', 'AuditVerification', 'ChatEvent_chunk'])
+      expect(doc.components?.schemas?.[name]).toMatchObject({ type: 'object', properties: expect.any(Object) });
+  });
+
   it('serves the Swagger UI at /api/docs', async () => {
     const res = await fetch(`${app.url}/api/docs`);
     expect(res.status).toBe(200);

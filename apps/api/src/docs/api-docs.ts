@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { apiSchemas } from './api.schemas.js';
+import { withReadableOperationIds } from './operation-ids.js';
 
 export const API_DOCS_PATH = 'api/docs';
 
@@ -12,10 +13,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription('Investigations of Brazilian public contracts, streamed live over SSE and resumable by event id.')
     .setVersion('1')
     .addBearerAuth()
+    .addServer('/', 'The server that serves this document')
+    .addServer('http://localhost:8000', 'A local server (npm start)')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  // Tags are the ones the routes declare; Nest would add one per controller ("Chat" beside "chat").
+  const document = SwaggerModule.createDocument(app, config, { autoTagControllers: false });
   return {
-    ...document,
+    ...withReadableOperationIds(document),
     components: { ...document.components, schemas: { ...document.components?.schemas, ...apiSchemas() } },
   };
 }

@@ -102,6 +102,25 @@ export function apiSchemas(): Record<string, SchemaObject> {
       store: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
       audit: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
     }),
+    AuditVerification: object({
+      valid: {
+        type: 'boolean',
+        description: 'True when every record chains to the one before and to the checkpoints.',
+      },
+      records_checked: int,
+      first_broken: nullable(
+        object({
+          seq: int,
+          reason: str('Why the record does not verify (docs/events.md).'),
+          expected: str(),
+          actual: str(),
+        }),
+      ),
+      latest_checkpoint: nullable(
+        object({ seq: int, hash: str(), at: { type: 'string', format: 'date-time' }, key_id: str() }),
+      ),
+      anchored_through: { ...int, description: 'The last seq covered by a checkpoint.' },
+    }),
     ...wireEventSchemas(),
   };
 }

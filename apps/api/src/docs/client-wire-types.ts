@@ -20,6 +20,7 @@ const NAMES = [
   'StreamError',
   'CloudEvent',
   'AuditRecord',
+  'AuditVerification',
 ];
 
 /**

@@ -33,6 +33,9 @@ export const investigationEventSchemas = {
       records_processed: count,
       anomalies_detected: count,
       timestamp,
+      notice: text(
+        'On the first event only, when the data needs a word: data_source "contracts" on a server without PORTAL_TRANSPARENCIA_API_KEY analyses synthetic contracts.',
+      ).optional(),
     },
   ),
   phase: event('phase', 'A new phase begins.', {
@@ -153,6 +156,25 @@ export const auditRecordSchema = z
 const _columns: Record<(typeof AUDIT_WIRE_COLUMNS)[number], unknown> = auditRecordSchema.shape;
 void _columns;
 
+/** An audit record on the JetStream AUDIT stream: CloudEvents 1.0, `position` = seq. */
+export const auditCloudEventSchema = z
+  .strictObject({
+    specversion: z.literal('1.0'),
+    id: text('audit-<seq>-<hash prefix>.'),
+    source: z.literal('/cidadao-ai/audit'),
+    type: text('br.gov.cidadao-ai.audit.<event_type>.'),
+    subject: text("The record's event_type."),
+    time: timestamp,
+    datacontenttype: z.literal('application/json'),
+    data: auditRecordSchema,
+    position: z.number().int().min(1).meta({ description: "The record's seq." }),
+    correlationid: nullableText,
+    userid: nullableText,
+    hashalg: z.enum(['hmac-sha256', 'sha256']).meta({ description: 'How data.hash was made.' }),
+    keyid: z.string().nullable().meta({ description: 'The HMAC key id; null for plain SHA-256.' }),
+  })
+  .meta({ description: 'An audit record as CloudEvents 1.0 JSON.' });
+
 export type WireEventType = keyof typeof investigationEventSchemas;
 export type ChatWireEventType = keyof typeof chatEventSchemas;
 
@@ -185,6 +207,7 @@ export function wireEventSchemas(): Record<string, SchemaObject> {
     StreamError: jsonSchemaOf(streamErrorSchema),
     CloudEvent: jsonSchemaOf(cloudEventSchema),
     AuditRecord: jsonSchemaOf(auditRecordSchema),
+    AuditCloudEvent: jsonSchemaOf(auditCloudEventSchema),
   };
 }
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { z } from 'zod';
 import type { CloudEvent } from '#audit';
-import type { AuditRecordWire } from '#audit';
+import type { AuditCloudEvent, AuditRecordWire } from '#audit';
 import type { ChatWireEvent } from '#chat';
 import type { InvestigationWireEvent } from '#investigations';
 import {
+  auditCloudEventSchema,
   auditRecordSchema,
   chatEventSchemas,
   cloudEventSchema,
@@ -48,7 +49,8 @@ describe('the wire schemas', () => {
     const audit: SameKeys<keyof AuditRecordWire, keyof z.output<typeof auditRecordSchema>> = true;
     expect(Object.keys(investigation).sort()).toEqual(Object.keys(investigationEventSchemas).sort());
     expect(Object.keys(chat).sort()).toEqual(Object.keys(chatEventSchemas).sort());
-    expect([cloud, audit]).toEqual([true, true]);
+    const auditEvent: SameKeys<keyof AuditCloudEvent, keyof z.output<typeof auditCloudEventSchema>> = true;
+    expect([cloud, audit, auditEvent]).toEqual([true, true, true]);
   });
 
   it('accept what the server sends and refuse a field it does not', () => {

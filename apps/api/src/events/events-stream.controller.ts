@@ -1,16 +1,17 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { filter, map } from 'rxjs';
-import { matchesFeedFilter, parseNameList, toCloudEvent, type EventFeedFilter } from '#audit';
+import { matchesFeedFilter, parseNameList, type EventFeedFilter } from '#audit';
 import type { Runtime } from '#platform';
-import { allStreamsSource, follow, type LiveFeed } from '#eventsourcing';
+import type { HubControl, StreamHubs } from '#eventsourcing';
 import { RequirePermission } from '../auth/auth.decorators.js';
 import { DocEventsStream } from '../audit/audit.docs.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { resumeRevision } from '../investigations/investigation-stream.controller.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
-import { LIVE_FEED, RUNTIME } from '../tokens.js';
+import { FEED_HUB_ID } from '../streaming/stream-hubs.providers.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import { FEED_HUBS, RUNTIME } from '../tokens.js';
 
 const ENDPOINT = '/events/stream';
 
@@ -29,7 +30,7 @@ function nameList(raw: string | undefined, parameter: string): ReadonlySet<strin
 export class EventsStreamController {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+    @Inject(FEED_HUBS) private readonly hubs: StreamHubs<WireFrame>,
     private readonly sse: SseEndpoints,
   ) {}
 
@@ -47,15 +48,16 @@ export class EventsStreamController {
       this.sse.assertEnabled();
       const wanted: EventFeedFilter = { categories: nameList(category, 'category'), types: nameList(type, 'type') };
       const after = resumeRevision(req, lastEventId);
-      const events$ = follow(allStreamsSource(this.runtime.store, this.feed), after, {
-        pacing: this.sse.pacing(res),
-      }).pipe(
-        filter((event) => matchesFeedFilter(event, wanted)),
-        map((event) => ({ id: event.position, data: toCloudEvent(event) })),
-      );
+      const everything = wanted.categories.size === 0 && wanted.types.size === 0;
+      const control: HubControl<WireFrame> = ({ event }) => (matchesFeedFilter(event, wanted) ? 'deliver' : 'skip');
       const release = this.sse.admit(req, ENDPOINT);
       const limits = { idleSeconds: 0, maxSeconds: this.runtime.settings.STREAM_MAX_DURATION };
-      this.sse.write(res, events$, { endpoint: ENDPOINT, release, limits, fallbackEndpoint: '/api/v1/events/stream' });
+      this.sse.follow(
+        res,
+        this.hubs,
+        { streamId: FEED_HUB_ID, after, ...(everything ? {} : { control }) },
+        { endpoint: ENDPOINT, release, limits, fallbackEndpoint: '/api/v1/events/stream' },
+      );
     } catch (error) {
       sendError(res, error, this.runtime.logger, req);
     }

@@ -1,18 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Observable } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 import {
+  BatchedCounter,
+  SseSink,
+  jitteredRetryMs,
   responsePacing,
   withStreamLimits,
   writeSse,
   type Runtime,
+  type SseFrame,
   type SseMessage,
   type StreamLimits,
+  type TimerWheel,
 } from '#platform';
-import type { Pacing } from '#eventsourcing';
+import type { Pacing, StreamHubs } from '#eventsourcing';
 import { principalOf } from '../auth/principal-of.js';
 import { StreamGate } from '../limits/stream-gate.js';
-import { RUNTIME } from '../tokens.js';
+import { sinkFor, type HubWatch } from '../streaming/hub-watch.js';
+import { RUNTIME, TIMER_WHEEL } from '../tokens.js';
 import { ApiError } from './api-error.js';
 
 export interface SseWriteOptions {
@@ -35,8 +41,11 @@ export interface SseWriteOptions {
  */
 @Injectable()
 export class SseEndpoints {
+  private readonly sent = new Map<string, BatchedCounter<'endpoint'>>();
+
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(TIMER_WHEEL) private readonly wheel: TimerWheel,
     private readonly gate: StreamGate,
   ) {}
 
@@ -56,16 +65,49 @@ export class SseEndpoints {
     return this.gate.admit(req, principalOf(req), 'sse', endpoint);
   }
 
-  write(res: Response, source$: Observable<SseMessage>, options: SseWriteOptions): void {
-    const { settings, metrics, logger } = this.runtime;
+  /** Streams a hub's frames after `watch.after`: one write of shared bytes per tick, timers from the process's wheel. */
+  follow<Frame extends SseFrame>(
+    res: Response,
+    hubs: StreamHubs<Frame>,
+    watch: HubWatch<Frame>,
+    options: SseWriteOptions,
+  ): void {
+    const { settings, metrics } = this.runtime;
     const { endpoint } = options;
-    const limits = options.limits ?? {
-      idleSeconds: settings.STREAM_IDLE_TIMEOUT,
-      maxSeconds: settings.STREAM_MAX_DURATION,
-    };
+    metrics.sseStreamsActive.inc({ endpoint });
+    const sink = new SseSink(res, {
+      retryMs: jitteredRetryMs(settings.SSE_RETRY_MS),
+      keepaliveSeconds: settings.SSE_KEEPALIVE_INTERVAL,
+      bufferSize: settings.SSE_BUFFER_SIZE,
+      limits: this.limitsOf(options),
+      wheel: this.wheel,
+      sent: this.sentCounter(endpoint),
+      errorMessage: (error) => this.failureEvent(error, options),
+      onClose: () => {
+        options.release();
+        metrics.sseStreamsActive.dec({ endpoint });
+      },
+    });
+    sink.attach(hubs.subscribe(watch.streamId, watch.after, sinkFor<Frame>(watch, sink), watch.control));
+  }
+
+  /**
+   * Streams `source$`. A resumed stream whose terminal event the client already has comes as
+   * rxjs' EMPTY (nothing will ever follow): that is answered 204 No Content, the HTML
+   * standard's way to stop an EventSource from reconnecting.
+   */
+  write(res: Response, source$: Observable<SseMessage>, options: SseWriteOptions): void {
+    if (source$ === EMPTY) {
+      options.release();
+      res.status(204).end();
+      return;
+    }
+    const { settings, metrics } = this.runtime;
+    const { endpoint } = options;
+    const limits = this.limitsOf(options);
     metrics.sseStreamsActive.inc({ endpoint });
     writeSse(res, limits === false ? source$ : source$.pipe(withStreamLimits(limits)), {
-      retryMs: settings.SSE_RETRY_MS,
+      retryMs: jitteredRetryMs(settings.SSE_RETRY_MS),
       keepaliveSeconds: settings.SSE_KEEPALIVE_INTERVAL,
       maxBufferedBytes: settings.SSE_BUFFER_SIZE,
       onSent: () => metrics.sseEventsSent.inc({ endpoint }),
@@ -74,13 +116,33 @@ export class SseEndpoints {
         options.release();
         metrics.sseStreamsActive.dec({ endpoint });
       },
-      errorMessage: (error) => {
-        metrics.streamingErrors.inc({ type: 'sse', endpoint });
-        if (options.failure) return options.failure(error);
-        logger.error({ err: error, endpoint, ...options.logContext }, 'stream failed');
-        return streamFailedEvent(options.fallbackEndpoint);
-      },
+      errorMessage: (error) => this.failureEvent(error, options),
     });
+  }
+
+  private limitsOf(options: SseWriteOptions): StreamLimits | false {
+    const { settings } = this.runtime;
+    return options.limits ?? { idleSeconds: settings.STREAM_IDLE_TIMEOUT, maxSeconds: settings.STREAM_MAX_DURATION };
+  }
+
+  private failureEvent(error: unknown, options: SseWriteOptions): SseMessage {
+    const { metrics, logger } = this.runtime;
+    metrics.streamingErrors.inc({ type: 'sse', endpoint: options.endpoint });
+    if (options.failure) return options.failure(error);
+    logger.error({ err: error, endpoint: options.endpoint, ...options.logContext }, 'stream failed');
+    return streamFailedEvent(options.fallbackEndpoint);
+  }
+
+  /** Frames sent, counted per endpoint and flushed to the metric once a tick and as each stream closes. */
+  private sentCounter(endpoint: string): BatchedCounter<'endpoint'> {
+    let counter = this.sent.get(endpoint);
+    if (!counter) {
+      const created = new BatchedCounter(this.runtime.metrics.sseEventsSent, { endpoint });
+      this.wheel.onTick(() => created.flush());
+      this.sent.set(endpoint, created);
+      counter = created;
+    }
+    return counter;
   }
 }
 

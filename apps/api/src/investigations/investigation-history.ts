@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { Observable } from 'rxjs';
 import { replayClock } from '#audit';
-import { readPages, type Stored, type EventStore, type Pacing, type RecordedEvent } from '#eventsourcing';
-import { investigationStreamId, toInvestigationWireEvent, type InvestigationEvent } from '#investigations';
+import { readPages, type EventStore, type Pacing, type RecordedEvent } from '#eventsourcing';
+import { investigationEventCatalog, investigationStreamId, toInvestigationWireEvent } from '#investigations';
 import { drained, type SseMessage } from '#platform';
 
 /** The whole stream in revision order, page by page (one page in memory at a time for NDJSON). */
@@ -68,7 +68,7 @@ export function replayInvestigation(
         const ready = pacing?.ready();
         if (ready) await ready;
         if (stopped) return;
-        const data = toInvestigationWireEvent(event as unknown as Stored<InvestigationEvent>);
+        const data = toInvestigationWireEvent(investigationEventCatalog.decode(event));
         if (data !== null) subscriber.next({ id: event.revision, data });
       }
       subscriber.complete();

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { EMPTY } from 'rxjs';
+import type { StreamHubs } from '#eventsourcing';
 import type { Runtime } from '#platform';
 import { RequirePermission } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
@@ -7,7 +9,8 @@ import { DocInvestigationStream } from '../docs/api-docs.decorators.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
 import { parseOr400 } from '../http/zod-body.js';
-import { RUNTIME } from '../tokens.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import { INVESTIGATION_HUBS, RUNTIME } from '../tokens.js';
 import { InvestigationsService } from './investigations.service.js';
 import { investigationIdSchema, lastEventIdSchema } from './start-investigation.dto.js';
 
@@ -27,6 +30,7 @@ export class InvestigationStreamController {
     private readonly investigations: InvestigationsService,
     private readonly sse: SseEndpoints,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(INVESTIGATION_HUBS) private readonly hubs: StreamHubs<WireFrame>,
   ) {}
 
   @Get(':id')
@@ -41,19 +45,20 @@ export class InvestigationStreamController {
     try {
       this.sse.assertEnabled();
       const investigationId = parseOr400(investigationIdSchema, id, 'investigation id');
-      const events$ = await this.investigations.events(
+      const watch = await this.investigations.watch(
         investigationId,
         resumeRevision(req, lastEventId),
         principalOf(req),
-        this.sse.pacing(res),
       );
-      const release = this.sse.admit(req, ENDPOINT);
-      this.sse.write(res, events$, {
+      const options = {
         endpoint: ENDPOINT,
-        release,
+        release: this.sse.admit(req, ENDPOINT),
         fallbackEndpoint: `/api/v1/investigations/${investigationId}`,
         logContext: { investigationId },
-      });
+      };
+      // A client that already has the end gets the opening and the end, as an empty stream.
+      if (watch === null) this.sse.write(res, EMPTY, options);
+      else this.sse.follow(res, this.hubs, watch, options);
     } catch (error) {
       sendError(res, error, this.runtime.logger, req);
     }

@@ -80,7 +80,38 @@ describe('investigations over HTTP (embedded mode)', () => {
     const later = all.filter((f) => Number(f.id) > cut);
     expect(await fullStream(id, { headers: { 'Last-Event-ID': String(cut) } })).toEqual(later);
     expect(await fullStream(id, {}, `?last_event_id=${cut}`)).toEqual(later);
-    expect(await fullStream(id, { headers: { 'Last-Event-ID': all.at(-1)?.id ?? '' } })).toEqual([]);
+  });
+
+  it('answers 204 to a resume from the terminal event on, so EventSource stops reconnecting', async () => {
+    const { investigation_id: id } = await startInvestigation();
+    const all = await fullStream(id);
+    expect(all.at(-1)?.data.type).toBe('complete');
+    const end = Number(all.at(-1)?.id);
+    for (const resume of [
+      { headers: { 'Last-Event-ID': String(end) } },
+      { headers: { 'Last-Event-ID': String(end + 5) } },
+    ]) {
+      const res = await fetch(`${app.url}/api/v1/investigations/stream/${id}`, resume);
+      expect(res.status).toBe(204);
+      expect(await res.text()).toBe('');
+    }
+    const byQuery = await fetch(`${app.url}/api/v1/investigations/stream/${id}?last_event_id=${end}`);
+    expect(byQuery.status).toBe(204);
+    // One before the end still streams the terminal event.
+    const last = await fullStream(id, { headers: { 'Last-Event-ID': String(end - 1) } });
+    expect(last.map((f) => f.data.type)).toEqual(['complete']);
+  });
+
+  it('opens each stream with a retry jittered within ±20 % of SSE_RETRY_MS', async () => {
+    const { investigation_id: id } = await startInvestigation();
+    const retries = new Set<number>();
+    for (let i = 0; i < 8; i++) {
+      const sse = await openSse(`${app.url}/api/v1/investigations/stream/${id}`);
+      await sse.done;
+      retries.add(Number(/^retry: (\d+)\n/.exec(sse.raw())?.[1]));
+    }
+    for (const retry of retries) expect(retry >= 2400 && retry <= 3600).toBe(true);
+    expect(retries.size).toBeGreaterThan(1);
   });
 
   it('reports the current state from the projection', async () => {

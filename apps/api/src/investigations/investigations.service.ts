@@ -2,25 +2,30 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EMPTY, filter, map, takeWhile, type Observable } from 'rxjs';
 import {
   catchUpThenLive,
-  readPages,
-  type Stored,
+  decodeWith,
+  readTypedPages,
+  type HubControl,
   type LiveFeed,
   type Pacing,
   type RecordedEvent,
 } from '#eventsourcing';
 import {
+  INVESTIGATION_SUMMARIES,
   TERMINAL_EVENT_TYPES,
   emptyInvestigationSummary,
   evolveInvestigationSummary,
+  investigationEventCatalog,
   investigationStreamId,
   toInvestigationWireEvent,
-  type InvestigationEvent,
   type InvestigationSummary,
   type InvestigationWireEvent,
   type StartInvestigation,
 } from '#investigations';
 import { keyedUuid, mayActOn, newId, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
+import { projectedDocument } from '../read-models/projected-document.js';
+import type { HubWatch } from '../streaming/hub-watch.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
 import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
 
@@ -29,6 +34,9 @@ export interface Caller {
   readonly correlationId: string;
   readonly principal: Principal;
 }
+
+/** How long a read waits for the projector to reach the stream's head before folding the stream itself. */
+export const READ_YOUR_WRITES_MS = 500;
 
 const TARGET = (id: string) => ({ aggregate: 'investigation', id }) as const;
 const isFinished = (s: InvestigationSummary): boolean =>
@@ -161,14 +169,14 @@ export class InvestigationsService {
     viewer: Principal,
     pacing?: Pacing,
   ): Promise<Observable<SseMessage>> {
-    const endRevision = await this.openable(investigationId, viewer);
+    const { endRevision } = await this.openable(investigationId, viewer);
     if (endRevision !== null && afterRevision >= endRevision) return EMPTY;
     const isEnd = (event: RecordedEvent): boolean => TERMINAL_EVENT_TYPES.has(event.type);
     return catchUpThenLive(this.runtime.store, this.feed, investigationStreamId(investigationId), afterRevision, {
       isEnd,
       ...(pacing ? { pacing } : {}),
     }).pipe(
-      map((recorded) => recorded as unknown as Stored<InvestigationEvent>),
+      decodeWith(investigationEventCatalog),
       // A queued investigation's owner came from its command: the first event must agree.
       takeWhile(
         (event) =>
@@ -180,30 +188,60 @@ export class InvestigationsService {
   }
 
   /**
+   * Where a viewer's stream of the seed's events starts on the investigation's hub, or null
+   * when the viewer already has its end. A queued investigation's owner came from its
+   * command, so its first event must agree before anything is sent.
+   */
+  async watch(investigationId: string, afterRevision: number, viewer: Principal): Promise<HubWatch<WireFrame> | null> {
+    const { endRevision, queued } = await this.openable(investigationId, viewer);
+    if (endRevision !== null && afterRevision >= endRevision) return null;
+    const streamId = investigationStreamId(investigationId);
+    if (!queued) return { streamId, after: afterRevision };
+    const control: HubControl<WireFrame> = ({ event }) =>
+      event.type !== 'InvestigationStarted' || mayActOn(viewer, 'investigation:watch', event.metadata.userId)
+        ? 'deliver'
+        : 'stop';
+    return { streamId, after: afterRevision, control };
+  }
+
+  /**
    * What opening a stream needs, read without folding the stream: the owner check of get()
    * on its first event (or on the queued command), and the revision of its terminal event.
    */
-  private async openable(investigationId: string, viewer: Principal): Promise<number | null> {
+  private async openable(
+    investigationId: string,
+    viewer: Principal,
+  ): Promise<{ endRevision: number | null; queued: boolean }> {
     const streamId = investigationStreamId(investigationId);
     const [first] = await this.runtime.store.readStream(streamId, { maxCount: 1 });
     if (!first) {
       await this.get(investigationId, viewer);
-      return null;
+      return { endRevision: null, queued: true };
     }
     if (!mayActOn(viewer, 'investigation:watch', first.metadata.userId))
       throw notFound('investigation', investigationId);
     const last = await this.runtime.store.readLastEvent(streamId);
-    return last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null;
+    return { endRevision: last && TERMINAL_EVENT_TYPES.has(last.type) ? last.revision : null, queued: false };
   }
 
-  /** Folded a page at a time: a long investigation costs the summary, not its history. */
+  /**
+   * From the summaries read model once it has caught up with the stream; otherwise folded a
+   * page at a time: a long investigation costs the summary, not its history.
+   */
   private async read(investigationId: string): Promise<InvestigationSummary | null> {
+    const projected = await projectedDocument<InvestigationSummary>(this.runtime.readModels, this.runtime.store, {
+      projection: INVESTIGATION_SUMMARIES,
+      collection: INVESTIGATION_SUMMARIES,
+      id: investigationId,
+      streamId: investigationStreamId(investigationId),
+      revisionOf: (summary) => summary.last_event_id,
+      waitMs: READ_YOUR_WRITES_MS,
+    });
+    if (projected) return projected;
     let doc: InvestigationSummary | null = null;
-    for await (const event of readPages(this.runtime.store, investigationStreamId(investigationId))) {
-      doc = evolveInvestigationSummary(
-        doc ?? emptyInvestigationSummary(investigationId),
-        event as unknown as Stored<InvestigationEvent>,
-      );
+    const streamId = investigationStreamId(investigationId);
+    for await (const event of readTypedPages(this.runtime.store, investigationEventCatalog, streamId)) {
+      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event);
     }
     return doc;
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { investigationStreamId } from '#investigations';
 import { auditRecords } from '#platform';
 import { openSse } from '../../../../test/support/sse-client.js';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
@@ -58,7 +59,50 @@ async function investigate(app: EmbeddedApp, body: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
+/** What the client of a finished investigation is told: its first event's notice and Tiradentes' report. */
+async function toldAbout(app: EmbeddedApp, dataSource: string) {
+  const { body } = await investigate(app, {
+    query: 'Contratos de saúde',
+    data_source: dataSource,
+    filters: { orgao: '36000' },
+  });
+  const frames = await (await openSse(`${app.url}${body.stream_url}`)).done;
+  expect(frames.at(-1)?.data.type).toBe('complete');
+  const events = await app.runtime.store.readStream(investigationStreamId(body.investigation_id ?? ''));
+  const report = events.find((e) => e.type === 'ReportDrafted')?.data as { markdown: string } | undefined;
+  return { notice: frames[0]?.data.notice, report: report?.markdown ?? '' };
+}
+
 describe('investigations over the Portal da Transparência', () => {
+  it('says when data_source "contracts" analyses synthetic contracts for want of a Portal key', async () => {
+    const withoutKey = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '200' });
+    try {
+      const told = await toldAbout(withoutKey, 'contracts');
+      expect(told.notice).toMatch(/PORTAL_TRANSPARENCIA_API_KEY.*contratos sintéticos/);
+      expect(told.report).toContain(`> **Atenção:** ${String(told.notice)}`);
+      // Asking for synthetic data explicitly needs no word.
+      expect(await toldAbout(withoutKey, 'synthetic')).toEqual({
+        notice: undefined,
+        report: expect.not.stringContaining('Atenção'),
+      });
+    } finally {
+      await withoutKey.stop();
+    }
+    const withKey = await startEmbeddedApp({
+      PORTAL_TRANSPARENCIA_API_KEY: KEY,
+      PORTAL_TRANSPARENCIA_BASE_URL: portalUrl(),
+      INVESTIGATION_PAGE_SIZE: '10',
+    });
+    try {
+      expect(await toldAbout(withKey, 'contracts')).toEqual({
+        notice: undefined,
+        report: expect.not.stringContaining('Atenção'),
+      });
+    } finally {
+      await withKey.stop();
+    }
+  });
+
   it('analyses the Portal contracts page by page and flags the outlier', async () => {
     requests = [];
     const app = await startEmbeddedApp({

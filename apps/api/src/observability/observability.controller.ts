@@ -51,7 +51,7 @@ export class ObservabilityController {
       live: {
         sse_streams_active: streams.values.reduce((sum, v) => sum + v.value, 0),
         websocket_connections_active: Object.fromEntries(sockets.values.map((v) => [String(v.labels.type), v.value])),
-        projection_lag_events: lag.values[0]?.value ?? 0,
+        projection_lag_events: lag.values.find((v) => v.labels.projection === undefined)?.value ?? 0,
         event_store: { kind: store.kind, head_position: head },
         command_bus: { kind: bus.kind },
       },

@@ -1,7 +1,7 @@
 import { defer, from, map, mergeMap, type Observable } from 'rxjs';
-import { catchUpThenLive, type Stored, type LiveFeed, type RecordedEvent, type EventStore } from '#eventsourcing';
+import { catchUpThenLive, decodeWith, type Stored, type LiveFeed, type EventStore } from '#eventsourcing';
 import type { Principal, PumpItem, SseMessage } from '#platform';
-import { chatStreamId, type ChatEvent } from '#chat';
+import { chatEventCatalog, chatStreamId, type ChatEvent } from '#chat';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
 import { toWire } from '../chat/chat.service.js';
 import type { OutboundMessage } from './ws-messages.js';
@@ -58,11 +58,7 @@ export function chatWireItems(
   return (afterId) =>
     defer(authorize).pipe(
       mergeMap(() =>
-        toWire(
-          catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(
-            map((event) => event as unknown as Stored<ChatEvent>),
-          ),
-        ),
+        toWire(catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(decodeWith(chatEventCatalog))),
       ),
       map((sse) => ({
         id: Number(sse.id),
@@ -80,6 +76,7 @@ export function chatEvents(
 ): (afterId: number) => Observable<{ readonly id: number; readonly event: Stored<ChatEvent> }> {
   return (afterId) =>
     catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(
-      map((event: RecordedEvent) => ({ id: event.revision, event: event as unknown as Stored<ChatEvent> })),
+      decodeWith(chatEventCatalog),
+      map((event) => ({ id: event.revision, event })),
     );
 }

@@ -10,7 +10,8 @@ export const streamNameSchema = z
   .string()
   .regex(/^(investigation|chat):[A-Za-z0-9_-]{1,128}$/, 'must be investigation:<id> or chat:<session id>');
 
-const schemas = {
+/** Every command a client may send on a raw WebSocket (each endpoint accepts some); the AsyncAPI document shows them. */
+export const inboundMessageSchemas = {
   ping: z.object({ type: z.literal('ping'), request_id: requestId }),
   subscribe: z.object({
     type: z.literal('subscribe'),
@@ -29,10 +30,12 @@ const schemas = {
     request_id: requestId,
   }),
   typing: z.object({ type: z.literal('typing'), is_typing: z.boolean().default(true) }),
+  /** A fresh token for the same user: the connection outlives the token it opened with. */
+  auth: z.object({ type: z.literal('auth'), token: z.string().min(1).max(16_384), request_id: requestId }),
 } as const;
 
-export type InboundType = keyof typeof schemas;
-export type Inbound<K extends InboundType = InboundType> = { [T in K]: z.output<(typeof schemas)[T]> }[K];
+export type InboundType = keyof typeof inboundMessageSchemas;
+export type Inbound<K extends InboundType = InboundType> = { [T in K]: z.output<(typeof inboundMessageSchemas)[T]> }[K];
 
 export type ParsedInbound<K extends InboundType> =
   { readonly ok: true; readonly message: Inbound<K> } | { readonly ok: false; readonly error: OutboundMessage };
@@ -76,7 +79,7 @@ export function parseInbound<K extends InboundType>(data: Buffer | string, allow
       `unknown message type "${type.slice(0, 64)}"; this endpoint accepts ${allowed.join(', ')}`,
     );
   }
-  const parsed = schemas[type as K].safeParse(value);
+  const parsed = inboundMessageSchemas[type as K].safeParse(value);
   if (!parsed.success) {
     const summary = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
     const id = (value as { request_id?: unknown }).request_id;

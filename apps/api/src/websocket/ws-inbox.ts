@@ -10,6 +10,16 @@ const MAX_QUEUED = 64;
 const asBuffer = (data: RawData): Buffer =>
   Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 
+const parseAuth = (buffer: Buffer) => parseInbound(buffer, ['auth'] as const);
+
+async function refreshToken(peer: WsPeer, message: Inbound<'auth'>): Promise<void> {
+  const echo = message.request_id === undefined ? {} : { request_id: message.request_id };
+  const answer = peer.refreshToken
+    ? await peer.refreshToken(message.token)
+    : errorMessage('UNKNOWN_MESSAGE_TYPE', 'this connection takes no token');
+  peer.send({ ...answer, ...echo });
+}
+
 /**
  * Reads a client's messages one at a time, in order: a `resume` must not overtake the
  * `cancel` sent before it. Bad frames get an error message; a failing handler gets an
@@ -31,12 +41,17 @@ export function readInbox<K extends InboundType>(
       peer.flush();
       return;
     }
-    const parsed = parseInbound(asBuffer(data), allowed);
+    const buffer = asBuffer(data);
+    const parsed = parseInbound(buffer, allowed);
+    // Every endpoint takes a fresh token too; only messages it does not know are read as one.
+    const auth = !parsed.ok && parsed.error.error_code === 'UNKNOWN_MESSAGE_TYPE' ? parseAuth(buffer) : null;
     queued++;
     // Errors take their turn too: replies come in the order of the messages they answer.
     chain = chain
       .then(() => {
         if (peer.closed) return undefined;
+        if (auth?.ok) return refreshToken(peer, auth.message);
+        if (auth && auth.error.error_code !== 'UNKNOWN_MESSAGE_TYPE') return peer.send(auth.error);
         if (!parsed.ok) return peer.send(parsed.error);
         return handle(parsed.message);
       })

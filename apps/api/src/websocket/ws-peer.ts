@@ -41,6 +41,8 @@ export class WsPeer implements Peer {
   private peak = 0;
   private pauses = 0;
   private ending = false;
+  /** Takes a fresh token sent on this connection (set by whoever tracks its expiry). */
+  refreshToken: ((token: string) => Promise<OutboundMessage>) | null = null;
 
   constructor(
     private readonly ws: WebSocket,

@@ -189,6 +189,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         'close',
         this.connections.add(peer, () => peer.stats()),
       );
+      peer.refreshToken = (token) => this.connections.refresh(peer.id, token);
       if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
       this.serve(ws, peer, route, query, clientIp(req, this.runtime.settings));
     });

@@ -1,17 +1,17 @@
-import { readPages, type Stored, type EventStore } from '#eventsourcing';
+import { readTypedPages, type EventStore } from '#eventsourcing';
 import {
+  chatEventCatalog,
   chatStreamId,
   emptyChatHistory,
   evolveChatHistory,
-  type ChatEvent,
   type ChatHistory,
   type ChatState,
 } from '#chat';
 import {
   emptyInvestigationSummary,
   evolveInvestigationSummary,
+  investigationEventCatalog,
   investigationStreamId,
-  type InvestigationEvent,
   type InvestigationSummary,
 } from '#investigations';
 import { mayActOn, type Principal } from '#platform';
@@ -24,11 +24,9 @@ export class ChatFactsReader {
 
   async investigation(investigationId: string): Promise<InvestigationSummary | null> {
     let doc: InvestigationSummary | null = null;
-    for await (const event of readPages(this.store, investigationStreamId(investigationId))) {
-      doc = evolveInvestigationSummary(
-        doc ?? emptyInvestigationSummary(investigationId),
-        event as unknown as Stored<InvestigationEvent>,
-      );
+    const streamId = investigationStreamId(investigationId);
+    for await (const event of readTypedPages(this.store, investigationEventCatalog, streamId)) {
+      doc = evolveInvestigationSummary(doc ?? emptyInvestigationSummary(investigationId), event);
     }
     return doc;
   }
@@ -54,8 +52,8 @@ export class ChatFactsReader {
 
   async history(sessionId: string): Promise<ChatHistory> {
     let doc = emptyChatHistory(sessionId);
-    for await (const event of readPages(this.store, chatStreamId(sessionId)))
-      doc = evolveChatHistory(doc, event as unknown as Stored<ChatEvent>);
+    for await (const event of readTypedPages(this.store, chatEventCatalog, chatStreamId(sessionId)))
+      doc = evolveChatHistory(doc, event);
     return doc;
   }
 }

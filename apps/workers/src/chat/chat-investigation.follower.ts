@@ -1,5 +1,12 @@
-import { fromEvent, ignoreElements, lastValueFrom, map, takeUntil, takeWhile, tap, timer } from 'rxjs';
-import { catchUpThenLive, type Stored, type EventStore, type LiveFeed, type Causation } from '#eventsourcing';
+import { fromEvent, ignoreElements, lastValueFrom, takeUntil, takeWhile, tap, timer } from 'rxjs';
+import {
+  catchUpThenLive,
+  decodeWith,
+  type Stored,
+  type EventStore,
+  type LiveFeed,
+  type Causation,
+} from '#eventsourcing';
 import {
   chunkAnswer,
   estimateTokensOfLength,
@@ -7,7 +14,12 @@ import {
   type ChatMessageState,
   type FollowChatInvestigation,
 } from '#chat';
-import { TERMINAL_EVENT_TYPES, investigationStreamId, type InvestigationEvent } from '#investigations';
+import {
+  TERMINAL_EVENT_TYPES,
+  investigationEventCatalog,
+  investigationStreamId,
+  type InvestigationEvent,
+} from '#investigations';
 import type { CommandBus, CommandContext } from '#platform';
 import { BatchingQueue } from './batching-queue.js';
 import { followCommandId } from './chat-investigation.starter.js';
@@ -86,7 +98,7 @@ export class ChatInvestigationFollower {
       message = messageIn(await step({ type: 'ReportInvestigation', data: { messageId, segments } }), messageId);
     });
     const window$ = catchUpThenLive(this.deps.store, this.deps.feed, streamId, message.followedRevision).pipe(
-      map((recorded) => recorded as unknown as InvestigationRecord),
+      decodeWith(investigationEventCatalog),
       takeWhile((event) => !TERMINAL_EVENT_TYPES.has(event.type), true),
       takeUntil(timer(this.deps.windowMs)),
       takeUntil(fromEvent(context.signal, 'abort')),

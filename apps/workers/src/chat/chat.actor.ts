@@ -1,4 +1,12 @@
-import { CHAT_CATEGORY, chatDecider, chatStreamId, type ChatCommand, type ChatEvent, type ChatState } from '#chat';
+import {
+  CHAT_CATEGORY,
+  chatDecider,
+  chatEventCatalog,
+  chatStreamId,
+  type ChatCommand,
+  type ChatEvent,
+  type ChatState,
+} from '#chat';
 import type { Metrics } from '#platform';
 import { ActorRegistry, DeciderActor, type EventStore } from '#eventsourcing';
 
@@ -16,6 +24,7 @@ export function createChatActors(deps: {
         store: deps.store,
         streamId: chatStreamId(sessionId),
         category: CHAT_CATEGORY,
+        catalog: chatEventCatalog,
         decider: chatDecider,
         clock: deps.clock,
         ...(deps.metrics ? { metrics: deps.metrics } : {}),

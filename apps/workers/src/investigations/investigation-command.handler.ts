@@ -9,6 +9,8 @@ export interface InvestigationCommandHandlerDeps {
   readonly runner: InvestigationRunner;
   readonly bus: CommandBus;
   readonly clock: () => Date;
+  /** The notice an investigation starts with, for its data source (synthetic contracts standing in). */
+  readonly sourceNotice?: (dataSource: string) => string | null;
 }
 
 /** Routes the investigation commands that arrive over the bus to their actor or runner. */
@@ -40,9 +42,11 @@ export class InvestigationCommandHandler {
     command: Extract<InvestigationBusCommand, { type: 'StartInvestigation' }>,
     causation: Causation,
   ): Promise<void> {
+    const notice = this.deps.sourceNotice?.(command.data.dataSource) ?? null;
+    const data = notice === null ? command.data : { ...command.data, notice };
     const { state } = await this.decide(
       id,
-      { type: command.type, data: command.data, at: this.now(), userId: causation.userId },
+      { type: command.type, data, at: this.now(), userId: causation.userId },
       causation,
     );
     if (state.status !== 'running') return;

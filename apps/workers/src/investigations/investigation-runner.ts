@@ -175,6 +175,7 @@ export class InvestigationRunner {
       anomalies: memory.found,
       trends,
       executionSeconds,
+      notice: state.notice,
     });
     const completed = await step({ type: 'CompleteInvestigation', data: { reportMarkdown } });
     if (completed.status === 'completed')

@@ -1,5 +1,6 @@
 import {
   investigationDecider,
+  investigationEventCatalog,
   investigationStreamId,
   INVESTIGATION_CATEGORY,
   type InvestigationCommand,
@@ -24,6 +25,7 @@ export function createInvestigationActors(deps: {
         store: deps.store,
         streamId: investigationStreamId(id),
         category: INVESTIGATION_CATEGORY,
+        catalog: investigationEventCatalog,
         decider: investigationDecider,
         clock: deps.clock,
         ...(deps.producer ? { producer: deps.producer } : {}),

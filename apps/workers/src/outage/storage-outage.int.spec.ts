@@ -14,7 +14,7 @@ const CONTRACTS = 600;
 /** Two deliveries only: the old nak-per-attempt would dead-letter a command on its second failed try. */
 const MAX_DELIVER = 2;
 /** Short enough for the outage to outlast it, long enough that a busy machine's stalls do not redeliver. */
-const ACK_WAIT_MS = 3000;
+const ACK_WAIT_MS = 5000;
 
 let database: ScratchDatabase;
 let env: JetStreamTestEnv;

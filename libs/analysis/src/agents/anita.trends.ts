@@ -12,7 +12,8 @@ export interface MonthlyPoint {
   readonly countGrowth: number | null;
 }
 
-export type TrendDirection = 'crescente' | 'estável' | 'decrescente' | 'indefinida';
+export const TREND_DIRECTIONS = ['crescente', 'estável', 'decrescente', 'indefinida'] as const;
+export type TrendDirection = (typeof TREND_DIRECTIONS)[number];
 
 /** Anita's findings; plain data so it can travel inside an event. */
 export interface TrendReport {

@@ -14,6 +14,8 @@ export interface ReportInput {
   readonly anomalies: readonly Anomaly[];
   readonly trends: TrendReport;
   readonly executionSeconds: number;
+  /** What the reader must know about the data first (synthetic contracts standing in for the Portal's). */
+  readonly notice?: string | null;
 }
 
 const TOP_FINDINGS = 10;
@@ -28,6 +30,7 @@ export function writeReport(input: ReportInput): string {
     `**Consulta:** ${input.query.trim() || '(sem texto)'}`,
     `**Filtros:** ${describeFilters(input.filters)}`,
     '',
+    ...(input.notice ? [`> **Atenção:** ${input.notice}`, ''] : []),
     ...analysedSection(input),
     ...anomaliesSection(input.anomalies),
     ...findingsSection(input.anomalies),

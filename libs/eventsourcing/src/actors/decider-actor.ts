@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Decider, DomainEvent } from '../decider/decider.js';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors.js';
 import type { EventStore, NewEvent } from '../event-store/event-store.port.js';
-import { readPages } from '../event-store/read-pages.js';
+import type { EventCatalog } from '../typed-streams/event-catalog.js';
+import { readTypedPages } from '../typed-streams/typed-stream.js';
 import { Mailbox } from './mailbox.js';
 
 /** Who asked, for the metadata of the events a command causes. */
@@ -22,6 +23,8 @@ export interface DeciderActorDeps<C, E extends DomainEvent, S> {
   readonly streamId: string;
   readonly category: string;
   readonly decider: Decider<C, E, S>;
+  /** The stream's event types: what it reads is checked, what it appends carries the current versions. */
+  readonly catalog: EventCatalog<E>;
   readonly clock: () => Date;
   readonly metrics?: DeciderActorMetrics;
   readonly maxConflictRetries?: number;
@@ -81,16 +84,14 @@ export class DeciderActor<C, E extends DomainEvent, S> {
 
   private async append(events: readonly E[], causation: Causation): Promise<void> {
     const occurredAt = this.deps.clock().toISOString();
-    const records: NewEvent[] = events.map((e) => ({
-      type: e.type,
-      data: e.data,
-      metadata: {
+    const records: NewEvent[] = events.map((e) =>
+      this.deps.catalog.encode(e, {
         eventId: randomUUID(),
         ...causation,
         occurredAt,
         ...(this.deps.producer ? { producer: this.deps.producer } : {}),
-      },
-    }));
+      }),
+    );
     const { nextRevision } = await this.deps.store.appendToStream(this.deps.streamId, records, this.revision);
     for (const event of events) {
       this.state = this.deps.decider.evolve(this.state, event);
@@ -100,8 +101,9 @@ export class DeciderActor<C, E extends DomainEvent, S> {
   }
 
   private async catchUp(): Promise<void> {
-    for await (const recorded of readPages(this.deps.store, this.deps.streamId, this.revision)) {
-      this.state = this.deps.decider.evolve(this.state, recorded as unknown as E);
+    const { store, catalog, streamId } = this.deps;
+    for await (const recorded of readTypedPages(store, catalog, streamId, this.revision)) {
+      this.state = this.deps.decider.evolve(this.state, recorded);
       this.revision = recorded.revision;
     }
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
 import type { Decider, DomainEvent } from '../decider/decider.js';
 import { DomainError } from '../decider/domain-error.js';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors.js';
@@ -10,6 +11,8 @@ import type {
   RecordedEvent,
 } from '../event-store/event-store.port.js';
 import { InMemoryEventStore } from '../testing/in-memory-event-store.js';
+import { EventCatalog } from '../typed-streams/event-catalog.js';
+import { defineEvent } from '../typed-streams/event-definition.js';
 import { DeciderActor, type Causation, type DeciderActorMetrics } from './decider-actor.js';
 
 /** A tally that records each command once: a redelivered command decides nothing. */
@@ -39,6 +42,11 @@ const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
   isTerminal: (state) => state.closed,
 };
 
+const tallyEvents = new EventCatalog<TallyEvent>('tally', {
+  Added: defineEvent('Added', z.object({ commandId: z.string(), amount: z.number() })),
+  Closed: defineEvent('Closed', z.object({}).strict()),
+});
+
 const NOW = new Date('2026-02-01T12:00:00.000Z');
 const STREAM = 'tally-1';
 const add = (commandId: string, amount = 1): TallyCommand => ({ type: 'Add', data: { commandId, amount } });
@@ -53,6 +61,7 @@ function actorOn(
     streamId: options.streamId ?? STREAM,
     category: 'tally',
     decider: tally,
+    catalog: tallyEvents,
     clock: () => NOW,
     producer: 'worker-test',
     ...(options.maxConflictRetries === undefined ? {} : { maxConflictRetries: options.maxConflictRetries }),

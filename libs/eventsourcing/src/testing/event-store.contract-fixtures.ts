@@ -66,3 +66,30 @@ export async function writeBatches(store: EventStore, streamId: string, batches:
 export function expectStrictlyIncreasing(values: readonly number[]): void {
   values.slice(1).forEach((value, index) => expect(value).toBeGreaterThan(values[index] ?? Number.NEGATIVE_INFINITY));
 }
+
+/** An event as the store hands it back, for pure tests of projections; positions count up per call. */
+let recordedPosition = 0;
+export function recordedEvent(
+  streamId: string,
+  revision: number,
+  type: string,
+  data: unknown,
+  metadata: Partial<EventMetadata> = {},
+): RecordedEvent {
+  recordedPosition += 1;
+  return {
+    streamId,
+    revision,
+    position: recordedPosition,
+    type,
+    data,
+    metadata: {
+      eventId: `event-${recordedPosition}`,
+      commandId: 'command',
+      correlationId: 'correlation',
+      userId: 'ana',
+      occurredAt: '2026-03-01T10:00:00.000Z',
+      ...metadata,
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { AuthError } from './auth.errors.js';
 import { resolveAuthMode, signingSecret } from './auth-mode.js';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, JoseTokenVerifier } from './jose-token-verifier.js';
 import type { Principal } from './principal.js';
+import { roleResolver } from './role-claims.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /** The local user of an embedded server that does not require tokens. */
@@ -64,6 +65,10 @@ export function createAuthenticator(
           ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
           ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
           clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+          roles: roleResolver({
+            ...(settings.JWT_ROLES_CLAIM ? { claimPath: settings.JWT_ROLES_CLAIM } : {}),
+            roleMap: settings.JWT_ROLE_MAP,
+          }),
         })
       : null;
   if (!mode.required)

@@ -1,23 +1,39 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AuthError, AuthUnavailableError } from './auth.errors.js';
 import { principalFromClaims, type Principal } from './principal.js';
+import type { RoleResolver } from './role-claims.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 export interface JoseVerifierOptions {
   /** HS256 shared secret (JWT_SECRET or the embedded development secret). */
   readonly secret?: string;
-  /** An OIDC provider's JWKS (JWT_JWKS_URL): RS256 and ES256 tokens. */
+  /** An OIDC provider's JWKS (JWT_JWKS_URL): RSA, RSA-PSS, ECDSA and EdDSA tokens. */
   readonly jwksUrl?: string;
   readonly issuer?: string;
   readonly audience?: string;
   /** Seconds of clock skew tolerated between the provider and this server. */
   readonly clockToleranceSeconds: number;
+  /** Where roles are read from (JWT_ROLES_CLAIM, JWT_ROLE_MAP); default the usual claims. */
+  readonly roles?: RoleResolver;
 }
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
-const ASYMMETRIC = ['RS256', 'ES256'];
+/** What providers sign with: RSA PKCS#1 and PSS, ECDSA on P-256/384/521, and Ed25519. */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 
-/** JWT verification with jose: HS256 against a secret and/or RS256/ES256 against a remote JWKS. */
+/** JWT verification with jose: HS256 against a secret and/or the asymmetric algorithms against a remote JWKS. */
 export class JoseTokenVerifier implements TokenVerifier {
   private readonly getKey: JWTVerifyGetKey;
   private readonly algorithms: string[];
@@ -28,7 +44,7 @@ export class JoseTokenVerifier implements TokenVerifier {
     if (!secretKey && !jwks) throw new TypeError('a JWT secret or a JWKS URL is required');
     // The algorithm list is checked before any key is chosen, so an HS256 token can never be
     // verified with a public key taken for a secret (algorithm confusion).
-    this.algorithms = [...(secretKey ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
+    this.algorithms = [...(secretKey ? ['HS256'] : []), ...(jwks ? ASYMMETRIC_ALGORITHMS : [])];
     this.getKey = async (header, token) => {
       if (header.alg === 'HS256' && secretKey) return secretKey;
       if (jwks) return jwks(header, token);
@@ -45,7 +61,7 @@ export class JoseTokenVerifier implements TokenVerifier {
         ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
         ...(this.options.audience ? { audience: this.options.audience } : {}),
       });
-      return principalFromClaims(payload);
+      return principalFromClaims(payload, this.options.roles);
     } catch (error) {
       throw toAuthError(error);
     }

@@ -12,6 +12,8 @@ export interface Principal {
   readonly anonymous?: true;
   /** The token's `iat` (epoch seconds), when it has one: revocations compare against it. */
   readonly issuedAt?: number;
+  /** The token's `exp` (epoch seconds), when it has one: open connections end at it unless refreshed. */
+  readonly expiresAt?: number;
 }
 
 /** The caller of a public route that sent no token: no roles, so nothing is granted by accident. */
@@ -41,15 +43,20 @@ export function rolesFromClaims(claims: Record<string, unknown>): Role[] {
   return ROLES.filter((role) => candidates.some((c) => c === role));
 }
 
-export function principalFromClaims(claims: Record<string, unknown>): Principal {
+export function principalFromClaims(
+  claims: Record<string, unknown>,
+  rolesOf: (claims: Record<string, unknown>) => Role[] = rolesFromClaims,
+): Principal {
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub.length === 0) throw new AuthError('TOKEN_INVALID', 'the token has no subject');
   const name = [claims.name, claims.preferred_username].find((n): n is string => typeof n === 'string' && n.length > 0);
   const issuedAt = typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : undefined;
+  const expiresAt = typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp : undefined;
   return {
     id: sub,
-    roles: rolesFromClaims(claims),
+    roles: rolesOf(claims),
     ...(name === undefined ? {} : { name }),
     ...(issuedAt === undefined ? {} : { issuedAt }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
   };
 }

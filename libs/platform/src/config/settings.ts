@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { roleMapSetting } from '../auth/role-claims.js';
 import { llmPricesSetting } from '../llm/llm-prices.js';
 import { corsOriginsSetting } from './cors-origins.js';
+import { portChoiceSetting } from './port-range.js';
 import { trustProxySetting } from './trust-proxy.js';
 
 const bool = (fallback: boolean) =>
@@ -121,7 +123,8 @@ export const settingsSchema = z
       'https://api.portaldatransparencia.gov.br/api-de-dados',
     ),
     // ours: operations
-    METRICS_PORT: int(9464, 0, 65535),
+    /** Workers: a port, 0 (any free port), or a range (9464-9474) whose first free port is taken. */
+    METRICS_PORT: portChoiceSetting(9464),
     GRAFANA_URL: url(['http', 'https']).optional(),
     SHUTDOWN_TIMEOUT_MS: int(10000, 100, 600000),
     // ours: authentication and limits
@@ -129,6 +132,9 @@ export const settingsSchema = z
     JWT_JWKS_URL: url(['https', 'http']).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    /** Claim path of the roles or groups (`groups`, `resource_access.cidadao.roles`, `https://x/roles`). */
+    JWT_ROLES_CLAIM: z.string().min(1).optional(),
+    JWT_ROLE_MAP: roleMapSetting,
     // The dashboard's sign-in through the provider (authorization code + PKCE); both or neither.
     OIDC_ISSUER: url(['https', 'http']).optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),

@@ -29,6 +29,13 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toThrow(/SHUTDOWN_TIMEOUT_MS: must be a number/);
   });
 
+  it('takes a range for METRICS_PORT, so a second worker on the host finds a port', () => {
+    expect(loadSettings({ METRICS_PORT: '9464-9474' }).METRICS_PORT).toEqual({ first: 9464, last: 9474 });
+    expect(loadSettings({ METRICS_PORT: ' 9500 - 9500 ' }).METRICS_PORT).toEqual({ first: 9500, last: 9500 });
+    for (const bad of ['9474-9464', '0-10', '9464-70000', '1-2000', 'ninety', '9464,9465', '-1'])
+      expect(() => loadSettings({ METRICS_PORT: bad })).toThrow(/METRICS_PORT: must be a port .* or a range/);
+  });
+
   it('refuses an embedded store in distributed mode', () => {
     expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222' })).toThrow(InvalidSettingsError);
     expect(() =>

@@ -100,8 +100,24 @@ describe('OpenAI-compatible client against a local streaming server', () => {
   });
 
   it('reports a stream cut mid-answer as interrupted, after the tokens that arrived', async () => {
-    fake.reply = () => ({ kind: 'stream', tokens: ['um ', 'dois ', 'três'], disconnectAfter: 2 });
-    const { parts, error } = await collect(client().streamChat(ask));
+    // The cut comes once the client has read both tokens: a FIN read together with them would
+    // error the body stream before its queued chunks are taken (Node 24's fetch drops them).
+    let bothRead = (): void => undefined;
+    const read = new Promise<void>((resolve) => (bothRead = resolve));
+    fake.reply = () => ({
+      kind: 'stream',
+      tokens: ['um ', 'dois ', 'três'],
+      pauseAfter: { index: 2, until: read },
+      disconnectAfter: 2,
+    });
+    async function* watched(parts: AsyncIterable<LlmStreamPart>): AsyncIterable<LlmStreamPart> {
+      let count = 0;
+      for await (const part of parts) {
+        if (part.type === 'token' && ++count === 2) bothRead();
+        yield part;
+      }
+    }
+    const { parts, error } = await collect(watched(client().streamChat(ask)));
     expect(tokens(parts)).toEqual(['um ', 'dois ']);
     expect(error).toMatchObject({ code: 'LLM_STREAM_INTERRUPTED', retryAfterSeconds: 2 });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { checkReadiness } from '../health/readiness.js';
-import { silentLogger } from '../logging/logger.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store.js';
 import { Metrics } from './metrics.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -32,6 +32,29 @@ describe('startMetricsServer (the workers’ scrape endpoint)', () => {
       await second.close();
     } finally {
       await first.close();
+    }
+  });
+
+  it('takes the first free port of a range and logs it; a range all taken is tolerated', async () => {
+    const taken = await startMetricsServer(new Metrics(), 0, '127.0.0.1', silentLogger);
+    const first = taken.port ?? 0;
+    const said: Array<{ obj: object; msg: string | undefined }> = [];
+    const logger: Logger = { ...silentLogger, info: (obj, msg) => said.push({ obj, msg }), child: () => logger };
+    try {
+      const second = await startMetricsServer(new Metrics(), { first, last: first + 20 }, '127.0.0.1', logger);
+      try {
+        expect(second.port).toBeGreaterThan(first);
+        expect(second.port).toBeLessThanOrEqual(first + 20);
+        expect((await fetch(`http://127.0.0.1:${second.port}/metrics`)).status).toBe(200);
+        expect(said).toContainEqual({ obj: { port: second.port }, msg: `metrics listening on port ${second.port}` });
+      } finally {
+        await second.close();
+      }
+      const none = await startMetricsServer(new Metrics(), { first, last: first }, '127.0.0.1', silentLogger);
+      expect(none.port).toBeNull();
+      await none.close();
+    } finally {
+      await taken.close();
     }
   });
 

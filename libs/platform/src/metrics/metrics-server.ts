@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { portsOf, type PortChoice } from '../config/port-range.js';
 import type { ReadinessReport } from '../health/readiness.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from './metrics.js';
@@ -17,21 +18,28 @@ type Readiness = () => Promise<ReadinessReport>;
  * A bare endpoint for processes without an HTTP API (workers): GET /metrics for
  * Prometheus, and, given `readiness`, GET /health (liveness) and GET /health/ready (the
  * same document as the api's, 503 naming the dependency that is down).
- * A port already taken is logged and tolerated: a worker's job is commands, not scrapes.
+ * Given a range (METRICS_PORT=9464-9474) it takes the first free port of it, so several
+ * workers share a host; the port it took is logged. A port, or a whole range, already taken
+ * is logged and tolerated: a worker's job is commands, not scrapes.
  */
 export async function startMetricsServer(
   metrics: Metrics,
-  port: number,
+  port: PortChoice,
   host: string,
   logger: Logger,
   readiness?: Readiness,
 ): Promise<MetricsServer> {
   const server = createServer((req, res) => route(req, res, { metrics, logger, readiness }));
-  const bound = await listen(server, port, host).catch((error: unknown) => {
-    logger.warn({ err: error, port }, 'metrics listener not started');
+  const bound = await listenOnFirstFree(server, portsOf(port), host).catch((error: unknown) => {
+    logger.warn(
+      { err: error, port },
+      typeof port === 'number' && port !== 0
+        ? `metrics listener not started: port ${port} is not free (a second worker on this host: METRICS_PORT=${port}-${port + 10}, or 0)`
+        : 'metrics listener not started: no port of METRICS_PORT is free',
+    );
     return null;
   });
-  if (bound !== null) logger.info({ port: bound }, 'metrics listening');
+  if (bound !== null) logger.info({ port: bound }, `metrics listening on port ${bound}`);
   return {
     port: bound,
     close: async () => {
@@ -85,6 +93,20 @@ function route(
     error_code: 'NOT_FOUND',
     message: readiness ? 'GET /metrics, /health and /health/ready are served here' : 'only GET /metrics is served here',
   });
+}
+
+/** Binds the first port of `ports` that is free; fails with the last port's error when none is. */
+async function listenOnFirstFree(server: Server, ports: number[], host: string): Promise<number> {
+  let lastError: unknown = new Error('no port to listen on');
+  for (const port of ports) {
+    try {
+      return await listen(server, port, host);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

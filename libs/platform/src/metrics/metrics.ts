@@ -1,5 +1,26 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** STREAM_MAX_DURATION's default. */
+const DEFAULT_STREAM_MAX_SECONDS = 3600;
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const STREAM_BUCKETS = [600, 1800, 3600, 7200, 21600, 43200, 86400, 259200, 604800];
+
+/**
+ * Buckets of http_request_duration_seconds: a stream is timed until it ends, so they reach
+ * STREAM_MAX_DURATION (the longest a stream lasts), or a day when streams have no limit.
+ */
+export function requestDurationBuckets(streamMaxSeconds: number): number[] {
+  const top = streamMaxSeconds > 0 ? streamMaxSeconds : 86400;
+  return [...REQUEST_BUCKETS, ...STREAM_BUCKETS].filter((b) => b < top).concat(top);
+}
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, memory, event loop) too. */
+  readonly defaultMetrics?: boolean;
+  /** STREAM_MAX_DURATION, the top of the request duration buckets; default its default. */
+  readonly streamMaxSeconds?: number;
+}
+
 /**
  * One registry per process (tests create their own). Names and labels of the first four
  * are the seed document's contract.
@@ -7,13 +28,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly httpRequestDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration in seconds (streams: until the response ends).',
-    labelNames: ['method', 'endpoint', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-    registers: [this.registry],
-  });
+  readonly httpRequestDuration: Histogram<'method' | 'endpoint' | 'status'>;
   readonly websocketConnectionsActive = new Gauge({
     name: 'websocket_connections_active',
     help: 'Open WebSocket and Socket.IO connections.',
@@ -58,17 +73,21 @@ export class Metrics {
     registers: [this.registry],
   });
   private lagSource: (() => Promise<number>) | null = null;
+  private readonly readModelLagSources = new Set<() => Promise<ReadonlyMap<string, number>>>();
   readonly projectionLag = new Gauge({
     name: 'projection_lag_events',
-    help: 'Events in the store not yet seen by this process live feed.',
+    help: 'Events in the store not yet taken into account: without labels, by this process live feed; with `projection`, by that persistent read model.',
+    labelNames: ['projection'],
     registers: [this.registry],
     // Measured at scrape time: a timer would report a lag as old as its period.
     collect: async () => {
-      if (!this.lagSource) return;
-      try {
-        this.projectionLag.set(await this.lagSource());
-      } catch {
-        // An unreachable store must not fail the whole scrape; /health/ready reports it.
+      // An unreachable store must not fail the whole scrape; /health/ready reports it.
+      if (this.lagSource) await this.lagSource().then((lag) => this.projectionLag.set(lag), ignore);
+      for (const source of this.readModelLagSources) {
+        await source().then(
+          (lags) => lags.forEach((lag, projection) => this.projectionLag.set({ projection }, lag)),
+          ignore,
+        );
       }
     },
   });
@@ -85,8 +104,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  constructor(options: MetricsOptions = {}) {
+    this.httpRequestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds (streams: until the response ends).',
+      labelNames: ['method', 'endpoint', 'status'],
+      buckets: requestDurationBuckets(options.streamMaxSeconds ?? DEFAULT_STREAM_MAX_SECONDS),
+      registers: [this.registry],
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where projection_lag_events{projection} comes from (the read models' checkpoints); returns the unregister. */
+  measureReadModelLag(source: () => Promise<ReadonlyMap<string, number>>): () => void {
+    this.readModelLagSources.add(source);
+    return () => this.readModelLagSources.delete(source);
   }
 
   /** Where projection_lag_events comes from (the api's live feed); returns the unregister. */
@@ -97,3 +129,5 @@ export class Metrics {
     };
   }
 }
+
+const ignore = (): void => undefined;

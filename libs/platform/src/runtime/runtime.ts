@@ -9,14 +9,17 @@ import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-
 import type { CommandBus } from '../command-bus/command-bus.port.js';
 import { isEmbedded, type Settings } from '../config/settings.js';
 import { createEventStore } from '../event-store/event-store.factory.js';
-import type { EventStore } from '#eventsourcing';
+import type { EventStore, ReadModelStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
+import { createReadModelStore } from '../read-models/read-model-store.factory.js';
 
 /** The adapters one process runs on, chosen by settings; shared by the api and workers roots. */
 export interface Runtime {
   readonly settings: Settings;
   readonly store: EventStore;
+  /** Persistent read models and their checkpoints (see createReadModelStore). */
+  readonly readModels: ReadModelStore;
   readonly bus: CommandBus;
   /** HMAC-chained audit log, beside the event store (see createAuditLog); appends count towards checkpoints. */
   readonly audit: AuditLog;
@@ -27,10 +30,22 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The event store the settings name, as every process and script of a deployment opens it. */
+export function openEventStore(settings: Settings, logger: Logger): Promise<EventStore> {
+  return createEventStore({
+    kind: settings.EVENT_STORE,
+    sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),
+    ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
+    postgresSchema: settings.DATABASE_SCHEMA,
+    ...(settings.KURRENTDB_URL ? { kurrentdbUrl: settings.KURRENTDB_URL } : {}),
+    logger: logger.child({ component: 'event-store' }),
+  });
+}
+
 export async function createRuntime(
   settings: Settings,
   logger: Logger,
-  metrics = new Metrics({ defaultMetrics: true }),
+  metrics = new Metrics({ defaultMetrics: true, streamMaxSeconds: settings.STREAM_MAX_DURATION }),
 ): Promise<Runtime> {
   // Before connecting anything: a distributed process without the shared key stops here.
   const keys = resolveAuditKeyring(settings);
@@ -39,14 +54,7 @@ export async function createRuntime(
       { file: keys.source.file, created: keys.source.created, keyId: keys.ring.current.id },
       'audit HMAC key from DATA_DIR (set AUDIT_HMAC_KEY to manage it yourself)',
     );
-  const store = await createEventStore({
-    kind: settings.EVENT_STORE,
-    sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),
-    ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
-    postgresSchema: settings.DATABASE_SCHEMA,
-    ...(settings.KURRENTDB_URL ? { kurrentdbUrl: settings.KURRENTDB_URL } : {}),
-    logger: logger.child({ component: 'event-store' }),
-  });
+  const store = await openEventStore(settings, logger);
   let bus: CommandBus;
   try {
     bus = isEmbedded(settings)
@@ -71,9 +79,18 @@ export async function createRuntime(
     throw error;
   }
   let log: AuditLog;
+  let readModels: ReadModelStore;
   try {
     log = await createAuditLog(settings, keys.ring.current, logger.child({ component: 'audit-log' }));
   } catch (error) {
+    await bus.close();
+    await store.close();
+    throw error;
+  }
+  try {
+    readModels = await createReadModelStore(settings, logger.child({ component: 'read-models' }));
+  } catch (error) {
+    await log.close();
     await bus.close();
     await store.close();
     throw error;
@@ -90,6 +107,7 @@ export async function createRuntime(
   return {
     settings,
     store,
+    readModels,
     bus,
     audit: anchoredAuditLog(log, auditAnchor),
     auditAnchor,
@@ -100,6 +118,7 @@ export async function createRuntime(
       // The last checkpoint needs the log and the store, so before either closes.
       await auditAnchor.stop();
       await log.close();
+      await readModels.close();
       await store.close();
     },
   };

@@ -17,6 +17,12 @@ export function responsePacing(res: ServerResponse, limit: number): Pacing {
   };
 }
 
+/** Resolves once fewer than `limit` bytes wait for the response's client, or it closed. */
+export function waitUntilWritable(res: ServerResponse, limit: number): Promise<void> {
+  const writable = (): boolean => res.destroyed || pendingBytes(res) < limit;
+  return writable() ? Promise.resolve() : waitUntil(res, writable);
+}
+
 function waitUntil(res: ServerResponse, writable: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const check = (): void => {

@@ -38,6 +38,11 @@ export function pendingBytes(res: ServerResponse): number {
   return res.writableLength + (gzip ? gzip.writableLength + gzip.readableLength : 0);
 }
 
+/** True when the response's body goes through gzip: its bytes are not the ones written. */
+export function isCompressed(res: ServerResponse): boolean {
+  return compressors.has(res);
+}
+
 /**
  * gzip for every response whose client accepts it, without ever holding a stream back:
  * an SSE response is compressed write by write, each followed by a sync flush, so every

@@ -2,11 +2,17 @@ import { AsyncQueue } from '../async-queue.js';
 import { closeError } from '../client-errors.js';
 import type { ConnectRequest, Frame, Transport } from '../resumable-stream.js';
 
+/**
+ * A handler whose event parameter is checked both ways (as a method's is), so that each
+ * implementation's own, richer event type fits.
+ */
+type Handler<E> = { handle(event: E): void }['handle'] | null;
+
 /** What this client needs of a WebSocket: the browser's, Node 22's global, or the `ws` package's. */
 export interface WebSocketLike {
-  onmessage: ((event: { readonly data: unknown }) => void) | null;
-  onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onmessage: Handler<{ readonly data: unknown }>;
+  onclose: Handler<{ readonly code: number; readonly reason: string }>;
+  onerror: Handler<unknown>;
   close(code?: number, reason?: string): void;
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;

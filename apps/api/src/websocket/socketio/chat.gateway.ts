@@ -27,7 +27,7 @@ import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
 import { WsConnections } from '../ws-connections.js';
 import { closeCodeFor, errorMessage, type OutboundMessage } from '../ws-messages.js';
-import { answerUnknownEvents, parseBody } from './io-body.js';
+import { answerUnknownEvents, tokenOf, parseBody } from './io-body.js';
 import { authenticateHandshake, handshakeLastEventId, handshakeValue } from './io-handshake.js';
 import { IoPeer } from './io-peer.js';
 
@@ -99,7 +99,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
       'disconnect',
       this.connections.add(peer, () => peer.stats()),
     );
-    answerUnknownEvents(socket, peer, ['message', 'typing', 'ping']);
+    answerUnknownEvents(socket, peer, ['message', 'typing', 'ping', 'auth']);
     const sessionId = sessionOf(socket);
     const ip = clientIp(socket.request, settings);
     const admit = async (): Promise<void> => {
@@ -142,6 +142,12 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     if (!parsed.ok) return parsed.error;
     this.participants.get(socket.id)?.setTyping(parsed.data.is_typing);
     return { type: 'ack', command: 'typing' };
+  }
+
+  /** A fresh token for the same user (`{ token }`), before the connection's one expires. */
+  @SubscribeMessage('auth')
+  auth(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<OutboundMessage> {
+    return this.connections.refresh(socket.id, tokenOf(body));
   }
 
   @SubscribeMessage('ping')

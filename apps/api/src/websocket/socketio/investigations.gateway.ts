@@ -18,7 +18,7 @@ import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
 import { WsConnections } from '../ws-connections.js';
 import { errorMessage, type OutboundMessage } from '../ws-messages.js';
-import { answerUnknownEvents, parseBody as parse } from './io-body.js';
+import { answerUnknownEvents, tokenOf, parseBody as parse } from './io-body.js';
 import { authenticateHandshake, handshakeLastEventId, handshakeValue } from './io-handshake.js';
 import { IoInvestigationsClient, subscribeSchema, targetSchema } from './io-investigations.js';
 import { IoPeer } from './io-peer.js';
@@ -77,7 +77,7 @@ export class InvestigationsGateway
       'disconnect',
       this.connections.add(peer, () => peer.stats()),
     );
-    answerUnknownEvents(socket, peer, ['subscribe', 'unsubscribe', 'cancel', 'ping']);
+    answerUnknownEvents(socket, peer, ['subscribe', 'unsubscribe', 'cancel', 'ping', 'auth']);
     const client = new IoInvestigationsClient(socket, peer, { investigations: this.investigations, logger, metrics });
     this.clients.set(socket.id, client);
     const id = handshakeValue(socket, 'investigationId', 'investigation_id');
@@ -119,6 +119,12 @@ export class InvestigationsGateway
     if (!parsed.ok || !client)
       return parsed.ok ? errorMessage('NOT_CONNECTED', 'the connection is closing') : parsed.error;
     return client.cancel(parsed.data.investigation_id, parsed.data.reason);
+  }
+
+  /** A fresh token for the same user (`{ token }`), before the connection's one expires. */
+  @SubscribeMessage('auth')
+  auth(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<OutboundMessage> {
+    return this.connections.refresh(socket.id, tokenOf(body));
   }
 
   @SubscribeMessage('ping')

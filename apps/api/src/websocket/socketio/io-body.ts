@@ -33,3 +33,9 @@ export function answerUnknownEvents(socket: Socket, peer: Peer, known: readonly 
     else peer.send(error);
   });
 }
+
+/** The token of an `auth` event: `{ token }`, or the token alone. */
+export function tokenOf(body: unknown): unknown {
+  if (typeof body === 'object' && body !== null && 'token' in body) return body.token;
+  return body;
+}

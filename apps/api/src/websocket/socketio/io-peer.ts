@@ -5,16 +5,21 @@ import { WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
 
 const DRAIN_POLL_MS = 20;
 
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null;
+
 /** The engine's packets not yet handed to the transport, plus what the transport's socket still holds. */
 function pendingBytes(socket: Socket): number {
-  // engine.io keeps these private; reading them is the only way to bound a client's buffer.
-  // eslint-disable-next-line no-restricted-syntax -- private fields of a library, not data to check
-  const conn = socket.conn as unknown as {
-    writeBuffer?: ReadonlyArray<{ data?: unknown }>;
-    transport?: { socket?: { bufferedAmount?: number } };
-  };
-  let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
-  for (const packet of conn.writeBuffer ?? []) bytes += typeof packet.data === 'string' ? packet.data.length : 0;
+  // engine.io keeps these private: they are checked field by field, as data of unknown shape.
+  const conn: unknown = socket.conn;
+  if (!isRecord(conn)) return 0;
+  const transportSocket = isRecord(conn.transport) ? conn.transport.socket : undefined;
+  const buffered = isRecord(transportSocket) ? transportSocket.bufferedAmount : undefined;
+  let bytes = typeof buffered === 'number' ? buffered : 0;
+  const packets: unknown = conn.writeBuffer;
+  if (!Array.isArray(packets)) return bytes;
+  const list: readonly unknown[] = packets;
+  for (const packet of list) if (isRecord(packet) && typeof packet.data === 'string') bytes += packet.data.length;
   return bytes;
 }
 

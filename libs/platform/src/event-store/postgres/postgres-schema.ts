@@ -46,7 +46,7 @@ function channelName(schema: string): string {
 }
 
 /** A signed 64-bit key, as text so it survives JavaScript numbers; cast with ::bigint. */
-function advisoryKey(text: string): string {
+export function advisoryKey(text: string): string {
   return createHash('sha256').update(text).digest().readBigInt64BE(0).toString();
 }
 

@@ -1,0 +1,256 @@
+import type { SchemaObject } from '@nestjs/swagger';
+import { inboundMessageSchemas, type InboundType } from '../websocket/ws-inbound.js';
+import {
+  chatEventSchemaName,
+  chatEventSchemas,
+  jsonSchemaOf,
+  wireEventSchemaName,
+  wireEventSchemas,
+  investigationEventSchemas,
+  type ChatWireEventType,
+  type WireEventType,
+} from './wire-event.schemas.js';
+
+export const ASYNCAPI_PATH = 'api/asyncapi.json';
+
+type Ref = { readonly $ref: string };
+const ref = (path: string): Ref => ({ $ref: `#/${path}` });
+
+const INVESTIGATION_TYPES = Object.keys(investigationEventSchemas) as WireEventType[];
+const CHAT_TYPES = Object.keys(chatEventSchemas) as ChatWireEventType[];
+const CONTROL_TYPES = ['ack', 'pong', 'connected', 'subscribed', 'unsubscribed', 'error'] as const;
+/** The chat sockets' participant protocol (seed): a session's view, not its event stream. */
+const PARTICIPANT_TYPES = [
+  'session',
+  'history',
+  'user_message',
+  'agent_status',
+  'typing',
+  'agent_response',
+  'ack',
+  'pong',
+  'error',
+] as const;
+
+/** Component messages: every stream event, every inbound command, the control replies. */
+function messages(): Record<string, object> {
+  const message = (name: string, summary: string, schema: string) => ({
+    name,
+    summary,
+    contentType: 'application/json',
+    payload: ref(`components/schemas/${schema}`),
+  });
+  const events = [
+    ...INVESTIGATION_TYPES.map((t) => wireEventSchemaName(t)),
+    ...CHAT_TYPES.map((t) => chatEventSchemaName(t)),
+  ].map((name) => [name, message(name, `The ${name.replace('_', ' ')} event.`, name)]);
+  const commands = (Object.keys(inboundMessageSchemas) as InboundType[]).map((type) => [
+    `Command_${type}`,
+    message(type, `The client's ${type} command.`, `Command_${type}`),
+  ]);
+  return Object.fromEntries([
+    ...events,
+    ...commands,
+    ['Control', message('control', 'A reply without an event id: ack, pong, connected, subscribed…', 'Control')],
+    [
+      'ChatParticipantMessage',
+      message(
+        'participant',
+        'The chat sockets: history on join, then user_message, agent_status, typing, agent_response.',
+        'ChatParticipantMessage',
+      ),
+    ],
+    ['StreamError', message('error', 'The server interrupted the stream: resume after retry_after.', 'StreamError')],
+    ['CloudEvent', message('CloudEvent', 'A domain event as CloudEvents 1.0.', 'CloudEvent')],
+    ['AuditCloudEvent', message('AuditCloudEvent', 'An audit record as CloudEvents 1.0.', 'AuditCloudEvent')],
+  ]);
+}
+
+function schemas(): Record<string, SchemaObject> {
+  const commands = Object.entries(inboundMessageSchemas).map(([type, schema]) => [
+    `Command_${type}`,
+    jsonSchemaOf(schema, 'input'),
+  ]);
+  return {
+    ...wireEventSchemas(),
+    ...Object.fromEntries(commands),
+    Control: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string', enum: [...CONTROL_TYPES] } },
+      additionalProperties: true,
+    },
+    ChatParticipantMessage: {
+      type: 'object',
+      required: ['type'],
+      description: 'Events carry `id` (the session revision): resume with ?last_event_id= or lastEventId.',
+      properties: { type: { type: 'string', enum: [...PARTICIPANT_TYPES] }, id: { type: 'integer', minimum: 1 } },
+      additionalProperties: true,
+    },
+  };
+}
+
+interface ChannelSpec {
+  readonly address: string;
+  readonly description: string;
+  readonly server: 'http' | 'ws' | 'socketio' | 'nats';
+  readonly sends: readonly string[];
+  readonly receives?: readonly string[];
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+const investigationEvents = INVESTIGATION_TYPES.map((t) => wireEventSchemaName(t));
+const chatEvents = CHAT_TYPES.map((t) => chatEventSchemaName(t));
+const commands = (...types: InboundType[]) => types.map((t) => `Command_${t}`);
+const investigationId = { investigationId: 'The investigation.' };
+const sessionId = { sessionId: 'The chat session.' };
+
+/** Every stream the server has, on every transport: one home, so a transport cannot forget an event type. */
+export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
+  investigationSse: {
+    address: '/api/v1/investigations/stream/{investigationId}',
+    description:
+      'SSE: `id: <revision>`, `data: <event>`; resume with Last-Event-ID; ends after complete, error or cancelled.',
+    server: 'http',
+    sends: [...investigationEvents, 'StreamError'],
+    parameters: investigationId,
+  },
+  chatSse: {
+    address: '/api/v1/chat/sessions/{sessionId}/stream',
+    description: "SSE: a chat session's events; resume with Last-Event-ID; ends once every answer is complete.",
+    server: 'http',
+    sends: [...chatEvents, 'StreamError'],
+    parameters: sessionId,
+  },
+  eventFeedSse: {
+    address: '/api/v1/events/stream',
+    description: 'SSE: every stored event as a CloudEvent, id = global position (auditor, admin); ?category=, ?type=.',
+    server: 'http',
+    sends: ['CloudEvent', 'StreamError'],
+  },
+  investigationWebSocket: {
+    address: '/api/v1/ws/investigations/{investigationId}',
+    description: 'Raw WebSocket: the SSE events with their `id`; ?token=, ?last_event_id=. Closes 1000 after the end.',
+    server: 'ws',
+    sends: [...investigationEvents, 'Control'],
+    receives: commands('ping', 'cancel', 'resume'),
+    parameters: investigationId,
+  },
+  chatWebSocket: {
+    address: '/api/v1/ws/chat/{sessionId}',
+    description:
+      "Raw WebSocket, the seed's participant protocol: history on join (or what was missed after ?last_event_id=), then the session live.",
+    server: 'ws',
+    sends: ['ChatParticipantMessage'],
+    receives: commands('ping', 'message', 'typing'),
+    parameters: sessionId,
+  },
+  generalWebSocket: {
+    address: '/api/v1/ws',
+    description:
+      'Raw WebSocket, multiplexed: subscribe to investigation:<id> or chat:<session>; events tagged with `stream`.',
+    server: 'ws',
+    sends: [...investigationEvents, ...chatEvents, 'Control'],
+    receives: commands('ping', 'subscribe', 'unsubscribe'),
+  },
+  investigationsSocketIo: {
+    address: '/investigations',
+    description:
+      'Socket.IO namespace: auth {token, investigationId, lastEventId}; each event emitted under its type with its `id`.',
+    server: 'socketio',
+    sends: [...investigationEvents, 'Control'],
+    receives: commands('ping', 'subscribe', 'unsubscribe', 'cancel'),
+  },
+  chatSocketIo: {
+    address: '/chat',
+    description:
+      'Socket.IO namespace, the participant protocol: auth {token?, sessionId, sessionToken?, lastEventId?}.',
+    server: 'socketio',
+    sends: ['ChatParticipantMessage'],
+    receives: commands('ping', 'message', 'typing'),
+  },
+  eventsJetStream: {
+    address: 'events.{category}.{eventType}',
+    description: 'JetStream stream EVENTS (NATS_EVENTS_SUBJECT prefix): every stored event once, as a CloudEvent.',
+    server: 'nats',
+    sends: ['CloudEvent'],
+    parameters: { category: 'investigation, chat…', eventType: 'The domain event type, e.g. InvestigationStarted.' },
+  },
+  auditJetStream: {
+    address: 'audit.{eventType}',
+    description: 'JetStream stream AUDIT (NATS_AUDIT_SUBJECT prefix): every audit record once, in seq order.',
+    server: 'nats',
+    sends: ['AuditCloudEvent'],
+    parameters: { eventType: 'The audit record event_type, e.g. investigation.started.' },
+  },
+};
+
+function channel(spec: ChannelSpec): object {
+  const names = [...spec.sends, ...(spec.receives ?? [])];
+  return {
+    address: spec.address,
+    description: spec.description,
+    servers: [ref(`servers/${spec.server}`)],
+    messages: Object.fromEntries(names.map((name) => [name, ref(`components/messages/${name}`)])),
+    ...(spec.parameters
+      ? {
+          parameters: Object.fromEntries(
+            Object.entries(spec.parameters).map(([name, description]) => [name, { description }]),
+          ),
+        }
+      : {}),
+  };
+}
+
+function operations(): Record<string, object> {
+  return Object.fromEntries(
+    Object.entries(CHANNELS).flatMap(([name, spec]) => {
+      const op = (action: 'send' | 'receive', list: readonly string[]) => ({
+        action,
+        channel: ref(`channels/${name}`),
+        messages: list.map((message) => ref(`channels/${name}/messages/${message}`)),
+      });
+      return [
+        [`${name}_send`, op('send', spec.sends)],
+        ...(spec.receives ? [[`${name}_receive`, op('receive', spec.receives)]] : []),
+      ];
+    }),
+  );
+}
+
+/** The AsyncAPI 3.0 document of every stream, from the same wire schemas as the OpenAPI document. */
+export function buildAsyncApiDocument(host = 'localhost:8000', natsHost = 'localhost:4222'): Record<string, unknown> {
+  const security = (scheme: string) => [ref(`components/securitySchemes/${scheme}`)];
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Cidadão.AI streaming API',
+      version: '1',
+      description:
+        'Every stream of the API: SSE, raw WebSocket, Socket.IO and the JetStream feeds. Events carry an id; every transport resumes after it.',
+      license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      http: { host, protocol: 'http', description: 'Server-Sent Events.', security: security('bearer') },
+      ws: { host, protocol: 'ws', description: 'Raw WebSocket.', security: security('queryToken') },
+      socketio: {
+        host,
+        protocol: 'ws',
+        pathname: '/socket.io',
+        description: 'Socket.IO 4 (Engine.IO 4 over WebSocket); the token goes in the handshake auth.',
+      },
+      nats: { host: natsHost, protocol: 'nats', description: 'NATS JetStream (streams EVENTS and AUDIT).' },
+    },
+    channels: Object.fromEntries(Object.entries(CHANNELS).map(([name, spec]) => [name, channel(spec)])),
+    operations: operations(),
+    components: {
+      schemas: schemas(),
+      messages: messages(),
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        queryToken: { type: 'httpApiKey', name: 'token', in: 'query', description: 'A JWT, as ?token=.' },
+      },
+    },
+  };
+}

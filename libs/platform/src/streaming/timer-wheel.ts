@@ -1,0 +1,100 @@
+/** Something a wheel calls back once its time came; it reschedules itself if it wants to. */
+export interface WheelTask {
+  fire(nowMs: number): void;
+}
+
+/**
+ * One timer for every stream of the process: keepalives, idle and duration limits are
+ * slots of a one-second wheel instead of an interval per connection. A task costs an entry
+ * in a set; the wheel's only timer runs while tasks or tick listeners exist, unref'd.
+ */
+export class TimerWheel {
+  private readonly slots = new Map<number, Set<WheelTask>>();
+  private readonly slotOf = new Map<WheelTask, number>();
+  private readonly listeners = new Set<(nowMs: number) => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private current: number;
+
+  constructor(
+    private readonly resolutionMs = 1000,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.current = Math.floor(clock() / resolutionMs);
+  }
+
+  /** Now, as the wheel last saw it: cheap enough to read per event. */
+  get nowMs(): number {
+    return this.current * this.resolutionMs;
+  }
+
+  /** Calls `task` once, `delayMs` from now (rounded up to the wheel's resolution); replaces its earlier schedule. */
+  schedule(task: WheelTask, delayMs: number): void {
+    this.cancel(task);
+    const slot = Math.max(this.current + 1, Math.ceil((this.clock() + delayMs) / this.resolutionMs));
+    let tasks = this.slots.get(slot);
+    if (!tasks) {
+      tasks = new Set();
+      this.slots.set(slot, tasks);
+    }
+    tasks.add(task);
+    this.slotOf.set(task, slot);
+    this.run();
+  }
+
+  cancel(task: WheelTask): void {
+    const slot = this.slotOf.get(task);
+    if (slot === undefined) return;
+    this.slotOf.delete(task);
+    const tasks = this.slots.get(slot);
+    tasks?.delete(task);
+    if (tasks?.size === 0) this.slots.delete(slot);
+  }
+
+  /** Called on every tick (batched metrics); returns the unsubscribe. */
+  onTick(listener: (nowMs: number) => void): () => void {
+    this.listeners.add(listener);
+    this.run();
+    return () => {
+      this.listeners.delete(listener);
+      this.stopWhenIdle();
+    };
+  }
+
+  get pending(): number {
+    return this.slotOf.size;
+  }
+
+  /** Fires every task whose slot passed, in slot order. */
+  tick(): void {
+    const now = this.clock();
+    const target = Math.floor(now / this.resolutionMs);
+    for (; this.current < target;) {
+      this.current++;
+      const tasks = this.slots.get(this.current);
+      if (!tasks) continue;
+      this.slots.delete(this.current);
+      for (const task of tasks) {
+        this.slotOf.delete(task);
+        task.fire(now);
+      }
+    }
+    for (const listener of this.listeners) listener(now);
+    this.stopWhenIdle();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private run(): void {
+    if (this.timer) return;
+    this.current = Math.floor(this.clock() / this.resolutionMs);
+    this.timer = setInterval(() => this.tick(), this.resolutionMs);
+    this.timer.unref();
+  }
+
+  private stopWhenIdle(): void {
+    if (this.slotOf.size === 0 && this.listeners.size === 0) this.stop();
+  }
+}
