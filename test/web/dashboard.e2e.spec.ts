@@ -129,6 +129,30 @@ describe('the dashboard served by the API, in a real browser', () => {
     await page.context().close();
   }, 60_000);
 
+  it("lists an analyst's own investigations started elsewhere, through the API, live in any browser", async () => {
+    const dora = await tokenFor(api.dataDir, 'dora', 'analyst');
+    const page = await openPage(browser, `${api.url}/`, { token: dora });
+    await page.waitForSelector('[data-testid=start-form]');
+    const started = await fetch(`${api.url}/api/v1/investigations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${dora}` },
+      body: JSON.stringify({ query: 'Contratos de educação em 2024', data_source: 'synthetic' }),
+    });
+    expect(started.status).toBe(202);
+    const { investigation_id: id } = (await started.json()) as { investigation_id: string };
+    await page.waitForSelector(`[data-testid=investigations] tr[data-id="${id}"]`, { timeout: 30_000 });
+    await waitForText(page, `tr[data-id="${id}"]`, /Concluída/, "the row of dora's investigation to say completed");
+    expect(await page.textContent('.row-between')).toContain('Ao vivo');
+    // Someone else's investigation is not hers to list.
+    expect(await page.$(`tr[data-id="${investigationId}"]`)).toBeNull();
+    // A fresh browser, where she started nothing, lists it too.
+    const elsewhere = await openPage(browser, `${api.url}/`, { token: dora });
+    await waitForText(elsewhere, `tr[data-id="${id}"]`, /Concluída/, 'the row in another browser');
+    await screenshot(elsewhere, 'list-analyst');
+    await page.context().close();
+    await elsewhere.context().close();
+  }, 90_000);
+
   it('shows a viewer no start button', async () => {
     const viewer = await tokenFor(api.dataDir, 'vera', 'viewer');
     const page = await openPage(browser, `${api.url}/`, { token: viewer });

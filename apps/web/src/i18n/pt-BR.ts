@@ -57,8 +57,8 @@ export const ptBR = {
       owner: 'Responsável',
       started: 'Início',
     },
-    sourceFeed: 'Fonte: feed de eventos (todas as investigações).',
-    sourceLocal: 'Fonte: investigações iniciadas neste navegador.',
+    sourceAll: 'Todas as investigações, atualizadas ao vivo.',
+    sourceOwn: 'Suas investigações, de qualquer navegador, atualizadas ao vivo.',
   },
   start: {
     heading: 'Nova investigação',

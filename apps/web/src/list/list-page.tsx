@@ -18,17 +18,16 @@ export function ListPage() {
   const [rows, setRows] = useState<ReadonlyMap<string, ListRow>>(new Map());
   const [status, setStatus] = useState('');
   const [text, setText] = useState('');
-  const [generation, setGeneration] = useState(0);
   const connection = useFollow(
     (options) => source.open(options),
     ({ message }) => setRows((before) => applyChange(before, message)),
-    [source, generation],
+    [source],
   );
   const shown = visibleRows(rows, status, text);
   return (
     <>
       {can(current, 'start') ? (
-        <StartForm onStarted={() => setGeneration((g) => g + 1)} />
+        <StartForm />
       ) : (
         <p class="note" data-testid="viewer-note">
           {t.start.viewerCannotStart}
@@ -37,9 +36,9 @@ export function ListPage() {
       <section class="card" aria-labelledby="list-heading">
         <div class="row-between">
           <h1 id="list-heading">{t.list.heading}</h1>
-          {source.kind === 'feed' && <ConnectionIndicator connection={connection} />}
+          <ConnectionIndicator connection={connection} />
         </div>
-        <p class="help">{source.kind === 'feed' ? t.list.sourceFeed : t.list.sourceLocal}</p>
+        <p class="help">{source.scope === 'all' ? t.list.sourceAll : t.list.sourceOwn}</p>
         <div class="filters">
           <label>
             {t.list.filterStatus}

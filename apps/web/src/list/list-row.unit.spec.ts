@@ -1,40 +1,42 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CloudEvent } from '@cidadao-ai/client';
-import { applyChange, visibleRows, type ListRow } from './list-row';
-import { changeOfCloudEvent } from './row-changes';
+import type { InvestigationListItem } from '@cidadao-ai/client';
+import { applyChange, changeOfListItem, visibleRows, type ListRow } from './list-row';
 
-const cloud = (id: string, type: string, data: unknown, position: number): CloudEvent => ({
-  specversion: '1.0',
-  id: `e${position}`,
-  source: '/cidadao-ai/investigations',
-  type: `br.gov.cidadao-ai.investigation.${type}`,
-  subject: `investigation-${id}`,
-  time: '2026-01-01T10:00:00Z',
-  datacontenttype: 'application/json',
-  data,
-  position,
-  revision: position,
-  correlationid: 'c',
-  causationid: 'k',
-  userid: 'ana',
+const NONE = { critical: 0, high: 0, medium: 0, low: 0 };
+const item = (id: string, revision: number, fields: Partial<InvestigationListItem>): InvestigationListItem => ({
+  investigation_id: id,
+  query: '',
+  status: 'running',
+  current_phase: null,
+  progress: 0,
+  anomalies_by_severity: NONE,
+  started_at: null,
+  completed_at: null,
+  user_id: 'ana',
+  last_event_id: revision,
+  ...fields,
 });
 
-function listOf(events: readonly CloudEvent[]): ReadonlyMap<string, ListRow> {
-  return events.reduce<ReadonlyMap<string, ListRow>>((rows, event) => {
-    const change = changeOfCloudEvent(event);
-    return change ? applyChange(rows, change) : rows;
-  }, new Map());
+function listOf(items: readonly InvestigationListItem[]): ReadonlyMap<string, ListRow> {
+  return items.reduce<ReadonlyMap<string, ListRow>>((rows, i) => applyChange(rows, changeOfListItem(i)), new Map());
 }
 
-describe('the investigations list folded from the event feed', () => {
+describe('the investigations list from the list endpoint and its stream', () => {
+  const a = { query: 'Saúde em Manaus', started_at: '2026-01-01T10:00:00Z' };
+  const b = { query: 'Educação', started_at: '2026-01-02T10:00:00Z' };
   const rows = listOf([
-    cloud('a', 'InvestigationStarted', { query: 'Saúde em Manaus', startedAt: '2026-01-01T10:00:00Z' }, 1),
-    cloud('b', 'InvestigationStarted', { query: 'Educação', startedAt: '2026-01-02T10:00:00Z' }, 2),
-    cloud('a', 'ProgressReported', { progress: 40, currentPhase: 'analyzing_contracts' }, 3),
-    cloud('a', 'AnomalyDetected', { anomaly: { severity: 'critical' } }, 4),
-    cloud('a', 'AnomalyDetected', { anomaly: { severity: 'low' } }, 5),
-    cloud('b', 'InvestigationCompleted', {}, 6),
-    cloud('b', 'TrendsAnalyzed', {}, 7),
+    item('a', 1, a),
+    item('b', 1, b),
+    item('a', 3, { ...a, progress: 40, current_phase: 'analyzing_contracts' }),
+    item('a', 5, {
+      ...a,
+      progress: 40,
+      current_phase: 'analyzing_contracts',
+      anomalies_by_severity: { ...NONE, critical: 1, low: 1 },
+    }),
+    item('b', 6, { ...b, status: 'completed', progress: 100 }),
+    // A page read before that change, arriving after it, changes nothing.
+    item('a', 2, { ...a, progress: 10 }),
   ]);
 
   it('keeps status, phase, progress, owner and anomaly counts by severity per investigation', () => {

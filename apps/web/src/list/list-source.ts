@@ -1,59 +1,40 @@
 import type { StreamMessage, StreamOptions } from '@cidadao-ai/client';
 import { api } from '../api';
-import type { RowChange } from './list-row';
-import { merge } from './merge';
-import { changeOfCloudEvent, changeOfWireEvent } from './row-changes';
+import { changeOfListItem, type RowChange } from './list-row';
+
+/** Rows read before following the list live: the newest, a page at a time. */
+const PAGE_SIZE = 100;
+const MAX_PAGES = 5;
 
 /**
- * Where the investigations list comes from. Today: the event feed for those who may read it
- * (auditors, admins), else the investigations started in this browser. The list endpoint
- * (GET /api/v1/investigations + its stream) replaces both here, and nowhere else.
+ * Where the investigations list comes from, for every role: GET /api/v1/investigations a
+ * page at a time, then its stream from the first page's position, so no change after that
+ * page is missed. The server decides what the caller sees: viewers and analysts their own,
+ * from any browser; auditors and admins everyone's.
  */
 export interface ListSource {
-  readonly kind: 'feed' | 'local';
+  /** Whether the rows are everyone's or only the caller's. */
+  readonly scope: 'all' | 'own';
   open(options: StreamOptions): AsyncIterable<StreamMessage<RowChange>>;
 }
 
-const LOCAL_KEY = 'cidadao.investigations';
-
-export function rememberInvestigation(id: string): void {
-  const ids = localIds().filter((known) => known !== id);
-  localStorage.setItem(LOCAL_KEY, JSON.stringify([id, ...ids].slice(0, 50)));
-}
-
-function localIds(): string[] {
-  try {
-    const ids: unknown = JSON.parse(localStorage.getItem(LOCAL_KEY) ?? '[]');
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
+async function* listChanges(options: StreamOptions): AsyncGenerator<StreamMessage<RowChange>> {
+  let first: number | null = null;
+  let cursor: string | null = null;
+  for (let pages = 0; pages < MAX_PAGES && (pages === 0 || cursor !== null); pages++) {
+    const page = await api().listInvestigations(
+      { limit: PAGE_SIZE, ...(cursor === null ? {} : { cursor }) },
+      options.signal,
+    );
+    first ??= page.last_event_id;
+    cursor = page.next_cursor;
+    for (const item of page.items) yield { id: undefined, message: changeOfListItem(item) };
   }
+  const lastEventId = options.lastEventId ?? String(first ?? 0);
+  for await (const { id, message } of api().investigationChanges({}, { ...options, lastEventId }))
+    yield { id, message: changeOfListItem(message) };
 }
 
-async function* feedChanges(options: StreamOptions): AsyncGenerator<StreamMessage<RowChange>> {
-  for await (const { id, message } of api().events({ categories: ['investigation'] }, options)) {
-    const change = changeOfCloudEvent(message);
-    if (change) yield { id, message: change };
-  }
-}
-
-async function* oneInvestigation(id: string, options: StreamOptions): AsyncGenerator<StreamMessage<RowChange>> {
-  const summary = await api()
-    .getInvestigation(id, options.signal)
-    .catch(() => null);
-  if (!summary) return; // gone, someone else's, or still queued: nothing to list yet
-  const set = { query: summary.query, owner: summary.user_id, startedAt: summary.started_at, status: summary.status };
-  yield { id: undefined, message: { id, set } };
-  for await (const { id: eventId, message } of api().investigationEvents(id, options)) {
-    const change = changeOfWireEvent(id, message);
-    if (change) yield { id: eventId, message: change };
-  }
-}
-
-async function* localChanges(options: StreamOptions): AsyncGenerator<StreamMessage<RowChange>> {
-  yield* merge(localIds().map((id) => oneInvestigation(id, options)));
-}
-
-export function listSource(mayReadFeed: boolean): ListSource {
-  return mayReadFeed ? { kind: 'feed', open: feedChanges } : { kind: 'local', open: localChanges };
+export function listSource(seesEveryone: boolean): ListSource {
+  return { scope: seesEveryone ? 'all' : 'own', open: listChanges };
 }

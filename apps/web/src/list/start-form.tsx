@@ -3,7 +3,6 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n/pt-BR';
 import { href } from '../ui/router';
-import { rememberInvestigation } from './list-source';
 import { plannedSummary } from './plan';
 
 const ANOMALY_TYPES = Object.keys(t.anomalyType);
@@ -38,7 +37,7 @@ function requestOf(form: HTMLFormElement): StartInvestigationRequest {
 }
 
 /** The form an analyst starts an investigation with; it then shows what the planner understood. */
-export function StartForm({ onStarted }: { onStarted: () => void }) {
+export function StartForm() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [started, setStarted] = useState<string | null>(null);
@@ -61,9 +60,7 @@ export function StartForm({ onStarted }: { onStarted: () => void }) {
       const accepted = await api().startInvestigation(requestOf(event.currentTarget as HTMLFormElement), {
         idempotencyKey: crypto.randomUUID(),
       });
-      rememberInvestigation(accepted.investigation_id);
       setStarted(accepted.investigation_id);
-      onStarted();
       resultRef.current?.focus();
     } catch (e) {
       setError(t.errors.generic(e instanceof Error ? e.message : String(e)));
