@@ -133,6 +133,9 @@ describe('the dashboard served by the API, in a real browser', () => {
     const dora = await tokenFor(api.dataDir, 'dora', 'analyst');
     const page = await openPage(browser, `${api.url}/`, { token: dora });
     await page.waitForSelector('[data-testid=start-form]');
+    // Her list is empty, and read: live, not still connecting.
+    await waitForText(page, '.row-between', /Ao vivo/, 'the empty list to say live');
+    expect(await page.$('[data-testid=investigations]')).toBeNull();
     const started = await fetch(`${api.url}/api/v1/investigations`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${dora}` },

@@ -20,7 +20,7 @@ export function ListPage() {
   const [text, setText] = useState('');
   const connection = useFollow(
     (options) => source.open(options),
-    ({ message }) => setRows((before) => applyChange(before, message)),
+    ({ message }) => setRows((before) => message.reduce(applyChange, before)),
     [source],
   );
   const shown = visibleRows(rows, status, text);

@@ -15,10 +15,11 @@ const MAX_PAGES = 5;
 export interface ListSource {
   /** Whether the rows are everyone's or only the caller's. */
   readonly scope: 'all' | 'own';
-  open(options: StreamOptions): AsyncIterable<StreamMessage<RowChange>>;
+  /** Changes in batches: a whole page at once (even an empty one: the list is read), then one per event. */
+  open(options: StreamOptions): AsyncIterable<StreamMessage<readonly RowChange[]>>;
 }
 
-async function* listChanges(options: StreamOptions): AsyncGenerator<StreamMessage<RowChange>> {
+async function* listChanges(options: StreamOptions): AsyncGenerator<StreamMessage<readonly RowChange[]>> {
   let first: number | null = null;
   let cursor: string | null = null;
   for (let pages = 0; pages < MAX_PAGES && (pages === 0 || cursor !== null); pages++) {
@@ -28,11 +29,11 @@ async function* listChanges(options: StreamOptions): AsyncGenerator<StreamMessag
     );
     first ??= page.last_event_id;
     cursor = page.next_cursor;
-    for (const item of page.items) yield { id: undefined, message: changeOfListItem(item) };
+    yield { id: undefined, message: page.items.map(changeOfListItem) };
   }
   const lastEventId = options.lastEventId ?? String(first ?? 0);
   for await (const { id, message } of api().investigationChanges({}, { ...options, lastEventId }))
-    yield { id, message: changeOfListItem(message) };
+    yield { id, message: [changeOfListItem(message)] };
 }
 
 export function listSource(seesEveryone: boolean): ListSource {
