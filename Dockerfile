@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY bench ./bench
+COPY packages ./packages
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 

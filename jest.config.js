@@ -12,6 +12,7 @@ const base = {
     '^#analysis$': '<rootDir>/libs/analysis/src/index.ts',
     '^#workers$': '<rootDir>/apps/workers/src/index.ts',
     '^#client$': '<rootDir>/packages/client/src/index.ts',
+    '^@cidadao-ai/client$': '<rootDir>/packages/client/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

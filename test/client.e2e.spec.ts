@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CidadaoApiError,
   CidadaoClient,
+  type InvestigationListWireEvent,
   type InvestigationWireEvent,
   type ReconnectInfo,
   type StreamMessage,
@@ -10,6 +11,7 @@ import {
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { startRestartableApi, type RestartableApi } from './support/restartable-api.js';
+import { waitUntil } from './support/wait-until.js';
 
 let api: RestartableApi;
 
@@ -127,6 +129,61 @@ describe('the typed client (#client) against a real API', () => {
     await expect(ana.chatEvents(sessionId, { transport: 'websocket' }).next()).rejects.toThrow(
       'has no WebSocket endpoint',
     );
+  }, 60_000);
+
+  it("lists the caller's own investigations a page at a time, then follows the list live from that page on", async () => {
+    const ana = client('ana', 'analyst');
+    const page = await waitUntil(async () => {
+      const found = await ana.listInvestigations({ limit: 50 });
+      return found.items.some((item) => item.investigation_id === investigationId) ? found : undefined;
+    }, 'the first investigation in the list');
+    expect(page.items.find((item) => item.investigation_id === investigationId)).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      user_id: 'ana',
+    });
+    expect((await client('bob', 'analyst').listInvestigations()).items).toEqual([]);
+
+    // Followed from the page's last_event_id, a second investigation shows up and runs to its end.
+    const stop = new AbortController();
+    const changes: Array<StreamMessage<InvestigationListWireEvent>> = [];
+    const followed = (async () => {
+      for await (const change of ana.investigationChanges(
+        {},
+        { lastEventId: String(page.last_event_id), signal: stop.signal },
+      )) {
+        changes.push(change);
+        if (change.message.status === 'completed' && change.message.investigation_id !== investigationId) stop.abort();
+      }
+    })();
+    const second = await ana.startInvestigation({ query: 'Contratos de educação em 2024', data_source: 'synthetic' });
+    await followed;
+    const mine = changes.filter((c) => c.message.investigation_id === second.investigation_id);
+    expect(mine.at(-1)?.message).toMatchObject({ type: 'investigation_summary', status: 'completed', user_id: 'ana' });
+    const positions = changes.map((c) => Number(c.id));
+    expect(positions).toEqual([...new Set(positions)].sort((a, b) => a - b));
+    expect(positions.every((p) => p > page.last_event_id)).toBe(true);
+
+    // Resumed after its first change, the stream sends what came after it, in its latest state.
+    const resumed: number[] = [];
+    const again = new AbortController();
+    for await (const { id, message } of ana.investigationChanges(
+      {},
+      { lastEventId: mine[0]?.id, signal: again.signal },
+    )) {
+      resumed.push(Number(id));
+      if (message.investigation_id === second.investigation_id && message.status === 'completed') again.abort();
+    }
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed.every((p) => p > Number(mine[0]?.id))).toBe(true);
+
+    // Newest first, a page at a time through the cursor.
+    const one = await ana.listInvestigations({ limit: 1 });
+    expect(one.items.map((item) => item.investigation_id)).toEqual([second.investigation_id]);
+    const two = await ana.listInvestigations({ limit: 1, cursor: one.next_cursor ?? '' });
+    expect(two.items.map((item) => item.investigation_id)).toEqual([investigationId]);
+    expect(two.next_cursor).toBeNull();
+    await expect(ana.listInvestigations({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ status: 400 });
   }, 60_000);
 
   it('throws the API error for what a retry cannot fix, without retrying', async () => {

@@ -31,6 +31,8 @@ export interface EmbeddedApp {
 export interface EmbeddedOptions {
   /** False: the API only, as when the workers are down; every investigation stays queued. */
   readonly workers?: boolean;
+  /** A built dashboard to serve at `/`. */
+  readonly webDir?: string;
 }
 
 /** The embedded mode in this process: SQLite in a temp dir, in-process bus, real workers, real HTTP. */
@@ -52,7 +54,7 @@ export async function startEmbeddedApp(
   let api: ApiServer;
   try {
     if (options.workers !== false) workers = await startWorkersFromRuntime(runtime);
-    api = await startApi(runtime, 0, '127.0.0.1');
+    api = await startApi(runtime, 0, '127.0.0.1', options.webDir ? { webDir: options.webDir } : {});
   } catch (error) {
     await workers?.stop();
     await runtime.close();

@@ -14,6 +14,7 @@ import { installHttpObservability, measureProjectionLag } from './http/observabi
 import { drainApi } from './lifecycle/api-drain.js';
 import { HttpDrain } from './lifecycle/http-drain.js';
 import { ShutdownRegistry } from './lifecycle/shutdown-registry.js';
+import { installWeb } from './web/web.js';
 import { SocketIoAdapter } from './websocket/socketio/socketio.adapter.js';
 
 export interface ApiServer {
@@ -27,7 +28,17 @@ export interface ApiServer {
 }
 
 /** Builds and starts the HTTP API on the given runtime; port 0 picks a free port. */
-export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0'): Promise<ApiServer> {
+export interface StartApiOptions {
+  /** The built dashboard to serve at `/`; dist/web by default. */
+  readonly webDir?: string;
+}
+
+export async function startApi(
+  runtime: Runtime,
+  port: number,
+  host = '0.0.0.0',
+  options: StartApiOptions = {},
+): Promise<ApiServer> {
   const revocations = await TokenRevocations.open(runtime.store);
   const authenticator = createAuthenticator(runtime.settings, runtime.logger.child({ component: 'auth' }), revocations);
   const feed = new LiveFeed(runtime.store);
@@ -48,6 +59,7 @@ export async function startApi(runtime: Runtime, port: number, host = '0.0.0.0')
   );
   app.useGlobalFilters(new ApiExceptionFilter(runtime.logger));
   setupApiDocs(app);
+  installWeb(app, runtime, options.webDir);
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
   await feed.start();
   // Embedded, this process keeps the read models; distributed, the workers do and this one reads them.

@@ -42,6 +42,14 @@ export function toInvestigationListItem(summary: InvestigationSummary): Investig
   };
 }
 
+/** One event of GET /api/v1/investigations/stream: a visible summary changed, in its latest state. */
+export type InvestigationListWireEvent = { readonly type: 'investigation_summary' } & InvestigationListItem;
+
+export const listWireEventOf = (summary: InvestigationSummary): InvestigationListWireEvent => ({
+  type: 'investigation_summary',
+  ...toInvestigationListItem(summary),
+});
+
 /** The columns the list filters on: owner, status, start time, and the query's words. */
 export function investigationSummaryIndex(summary: InvestigationSummary): DocumentIndex {
   return {

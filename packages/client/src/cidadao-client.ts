@@ -1,6 +1,13 @@
 import { apiErrorOf } from './client-errors.js';
 import { resumableStream, type StreamMessage, type StreamOptions, type Transport } from './resumable-stream.js';
-import { STREAMS, type EventFeedQuery, type StreamName, type StreamRoute } from './streams.js';
+import {
+  STREAMS,
+  type EventFeedQuery,
+  type InvestigationChangesQuery,
+  type ListInvestigationsQuery,
+  type StreamName,
+  type StreamRoute,
+} from './streams.js';
 import { TokenSource, type GetToken } from './token-source.js';
 import { socketIoTransport, type SocketIoConnect } from './transports/socket-io.js';
 import { sseTransport } from './transports/sse.js';
@@ -12,6 +19,8 @@ import type {
   ChatWireEvent,
   CloudEvent,
   InvestigationAccepted,
+  InvestigationListPage,
+  InvestigationListWireEvent,
   InvestigationSummary,
   InvestigationWireEvent,
   StartInvestigationRequest,
@@ -94,6 +103,17 @@ export class CidadaoClient {
     return this.stream('chat', [sessionId], options);
   }
 
+  /**
+   * The investigations list live (never ends): pass a page's last_event_id as lastEventId to
+   * miss no change after that page.
+   */
+  investigationChanges(
+    query: InvestigationChangesQuery = {},
+    options?: ClientStreamOptions,
+  ): AsyncGenerator<StreamMessage<InvestigationListWireEvent>> {
+    return this.stream('investigations', [query], options);
+  }
+
   /** The downstream feed (auditor, admin): every stored event as a CloudEvent, resumable by global position. */
   events(query: EventFeedQuery = {}, options?: ClientStreamOptions): AsyncGenerator<StreamMessage<CloudEvent>> {
     return this.stream('events', [query], options);
@@ -110,6 +130,14 @@ export class CidadaoClient {
 
   getInvestigation(id: string, signal?: AbortSignal): Promise<InvestigationSummary> {
     return this.json('GET', `/api/v1/investigations/${encodeURIComponent(id)}`, undefined, {}, signal);
+  }
+
+  /** One page of the investigations the caller may see, newest first; next_cursor fetches the next. */
+  listInvestigations(query: ListInvestigationsQuery = {}, signal?: AbortSignal): Promise<InvestigationListPage> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+    const search = params.toString();
+    return this.json('GET', `/api/v1/investigations${search === '' ? '' : `?${search}`}`, undefined, {}, signal);
   }
 
   cancelInvestigation(id: string, reason?: string, signal?: AbortSignal): Promise<CancellationAccepted> {

@@ -1,5 +1,10 @@
 import type { StreamKind } from './resumable-stream.js';
-import type { ChatWireEvent, CloudEvent, InvestigationWireEvent } from './wire-types.generated.js';
+import type {
+  ChatWireEvent,
+  CloudEvent,
+  InvestigationListWireEvent,
+  InvestigationWireEvent,
+} from './wire-types.generated.js';
 
 /** Where one stream is served, per transport; a stream without a WebSocket form has none. */
 export interface StreamRoute<T> extends StreamKind<T> {
@@ -37,6 +42,14 @@ export const STREAMS = {
     isTerminal: never,
     endsOnClose: (last) => last?.type === 'complete' || last?.type === 'error',
   }),
+  /**
+   * The investigations list live: each change to a summary the caller may see, as its list
+   * item in its latest state; never ends. Resume with a list page's last_event_id.
+   */
+  investigations: (query: InvestigationChangesQuery = {}): StreamRoute<InvestigationListWireEvent> => ({
+    sse: `/api/v1/investigations/stream${queryOf({ owner: query.owner === undefined ? undefined : [query.owner] })}`,
+    isTerminal: never,
+  }),
   /** The downstream feed: every stored event as a CloudEvent, by global position; never ends. */
   events: (query: EventFeedQuery = {}): StreamRoute<CloudEvent> => ({
     sse: `/api/v1/events/stream${queryOf({ category: query.categories, type: query.types })}`,
@@ -45,6 +58,26 @@ export const STREAMS = {
 } as const;
 
 export type StreamName = keyof typeof STREAMS;
+
+/** Query of GET /api/v1/investigations/stream: one owner's (auditors and admins; the others see their own). */
+export interface InvestigationChangesQuery {
+  readonly owner?: string;
+}
+
+/** Query of GET /api/v1/investigations, newest first. */
+export interface ListInvestigationsQuery extends InvestigationChangesQuery {
+  readonly status?: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  /** Started at or after: YYYY-MM-DD or ISO-8601 with offset. */
+  readonly since?: string;
+  /** Started before. */
+  readonly until?: string;
+  /** Text the query contains, case-insensitive. */
+  readonly q?: string;
+  /** 1-100, 20 by default. */
+  readonly limit?: number;
+  /** The previous page's next_cursor. */
+  readonly cursor?: string;
+}
 
 /** Query of GET /api/v1/events/stream. */
 export interface EventFeedQuery {

@@ -267,6 +267,70 @@ export interface ChatEvent_error {
   readonly retry_after: number | null;
 }
 
+/** A summary the caller may see changed: its list item in its latest state; the event's id is the change's position. */
+export interface InvestigationListEvent_investigation_summary {
+  readonly type: "investigation_summary";
+  /** The investigation. */
+  readonly investigation_id: string;
+  /** What was asked, as asked. */
+  readonly query: string;
+  readonly status: "queued" | "running" | "completed" | "failed" | "cancelled";
+  /** data_retrieval, analyzing_contracts, anomaly_detection or generating_report. */
+  readonly current_phase: string | null;
+  /** Percentage of the work done. */
+  readonly progress: number;
+  readonly anomalies_by_severity: {
+    readonly low: number;
+    readonly medium: number;
+    readonly high: number;
+    readonly critical: number;
+  };
+  /** When it started. */
+  readonly started_at: string | null;
+  /** When it completed, failed or was cancelled. */
+  readonly completed_at: string | null;
+  /** The owner. */
+  readonly user_id: string | null;
+  /** Revision of the investigation's stream the item reflects. */
+  readonly last_event_id: number;
+}
+
+/** One investigation as a list shows it. */
+export interface InvestigationListItem {
+  /** The investigation. */
+  readonly investigation_id: string;
+  /** What was asked, as asked. */
+  readonly query: string;
+  readonly status: "queued" | "running" | "completed" | "failed" | "cancelled";
+  /** data_retrieval, analyzing_contracts, anomaly_detection or generating_report. */
+  readonly current_phase: string | null;
+  /** Percentage of the work done. */
+  readonly progress: number;
+  readonly anomalies_by_severity: {
+    readonly low: number;
+    readonly medium: number;
+    readonly high: number;
+    readonly critical: number;
+  };
+  /** When it started. */
+  readonly started_at: string | null;
+  /** When it completed, failed or was cancelled. */
+  readonly completed_at: string | null;
+  /** The owner. */
+  readonly user_id: string | null;
+  /** Revision of the investigation's stream the item reflects. */
+  readonly last_event_id: number;
+}
+
+/** A page of investigations, newest first. */
+export interface InvestigationListPage {
+  readonly items: readonly InvestigationListItem[];
+  /** Pass as ?cursor= for the next page; null on the last page. */
+  readonly next_cursor: string | null;
+  /** Open GET /api/v1/investigations/stream with this as Last-Event-ID to follow the list from this page on. */
+  readonly last_event_id: number;
+}
+
 /** The server interrupted the stream: resume after retry_after seconds with Last-Event-ID. */
 export interface StreamError {
   readonly type: "error";
@@ -337,5 +401,7 @@ export interface AuditRecord {
 export type InvestigationWireEvent = InvestigationEvent_progress | InvestigationEvent_phase | InvestigationEvent_anomaly | InvestigationEvent_complete | InvestigationEvent_error | InvestigationEvent_cancelled;
 
 export type ChatWireEvent = ChatEvent_start | ChatEvent_detecting | ChatEvent_intent | ChatEvent_agent_selected | ChatEvent_chunk | ChatEvent_complete | ChatEvent_error;
+
+export type InvestigationListWireEvent = InvestigationListEvent_investigation_summary;
 
 export type EventFeedMessage = CloudEvent | StreamError;

@@ -6,9 +6,11 @@ import {
   chatEventSchemaName,
   chatEventSchemas,
   investigationEventSchemas,
+  investigationListEventSchemas,
+  listEventSchemaName,
   wireEventSchemaName,
 } from './wire-event.schemas.js';
-import type { ChatWireEventType, WireEventType } from './wire-event.schemas.js';
+import type { ChatWireEventType, ListWireEventType, WireEventType } from './wire-event.schemas.js';
 
 let app: EmbeddedApp;
 let doc: { channels: Record<string, { address: string; messages: Record<string, unknown> }> } & Record<string, unknown>;
@@ -48,6 +50,7 @@ describe('AsyncAPI document', () => {
         '/chat',
         'events.{category}.{eventType}',
         'audit.{eventType}',
+        '/api/v1/investigations/stream',
       ]),
     );
   });
@@ -60,6 +63,8 @@ describe('AsyncAPI document', () => {
     for (const type of Object.keys(chatEventSchemas) as ChatWireEventType[])
       for (const name of ['chatSse', 'generalWebSocket'])
         if (!doc.channels[name]?.messages[chatEventSchemaName(type)]) missing.push(`${name}: ${type}`);
+    for (const type of Object.keys(investigationListEventSchemas) as ListWireEventType[])
+      if (!doc.channels.listSse?.messages[listEventSchemaName(type)]) missing.push(`listSse: ${type}`);
     expect(channelsOf('investigation').length).toBe(3);
     expect(missing).toEqual([]);
     // The chat sockets speak the participant protocol, not the event stream.

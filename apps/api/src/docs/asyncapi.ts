@@ -7,7 +7,10 @@ import {
   wireEventSchemaName,
   wireEventSchemas,
   investigationEventSchemas,
+  investigationListEventSchemas,
+  listEventSchemaName,
   type ChatWireEventType,
+  type ListWireEventType,
   type WireEventType,
 } from './wire-event.schemas.js';
 
@@ -18,6 +21,7 @@ const ref = (path: string): Ref => ({ $ref: `#/${path}` });
 
 const INVESTIGATION_TYPES = Object.keys(investigationEventSchemas) as WireEventType[];
 const CHAT_TYPES = Object.keys(chatEventSchemas) as ChatWireEventType[];
+const LIST_TYPES = Object.keys(investigationListEventSchemas) as ListWireEventType[];
 const CONTROL_TYPES = ['ack', 'pong', 'connected', 'subscribed', 'unsubscribed', 'error'] as const;
 /** The chat sockets' participant protocol (seed): a session's view, not its event stream. */
 const PARTICIPANT_TYPES = [
@@ -43,6 +47,7 @@ function messages(): Record<string, object> {
   const events = [
     ...INVESTIGATION_TYPES.map((t) => wireEventSchemaName(t)),
     ...CHAT_TYPES.map((t) => chatEventSchemaName(t)),
+    ...LIST_TYPES.map((t) => listEventSchemaName(t)),
   ].map((name) => [name, message(name, `The ${name.replace('_', ' ')} event.`, name)]);
   const commands = (Object.keys(inboundMessageSchemas) as InboundType[]).map((type) => [
     `Command_${type}`,
@@ -101,6 +106,7 @@ interface ChannelSpec {
 
 const investigationEvents = INVESTIGATION_TYPES.map((t) => wireEventSchemaName(t));
 const chatEvents = CHAT_TYPES.map((t) => chatEventSchemaName(t));
+const listEvents = LIST_TYPES.map((t) => listEventSchemaName(t));
 const commands = (...types: InboundType[]) => types.map((t) => `Command_${t}`);
 const investigationId = { investigationId: 'The investigation.' };
 const sessionId = { sessionId: 'The chat session.' };
@@ -121,6 +127,13 @@ export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
     server: 'http',
     sends: [...chatEvents, 'StreamError'],
     parameters: sessionId,
+  },
+  listSse: {
+    address: '/api/v1/investigations/stream',
+    description:
+      'SSE: the investigations list live, each change to a summary the caller may see as its list item, `id: <position>`; resume with Last-Event-ID or the last_event_id of a GET /api/v1/investigations page; ?owner= (auditor, admin).',
+    server: 'http',
+    sends: [...listEvents, 'StreamError'],
   },
   eventFeedSse: {
     address: '/api/v1/events/stream',

@@ -1,7 +1,7 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { apiSchemas } from './api.schemas.js';
 import { declaration } from './json-schema-to-ts.js';
-import { chatEventUnion, feedMessageUnion, wireEventUnion } from './wire-event.schemas.js';
+import { chatEventUnion, feedMessageUnion, listEventUnion, wireEventUnion } from './wire-event.schemas.js';
 
 /** Where the generated file lives, from the repository's root. */
 export const CLIENT_WIRE_TYPES_PATH = 'packages/client/src/wire-types.generated.ts';
@@ -21,6 +21,8 @@ const NAMES = [
   'CloudEvent',
   'AuditRecord',
   'AuditVerification',
+  'InvestigationListItem',
+  'InvestigationListPage',
 ];
 
 /**
@@ -31,10 +33,15 @@ export function renderClientWireTypes(): string {
   const components = apiSchemas();
   const entries: Array<[string, SchemaObject]> = [
     ...Object.entries(components).filter(
-      ([name]) => NAMES.includes(name) || name.startsWith('InvestigationEvent_') || name.startsWith('ChatEvent_'),
+      ([name]) =>
+        NAMES.includes(name) ||
+        name.startsWith('InvestigationEvent_') ||
+        name.startsWith('ChatEvent_') ||
+        name.startsWith('InvestigationListEvent_'),
     ),
     ['InvestigationWireEvent', wireEventUnion()],
     ['ChatWireEvent', chatEventUnion()],
+    ['InvestigationListWireEvent', listEventUnion()],
     ['EventFeedMessage', feedMessageUnion()],
   ];
   const declarations = entries.map(([name, schema]) => declaration(RENAMED[name] ?? name, stripDiscriminator(schema)));

@@ -1,57 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger';
-import { SEVERITIES } from '#analysis';
 import { INVESTIGATION_STATUSES } from '#investigations';
 import { schemaRef } from './api.schemas.js';
-
-const nullableText = (description: string): SchemaObject => ({ type: 'string', nullable: true, description });
-
-const listItem: SchemaObject = {
-  type: 'object',
-  required: [
-    'investigation_id',
-    'query',
-    'status',
-    'current_phase',
-    'progress',
-    'anomalies_by_severity',
-    'started_at',
-    'completed_at',
-    'user_id',
-    'last_event_id',
-  ],
-  properties: {
-    investigation_id: { type: 'string' },
-    query: { type: 'string' },
-    status: { type: 'string', enum: [...INVESTIGATION_STATUSES] },
-    current_phase: nullableText('data_retrieval, analyzing_contracts, anomaly_detection or generating_report.'),
-    progress: { type: 'number', minimum: 0, maximum: 100 },
-    anomalies_by_severity: {
-      type: 'object',
-      required: [...SEVERITIES],
-      properties: Object.fromEntries(SEVERITIES.map((s) => [s, { type: 'integer', minimum: 0 }])),
-    },
-    started_at: nullableText('ISO-8601.'),
-    completed_at: nullableText('ISO-8601: when it completed, failed or was cancelled.'),
-    user_id: nullableText('The owner.'),
-    last_event_id: { type: 'integer', description: "Revision of the investigation's stream the item reflects." },
-  },
-};
-
-const page: SchemaObject = {
-  type: 'object',
-  required: ['items', 'next_cursor', 'last_event_id'],
-  properties: {
-    items: { type: 'array', items: listItem },
-    next_cursor: nullableText('Pass as ?cursor= for the next page; null on the last page.'),
-    last_event_id: {
-      type: 'integer',
-      description:
-        'Open GET /api/v1/investigations/stream with this as Last-Event-ID to follow the list from this page on.',
-    },
-  },
-};
+import { listEventUnion } from './wire-event.schemas.js';
 
 const errors = (...statuses: number[]) =>
   statuses.map((status) => ApiResponse({ status, description: `Error ${status}.`, schema: schemaRef('Error') }));
@@ -78,7 +29,7 @@ export const DocListInvestigations = () =>
     ApiQuery({ name: 'q', required: false, description: 'Case-insensitive text the query contains.' }),
     ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1-100, default 20.' }),
     ApiQuery({ name: 'cursor', required: false, description: 'The next_cursor of the previous page (opaque).' }),
-    ApiResponse({ status: 200, description: 'A page.', schema: page }),
+    ApiResponse({ status: 200, description: 'A page.', schema: schemaRef('InvestigationListPage') }),
     ...errors(400, 401, 403, 429, 503),
   );
 
@@ -101,7 +52,7 @@ export const DocInvestigationChanges = () =>
     ApiResponse({
       status: 200,
       description: 'The event stream.',
-      content: { 'text/event-stream': { schema: { type: 'string' } } },
+      content: { 'text/event-stream': { schema: listEventUnion() } },
     }),
     ...errors(400, 401, 403, 429, 503),
   );

@@ -2,6 +2,7 @@ import type { SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AUDIT_WIRE_COLUMNS, SEVERITIES } from '#audit';
 import { INTENTS } from '#chat';
+import { INVESTIGATION_STATUSES as STATUSES } from '#investigations';
 
 /**
  * What the streams send, as zod schemas: the OpenAPI and AsyncAPI documents and the
@@ -175,7 +176,56 @@ export const auditCloudEventSchema = z
   })
   .meta({ description: 'An audit record as CloudEvents 1.0 JSON.' });
 
+const nullableInstant = (description: string) => z.string().nullable().meta({ format: 'date-time', description });
+const listItemShape = {
+  investigation_id: text('The investigation.'),
+  query: text('What was asked, as asked.'),
+  status: z.enum(STATUSES),
+  current_phase: z
+    .string()
+    .nullable()
+    .meta({ description: 'data_retrieval, analyzing_contracts, anomaly_detection or generating_report.' }),
+  progress: z.number().min(0).max(100).meta({ description: 'Percentage of the work done.' }),
+  anomalies_by_severity: z.strictObject(
+    Object.fromEntries(SEVERITIES.map((s) => [s, count])) as Record<(typeof SEVERITIES)[number], typeof count>,
+  ),
+  started_at: nullableInstant('When it started.'),
+  completed_at: nullableInstant('When it completed, failed or was cancelled.'),
+  user_id: z.string().nullable().meta({ description: 'The owner.' }),
+  last_event_id: count.meta({ description: "Revision of the investigation's stream the item reflects." }),
+};
+
+/** One row of GET /api/v1/investigations: what a dashboard's list shows. */
+export const investigationListItemSchema = z
+  .strictObject(listItemShape)
+  .meta({ description: 'One investigation as a list shows it.' });
+
+/** A page of GET /api/v1/investigations. */
+export const investigationListPageSchema = z
+  .strictObject({
+    items: z.array(investigationListItemSchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as ?cursor= for the next page; null on the last page.' }),
+    last_event_id: count.meta({
+      description:
+        'Open GET /api/v1/investigations/stream with this as Last-Event-ID to follow the list from this page on.',
+    }),
+  })
+  .meta({ description: 'A page of investigations, newest first.' });
+
+/** The events of GET /api/v1/investigations/stream, by type: each change to a visible summary. */
+export const investigationListEventSchemas = {
+  investigation_summary: event(
+    'investigation_summary',
+    "A summary the caller may see changed: its list item in its latest state; the event's id is the change's position.",
+    listItemShape,
+  ),
+} as const;
+
 export type WireEventType = keyof typeof investigationEventSchemas;
+export type ListWireEventType = keyof typeof investigationListEventSchemas;
 export type ChatWireEventType = keyof typeof chatEventSchemas;
 
 /** A zod schema as a JSON Schema (2020-12) without the dialect line, for OpenAPI 3.1 and AsyncAPI. */
@@ -188,6 +238,7 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output
 
 export const wireEventSchemaName = (type: WireEventType): string => `InvestigationEvent_${type}`;
 export const chatEventSchemaName = (type: ChatWireEventType): string => `ChatEvent_${type}`;
+export const listEventSchemaName = (type: ListWireEventType): string => `InvestigationListEvent_${type}`;
 
 /** Every stream message as a named component schema. */
 export function wireEventSchemas(): Record<string, SchemaObject> {
@@ -204,10 +255,26 @@ export function wireEventSchemas(): Record<string, SchemaObject> {
         jsonSchemaOf(schema),
       ]),
     ),
+    ...Object.fromEntries(
+      Object.entries(investigationListEventSchemas).map(([type, schema]) => [
+        listEventSchemaName(type as ListWireEventType),
+        jsonSchemaOf(schema),
+      ]),
+    ),
+    InvestigationListItem: jsonSchemaOf(investigationListItemSchema),
+    InvestigationListPage: withItemsRef(jsonSchemaOf(investigationListPageSchema), 'InvestigationListItem'),
     StreamError: jsonSchemaOf(streamErrorSchema),
     CloudEvent: jsonSchemaOf(cloudEventSchema),
     AuditRecord: jsonSchemaOf(auditRecordSchema),
     AuditCloudEvent: jsonSchemaOf(auditCloudEventSchema),
+  };
+}
+
+/** A page schema whose items name their component instead of repeating it. */
+function withItemsRef(page: SchemaObject, item: string): SchemaObject {
+  return {
+    ...page,
+    properties: { ...page.properties, items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } } },
   };
 }
 
@@ -242,3 +309,11 @@ export const chatEventUnion = (prefix?: string): SchemaObject =>
 /** The `data:` payload of the downstream feed: a CloudEvent, or the error that interrupts it. */
 export const feedMessageUnion = (prefix?: string): SchemaObject =>
   unionOf(['CloudEvent', 'StreamError'], false, prefix);
+
+/** The `data:` payload of the investigations list stream. */
+export const listEventUnion = (prefix?: string): SchemaObject =>
+  unionOf(
+    Object.keys(investigationListEventSchemas).map((t) => listEventSchemaName(t as ListWireEventType)),
+    true,
+    prefix,
+  );

@@ -3,15 +3,19 @@ import type { z } from 'zod';
 import type { CloudEvent } from '#audit';
 import type { AuditCloudEvent, AuditRecordWire } from '#audit';
 import type { ChatWireEvent } from '#chat';
-import type { InvestigationWireEvent } from '#investigations';
+import type { InvestigationListItem, InvestigationListWireEvent, InvestigationWireEvent } from '#investigations';
 import {
   auditCloudEventSchema,
   auditRecordSchema,
   chatEventSchemas,
   cloudEventSchema,
   investigationEventSchemas,
+  investigationListEventSchemas,
+  investigationListItemSchema,
+  investigationListPageSchema,
   wireEventSchemas,
 } from './wire-event.schemas.js';
+import type { InvestigationList } from '../investigations/investigation-list.js';
 
 type Union<S extends Record<string, z.ZodType>> = z.output<S[keyof S]>;
 type Keys<U, T> = keyof Extract<U, { type: T }>;
@@ -45,6 +49,16 @@ describe('the wire schemas', () => {
       complete: true,
       error: true,
     });
+    const list = allTrue<FieldsMatch<InvestigationListWireEvent, Union<typeof investigationListEventSchemas>>>({
+      investigation_summary: true,
+    });
+    expect(Object.keys(list)).toEqual(Object.keys(investigationListEventSchemas));
+    const item: SameKeys<keyof InvestigationListItem, keyof z.output<typeof investigationListItemSchema>> = true;
+    const page: SameKeys<
+      keyof Awaited<ReturnType<InvestigationList['page']>>,
+      keyof z.output<typeof investigationListPageSchema>
+    > = true;
+    expect([item, page]).toEqual([true, true]);
     const cloud: SameKeys<keyof CloudEvent, keyof z.output<typeof cloudEventSchema>> = true;
     const audit: SameKeys<keyof AuditRecordWire, keyof z.output<typeof auditRecordSchema>> = true;
     expect(Object.keys(investigation).sort()).toEqual(Object.keys(investigationEventSchemas).sort());

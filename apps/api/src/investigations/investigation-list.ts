@@ -4,6 +4,7 @@ import { checkpointReached, type LiveFeed, type StoredDocument } from '#eventsou
 import {
   INVESTIGATION_CATEGORY,
   INVESTIGATION_SUMMARIES,
+  listWireEventOf,
   toInvestigationListItem,
   type InvestigationListItem,
   type InvestigationSummary,
@@ -104,7 +105,7 @@ export class InvestigationList {
                 if (!closed && visible(document))
                   subscriber.next({
                     id: document.position,
-                    data: { type: 'investigation_summary', ...toInvestigationListItem(document.doc) },
+                    data: listWireEventOf(document.doc),
                   });
               }
               more = changed.length === CHANGES_PAGE;

@@ -135,6 +135,10 @@ export const settingsSchema = z
     /** Claim path of the roles or groups (`groups`, `resource_access.cidadao.roles`, `https://x/roles`). */
     JWT_ROLES_CLAIM: z.string().min(1).optional(),
     JWT_ROLE_MAP: roleMapSetting,
+    // The dashboard's sign-in through the provider (authorization code + PKCE); both or neither.
+    OIDC_ISSUER: url(['https', 'http']).optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_SCOPE: z.string().min(1).default('openid profile'),
     AUTH_REQUIRED: optionalBool,
     ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     // ours: audit chain (docs/events.md): HMAC key, keys it replaced (oldest first), checkpoints
@@ -183,6 +187,10 @@ export const settingsSchema = z
         message:
           'is required with NATS_URL and EVENT_STORE=kurrentdb: the api and the workers share the audit log in PostgreSQL',
       });
+    }
+    if ((s.OIDC_ISSUER === undefined) !== (s.OIDC_CLIENT_ID === undefined)) {
+      const missing = s.OIDC_ISSUER === undefined ? 'OIDC_ISSUER' : 'OIDC_CLIENT_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with the other OIDC_ setting' });
     }
     if (s.RATE_LIMIT_STORE === 'redis' && !s.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required when RATE_LIMIT_STORE=redis' });

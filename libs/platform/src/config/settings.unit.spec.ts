@@ -79,4 +79,15 @@ describe('loadSettings', () => {
     );
     expect(() => loadSettings({ CORS_ORIGINS: 'https://painel.example/app' })).toThrow(/CORS_ORIGINS/);
   });
+
+  it('takes the dashboard OIDC provider as issuer and client id together, and names the one missing', () => {
+    const oidc = loadSettings({ OIDC_ISSUER: 'https://idp.example/realms/c', OIDC_CLIENT_ID: 'painel' });
+    expect([oidc.OIDC_ISSUER, oidc.OIDC_CLIENT_ID, oidc.OIDC_SCOPE]).toEqual([
+      'https://idp.example/realms/c',
+      'painel',
+      'openid profile',
+    ]);
+    expect(() => loadSettings({ OIDC_ISSUER: 'https://idp.example/realms/c' })).toThrow(/OIDC_CLIENT_ID: is required/);
+    expect(() => loadSettings({ OIDC_CLIENT_ID: 'painel' })).toThrow(/OIDC_ISSUER: is required/);
+  });
 });

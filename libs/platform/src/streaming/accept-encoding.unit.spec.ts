@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { acceptsGzip } from './accept-encoding.js';
+import { acceptsEncoding, acceptsGzip } from './accept-encoding.js';
 
 describe('acceptsGzip', () => {
   it.each([
@@ -29,5 +29,18 @@ describe('acceptsGzip', () => {
 
   it('reads a header sent several times', () => {
     expect(acceptsGzip(['br', 'gzip'])).toBe(true);
+  });
+});
+
+describe('acceptsEncoding', () => {
+  it.each([
+    ['br', 'br', true],
+    ['gzip, deflate, br', 'br', true],
+    ['br;q=0, gzip', 'br', false],
+    ['gzip', 'br', false],
+    ['*', 'br', true],
+    ['*, br;q=0', 'br', false],
+  ] as const)('%p allows %p: %p', (header, coding, expected) => {
+    expect(acceptsEncoding(header, coding)).toBe(expected);
   });
 });

@@ -1,0 +1,63 @@
+import { session, signOut, webConfig } from './auth/session';
+import { SignInPage } from './auth/sign-in-page';
+import { ChatPage } from './chat/chat-page';
+import { t } from './i18n/pt-BR';
+import { InvestigationPage } from './investigation/investigation-page';
+import { ListPage } from './list/list-page';
+import { ReplayPage } from './replay/replay-page';
+import { href, useRoute, type Route } from './ui/router';
+import { useStore } from './ui/store';
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'list':
+      return <ListPage />;
+    case 'investigation':
+      return <InvestigationPage key={route.id} id={route.id} />;
+    case 'replay':
+      return <ReplayPage key={route.id} id={route.id} />;
+    case 'chat':
+      return <ChatPage />;
+    case 'sign-in':
+      return <SignInPage />;
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const current = useStore(session);
+  const config = useStore(webConfig);
+  const needsSignIn = config.auth_required && current.token === null && route.page !== 'sign-in';
+  return (
+    <>
+      <a class="skip" href="#conteudo">
+        {t.skipToContent}
+      </a>
+      <header class="top">
+        <a class="brand" href={href.list}>
+          Cidadão.AI
+        </a>
+        <nav aria-label="Principal">
+          <a href={href.list} aria-current={route.page === 'list' ? 'page' : undefined}>
+            {t.nav.list}
+          </a>
+          <a href={href.chat} aria-current={route.page === 'chat' ? 'page' : undefined}>
+            {t.nav.chat}
+          </a>
+          {current.token ? (
+            <button type="button" class="link" onClick={signOut}>
+              {t.nav.signOut} · {t.signIn.as(current.user ?? '?', current.roles.join(', '))}
+            </button>
+          ) : (
+            <a href={href.signIn} aria-current={route.page === 'sign-in' ? 'page' : undefined}>
+              {t.nav.signIn}
+            </a>
+          )}
+        </nav>
+      </header>
+      <main id="conteudo" tabIndex={-1}>
+        {needsSignIn ? <SignInPage /> : <Page route={route} />}
+      </main>
+    </>
+  );
+}

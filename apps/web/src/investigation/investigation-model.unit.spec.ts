@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import type { InvestigationWireEvent } from '@cidadao-ai/client';
+import { EMPTY_VIEW, evolveView, type InvestigationView } from './investigation-model';
+
+const base = { investigation_id: 'i1', timestamp: '2026-01-01T00:00:00Z' };
+const anomaly = (anomalyId: string, severity: 'low' | 'critical'): InvestigationWireEvent => ({
+  ...base,
+  type: 'anomaly',
+  anomaly_id: anomalyId,
+  anomaly_type: 'price_deviation',
+  severity,
+  contract_id: 'c1',
+  details: { score: 0.9, explanation: 'Preço 4× a mediana.', evidence: { value: 1200, category: 'saúde' } },
+});
+
+function fold(events: ReadonlyArray<[string, InvestigationWireEvent]>): InvestigationView {
+  return events.reduce((view, [id, event]) => evolveView(view, id, event), EMPTY_VIEW);
+}
+
+describe('the investigation view folded from the wire events', () => {
+  it('shows progress, phase and anomalies, the most severe first, with value and evidence', () => {
+    const view = fold([
+      [
+        '1',
+        {
+          ...base,
+          type: 'progress',
+          progress: 10,
+          current_phase: 'data_retrieval',
+          records_processed: 100,
+          anomalies_detected: 0,
+        },
+      ],
+      ['2', anomaly('a', 'low')],
+      ['3', anomaly('b', 'critical')],
+      ['4', { ...base, type: 'complete', total_anomalies: 2, records_processed: 800, execution_time: '4.2s' }],
+    ]);
+    expect(view.anomalies.map((row) => row.anomalyId)).toEqual(['b', 'a']);
+    expect(view.anomalies[0]).toMatchObject({
+      value: 1200,
+      explanation: 'Preço 4× a mediana.',
+      evidence: { category: 'saúde' },
+    });
+    expect(view).toMatchObject({ progress: 100, records: 800, outcome: { kind: 'completed', total: 2, time: '4.2s' } });
+  });
+
+  it('adds no row twice when a resumed or replayed stream repeats events or anomaly ids', () => {
+    const view = fold([
+      ['1', anomaly('a', 'low')],
+      ['2', anomaly('b', 'low')],
+      ['1', anomaly('a', 'low')],
+      ['2', anomaly('b', 'low')],
+      ['3', anomaly('a', 'low')],
+    ]);
+    expect(view.anomalies.map((row) => row.anomalyId)).toEqual(['a', 'b']);
+    expect(view.lastEventId).toBe(3);
+  });
+});
