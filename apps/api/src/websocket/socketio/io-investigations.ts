@@ -42,7 +42,7 @@ export class IoInvestigationsClient {
       this.peer,
       id,
       this.deps,
-      (message) => message,
+      (frame) => this.peer.send(frame.message),
       (end) => this.ended(id, end),
     );
     this.watches.set(id, watch);
