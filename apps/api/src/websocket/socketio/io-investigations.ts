@@ -42,7 +42,7 @@ export class IoInvestigationsClient {
       this.peer,
       id,
       this.deps,
-      (frame) => this.peer.send(frame.message),
+      (frame) => this.peer.sendFrame(frame),
       (end) => this.ended(id, end),
     );
     this.watches.set(id, watch);
