@@ -30,7 +30,7 @@ describe('emitFrame', () => {
       const client = connect(`http://127.0.0.1:${port}/investigations`, { transports: ['websocket'] });
       clients.push(client);
       received.push(new Promise((resolve) => client.once('progress', resolve)));
-      await new Promise((resolve) => client.once('connect', resolve));
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
     }
     let encodes = 0;
     const encoder = server.encoder;
