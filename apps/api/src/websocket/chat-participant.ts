@@ -1,6 +1,13 @@
-import { filter, map, type Subscription } from 'rxjs';
-import type { Stored, EventStore, LiveFeed } from '#eventsourcing';
-import { chatSessionOwner, emptyChatHistory, evolveChatHistory, type ChatEvent } from '#chat';
+import { filter, map, type Observable, type Subscription } from 'rxjs';
+import { catchUpThenLive, decodeWith, type Stored, type EventStore, type LiveFeed } from '#eventsourcing';
+import {
+  chatEventCatalog,
+  chatSessionOwner,
+  chatStreamId,
+  emptyChatHistory,
+  evolveChatHistory,
+  type ChatEvent,
+} from '#chat';
 import { StreamPump, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
@@ -9,7 +16,6 @@ import type { ChatService } from '../chat/chat.service.js';
 import { ChatWsProjection } from './chat-ws.projection.js';
 import type { WatchEnd } from './investigation-watch.js';
 import type { Peer } from './peer.js';
-import { chatEvents } from './stream-items.js';
 import { errorFrom, type OutboundMessage } from './ws-messages.js';
 
 export interface ChatDeps {
@@ -25,6 +31,15 @@ export interface ChatDeps {
 }
 
 type ChatItem = { readonly id: number; readonly event: Stored<ChatEvent> };
+
+/** A chat session's stored events after `afterId`, each shaped per participant (its access decides what it sees). */
+function chatEvents(store: EventStore, feed: LiveFeed, sessionId: string): (afterId: number) => Observable<ChatItem> {
+  return (afterId) =>
+    catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(
+      decodeWith(chatEventCatalog),
+      map((event) => ({ id: event.revision, event })),
+    );
+}
 
 /**
  * One participant of a chat session, on any transport: `history` on join (or, with a last

@@ -1,21 +1,22 @@
 import type { WebSocket } from 'ws';
 import { hasPermission } from '#platform';
-import type { EventStore, LiveFeed } from '#eventsourcing';
+import { chatStreamId } from '#chat';
+import type { StreamHubs } from '#eventsourcing';
 import type { ChatService } from '../chat/chat.service.js';
-import { InvestigationWatch, pumpTo, type WatchDeps, type WatchEnd } from './investigation-watch.js';
-import { chatWireItems } from './stream-items.js';
+import { taggedWsText, type WireFrame } from '../streaming/wire-frame.js';
+import { InvestigationWatch, type WatchDeps, type WatchEnd } from './investigation-watch.js';
+import { PeerStream } from './peer-stream.js';
 import { reportFailure } from './ws-endings.js';
 import type { Inbound } from './ws-inbound.js';
 import { readInbox } from './ws-inbox.js';
-import { errorMessage, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
+import { errorMessage, WS_CLOSE } from './ws-messages.js';
 import type { WsPeer } from './ws-peer.js';
 
 /** Streams one connection may follow at once: each holds a live subscription. */
 export const MAX_SUBSCRIPTIONS = 100;
 
 export interface GeneralDeps extends WatchDeps {
-  readonly store: EventStore;
-  readonly feed: LiveFeed;
+  readonly chatHubs: StreamHubs<WireFrame>;
   readonly chat: ChatService;
 }
 
@@ -108,22 +109,23 @@ class GeneralSession {
    */
   private open(stream: string, sessionToken: string | undefined): Subscription | null {
     const [kind, id = ''] = stream.split(':');
-    const tag = (message: OutboundMessage): OutboundMessage => ({ stream, ...message });
+    // Each frame's text is encoded once for every subscriber; the tag goes in front of it.
+    const deliver = (frame: WireFrame): void => this.peer.sendText(taggedWsText(stream, frame));
     const onEnd = (end: WatchEnd): void => this.ended(stream, end);
     if (kind === 'chat') {
-      const authorize = () =>
-        this.deps.chat.sessions.openForReading(id, { principal: this.peer.principal, sessionToken });
-      const pump = pumpTo(this.peer, chatWireItems(this.deps.store, this.deps.feed, id, authorize), tag, onEnd);
-      return {
-        get lastDeliveredId() {
-          return pump.lastDeliveredId;
+      const principal = this.peer.principal;
+      return new PeerStream(this.peer, this.deps.chatHubs, {
+        // Each start and resume asks again; a session never ends.
+        open: async (afterId) => {
+          await this.deps.chat.sessions.openForReading(id, { principal, sessionToken });
+          return { streamId: chatStreamId(id), after: afterId };
         },
-        start: (afterId) => pump.startAfter(afterId),
-        stop: () => pump.stop(),
-      };
+        deliver,
+        onEnd: (end) => onEnd(end.kind === 'failed' ? end : { kind: 'interrupted' }),
+      });
     }
     if (!hasPermission(this.peer.principal, 'investigation:watch')) return null;
-    return new InvestigationWatch(this.peer, id, this.deps, tag, onEnd);
+    return new InvestigationWatch(this.peer, id, this.deps, deliver, onEnd);
   }
 
   /** A finished stream says so; one cut by a shutdown ends the connection (1012), so the client resubscribes elsewhere. */

@@ -20,7 +20,7 @@ export function serveInvestigation(
     peer,
     investigationId,
     deps,
-    (message) => message,
+    (frame) => peer.sendText(frame.ws),
     (end) => endWithStream(peer, end, deps, 'investigation finished'),
   );
   readInbox(

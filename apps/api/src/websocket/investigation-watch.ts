@@ -1,8 +1,11 @@
-import type { Observable } from 'rxjs';
-import { hasPermission, StreamPump, type Logger, type Metrics } from '#platform';
+import type { StreamHubs } from '#eventsourcing';
+import { hasPermission, type Logger, type Metrics } from '#platform';
+import { isFinalFrame } from '../investigations/investigation-frames.js';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
 import type { Peer } from './peer.js';
-import { investigationItems, type StreamItem } from './stream-items.js';
+import { PeerStream } from './peer-stream.js';
+import type { SinkEnd } from './ws-sink.js';
 import { errorFrom, errorMessage, type OutboundMessage } from './ws-messages.js';
 
 export type WatchEnd =
@@ -12,56 +15,43 @@ export type WatchEnd =
 
 export interface WatchDeps {
   readonly investigations: InvestigationsService;
+  readonly investigationHubs: StreamHubs<WireFrame>;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-/** Builds the pump that carries one stream's items to a peer; shared by every endpoint. */
-export function pumpTo(
-  peer: Peer,
-  source: (afterId: number) => Observable<StreamItem>,
-  decorate: (message: OutboundMessage) => OutboundMessage,
-  onEnd: (end: WatchEnd, last: StreamItem | null) => void,
-): StreamPump<StreamItem> {
-  return new StreamPump<StreamItem>({
-    source,
-    deliver: (item) => peer.send(decorate(item.message)),
-    overloaded: () => peer.overloaded(),
-    whenDrained: (resume) => peer.whenDrained(resume),
-    onPause: () => peer.notePause(),
-    onComplete: (last) => onEnd(last?.final ? { kind: 'finished' } : { kind: 'interrupted' }, last),
-    onError: (error) => onEnd({ kind: 'failed', error }, null),
-  });
-}
-
 /**
- * One investigation followed by one peer, with its commands: `resume` restarts after the
- * id the client names, `cancel` sends CancelInvestigation as POST …/cancel does.
+ * One investigation followed by one peer on the investigation's hub, with its commands:
+ * `resume` restarts after the id the client names, `cancel` sends CancelInvestigation as
+ * POST …/cancel does. `deliver` sends a frame in the peer's form.
  */
 export class InvestigationWatch {
-  private readonly pump: StreamPump<StreamItem>;
+  private readonly stream: PeerStream;
 
   constructor(
     private readonly peer: Peer,
     readonly investigationId: string,
     private readonly deps: WatchDeps,
-    decorate: (message: OutboundMessage) => OutboundMessage,
+    deliver: (frame: WireFrame) => void,
     onEnd: (end: WatchEnd) => void,
   ) {
-    const source = investigationItems(deps.investigations, investigationId, peer.principal);
-    this.pump = pumpTo(peer, source, decorate, (end) => void this.settle(end).then(onEnd));
+    this.stream = new PeerStream(peer, deps.investigationHubs, {
+      open: (afterId) => deps.investigations.watch(investigationId, afterId, peer.principal),
+      deliver,
+      onEnd: (end, last) => void this.settle(end, last).then(onEnd),
+    });
   }
 
   get lastDeliveredId(): number {
-    return this.pump.lastDeliveredId;
+    return this.stream.lastDeliveredId;
   }
 
   start(afterId: number): void {
-    this.pump.startAfter(afterId);
+    this.stream.start(afterId);
   }
 
   stop(): void {
-    this.pump.stop();
+    this.stream.stop();
   }
 
   cancel(reason: string | undefined, extra: Record<string, unknown> = {}): Promise<OutboundMessage> {
@@ -72,14 +62,17 @@ export class InvestigationWatch {
    * A stream that ended without its terminal event was cut by the live feed closing
    * (shutdown), unless the client resumed past the end of a finished investigation.
    */
-  private async settle(end: WatchEnd): Promise<WatchEnd> {
-    if (end.kind !== 'interrupted') return end;
+  private async settle(end: SinkEnd, last: WireFrame | null): Promise<WatchEnd> {
+    if (end.kind === 'failed') return end;
+    if (last && isFinalFrame(last)) return { kind: 'finished' };
     try {
       const summary = await this.deps.investigations.get(this.investigationId, this.peer.principal);
       const finished = summary.status === 'completed' || summary.status === 'failed' || summary.status === 'cancelled';
-      return finished && summary.last_event_id <= this.pump.lastDeliveredId ? { kind: 'finished' } : end;
+      return finished && summary.last_event_id <= this.stream.lastDeliveredId
+        ? { kind: 'finished' }
+        : { kind: 'interrupted' };
     } catch {
-      return end;
+      return { kind: 'interrupted' };
     }
   }
 }

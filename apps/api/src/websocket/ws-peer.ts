@@ -82,9 +82,13 @@ export class WsPeer implements Peer {
   }
 
   send(message: OutboundMessage): void {
+    this.sendText(JSON.stringify(message));
+  }
+
+  /** A message already encoded (a hub frame's text, shared by every subscriber). */
+  sendText(json: string): void {
     if (this.closed) return;
     this.heartbeat.touch();
-    const json = JSON.stringify(message);
     if (this.batcher) this.batcher.push(json);
     else this.write(json);
     this.checkBounds();

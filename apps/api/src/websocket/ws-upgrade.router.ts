@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseUpgrade, type Authenticator, type Principal, type Runtime } from '#platform';
-import type { LiveFeed } from '#eventsourcing';
+import type { LiveFeed, StreamHubs } from '#eventsourcing';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
@@ -15,7 +15,8 @@ import { clientIp } from '../http/client-ip.js';
 import { handshakeOriginAllowed, originRefusal } from '../http/request-origin.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { StreamGate } from '../limits/stream-gate.js';
-import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../tokens.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, LIVE_FEED, RUNTIME } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
 import { serveGeneral } from './general-socket.js';
 import { serveInvestigation } from './investigation-socket.js';
@@ -59,6 +60,8 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     private readonly connections: WsConnections,
     private readonly presence: Presence,
     private readonly audit: AuditRecorder,
+    @Inject(INVESTIGATION_HUBS) private readonly investigationHubs: StreamHubs<WireFrame>,
+    @Inject(CHAT_HUBS) private readonly chatHubs: StreamHubs<WireFrame>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -211,10 +214,10 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
 
   private serve(ws: WebSocket, peer: WsPeer, route: Endpoint, query: UpgradeQuery, ip: string): void {
     const { logger, metrics, settings, store } = this.runtime;
-    const watch = { investigations: this.investigations, chat: this.chat, logger, metrics };
+    const watch = { investigations: this.investigations, investigationHubs: this.investigationHubs, logger, metrics };
     switch (route.kind) {
       case 'general':
-        return serveGeneral(ws, peer, query.connectionType, { ...watch, store, feed: this.feed });
+        return serveGeneral(ws, peer, query.connectionType, { ...watch, chat: this.chat, chatHubs: this.chatHubs });
       case 'investigations':
         return serveInvestigation(ws, peer, route.investigationId, query.lastEventId ?? 0, watch);
       case 'chat': {

@@ -13,7 +13,9 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Authenticator, Principal, Runtime } from '#platform';
 import { InvestigationsService } from '../../investigations/investigations.service.js';
 import { requestIdsOf } from '../../http/request-ids.js';
-import { AUTHENTICATOR, RUNTIME } from '../../tokens.js';
+import type { StreamHubs } from '#eventsourcing';
+import type { WireFrame } from '../../streaming/wire-frame.js';
+import { AUTHENTICATOR, INVESTIGATION_HUBS, RUNTIME } from '../../tokens.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
 import { WsConnections } from '../ws-connections.js';
@@ -41,6 +43,7 @@ export class InvestigationsGateway
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
+    @Inject(INVESTIGATION_HUBS) private readonly hubs: StreamHubs<WireFrame>,
     private readonly connections: WsConnections,
     private readonly audit: AuditRecorder,
     private readonly gate: StreamGate,
@@ -78,7 +81,12 @@ export class InvestigationsGateway
       this.connections.add(peer, () => peer.stats()),
     );
     answerUnknownEvents(socket, peer, ['subscribe', 'unsubscribe', 'cancel', 'ping', 'auth']);
-    const client = new IoInvestigationsClient(socket, peer, { investigations: this.investigations, logger, metrics });
+    const client = new IoInvestigationsClient(socket, peer, {
+      investigations: this.investigations,
+      investigationHubs: this.hubs,
+      logger,
+      metrics,
+    });
     this.clients.set(socket.id, client);
     const id = handshakeValue(socket, 'investigationId', 'investigation_id');
     if (id === undefined) return;

@@ -42,7 +42,7 @@ export class IoInvestigationsClient {
       this.peer,
       id,
       this.deps,
-      (message) => message,
+      (frame) => this.peer.sendFrame(frame),
       (end) => this.ended(id, end),
     );
     this.watches.set(id, watch);

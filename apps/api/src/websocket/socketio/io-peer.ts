@@ -1,7 +1,9 @@
 import type { Socket } from 'socket.io';
 import type { Principal, Settings } from '#platform';
+import type { WireFrame } from '../../streaming/wire-frame.js';
 import type { Peer, PeerKind, PeerStats } from '../peer.js';
 import { WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
+import { emitFrame } from './io-frames.js';
 
 const DRAIN_POLL_MS = 20;
 
@@ -70,6 +72,14 @@ export class IoPeer implements Peer {
     if (this.closed) return;
     this.idle.refresh();
     this.socket.emit(message.type, message);
+    this.peak = Math.max(this.peak, pendingBytes(this.socket));
+  }
+
+  /** A hub frame, its packet shared with every socket of the namespace that gets it. */
+  sendFrame(frame: WireFrame): void {
+    if (this.closed) return;
+    this.idle.refresh();
+    emitFrame(this.socket, frame);
     this.peak = Math.max(this.peak, pendingBytes(this.socket));
   }
 

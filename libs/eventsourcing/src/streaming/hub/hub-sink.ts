@@ -17,8 +17,12 @@ export interface HubEntry<Frame> {
  * tick's frames once for all of them.
  */
 export interface HubSink<Frame> {
-  /** Writes frames in order; false once the subscriber's buffer passed its limit (it leaves the live set). */
-  write(frames: readonly Frame[]): boolean;
+  /**
+   * Writes frames in order; false once the subscriber's buffer passed its limit (it leaves the
+   * live set). A sink that stops part-way (its limit passed mid-write) answers how many of the
+   * frames it took: it is full, and the rest come again from the store once it drained.
+   */
+  write(frames: readonly Frame[]): boolean | number;
   /** Resolves once the sink takes more again (drained) or closed. */
   writable(): Promise<void>;
   /** The sequence ended, or the live feed closed (shutdown): the client resumes later. */

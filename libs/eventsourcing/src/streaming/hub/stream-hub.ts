@@ -127,10 +127,14 @@ export class StreamHub<Frame> {
         continue;
       }
       frames ??= framesOf(batch);
+      const before = subscriber.last;
       subscriber.last = lastEntry.key;
-      const writable = frames.length === 0 || subscriber.sink.write(frames);
-      if (this.endKey !== null && subscriber.last >= this.endKey) this.finish(subscriber);
-      else if (!writable) this.startReading(subscriber, true);
+      const taken = frames.length === 0 ? true : subscriber.sink.write(frames);
+      if (typeof taken === 'number' && taken < frames.length) {
+        subscriber.last = keyOfFrame(batch, taken, before);
+        this.startReading(subscriber, true);
+      } else if (this.endKey !== null && subscriber.last >= this.endKey) this.finish(subscriber);
+      else if (taken === false) this.startReading(subscriber, true);
     }
   }
 
@@ -147,6 +151,9 @@ export class StreamHub<Frame> {
     to: number,
   ): Outcome {
     const frames: Frame[] = [];
+    /** The key each frame moved the subscriber to, for a sink that takes part of them. */
+    const keys: number[] = [];
+    const before = subscriber.last;
     let outcome: Outcome = 'more';
     for (let i = from; i < to; i++) {
       const entry = entries[i];
@@ -166,13 +173,21 @@ export class StreamHub<Frame> {
         break;
       }
       subscriber.last = entry.key;
-      if (verdict !== 'skip' && entry.frame !== null) frames.push(entry.frame);
+      if (verdict !== 'skip' && entry.frame !== null) {
+        frames.push(entry.frame);
+        keys.push(entry.key);
+      }
       if (verdict === 'last' || entry.end) {
         outcome = 'done';
         break;
       }
     }
-    const writable = frames.length === 0 || subscriber.sink.write(frames);
+    const taken = frames.length === 0 ? true : subscriber.sink.write(frames);
+    if (typeof taken === 'number' && taken < frames.length) {
+      subscriber.last = taken === 0 ? before : (keys[taken - 1] ?? before);
+      return 'full';
+    }
+    const writable = taken !== false;
     if (outcome === 'done') {
       this.finish(subscriber);
       return 'done';
@@ -261,6 +276,17 @@ export class StreamHub<Frame> {
     this.disposed = true;
     this.onEmpty();
   }
+}
+
+/** The key of the entry that carries the `taken`th frame of `entries`; `before` when none was taken. */
+function keyOfFrame<Frame>(entries: ReadonlyArray<HubEntry<Frame>>, taken: number, before: number): number {
+  let seen = 0;
+  for (const entry of entries) {
+    if (entry.frame === null) continue;
+    seen++;
+    if (seen === taken) return entry.key;
+  }
+  return before;
 }
 
 function framesOf<Frame>(entries: ReadonlyArray<HubEntry<Frame>>): Frame[] {

@@ -25,7 +25,7 @@ class RecordingSink implements HubSink<number> {
     return this.writes.flat();
   }
 
-  write(frames: readonly number[]): boolean {
+  write(frames: readonly number[]): boolean | number {
     this.writes.push(frames);
     return !this.full;
   }
@@ -45,6 +45,22 @@ class RecordingSink implements HubSink<number> {
 
   error(error: unknown): void {
     this.failed = error;
+  }
+}
+
+/** A sink that takes `room` frames of its next write, then is full until `drain()` (a buffer passed mid-write). */
+class PartialSink extends RecordingSink {
+  constructor(private room: number | null) {
+    super();
+  }
+
+  override write(frames: readonly number[]): boolean | number {
+    if (this.room === null || frames.length <= this.room) return super.write(frames);
+    const taken = this.room;
+    this.room = null;
+    this.full = true;
+    super.write(frames.slice(0, taken));
+    return taken;
   }
 }
 
@@ -140,6 +156,22 @@ describe('StreamHub', () => {
     expect(slow.seen).toEqual(range(1, 12));
     expect(fast.seen).toEqual(range(1, 12));
     for (const subscription of subscriptions) subscription.unsubscribe();
+  });
+
+  it('takes the rest of a tick from the store when a sink took only part of it, with no gap or repeat', async () => {
+    const { hubs, streamId, append, settle } = setup({ pageSize: 2 });
+    const partial = new PartialSink(2);
+    const subscription = hubs.subscribe(streamId, 0, partial);
+    await settle();
+    await append('Tick', 'Hidden', 'Tick', 'Tick', 'Tick');
+    await settle();
+    expect(partial.seen).toEqual([1, 3]);
+    partial.drain();
+    await settle();
+    await append('Tick');
+    await settle();
+    expect(partial.seen).toEqual([1, 3, 4, 5, 6]);
+    subscription.unsubscribe();
   });
 
   it('shares one store read among catch-ups from the same event', async () => {
