@@ -6,8 +6,15 @@ import fc from 'fast-check';
  * around the limits (64 KB per message, 1 MiB per frame).
  */
 
-const KNOWN_TYPES = ['ping', 'subscribe', 'unsubscribe', 'cancel', 'resume', 'message', 'typing'] as const;
+const KNOWN_TYPES = ['ping', 'subscribe', 'unsubscribe', 'cancel', 'resume', 'message', 'typing', 'auth'] as const;
 const IDS = ['x', 'fuzz', 'a'.repeat(128), 'a'.repeat(129), 'a/b', 'with space', ''];
+
+/** What a client may offer as a fresh token: forged, malformed, expired-looking or oversized. */
+const HOSTILE_TOKEN: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.constantFrom('a.b.c', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'Bearer x'),
+  fc.string({ minLength: 16_000, maxLength: 17_000 }),
+);
 
 /** Any JSON value, sometimes a plausible one for the field. */
 const fieldValue = (plausible: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
@@ -43,6 +50,7 @@ const shapedMessage = (investigationId: string): fc.Arbitrary<Record<string, unk
       is_typing: fieldValue(fc.boolean()),
       reason: fieldValue(fc.string({ maxLength: 600 })),
       agent_id: fieldValue(fc.constantFrom('zumbi', 'anita', 'nobody', '')),
+      token: fieldValue(HOSTILE_TOKEN),
     },
     { requiredKeys: ['type'] },
   );
@@ -100,6 +108,7 @@ const IO_EVENTS = [
   'subscribe',
   'unsubscribe',
   'cancel',
+  'auth',
   'history',
   'error',
   'disconnect_reason',
