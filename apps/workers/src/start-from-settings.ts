@@ -2,24 +2,19 @@ import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
 import { classifySourceFailure, contractSourceNotice, contractSourceResolver } from './contract-sources.js';
 import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
+import { runHere, type RunWorkflows } from './workflows/workflow-hosts.js';
 
 /**
- * Starts the workers on a runtime with the settings' tuning. Distributed workers also run
- * the read models' projectors, one worker per projection; the embedded api runs its own.
+ * Starts the workers on a runtime with the settings' tuning. Distributed workers run the
+ * read models' projectors and the workflow hosts under leases, one worker each; embedded,
+ * the workflows run here and the api runs the projectors.
  */
-export async function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
-  const workers = await startWorkersOnly(runtime);
-  if (isEmbedded(runtime.settings)) return workers;
-  const projectors = runLeasedProjectors(runtime);
-  return {
-    stop: async () => {
-      await workers.stop();
-      await projectors.stop();
-    },
-  };
+export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
+  const leased: RunWorkflows = (hosts) => runLeasedProjectors(runtime, hosts);
+  return startWorkersOnly(runtime, isEmbedded(runtime.settings) ? runHere : leased);
 }
 
-function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
+function startWorkersOnly(runtime: Runtime, runWorkflows: RunWorkflows): Promise<RunningWorkers> {
   const { settings } = runtime;
   if (!settings.PORTAL_TRANSPARENCIA_API_KEY)
     runtime.logger.warn(
@@ -28,6 +23,8 @@ function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
     );
   return startWorkers({
     store: runtime.store,
+    readModels: runtime.readModels,
+    runWorkflows,
     bus: runtime.bus,
     audit: runtime.audit,
     logger: runtime.logger.child({ component: 'workers' }),
@@ -41,6 +38,5 @@ function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
     sourceNotice: contractSourceNotice(settings),
     classifyFailure: classifySourceFailure,
     llm: createLlmProviders(settings, runtime.logger.child({ component: 'llm' })).chat,
-    chatFollowWindowMs: settings.CHAT_FOLLOW_WINDOW_MS,
   });
 }

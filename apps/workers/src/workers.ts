@@ -11,15 +11,18 @@ import {
   type Logger,
   type Metrics,
 } from '#platform';
-import type { EventStore } from '#eventsourcing';
+import type { EventStore, ReadModelStore } from '#eventsourcing';
 import { createChatWorker } from './chat/chat-worker.js';
 import { createInvestigationActors } from './investigations/investigation.actor.js';
 import { InvestigationCommandHandler } from './investigations/investigation-command.handler.js';
 import { InvestigationRunner, type InvestigationRunnerDeps } from './investigations/investigation-runner.js';
 import { StorageOutage } from './outage/storage-outage.js';
+import { createWorkflowHosts, runHere, type RunWorkflows } from './workflows/workflow-hosts.js';
 
 export interface WorkersOptions {
   readonly store: EventStore;
+  /** Where the workflow hosts keep their instances and checkpoints. */
+  readonly readModels: ReadModelStore;
   readonly bus: CommandBus;
   readonly logger: Logger;
   readonly metrics?: Metrics;
@@ -34,8 +37,8 @@ export interface WorkersOptions {
   readonly classifyFailure?: InvestigationRunnerDeps['classifyFailure'];
   /** What chat answers are written with; absent or null: composed from the projections. */
   readonly llm?: LlmProvider | null;
-  /** How long one follow of a chat-started investigation holds a worker slot before handing over. */
-  readonly chatFollowWindowMs?: number;
+  /** Where the workflow hosts run; default: all in this process. */
+  readonly runWorkflows?: RunWorkflows;
   /** Where data source calls and completed investigations are audited. */
   readonly audit?: AuditLog;
   /** The bus's ack wait: a command waiting out a store outage says it is still worked on well within it. */
@@ -46,7 +49,7 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-/** Composition of the worker side: actors, runner and the bus consumer that feeds them. */
+/** Composition of the worker side: actors, runner, workflows and the bus consumer that feeds them. */
 export async function startWorkers(options: WorkersOptions): Promise<RunningWorkers> {
   const clock = options.clock ?? (() => new Date());
   const producer = `${hostname()}:${process.pid}`;
@@ -72,16 +75,10 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
   const investigations = new InvestigationCommandHandler({
     actors,
     runner,
-    bus: options.bus,
     clock,
     ...(options.sourceNotice ? { sourceNotice: options.sourceNotice } : {}),
   });
-  const chat = createChatWorker({
-    ...options,
-    clock,
-    llm: options.llm ?? null,
-    ...(options.chatFollowWindowMs ? { followWindowMs: options.chatFollowWindowMs } : {}),
-  });
+  const chat = createChatWorker({ ...options, clock, llm: options.llm ?? null });
   const consumption: CommandConsumption = await options.bus.consume(
     outage.wrap(async (message, context) => {
       const started = process.hrtime.bigint();
@@ -100,11 +97,13 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
     }),
     { concurrency: options.concurrency },
   );
+  const hosts = createWorkflowHosts({ ...options, clock });
+  const workflows = (options.runWorkflows ?? runHere)(hosts);
   return {
     stop: async () => {
       outage.close();
+      await workflows.stop();
       await consumption.stop();
-      chat.close();
     },
   };
 }

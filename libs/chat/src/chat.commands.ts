@@ -19,20 +19,17 @@ export interface SendChatMessage {
   };
 }
 /**
- * Sent by a worker to itself: keep reporting the investigation a message started. Each hop
- * follows for a while and sends the next, so no command holds a worker slot for the
- * whole investigation, which would starve the investigation's own commands.
+ * Sent by the workflow that follows an investigation a message started
+ * (chat-investigation-following.workflow.ts), one per investigation event worth telling.
+ * `after` is the revision its previous report covered: a report or completion that
+ * overtakes an earlier one on the bus waits for it, so the answer keeps the
+ * investigation's order. The completion's tokens are estimated from the answer as told.
  */
-export interface FollowChatInvestigation {
-  readonly type: 'FollowChatInvestigation';
-  readonly data: {
-    readonly sessionId: string;
-    readonly messageId: string;
-    readonly investigationId: string;
-    readonly hop: number;
-  };
-}
-export type ChatBusCommand = SendChatMessage | FollowChatInvestigation;
+export type ChatFollowCommand =
+  | { readonly type: 'ReportInvestigation'; readonly data: ReportInvestigation['data'] & { readonly after: number } }
+  | { readonly type: 'CompleteResponse'; readonly data: { readonly messageId: string; readonly after: number } }
+  | { readonly type: 'FailResponse'; readonly data: FailResponse['data'] };
+export type ChatBusCommand = SendChatMessage | ChatFollowCommand;
 
 /** Facts the worker reports to the session's actor; the decider records each once. */
 export type ReceiveMessage = { readonly type: 'ReceiveMessage'; readonly data: SendChatMessage['data'] };

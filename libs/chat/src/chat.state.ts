@@ -114,3 +114,10 @@ export function pendingMessageIds(state: ChatState): string[] {
     return status === 'received' || status === 'routed';
   });
 }
+
+/**
+ * A follow report or completion that overtook the report it comes `after` on the bus: it
+ * waits (is redelivered) until that one is told. An answer already ended waits for nothing.
+ */
+export const overtakesReport = (message: ChatMessageState, after: number): boolean =>
+  message.status === 'routed' && message.followedRevision < after;

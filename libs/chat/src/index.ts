@@ -30,3 +30,4 @@ export {
   narrateInvestigationEvent,
   ANOMALIES_ANNOUNCED_LIVE,
 } from './compose/investigation-narration.js';
+export * from './chat-investigation-following.workflow.js';

@@ -26,3 +26,7 @@ export * from './typed-streams/typed-stream.js';
 export * from './streaming/hub/hub-sink.js';
 export * from './streaming/hub/stream-hub.js';
 export * from './streaming/hub/stream-hubs.js';
+export * from './projections/wake-loop.js';
+export * from './workflows/workflow.js';
+export * from './workflows/workflow-instance.js';
+export * from './workflows/workflow-host.js';

@@ -18,7 +18,7 @@ export interface CancelInvestigation {
   readonly type: 'CancelInvestigation';
   readonly data: { readonly investigationId: string; readonly reason: string };
 }
-/** Sent by a worker after the start: the long analysis run, redelivered elsewhere if that worker dies. */
+/** Sent by the investigation-run workflow once the start is recorded: the long analysis run, redelivered elsewhere if its worker dies. */
 export interface RunInvestigation {
   readonly type: 'RunInvestigation';
   readonly data: { readonly investigationId: string };

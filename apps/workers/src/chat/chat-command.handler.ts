@@ -1,5 +1,13 @@
 import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
-import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
+import {
+  estimateTokensOfLength,
+  overtakesReport,
+  routeToAgent,
+  type ChatBusCommand,
+  type ChatFollowCommand,
+  type IntentClassifier,
+  type SendChatMessage,
+} from '#chat';
 import {
   isRole,
   isStorageOutage,
@@ -10,7 +18,6 @@ import {
   type RoutedCommand,
 } from '#platform';
 import type { ChatActor } from './chat.actor.js';
-import type { ChatInvestigationFollower } from './chat-investigation.follower.js';
 import type { ChatResponder } from './chat-responder.js';
 import { chatSteps, messageIn, type ChatStep } from './chat-steps.js';
 
@@ -24,7 +31,6 @@ export interface ChatCommandHandlerDeps {
   readonly actors: ActorRegistry<ChatActor>;
   readonly classifier: IntentClassifier;
   readonly responder: ChatResponder;
-  readonly follower: ChatInvestigationFollower;
   readonly clock: () => Date;
   readonly maxDeliver: number;
   readonly logger: Logger;
@@ -46,13 +52,10 @@ export class ChatCommandHandler {
         return this.answering(command.data.messageId, step, context, async () =>
           this.send(sessionId, command.data, step, causation, context),
         );
-      case 'FollowChatInvestigation': {
-        const { state } = await actor.current();
-        const message = messageIn(state, command.data.messageId);
-        return this.answering(message.messageId, step, context, () =>
-          this.deps.follower.follow(command.data, message, step, causation, context),
-        );
-      }
+      case 'ReportInvestigation':
+      case 'CompleteResponse':
+      case 'FailResponse':
+        return this.answering(command.data.messageId, step, context, () => this.tell(actor, command, step));
       default:
         throw new PermanentCommandError(`unknown chat command ${JSON.stringify((command as { type: unknown }).type)}`);
     }
@@ -94,6 +97,25 @@ export class ChatCommandHandler {
       causation,
       context,
     );
+  }
+
+  /** What the workflow following a chat-started investigation tells its answer, in the investigation's order. */
+  private async tell(actor: ChatActor, command: ChatFollowCommand, step: ChatStep): Promise<void> {
+    if (command.type === 'FailResponse') {
+      await step({ type: 'FailResponse', data: command.data });
+      return;
+    }
+    const { messageId, after } = command.data;
+    const { state } = await actor.current();
+    const message = messageIn(state, messageId);
+    if (overtakesReport(message, after))
+      throw new Error(`${command.type} for message ${messageId} waits for the report of revision ${after}`);
+    if (command.type === 'ReportInvestigation') {
+      await step({ type: 'ReportInvestigation', data: { messageId, segments: command.data.segments } });
+      return;
+    }
+    const totalTokens = estimateTokensOfLength(message.answerLength);
+    await step({ type: 'CompleteResponse', data: { messageId, totalTokens, source: 'investigation' } });
   }
 
   /**

@@ -1,19 +1,21 @@
 import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
 import type { InvestigationBusCommand, InvestigationCommand } from '#investigations';
-import { PermanentCommandError, type CommandBus, type CommandContext, type RoutedCommand } from '#platform';
+import { PermanentCommandError, type CommandContext, type RoutedCommand } from '#platform';
 import type { InvestigationActor } from './investigation.actor.js';
 import type { InvestigationRunner } from './investigation-runner.js';
 
 export interface InvestigationCommandHandlerDeps {
   readonly actors: ActorRegistry<InvestigationActor>;
   readonly runner: InvestigationRunner;
-  readonly bus: CommandBus;
   readonly clock: () => Date;
   /** The notice an investigation starts with, for its data source (synthetic contracts standing in). */
   readonly sourceNotice?: (dataSource: string) => string | null;
 }
 
-/** Routes the investigation commands that arrive over the bus to their actor or runner. */
+/**
+ * Routes the investigation commands that arrive over the bus to their actor or runner.
+ * RunInvestigation is sent by the investigation-run workflow once the start is recorded.
+ */
 export class InvestigationCommandHandler {
   constructor(private readonly deps: InvestigationCommandHandlerDeps) {}
 
@@ -44,21 +46,7 @@ export class InvestigationCommandHandler {
   ): Promise<void> {
     const notice = this.deps.sourceNotice?.(command.data.dataSource) ?? null;
     const data = notice === null ? command.data : { ...command.data, notice };
-    const { state } = await this.decide(
-      id,
-      { type: command.type, data, at: this.now(), userId: causation.userId },
-      causation,
-    );
-    if (state.status !== 'running') return;
-    // Deduplicated by id, so a redelivered start never launches a second run.
-    await this.deps.bus.send({
-      target: { aggregate: 'investigation', id },
-      command: {
-        type: 'RunInvestigation',
-        data: { investigationId: id },
-        metadata: { ...causation, commandId: `${causation.commandId}-run`, issuedAt: this.now() },
-      },
-    });
+    await this.decide(id, { type: command.type, data, at: this.now(), userId: causation.userId }, causation);
   }
 
   private async decide(id: string, command: InvestigationCommand, causation: Causation) {

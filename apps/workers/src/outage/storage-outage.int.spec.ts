@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { SyntheticContractSource } from '#analysis';
 import { investigationStreamId } from '#investigations';
-import { auditRecords, Metrics, PostgresAuditLog, PostgresEventStore, type Logger } from '#platform';
+import {
+  auditRecords,
+  Metrics,
+  PostgresAuditLog,
+  PostgresEventStore,
+  PostgresReadModelStore,
+  type Logger,
+} from '#platform';
 import { JetStreamTestEnv } from '../../../../libs/platform/src/command-bus/jetstream/jetstream.testing.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../../../test/support/postgres-faults.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
@@ -20,6 +27,7 @@ let database: ScratchDatabase;
 let env: JetStreamTestEnv;
 let store: PostgresEventStore;
 let audit: PostgresAuditLog;
+let readModels: PostgresReadModelStore;
 let workers: RunningWorkers | undefined;
 
 /** Log lines, to wait on what the workers say about the outage. */
@@ -39,13 +47,14 @@ beforeAll(async () => {
     schema: 'cidadao',
     key: auditKey('storage-outage-int-spec-key-'.padEnd(40, 'x')),
   });
+  readModels = await PostgresReadModelStore.open({ connectionString: database.url, schema: 'cidadao' });
 }, 30_000);
 
 afterAll(async () => {
   await database.accept();
   await workers?.stop();
   await env.dispose();
-  await Promise.all([store.close(), audit.close()]);
+  await Promise.all([store.close(), audit.close(), readModels.close()]);
   await database.drop();
 });
 
@@ -69,6 +78,7 @@ describe('workers while PostgreSQL refuses connections mid-investigation', () =>
     });
     workers = await startWorkers({
       store,
+      readModels,
       bus,
       audit,
       metrics,

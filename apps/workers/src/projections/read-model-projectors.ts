@@ -1,5 +1,5 @@
 import { chatHistoriesProjection } from '#chat';
-import { Projector, type Projection } from '#eventsourcing';
+import { Projector, type HostedRunner, type Projection } from '#eventsourcing';
 import { investigationSummariesProjection } from '#investigations';
 import { ProjectorLeases, type Runtime } from '#platform';
 
@@ -35,14 +35,20 @@ export function runProjectors(runtime: ProjectorRuntime): RunningProjectors {
   return { stop: async () => void (await Promise.all(projectors.map((projector) => projector.stop()))) };
 }
 
-/** The distributed mode: each projection runs in one worker at a time, whichever holds its lease. */
-export function runLeasedProjectors(runtime: ProjectorRuntime & Pick<Runtime, 'settings'>): RunningProjectors {
+/**
+ * The distributed mode: each projection, and each of `others` (the workflow hosts), runs in
+ * one worker at a time, whichever holds its lease.
+ */
+export function runLeasedProjectors(
+  runtime: ProjectorRuntime & Pick<Runtime, 'settings'>,
+  others: readonly HostedRunner[] = [],
+): RunningProjectors {
   const { DATABASE_URL, DATABASE_SCHEMA } = runtime.settings;
   if (!DATABASE_URL) throw new Error('DATABASE_URL is required for the read models of a distributed deployment');
   const leases = new ProjectorLeases({
     connectionString: DATABASE_URL,
     schema: DATABASE_SCHEMA,
-    projectors: createProjectors(runtime),
+    projectors: [...createProjectors(runtime), ...others],
     logger: runtime.logger.child({ component: 'projector-leases' }),
   });
   leases.start();

@@ -1,7 +1,7 @@
-import type { Subscription } from 'rxjs';
 import type { EventStore } from '../event-store/event-store.port.js';
 import type { Projection } from './projection.js';
 import { ProjectionBatch } from './projection-batch.js';
+import { WakeLoop, type HostedRunner } from './wake-loop.js';
 import type { ReadModelStore } from './read-model.port.js';
 
 export interface ProjectorOptions<E> {
@@ -23,16 +23,17 @@ export interface ProjectorOptions<E> {
  * checkpoint, so an event is applied once whatever the feed delivers, and a restart
  * resumes exactly where the last commit left off.
  */
-export class Projector<E = unknown> {
+export class Projector<E = unknown> implements HostedRunner {
   private readonly batchSize: number;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private live: Subscription | null = null;
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly loop: WakeLoop;
 
   constructor(private readonly options: ProjectorOptions<E>) {
     this.batchSize = options.batchSize ?? 500;
+    this.loop = new WakeLoop(async () => void (await this.catchUp()), {
+      retryMs: options.retryMs ?? 1_000,
+      onError: (error) => options.onError?.(error, this.name),
+      wakeOn: () => options.store.subscribe(),
+    });
   }
 
   get name(): string {
@@ -41,18 +42,11 @@ export class Projector<E = unknown> {
 
   /** Follows the store until stop(); catches up at once. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.live = this.options.store.subscribe().subscribe({ next: () => this.wake(), error: () => undefined });
-    this.wake();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.live?.unsubscribe();
-    this.live = null;
-    clearTimeout(this.retry);
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Applies everything committed so far; resolves with the checkpoint reached. */
@@ -80,7 +74,7 @@ export class Projector<E = unknown> {
   /** Drops the read model and replays the whole store into it. */
   async rebuild(): Promise<number> {
     const { readModels, projection } = this.options;
-    await this.running?.catch(() => undefined);
+    await this.loop.settled();
     await readModels.reset(projection.name, projection.collections);
     return this.catchUp();
   }
@@ -90,30 +84,5 @@ export class Projector<E = unknown> {
     const { readModels, projection, store } = this.options;
     const [head, checkpoint] = await Promise.all([store.headPosition(), readModels.checkpoint(projection.name)]);
     return Math.max(0, head - (checkpoint?.position ?? 0));
-  }
-
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runUntilIdle().finally(() => {
-      this.running = null;
-    });
-  }
-
-  private async runUntilIdle(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.catchUp();
-      } catch (error) {
-        this.options.onError?.(error, this.name);
-        clearTimeout(this.retry);
-        this.retry = setTimeout(() => this.wake(), this.options.retryMs ?? 1_000);
-        return;
-      }
-    } while (this.again && !this.stopped);
   }
 }

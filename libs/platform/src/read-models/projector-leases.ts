@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Projector } from '#eventsourcing';
+import type { HostedRunner } from '#eventsourcing';
 import { advisoryKey } from '../event-store/postgres/postgres-schema.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -7,22 +7,23 @@ export interface ProjectorLeasesOptions {
   readonly connectionString: string;
   /** The read models' schema: leases of different deployments never meet. */
   readonly schema: string;
-  readonly projectors: readonly Projector[];
+  /** Projectors and workflow hosts: each runs in one worker at a time. */
+  readonly projectors: readonly HostedRunner[];
   readonly logger: Logger;
   /** Between two attempts at a lease someone else holds, or after the connection broke (default 2 s). */
   readonly retryMs?: number;
 }
 
 /**
- * One active projector per projection across every worker process: a projector runs only
- * while this process holds its session-level advisory lock. The lock goes with the
+ * One active projector per projection, and host per workflow, across every worker process:
+ * each runs only while this process holds its session-level advisory lock. The lock goes with the
  * connection, so a worker that dies or loses PostgreSQL hands its projections over to
  * whichever worker tries next; the checkpoint check on commit keeps even an overlap of the
  * two harmless.
  */
 export class ProjectorLeases {
   private client: pg.Client | null = null;
-  private readonly held = new Set<Projector>();
+  private readonly held = new Set<HostedRunner>();
   private timer: NodeJS.Timeout | undefined;
   private attempt: Promise<void> | null = null;
   private stopped = false;
