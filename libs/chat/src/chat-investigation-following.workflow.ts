@@ -9,7 +9,7 @@ import {
   type WorkflowOutput,
 } from '#eventsourcing';
 import { readInvestigationEvent, TERMINAL_EVENT_TYPES, type InvestigationEvent } from '#investigations';
-import type { ChatFollowCommand } from './chat.commands.js';
+import type { ChatFollowCommand, ReportInvestigation } from './chat.commands.js';
 import type { InvestigationLinked } from './chat.events.js';
 import { readChatEvent } from './chat-event.reader.js';
 import { narrateInvestigationEvent } from './compose/investigation-narration.js';
@@ -38,6 +38,7 @@ export interface ChatFollowState {
 }
 
 type Output = WorkflowOutput<ChatFollowInput, ChatFollowOutput>;
+type ReportSegment = ReportInvestigation['data']['segments'][number];
 
 const isLink = (input: ChatFollowInput): input is Stored<InvestigationLinked> => input.type === 'InvestigationLinked';
 const isDeadline = (input: ChatFollowInput): input is StartDeadline => input.type === 'StartDeadline';
@@ -50,11 +51,32 @@ function readInput(event: Parameters<typeof readChatEvent>[0]): ChatFollowInput 
   return readInvestigationEvent(event);
 }
 
-/** What an investigation event adds to the answer: its text in pieces, none for an event not worth a line. */
-function narrate(event: Stored<InvestigationEvent>, state: ChatFollowState): readonly string[] {
-  const ordinal = event.type === 'AnomalyDetected' ? state.anomalies + 1 : 0;
+/**
+ * What an investigation event adds to the answer: its text in pieces, none for an event
+ * not worth a line. `anomaliesBefore` (anomalies earlier in the stream) numbers an anomaly.
+ */
+export function tellInvestigationEvent(event: Stored<InvestigationEvent>, anomaliesBefore: number): string[] {
+  const ordinal = event.type === 'AnomalyDetected' ? anomaliesBefore + 1 : 0;
   return chunkAnswer(narrateInvestigationEvent(event, entityIdOf(event.streamId), ordinal) ?? '');
 }
+
+/** The report of consecutive events of an investigation, told exactly as the workflow tells them one by one. */
+export function investigationSegments(
+  events: readonly Stored<InvestigationEvent>[],
+  anomaliesBefore: number,
+): ReportSegment[] {
+  let anomalies = anomaliesBefore;
+  const segments: ReportSegment[] = [];
+  for (const event of events) {
+    const contents = tellInvestigationEvent(event, anomalies);
+    if (event.type === 'AnomalyDetected') anomalies += 1;
+    if (contents.length > 0) segments.push({ revision: event.revision, contents });
+  }
+  return segments;
+}
+
+const narrate = (event: Stored<InvestigationEvent>, state: ChatFollowState): readonly string[] =>
+  tellInvestigationEvent(event, state.anomalies);
 
 function evolve(state: ChatFollowState, input: ChatFollowInput): ChatFollowState {
   if (isDeadline(input)) return state;

@@ -22,8 +22,10 @@ export interface SendChatMessage {
  * Sent by the workflow that follows an investigation a message started
  * (chat-investigation-following.workflow.ts), one per investigation event worth telling.
  * `after` is the revision its previous report covered: a report or completion that
- * overtakes an earlier one on the bus waits for it, so the answer keeps the
- * investigation's order. The completion's tokens are estimated from the answer as told.
+ * overtakes an earlier one on the bus (whose worker died, say) first tells the events in
+ * between from the investigation's stream, so the answer keeps the investigation's order
+ * and the late report, when it lands, tells nothing twice. The completion's tokens are
+ * estimated from the answer as told.
  */
 export type ChatFollowCommand =
   | { readonly type: 'ReportInvestigation'; readonly data: ReportInvestigation['data'] & { readonly after: number } }

@@ -116,8 +116,8 @@ export function pendingMessageIds(state: ChatState): string[] {
 }
 
 /**
- * A follow report or completion that overtook the report it comes `after` on the bus: it
- * waits (is redelivered) until that one is told. An answer already ended waits for nothing.
+ * A follow report or completion that overtook the report it comes `after` on the bus: the
+ * events in between are told first. An answer already ended is told nothing more.
  */
 export const overtakesReport = (message: ChatMessageState, after: number): boolean =>
   message.status === 'routed' && message.followedRevision < after;

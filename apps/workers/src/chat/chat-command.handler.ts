@@ -1,13 +1,5 @@
 import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
-import {
-  estimateTokensOfLength,
-  overtakesReport,
-  routeToAgent,
-  type ChatBusCommand,
-  type ChatFollowCommand,
-  type IntentClassifier,
-  type SendChatMessage,
-} from '#chat';
+import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
 import {
   isRole,
   isStorageOutage,
@@ -18,6 +10,7 @@ import {
   type RoutedCommand,
 } from '#platform';
 import type { ChatActor } from './chat.actor.js';
+import type { ChatFollowTeller } from './chat-follow.teller.js';
 import type { ChatResponder } from './chat-responder.js';
 import { chatSteps, messageIn, type ChatStep } from './chat-steps.js';
 
@@ -31,6 +24,7 @@ export interface ChatCommandHandlerDeps {
   readonly actors: ActorRegistry<ChatActor>;
   readonly classifier: IntentClassifier;
   readonly responder: ChatResponder;
+  readonly teller: ChatFollowTeller;
   readonly clock: () => Date;
   readonly maxDeliver: number;
   readonly logger: Logger;
@@ -55,7 +49,7 @@ export class ChatCommandHandler {
       case 'ReportInvestigation':
       case 'CompleteResponse':
       case 'FailResponse':
-        return this.answering(command.data.messageId, step, context, () => this.tell(actor, command, step));
+        return this.answering(command.data.messageId, step, context, () => this.deps.teller.tell(actor, command, step));
       default:
         throw new PermanentCommandError(`unknown chat command ${JSON.stringify((command as { type: unknown }).type)}`);
     }
@@ -97,25 +91,6 @@ export class ChatCommandHandler {
       causation,
       context,
     );
-  }
-
-  /** What the workflow following a chat-started investigation tells its answer, in the investigation's order. */
-  private async tell(actor: ChatActor, command: ChatFollowCommand, step: ChatStep): Promise<void> {
-    if (command.type === 'FailResponse') {
-      await step({ type: 'FailResponse', data: command.data });
-      return;
-    }
-    const { messageId, after } = command.data;
-    const { state } = await actor.current();
-    const message = messageIn(state, messageId);
-    if (overtakesReport(message, after))
-      throw new Error(`${command.type} for message ${messageId} waits for the report of revision ${after}`);
-    if (command.type === 'ReportInvestigation') {
-      await step({ type: 'ReportInvestigation', data: { messageId, segments: command.data.segments } });
-      return;
-    }
-    const totalTokens = estimateTokensOfLength(message.answerLength);
-    await step({ type: 'CompleteResponse', data: { messageId, totalTokens, source: 'investigation' } });
   }
 
   /**

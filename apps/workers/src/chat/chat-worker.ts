@@ -5,6 +5,7 @@ import { createChatActors } from './chat.actor.js';
 import { ChatAnswerWriter } from './chat-answer.writer.js';
 import { ChatCommandHandler } from './chat-command.handler.js';
 import { ChatFactsReader } from './chat-facts.reader.js';
+import { ChatFollowTeller } from './chat-follow.teller.js';
 import { ChatInvestigationStarter } from './chat-investigation.starter.js';
 import { ChatResponder } from './chat-responder.js';
 
@@ -40,6 +41,7 @@ export function createChatWorker(deps: ChatWorkerDeps): ChatWorker {
     actors,
     classifier: trainIntentClassifier(),
     responder,
+    teller: new ChatFollowTeller(deps.store),
     clock: deps.clock,
     maxDeliver: deps.maxDeliver,
     logger,
