@@ -14,22 +14,13 @@ import { chatInvestigationFollowingWorkflow, chatStreamId } from '#chat';
 import { WorkflowHost, type NewEvent, type Workflow, type WorkflowCommand } from '#eventsourcing';
 import { investigationRunWorkflow, investigationStreamId } from '#investigations';
 import { SqliteEventStore, SqliteReadModelStore } from '#platform';
+import { benchEvent } from '../support/bench-event.js';
 
 const INVESTIGATIONS = Number(process.env.WORKFLOW_BENCH_INVESTIGATIONS ?? 200);
 const PAGES = Number(process.env.WORKFLOW_BENCH_PAGES ?? 50);
 const AT = new Date(Date.UTC(2026, 0, 1)).toISOString();
 
-const event = (type: string, data: unknown): NewEvent => ({
-  type,
-  data,
-  metadata: {
-    eventId: randomUUID(),
-    commandId: randomUUID(),
-    correlationId: randomUUID(),
-    userId: 'u',
-    occurredAt: AT,
-  },
-});
+const event = (type: string, data: unknown): NewEvent => benchEvent(type, data, { userId: 'u', occurredAt: AT });
 
 function investigationEvents(investigationId: string): NewEvent[] {
   const start = { investigationId, query: 'saúde', dataSource: 'synthetic', filters: {}, anomalyTypes: [] };

@@ -19,6 +19,7 @@ import {
   investigationSummariesProjection,
   readInvestigationEvent,
 } from '#investigations';
+import { benchEvent } from '../support/bench-event.js';
 import { PostgresEventStore, PostgresReadModelStore, SqliteEventStore, SqliteReadModelStore } from '#platform';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -26,17 +27,7 @@ const INVESTIGATIONS = Number(process.env.READ_MODEL_BENCH_INVESTIGATIONS ?? 200
 const PAGES = Number(process.env.READ_MODEL_BENCH_PAGES ?? 100);
 const READS = 200;
 
-const event = (type: string, data: unknown): NewEvent => ({
-  type,
-  data,
-  metadata: {
-    eventId: randomUUID(),
-    commandId: randomUUID(),
-    correlationId: randomUUID(),
-    userId: `user-${Math.floor(Math.random() * 10)}`,
-    occurredAt: new Date().toISOString(),
-  },
-});
+const event = (type: string, data: unknown): NewEvent => benchEvent(type, data);
 
 function investigationEvents(id: string, index: number): NewEvent[] {
   const startedAt = new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString();
