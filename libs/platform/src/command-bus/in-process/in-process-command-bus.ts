@@ -79,8 +79,9 @@ export class InProcessCommandBus implements CommandBus {
       return { duplicate: true };
     }
     this.remember(message, now);
-    // Written before send() resolves: "accepted" means it survives a crash from here on.
-    this.options.journal?.accept(message);
+    // Durable before send() resolves and before any handler sees it: "accepted" means it
+    // survives a crash from here on. Commands accepted in one turn share one commit.
+    await this.options.journal?.accept(message);
     this.queue.push({ message, deliveryCount: 1 });
     this.pump();
     return { duplicate: false };
