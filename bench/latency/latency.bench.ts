@@ -58,7 +58,8 @@ async function chatOnce(url: string, message: string): Promise<Sample> {
   const postedAt = nowMs();
   const response = await fetch(`${url}/api/v1/chat/stream`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    // As the chat bench asks: no compression, whose flush per frame is a cost of its own.
+    headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'identity' },
     body: JSON.stringify({ message }),
   });
   if (response.status !== 200) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
@@ -81,7 +82,10 @@ async function investigationOnce(url: string): Promise<Sample> {
   if (started.status !== 202) throw new Error(`investigation answered ${started.status}: ${await started.text()}`);
   const { investigation_id: id } = (await started.json()) as { investigation_id: string };
   const abort = new AbortController();
-  const stream = await fetch(`${url}/api/v1/investigations/stream/${id}`, { signal: abort.signal });
+  const stream = await fetch(`${url}/api/v1/investigations/stream/${id}`, {
+    signal: abort.signal,
+    headers: { 'Accept-Encoding': 'identity' },
+  });
   if (stream.status !== 200) throw new Error(`investigation stream answered ${stream.status}`);
   const firstAt = await readFrames(stream, () => true);
   abort.abort();
@@ -125,17 +129,27 @@ function asker(child: ChildProcess): (request: TracedApiRequest) => Promise<Trac
   };
 }
 
+/** CPU milliseconds (user + system) the process has used: a figure the machine's other load barely moves. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 async function measure(
   label: string,
-  ask: (request: TracedApiRequest) => Promise<Trace>,
+  api: { readonly pid: number; readonly ask: (request: TracedApiRequest) => Promise<Trace> },
   once: (i: number) => Promise<Sample>,
 ): Promise<void> {
   const samples: Sample[] = [];
-  await ask({ kind: 'clear' });
+  await api.ask({ kind: 'clear' });
+  const cpuBefore = cpuMs(api.pid);
   for (let round = 0; round < ROUNDS; round++)
     samples.push(...(await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => once(i)))));
-  const trace = await ask({ kind: 'trace' });
-  console.log(`\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; load average ${loadAverage()}`);
+  const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
+  const trace = await api.ask({ kind: 'trace' });
+  console.log(
+    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each; load average ${loadAverage()}`,
+  );
   console.log('| ms | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|');
   console.log(
     row(
@@ -157,16 +171,16 @@ async function main(): Promise<void> {
     const [ready] = (await once(child, 'message')) as [TracedApiReply];
     if (ready.kind !== 'ready') throw new Error('the API did not start');
     const { url } = ready;
-    const ask = asker(child);
+    const api = { pid: child.pid ?? 0, ask: asker(child) };
     console.log(`API: ${ready.mode}, pid ${child.pid}; load average before ${loadAverage()}`);
     await Promise.all(MESSAGES.map((m) => chatOnce(url, m)));
     await investigationOnce(url);
     const chat = (i: number): Promise<Sample> => chatOnce(url, MESSAGES[i % MESSAGES.length] ?? 'Olá');
-    await measure('POST /api/v1/chat/stream → first chunk', ask, chat);
+    await measure('POST /api/v1/chat/stream → first chunk', api, chat);
     if (CHAT_ONLY) return;
-    await measure('POST /api/v1/investigations → first event on its stream', ask, () => investigationOnce(url));
+    await measure('POST /api/v1/investigations → first event on its stream', api, () => investigationOnce(url));
     await Promise.all(Array.from({ length: BACKGROUND_RUNS }, () => investigationOnce(url)));
-    await measure(`chat while ${BACKGROUND_RUNS}+ investigations run`, ask, chat);
+    await measure(`chat while ${BACKGROUND_RUNS}+ investigations run`, api, chat);
   } finally {
     child.disconnect();
     await once(child, 'exit');
