@@ -123,6 +123,7 @@ export class JetStreamCommandBus implements CommandBus {
     const consumption = new JetStreamConsumption({
       consumer,
       handler,
+      // One shared consumer cannot choose which command it is handed next: lanes only add their slots here.
       concurrency: totalConcurrency(options),
       settings: this.settings,
       onStopped: (stopped) => this.consumptions.delete(stopped),
