@@ -27,6 +27,7 @@ export interface WorkersOptions {
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly clock?: () => Date;
+  /** Commands handled at once, short ones and LONG_RUNNING_COMMANDS each. */
   readonly concurrency: number;
   readonly maxDeliver: number;
   readonly pageSize: number;
@@ -44,6 +45,12 @@ export interface WorkersOptions {
   /** The bus's ack wait: a command waiting out a store outage says it is still worked on well within it. */
   readonly ackWaitMs?: number;
 }
+
+/**
+ * Commands that hold their slot for seconds: an investigation's run, a chat's follow of one.
+ * They get WORKER_CONCURRENCY slots of their own, so a message or a start never waits for them.
+ */
+export const LONG_RUNNING_COMMANDS = ['RunInvestigation', 'FollowChatInvestigation'] as const;
 
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -95,7 +102,10 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
         options.metrics?.commandDuration.observe({ command: message.command.type, outcome }, seconds);
       }
     }),
-    { concurrency: options.concurrency },
+    {
+      concurrency: options.concurrency,
+      lanes: [{ types: LONG_RUNNING_COMMANDS, concurrency: options.concurrency }],
+    },
   );
   const hosts = createWorkflowHosts({ ...options, clock });
   const workflows = (options.runWorkflows ?? runHere)(hosts);

@@ -1,5 +1,11 @@
 import { DomainError, type ActorRegistry, type Causation } from '#eventsourcing';
-import { routeToAgent, type ChatBusCommand, type IntentClassifier, type SendChatMessage } from '#chat';
+import {
+  routeToAgent,
+  type ChatBusCommand,
+  type ChatMessageState,
+  type IntentClassifier,
+  type SendChatMessage,
+} from '#chat';
 import {
   isRole,
   isStorageOutage,
@@ -12,7 +18,7 @@ import {
 import type { ChatActor } from './chat.actor.js';
 import type { ChatFollowTeller } from './chat-follow.teller.js';
 import type { ChatResponder } from './chat-responder.js';
-import { chatSteps, messageIn, type ChatStep } from './chat-steps.js';
+import { chatSteps, chatStepsInOne, messageIn, type ChatStep, type ChatStepsInOne } from './chat-steps.js';
 
 /** The sender as the API authenticated them; a command without roles (an older API) grants nothing. */
 const senderOf = (userId: string, data: SendChatMessage['data']): Principal => ({
@@ -44,7 +50,13 @@ export class ChatCommandHandler {
     switch (command.type) {
       case 'SendChatMessage':
         return this.answering(command.data.messageId, step, context, async () =>
-          this.send(sessionId, command.data, step, causation, context),
+          this.send(
+            sessionId,
+            command.data,
+            { step, inOne: chatStepsInOne(actor, causation, context, this.deps.clock) },
+            causation,
+            context,
+          ),
         );
       case 'ReportInvestigation':
       case 'CompleteResponse':
@@ -58,11 +70,18 @@ export class ChatCommandHandler {
   private async send(
     sessionId: string,
     data: SendChatMessage['data'],
-    step: ChatStep,
+    steps: { readonly step: ChatStep; readonly inOne: ChatStepsInOne },
     causation: Causation,
     context: CommandContext,
   ): Promise<void> {
-    let state = await step({ type: 'ReceiveMessage', data });
+    // Received and routed in one append: the routing is decided here, from the message alone.
+    const state = await steps.inOne([
+      () => ({ type: 'ReceiveMessage', data }),
+      (received) => {
+        const message = received.messages[data.messageId];
+        return message?.status === 'received' ? this.route(message) : null;
+      },
+    ]);
     if (!state.messages[data.messageId]) {
       // Not the session's owner: it lost a race for a new session, and the API answered it 404.
       this.deps.logger.warn(
@@ -71,26 +90,26 @@ export class ChatCommandHandler {
       );
       return;
     }
-    let message = messageIn(state, data.messageId);
-    if (message.status === 'received') {
-      const { intent, confidence } = this.deps.classifier.classify(message.content);
-      const { agent, reason } = routeToAgent(intent, message.requestedAgentId);
-      state = await step({
-        type: 'RouteMessage',
-        data: { messageId: data.messageId, intent, confidence, agentId: agent.id, agentName: agent.name, reason },
-      });
-      message = messageIn(state, data.messageId);
-    }
+    const message = messageIn(state, data.messageId);
     if (message.status !== 'routed') return;
     await this.deps.responder.respond(
       sessionId,
       state,
       message,
       senderOf(causation.userId, data),
-      step,
+      steps.step,
       causation,
       context,
     );
+  }
+
+  private route(message: ChatMessageState): Extract<Parameters<ChatStep>[0], { type: 'RouteMessage' }> {
+    const { intent, confidence } = this.deps.classifier.classify(message.content);
+    const { agent, reason } = routeToAgent(intent, message.requestedAgentId);
+    return {
+      type: 'RouteMessage',
+      data: { messageId: message.messageId, intent, confidence, agentId: agent.id, agentName: agent.name, reason },
+    };
   }
 
   /**

@@ -21,6 +21,27 @@ export function chatSteps(
   };
 }
 
+/** Records the facts of several commands in one append; each sees the state the ones before it leave. */
+export type ChatStepsInOne = (steps: ReadonlyArray<(state: ChatState) => StepCommand | null>) => Promise<ChatState>;
+
+export function chatStepsInOne(
+  actor: ChatActor,
+  causation: Causation,
+  context: CommandContext,
+  clock: () => Date,
+): ChatStepsInOne {
+  return async (steps) => {
+    const at = clock().toISOString();
+    const commands = steps.map((step) => (state: ChatState) => {
+      const command = step(state);
+      return command === null ? null : ({ ...command, at } as ChatCommand);
+    });
+    const decision = await actor.handleAll(commands, causation);
+    context.working();
+    return decision.state;
+  };
+}
+
 export function messageIn(state: ChatState, messageId: string): ChatMessageState {
   const message = state.messages[messageId];
   if (!message) throw new Error(`message ${messageId} is not in session ${state.sessionId ?? '?'}`);

@@ -56,7 +56,16 @@ export class DeciderActor<C, E extends DomainEvent, S> {
   }
 
   handle(command: C, causation: Causation): Promise<Decision<E, S>> {
-    return this.mailbox.post(() => this.decideAndAppend(command, causation));
+    return this.mailbox.post(() => this.decideAndAppend([() => command], causation));
+  }
+
+  /**
+   * Decides several commands in turn, each on the state the events of those before it leave
+   * (a step may see that state and return null: nothing to decide), and appends all their
+   * events in one append: recorded together or not at all, for the price of one write.
+   */
+  handleAll(steps: ReadonlyArray<(state: S) => C | null>, causation: Causation): Promise<Decision<E, S>> {
+    return this.mailbox.post(() => this.decideAndAppend(steps, causation));
   }
 
   /** The state after every event stored so far, including other processes' appends. */
@@ -67,11 +76,14 @@ export class DeciderActor<C, E extends DomainEvent, S> {
     });
   }
 
-  private async decideAndAppend(command: C, causation: Causation): Promise<Decision<E, S>> {
+  private async decideAndAppend(
+    steps: ReadonlyArray<(state: S) => C | null>,
+    causation: Causation,
+  ): Promise<Decision<E, S>> {
     const retries = this.deps.maxConflictRetries ?? 10;
     for (let attempt = 0; ; attempt++) {
       await this.catchUp();
-      const events = this.deps.decider.decide(command, this.state);
+      const events = this.decideAll(steps);
       if (events.length === 0) return { events, state: this.state, revision: this.revision };
       try {
         await this.append(events, causation);
@@ -80,6 +92,21 @@ export class DeciderActor<C, E extends DomainEvent, S> {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
       }
     }
+  }
+
+  /** The events of every step, each decided on the state the ones before it leave. */
+  private decideAll(steps: ReadonlyArray<(state: S) => C | null>): E[] {
+    const { decide, evolve } = this.deps.decider;
+    const events: E[] = [];
+    let state = this.state;
+    for (const step of steps) {
+      const command = step(state);
+      if (command === null) continue;
+      const decided = decide(command, state);
+      for (const event of decided) state = evolve(state, event);
+      events.push(...decided);
+    }
+    return events;
   }
 
   private async append(events: readonly E[], causation: Causation): Promise<void> {

@@ -121,6 +121,27 @@ class RacingStore extends InMemoryEventStore {
 }
 
 describe('DeciderActor', () => {
+  it('decides several commands, each on the state the ones before it leave, into one append', async () => {
+    const store = new InMemoryEventStore();
+    const actor = actorOn(store);
+    const decision = await actor.handleAll(
+      [() => add('c-1', 2), (state) => (state.total === 2 ? add('c-2', state.total) : null), () => null],
+      causation('c-1'),
+    );
+    expect(decision.events.map((event) => event.type)).toEqual(['Added', 'Added']);
+    expect(decision).toMatchObject({ state: { total: 4, seen: ['c-1', 'c-2'] }, revision: 2 });
+    expect(commandIdsOf(await store.readStream(STREAM))).toEqual(['c-1', 'c-2']);
+  });
+
+  it('records the events of several commands together or not at all', async () => {
+    const store = new InMemoryEventStore();
+    const actor = actorOn(store);
+    const steps = [() => add('c-1'), (): TallyCommand => ({ type: 'Close' }), () => add('c-3')];
+    await expect(actor.handleAll(steps, causation('c-1'))).rejects.toThrow(DomainError);
+    expect(await store.readStream(STREAM)).toEqual([]);
+    expect((await actor.current()).state.total).toBe(0);
+  });
+
   it('appends what the decider decides, with the causation, the clock and the producer in metadata', async () => {
     const store = new InMemoryEventStore();
     const decision = await handleAdd(actorOn(store), 'c-1', 5);

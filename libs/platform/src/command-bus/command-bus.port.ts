@@ -44,9 +44,20 @@ export interface CommandContext {
  */
 export type CommandHandler = (message: RoutedCommand, context: CommandContext) => Promise<void>;
 
-export interface ConsumeOptions {
-  /** Commands handled at once by this consumer. */
+/**
+ * Command types handled in slots of their own. A kind that holds its slot for seconds (an
+ * investigation's run) then never fills every slot while short commands wait behind it.
+ */
+export interface CommandLane {
+  readonly types: readonly string[];
   readonly concurrency: number;
+}
+
+export interface ConsumeOptions {
+  /** Commands handled at once by this consumer, besides those of its lanes. */
+  readonly concurrency: number;
+  /** At most `concurrency` plus every lane's concurrency run at once. */
+  readonly lanes?: readonly CommandLane[];
 }
 
 export interface CommandConsumption {

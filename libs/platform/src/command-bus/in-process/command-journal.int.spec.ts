@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metrics } from '../../metrics/metrics.js';
@@ -29,6 +29,24 @@ interface Delivery {
 }
 
 describe('InProcessCommandBus with a journal across restarts', () => {
+  it('commits the commands accepted in one turn of the event loop together', async () => {
+    const file = newFile();
+    const bus = open(file);
+    await bus.send(routedCommand());
+    const frames = (): number => statSync(`${file}-wal`).size / (4096 + 24);
+    const before = frames();
+    const commands = Array.from({ length: 20 }, () => routedCommand());
+
+    await Promise.all(commands.map((command) => bus.send(command)));
+
+    // Twenty commits would write at least one frame each; one group writes a handful.
+    expect(frames() - before).toBeLessThan(commands.length / 2);
+    await bus.close();
+    const restarted = open(file);
+    expect(restarted.outstanding()).toBe(commands.length + 1);
+    await restarted.close();
+  });
+
   it('hands out again what was queued or in flight when the process died, not what was acked', async () => {
     const file = newFile();
     const before = open(file);

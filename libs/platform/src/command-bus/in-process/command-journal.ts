@@ -17,7 +17,8 @@ export interface PendingCommand {
  */
 export interface CommandJournal {
   pending(): PendingCommand[];
-  accept(message: RoutedCommand): void;
+  /** Resolves once the command is durable. */
+  accept(message: RoutedCommand): Promise<void>;
   /** The command is about to be delivered for the `deliveryCount`th time. */
   delivering(commandId: string, deliveryCount: number): void;
   settle(commandId: string): void;
@@ -29,16 +30,32 @@ interface Row {
   readonly delivery_count: number;
 }
 
-/** The journal in a SQLite file beside the event store (DATA_DIR/commands.sqlite). */
+interface Accepting {
+  readonly message: RoutedCommand;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The journal in a SQLite file beside the event store (DATA_DIR/commands.sqlite). A commit
+ * with its fsync blocks the process for milliseconds, so the commands accepted in one turn of
+ * the event loop are committed together, with an fsync (synchronous FULL). Delivery counts
+ * and settlements are bookkeeping that survives the process being killed without an fsync of
+ * their own (synchronous NORMAL: the next accepted group's fsync covers them); lost by a power
+ * cut, they only make a settled command come back, which the idempotent deciders absorb.
+ */
 export class SqliteCommandJournal implements CommandJournal {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly acceptGroup;
+  private accepting: Accepting[] = [];
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS pending_commands (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,6 +73,10 @@ export class SqliteCommandJournal implements CommandJournal {
       ),
       settle: this.db.prepare<[string]>('DELETE FROM pending_commands WHERE command_id = ?'),
     };
+    this.acceptGroup = this.db.transaction((group: readonly Accepting[]) => {
+      for (const { message } of group)
+        this.statements.accept.run(message.command.metadata.commandId, JSON.stringify(message));
+    });
   }
 
   pending(): PendingCommand[] {
@@ -66,9 +87,12 @@ export class SqliteCommandJournal implements CommandJournal {
 
   // Writes after close() are dropped: a handler that outlived the bus is redelivered after the
   // restart, which the idempotent deciders absorb.
-  accept(message: RoutedCommand): void {
-    if (!this.db.open) return;
-    this.statements.accept.run(message.command.metadata.commandId, JSON.stringify(message));
+  accept(message: RoutedCommand): Promise<void> {
+    if (!this.db.open) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.accepting.push({ message, resolve, reject });
+      if (this.accepting.length === 1) setImmediate(() => this.commitAccepted());
+    });
   }
 
   delivering(commandId: string, deliveryCount: number): void {
@@ -82,6 +106,24 @@ export class SqliteCommandJournal implements CommandJournal {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commitAccepted();
+    this.db.close();
+  }
+
+  private commitAccepted(): void {
+    const group = this.accepting;
+    this.accepting = [];
+    if (group.length === 0) return;
+    if (!this.db.open) return group.forEach((accepting) => accepting.resolve());
+    try {
+      this.db.pragma('synchronous = FULL');
+      this.acceptGroup.immediate(group);
+      for (const accepting of group) accepting.resolve();
+    } catch (error) {
+      for (const accepting of group) accepting.reject(error);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 }

@@ -79,8 +79,9 @@ export class InProcessCommandBus implements CommandBus {
       return { duplicate: true };
     }
     this.remember(message, now);
-    // Written before send() resolves: "accepted" means it survives a crash from here on.
-    this.options.journal?.accept(message);
+    // Durable before send() resolves and before any handler sees it: "accepted" means it
+    // survives a crash from here on. Commands accepted in one turn share one commit.
+    await this.options.journal?.accept(message);
     this.queue.push({ message, deliveryCount: 1 });
     this.pump();
     return { duplicate: false };
@@ -96,7 +97,7 @@ export class InProcessCommandBus implements CommandBus {
 
   async consume(handler: CommandHandler, options: ConsumeOptions): Promise<CommandConsumption> {
     this.assertOpen();
-    const consumption = new InProcessConsumption(handler, options.concurrency, {
+    const consumption = new InProcessConsumption(handler, options, {
       settled: (envelope, failure) => {
         const { commandId } = envelope.message.command.metadata;
         if (!failure) {
@@ -165,11 +166,23 @@ export class InProcessCommandBus implements CommandBus {
     if (this.closed) throw new CommandBusUnavailableError('the in-process command bus is closed');
   }
 
-  /** Hands queued commands, oldest first, to consumptions with a free slot. */
+  /**
+   * Hands queued commands, oldest first, to consumptions with a free slot in their lane. A
+   * command whose lane is full stays queued without holding up other lanes, but holds up the
+   * later commands to its own target: each aggregate still gets its commands in order.
+   */
   private pump(): void {
     for (const consumption of this.consumptions) {
-      while (this.queue.length > 0 && consumption.reserve()) {
-        const next = this.queue.shift() as Envelope;
+      const waiting = new Set<string>();
+      for (let i = 0; i < this.queue.length && !consumption.full;) {
+        const next = this.queue[i] as Envelope;
+        const target = targetKey(next.message.target);
+        if (waiting.has(target) || !consumption.reserve(next.message.command.type)) {
+          waiting.add(target);
+          i++;
+          continue;
+        }
+        this.queue.splice(i, 1);
         this.options.journal?.delivering(next.message.command.metadata.commandId, next.deliveryCount);
         consumption.dispatch(next);
       }
@@ -212,6 +225,8 @@ export class InProcessCommandBus implements CommandBus {
     this.retryTimers.add(timer);
   }
 }
+
+const targetKey = (target: CommandTarget): string => `${target.aggregate}.${target.id}`;
 
 function acceptedKey(target: CommandTarget, type: string): string {
   return `${target.aggregate}.${target.id}.${type}`;

@@ -1,5 +1,11 @@
-import { ConcurrencyGate } from '../concurrency-gate.js';
-import type { CommandConsumption, CommandContext, CommandHandler, RoutedCommand } from '../command-bus.port.js';
+import type {
+  CommandConsumption,
+  CommandContext,
+  CommandHandler,
+  ConsumeOptions,
+  RoutedCommand,
+} from '../command-bus.port.js';
+import { LaneGates } from '../lanes.js';
 
 /** A command waiting in the in-process queue, with the delivery count it will be handed with. */
 export interface Envelope {
@@ -18,25 +24,30 @@ export interface ConsumptionHooks {
 }
 
 export class InProcessConsumption implements CommandConsumption {
-  private readonly gate: ConcurrencyGate;
+  private readonly gates: LaneGates;
   private readonly abort = new AbortController();
   private stopped?: Promise<void>;
 
   constructor(
     private readonly handler: CommandHandler,
-    concurrency: number,
+    options: ConsumeOptions,
     private readonly hooks: ConsumptionHooks,
   ) {
-    this.gate = new ConcurrencyGate(concurrency);
+    this.gates = new LaneGates(options);
   }
 
   get inFlight(): number {
-    return this.gate.busy;
+    return this.gates.busy;
   }
 
-  /** Takes a slot for the next command; false when full or stopping. */
-  reserve(): boolean {
-    return !this.abort.signal.aborted && this.gate.tryAcquire();
+  /** No slot free in any lane, or stopping: nothing more can be handed to it now. */
+  get full(): boolean {
+    return this.abort.signal.aborted || this.gates.full;
+  }
+
+  /** Takes a slot in the lane of this command type; false when that lane is full or stopping. */
+  reserve(type: string): boolean {
+    return !this.abort.signal.aborted && this.gates.of(type).tryAcquire();
   }
 
   /** Runs a command in a reserved slot. */
@@ -53,7 +64,7 @@ export class InProcessConsumption implements CommandConsumption {
   private async shutdown(): Promise<void> {
     this.hooks.stopping(this);
     this.abort.abort();
-    await this.gate.whenIdle();
+    await this.gates.whenIdle();
   }
 
   private async run(envelope: Envelope): Promise<void> {
@@ -71,7 +82,7 @@ export class InProcessConsumption implements CommandConsumption {
     }
     // Freed first so the bus can refill the slot while it records the outcome; stop() still
     // resolves after the outcome, its continuation being a later microtask.
-    this.gate.release();
+    this.gates.of(envelope.message.command.type).release();
     this.hooks.settled(envelope, failure);
   }
 }

@@ -18,6 +18,7 @@ import type {
 } from '../command-bus.port.js';
 import { commandSubject, decodeRoutedCommand, encodeRoutedCommand } from './command-codec.js';
 import { ConnectionWatch } from './connection-watch.js';
+import { totalConcurrency } from '../lanes.js';
 import { JetStreamConsumption } from './jetstream-consumption.js';
 import {
   type JetStreamCommandBusOptions,
@@ -122,7 +123,8 @@ export class JetStreamCommandBus implements CommandBus {
     const consumption = new JetStreamConsumption({
       consumer,
       handler,
-      concurrency: options.concurrency,
+      // One shared consumer cannot choose which command it is handed next: lanes only add their slots here.
+      concurrency: totalConcurrency(options),
       settings: this.settings,
       onStopped: (stopped) => this.consumptions.delete(stopped),
     });

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { WrongExpectedRevisionError } from '#eventsourcing';
 import { describeEventStoreContract, FEED_TIMEOUT_MS, newEvent, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
@@ -25,7 +26,36 @@ describeEventStoreContract('sqlite in memory', async () => {
   return { store, dispose: () => store.close() };
 });
 
+/** WAL frames: a page and its 24-byte header (SQLite's default page size). */
+const walFrames = (filename: string): number => statSync(`${filename}-wal`).size / (4096 + 24);
+
 describe('sqlite event store', () => {
+  it('commits the appends of one turn of the event loop together, each with its own expected revision', async () => {
+    const filename = newFile();
+    const store = new SqliteEventStore({ filename });
+    try {
+      const taken = newStreamId('taken');
+      await store.appendToStream(taken, [newEvent()], 'no_stream');
+      const before = walFrames(filename);
+      const streams = Array.from({ length: 20 }, () => newStreamId('group'));
+
+      const outcomes = await Promise.allSettled([
+        ...streams.map((streamId) => store.appendToStream(streamId, [newEvent()], 'no_stream')),
+        store.appendToStream(taken, [newEvent()], 'no_stream'),
+      ]);
+
+      // Twenty commits would write at least one frame each; one group writes a handful.
+      expect(walFrames(filename) - before).toBeLessThan(streams.length / 2);
+      expect(outcomes.slice(0, streams.length).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+      const refused = outcomes.at(-1);
+      expect(refused?.status === 'rejected' && refused.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      for (const streamId of streams) expect(await store.readStream(streamId)).toHaveLength(1);
+      expect(await store.readStream(taken)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps its events across a reopen of the same file', async () => {
     const filename = newFile();
     const streamId = newStreamId();

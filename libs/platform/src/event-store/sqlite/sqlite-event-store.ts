@@ -46,10 +46,24 @@ const SCHEMA = `
 /** No LIMIT in SQLite is spelled -1. */
 const UNLIMITED = -1;
 
+/** An append waiting for its group's commit. */
+interface QueuedAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type Recorded = { readonly events: RecordedEvent[]; readonly result: AppendResult };
+
 /**
- * Embedded store for the single-process mode. better-sqlite3 is synchronous, so an append
- * is one uninterrupted transaction and the live feed is published right after its commit:
- * commit order and feed order are the same thing here.
+ * Embedded store for the single-process mode. better-sqlite3 is synchronous, so a commit
+ * blocks the process for its fsync (milliseconds). Appends made in one turn of the event
+ * loop are therefore committed together (group commit): one transaction, one fsync, each
+ * append in a savepoint of its own, so one refused expected revision refuses only itself.
+ * An append resolves once its group is durable; the live feed is published right after the
+ * commit, in append order: commit order and feed order are the same thing here.
  */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
@@ -57,6 +71,8 @@ export class SqliteEventStore implements EventStore {
   private readonly feed = new CommittedFeed();
   private readonly statements;
   private readonly appendTransaction;
+  private readonly groupTransaction;
+  private queued: QueuedAppend[] = [];
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -87,6 +103,15 @@ export class SqliteEventStore implements EventStore {
       (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) =>
         this.insertChecked(streamId, events, expected),
     );
+    this.groupTransaction = this.db.transaction((group: readonly QueuedAppend[]) =>
+      group.map((append): Recorded | { readonly error: unknown } => {
+        try {
+          return this.appendTransaction(append.streamId, append.events, append.expected);
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
     this.feed.skipTo(this.readHead());
   }
 
@@ -96,10 +121,10 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     this.assertOpen();
-    // IMMEDIATE takes the write lock before reading the current revision.
-    const recorded = this.appendTransaction.immediate(streamId, events, expected);
-    this.feed.publish(recorded.events);
-    return recorded.result;
+    return new Promise((resolve, reject) => {
+      this.queued.push({ streamId, events, expected, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
+    });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -135,8 +160,30 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    this.commitQueued();
     this.feed.complete();
     this.db.close();
+  }
+
+  private commitQueued(): void {
+    const group = this.queued;
+    this.queued = [];
+    if (group.length === 0) return;
+    let outcomes: Array<Recorded | { readonly error: unknown }>;
+    try {
+      this.assertOpen();
+      // IMMEDIATE takes the write lock before reading the current revisions.
+      outcomes = this.groupTransaction.immediate(group);
+    } catch (error) {
+      for (const append of group) append.reject(error);
+      return;
+    }
+    group.forEach((append, i) => {
+      const outcome = outcomes[i] as Recorded | { readonly error: unknown };
+      if ('error' in outcome) return append.reject(outcome.error);
+      this.feed.publish(outcome.events);
+      append.resolve(outcome.result);
+    });
   }
 
   private insertChecked(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) {

@@ -1,0 +1,193 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { nowMs, STAGES, type Stage } from './stage-trace.js';
+import type { TracedApiReply, TracedApiRequest } from './traced-api.js';
+
+/**
+ * Command to first event: 100 conversations (or investigations) started at once through
+ * POST over real HTTP against the API and its workers in a process of their own, timing
+ * POST → first `chunk` of POST /api/v1/chat/stream and POST /api/v1/investigations → first
+ * event of its stream, with where the time went (stages timed inside the API process).
+ * The environment's settings apply (EVENT_STORE, DATABASE_URL, NATS_URL: distributed adapters).
+ *
+ *   npm run bench:latency
+ */
+const CONVERSATIONS = Number(process.env.LATENCY_BENCH_CONVERSATIONS ?? 100);
+const ROUNDS = Number(process.env.LATENCY_BENCH_ROUNDS ?? 3);
+/** Investigations left running while chat is measured: more than the workers have slots. */
+const BACKGROUND_RUNS = 24;
+/** Chat alone, e.g. to profile the API process (LATENCY_BENCH_API_ARGS=--cpu-prof). */
+const CHAT_ONLY = process.env.LATENCY_BENCH_CHAT_ONLY === '1';
+const MESSAGES = ['Olá, como você pode me ajudar?', 'Oi, tudo bem?', 'O que é o Cidadão.AI?', 'muito obrigado!'];
+
+interface Sample {
+  readonly id: string;
+  readonly postedAt: number;
+  readonly firstAt: number;
+}
+
+type Trace = Record<string, Partial<Record<Stage, number>>>;
+
+/** Reads SSE frames from a response until `stop` says so; returns when the first data frame arrived. */
+async function readFrames(response: Response, stop: (type: string) => boolean): Promise<number> {
+  if (!response.body) throw new Error('a stream without a body');
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let firstAt = -1;
+  for await (const piece of response.body as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(piece, { stream: true });
+    for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+      const data = buffer
+        .slice(0, cut)
+        .split('\n')
+        .find((line) => line.startsWith('data: '));
+      buffer = buffer.slice(cut + 2);
+      if (!data) continue;
+      const { type } = JSON.parse(data.slice(6)) as { type: string };
+      if (type === 'error') throw new Error(`stream failed: ${data}`);
+      if (firstAt < 0 && type !== 'start') firstAt = nowMs();
+      if (stop(type)) return firstAt;
+    }
+  }
+  throw new Error('a stream ended before its awaited event');
+}
+
+async function chatOnce(url: string, message: string): Promise<Sample> {
+  const postedAt = nowMs();
+  const response = await fetch(`${url}/api/v1/chat/stream`, {
+    method: 'POST',
+    // As the chat bench asks: no compression, whose flush per frame is a cost of its own.
+    headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'identity' },
+    body: JSON.stringify({ message }),
+  });
+  if (response.status !== 200) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
+  const id = response.headers.get('x-session-id') ?? '';
+  let firstAt = -1;
+  await readFrames(response, (type) => {
+    if (type === 'chunk' && firstAt < 0) firstAt = nowMs();
+    return type === 'complete';
+  });
+  return { id, postedAt, firstAt };
+}
+
+async function investigationOnce(url: string): Promise<Sample> {
+  const postedAt = nowMs();
+  const started = await fetch(`${url}/api/v1/investigations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: 'contratos de saúde acima do preço', data_source: 'contracts' }),
+  });
+  if (started.status !== 202) throw new Error(`investigation answered ${started.status}: ${await started.text()}`);
+  const { investigation_id: id } = (await started.json()) as { investigation_id: string };
+  const abort = new AbortController();
+  const stream = await fetch(`${url}/api/v1/investigations/stream/${id}`, {
+    signal: abort.signal,
+    headers: { 'Accept-Encoding': 'identity' },
+  });
+  if (stream.status !== 200) throw new Error(`investigation stream answered ${stream.status}`);
+  const firstAt = await readFrames(stream, () => true);
+  abort.abort();
+  return { id, postedAt, firstAt };
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] ?? Number.NaN;
+const row = (label: string, values: number[]): string => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const cells = [0.5, 0.9, 0.99, 1].map((p) => percentile(sorted, p).toFixed(1));
+  return `| ${label} | ${cells.join(' | ')} |`;
+};
+
+/** Where the time of the median went: each stage's delay from the one before it, per sample. */
+function stageRows(samples: readonly Sample[], trace: Trace): string[] {
+  const points = ['posted', ...STAGES, 'client'] as const;
+  const rows: string[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const from = points[i - 1] as (typeof points)[number];
+    const to = points[i] as (typeof points)[number];
+    const at = (s: Sample, point: (typeof points)[number]): number | undefined =>
+      point === 'posted' ? s.postedAt : point === 'client' ? s.firstAt : trace[s.id]?.[point];
+    const deltas = samples.flatMap((s) => {
+      const a = at(s, from);
+      const b = at(s, to);
+      return a === undefined || b === undefined ? [] : [b - a];
+    });
+    rows.push(row(`  ${from} → ${to}`, deltas));
+  }
+  return rows;
+}
+
+function asker(child: ChildProcess): (request: TracedApiRequest) => Promise<Trace> {
+  return async (request) => {
+    const answer = once(child, 'message') as Promise<[TracedApiReply]>;
+    child.send(request);
+    const [reply] = await answer;
+    if (reply.kind !== 'trace') throw new Error(`the API answered ${reply.kind}`);
+    return reply.trace;
+  };
+}
+
+/** CPU milliseconds (user + system) the process has used: a figure the machine's other load barely moves. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+async function measure(
+  label: string,
+  api: { readonly pid: number; readonly ask: (request: TracedApiRequest) => Promise<Trace> },
+  once: (i: number) => Promise<Sample>,
+): Promise<void> {
+  const samples: Sample[] = [];
+  await api.ask({ kind: 'clear' });
+  const cpuBefore = cpuMs(api.pid);
+  for (let round = 0; round < ROUNDS; round++)
+    samples.push(...(await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => once(i)))));
+  const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
+  const trace = await api.ask({ kind: 'trace' });
+  console.log(
+    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each; load average ${loadAverage()}`,
+  );
+  console.log('| ms | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|');
+  console.log(
+    row(
+      'POST → first event',
+      samples.map((s) => s.firstAt - s.postedAt),
+    ),
+  );
+  for (const line of stageRows(samples, trace)) console.log(line);
+}
+
+const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+async function main(): Promise<void> {
+  const child = fork(fileURLToPath(new URL('./traced-api.js', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: (process.env.LATENCY_BENCH_API_ARGS ?? '').split(' ').filter(Boolean),
+  });
+  try {
+    const [ready] = (await once(child, 'message')) as [TracedApiReply];
+    if (ready.kind !== 'ready') throw new Error('the API did not start');
+    const { url } = ready;
+    const api = { pid: child.pid ?? 0, ask: asker(child) };
+    console.log(`API: ${ready.mode}, pid ${child.pid}; load average before ${loadAverage()}`);
+    await Promise.all(MESSAGES.map((m) => chatOnce(url, m)));
+    await investigationOnce(url);
+    const chat = (i: number): Promise<Sample> => chatOnce(url, MESSAGES[i % MESSAGES.length] ?? 'Olá');
+    await measure('POST /api/v1/chat/stream → first chunk', api, chat);
+    if (CHAT_ONLY) return;
+    await measure('POST /api/v1/investigations → first event on its stream', api, () => investigationOnce(url));
+    await Promise.all(Array.from({ length: BACKGROUND_RUNS }, () => investigationOnce(url)));
+    await measure(`chat while ${BACKGROUND_RUNS}+ investigations run`, api, chat);
+  } finally {
+    child.disconnect();
+    await once(child, 'exit');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+import { tap, type Observable } from 'rxjs';
+import type { EventStore, NewEvent, RecordedEvent } from '#eventsourcing';
+import type { CommandBus, CommandHandler, RoutedCommand } from '#platform';
+
+/** The stages one command passes on its way to its first event, in order. */
+export const STAGES = ['sent', 'accepted', 'picked', 'appended', 'fed'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Absolute milliseconds, comparable between the bench's processes on one machine. */
+export const nowMs = (): number => performance.timeOrigin + performance.now();
+
+/** The id of the aggregate a stream belongs to: `chat-<id>`, `investigation-<id>`. */
+const idOf = (streamId: string): string => streamId.slice(streamId.indexOf('-') + 1);
+
+/**
+ * The first time each aggregate reached each stage. `appended` and `fed` count only the
+ * events `firstEvent` names: the one a client waits for (a chat's first chunk).
+ */
+export class StageTrace {
+  private readonly times = new Map<string, Partial<Record<Stage, number>>>();
+
+  constructor(private readonly firstEvent: (type: string) => boolean) {}
+
+  record(id: string, stage: Stage): void {
+    const entry = this.times.get(id) ?? {};
+    entry[stage] ??= nowMs();
+    this.times.set(id, entry);
+  }
+
+  recordEvents(events: readonly Pick<RecordedEvent, 'type'>[], streamId: string, stage: Stage): void {
+    if (events.some((event) => this.firstEvent(event.type))) this.record(idOf(streamId), stage);
+  }
+
+  snapshot(): Record<string, Partial<Record<Stage, number>>> {
+    return Object.fromEntries(this.times);
+  }
+
+  clear(): void {
+    this.times.clear();
+  }
+}
+
+/** The bus the API and the workers are given, timing `sent`, `accepted` and `picked`. */
+export function tracedBus(bus: CommandBus, trace: StageTrace): CommandBus {
+  const picked =
+    (handler: CommandHandler): CommandHandler =>
+    (message: RoutedCommand, context) => {
+      trace.record(message.target.id, 'picked');
+      return handler(message, context);
+    };
+  return {
+    kind: bus.kind,
+    send: async (message) => {
+      trace.record(message.target.id, 'sent');
+      const result = await bus.send(message);
+      trace.record(message.target.id, 'accepted');
+      return result;
+    },
+    firstAccepted: (target, type) => bus.firstAccepted(target, type),
+    consume: (handler, options) => bus.consume(picked(handler), options),
+    ping: () => bus.ping(),
+    close: () => bus.close(),
+  };
+}
+
+/** The store, timing the append and the live feed's delivery of each aggregate's awaited event. */
+export function tracedStore(store: EventStore, trace: StageTrace): EventStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'appendToStream')
+        return async (streamId: string, events: readonly NewEvent[], expected: never) => {
+          const result = await target.appendToStream(streamId, events, expected);
+          trace.recordEvents(events, streamId, 'appended');
+          return result;
+        };
+      if (property === 'subscribe')
+        return (): Observable<RecordedEvent> =>
+          target.subscribe().pipe(tap((event) => trace.recordEvents([event], event.streamId, 'fed')));
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

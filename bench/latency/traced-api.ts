@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRuntime, loadSettings, Metrics, silentLogger } from '#platform';
+import { startWorkersFromRuntime } from '#workers';
+import { startApi } from '../../apps/api/src/bootstrap.js';
+import { StageTrace, tracedBus, tracedStore } from './stage-trace.js';
+
+/** What the bench asks of this process over IPC, and what it answers. */
+export type TracedApiRequest = { readonly kind: 'trace' } | { readonly kind: 'clear' };
+export type TracedApiReply =
+  | { readonly kind: 'ready'; readonly url: string; readonly mode: string }
+  | { readonly kind: 'trace'; readonly trace: ReturnType<StageTrace['snapshot']> };
+
+/** The first event a client of a stream waits for: a chat's first chunk, an investigation's start. */
+const awaited = (type: string): boolean => type === 'ResponseChunkGenerated' || type === 'InvestigationStarted';
+
+/**
+ * The API and its workers as `npm start` composes them (the environment's settings, so
+ * EVENT_STORE and NATS_URL apply), with the bus and store wrapped to time each stage. Its
+ * own process: the clients' parsing does not share this event loop.
+ */
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-bench-latency-'));
+  const settings = loadSettings({
+    ...process.env,
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE_IP: '0',
+    MAX_STREAMS_PER_IP: '100000',
+    LOG_LEVEL: 'silent',
+  });
+  const runtime = await createRuntime(settings, silentLogger, new Metrics());
+  const trace = new StageTrace(awaited);
+  const traced = { ...runtime, bus: tracedBus(runtime.bus, trace), store: tracedStore(runtime.store, trace) };
+  const workers = await startWorkersFromRuntime(traced);
+  const api = await startApi(traced, 0, '127.0.0.1');
+  const reply = (message: TracedApiReply): void => void process.send?.(message);
+  process.on('message', (request: TracedApiRequest) => {
+    if (request.kind === 'clear') trace.clear();
+    reply({ kind: 'trace', trace: trace.snapshot() });
+  });
+  process.once('disconnect', () => {
+    void (async () => {
+      await api.close();
+      await workers.stop();
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    })();
+  });
+  reply({ kind: 'ready', url: api.url, mode: `${settings.EVENT_STORE} store, ${runtime.bus.kind} bus` });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

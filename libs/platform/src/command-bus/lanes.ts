@@ -1,0 +1,43 @@
+import { ConcurrencyGate } from './concurrency-gate.js';
+import type { ConsumeOptions } from './command-bus.port.js';
+
+/** Every handler slot of one consumption: its lanes' together with the rest. */
+export const totalConcurrency = (options: ConsumeOptions): number =>
+  options.concurrency + (options.lanes ?? []).reduce((sum, lane) => sum + lane.concurrency, 0);
+
+/** One gate per lane and one for every other command type. */
+export class LaneGates {
+  private readonly shared: ConcurrencyGate;
+  private readonly byType = new Map<string, ConcurrencyGate>();
+  readonly all: readonly ConcurrencyGate[];
+
+  constructor(options: ConsumeOptions) {
+    this.shared = new ConcurrencyGate(options.concurrency);
+    const gates = [this.shared];
+    for (const lane of options.lanes ?? []) {
+      const gate = new ConcurrencyGate(lane.concurrency);
+      gates.push(gate);
+      for (const type of lane.types) {
+        if (this.byType.has(type)) throw new RangeError(`command type ${type} is in more than one lane`);
+        this.byType.set(type, gate);
+      }
+    }
+    this.all = gates;
+  }
+
+  of(type: string): ConcurrencyGate {
+    return this.byType.get(type) ?? this.shared;
+  }
+
+  get busy(): number {
+    return this.all.reduce((sum, gate) => sum + gate.busy, 0);
+  }
+
+  get full(): boolean {
+    return this.all.every((gate) => gate.free === 0);
+  }
+
+  async whenIdle(): Promise<void> {
+    await Promise.all(this.all.map((gate) => gate.whenIdle()));
+  }
+}
