@@ -6,11 +6,10 @@ import { openSse, type SseFrame } from './support/sse-client.js';
 
 let app: EmbeddedApp;
 beforeAll(async () => {
-  // A follow window shorter than the investigation, so the answer crosses several FollowChatInvestigation hops.
+  // An investigation long enough that its events reach the chat answer while it runs.
   app = await startEmbeddedApp({
     INVESTIGATION_STEP_DELAY_MS: '40',
     SYNTHETIC_CONTRACTS: '600',
-    CHAT_FOLLOW_WINDOW_MS: '60',
   });
 });
 afterAll(async () => {

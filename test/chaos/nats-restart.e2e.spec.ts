@@ -10,7 +10,6 @@ beforeAll(async () => {
     SYNTHETIC_CONTRACTS: '1500',
     INVESTIGATION_PAGE_SIZE: '100',
     INVESTIGATION_STEP_DELAY_MS: '100',
-    CHAT_FOLLOW_WINDOW_MS: '2000',
   });
 }, 60_000);
 afterAll(async () => {

@@ -47,10 +47,10 @@ export interface WorkersOptions {
 }
 
 /**
- * Commands that hold their slot for seconds: an investigation's run, a chat's follow of one.
+ * Commands that hold their slot for seconds: an investigation's run.
  * They get WORKER_CONCURRENCY slots of their own, so a message or a start never waits for them.
  */
-export const LONG_RUNNING_COMMANDS = ['RunInvestigation', 'FollowChatInvestigation'] as const;
+export const LONG_RUNNING_COMMANDS = ['RunInvestigation'] as const;
 
 export interface RunningWorkers {
   stop(): Promise<void>;
