@@ -24,6 +24,7 @@ export function serveChat(
     peer,
     sessionId,
     deps,
+    (part) => peer.sendText(part.ws),
     (end) => endWithStream(peer, end, deps, 'session ended'),
     sessionToken,
   );

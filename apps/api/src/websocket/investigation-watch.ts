@@ -4,8 +4,7 @@ import { isFinalFrame } from '../investigations/investigation-frames.js';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import type { Peer } from './peer.js';
-import { PeerStream } from './peer-stream.js';
-import type { SinkEnd } from './ws-sink.js';
+import { PeerStream, type SinkEnd } from './peer-stream.js';
 import { errorFrom, errorMessage, type OutboundMessage } from './ws-messages.js';
 
 export type WatchEnd =
@@ -26,7 +25,7 @@ export interface WatchDeps {
  * POST …/cancel does. `deliver` sends a frame in the peer's form.
  */
 export class InvestigationWatch {
-  private readonly stream: PeerStream;
+  private readonly stream: PeerStream<WireFrame>;
 
   constructor(
     private readonly peer: Peer,
