@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { TimerWheel, type Principal, type WheelTask } from '#platform';
+import { TimerWheel, type Logger, type Metrics, type Principal, type WheelTask } from '#platform';
 import { TIMER_WHEEL } from '../tokens.js';
-import type { OutboundMessage } from './ws-messages.js';
+import type { WatchEnd } from './investigation-watch.js';
+import { closeCodeFor, errorFrom, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
 /** Label of websocket_connections_active: the seed's `type`. */
 export type PeerKind = 'general' | 'chat' | 'investigations' | 'socketio_chat' | 'socketio_investigations';
@@ -87,4 +88,37 @@ export class DrainWaiters implements WheelTask {
     this.wheel.cancel(this);
     this.waiters = [];
   }
+}
+
+const RESTART_REASON = 'service restart: reconnect and resume with your last event id';
+
+/** Reports a failed stream to its peer: the error message, and whether it is the server's fault. */
+export function reportFailure(
+  peer: Peer,
+  error: unknown,
+  deps: { logger: Logger; metrics: Metrics },
+  extra: Record<string, unknown> = {},
+): number {
+  const { status, message } = errorFrom(error, extra);
+  if (status >= 500) {
+    deps.metrics.streamingErrors.inc({ type: 'websocket', endpoint: peer.kind });
+    deps.logger.error({ err: error, connection: peer.id, kind: peer.kind, ...extra }, 'websocket stream failed');
+  }
+  peer.send(message);
+  peer.flush();
+  return status;
+}
+
+/** How a single-stream connection ends with its stream: 1000 finished, 1012 cut by a shutdown, else the error's code. */
+export function endWithStream(
+  peer: Peer,
+  end: WatchEnd,
+  deps: { logger: Logger; metrics: Metrics },
+  finishedReason: string,
+): void {
+  if (peer.closed) return;
+  if (end.kind === 'finished') return peer.close(WS_CLOSE.NORMAL, finishedReason);
+  if (end.kind === 'interrupted') return peer.close(WS_CLOSE.SERVICE_RESTART, RESTART_REASON);
+  const status = reportFailure(peer, end.error, deps);
+  peer.close(closeCodeFor(status), `stream failed with status ${status}`);
 }

@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger, TimerWheel } from '#platform';
+import { WireFrame } from '../streaming/wire-frame.js';
 import { PeerTimers } from './peer.js';
-import { WsPeer } from './ws-peer.js';
+import { textFrameOf, WsPeer } from './ws-peer.js';
 
 const PING_S = 60;
 const IDLE_S = 300;
@@ -27,8 +28,8 @@ async function serve(timers: PeerTimers): Promise<Served> {
   const http = createServer();
   const wss = new WebSocketServer({ server: http });
   const peers = new Promise<{ peer: WsPeer; ws: WebSocket }>((resolve) =>
-    wss.once('connection', (ws) => {
-      const peer = new WsPeer(ws, {
+    wss.once('connection', (ws, req) => {
+      const peer = new WsPeer(ws, req.socket, {
         kind: 'investigations',
         principal: { id: 'u-1', roles: ['analyst'] },
         correlationId: 'c-1',
@@ -124,5 +125,25 @@ describe('WsPeer on the timer wheel', () => {
     peer.whenDrained(() => (resumed = true));
     expect(timers.drains.pending).toBe(0);
     expect(resumed).toBe(false);
+  });
+
+  it('writes a hub frame as a text message framed once for every peer, whatever its length', async () => {
+    const { timers } = setup();
+    const { client, peer } = await connect(await serve(timers), true);
+    const frames = [10, 200, 70_000].map(
+      (size, i) => new WireFrame(i + 1, { type: 'chunk', content: 'é'.repeat(size) }),
+    );
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      client.on('message', (data, isBinary) => {
+        expect(isBinary).toBe(false);
+        received.push(String(data));
+        if (received.length === frames.length) resolve();
+      }),
+    );
+    for (const frame of frames) peer.sendFrame(frame);
+    await all;
+    expect(received).toEqual(frames.map((frame) => frame.ws));
+    expect(textFrameOf(frames[0] as WireFrame)).toBe(textFrameOf(frames[0] as WireFrame));
   });
 });

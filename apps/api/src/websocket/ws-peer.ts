@@ -1,5 +1,7 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { MessageBatcher, newId, type Logger, type Principal, type Settings, type WheelTask } from '#platform';
+import type { WireFrame } from '../streaming/wire-frame.js';
 import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
@@ -7,6 +9,36 @@ import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 const HARD_LIMIT_FACTOR = 4;
 /** A close frame queued behind a full buffer may never leave: the socket goes anyway. */
 const CLOSE_GRACE_MS = 5_000;
+
+/** Server frames are not masked: an event's text frame is the same bytes for every client. */
+const textFrames = new WeakMap<WireFrame, Buffer>();
+
+/** A hub frame's WebSocket text message, framed (RFC 6455: FIN, text opcode, its length) once for every peer. */
+export function textFrameOf(frame: WireFrame): Buffer {
+  let bytes = textFrames.get(frame);
+  if (bytes === undefined) {
+    bytes = encodeTextFrame(frame.ws);
+    textFrames.set(frame, bytes);
+  }
+  return bytes;
+}
+
+export function encodeTextFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const bytes = Buffer.allocUnsafe(head + length);
+  bytes[0] = 0x81;
+  if (head === 2) bytes[1] = length;
+  else if (head === 4) {
+    bytes[1] = 126;
+    bytes.writeUInt16BE(length, 2);
+  } else {
+    bytes[1] = 127;
+    bytes.writeBigUInt64BE(BigInt(length), 2);
+  }
+  bytes.write(text, head, 'utf8');
+  return bytes;
+}
 
 export interface WsPeerOptions {
   readonly kind: PeerKind;
@@ -47,6 +79,8 @@ export class WsPeer implements Peer, WheelTask {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The upgraded socket `ws` writes to: hub frames, already framed, go to it directly. */
+    private readonly socket: Duplex,
     private readonly options: WsPeerOptions,
   ) {
     this.kind = options.kind;
@@ -90,6 +124,18 @@ export class WsPeer implements Peer, WheelTask {
     this.touch();
     if (this.batcher) this.batcher.push(json);
     else this.write(json);
+    this.checkBounds();
+  }
+
+  /**
+   * A hub frame: its text frame's bytes, made once for every peer, written as they are
+   * (`ws` holds nothing back without compression); batched peers take its shared text.
+   */
+  sendFrame(frame: WireFrame): void {
+    if (this.closed) return;
+    this.touch();
+    if (this.batcher) this.batcher.push(frame.ws);
+    else if (!this.socket.destroyed) this.socket.write(textFrameOf(frame));
     this.checkBounds();
   }
 

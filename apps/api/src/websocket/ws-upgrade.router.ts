@@ -20,7 +20,7 @@ import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, RUNTIME } from '../tokens
 import { serveChat } from './chat-socket.js';
 import { ChatWsHubs } from './chat-ws.projection.js';
 import { serveGeneral } from './general-socket.js';
-import { serveInvestigation } from './investigation-socket.js';
+import { serveInvestigation } from './investigation-watch.js';
 import { PeerTimers } from './peer.js';
 import { Presence } from './presence.js';
 import { admit, type Admission } from './ws-auth.js';
@@ -182,7 +182,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         return this.refuse(ws, req, admission.ok ? (slot as { refused: ApiError }).refused : admission.error);
       }
       ws.once('close', slot.release);
-      const peer = new WsPeer(ws, {
+      const peer = new WsPeer(ws, socket, {
         kind: route.kind,
         principal: admission.principal,
         correlationId: requestIdsOf(req).correlationId,

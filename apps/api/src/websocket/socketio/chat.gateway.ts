@@ -22,7 +22,7 @@ import { AUTHENTICATOR, RUNTIME } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
 import { ChatWsHubs } from '../chat-ws.projection.js';
 import { Presence } from '../presence.js';
-import { endWithStream, reportFailure } from '../ws-endings.js';
+import { endWithStream, reportFailure } from '../peer.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
 import { PeerTimers } from '../peer.js';
