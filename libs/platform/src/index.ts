@@ -55,8 +55,6 @@ export * from './llm/llm-prices.js';
 export { OpenAiCompatibleClient, type OpenAiCompatibleOptions } from './llm/openai-compatible.client.js';
 export { createLlmProviders, type LlmProviders } from './llm/llm-providers.js';
 export * from './websocket/message-batcher.js';
-export * from './websocket/stream-pump.js';
-export * from './websocket/heartbeat.js';
 export * from './websocket/upgrade-response.js';
 export * from './websocket/presence-channel.js';
 export {

@@ -1,44 +1,27 @@
-import { filter, map, type Observable, type Subscription } from 'rxjs';
-import { catchUpThenLive, decodeWith, type Stored, type EventStore, type LiveFeed } from '#eventsourcing';
-import {
-  chatEventCatalog,
-  chatSessionOwner,
-  chatStreamId,
-  emptyChatHistory,
-  evolveChatHistory,
-  type ChatEvent,
-} from '#chat';
-import { StreamPump, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
+import { filter, type Subscription } from 'rxjs';
+import type { HubControl } from '#eventsourcing';
+import { chatEventCatalog, chatSessionOwner, chatStreamId, emptyChatHistory, evolveChatHistory } from '#chat';
+import type { Logger, Metrics, PresenceChannel, Settings } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
 import { sessionNotFound } from '../chat/chat-sessions.js';
 import type { ChatService } from '../chat/chat.service.js';
-import { ChatWsProjection } from './chat-ws.projection.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import type { ChatWsFrame, ChatWsHubs } from './chat-ws.projection.js';
 import type { WatchEnd } from './investigation-watch.js';
 import type { Peer } from './peer.js';
+import { PeerStream } from './peer-stream.js';
 import { errorFrom, type OutboundMessage } from './ws-messages.js';
 
 export interface ChatDeps {
   readonly chat: ChatService;
-  readonly store: EventStore;
-  readonly feed: LiveFeed;
+  readonly chatWs: ChatWsHubs;
   readonly presence: PresenceChannel;
   readonly settings: Settings;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Counts a message against the client's request budget; throws a 429 ApiError beyond it. */
   readonly admit: () => Promise<void>;
-}
-
-type ChatItem = { readonly id: number; readonly event: Stored<ChatEvent> };
-
-/** A chat session's stored events after `afterId`, each shaped per participant (its access decides what it sees). */
-function chatEvents(store: EventStore, feed: LiveFeed, sessionId: string): (afterId: number) => Observable<ChatItem> {
-  return (afterId) =>
-    catchUpThenLive(store, feed, chatStreamId(sessionId), afterId).pipe(
-      decodeWith(chatEventCatalog),
-      map((event) => ({ id: event.revision, event })),
-    );
 }
 
 /**
@@ -49,8 +32,10 @@ function chatEvents(store: EventStore, feed: LiveFeed, sessionId: string): (afte
  * participant may also wait in one nobody wrote to yet, which its first message starts.
  */
 export class ChatParticipant {
-  private readonly projection: ChatWsProjection;
-  private readonly pump: StreamPump<ChatItem>;
+  private stream: PeerStream<ChatWsFrame> | null = null;
+  private release: (() => void) | null = null;
+  /** Why a claimant's stream stopped: the session turned out to be someone else's. */
+  private refusal: unknown = null;
   private signals: Subscription | null = null;
   private typing = false;
   private left = false;
@@ -61,25 +46,12 @@ export class ChatParticipant {
     private readonly peer: Peer,
     readonly sessionId: string,
     private readonly deps: ChatDeps,
-    onEnd: (end: WatchEnd) => void,
+    /** Sends one message of a frame in the peer's form: its shared text, or its shared packet. */
+    private readonly deliver: (part: WireFrame) => void,
+    private readonly onEnd: (end: WatchEnd) => void,
     /** The session secret the client sent, or the one it is handed on joining a session it may start. */
     private sessionToken: string | undefined = undefined,
-  ) {
-    this.projection = new ChatWsProjection(sessionId);
-    const source = chatEvents(deps.store, deps.feed, sessionId);
-    this.pump = new StreamPump<ChatItem>({
-      source: (afterId) => source(afterId).pipe(map((item) => this.checked(item))),
-      deliver: (item) => {
-        for (const message of this.projection.apply(item.event)) peer.send(message);
-      },
-      overloaded: () => peer.overloaded(),
-      whenDrained: (resume) => peer.whenDrained(resume),
-      onPause: () => peer.notePause(),
-      // A session has no last event: its stream only ends when the live feed closes.
-      onComplete: () => onEnd({ kind: 'interrupted' }),
-      onError: (error) => onEnd({ kind: 'failed', error }),
-    });
-  }
+  ) {}
 
   private get room(): string {
     return `chat.${this.sessionId}`;
@@ -103,9 +75,23 @@ export class ChatParticipant {
       this.peer.send({ type: 'history', ...history });
       afterId = history.last_event_id;
     }
-    this.projection.seed(joined.events.filter((event) => event.revision <= afterId));
+    this.release = this.deps.chatWs.hold(this.sessionId, joined.events);
     if (this.access !== 'claimant') this.listenToTyping();
-    this.pump.startAfter(afterId);
+    const control = this.access === 'claimant' ? this.claimantControl() : undefined;
+    const streamId = chatStreamId(this.sessionId);
+    this.stream = new PeerStream(this.peer, this.deps.chatWs.hubs, {
+      open: (after) => Promise.resolve({ streamId, after, control }),
+      deliver: (frame) => {
+        for (const part of frame.parts) this.deliver(part);
+      },
+      // A session has no last event: its stream only ends when the live feed closes.
+      onEnd: (end) => {
+        if (end.kind === 'failed') return this.onEnd(end);
+        if (this.refusal !== null) return this.onEnd({ kind: 'failed', error: this.refusal });
+        this.onEnd({ kind: 'interrupted' });
+      },
+    });
+    this.stream.start(afterId);
   }
 
   /** The ack once the bus accepted the message (its answer follows on the stream), or an error message. */
@@ -144,7 +130,9 @@ export class ChatParticipant {
 
   leave(): void {
     this.left = true;
-    this.pump.stop();
+    this.stream?.stop();
+    this.release?.();
+    this.release = null;
     this.signals?.unsubscribe();
     this.signals = null;
     this.setTyping(false);
@@ -154,14 +142,19 @@ export class ChatParticipant {
    * A claimant learns from the session's first message whether the session became its own
    * (or one it may read); if not, its stream ends as for someone else's session.
    */
-  private checked(item: ChatItem): ChatItem {
-    if (this.access !== 'claimant' || item.event.type !== 'MessageReceived') return item;
-    const owner = chatSessionOwner([item.event]);
-    const access = owner ? accessTo(owner, this.credentials) : null;
-    if (!access) throw sessionNotFound(this.sessionId);
-    this.access = access;
-    this.listenToTyping();
-    return item;
+  private claimantControl(): HubControl<ChatWsFrame> {
+    return ({ event: recorded }) => {
+      if (this.access !== 'claimant' || recorded.type !== 'MessageReceived') return 'deliver';
+      const owner = chatSessionOwner([chatEventCatalog.decode(recorded)]);
+      const access = owner ? accessTo(owner, this.credentials) : null;
+      if (!access) {
+        this.refusal = sessionNotFound(this.sessionId);
+        return 'stop';
+      }
+      this.access = access;
+      this.listenToTyping();
+      return 'deliver';
+    };
   }
 
   private listenToTyping(): void {

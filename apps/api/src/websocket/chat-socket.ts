@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { ChatParticipant, type ChatDeps } from './chat-participant.js';
-import { endWithStream, reportFailure } from './ws-endings.js';
-import { readInbox } from './ws-inbox.js';
+import { endWithStream, reportFailure } from './peer.js';
+import { readInbox } from './ws-inbound.js';
 import type { WsPeer } from './ws-peer.js';
 import { closeCodeFor } from './ws-messages.js';
 import type { UpgradeQuery } from './ws-routes.js';
@@ -24,6 +24,7 @@ export function serveChat(
     peer,
     sessionId,
     deps,
+    (part) => peer.sendFrame(part),
     (end) => endWithStream(peer, end, deps, 'session ended'),
     sessionToken,
   );

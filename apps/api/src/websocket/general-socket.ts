@@ -6,9 +6,8 @@ import type { ChatService } from '../chat/chat.service.js';
 import { taggedWsText, type WireFrame } from '../streaming/wire-frame.js';
 import { InvestigationWatch, type WatchDeps, type WatchEnd } from './investigation-watch.js';
 import { PeerStream } from './peer-stream.js';
-import { reportFailure } from './ws-endings.js';
-import type { Inbound } from './ws-inbound.js';
-import { readInbox } from './ws-inbox.js';
+import { reportFailure } from './peer.js';
+import { readInbox, type Inbound } from './ws-inbound.js';
 import { errorMessage, WS_CLOSE } from './ws-messages.js';
 import type { WsPeer } from './ws-peer.js';
 

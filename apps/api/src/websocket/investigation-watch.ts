@@ -1,12 +1,14 @@
+import type { WebSocket } from 'ws';
 import type { StreamHubs } from '#eventsourcing';
 import { hasPermission, type Logger, type Metrics } from '#platform';
 import { isFinalFrame } from '../investigations/investigation-frames.js';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
-import type { Peer } from './peer.js';
-import { PeerStream } from './peer-stream.js';
-import type { SinkEnd } from './ws-sink.js';
+import { endWithStream, type Peer } from './peer.js';
+import { PeerStream, type SinkEnd } from './peer-stream.js';
+import { readInbox } from './ws-inbound.js';
 import { errorFrom, errorMessage, type OutboundMessage } from './ws-messages.js';
+import type { WsPeer } from './ws-peer.js';
 
 export type WatchEnd =
   | { readonly kind: 'finished' }
@@ -26,7 +28,7 @@ export interface WatchDeps {
  * POST …/cancel does. `deliver` sends a frame in the peer's form.
  */
 export class InvestigationWatch {
-  private readonly stream: PeerStream;
+  private readonly stream: PeerStream<WireFrame>;
 
   constructor(
     private readonly peer: Peer,
@@ -103,4 +105,56 @@ export async function cancelInvestigation(
   } catch (error) {
     return errorFrom(error, { investigation_id: investigationId, ...extra }).message;
   }
+}
+
+/**
+ * /api/v1/ws/investigations/{id}: the SSE stream's messages (`progress`, `phase`,
+ * `anomaly`, `complete`…) each with its `id`; commands in: `cancel`, `resume` with
+ * `last_event_id`, `ping`. Closes with 1000 after the terminal event.
+ */
+export function serveInvestigation(
+  ws: WebSocket,
+  peer: WsPeer,
+  investigationId: string,
+  afterId: number,
+  deps: WatchDeps,
+): void {
+  const watch = new InvestigationWatch(
+    peer,
+    investigationId,
+    deps,
+    (frame) => peer.sendFrame(frame),
+    (end) => endWithStream(peer, end, deps, 'investigation finished'),
+  );
+  readInbox(
+    ws,
+    peer,
+    ['ping', 'cancel', 'resume'],
+    async (message) => {
+      const echo = message.request_id === undefined ? {} : { request_id: message.request_id };
+      switch (message.type) {
+        case 'ping':
+          return peer.send({ type: 'pong', ...echo });
+        case 'cancel':
+          return peer.send(await watch.cancel(message.reason, echo));
+        case 'resume':
+          // The ack goes first: everything after it is the stream after last_event_id.
+          peer.send({
+            type: 'ack',
+            command: 'resume',
+            investigation_id: investigationId,
+            last_event_id: message.last_event_id,
+            ...echo,
+          });
+          return watch.start(message.last_event_id);
+        default: {
+          const unknown: never = message;
+          throw new Error(`unhandled message ${JSON.stringify(unknown)}`);
+        }
+      }
+    },
+    deps.logger,
+  );
+  ws.once('close', () => watch.stop());
+  watch.start(afterId);
 }

@@ -1,26 +1,38 @@
-import type { StreamHubs } from '#eventsourcing';
+import type { HubSink, HubSubscription, StreamHubs } from '#eventsourcing';
 import { sinkFor, type HubWatch } from '../streaming/hub-watch.js';
-import type { WireFrame } from '../streaming/wire-frame.js';
 import type { Peer } from './peer.js';
-import { WsSink, type SinkEnd } from './ws-sink.js';
 
-export interface PeerStreamOptions {
-  /** Where the stream starts after `afterId` (each start asks again), or null when the client already has its end. */
-  readonly open: (afterId: number) => Promise<HubWatch<WireFrame> | null>;
-  readonly deliver: (frame: WireFrame) => void;
-  /** The stream ended; `last` is the last frame sent since the latest start. */
-  readonly onEnd: (end: SinkEnd, last: WireFrame | null) => void;
+/** How a hub stream ended for one peer: its sequence's end, the live feed closing, or a failure. */
+export type SinkEnd = { readonly kind: 'ended' } | { readonly kind: 'failed'; readonly error: unknown };
+
+/** A hub frame as a peer stream knows it: its resume key. */
+export interface KeyedFrame {
+  readonly id: number;
 }
 
-/** One stream a peer follows on its hub, restartable from any event id (`resume`, a repeated `subscribe`). */
-export class PeerStream {
-  private sink: WsSink | null = null;
+export interface PeerStreamOptions<Frame extends KeyedFrame> {
+  /** Where the stream starts after `afterId` (each start asks again), or null when the client already has its end. */
+  readonly open: (afterId: number) => Promise<HubWatch<Frame> | null>;
+  /** Sends one frame in the peer's form: the shared text, tagged text, or the shared packet. */
+  readonly deliver: (frame: Frame) => void;
+  /** The stream ended; `last` is the last frame sent since the latest start. */
+  readonly onEnd: (end: SinkEnd, last: Frame | null) => void;
+}
+
+/**
+ * One stream a peer follows on its hub, restartable from any event id (`resume`, a repeated
+ * `subscribe`). Each start is one hub subscription whose sink sends the frames' shared
+ * encodings as they come; past WEBSOCKET_BUFFER_SIZE bytes waiting for the client it leaves
+ * the hub, and catches up from the store once the peer drained.
+ */
+export class PeerStream<Frame extends KeyedFrame> {
+  private sink: PeerSink<Frame> | null = null;
   private startedAfter = 0;
 
   constructor(
     private readonly peer: Peer,
-    private readonly hubs: StreamHubs<WireFrame>,
-    private readonly options: PeerStreamOptions,
+    private readonly hubs: StreamHubs<Frame>,
+    private readonly options: PeerStreamOptions<Frame>,
   ) {}
 
   get lastDeliveredId(): number {
@@ -32,11 +44,11 @@ export class PeerStream {
     this.stop();
     this.startedAfter = afterId;
     const { open, deliver, onEnd } = this.options;
-    const sink = new WsSink(this.peer, { deliver, onEnd: (end) => onEnd(end, sink.last) });
+    const sink: PeerSink<Frame> = new PeerSink(this.peer, deliver, (end) => onEnd(end, sink.last));
     this.sink = sink;
     open(afterId).then(
       (watch) => {
-        if (sink.isStopped) return;
+        if (sink.stopped) return;
         if (watch === null) return sink.end();
         sink.attach(this.hubs.subscribe(watch.streamId, watch.after, sinkFor(watch, sink), watch.control));
       },
@@ -46,5 +58,63 @@ export class PeerStream {
 
   stop(): void {
     this.sink?.stop();
+  }
+}
+
+/** One start's hub subscription: stopping it (unsubscribe, resume elsewhere, close) silences whatever the hub would still call. */
+class PeerSink<Frame> implements HubSink<Frame> {
+  private subscription: HubSubscription | null = null;
+  stopped = false;
+  /** The last frame sent, or null before the first. */
+  last: Frame | null = null;
+
+  constructor(
+    private readonly peer: Peer,
+    private readonly deliver: (frame: Frame) => void,
+    private readonly onEnd: (end: SinkEnd) => void,
+  ) {}
+
+  attach(subscription: HubSubscription): void {
+    if (this.stopped) subscription.unsubscribe();
+    else this.subscription = subscription;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+  }
+
+  /** Stops at the frame that takes the peer past its buffer: the rest come from the store once it drained. */
+  write(frames: readonly Frame[]): boolean | number {
+    if (this.stopped || this.peer.closed) return true;
+    const { peer, deliver } = this;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i] as Frame;
+      deliver(frame);
+      this.last = frame;
+      if (peer.overloaded()) return i + 1 === frames.length ? false : i + 1;
+    }
+    return true;
+  }
+
+  writable(): Promise<void> {
+    this.peer.notePause();
+    return new Promise((resolve) => this.peer.whenDrained(resolve));
+  }
+
+  end(): void {
+    this.finish({ kind: 'ended' });
+  }
+
+  error(error: unknown): void {
+    this.finish({ kind: 'failed', error });
+  }
+
+  private finish(end: SinkEnd): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.subscription = null;
+    this.onEnd(end);
   }
 }

@@ -1,5 +1,8 @@
-import type { Principal } from '#platform';
-import type { OutboundMessage } from './ws-messages.js';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { TimerWheel, type Logger, type Metrics, type Principal, type WheelTask } from '#platform';
+import { TIMER_WHEEL } from '../tokens.js';
+import type { WatchEnd } from './investigation-watch.js';
+import { closeCodeFor, errorFrom, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
 /** Label of websocket_connections_active: the seed's `type`. */
 export type PeerKind = 'general' | 'chat' | 'investigations' | 'socketio_chat' | 'socketio_investigations';
@@ -33,4 +36,89 @@ export interface PeerStats {
   readonly kind: PeerKind;
   readonly peakBufferedBytes: number;
   readonly pauses: number;
+}
+
+/** How often a peer that waits for its buffer to drain is looked at. */
+const DRAIN_RESOLUTION_MS = 20;
+
+/**
+ * The clocks every peer of the process shares: the process's timer wheel (pings, idle
+ * limits, close grace) and a finer one for peers waiting to drain. No peer has a timer of
+ * its own; each wheel runs only while some peer has a slot in it.
+ */
+@Injectable()
+export class PeerTimers implements OnApplicationShutdown {
+  readonly drains = new TimerWheel(DRAIN_RESOLUTION_MS);
+
+  constructor(@Inject(TIMER_WHEEL) readonly wheel: TimerWheel) {}
+
+  onApplicationShutdown(): void {
+    this.drains.stop();
+  }
+}
+
+/**
+ * A peer's callers waiting for its transport to send what it holds: looked at on each
+ * turn of the drain wheel while any wait, resumed together once nothing is pending.
+ */
+export class DrainWaiters implements WheelTask {
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    private readonly wheel: TimerWheel,
+    private readonly pendingBytes: () => number,
+    private readonly closed: () => boolean,
+  ) {}
+
+  add(resume: () => void): void {
+    if (this.closed()) return;
+    this.waiters.push(resume);
+    this.wheel.schedule(this, 0);
+  }
+
+  fire(): void {
+    if (this.closed()) return this.clear();
+    if (this.pendingBytes() > 0) return this.wheel.schedule(this, 0);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resume of waiters) resume();
+  }
+
+  clear(): void {
+    this.wheel.cancel(this);
+    this.waiters = [];
+  }
+}
+
+const RESTART_REASON = 'service restart: reconnect and resume with your last event id';
+
+/** Reports a failed stream to its peer: the error message, and whether it is the server's fault. */
+export function reportFailure(
+  peer: Peer,
+  error: unknown,
+  deps: { logger: Logger; metrics: Metrics },
+  extra: Record<string, unknown> = {},
+): number {
+  const { status, message } = errorFrom(error, extra);
+  if (status >= 500) {
+    deps.metrics.streamingErrors.inc({ type: 'websocket', endpoint: peer.kind });
+    deps.logger.error({ err: error, connection: peer.id, kind: peer.kind, ...extra }, 'websocket stream failed');
+  }
+  peer.send(message);
+  peer.flush();
+  return status;
+}
+
+/** How a single-stream connection ends with its stream: 1000 finished, 1012 cut by a shutdown, else the error's code. */
+export function endWithStream(
+  peer: Peer,
+  end: WatchEnd,
+  deps: { logger: Logger; metrics: Metrics },
+  finishedReason: string,
+): void {
+  if (peer.closed) return;
+  if (end.kind === 'finished') return peer.close(WS_CLOSE.NORMAL, finishedReason);
+  if (end.kind === 'interrupted') return peer.close(WS_CLOSE.SERVICE_RESTART, RESTART_REASON);
+  const status = reportFailure(peer, end.error, deps);
+  peer.close(closeCodeFor(status), `stream failed with status ${status}`);
 }

@@ -1,5 +1,9 @@
 import type { Provider } from '@nestjs/common';
-import type { Settings } from '#platform';
+import type { LiveFeed } from '#eventsourcing';
+import type { Runtime, Settings } from '#platform';
+import { LIVE_FEED, RUNTIME } from '../tokens.js';
+import { ChatWsHubs } from './chat-ws.projection.js';
+import { PeerTimers } from './peer.js';
 import { Presence } from './presence.js';
 import { ChatGateway } from './socketio/chat.gateway.js';
 import { InvestigationsGateway } from './socketio/investigations.gateway.js';
@@ -12,5 +16,10 @@ import { WsUpgradeRouter } from './ws-upgrade.router.js';
  */
 export function websocketProviders(settings: Settings): Provider[] {
   const gateways = settings.ENABLE_WEBSOCKET ? [InvestigationsGateway, ChatGateway] : [];
-  return [WsConnections, Presence, WsUpgradeRouter, ...gateways];
+  const chatWs: Provider = {
+    provide: ChatWsHubs,
+    useFactory: (runtime: Runtime, feed: LiveFeed) => new ChatWsHubs(runtime.store, feed),
+    inject: [RUNTIME, LIVE_FEED],
+  };
+  return [PeerTimers, chatWs, WsConnections, Presence, WsUpgradeRouter, ...gateways];
 }

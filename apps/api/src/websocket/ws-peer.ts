@@ -1,21 +1,44 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import {
-  MessageBatcher,
-  newId,
-  startHeartbeat,
-  type Heartbeat,
-  type Logger,
-  type Principal,
-  type Settings,
-} from '#platform';
-import type { Peer, PeerKind, PeerStats } from './peer.js';
+import { MessageBatcher, newId, type Logger, type Principal, type Settings, type WheelTask } from '#platform';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
-const DRAIN_POLL_MS = 20;
 /** A client this far over its bound (replies to its own commands pile up too) is cut off. */
 const HARD_LIMIT_FACTOR = 4;
 /** A close frame queued behind a full buffer may never leave: the socket goes anyway. */
 const CLOSE_GRACE_MS = 5_000;
+
+/** Server frames are not masked: an event's text frame is the same bytes for every client. */
+const textFrames = new WeakMap<WireFrame, Buffer>();
+
+/** A hub frame's WebSocket text message, framed (RFC 6455: FIN, text opcode, its length) once for every peer. */
+export function textFrameOf(frame: WireFrame): Buffer {
+  let bytes = textFrames.get(frame);
+  if (bytes === undefined) {
+    bytes = encodeTextFrame(frame.ws);
+    textFrames.set(frame, bytes);
+  }
+  return bytes;
+}
+
+export function encodeTextFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const bytes = Buffer.allocUnsafe(head + length);
+  bytes[0] = 0x81;
+  if (head === 2) bytes[1] = length;
+  else if (head === 4) {
+    bytes[1] = 126;
+    bytes.writeUInt16BE(length, 2);
+  } else {
+    bytes[1] = 127;
+    bytes.writeBigUInt64BE(BigInt(length), 2);
+  }
+  bytes.write(text, head, 'utf8');
+  return bytes;
+}
 
 export interface WsPeerOptions {
   readonly kind: PeerKind;
@@ -23,21 +46,31 @@ export interface WsPeerOptions {
   readonly correlationId: string;
   /** The general endpoint batches; the seed's per-stream endpoints send each message alone. */
   readonly batching: boolean;
-  readonly settings: Settings;
+  readonly settings: Pick<Settings, 'WEBSOCKET_BUFFER_SIZE' | 'WEBSOCKET_PING_INTERVAL' | 'WEBSOCKET_TIMEOUT'>;
   readonly logger: Logger;
+  readonly timers: PeerTimers;
 }
 
-/** A raw `ws` client as a Peer: bounded send buffer, optional batching, pings and idle timeout. */
-export class WsPeer implements Peer {
+/**
+ * A raw `ws` client as a Peer: bounded send buffer, optional batching, and one slot in the
+ * process's timer wheel for its pings, idle timeout and close grace. Protocol pings find
+ * peers that vanished without a FIN; a peer that has not answered the previous ping by the
+ * next is dropped. Pongs prove the peer alive, not in use: they do not count as activity.
+ */
+export class WsPeer implements Peer, WheelTask {
   readonly id = newId();
   readonly kind: PeerKind;
   readonly principal: Principal;
   readonly correlationId: string;
   private readonly batcher: MessageBatcher | null;
-  private readonly heartbeat: Heartbeat;
+  private readonly drains: DrainWaiters;
   private readonly limit: number;
-  private drainWaiters: Array<() => void> = [];
-  private drainTimer: NodeJS.Timeout | null = null;
+  private readonly pingMs: number;
+  private readonly idleMs: number;
+  private lastActivityMs: number;
+  private nextPingMs: number;
+  private awaitingPong = false;
+  private closeDeadlineMs: number | null = null;
   private peak = 0;
   private pauses = 0;
   private ending = false;
@@ -46,39 +79,39 @@ export class WsPeer implements Peer {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The upgraded socket `ws` writes to: hub frames, already framed, go to it directly. */
+    private readonly socket: Duplex,
     private readonly options: WsPeerOptions,
   ) {
     this.kind = options.kind;
     this.principal = options.principal;
     this.correlationId = options.correlationId;
-    this.limit = options.settings.WEBSOCKET_BUFFER_SIZE;
+    const { settings, timers } = options;
+    this.limit = settings.WEBSOCKET_BUFFER_SIZE;
+    this.pingMs = settings.WEBSOCKET_PING_INTERVAL * 1000;
+    this.idleMs = settings.WEBSOCKET_TIMEOUT * 1000;
     this.batcher = options.batching ? new MessageBatcher((frame) => this.write(frame)) : null;
-    this.heartbeat = startHeartbeat(ws, {
-      pingIntervalMs: options.settings.WEBSOCKET_PING_INTERVAL * 1000,
-      idleTimeoutMs: options.settings.WEBSOCKET_TIMEOUT * 1000,
-      onDead: () => {
-        options.logger.info(
-          { connection: this.id, kind: this.kind },
-          'websocket peer did not answer a ping; dropping it',
-        );
-        this.ws.terminate();
-      },
-      onIdle: () =>
-        this.close(
-          WS_CLOSE.NORMAL,
-          `idle for ${options.settings.WEBSOCKET_TIMEOUT} s; reconnect with your last event id`,
-        ),
+    this.drains = new DrainWaiters(
+      timers.drains,
+      () => this.buffered(),
+      () => this.closed,
+    );
+    this.lastActivityMs = timers.wheel.nowMs;
+    this.nextPingMs = this.lastActivityMs + this.pingMs;
+    ws.on('pong', () => {
+      this.awaitingPong = false;
     });
     ws.once('close', () => this.dispose());
+    this.reschedule();
   }
 
   get closed(): boolean {
     return this.ending || this.ws.readyState !== this.ws.OPEN;
   }
 
-  /** Application traffic from the client keeps the connection out of the idle timeout. */
+  /** Application traffic either way keeps the connection out of the idle timeout. */
   touch(): void {
-    this.heartbeat.touch();
+    this.lastActivityMs = this.options.timers.wheel.nowMs;
   }
 
   send(message: OutboundMessage): void {
@@ -88,9 +121,21 @@ export class WsPeer implements Peer {
   /** A message already encoded (a hub frame's text, shared by every subscriber). */
   sendText(json: string): void {
     if (this.closed) return;
-    this.heartbeat.touch();
+    this.touch();
     if (this.batcher) this.batcher.push(json);
     else this.write(json);
+    this.checkBounds();
+  }
+
+  /**
+   * A hub frame: its text frame's bytes, made once for every peer, written as they are
+   * (`ws` holds nothing back without compression); batched peers take its shared text.
+   */
+  sendFrame(frame: WireFrame): void {
+    if (this.closed) return;
+    this.touch();
+    if (this.batcher) this.batcher.push(frame.ws);
+    else if (!this.socket.destroyed) this.socket.write(textFrameOf(frame));
     this.checkBounds();
   }
 
@@ -103,8 +148,7 @@ export class WsPeer implements Peer {
   }
 
   whenDrained(resume: () => void): void {
-    this.drainWaiters.push(resume);
-    this.drainTimer ??= setInterval(() => this.checkDrained(), DRAIN_POLL_MS);
+    this.drains.add(resume);
   }
 
   notePause(): void {
@@ -117,11 +161,42 @@ export class WsPeer implements Peer {
     this.batcher?.flush();
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
       this.ws.close(code, closeReason(reason));
-    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+    this.closeDeadlineMs = this.options.timers.wheel.nowMs + CLOSE_GRACE_MS;
+    this.reschedule();
   }
 
   stats(): PeerStats {
     return { id: this.id, kind: this.kind, peakBufferedBytes: this.peak, pauses: this.pauses };
+  }
+
+  /** The wheel's call: the close grace over, the idle limit reached, or a ping due. */
+  fire(nowMs: number): void {
+    if (this.closeDeadlineMs !== null) {
+      if (nowMs >= this.closeDeadlineMs) return this.ws.terminate();
+      return this.reschedule();
+    }
+    if (this.closed) return;
+    if (nowMs - this.lastActivityMs >= this.idleMs)
+      return this.close(WS_CLOSE.NORMAL, `idle for ${this.idleMs / 1000} s; reconnect with your last event id`);
+    if (nowMs >= this.nextPingMs) {
+      if (this.awaitingPong) {
+        this.options.logger.info(
+          { connection: this.id, kind: this.kind },
+          'websocket peer did not answer a ping; dropping it',
+        );
+        return this.ws.terminate();
+      }
+      this.awaitingPong = true;
+      this.ws.ping();
+      this.nextPingMs = nowMs + this.pingMs;
+    }
+    this.reschedule();
+  }
+
+  private reschedule(): void {
+    const { wheel } = this.options.timers;
+    const due = this.closeDeadlineMs ?? Math.min(this.nextPingMs, this.lastActivityMs + this.idleMs);
+    wheel.schedule(this, Math.max(0, due - wheel.nowMs));
   }
 
   private buffered(): number {
@@ -134,7 +209,7 @@ export class WsPeer implements Peer {
 
   private checkBounds(): void {
     const buffered = this.buffered();
-    this.peak = Math.max(this.peak, buffered);
+    if (buffered > this.peak) this.peak = buffered;
     if (buffered <= this.limit * HARD_LIMIT_FACTOR) return;
     this.options.logger.warn(
       { connection: this.id, kind: this.kind, buffered, limit: this.limit },
@@ -146,21 +221,10 @@ export class WsPeer implements Peer {
     );
   }
 
-  private checkDrained(): void {
-    if (!this.closed && this.buffered() > 0) return;
-    if (this.drainTimer) clearInterval(this.drainTimer);
-    this.drainTimer = null;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    if (!this.closed) for (const resume of waiters) resume();
-  }
-
   private dispose(): void {
     this.ending = true;
-    this.heartbeat.stop();
+    this.options.timers.wheel.cancel(this);
     this.batcher?.discard();
-    if (this.drainTimer) clearInterval(this.drainTimer);
-    this.drainTimer = null;
-    this.drainWaiters = [];
+    this.drains.clear();
   }
 }

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseUpgrade, type Authenticator, type Principal, type Runtime } from '#platform';
-import type { LiveFeed, StreamHubs } from '#eventsourcing';
+import type { StreamHubs } from '#eventsourcing';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
 import { ApiError } from '../http/api-error.js';
@@ -16,10 +16,12 @@ import { handshakeOriginAllowed, originRefusal } from '../http/request-origin.js
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { StreamGate } from '../limits/stream-gate.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
-import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, LIVE_FEED, RUNTIME } from '../tokens.js';
+import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, RUNTIME } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
+import { ChatWsHubs } from './chat-ws.projection.js';
 import { serveGeneral } from './general-socket.js';
-import { serveInvestigation } from './investigation-socket.js';
+import { serveInvestigation } from './investigation-watch.js';
+import { PeerTimers } from './peer.js';
 import { Presence } from './presence.js';
 import { admit, type Admission } from './ws-auth.js';
 import { guardUpgradeSocket, guardWebSocket, type FaultScope } from './ws-client-faults.js';
@@ -51,7 +53,6 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
     private readonly chat: ChatService,
@@ -60,6 +61,8 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     private readonly connections: WsConnections,
     private readonly presence: Presence,
     private readonly audit: AuditRecorder,
+    private readonly timers: PeerTimers,
+    private readonly chatWs: ChatWsHubs,
     @Inject(INVESTIGATION_HUBS) private readonly investigationHubs: StreamHubs<WireFrame>,
     @Inject(CHAT_HUBS) private readonly chatHubs: StreamHubs<WireFrame>,
   ) {}
@@ -179,13 +182,14 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         return this.refuse(ws, req, admission.ok ? (slot as { refused: ApiError }).refused : admission.error);
       }
       ws.once('close', slot.release);
-      const peer = new WsPeer(ws, {
+      const peer = new WsPeer(ws, socket, {
         kind: route.kind,
         principal: admission.principal,
         correlationId: requestIdsOf(req).correlationId,
         batching: route.kind === 'general',
         settings: this.runtime.settings,
         logger: this.runtime.logger,
+        timers: this.timers,
       });
       guardWebSocket(ws, scope, peer.id);
       ws.once(
@@ -213,7 +217,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private serve(ws: WebSocket, peer: WsPeer, route: Endpoint, query: UpgradeQuery, ip: string): void {
-    const { logger, metrics, settings, store } = this.runtime;
+    const { logger, metrics, settings } = this.runtime;
     const watch = { investigations: this.investigations, investigationHubs: this.investigationHubs, logger, metrics };
     switch (route.kind) {
       case 'general':
@@ -228,8 +232,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         };
         const deps = {
           chat: this.chat,
-          store,
-          feed: this.feed,
+          chatWs: this.chatWs,
           presence: this.presence,
           settings,
           logger,

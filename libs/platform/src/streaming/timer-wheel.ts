@@ -22,8 +22,9 @@ export class TimerWheel {
     this.current = Math.floor(clock() / resolutionMs);
   }
 
-  /** Now, as the wheel last saw it: cheap enough to read per event. */
+  /** Now, as the wheel last saw it: cheap enough to read per event (read from the clock while it stands still). */
   get nowMs(): number {
+    if (this.timer === null) this.current = Math.floor(this.clock() / this.resolutionMs);
     return this.current * this.resolutionMs;
   }
 

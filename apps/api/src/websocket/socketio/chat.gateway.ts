@@ -12,19 +12,20 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Authenticator, Principal, Runtime } from '#platform';
-import type { LiveFeed } from '#eventsourcing';
 import { sessionIdSchema } from '../../chat/chat-request.dto.js';
 import { ChatService } from '../../chat/chat.service.js';
 import { ApiError } from '../../http/api-error.js';
 import { requestIdsOf } from '../../http/request-ids.js';
 import { clientIp } from '../../http/client-ip.js';
 import { RateLimiter } from '../../limits/rate-limiter.js';
-import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../../tokens.js';
+import { AUTHENTICATOR, RUNTIME } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
+import { ChatWsHubs } from '../chat-ws.projection.js';
 import { Presence } from '../presence.js';
-import { endWithStream, reportFailure } from '../ws-endings.js';
+import { endWithStream, reportFailure } from '../peer.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
+import { PeerTimers } from '../peer.js';
 import { WsConnections } from '../ws-connections.js';
 import { closeCodeFor, errorMessage, type OutboundMessage } from '../ws-messages.js';
 import { answerUnknownEvents, tokenOf, parseBody } from './io-body.js';
@@ -62,13 +63,14 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
-    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+    private readonly chatWs: ChatWsHubs,
     private readonly chat: ChatService,
     private readonly presence: Presence,
     private readonly limiter: RateLimiter,
     private readonly connections: WsConnections,
     private readonly audit: AuditRecorder,
     private readonly gate: StreamGate,
+    private readonly timers: PeerTimers,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -93,8 +95,15 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   handleConnection(socket: Socket): void {
     const principal = this.principals.get(socket);
     if (!principal) return void socket.disconnect(true);
-    const { settings, logger, metrics, store } = this.runtime;
-    const peer = new IoPeer(socket, 'socketio_chat', principal, requestIdsOf(socket.request).correlationId, settings);
+    const { settings, logger, metrics } = this.runtime;
+    const peer = new IoPeer(
+      socket,
+      'socketio_chat',
+      principal,
+      requestIdsOf(socket.request).correlationId,
+      settings,
+      this.timers,
+    );
     socket.once(
       'disconnect',
       this.connections.add(peer, () => peer.stats()),
@@ -105,12 +114,13 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     const admit = async (): Promise<void> => {
       if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
     };
-    const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit };
+    const deps = { chat: this.chat, chatWs: this.chatWs, presence: this.presence, settings, logger, metrics, admit };
     const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
     const participant = new ChatParticipant(
       peer,
       sessionId,
       deps,
+      (part) => peer.sendFrame(part),
       (end) => endWithStream(peer, end, deps, 'session ended'),
       sessionToken,
     );

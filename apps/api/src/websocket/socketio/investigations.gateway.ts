@@ -18,6 +18,7 @@ import type { WireFrame } from '../../streaming/wire-frame.js';
 import { AUTHENTICATOR, INVESTIGATION_HUBS, RUNTIME } from '../../tokens.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
+import { PeerTimers } from '../peer.js';
 import { WsConnections } from '../ws-connections.js';
 import { errorMessage, type OutboundMessage } from '../ws-messages.js';
 import { answerUnknownEvents, tokenOf, parseBody as parse } from './io-body.js';
@@ -47,6 +48,7 @@ export class InvestigationsGateway
     private readonly connections: WsConnections,
     private readonly audit: AuditRecorder,
     private readonly gate: StreamGate,
+    private readonly timers: PeerTimers,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -75,6 +77,7 @@ export class InvestigationsGateway
       principal,
       requestIdsOf(socket.request).correlationId,
       settings,
+      this.timers,
     );
     socket.once(
       'disconnect',

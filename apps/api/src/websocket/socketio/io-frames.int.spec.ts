@@ -18,7 +18,7 @@ describe('emitFrame', () => {
     server = null;
   });
 
-  it('encodes a frame once for every socket of a namespace, each receiving what emit would send', async () => {
+  it('encodes a frame and its WebSocket frame once for every socket of a namespace, each receiving what emit would send', async () => {
     http = createServer();
     server = new Server(http);
     const sockets: Socket[] = [];
@@ -39,9 +39,20 @@ describe('emitFrame', () => {
       encodes++;
       return encode(packet);
     };
+    // A websocket transport that writes a pre-framed message leaves its WebSocket's own send alone.
+    let perSocketSends = 0;
+    for (const socket of sockets) {
+      const ws = (socket.conn.transport as unknown as { socket: { send: (...args: unknown[]) => void } }).socket;
+      const send = ws.send.bind(ws);
+      ws.send = (...args: unknown[]) => {
+        perSocketSends++;
+        send(...args);
+      };
+    }
     const frame = new WireFrame(4, { type: 'progress', progress: 40 });
     for (const socket of sockets) emitFrame(socket, frame);
     expect(await Promise.all(received)).toEqual([frame.message, frame.message, frame.message]);
     expect(encodes).toBe(1);
+    expect(perSocketSends).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { eventIdValueSchema } from '#platform';
 import { cancelInvestigation, InvestigationWatch, type WatchDeps, type WatchEnd } from '../investigation-watch.js';
-import { reportFailure } from '../ws-endings.js';
+import { reportFailure } from '../peer.js';
 import { errorMessage, WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
 import type { IoPeer } from './io-peer.js';
 

@@ -1,11 +1,9 @@
 import type { Socket } from 'socket.io';
-import type { Principal, Settings } from '#platform';
+import type { Principal, Settings, WheelTask } from '#platform';
 import type { WireFrame } from '../../streaming/wire-frame.js';
-import type { Peer, PeerKind, PeerStats } from '../peer.js';
+import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from '../peer.js';
 import { WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
 import { emitFrame } from './io-frames.js';
-
-const DRAIN_POLL_MS = 20;
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === 'object' && value !== null;
@@ -34,14 +32,17 @@ const RECONNECT_CODES: ReadonlySet<number> = new Set([
 
 /**
  * A Socket.IO client as a Peer: each message is emitted under its `type` (`progress`,
- * `agent_response`…) with the same payload as on the raw WebSocket.
+ * `agent_response`…) with the same payload as on the raw WebSocket. Its idle limit is a slot
+ * of the process's timer wheel (engine.io runs the pings); its buffer is measured once per
+ * message sent and read from there.
  */
-export class IoPeer implements Peer {
+export class IoPeer implements Peer, WheelTask {
   readonly id: string;
   private readonly limit: number;
-  private readonly idle: NodeJS.Timeout;
-  private drainTimer: NodeJS.Timeout | null = null;
-  private drainWaiters: Array<() => void> = [];
+  private readonly idleMs: number;
+  private readonly drains: DrainWaiters;
+  private lastActivityMs: number;
+  private buffered = 0;
   private peak = 0;
   private pauses = 0;
   private ending = false;
@@ -51,17 +52,21 @@ export class IoPeer implements Peer {
     readonly kind: PeerKind,
     readonly principal: Principal,
     readonly correlationId: string,
-    settings: Settings,
+    settings: Pick<Settings, 'WEBSOCKET_BUFFER_SIZE' | 'WEBSOCKET_TIMEOUT'>,
+    private readonly timers: PeerTimers,
   ) {
     this.id = socket.id;
     this.limit = settings.WEBSOCKET_BUFFER_SIZE;
-    this.idle = setTimeout(
-      () => this.close(WS_CLOSE.NORMAL, `idle for ${settings.WEBSOCKET_TIMEOUT} s`),
-      settings.WEBSOCKET_TIMEOUT * 1000,
+    this.idleMs = settings.WEBSOCKET_TIMEOUT * 1000;
+    this.drains = new DrainWaiters(
+      timers.drains,
+      () => pendingBytes(this.socket),
+      () => this.closed,
     );
-    this.idle.unref();
-    socket.onAny(() => this.idle.refresh());
+    this.lastActivityMs = timers.wheel.nowMs;
+    socket.onAny(() => this.touch());
     socket.once('disconnect', () => this.dispose());
+    this.reschedule();
   }
 
   get closed(): boolean {
@@ -70,17 +75,17 @@ export class IoPeer implements Peer {
 
   send(message: OutboundMessage): void {
     if (this.closed) return;
-    this.idle.refresh();
+    this.touch();
     this.socket.emit(message.type, message);
-    this.peak = Math.max(this.peak, pendingBytes(this.socket));
+    this.measure();
   }
 
   /** A hub frame, its packet shared with every socket of the namespace that gets it. */
   sendFrame(frame: WireFrame): void {
     if (this.closed) return;
-    this.idle.refresh();
+    this.touch();
     emitFrame(this.socket, frame);
-    this.peak = Math.max(this.peak, pendingBytes(this.socket));
+    this.measure();
   }
 
   flush(): void {
@@ -88,18 +93,11 @@ export class IoPeer implements Peer {
   }
 
   overloaded(): boolean {
-    return pendingBytes(this.socket) > this.limit;
+    return this.buffered > this.limit;
   }
 
   whenDrained(resume: () => void): void {
-    this.drainWaiters.push(resume);
-    this.drainTimer ??= setInterval(() => {
-      if (!this.closed && pendingBytes(this.socket) > 0) return;
-      this.stopDrainPoll();
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      if (!this.closed) for (const waiter of waiters) waiter();
-    }, DRAIN_POLL_MS);
+    this.drains.add(resume);
   }
 
   notePause(): void {
@@ -119,15 +117,31 @@ export class IoPeer implements Peer {
     return { id: this.id, kind: this.kind, peakBufferedBytes: this.peak, pauses: this.pauses };
   }
 
-  private stopDrainPoll(): void {
-    if (this.drainTimer) clearInterval(this.drainTimer);
-    this.drainTimer = null;
+  /** The wheel's call: closes a connection idle for WEBSOCKET_TIMEOUT. */
+  fire(nowMs: number): void {
+    if (this.closed) return;
+    if (nowMs - this.lastActivityMs >= this.idleMs)
+      return this.close(WS_CLOSE.NORMAL, `idle for ${this.idleMs / 1000} s`);
+    this.reschedule();
+  }
+
+  private touch(): void {
+    this.lastActivityMs = this.timers.wheel.nowMs;
+  }
+
+  private measure(): void {
+    this.buffered = pendingBytes(this.socket);
+    if (this.buffered > this.peak) this.peak = this.buffered;
+  }
+
+  private reschedule(): void {
+    const { wheel } = this.timers;
+    wheel.schedule(this, Math.max(0, this.lastActivityMs + this.idleMs - wheel.nowMs));
   }
 
   private dispose(): void {
     this.ending = true;
-    clearTimeout(this.idle);
-    this.stopDrainPoll();
-    this.drainWaiters = [];
+    this.timers.wheel.cancel(this);
+    this.drains.clear();
   }
 }
