@@ -10,7 +10,7 @@ interface MonthPoint {
 }
 
 /** Anita's monthly series, from the trends of the investigation's summary. */
-export function monthsOf(trends: Readonly<Record<string, unknown>> | null): MonthPoint[] {
+export function monthsOf(trends: Readonly<Record<string, unknown>> | null): readonly MonthPoint[] {
   const months = trends?.months;
   if (!Array.isArray(months)) return [];
   return months.flatMap((point: unknown) => {
@@ -56,7 +56,7 @@ export function MonthlySpendChart({ points }: { points: readonly MonthPoint[] })
   return (
     <figure>
       <figcaption>{t.view.monthlySpend}</figcaption>
-      <div ref={host} role="img" aria-label={summary} data-testid="monthly-chart" />
+      <div ref={host} role="img" aria-label={summary} data-testid="monthly-chart" data-points={points.length} />
     </figure>
   );
 }
