@@ -163,7 +163,7 @@ describe('the dashboard, page by page', () => {
 
   it('retries a failed first page of the list, saying so, then pages older rows with the cursor', async () => {
     const auditor = await tokenFor(api.dataDir, 'carol', 'auditor');
-    // More than a page of quick ones: no contract is worth this much, so each ends at once.
+    // More than a page: no contract is worth this much, so they find nothing (running or done, each is a row).
     for (let i = 0; i < 50; i++) await start({ query: `Contratos ${i}`, filters: { min_value: 1e15 } });
     const all = await waitUntil(
       async () => {
