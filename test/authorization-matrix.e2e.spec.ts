@@ -108,6 +108,11 @@ const ROWS: Readonly<Record<string, Row>> = {
     probe: http('POST', () => '/api/v1/investigations', { query: 'contratos de saúde', data_source: 'synthetic' }),
     expected: guarded({ viewer: '403', owner: '202', other: '202', auditor: '403', admin: '202' }),
   },
+  // A preview starts nothing, but is offered to those who may start.
+  'POST /api/v1/investigations/preview': {
+    probe: http('POST', () => '/api/v1/investigations/preview', { query: 'contratos de saúde em 2024' }),
+    expected: guarded({ viewer: '403', owner: '200', other: '200', auditor: '403', admin: '200' }),
+  },
   // Everyone who may watch an investigation gets a list: their own, or (auditors, admins) everyone's.
   'GET /api/v1/investigations': {
     probe: http('GET', () => '/api/v1/investigations'),

@@ -114,7 +114,7 @@ describe('the dashboard served by the API, in a real browser', () => {
     await page.context().close();
   }, 120_000);
 
-  it('lists every investigation for an auditor, live from the event feed', async () => {
+  it('lists every investigation for an auditor, live from the list endpoint and its stream', async () => {
     const auditor = await tokenFor(api.dataDir, 'carol', 'auditor');
     const page = await openPage(browser, `${api.url}/`, { token: auditor });
     await page.waitForSelector(`[data-testid=investigations] tr[data-id="${investigationId}"]`);

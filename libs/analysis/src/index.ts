@@ -29,7 +29,7 @@ export { formatBrl, formatNumberPt } from './text/number.formatter.js';
 export { formatCnpj, isValidCnpj } from './text/cnpj.formatter.js';
 export { normalizeText } from './text/text.normalizer.js';
 
-export { parseInvestigationQuery, type ParsedQuery } from './query/query.parser.js';
+export { parseInvestigationQuery, requestFilters, type ParsedQuery } from './query/query.parser.js';
 
 export {
   planInvestigation,

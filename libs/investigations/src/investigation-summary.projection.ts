@@ -98,6 +98,7 @@ function applyEvent(doc: InvestigationSummary, event: Stored<InvestigationEvent>
       };
     case 'AnomalyDetected':
       return { ...doc, anomalies: [...doc.anomalies, event.data.anomaly] };
+    case 'TrendsUpdated':
     case 'TrendsAnalyzed':
       return { ...doc, trends: event.data.trends };
     case 'ReportDrafted':

@@ -42,7 +42,17 @@ export type InvestigationWireEvent =
       retry_after: number | null;
       timestamp: string;
     }
-  | { type: 'cancelled'; investigation_id: string; reason: string; timestamp: string };
+  | { type: 'cancelled'; investigation_id: string; reason: string; timestamp: string }
+  | {
+      type: 'trends';
+      investigation_id: string;
+      page: number;
+      months: { month: string; count: number; value: number }[];
+      total_contracts: number;
+      total_value: number;
+      summary: string;
+      timestamp: string;
+    };
 
 /** "45.2s", as the seed's `complete` event shows it. */
 export function formatExecutionTime(seconds: number): string {
@@ -53,7 +63,7 @@ const idOf = (event: Stored<InvestigationEvent>): string => event.streamId.repla
 
 /**
  * Maps a stored event to what clients see, or null for events that only feed the read
- * model (plan, trends, report). Skipped events still consume an id, so ids stay revisions.
+ * model (plan, final trends, report). Skipped events still consume an id, so ids stay revisions.
  */
 export function toInvestigationWireEvent(event: Stored<InvestigationEvent>): InvestigationWireEvent | null {
   const investigation_id = idOf(event);
@@ -122,6 +132,19 @@ export function toInvestigationWireEvent(event: Stored<InvestigationEvent>): Inv
       };
     case 'InvestigationCancelled':
       return { type: 'cancelled', investigation_id, reason: event.data.reason, timestamp };
+    case 'TrendsUpdated': {
+      const { trends } = event.data;
+      return {
+        type: 'trends',
+        investigation_id,
+        page: event.data.page,
+        months: trends.months.map(({ month, count, value }) => ({ month, count, value })),
+        total_contracts: trends.totalContracts,
+        total_value: trends.totalValue,
+        summary: trends.summary,
+        timestamp,
+      };
+    }
     case 'InvestigationPlanned':
     case 'TrendsAnalyzed':
     case 'ReportDrafted':

@@ -59,6 +59,10 @@ export const investigationEventCatalog = new EventCatalog<InvestigationEvent>('i
     })),
   ]),
   AnomalyDetected: defineEvent('AnomalyDetected', z.object({ anomaly: anomalySchema, at: z.string() })),
+  TrendsUpdated: defineEvent(
+    'TrendsUpdated',
+    z.object({ page: z.number(), trends: trendReportSchema, at: z.string() }),
+  ),
   TrendsAnalyzed: defineEvent('TrendsAnalyzed', z.object({ trends: trendReportSchema, at: z.string() })),
   ReportDrafted: defineEvent('ReportDrafted', z.object({ markdown: z.string(), at: z.string() })),
   InvestigationCompleted: defineEvent(

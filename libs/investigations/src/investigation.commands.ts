@@ -33,8 +33,15 @@ export type RecordPlan = {
 export type BeginPhase = { readonly type: 'BeginPhase'; readonly data: { phase: InvestigationPhase } };
 export type RecordBatch = {
   readonly type: 'RecordBatch';
-  /** `last`: the source has no page after this one. */
-  readonly data: { page: number; records: number; anomalies: Anomaly[]; totalEstimate: number | null; last: boolean };
+  /** `last`: the source has no page after this one; `trends`: Anita's, over every page through this one. */
+  readonly data: {
+    page: number;
+    records: number;
+    anomalies: Anomaly[];
+    totalEstimate: number | null;
+    last: boolean;
+    trends?: TrendReport;
+  };
 };
 export type RecordFindings = {
   readonly type: 'RecordFindings';

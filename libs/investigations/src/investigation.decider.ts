@@ -78,6 +78,14 @@ function decideBatch(
       type: 'AnomalyDetected',
       data: { anomaly, at: command.at },
     })),
+    ...(command.data.trends === undefined
+      ? []
+      : [
+          {
+            type: 'TrendsUpdated',
+            data: { page: command.data.page, trends: command.data.trends, at: command.at },
+          } satisfies InvestigationEvent,
+        ]),
     {
       type: 'ProgressReported',
       data: {

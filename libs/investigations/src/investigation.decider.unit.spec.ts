@@ -91,6 +91,20 @@ describe('investigation decider', () => {
     });
   });
 
+  it("records Anita's trends so far with each page that carries them, between its anomalies and its progress", () => {
+    const h = history(start, phase('data_retrieval'), phase('analyzing_contracts'));
+    const soFar = { ...trends, totalContracts: 100 };
+    const withTrends = cmd<'RecordBatch'>({
+      type: 'RecordBatch',
+      data: { page: 1, records: 100, anomalies: [anomaly('a')], totalEstimate: 200, last: false, trends: soFar },
+    });
+    const events = given(h).when(withTrends);
+    expect(events.map((e) => e.type)).toEqual(['AnomalyDetected', 'TrendsUpdated', 'ProgressReported']);
+    expect(events[1]).toEqual({ type: 'TrendsUpdated', data: { page: 1, trends: soFar, at: AT } });
+    // A redelivered page records its trends no second time.
+    expect(given([...h, ...events]).when(withTrends)).toEqual([]);
+  });
+
   it('records nothing after the last page, so a resumed run adds no empty batch', () => {
     const h = history(start, phase('data_retrieval'), phase('analyzing_contracts'), batch(1), batch(2));
     expect(given(h).state.pagesComplete).toBe(true);

@@ -45,6 +45,8 @@ export type ProgressReported = DomainEvent<
 >;
 /** Zumbi's finding. */
 export type AnomalyDetected = DomainEvent<'AnomalyDetected', { anomaly: Anomaly; at: string }>;
+/** Anita's trends over the pages read so far, recorded with each page so charts grow as pages arrive. */
+export type TrendsUpdated = DomainEvent<'TrendsUpdated', { page: number; trends: TrendReport; at: string }>;
 /** Anita's trend analysis. */
 export type TrendsAnalyzed = DomainEvent<'TrendsAnalyzed', { trends: TrendReport; at: string }>;
 /** Tiradentes' report, markdown in Portuguese. */
@@ -68,6 +70,7 @@ export type InvestigationEvent =
   | PhaseStarted
   | ProgressReported
   | AnomalyDetected
+  | TrendsUpdated
   | TrendsAnalyzed
   | ReportDrafted
   | InvestigationCompleted

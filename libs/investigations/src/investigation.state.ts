@@ -79,6 +79,7 @@ export function evolveInvestigation(state: InvestigationState, event: Investigat
         pagesComplete: state.pagesComplete || event.data.sourceExhausted,
       };
     case 'AnomalyDetected':
+    case 'TrendsUpdated':
       return state;
     case 'TrendsAnalyzed':
       return { ...state, findingsRecorded: true };

@@ -19,6 +19,7 @@ import type {
   ChatWireEvent,
   CloudEvent,
   InvestigationAccepted,
+  InvestigationPreview,
   InvestigationListPage,
   InvestigationListWireEvent,
   InvestigationSummary,
@@ -126,6 +127,11 @@ export class CidadaoClient {
   ): Promise<InvestigationAccepted> {
     const headers: Record<string, string> = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
     return this.json('POST', '/api/v1/investigations', request, headers, signal);
+  }
+
+  /** The filters and plan the start route would run with, read from the query; starts nothing. */
+  previewInvestigation(request: StartInvestigationRequest, signal?: AbortSignal): Promise<InvestigationPreview> {
+    return this.json('POST', '/api/v1/investigations/preview', request, {}, signal);
   }
 
   getInvestigation(id: string, signal?: AbortSignal): Promise<InvestigationSummary> {

@@ -31,6 +31,29 @@ export interface InvestigationAccepted {
   readonly cancel_url: string;
 }
 
+export interface InvestigationPreview {
+  readonly query: string;
+  readonly data_source: string;
+  /** The filters the investigation would run with: those of the query, explicit ones winning. */
+  readonly filters: {
+    readonly orgao?: string;
+    readonly start_date?: string;
+    readonly end_date?: string;
+    readonly min_value?: number;
+    readonly max_value?: number;
+    readonly cnpj?: string;
+  };
+  /** Abaporu's plan. */
+  readonly plan: {
+    readonly detectors: readonly string[];
+    readonly phases: readonly string[];
+    readonly rationale: string;
+  };
+  /** Words of the query left once its filters are read. */
+  readonly keywords: readonly string[];
+  readonly category: string | null;
+}
+
 export interface CancellationAccepted {
   readonly investigation_id: string;
   readonly status: "cancelling";
@@ -201,6 +224,30 @@ export interface InvestigationEvent_cancelled {
   readonly investigation_id: string;
   /** Why it was cancelled. */
   readonly reason: string;
+  /** When the fact was recorded. */
+  readonly timestamp: string;
+}
+
+/** Anita's spending trends over the pages read so far, after each page: charts grow as pages arrive. */
+export interface InvestigationEvent_trends {
+  readonly type: "trends";
+  /** The investigation this event belongs to. */
+  readonly investigation_id: string;
+  /** The last page these trends include. */
+  readonly page: number;
+  /** Monthly series, months without contracts as zeros. */
+  readonly months: readonly {
+    /** YYYY-MM */
+    readonly month: string;
+    readonly count: number;
+    /** Value signed in the month, in reais. */
+    readonly value: number;
+  }[];
+  readonly total_contracts: number;
+  /** Value of the contracts read so far, in reais. */
+  readonly total_value: number;
+  /** One paragraph in Portuguese. */
+  readonly summary: string;
   /** When the fact was recorded. */
   readonly timestamp: string;
 }
@@ -398,7 +445,7 @@ export interface AuditRecord {
   readonly hash: string;
 }
 
-export type InvestigationWireEvent = InvestigationEvent_progress | InvestigationEvent_phase | InvestigationEvent_anomaly | InvestigationEvent_complete | InvestigationEvent_error | InvestigationEvent_cancelled;
+export type InvestigationWireEvent = InvestigationEvent_progress | InvestigationEvent_phase | InvestigationEvent_anomaly | InvestigationEvent_complete | InvestigationEvent_error | InvestigationEvent_cancelled | InvestigationEvent_trends;
 
 export type ChatWireEvent = ChatEvent_start | ChatEvent_detecting | ChatEvent_intent | ChatEvent_agent_selected | ChatEvent_chunk | ChatEvent_complete | ChatEvent_error;
 

@@ -76,6 +76,12 @@ export const DocInvestigationReplay = () =>
     ApiBearerAuth(),
     ApiOperation({ summary: 'Replay an investigation over SSE with its original timing divided by speed' }),
     ApiQuery({ name: 'speed', required: false, type: 'number', description: '0 < speed <= 1000, default 1.' }),
+    ApiQuery({ name: 'last_event_id', required: false, type: 'integer' }),
+    ApiHeader({
+      name: 'last-event-id',
+      required: false,
+      description: 'Replay from the event after this id, timed from that event on (a seek, or a resume).',
+    }),
     ApiResponse({
       status: 200,
       description: 'The replayed events, as on the live stream.',

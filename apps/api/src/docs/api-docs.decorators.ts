@@ -78,6 +78,20 @@ export const DocStartInvestigation = () =>
     ...errors(400, 401, 403, 409, 429, 503),
   );
 
+export const DocPreviewInvestigation = () =>
+  applyDecorators(
+    ApiTags('investigations'),
+    ApiBearerAuth(),
+    ApiOperation({
+      summary: 'Preview the filters and plan of an investigation',
+      description:
+        'The filters read from the Portuguese query (explicit filters win) and the detectors Abaporu would run, as the worker reads them once started. Starts nothing.',
+    }),
+    ApiBody({ schema: schemaRef('StartInvestigationRequest') }),
+    ApiResponse({ status: 200, description: 'The preview.', schema: schemaRef('InvestigationPreview') }),
+    ...errors(400, 401, 403, 429),
+  );
+
 export const DocGetInvestigation = () =>
   applyDecorators(
     ApiTags('investigations'),

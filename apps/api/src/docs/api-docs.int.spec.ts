@@ -92,6 +92,7 @@ describe('OpenAPI document', () => {
       'error',
       'phase',
       'progress',
+      'trends',
     ]);
     for (const target of Object.values(media?.schema.discriminator.mapping ?? {})) {
       const name = target.replace('#/components/schemas/', '');

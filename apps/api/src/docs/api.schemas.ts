@@ -1,6 +1,10 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { INVESTIGATION_STATUSES, type InvestigationSummary } from '#investigations';
-import { cancelInvestigationSchema, startInvestigationSchema } from '../investigations/start-investigation.dto.js';
+import {
+  cancelInvestigationSchema,
+  investigationFiltersSchema,
+  startInvestigationSchema,
+} from '../investigations/start-investigation.dto.js';
 import { jsonSchemaOf, wireEventSchemas } from './wire-event.schemas.js';
 
 /** The request bodies are documented from the zod schemas that validate them, so the two cannot drift. */
@@ -78,6 +82,20 @@ export function apiSchemas(): Record<string, SchemaObject> {
       query: str(),
       data_source: str(),
       ...links,
+    }),
+    InvestigationPreview: object({
+      query: str(),
+      data_source: str(),
+      filters: {
+        ...fromZod(investigationFiltersSchema),
+        description: 'The filters the investigation would run with: those of the query, explicit ones winning.',
+      },
+      plan: object(
+        { detectors: { type: 'array', items: str() }, phases: { type: 'array', items: str() }, rationale: str() },
+        "Abaporu's plan.",
+      ),
+      keywords: { type: 'array', items: str(), description: 'Words of the query left once its filters are read.' },
+      category: nullable(str('Object category the query names, e.g. medicamentos.')),
     }),
     CancellationAccepted: object({
       investigation_id: str(),

@@ -13,6 +13,7 @@ const RENAMED: Readonly<Record<string, string>> = { Error: 'ApiErrorBody' };
 const NAMES = [
   'StartInvestigationRequest',
   'InvestigationAccepted',
+  'InvestigationPreview',
   'CancellationAccepted',
   'InvestigationSummary',
   'Anomaly',

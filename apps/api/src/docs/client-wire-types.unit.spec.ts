@@ -9,7 +9,7 @@ describe("the client package's wire types", () => {
 
   it('name every investigation and chat event type', () => {
     const rendered = renderClientWireTypes();
-    for (const type of ['progress', 'phase', 'anomaly', 'complete', 'error', 'cancelled'])
+    for (const type of ['progress', 'phase', 'anomaly', 'complete', 'error', 'cancelled', 'trends'])
       expect(rendered).toContain(`export interface InvestigationEvent_${type} `);
     for (const type of ['start', 'detecting', 'intent', 'agent_selected', 'chunk', 'complete', 'error'])
       expect(rendered).toContain(`export interface ChatEvent_${type} `);

@@ -7,6 +7,7 @@ const NAMED: Readonly<Record<string, string>> = {
   'GET /metrics': 'getMetrics',
   'GET /health/metrics': 'getHealthMetrics',
   'POST /api/v1/investigations': 'startInvestigation',
+  'POST /api/v1/investigations/preview': 'previewInvestigation',
   'GET /api/v1/investigations/{id}': 'getInvestigation',
   'POST /api/v1/investigations/{id}/cancel': 'cancelInvestigation',
   'GET /api/v1/investigations/stream/{id}': 'streamInvestigation',

@@ -79,6 +79,30 @@ export const investigationEventSchemas = {
     reason: text('Why it was cancelled.'),
     timestamp,
   }),
+  trends: event(
+    'trends',
+    "Anita's spending trends over the pages read so far, after each page: charts grow as pages arrive.",
+    {
+      investigation_id: investigationId,
+      page: z.number().int().min(1).meta({ description: 'The last page these trends include.' }),
+      months: z
+        .array(
+          z.strictObject({
+            month: z
+              .string()
+              .regex(/^\d{4}-\d{2}$/)
+              .meta({ description: 'YYYY-MM' }),
+            count: count,
+            value: z.number().meta({ description: 'Value signed in the month, in reais.' }),
+          }),
+        )
+        .meta({ description: 'Monthly series, months without contracts as zeros.' }),
+      total_contracts: count,
+      total_value: z.number().meta({ description: 'Value of the contracts read so far, in reais.' }),
+      summary: text('One paragraph in Portuguese.'),
+      timestamp,
+    },
+  ),
 } as const;
 
 export const chatEventSchemas = {

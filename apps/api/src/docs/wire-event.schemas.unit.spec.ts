@@ -39,6 +39,7 @@ describe('the wire schemas', () => {
       complete: true,
       error: true,
       cancelled: true,
+      trends: true,
     });
     const chat = allTrue<FieldsMatch<ChatWireEvent, Union<typeof chatEventSchemas>, 'session_token'>>({
       start: true,

@@ -11,6 +11,7 @@ import { SseEndpoints } from '../http/sse-endpoints.js';
 import { parseOr400 } from '../http/zod-body.js';
 import { RUNTIME } from '../tokens.js';
 import { investigationHistory, replayInvestigation, writeHistory } from './investigation-history.js';
+import { resumeRevision } from './investigation-stream.controller.js';
 import { InvestigationsService } from './investigations.service.js';
 import { investigationIdSchema } from './start-investigation.dto.js';
 
@@ -57,15 +58,17 @@ export class InvestigationHistoryController {
   async replay(
     @Param('id') id: string,
     @Query('speed') speed: string | undefined,
+    @Query('last_event_id') lastEventId: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     try {
       this.sse.assertEnabled();
       const rate = parseOr400(speedSchema, speed === '' ? undefined : speed, 'speed');
+      const after = resumeRevision(req, lastEventId);
       const investigationId = await this.visible(id, req);
       const events$ = replayInvestigation(
-        () => investigationHistory(this.runtime.store, investigationId),
+        () => investigationHistory(this.runtime.store, investigationId, after),
         rate,
         this.sse.pacing(res),
       );

@@ -5,9 +5,13 @@ import { readPages, type EventStore, type Pacing, type RecordedEvent } from '#ev
 import { investigationEventCatalog, investigationStreamId, toInvestigationWireEvent } from '#investigations';
 import { drained, type SseMessage } from '#platform';
 
-/** The whole stream in revision order, page by page (one page in memory at a time for NDJSON). */
-export function investigationHistory(store: EventStore, investigationId: string): AsyncGenerator<RecordedEvent> {
-  return readPages(store, investigationStreamId(investigationId));
+/** The stream in revision order after `after` (all of it by default), page by page (one page in memory at a time for NDJSON). */
+export function investigationHistory(
+  store: EventStore,
+  investigationId: string,
+  after = 0,
+): AsyncGenerator<RecordedEvent> {
+  return readPages(store, investigationStreamId(investigationId), after);
 }
 
 /** Every stored fact of an event: what the history endpoint returns. */
@@ -47,7 +51,7 @@ export async function writeHistory(
 /**
  * The history re-emitted with its original timing divided by `speed`, mapped like the live
  * stream so the same client renders both. Offsets are from the replay's start, not between
- * events, so slow writes do not accumulate drift. Read a page at a time and paced to the
+ * events, so slow writes do not accumulate drift; a replay resumed after an event starts its clock at the next one. Read a page at a time and paced to the
  * client: a replay of any length holds one page.
  */
 export function replayInvestigation(

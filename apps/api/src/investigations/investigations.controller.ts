@@ -3,10 +3,16 @@ import type { Request } from 'express';
 import type { InvestigationSummary } from '#investigations';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { RequirePermission } from '../auth/auth.decorators.js';
-import { DocCancelInvestigation, DocGetInvestigation, DocStartInvestigation } from '../docs/api-docs.decorators.js';
+import {
+  DocCancelInvestigation,
+  DocGetInvestigation,
+  DocPreviewInvestigation,
+  DocStartInvestigation,
+} from '../docs/api-docs.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
 import { callerOf } from '../http/caller.js';
 import { parseOr400 } from '../http/zod-body.js';
+import { previewInvestigation, type InvestigationPreview } from './investigation-preview.js';
 import { InvestigationsService } from './investigations.service.js';
 import {
   cancelInvestigationSchema,
@@ -58,6 +64,15 @@ export class InvestigationsController {
       data_source: input.data_source,
       ...links(summary.investigation_id),
     };
+  }
+
+  /** What the start route would run with, for a form to show before the user starts: nothing is started or stored. */
+  @Post('preview')
+  @HttpCode(200)
+  @RequirePermission('investigation:start')
+  @DocPreviewInvestigation()
+  preview(@Body() body: unknown): InvestigationPreview {
+    return previewInvestigation(parseOr400(startInvestigationSchema, body ?? {}));
   }
 
   @Get(':id')

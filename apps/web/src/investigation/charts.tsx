@@ -10,7 +10,7 @@ interface MonthPoint {
 }
 
 /** Anita's monthly series, from the trends of the investigation's summary. */
-export function monthsOf(trends: Readonly<Record<string, unknown>> | null): MonthPoint[] {
+export function monthsOf(trends: Readonly<Record<string, unknown>> | null): readonly MonthPoint[] {
   const months = trends?.months;
   if (!Array.isArray(months)) return [];
   return months.flatMap((point: unknown) => {
@@ -22,41 +22,52 @@ export function monthsOf(trends: Readonly<Record<string, unknown>> | null): Mont
 const monthName = new Intl.DateTimeFormat('pt-BR', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 const brlShort = new Intl.NumberFormat('pt-BR', { notation: 'compact', style: 'currency', currency: 'BRL' });
 
+function chartOptions(width: number): uPlot.Options {
+  return {
+    width,
+    height: 220,
+    series: [
+      { label: t.view.month, value: (_u, v) => (v == null ? '—' : monthName.format(new Date(v * 1000))) },
+      {
+        label: t.view.monthlySpend,
+        stroke: '#0b5cad',
+        fill: 'rgba(11,92,173,0.15)',
+        width: 2,
+        value: (_u, v) => brlShort.format(v),
+      },
+    ],
+    axes: [
+      { space: 70, values: (_u, ticks) => ticks.map((v) => monthName.format(new Date(v * 1000))) },
+      { values: (_u, ticks) => ticks.map((v) => brlShort.format(v)), size: 70 },
+    ],
+  };
+}
+
+/** The monthly series; one plot per chart, its data replaced as pages arrive rather than the plot rebuilt. */
 export function MonthlySpendChart({ points }: { points: readonly MonthPoint[] }) {
   const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  useEffect(
+    () => () => {
+      plot.current?.destroy();
+      plot.current = null;
+    },
+    [],
+  );
+  const key = points.map((p) => `${p.month}=${p.value}`).join(';');
   useEffect(() => {
     const element = host.current;
-    if (!element || points.length === 0) return undefined;
+    if (!element || points.length === 0) return;
     const xs = points.map((p) => Date.UTC(Number(p.month.slice(0, 4)), Number(p.month.slice(5, 7)) - 1, 1) / 1000);
-    const plot = new uPlot(
-      {
-        width: Math.max(280, element.clientWidth),
-        height: 220,
-        series: [
-          { label: t.view.month, value: (_u, v) => (v == null ? '—' : monthName.format(new Date(v * 1000))) },
-          {
-            label: t.view.monthlySpend,
-            stroke: '#0b5cad',
-            fill: 'rgba(11,92,173,0.15)',
-            width: 2,
-            value: (_u, v) => brlShort.format(v),
-          },
-        ],
-        axes: [
-          { space: 70, values: (_u, ticks) => ticks.map((v) => monthName.format(new Date(v * 1000))) },
-          { values: (_u, ticks) => ticks.map((v) => brlShort.format(v)), size: 70 },
-        ],
-      },
-      [xs, points.map((p) => p.value)],
-      element,
-    );
-    return () => plot.destroy();
-  }, [points]);
+    const data: uPlot.AlignedData = [xs, points.map((p) => p.value)];
+    if (plot.current) plot.current.setData(data);
+    else plot.current = new uPlot(chartOptions(Math.max(280, element.clientWidth)), data, element);
+  }, [key]);
   const summary = points.map((p) => `${p.month}: ${brlShort.format(p.value)}`).join('; ');
   return (
     <figure>
       <figcaption>{t.view.monthlySpend}</figcaption>
-      <div ref={host} role="img" aria-label={summary} data-testid="monthly-chart" />
+      <div ref={host} role="img" aria-label={summary} data-testid="monthly-chart" data-points={points.length} />
     </figure>
   );
 }

@@ -21,6 +21,13 @@ export type Outcome =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'cancelled'; readonly reason: string };
 
+/** Anita's monthly spend over the pages read so far. */
+export interface TrendsSoFar {
+  readonly page: number;
+  readonly months: readonly { readonly month: string; readonly value: number }[];
+  readonly summary: string;
+}
+
 /** What the investigation view shows, folded from the wire events in stream order. */
 export interface InvestigationView {
   readonly lastEventId: number;
@@ -28,6 +35,8 @@ export interface InvestigationView {
   readonly phase: string;
   readonly records: number;
   readonly anomalies: readonly AnomalyRow[];
+  /** From the `trends` event of the last page read; null before the first (or on streams recorded without them). */
+  readonly trends: TrendsSoFar | null;
   readonly outcome: Outcome;
 }
 
@@ -37,6 +46,7 @@ export const EMPTY_VIEW: InvestigationView = {
   phase: 'started',
   records: 0,
   anomalies: [],
+  trends: null,
   outcome: { kind: 'running' },
 };
 
@@ -103,6 +113,15 @@ export function evolveView(
       );
       return { ...next, anomalies };
     }
+    case 'trends':
+      return {
+        ...next,
+        trends: {
+          page: event.page,
+          months: event.months.map(({ month, value }) => ({ month, value })),
+          summary: event.summary,
+        },
+      };
     case 'complete':
       return {
         ...next,

@@ -55,4 +55,31 @@ describe('the investigation view folded from the wire events', () => {
     expect(view.anomalies.map((row) => row.anomalyId)).toEqual(['a', 'b']);
     expect(view.lastEventId).toBe(3);
   });
+
+  it("charts Anita's trends page by page, the latest page's replacing the one before", () => {
+    const trends = (page: number, months: [string, number][]): InvestigationWireEvent => ({
+      ...base,
+      type: 'trends',
+      page,
+      months: months.map(([month, value]) => ({ month, value, count: 1 })),
+      total_contracts: page * 100,
+      total_value: months.reduce((sum, [, value]) => sum + value, 0),
+      summary: `página ${page}`,
+    });
+    const first = fold([['5', trends(1, [['2024-01', 10]])]]);
+    expect(first.trends).toEqual({ page: 1, months: [{ month: '2024-01', value: 10 }], summary: 'página 1' });
+    const second = evolveView(
+      first,
+      '9',
+      trends(2, [
+        ['2024-01', 25],
+        ['2024-02', 5],
+      ]),
+    );
+    expect(second.trends?.months).toEqual([
+      { month: '2024-01', value: 25 },
+      { month: '2024-02', value: 5 },
+    ]);
+    expect(second.trends?.page).toBe(2);
+  });
 });

@@ -67,15 +67,7 @@ export function InvestigationView({
         <h2 id="anomalies-heading">{t.view.anomaliesHeading(view.anomalies.length)}</h2>
         <AnomalyTable rows={view.anomalies} />
       </section>
-      {(monthsOf(summary?.trends ?? null).length > 0 ||
-        view.anomalies.some((a) => a.type === 'vendor_concentration')) && (
-        <section class="card" aria-labelledby="trends-heading">
-          <h2 id="trends-heading">{t.view.trendsHeading}</h2>
-          {typeof summary?.trends?.summary === 'string' && <p>{summary.trends.summary}</p>}
-          <MonthlySpendChart points={monthsOf(summary?.trends ?? null)} />
-          <VendorConcentration rows={view.anomalies} />
-        </section>
-      )}
+      <Trends view={view} summary={summary} />
       {summary?.report && (
         <section class="card" aria-labelledby="report-heading">
           <h2 id="report-heading">{t.view.reportHeading}</h2>
@@ -83,6 +75,30 @@ export function InvestigationView({
         </section>
       )}
     </>
+  );
+}
+
+/**
+ * Anita's charts: from the stream's `trends` events as pages arrive, or from the summary for
+ * a stream recorded before they existed.
+ */
+function Trends({ view, summary }: { view: InvestigationView; summary: InvestigationSummary | null }) {
+  const fromSummary = monthsOf(summary?.trends ?? null);
+  const months = view.trends?.months ?? fromSummary;
+  const text = view.trends?.summary ?? (typeof summary?.trends?.summary === 'string' ? summary.trends.summary : null);
+  if (months.length === 0 && !view.anomalies.some((a) => a.type === 'vendor_concentration')) return null;
+  return (
+    <section class="card" aria-labelledby="trends-heading" data-trends-page={view.trends?.page ?? ''}>
+      <h2 id="trends-heading">{t.view.trendsHeading}</h2>
+      {view.trends && view.outcome.kind === 'running' && (
+        <p class="help" data-testid="trends-so-far">
+          {t.view.trendsSoFar(view.trends.page)}
+        </p>
+      )}
+      {text && <p>{text}</p>}
+      <MonthlySpendChart points={months} />
+      <VendorConcentration rows={view.anomalies} />
+    </section>
   );
 }
 

@@ -1,13 +1,13 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { can, session } from '../auth/session';
 import { t } from '../i18n/pt-BR';
-import { useFollow } from '../ui/connection';
+import { useFollow, type Connection } from '../ui/connection';
 import { ConnectionIndicator } from '../ui/connection-indicator';
 import { href } from '../ui/router';
 import { SeverityCounts } from '../ui/severity';
 import { useStore } from '../ui/store';
 import { applyChange, visibleRows, type ListRow } from './list-row';
-import { listSource } from './list-source';
+import { listSource, olderPage, type ListBatch } from './list-source';
 import { StartForm } from './start-form';
 
 const STATUSES = ['running', 'completed', 'failed', 'cancelled'];
@@ -18,9 +18,13 @@ export function ListPage() {
   const [rows, setRows] = useState<ReadonlyMap<string, ListRow>>(new Map());
   const [status, setStatus] = useState('');
   const [text, setText] = useState('');
+  const older = useOlderPages((batch) => setRows((before) => batch.changes.reduce(applyChange, before)));
   const connection = useFollow(
     (options) => source.open(options),
-    ({ message }) => setRows((before) => message.reduce(applyChange, before)),
+    ({ message }) => {
+      if (message.nextCursor !== undefined) older.reset(message.nextCursor);
+      setRows((before) => message.changes.reduce(applyChange, before));
+    },
     [source],
   );
   const shown = visibleRows(rows, status, text);
@@ -60,7 +64,7 @@ export function ListPage() {
           </label>
         </div>
         {shown.length === 0 ? (
-          <p>{t.list.empty}</p>
+          <EmptyList connection={connection} anyRow={rows.size > 0} />
         ) : (
           <div class="table-wrap">
             <table data-testid="investigations">
@@ -104,7 +108,76 @@ export function ListPage() {
             </table>
           </div>
         )}
+        {older.cursor !== null && (
+          <p class="load-more">
+            <button type="button" disabled={older.loading} onClick={older.load} data-testid="load-more">
+              {older.loading ? t.list.loadingMore : t.list.loadMore}
+            </button>
+          </p>
+        )}
+        {older.error && (
+          <p class="error" role="alert">
+            {t.list.loadMoreFailed(older.error)}
+          </p>
+        )}
       </section>
     </>
   );
+}
+
+/** "Load more": the page after the last one read, on demand, older rows each time; a failure is shown and can be retried. */
+function useOlderPages(apply: (batch: ListBatch) => void) {
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const generation = useRef(0);
+  const reset = (next: string | null): void => {
+    generation.current++;
+    setCursor(next);
+    setLoading(false);
+    setError(null);
+  };
+  const load = (): void => {
+    if (cursor === null) return;
+    const mine = generation.current;
+    setLoading(true);
+    setError(null);
+    olderPage(cursor).then(
+      (batch) => {
+        if (mine !== generation.current) return;
+        apply(batch);
+        setCursor(batch.nextCursor ?? null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (mine !== generation.current) return;
+        setError(e instanceof Error ? e.message : String(e));
+        setLoading(false);
+      },
+    );
+  };
+  return { cursor, loading, error, reset, load };
+}
+
+/** No row to show: say why, honestly (still reading, failing and retrying, refused, or truly empty). */
+function EmptyList({ connection, anyRow }: { connection: Connection; anyRow: boolean }) {
+  if (anyRow) return <p data-testid="list-status">{t.list.empty}</p>;
+  switch (connection.kind) {
+    case 'connecting':
+      return <p data-testid="list-status">{t.list.loading}</p>;
+    case 'reconnecting':
+      return (
+        <p class="error" data-testid="list-status">
+          {t.list.firstPageFailed(connection.attempt, connection.cause)}
+        </p>
+      );
+    case 'failed':
+      return (
+        <p class="error" role="alert" data-testid="list-status">
+          {t.list.refused(connection.message)}
+        </p>
+      );
+    default:
+      return <p data-testid="list-status">{t.list.empty}</p>;
+  }
 }

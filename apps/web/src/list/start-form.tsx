@@ -4,6 +4,7 @@ import { api } from '../api';
 import { t } from '../i18n/pt-BR';
 import { href } from '../ui/router';
 import { plannedSummary } from './plan';
+import { usePreview, type PreviewState } from './preview';
 
 const ANOMALY_TYPES = Object.keys(t.anomalyType);
 type Source = NonNullable<StartInvestigationRequest['data_source']>;
@@ -43,6 +44,7 @@ export function StartForm() {
   const [started, setStarted] = useState<string | null>(null);
   const [plan, setPlan] = useState<InvestigationSummary | null>(null);
   const resultRef = useRef<HTMLDivElement>(null);
+  const [preview, schedulePreview] = usePreview();
 
   useEffect(() => {
     if (!started) return undefined;
@@ -72,7 +74,11 @@ export function StartForm() {
   return (
     <section class="card" aria-labelledby="start-heading">
       <h2 id="start-heading">{t.start.heading}</h2>
-      <form onSubmit={(e) => void submit(e)} data-testid="start-form">
+      <form
+        onSubmit={(e) => void submit(e)}
+        onInput={(e) => schedulePreview(requestOf(e.currentTarget))}
+        data-testid="start-form"
+      >
         <label for="query">{t.start.query}</label>
         <input id="query" name="query" required maxLength={500} placeholder={t.start.queryPlaceholder} />
         <label for="data_source">{t.start.dataSource}</label>
@@ -100,6 +106,7 @@ export function StartForm() {
             ))}
           </fieldset>
         </details>
+        <PreviewPanel state={preview} />
         <button type="submit" disabled={busy}>
           {busy ? t.start.submitting : t.start.submit}
         </button>
@@ -109,7 +116,11 @@ export function StartForm() {
         {started && (
           <div class="plan">
             <h3>{t.start.parsedHeading}</h3>
-            {plan ? <PlanFilters summary={plan} /> : <p>{t.start.parsedPending}</p>}
+            {plan ? (
+              <PlanFilters filters={plan.filters} detectors={plan.plan?.detectors ?? []} testId="plan-filters" />
+            ) : (
+              <p>{t.start.parsedPending}</p>
+            )}
             <p>
               <a class="button" href={href.investigation(started)} data-testid="open-investigation">
                 {t.start.open}
@@ -128,11 +139,42 @@ function FilterInput({ name, type }: { name: FilterField; type: 'text' | 'date' 
   return <input name={name} type="text" />;
 }
 
-function PlanFilters({ summary }: { summary: InvestigationSummary }) {
-  const entries = Object.entries(summary.filters);
+/** Before starting: what the server reads from the form so far, updated as the user types. */
+function PreviewPanel({ state }: { state: PreviewState }) {
+  if (state.kind === 'idle') return null;
+  return (
+    <div class="plan preview" aria-live="polite" data-testid="preview" aria-busy={state.kind === 'reading'}>
+      <h3>{t.start.previewHeading}</h3>
+      {state.kind === 'reading' && <p>{t.start.previewReading}</p>}
+      {state.kind === 'failed' && <p class="error">{t.errors.generic(state.message)}</p>}
+      {state.kind === 'ready' && (
+        <PlanFilters
+          filters={state.preview.filters}
+          detectors={state.preview.plan.detectors}
+          testId="preview-filters"
+          query={state.preview.query}
+        />
+      )}
+    </div>
+  );
+}
+
+function PlanFilters({
+  filters,
+  detectors,
+  testId,
+  query,
+}: {
+  filters: Readonly<Record<string, unknown>>;
+  detectors: readonly string[];
+  testId: string;
+  /** The query the filters were read from, for a test or a person to match them with what was typed. */
+  query?: string;
+}) {
+  const entries = Object.entries(filters);
   const labels: Record<string, string> = Object.fromEntries(FILTER_FIELDS.map((f) => [f.name, f.label]));
   return (
-    <dl data-testid="plan-filters">
+    <dl data-testid={testId} data-query={query}>
       {entries.length === 0 && <dd>{t.start.parsedNone}</dd>}
       {entries.map(([name, value]) => (
         <>
@@ -141,7 +183,7 @@ function PlanFilters({ summary }: { summary: InvestigationSummary }) {
         </>
       ))}
       <dt>{t.start.detectors}</dt>
-      <dd>{(summary.plan?.detectors ?? []).map((d: string) => t.anomalyType[d] ?? d).join(', ')}</dd>
+      <dd>{detectors.map((d) => t.anomalyType[d] ?? d).join(', ')}</dd>
     </dl>
   );
 }

@@ -8,19 +8,20 @@ import { useFollow } from '../ui/connection';
 import { ConnectionIndicator } from '../ui/connection-indicator';
 import { useStore } from '../ui/store';
 import { EventLog } from './event-log';
-import { replayStream, storedEvents, type StoredEvent } from './replay-stream';
+import { INSTANT, seekThenPlay, storedEvents, type StoredEvent } from './replay-stream';
 
-/** 1000 is the server's fastest: every event at once, in order. */
 const SPEEDS: readonly { value: number; label: string }[] = [
   { value: 1, label: '1×' },
   { value: 10, label: '10×' },
   { value: 100, label: '100×' },
-  { value: 1000, label: t.replay.instant },
+  { value: INSTANT, label: t.replay.instant },
 ];
 
 interface Run {
   readonly speed: number;
   readonly n: number;
+  /** Seek: the state at this event first, then on from it; 0 from the start. */
+  readonly from: number;
 }
 
 /** For auditors: the investigation replayed as it happened, at a chosen speed, with its raw event log. */
@@ -33,6 +34,8 @@ export function ReplayPage({ id }: { id: string }) {
   const [events, setEvents] = useState<StoredEvent[]>([]);
   const [elapsed, setElapsed] = useState<number | null>(null);
   const [logOpen, setLogOpen] = useState(false);
+  /** Where the scrubber is while dragged, before it is let go. */
+  const [scrub, setScrub] = useState<number | null>(null);
   const started = useRef(0);
   const viewRef = useRef(view);
 
@@ -42,8 +45,13 @@ export function ReplayPage({ id }: { id: string }) {
     return () => abort.abort();
   }, [id]);
 
+  const onSeeked = (through: number): void => {
+    started.current = performance.now();
+    viewRef.current = { ...viewRef.current, lastEventId: Math.max(viewRef.current.lastEventId, through) };
+    setView(viewRef.current);
+  };
   const connection = useFollow(
-    run === null ? null : (options) => replayStream(id, run.speed, options),
+    run === null ? null : (options) => seekThenPlay(id, run.from, run.speed, options, onSeeked),
     ({ id: eventId, message }) => {
       // Timed from the first event, as the original's duration is: connecting is not replaying.
       if (viewRef.current === EMPTY_VIEW) started.current = performance.now();
@@ -56,14 +64,15 @@ export function ReplayPage({ id }: { id: string }) {
     [run],
   );
   const summary = useSummary(id, view);
-  const play = (): void => {
+  const play = (from = 0): void => {
     viewRef.current = EMPTY_VIEW;
     setView(EMPTY_VIEW);
     setSeen(0);
     setElapsed(null);
-    setRun({ speed, n: (run?.n ?? 0) + 1 });
+    setRun({ speed, n: (run?.n ?? 0) + 1, from });
   };
   const replayed = view.lastEventId;
+  const shownThrough = events.filter((e) => e.id <= replayed).length;
   return (
     <>
       <div class="row-between">
@@ -97,11 +106,11 @@ export function ReplayPage({ id }: { id: string }) {
             </label>
           ))}
         </fieldset>
-        <button type="button" onClick={play} data-testid="replay-start">
+        <button type="button" onClick={() => play()} data-testid="replay-start">
           {run ? t.replay.restart : t.replay.start}
         </button>
-        <p data-testid="replay-count" aria-live="off">
-          {t.replay.count(replayed === 0 ? 0 : events.filter((e) => e.id <= replayed).length, events.length)}
+        <p data-testid="replay-count" aria-live="off" data-through={replayed}>
+          {t.replay.count(shownThrough, events.length)}
           {elapsed !== null && (
             <>
               {' · '}
@@ -111,16 +120,26 @@ export function ReplayPage({ id }: { id: string }) {
             </>
           )}
         </p>
-        <input
-          type="range"
-          min={0}
-          max={Math.max(1, events.at(-1)?.id ?? 1)}
-          value={replayed}
-          readOnly
-          disabled
-          aria-label={t.replay.count(seen, events.length)}
-          class="timeline"
-        />
+        <label class="timeline-label">
+          {t.replay.seek}
+          <input
+            type="range"
+            min={0}
+            max={Math.max(1, events.at(-1)?.id ?? 1)}
+            step={1}
+            value={scrub ?? replayed}
+            disabled={events.length === 0}
+            aria-valuetext={t.replay.count(scrub ?? shownThrough, events.length)}
+            onInput={(e) => setScrub(Number(e.currentTarget.value))}
+            onChange={(e) => {
+              setScrub(null);
+              play(Number(e.currentTarget.value));
+            }}
+            class="timeline"
+            data-testid="replay-scrubber"
+            data-seen={seen}
+          />
+        </label>
         <button
           type="button"
           class="link"

@@ -46,3 +46,30 @@ export function replayStream(
     options,
   );
 }
+
+/** The server's fastest pace: every event at once, in order. */
+export const INSTANT = 1000;
+
+/**
+ * A seek: the first `through` events at once (the state at event `through`), then the rest at
+ * `speed`× from there, resumed after that event. `onSeeked` is told once the state at the
+ * event is shown, whichever event was the last with a wire frame.
+ */
+export async function* seekThenPlay(
+  id: string,
+  through: number,
+  speed: number,
+  options: StreamOptions,
+  onSeeked: (through: number) => void,
+): AsyncGenerator<StreamMessage<InvestigationWireEvent>> {
+  if (through > 0) {
+    for await (const message of replayStream(id, INSTANT, options)) {
+      if (Number(message.id) > through) break;
+      yield message;
+      if (Number(message.id) === through) break;
+    }
+    if (options.signal?.aborted) return;
+    onSeeked(through);
+  }
+  yield* replayStream(id, speed, { ...options, ...(through > 0 ? { lastEventId: String(through) } : {}) });
+}

@@ -8,7 +8,7 @@ function label(connection: Connection): string {
     case 'live':
       return connection.resumedAfter === null ? t.connection.live : t.connection.resumed(connection.resumedAfter);
     case 'reconnecting':
-      return t.connection.reconnecting(connection.attempt);
+      return `${t.connection.reconnecting(connection.attempt)}: ${connection.cause}`;
     case 'ended':
       return connection.resumedAfter === null
         ? t.connection.ended

@@ -5,7 +5,13 @@ import { useEffect, useState } from 'preact/hooks';
 export type Connection =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'live'; readonly resumedAfter: string | null }
-  | { readonly kind: 'reconnecting'; readonly attempt: number; readonly lastEventId: string | null }
+  | {
+      readonly kind: 'reconnecting';
+      readonly attempt: number;
+      readonly lastEventId: string | null;
+      /** Why the last attempt failed, as the client saw it. */
+      readonly cause: string;
+    }
   | { readonly kind: 'ended'; readonly resumedAfter: string | null }
   | { readonly kind: 'failed'; readonly message: string };
 
@@ -28,15 +34,17 @@ export function useFollow<T>(
     const abort = new AbortController();
     let resumedAfter: string | null = null;
     let down = false;
+    let first = true;
     setConnection({ kind: 'connecting' });
     const onReconnect = (info: ReconnectInfo): void => {
       down = true;
-      resumedAfter = info.lastEventId ?? '0';
-      setConnection({ kind: 'reconnecting', attempt: info.attempt, lastEventId: resumedAfter });
+      // Before anything was delivered a new attempt is a retry, not a resumption.
+      if (!first) resumedAfter = info.lastEventId ?? '0';
+      const cause = info.cause instanceof Error ? info.cause.message : String(info.cause);
+      setConnection({ kind: 'reconnecting', attempt: info.attempt, lastEventId: resumedAfter, cause });
     };
     void (async () => {
       try {
-        let first = true;
         for await (const message of open({
           signal: abort.signal,
           onReconnect,

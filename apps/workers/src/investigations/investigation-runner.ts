@@ -2,8 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   createAnalysisSession,
   createTrendAccumulator,
-  parseInvestigationQuery,
   planInvestigation,
+  requestFilters,
   writeReport,
   type Anomaly,
   type ContractPage,
@@ -110,7 +110,7 @@ export class InvestigationRunner {
   ): Promise<void> {
     const filters: InvestigationFilters = initial.planned
       ? initial.filters
-      : { ...parseInvestigationQuery(initial.query).filters, ...initial.filters };
+      : requestFilters(initial.query, initial.filters);
     const plan = planInvestigation({ query: initial.query, filters, requestedTypes: initial.anomalyTypes });
     await step({ type: 'RecordPlan', data: { detectors: plan.detectors, rationale: plan.rationale, filters } });
     let state = await step({ type: 'BeginPhase', data: { phase: 'data_retrieval' } });
@@ -151,7 +151,14 @@ export class InvestigationRunner {
       const last = !hasMore;
       state = await step({
         type: 'RecordBatch',
-        data: { page, records: contracts.length, anomalies, totalEstimate: totalEstimate ?? null, last },
+        data: {
+          page,
+          records: contracts.length,
+          anomalies,
+          totalEstimate: totalEstimate ?? null,
+          last,
+          trends: memory.trends.report(),
+        },
       });
       if (!hasMore) break;
       if (this.deps.stepDelayMs > 0) await delay(this.deps.stepDelayMs, undefined, { signal: context.signal });

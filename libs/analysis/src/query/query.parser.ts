@@ -110,6 +110,11 @@ export function parseInvestigationQuery(query: string): ParsedQuery {
   return { filters, keywords, ...(category ? { category: category.key } : {}) };
 }
 
+/** The filters an investigation runs with: the query's, where the request gave none of its own. */
+export function requestFilters(query: string, explicit: InvestigationFilters): InvestigationFilters {
+  return { ...parseInvestigationQuery(query).filters, ...explicit };
+}
+
 function extractCategory(text: TextConsumer): ObjectCategory | undefined {
   let found: ObjectCategory | undefined;
   for (const [pattern, key] of CATEGORY_SYNONYMS) {

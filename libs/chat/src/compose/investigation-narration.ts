@@ -49,6 +49,8 @@ export function narrateInvestigationEvent(
     case 'AnomalyDetected':
       if (ordinal > ANOMALIES_ANNOUNCED_LIVE) return null;
       return `  - Anomalia: ${anomalyLine(event.data.anomaly)}\n`;
+    case 'TrendsUpdated':
+      return null;
     case 'TrendsAnalyzed':
       return '- Anita analisou as tendências de gasto.\n';
     case 'ReportDrafted':
