@@ -9,6 +9,7 @@
 //   PEERS_CLIENT    c (../shared/perf/sub.c, SSE; the default when cc is there) | node
 //   PEERS_KINDS     a subset of the servers, comma-separated
 //   PEERS_RESUMERS  resume: subscribers that drop and resume at once (100), PEERS_RESUME_DELAY_MS (300)
+//   PEERS_BATCH     events published together (1; the project appends them in one call)
 //   PEERS_RATES     saturation: events/s per step (20,40,60,80,100,130,160,200), PEERS_STEP_SECONDS (4)
 import { cSubscriber } from './groups.mjs';
 import { ensureNginx } from './nginx.mjs';
@@ -28,6 +29,7 @@ const SSE_KINDS = ['bare-sse', 'project-sse', 'nchan'];
 const subs = Number(env.PEERS_SUBS ?? 1000);
 const channels = Number(env.PEERS_STREAMS ?? 1);
 const reps = Number(env.PEERS_REPS ?? 2);
+const batch = Number(env.PEERS_BATCH ?? 1);
 
 const SCENARIOS = {
   fanout: {
@@ -80,7 +82,7 @@ if (!chosen.includes('nchan') && !env.PEERS_KINDS) console.log('nchan: skipped (
 for (const name of scenarios) {
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`PEERS_SCENARIO: unknown ${name} (fanout, resume, saturation)`);
-  const config = { ...scenario.config, client, nginx };
+  const config = { ...scenario.config, client, nginx, batch };
   console.log(`\n## ${name}: ${scenario.describe(config)}`);
   const results = [];
   for (let rep = 0; rep < reps; rep++) {

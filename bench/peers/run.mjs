@@ -74,13 +74,27 @@ export async function startServer(kind, { nginx, subs }) {
 const sum = (stats, key) => stats.reduce((n, s) => n + s[key], 0);
 
 /** Publishes `rounds` events on every channel at `rate` events/s; how the subscribers took them. */
-export async function timedWindow({ server, groups, channels, rounds, rate, expected, timeoutMs = 20_000, during }) {
+export async function timedWindow({
+  server,
+  groups,
+  channels,
+  rounds,
+  rate,
+  batch,
+  expected,
+  timeoutMs = 20_000,
+  during,
+}) {
   const before = await Promise.all(groups.map((g) => g.stats()));
+  const watched = { ...server.watch, clients: groups.flatMap((g) => g.pids) };
+  const watched0 = Object.values(watched).map((pids) => cpuUs(pids));
   const cpu0 = cpuUs(server.pids);
   const t0 = monoUs();
-  const publishing = server.publisher.call('publish', rounds * channels, rate);
+  const publishing = server.publisher.call('publish', rounds * channels, rate, batch);
   if (during) await during();
   await publishing;
+  /** Events/s the publisher managed: below `rate` when appending, not delivering, was the limit. */
+  const published = (rounds * channels * 1e6) / (monoUs() - t0);
   let stats = before;
   const complete = await waitFor(
     async () => {
@@ -92,6 +106,11 @@ export async function timedWindow({ server, groups, channels, rounds, rate, expe
   );
   stats = await Promise.all(groups.map((g) => g.stats(true)));
   const cpu = cpuUs(server.pids) - cpu0;
+  const windowUs = monoUs() - t0;
+  /** CPU cores busy over the window, per watched group of processes (the clients always). */
+  const cores = Object.fromEntries(
+    Object.entries(watched).map(([name, pids], i) => [name, (cpuUs(pids) - watched0[i]) / windowUs]),
+  );
   const delivered = sum(stats, 'delivered') - sum(before, 'delivered');
   const seconds = (Math.max(...stats.map((s) => s.lastArrivalUs)) - t0) / 1e6;
   return {
@@ -100,6 +119,8 @@ export async function timedWindow({ server, groups, channels, rounds, rate, expe
     expected,
     cpuPerDelivery: cpu / delivered,
     perSecond: delivered / seconds,
+    published,
+    cores: { server: cpu / windowUs, ...cores },
     gaps: sum(stats, 'gaps') - sum(before, 'gaps'),
     duplicates: sum(stats, 'duplicates') - sum(before, 'duplicates'),
     stats,
@@ -107,12 +128,13 @@ export async function timedWindow({ server, groups, channels, rounds, rate, expe
 }
 
 /**
- * A server with `subs` subscribers over `channels` channels (`resumers` of them Node SSE
- * subscribers in a group of their own), warmed up at `rate`; `body(session)` does the timed part.
+ * A server (`config.start(kind, config)`, else the peers' `startServer`) with `subs` subscribers
+ * over `channels` channels (`resumers` of them Node SSE subscribers in a group of their own),
+ * warmed up at `rate`; `body(session)` does the timed part.
  */
 export async function withSession(kind, config, body) {
   const { subs, channels, rate, client, resumers = 0 } = config;
-  const server = await startServer(kind, config);
+  const server = await (config.start ?? startServer)(kind, config);
   const groups = [];
   try {
     const opened = await server.publisher.call('channels', channels);
@@ -123,7 +145,7 @@ export async function withSession(kind, config, body) {
     const first = warmLast + 1;
     if (subs > resumers) groups.push(await openGroup(client, { ...common, subs: subs - resumers, first }));
     if (resumers) groups.push(await openGroup('node', { ...common, subs: resumers, first }));
-    await server.publisher.call('publish', warmRounds * channels, rate);
+    await server.publisher.call('publish', warmRounds * channels, rate, config.batch);
     const warm = await waitFor(
       async () => (await Promise.all(groups.map((g) => g.stats()))).every((s) => s.warm),
       30_000,
@@ -183,23 +205,33 @@ export function resume(kind, config) {
 
 /**
  * Saturation: the rate raised step by step at `subs` subscribers; a step is sustained when every
- * event reached every subscriber without gap or duplicate at ≥ 95 % of the offered deliveries/s.
+ * event reached every subscriber without gap or duplicate at ≥ 95 % of the offered deliveries/s
+ * (the events published × subscribers per stream).
  * Stops after two steps in a row that are not.
  */
 export function saturation(kind, config) {
-  const { subs, channels, rates, stepSeconds } = config;
+  const { subs, channels, rates, stepSeconds, batch } = config;
   return withSession(kind, { ...config, rate: rates[0] }, async ({ server, groups }) => {
     const steps = [];
     let misses = 0;
     for (const rate of rates) {
       const rounds = Math.max(1, Math.round((rate * stepSeconds) / channels));
-      const result = await timedWindow({ server, groups, channels, rounds, rate, expected: rounds * subs });
-      const offered = (rate * subs) / channels;
+      const result = await timedWindow({ server, groups, channels, rounds, rate, batch, expected: rounds * subs });
+      /** What was published reached everyone: a publisher that could not keep the rate lowers the offer. */
+      const offered = (Math.min(rate, result.published) * subs) / channels;
       const sustained =
         result.complete && result.gaps === 0 && result.duplicates === 0 && result.perSecond >= 0.95 * offered;
-      steps.push({ rate, offered, perSecond: result.perSecond, cpuPerDelivery: result.cpuPerDelivery, sustained });
+      steps.push({
+        rate,
+        offered,
+        perSecond: result.perSecond,
+        published: result.published,
+        cpuPerDelivery: result.cpuPerDelivery,
+        cores: result.cores,
+        sustained,
+      });
       console.error(
-        `  ${kind} ${rate} events/s: ${Math.round(result.perSecond)} deliveries/s${sustained ? '' : ' (not sustained)'}`,
+        `  ${kind} ${rate} events/s (published ${result.published.toFixed(0)}/s): ${Math.round(result.perSecond)} deliveries/s${sustained ? '' : ' (not sustained)'}`,
       );
       misses = sustained ? 0 : misses + 1;
       if (misses >= 2 || !result.complete) break;

@@ -146,6 +146,16 @@ async function project(api = true) {
     userId: ANONYMOUS_PRINCIPAL.id,
     occurredAt: at(),
   });
+  const progress = (revision, sentUs) => ({
+    page: revision,
+    progress: 50,
+    currentPhase: 'analyzing_contracts',
+    recordsProcessed: sentUs,
+    anomaliesDetected: 0,
+    totalEstimate: null,
+    lastPage: false,
+    at: at(),
+  });
   let streams = [];
   return {
     async channels(n) {
@@ -173,24 +183,25 @@ async function project(api = true) {
         nextSeq: 1,
       };
     },
-    async publishOne(i) {
-      const stream = streams[i % streams.length];
-      const expected = stream.revision++;
-      const data = {
-        page: expected,
-        progress: 50,
-        currentPhase: 'analyzing_contracts',
-        recordsProcessed: monoUs(),
-        anomaliesDetected: 0,
-        totalEstimate: null,
-        lastPage: false,
-        at: at(),
-      };
-      await runtime.store.appendToStream(
-        stream.streamId,
-        [{ type: 'ProgressReported', data, metadata: metadata() }],
-        expected,
-      );
+    /** Events `first`..`first + count - 1`, one append per stream they fall on. */
+    async publishMany(first, count) {
+      const sentUs = monoUs();
+      const byStream = new Map();
+      for (let i = first; i < first + count; i++) {
+        const stream = streams[i % streams.length];
+        const events = byStream.get(stream) ?? [];
+        byStream.set(stream, events);
+        events.push({
+          type: 'ProgressReported',
+          data: progress(stream.revision + events.length, sentUs),
+          metadata: metadata(),
+        });
+      }
+      for (const [stream, events] of byStream) {
+        const expected = stream.revision;
+        stream.revision += events.length;
+        await runtime.store.appendToStream(stream.streamId, events, expected);
+      }
     },
   };
 }
@@ -234,8 +245,16 @@ const make = {
 }[kind];
 if (!make) throw new Error(`unknown server ${kind}`);
 const server = await make();
+/** Event i, or with `publishMany` `count` events from i (the project appends them in one call per stream). */
+const publishMany =
+  server.publishMany ??
+  ((first, count) => {
+    for (let i = first; i < first + count; i++) server.publishOne(i);
+  });
 serveRequests({
   channels: (n) => server.channels(n),
-  publish: (count, rate) => paced(count, rate, (i) => server.publishOne(i)),
+  /** `count` events at `rate` events/s, `batch` at a time. */
+  publish: (count, rate, batch = 1) =>
+    paced(Math.ceil(count / batch), rate / batch, (j) => publishMany(j * batch, Math.min(batch, count - j * batch))),
 });
 process.send({ ready: true });
