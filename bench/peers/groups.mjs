@@ -84,6 +84,7 @@ async function openC({ base, targets, subs, seqField, warmLast, first }) {
   });
   const results = [];
   createInterface({ input: proc.stdout }).on('line', (line) => {
+    if (process.env.PEERS_DEBUG) console.error('sub:', line.slice(0, 120));
     if (line.startsWith('CONNECTED ')) onConnected(Number(line.slice(10)));
     else if (line === 'WARM') warm = true;
     else if (line.startsWith('RESULT ')) results.shift()?.(JSON.parse(line.slice(7)));

@@ -58,9 +58,10 @@ export function printFanout(results, kinds) {
     ]),
   );
   const pairs = pairsOf(kinds);
-  console.log(
-    `\nCPU µs per delivery, median of per-round ratios: ${pairs.map(([a, b]) => `${a}/${b} = ${ratio(results, a, b)}`).join(', ')}`,
-  );
+  if (pairs.length)
+    console.log(
+      `\nCPU µs per delivery, median of per-round ratios: ${pairs.map(([a, b]) => `${a}/${b} = ${ratio(results, a, b)}`).join(', ')}`,
+    );
 }
 
 export function printResume(results, kinds) {

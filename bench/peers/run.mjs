@@ -160,10 +160,10 @@ export async function withSession(kind, config, body) {
 
 /** Fan-out: `seconds` of events at `rate`; CPU µs per delivery, latency, deliveries/s. */
 export function fanout(kind, config) {
-  const { subs, channels, rate, seconds } = config;
+  const { subs, channels, rate, seconds, batch } = config;
   return withSession(kind, config, async ({ server, groups }) => {
     const rounds = Math.max(1, Math.round((rate * seconds) / channels));
-    const result = await timedWindow({ server, groups, channels, rounds, rate, expected: rounds * subs });
+    const result = await timedWindow({ server, groups, channels, rounds, rate, batch, expected: rounds * subs });
     const [stats] = result.stats;
     return { ...result, p50: stats.p50Us / 1000, p99: stats.p99Us / 1000, stats: undefined };
   });
@@ -174,7 +174,7 @@ export function fanout(kind, config) {
  * once `delayMs` later with Last-Event-ID; time until each has the first event sent after it reconnected.
  */
 export function resume(kind, config) {
-  const { subs, channels, rate, seconds, delayMs } = config;
+  const { subs, channels, rate, seconds, delayMs, batch } = config;
   return withSession(kind, config, async ({ server, groups }) => {
     const rounds = Math.max(1, Math.round((rate * seconds) / channels));
     const resumers = groups.at(-1);
@@ -184,6 +184,7 @@ export function resume(kind, config) {
       channels,
       rounds,
       rate,
+      batch,
       expected: rounds * subs,
       during: async () => {
         await sleep((seconds * 1000) / 3);

@@ -254,7 +254,9 @@ const publishMany =
 serveRequests({
   channels: (n) => server.channels(n),
   /** `count` events at `rate` events/s, `batch` at a time. */
-  publish: (count, rate, batch = 1) =>
-    paced(Math.ceil(count / batch), rate / batch, (j) => publishMany(j * batch, Math.min(batch, count - j * batch))),
+  publish: (count, rate, batch) => {
+    const size = batch || 1; // null when the orchestrator left it out (IPC is JSON)
+    return paced(Math.ceil(count / size), rate / size, (j) => publishMany(j * size, Math.min(size, count - j * size)));
+  },
 });
 process.send({ ready: true });
