@@ -46,13 +46,14 @@ function ratio(results, a, b) {
 
 export function printFanout(results, kinds) {
   table(
-    ['server', 'CPU µs/delivery', 'p50 ms', 'p99 ms', 'deliveries/s', 'delivered', 'gaps+dups'],
+    ['server', 'CPU µs/delivery', 'p50 ms', 'p99 ms', 'deliveries/s', 'events/s published', 'delivered', 'gaps+dups'],
     byKind(results, kinds).map(([kind, mine]) => [
       kind,
       fixed(median(mine.map((r) => r.cpuPerDelivery)), 2),
       fixed(median(mine.map((r) => r.p50)), 1),
       fixed(median(mine.map((r) => r.p99)), 1),
       whole(median(mine.map((r) => r.perSecond))),
+      fixed(median(mine.map((r) => r.published)), 1),
       `${mine.reduce((n, r) => n + r.delivered, 0)}/${mine.reduce((n, r) => n + r.expected, 0)}`,
       mine.reduce((n, r) => n + r.gaps + r.duplicates, 0),
     ]),

@@ -61,7 +61,7 @@ export async function startDeployment(apis) {
       const port = await freePort();
       const proc = spawnTracked(process.execPath, [join(PROJECT_DIR, 'dist', 'apps', 'api', 'src', 'main.js')], {
         env: { ...process.env, ...env, PORT: String(port) },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        stdio: ['ignore', 2, 2],
       });
       started.push({ pid: proc.pid, stop: () => stopProc(proc) });
       if (!(await waitListening(port, 60_000))) throw new Error(`API ${i + 1} did not listen on ${port}`);
