@@ -206,20 +206,21 @@ export function resume(kind, config) {
 
 /**
  * Saturation: the rate raised step by step at `subs` subscribers; a step is sustained when every
- * event reached every subscriber without gap or duplicate at ≥ 95 % of the offered deliveries/s
- * (the events published × subscribers per stream).
+ * event reached every subscriber without gap or duplicate at ≥ 95 % of the offered deliveries/s:
+ * the rate × subscribers per stream, where a publisher in the server's process that falls behind
+ * is the server falling behind; with `offerPublished` (a publisher of its own, limited by its
+ * store's commits) the events it managed to publish × subscribers per stream.
  * Stops after two steps in a row that are not.
  */
 export function saturation(kind, config) {
-  const { subs, channels, rates, stepSeconds, batch } = config;
+  const { subs, channels, rates, stepSeconds, batch, offerPublished = false } = config;
   return withSession(kind, { ...config, rate: rates[0] }, async ({ server, groups }) => {
     const steps = [];
     let misses = 0;
     for (const rate of rates) {
       const rounds = Math.max(1, Math.round((rate * stepSeconds) / channels));
       const result = await timedWindow({ server, groups, channels, rounds, rate, batch, expected: rounds * subs });
-      /** What was published reached everyone: a publisher that could not keep the rate lowers the offer. */
-      const offered = (Math.min(rate, result.published) * subs) / channels;
+      const offered = ((offerPublished ? Math.min(rate, result.published) : rate) * subs) / channels;
       const sustained =
         result.complete && result.gaps === 0 && result.duplicates === 0 && result.perSecond >= 0.95 * offered;
       steps.push({

@@ -22,6 +22,7 @@ const config = {
   stepSeconds: Number(env.SCALE_STEP_SECONDS ?? 4),
   /** Events per append: one PostgreSQL commit (an fsync) per event caps one stream at a few dozen events/s. */
   batch: Number(env.SCALE_BATCH ?? 10),
+  offerPublished: true,
   client: env.PEERS_CLIENT ?? (cSubscriber() ? 'c' : 'node'),
 };
 const reps = Number(env.SCALE_REPS ?? 1);
