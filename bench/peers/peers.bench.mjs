@@ -85,14 +85,20 @@ for (const name of scenarios) {
   const config = { ...scenario.config, client, nginx, batch };
   console.log(`\n## ${name}: ${scenario.describe(config)}`);
   const results = [];
+  const failures = [];
   for (let rep = 0; rep < reps; rep++) {
     const order = scenario.kinds.map((_, i) => scenario.kinds[(i + rep) % scenario.kinds.length]);
     for (const kind of order) {
-      const result = await scenario.run(kind, config);
-      results.push({ rep, kind, ...result });
-      console.error(`round ${rep + 1} ${kind}: done (${loadLine()})`);
+      try {
+        results.push({ rep, kind, ...(await scenario.run(kind, config)) });
+        console.error(`round ${rep + 1} ${kind}: done (${loadLine()})`);
+      } catch (error) {
+        failures.push(`round ${rep + 1} ${kind}: ${String(error.message).split('\n')[0]}`);
+        console.error(`round ${rep + 1} ${kind}: failed (${loadLine()}): ${error.stack}`);
+      }
     }
   }
   scenario.print(results, scenario.kinds);
+  for (const failure of failures) console.log(`failed: ${failure}`);
   console.log(loadLine());
 }
