@@ -18,11 +18,19 @@ function track(proc) {
 function killAll() {
   for (const proc of started) proc.kill('SIGKILL');
 }
+/** Asynchronous clean-ups (a database schema, JetStream streams) run on SIGINT/SIGTERM too, 10 s at most. */
+const cleanups = new Set();
+export function onInterrupt(cleanup) {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
 process.once('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM'])
   process.once(signal, () => {
     killAll();
-    process.exit(130);
+    const pending = Promise.allSettled([...cleanups].map((cleanup) => cleanup()));
+    void Promise.race([pending, sleep(10_000)]).then(() => process.exit(130));
   });
 
 /** SIGTERM, then SIGKILL after 8 s; resolves once the process is gone. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { child, freePort, spawnTracked, stopProc, waitListening } from '../peers/procs.mjs';
+import { child, freePort, onInterrupt, spawnTracked, stopProc, waitListening } from '../peers/procs.mjs';
 import { PROJECT_DIR, PROJECT_ENV } from '../peers/run.mjs';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -39,8 +39,7 @@ export async function startDeployment(apis) {
     PROJECT_DIR,
   };
   const started = [];
-  const dispose = async () => {
-    for (const proc of started.reverse()) await proc.stop();
+  const dropStorage = async () => {
     rmSync(dataDir, { recursive: true, force: true });
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
@@ -51,6 +50,12 @@ export async function startDeployment(apis) {
     for (const name of [env.NATS_COMMANDS_STREAM, env.NATS_EVENTS_STREAM, env.NATS_AUDIT_STREAM])
       await jsm.streams.delete(name).catch(() => false);
     await nc.close();
+  };
+  const forget = onInterrupt(dropStorage);
+  const dispose = async () => {
+    for (const proc of started.reverse()) await proc.stop();
+    forget();
+    await dropStorage();
   };
   try {
     const publisher = child(join(PROJECT_DIR, 'bench', 'peers', 'servers.mjs'), ['project-workers'], env);
