@@ -2,12 +2,11 @@
 // with cc into a temporary folder) or Node (subscribers.mjs: SSE, `ws`, Socket.IO), behind one
 // interface: open → stats() while events flow → close() with the final stats.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { child, spawnTracked, stopProc } from './procs.mjs';
+import { child, spawnTracked, stopProc, tempDir } from './procs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SUB_C = process.env.PEERS_SUB_C ?? join(HERE, '..', '..', '..', 'shared', 'perf', 'sub.c');
@@ -18,7 +17,7 @@ export function cSubscriber() {
   if (compiled !== undefined) return compiled;
   compiled = null;
   if (!existsSync(SUB_C) || spawnSync('cc', ['--version'], { stdio: 'ignore' }).status !== 0) return compiled;
-  const dir = mkdtempSync(join(tmpdir(), 'peers-sub-'));
+  const dir = tempDir('peers-sub-');
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const binary = join(dir, 'sub');
   const cc = spawnSync('cc', ['-O2', '-o', binary, SUB_C], { stdio: 'inherit' });
@@ -60,7 +59,7 @@ async function openNode(options) {
 
 async function openC({ base, targets, subs, seqField, warmLast, first }) {
   const url = new URL(base);
-  const dir = mkdtempSync(join(tmpdir(), 'peers-paths-'));
+  const dir = tempDir('peers-paths-');
   const pathsFile = join(dir, 'paths');
   writeFileSync(pathsFile, `${targets.join('\n')}\n`);
   const args = [

@@ -1,10 +1,9 @@
 // nginx for the benches: Debian's nginx-light (and libnginx-mod-nchan), installed with apt-get
 // when missing, run with a prefix of its own on a free port from a template in this folder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, spawnTracked, stopProc, waitListening } from './procs.mjs';
+import { freePort, spawnTracked, stopProc, tempDir, waitListening } from './procs.mjs';
 
 const NGINX_PATHS = ['/usr/sbin/nginx', '/usr/bin/nginx'];
 const NCHAN_PATHS = ['/usr/lib/nginx/modules/ngx_nchan_module.so', '/usr/share/nginx/modules/ngx_nchan_module.so'];
@@ -38,7 +37,7 @@ export function ensureNginx({ nchan = true } = {}) {
  */
 export async function startNginx(nginxPath, template, vars = {}) {
   const port = await freePort();
-  const prefix = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
+  const prefix = tempDir('bench-nginx-');
   mkdirSync(join(prefix, 'logs'));
   let conf = readFileSync(template, 'utf8').replaceAll('@PREFIX@', prefix).replaceAll('@PORT@', String(port));
   for (const [key, value] of Object.entries(vars)) conf = conf.replaceAll(`@${key}@`, String(value));

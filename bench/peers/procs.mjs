@@ -2,7 +2,9 @@
 // their CPU from /proc, and one registry so that every process a run started is stopped on
 // success, on failure and on SIGINT/SIGTERM.
 import { fork, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection, createServer } from 'node:net';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,8 +17,18 @@ function track(proc) {
   return proc;
 }
 
+const tempDirs = new Set();
+
+/** A temporary folder, removed at the latest when this process exits (also on SIGINT/SIGTERM). */
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
 function killAll() {
   for (const proc of started) proc.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
 /** Asynchronous clean-ups (a database schema, JetStream streams) run on SIGINT/SIGTERM too, 10 s at most. */
 const cleanups = new Set();

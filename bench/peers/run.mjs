@@ -1,14 +1,13 @@
 // One run of one server in the peers bench: start it, open its channels and subscribers, warm
 // up, then the scenario's timed part (fan-out, resume, saturation); everything stopped after.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monoUs } from './common.mjs';
 import { openGroup } from './groups.mjs';
 import { startNginx } from './nginx.mjs';
-import { child, cpuUs, freePort, waitFor } from './procs.mjs';
+import { child, cpuUs, freePort, tempDir, waitFor } from './procs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PROJECT_DIR = join(HERE, '..', '..');
@@ -50,7 +49,7 @@ export async function startServer(kind, { nginx, subs }) {
     ? ['project', kind.slice('project-'.length)]
     : [kind, kind.slice('bare-'.length)];
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'peers-data-'));
+  const dataDir = tempDir('peers-data-');
   const env =
     script === 'project'
       ? { ...PROJECT_ENV, PROJECT_DIR, DATA_DIR: dataDir, PORT: String(port) }

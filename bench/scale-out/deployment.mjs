@@ -2,13 +2,12 @@
 // PostgreSQL with a schema, streams and subjects of its own: the workers process (which also
 // appends the bench's events) and API processes, each from the build, each stopped with the run.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { child, freePort, onInterrupt, spawnTracked, stopProc, waitListening } from '../peers/procs.mjs';
+import { child, freePort, onInterrupt, spawnTracked, stopProc, tempDir, waitListening } from '../peers/procs.mjs';
 import { PROJECT_DIR, PROJECT_ENV } from '../peers/run.mjs';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -17,7 +16,7 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 export async function startDeployment(apis) {
   const run = randomBytes(5).toString('hex');
   const schema = `bench_scale_${run}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'scale-out-'));
+  const dataDir = tempDir('scale-out-');
   const env = {
     ...PROJECT_ENV,
     NATS_URL,
