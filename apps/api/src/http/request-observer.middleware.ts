@@ -17,7 +17,8 @@ export function requestObserver(logger: Logger, metrics: Metrics) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const started = process.hrtime.bigint();
     const ids = echoRequestIds(req, res);
-    res.once('close', () => {
+    // 'close' comes once per response; on() spares the once-wrapper a long-lived stream would keep.
+    res.on('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Express (or the stream fast path) has set req.route by the time the response closes.
       const route = routePatternOf(req as Request);

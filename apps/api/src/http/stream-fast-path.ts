@@ -91,7 +91,8 @@ export class StreamFastPath {
     Object.setPrototypeOf(req, express.request);
     Object.setPrototypeOf(res, express.response);
     Object.assign(req, { res, baseUrl: '', originalUrl: req.url, params, route: route.route });
-    Object.assign(res, { req, locals: Object.create(null) as Record<string, unknown> });
+    // res.locals (for templates) is left out: no stream renders one, and it would stay as long as the stream.
+    Object.assign(res, { req });
     this.runEdge(0, route, req, res);
   }
 
