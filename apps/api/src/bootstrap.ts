@@ -1,16 +1,18 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator, isEmbedded, TokenRevocations, trustFunction, type Runtime } from '#platform';
 import { projectionLags, runProjectors } from '#workers';
 import { LiveFeed } from '#eventsourcing';
-import { corsOptions } from './http/cors.js';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
-import { installHttpObservability, measureProjectionLag } from './http/observability.js';
+import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
+import { StreamFastPath } from './http/stream-fast-path.js';
+import { STREAM_ROUTES } from './http/stream-routes.js';
+import { Access } from './auth/access.js';
 import { drainApi } from './lifecycle/api-drain.js';
 import { HttpDrain } from './lifecycle/http-drain.js';
 import { ShutdownRegistry } from './lifecycle/shutdown-registry.js';
@@ -47,9 +49,8 @@ export async function startApi(
     { bodyParser: false, logger: false },
   );
   const http = new HttpDrain(app.getHttpServer());
-  const cors = corsOptions(runtime.settings.CORS_ORIGINS);
-  if (cors) app.enableCors(cors);
-  installHttpObservability(app, runtime);
+  const edge = edgeMiddleware(runtime);
+  for (const middleware of edge) app.use(middleware);
   app.useWebSocketAdapter(new SocketIoAdapter(app, runtime));
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(runtime.settings.TRUST_PROXY));
@@ -58,6 +59,7 @@ export async function startApi(
     error ? sendError(res, error, runtime.logger, req) : next(),
   );
   app.useGlobalFilters(new ApiExceptionFilter(runtime.logger));
+  serveStreamsFirst(app, edge, runtime);
   setupApiDocs(app);
   installWeb(app, runtime, options.webDir);
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
@@ -91,4 +93,31 @@ export async function startApi(
       revocations.close();
     },
   };
+}
+
+/**
+ * The GET stream routes are answered by StreamFastPath before Express sees them; every
+ * other request goes to Express as before. Installed in place of Express's own listener, so
+ * the listeners before it (HttpDrain's) and the ones that wrap it later (Socket.IO's) keep
+ * their places.
+ */
+function serveStreamsFirst(
+  app: NestExpressApplication,
+  edge: ReturnType<typeof edgeMiddleware>,
+  runtime: Runtime,
+): void {
+  const server = app.getHttpServer();
+  const expressApp = app.getHttpAdapter().getInstance() as Express;
+  const fastPath = new StreamFastPath(STREAM_ROUTES, {
+    express: expressApp,
+    edge,
+    access: app.get(Access),
+    reflector: app.get(Reflector),
+    logger: runtime.logger,
+    instanceOf: (controller) => app.get(controller),
+  });
+  server.removeListener('request', expressApp);
+  server.on('request', (req, res) => {
+    if (!fastPath.handle(req, res)) expressApp(req, res);
+  });
 }

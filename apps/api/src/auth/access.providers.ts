@@ -4,6 +4,7 @@ import { IpRateLimitGuard, UserRateLimitGuard } from '../limits/rate-limit.guard
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { StreamGate } from '../limits/stream-gate.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
+import { Access } from './access.js';
 import { AuthGuard } from './auth.guard.js';
 import { RevocableStreams } from './revocable-streams.js';
 
@@ -13,6 +14,7 @@ import { RevocableStreams } from './revocable-streams.js';
  */
 export const accessProviders: Provider[] = [
   RateLimiter,
+  Access,
   RevocableStreams,
   StreamGate,
   SseEndpoints,

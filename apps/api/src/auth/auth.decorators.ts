@@ -1,4 +1,4 @@
-import { SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { SetMetadata, type ExecutionContext, type Type } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { Permission } from '#platform';
 
@@ -12,8 +12,17 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator =>
   SetMetadata(REQUIRED_PERMISSION, permission);
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Target = Function | Type;
+
+export const isPublicHandler = (reflector: Reflector, handler: Target, controller: Type): boolean =>
+  reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, controller]) === true;
+
+export const permissionOfHandler = (reflector: Reflector, handler: Target, controller: Type): Permission | undefined =>
+  reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [handler, controller]);
+
 export const isPublic = (reflector: Reflector, context: ExecutionContext): boolean =>
-  reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [context.getHandler(), context.getClass()]) === true;
+  isPublicHandler(reflector, context.getHandler(), context.getClass());
 
 export const requiredPermission = (reflector: Reflector, context: ExecutionContext): Permission | undefined =>
-  reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [context.getHandler(), context.getClass()]);
+  permissionOfHandler(reflector, context.getHandler(), context.getClass());

@@ -1,26 +1,37 @@
-import type { INestApplication } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import cors from 'cors';
 import { StreamingCompressionMiddleware, type Runtime } from '#platform';
 import type { LiveFeed } from '#eventsourcing';
+import { corsOptions } from './cors.js';
 import { requestObserver } from './request-observer.middleware.js';
 
 /** The seed's minimum_size: smaller bodies cost more to gzip than they save. */
 const COMPRESSION_MINIMUM_SIZE = 256;
 
+/** Middleware every request passes, whichever way it is served; each calls next() before it returns. */
+export type EdgeMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
 /**
- * Middleware that must see every request first: the request log and duration metric
- * (which also set the request ids), then the streaming gzip when STREAMING_COMPRESSION.
+ * Middleware that must see every request first, in order: CORS (when CORS_ORIGINS allows
+ * other origins), the request log and duration metric (which also set the request ids),
+ * then the streaming gzip when STREAMING_COMPRESSION. Express installs them and the stream
+ * fast path runs the same ones.
  */
-export function installHttpObservability(app: INestApplication, runtime: Runtime): void {
+export function edgeMiddleware(runtime: Runtime): EdgeMiddleware[] {
   const { settings } = runtime;
-  app.use(requestObserver(runtime.logger, runtime.metrics));
+  const edge: EdgeMiddleware[] = [];
+  const crossOrigin = corsOptions(settings.CORS_ORIGINS);
+  if (crossOrigin) edge.push(cors(crossOrigin) as EdgeMiddleware);
+  edge.push(requestObserver(runtime.logger, runtime.metrics));
   if (settings.STREAMING_COMPRESSION) {
     const compression = new StreamingCompressionMiddleware({
       minimumSize: COMPRESSION_MINIMUM_SIZE,
       compressionLevel: settings.STREAMING_COMPRESSION_LEVEL,
       chunkSize: settings.STREAMING_CHUNK_SIZE,
     });
-    app.use(compression.use);
+    edge.push(compression.use);
   }
+  return edge;
 }
 
 /** projection_lag_events: how far this process's live feed is behind the store head. */

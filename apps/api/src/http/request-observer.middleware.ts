@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import type { Logger, Metrics } from '#platform';
 import { echoRequestIds } from './request-ids.js';
 import { routePatternOf } from './route-pattern.js';
@@ -13,12 +14,14 @@ const QUIET_ROUTES = new Set(['/health', '/health/ready', '/health/metrics', '/m
  */
 export function requestObserver(logger: Logger, metrics: Metrics) {
   const log = logger.child({ component: 'http' });
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const started = process.hrtime.bigint();
     const ids = echoRequestIds(req, res);
-    res.once('close', () => {
+    // 'close' comes once per response; on() spares the once-wrapper a long-lived stream would keep.
+    res.on('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routePatternOf(req);
+      // Express (or the stream fast path) has set req.route by the time the response closes.
+      const route = routePatternOf(req as Request);
       const status = res.statusCode;
       metrics.httpRequestDuration.observe({ method: req.method, endpoint: route, status: String(status) }, seconds);
       const line = {

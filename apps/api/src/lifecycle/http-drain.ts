@@ -40,7 +40,8 @@ export class HttpDrain {
     // Requests that still arrive on kept-alive connections are served, then the connection closes.
     if (this.draining) res.setHeader('Connection', 'close');
     this.open.add(res);
-    res.once('close', () => {
+    // 'close' comes once per response; on() spares the once-wrapper a long-lived stream would keep.
+    res.on('close', () => {
       this.open.delete(res);
       if (!this.draining) return;
       setImmediate(() => this.server.closeIdleConnections());

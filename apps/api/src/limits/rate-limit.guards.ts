@@ -1,49 +1,24 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Runtime } from '#platform';
-import { AuditRecorder } from '../audit/audit-recorder.js';
+import { Access } from '../auth/access.js';
 import { isPublic } from '../auth/auth.decorators.js';
-import { principalOf } from '../auth/principal-of.js';
-import { RUNTIME } from '../tokens.js';
-import { clientIp } from '../http/client-ip.js';
-import { RateLimiter } from './rate-limiter.js';
 
-const limitedHttp = (reflector: Reflector, context: ExecutionContext, limit: number): boolean =>
-  limit > 0 && context.getType() === 'http' && !isPublic(reflector, context);
-
-/** Spends one request of `key`'s budget; the refusal is audited once before it propagates as a 429. */
-async function spend(
-  limiter: RateLimiter,
-  audit: AuditRecorder,
-  req: Request,
-  budget: { kind: 'ip' | 'user'; key: string; limit: number; userId: string | null },
-): Promise<true> {
-  try {
-    await limiter.hit(budget.kind, budget.key, budget.limit);
-  } catch (error) {
-    await audit.rateLimited(req, budget.kind, budget.key, budget.userId);
-    throw error;
-  }
-  return true;
-}
+const limitedHttp = (reflector: Reflector, context: ExecutionContext): boolean =>
+  context.getType() === 'http' && !isPublic(reflector, context);
 
 /** Runs before authentication, so failed logins spend the address's budget too. */
 @Injectable()
 export class IpRateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly limiter: RateLimiter,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
-    private readonly audit: AuditRecorder,
+    private readonly access: Access,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
-    if (!limitedHttp(this.reflector, context, limit)) return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    const address = clientIp(req, this.runtime.settings);
-    return spend(this.limiter, this.audit, req, { kind: 'ip', key: address, limit, userId: null });
+    if (limitedHttp(this.reflector, context))
+      await this.access.spendAddressBudget(context.switchToHttp().getRequest<Request>());
+    return true;
   }
 }
 
@@ -52,17 +27,12 @@ export class IpRateLimitGuard implements CanActivate {
 export class UserRateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly limiter: RateLimiter,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
-    private readonly audit: AuditRecorder,
+    private readonly access: Access,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE;
-    if (!limitedHttp(this.reflector, context, limit)) return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    const principal = principalOf(req);
-    if (principal.anonymous) return true;
-    return spend(this.limiter, this.audit, req, { kind: 'user', key: principal.id, limit, userId: principal.id });
+    if (limitedHttp(this.reflector, context))
+      await this.access.spendUserBudget(context.switchToHttp().getRequest<Request>());
+    return true;
   }
 }

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { flatString } from '../memory/flat-string.js';
 
 /** A version-5-shaped UUID from 32 hex digits or more. */
 function uuidFrom(hex: string): string {
@@ -19,4 +20,5 @@ export function keyedUuid(secret: string, ...parts: string[]): string {
   return uuidFrom(createHmac('sha256', secret).update(parts.join('\u0000')).digest('hex'));
 }
 
-export const newId = (): string => randomUUID();
+/** A random UUID, flat: ids are kept for as long as what they name (a request, an open stream). */
+export const newId = (): string => flatString(randomUUID());

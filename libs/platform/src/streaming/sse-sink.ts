@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { HubSink, HubSubscription } from '#eventsourcing';
 import type { BatchedCounter } from '../metrics/batched-counter.js';
+import { flatString } from '../memory/flat-string.js';
 import { waitUntilWritable } from './pacing.js';
 import { formatSse, SSE_HEADERS, type SseMessage } from './sse.js';
 import type { StreamLimits } from './stream-limits.js';
@@ -83,11 +84,15 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
     res.writeHead(200, SSE_HEADERS);
     res.write(`retry: ${options.retryMs}\n\n`);
     res.flushHeaders?.();
+    // The header block stays on the response as long as it is open: one string, not a rope of its lines.
+    const header: unknown = Reflect.get(res, '_header');
+    if (typeof header === 'string') flatString(header);
     this.socket = res.chunkedEncoding && !isCompressed(res) ? res.socket : null;
     this.openedMs = options.wheel.nowMs;
     this.lastEventMs = this.openedMs;
     this.nextKeepaliveMs = this.openedMs + options.keepaliveSeconds * 1000;
-    res.once('close', () => this.close());
+    // 'close' comes once; on() spares the once-wrapper each response would keep.
+    res.on('close', () => this.close());
     this.reschedule();
   }
 

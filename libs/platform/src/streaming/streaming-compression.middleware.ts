@@ -71,8 +71,17 @@ function interceptResponse(
   const decide = (bodyLength?: number): void => {
     if (decided) return;
     decided = true;
-    if (!negotiate(res, clientAcceptsGzip, options.minimumSize, bodyLength)) return;
-    gzip = startGzip(res, options, original);
+    if (negotiate(res, clientAcceptsGzip, options.minimumSize, bodyLength)) gzip = startGzip(res, options, original);
+    else unwrap();
+  };
+  // Nothing to compress: the prototype's methods again, so a long-lived response (an
+  // uncompressed event stream) does not keep these closures. Assigned, not deleted: deleting
+  // would turn the response into a dictionary-mode object. A wrapper installed later stays.
+  const unwrap = (): void => {
+    const prototype = Object.getPrototypeOf(res) as ServerResponse;
+    if (res.writeHead === writeHead) res.writeHead = prototype.writeHead;
+    if (res.write === write) res.write = prototype.write;
+    if (res.end === end) res.end = prototype.end;
   };
 
   const writeHead = (statusCode: number, ...rest: Array<string | HeadersArgument | undefined>) => {

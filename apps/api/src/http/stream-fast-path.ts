@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
+import type { Reflector } from '@nestjs/core';
+import type { Express, Request, Response } from 'express';
+import type { Logger, Permission } from '#platform';
+import type { Access } from '../auth/access.js';
+import { isPublicHandler, permissionOfHandler } from '../auth/auth.decorators.js';
+import { sendError } from './api-exception.filter.js';
+import type { EdgeMiddleware } from './observability.js';
+
+/** A GET stream route the fast path serves by calling its Nest controller's handler itself. */
+export interface FastRoute {
+  readonly controller: Type;
+  readonly handler: string;
+  /** Calls the handler with what its parameter decorators take from the request (req.params, req.query). */
+  readonly call: (controller: never, req: Request, res: Response) => unknown;
+}
+
+/** A route of `controller`, typed against it; the table of routes is StreamRoutes. */
+export function fastRoute<C>(
+  controller: Type<C>,
+  handler: keyof C & string,
+  call: (controller: C, req: Request, res: Response) => unknown,
+): FastRoute {
+  return { controller, handler, call: call as FastRoute['call'] };
+}
+
+export interface FastPathDependencies {
+  readonly express: Express;
+  readonly edge: readonly EdgeMiddleware[];
+  readonly access: Access;
+  readonly reflector: Reflector;
+  readonly logger: Logger;
+  /** The controller instance Nest made for a route (app.get). */
+  readonly instanceOf: (controller: Type) => unknown;
+}
+
+interface CompiledRoute {
+  readonly matcher: RegExp;
+  readonly names: readonly string[];
+  /** What Express would put in req.route: the declared path is the metrics' endpoint label. */
+  readonly route: { readonly path: string };
+  readonly instance: unknown;
+  readonly call: FastRoute['call'];
+  readonly isPublic: boolean;
+  readonly permission: Permission | undefined;
+}
+
+/**
+ * The GET stream routes served straight from the HTTP server's 'request' event, ahead of
+ * Express's router and Nest's pipeline: each of them costs a long-lived connection, and the
+ * objects a router and its middleware chain leave on it are most of what an idle stream
+ * holds. It runs what those would run, in the same order and with the same code: Express's
+ * request and response prototypes, the edge middleware (CORS, request log and metrics,
+ * gzip), the global guards' checks (Access), the controller's handler, the exception
+ * filter's error body. A request it is not sure of (another method, a body, a path Express
+ * would first normalise or decode differently) goes to Express.
+ */
+export class StreamFastPath {
+  private readonly routes: readonly CompiledRoute[];
+
+  constructor(
+    routes: readonly FastRoute[],
+    private readonly deps: FastPathDependencies,
+  ) {
+    this.routes = routes.map((route) => compile(route, deps));
+  }
+
+  /** True when the request is one of the routes and is being served here; false: hand it to Express. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' || hasBody(req)) return false;
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    for (const route of this.routes) {
+      const match = route.matcher.exec(path);
+      if (!match) continue;
+      const params = decodeParams(route.names, match);
+      if (!params) return false;
+      this.serve(route, params, req as Request, res as Response);
+      return true;
+    }
+    return false;
+  }
+
+  private serve(route: CompiledRoute, params: Record<string, string>, req: Request, res: Response): void {
+    const { express } = this.deps;
+    // What express.application.handle and its router set up before a route's handler runs.
+    if (express.enabled('x-powered-by')) res.setHeader('X-Powered-By', 'Express');
+    Object.setPrototypeOf(req, express.request);
+    Object.setPrototypeOf(res, express.response);
+    Object.assign(req, { res, baseUrl: '', originalUrl: req.url, params, route: route.route });
+    // res.locals (for templates) is left out: no stream renders one, and it would stay as long as the stream.
+    Object.assign(res, { req });
+    this.runEdge(0, route, req, res);
+  }
+
+  private runEdge(index: number, route: CompiledRoute, req: Request, res: Response): void {
+    const middleware = this.deps.edge[index];
+    if (middleware) middleware(req, res, () => this.runEdge(index + 1, route, req, res));
+    else void this.dispatch(route, req, res);
+  }
+
+  private async dispatch(route: CompiledRoute, req: Request, res: Response): Promise<void> {
+    try {
+      if (!route.isPublic) await this.deps.access.admitRequest(req, res, route.permission);
+      await route.call(route.instance as never, req, res);
+    } catch (error) {
+      sendError(res, error, this.deps.logger, req);
+    }
+  }
+}
+
+function compile(route: FastRoute, deps: FastPathDependencies): CompiledRoute {
+  const handler = (route.controller.prototype as Record<string, unknown>)[route.handler] as (...args: never) => unknown;
+  const path = declaredPath(route.controller, handler);
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(segment.slice(1));
+      return '([^/]+)';
+    })
+    .join('/');
+  return {
+    matcher: new RegExp(`^${source}/?$`),
+    names,
+    route: { path },
+    instance: deps.instanceOf(route.controller),
+    call: route.call,
+    isPublic: isPublicHandler(deps.reflector, handler, route.controller),
+    permission: permissionOfHandler(deps.reflector, handler, route.controller),
+  };
+}
+
+/** The path Nest registers for a handler: its controller's path, then its own. */
+function declaredPath(controller: Type, handler: object): string {
+  const parts = [Reflect.getMetadata(PATH_METADATA, controller), Reflect.getMetadata(PATH_METADATA, handler)];
+  const segments = parts.flatMap((part: unknown) => String(part ?? '').split('/')).filter((s) => s !== '');
+  return `/${segments.join('/')}`;
+}
+
+function decodeParams(names: readonly string[], match: RegExpExecArray): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  try {
+    names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1] ?? '')));
+  } catch {
+    // Express answers an undecodable parameter itself.
+    return null;
+  }
+  return params;
+}
+
+/** A GET with a body goes through Express's body parser, whose refusals are part of the route's answers. */
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+}
