@@ -8,22 +8,17 @@ import type { Access } from '../auth/access.js';
 import { isPublicHandler, permissionOfHandler } from '../auth/auth.decorators.js';
 import { sendError } from './api-exception.filter.js';
 import type { EdgeMiddleware } from './observability.js';
+import { routeArguments } from './route-arguments.js';
 
 /** A GET stream route the fast path serves by calling its Nest controller's handler itself. */
 export interface FastRoute {
   readonly controller: Type;
   readonly handler: string;
-  /** Calls the handler with what its parameter decorators take from the request (req.params, req.query). */
-  readonly call: (controller: never, req: Request, res: Response) => unknown;
 }
 
-/** A route of `controller`, typed against it; the table of routes is StreamRoutes. */
-export function fastRoute<C>(
-  controller: Type<C>,
-  handler: keyof C & string,
-  call: (controller: C, req: Request, res: Response) => unknown,
-): FastRoute {
-  return { controller, handler, call: call as FastRoute['call'] };
+/** A route of `controller`, typed against it; the table of routes is STREAM_ROUTES. */
+export function fastRoute<C>(controller: Type<C>, handler: keyof C & string): FastRoute {
+  return { controller, handler };
 }
 
 export interface FastPathDependencies {
@@ -41,8 +36,8 @@ interface CompiledRoute {
   readonly names: readonly string[];
   /** What Express would put in req.route: the declared path is the metrics' endpoint label. */
   readonly route: { readonly path: string };
-  readonly instance: unknown;
-  readonly call: FastRoute['call'];
+  /** The handler, bound to the controller instance Nest made, with the arguments its decorators declare. */
+  readonly call: (req: Request, res: Response) => unknown;
   readonly isPublic: boolean;
   readonly permission: Permission | undefined;
 }
@@ -105,7 +100,7 @@ export class StreamFastPath {
   private async dispatch(route: CompiledRoute, req: Request, res: Response): Promise<void> {
     try {
       if (!route.isPublic) await this.deps.access.admitRequest(req, res, route.permission);
-      await route.call(route.instance as never, req, res);
+      await route.call(req, res);
     } catch (error) {
       sendError(res, error, this.deps.logger, req);
     }
@@ -113,7 +108,11 @@ export class StreamFastPath {
 }
 
 function compile(route: FastRoute, deps: FastPathDependencies): CompiledRoute {
-  const handler = (route.controller.prototype as Record<string, unknown>)[route.handler] as (...args: never) => unknown;
+  const handler = (route.controller.prototype as Record<string, unknown>)[route.handler] as (
+    ...args: unknown[]
+  ) => unknown;
+  const argumentsOf = routeArguments(route.controller, route.handler);
+  const instance = deps.instanceOf(route.controller);
   const path = declaredPath(route.controller, handler);
   const names: string[] = [];
   const source = path
@@ -128,8 +127,7 @@ function compile(route: FastRoute, deps: FastPathDependencies): CompiledRoute {
     matcher: new RegExp(`^${source}/?$`),
     names,
     route: { path },
-    instance: deps.instanceOf(route.controller),
-    call: route.call,
+    call: (req, res) => handler.apply(instance, argumentsOf(req, res)),
     isPublic: isPublicHandler(deps.reflector, handler, route.controller),
     permission: permissionOfHandler(deps.reflector, handler, route.controller),
   };
