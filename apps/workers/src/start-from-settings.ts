@@ -1,20 +1,23 @@
 import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
 import { classifySourceFailure, contractSourceNotice, contractSourceResolver } from './contract-sources.js';
+import { runMqttBridge } from './mqtt/mqtt-bridge-host.js';
 import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 
 /**
- * Starts the workers on a runtime with the settings' tuning. Distributed workers also run
- * the read models' projectors, one worker per projection; the embedded api runs its own.
+ * Starts the workers on a runtime with the settings' tuning, and the MQTT bridge when
+ * MQTT_URL is set. Distributed workers also run the read models' projectors, one worker per
+ * projection; the embedded api runs its own.
  */
 export async function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
   const workers = await startWorkersOnly(runtime);
-  if (isEmbedded(runtime.settings)) return workers;
-  const projectors = runLeasedProjectors(runtime);
+  const bridge = runMqttBridge(runtime);
+  const projectors = isEmbedded(runtime.settings) ? null : runLeasedProjectors(runtime);
   return {
     stop: async () => {
       await workers.stop();
-      await projectors.stop();
+      await bridge.stop();
+      await projectors?.stop();
     },
   };
 }

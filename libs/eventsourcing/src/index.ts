@@ -26,3 +26,4 @@ export * from './typed-streams/typed-stream.js';
 export * from './streaming/hub/hub-sink.js';
 export * from './streaming/hub/stream-hub.js';
 export * from './streaming/hub/stream-hubs.js';
+export * from './projections/wake-loop.js';

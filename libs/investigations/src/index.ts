@@ -9,3 +9,4 @@ export * from './investigation-summary.projection.js';
 export * from './investigation-wire.projection.js';
 export * from './investigation-event.reader.js';
 export * from './investigation-summaries.projection.js';
+export * from './investigation-brief.projection.js';

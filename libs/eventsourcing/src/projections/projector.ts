@@ -3,6 +3,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import type { Projection } from './projection.js';
 import { ProjectionBatch } from './projection-batch.js';
 import type { ReadModelStore } from './read-model.port.js';
+import { WakeLoop } from './wake-loop.js';
 
 export interface ProjectorOptions<E> {
   readonly store: EventStore;
@@ -25,14 +26,15 @@ export interface ProjectorOptions<E> {
  */
 export class Projector<E = unknown> {
   private readonly batchSize: number;
-  private running: Promise<void> | null = null;
-  private again = false;
   private live: Subscription | null = null;
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly loop: WakeLoop;
 
   constructor(private readonly options: ProjectorOptions<E>) {
     this.batchSize = options.batchSize ?? 500;
+    this.loop = new WakeLoop(async () => void (await this.catchUp()), {
+      retryDelay: () => options.retryMs ?? 1_000,
+      onError: (error) => options.onError?.(error, this.name),
+    });
   }
 
   get name(): string {
@@ -41,18 +43,15 @@ export class Projector<E = unknown> {
 
   /** Follows the store until stop(); catches up at once. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.live = this.options.store.subscribe().subscribe({ next: () => this.wake(), error: () => undefined });
-    this.wake();
+    if (this.loop.active) return;
+    this.live = this.options.store.subscribe().subscribe({ next: () => this.loop.wake(), error: () => undefined });
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.live?.unsubscribe();
     this.live = null;
-    clearTimeout(this.retry);
-    await this.running?.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** Applies everything committed so far; resolves with the checkpoint reached. */
@@ -80,7 +79,7 @@ export class Projector<E = unknown> {
   /** Drops the read model and replays the whole store into it. */
   async rebuild(): Promise<number> {
     const { readModels, projection } = this.options;
-    await this.running?.catch(() => undefined);
+    await this.loop.settled();
     await readModels.reset(projection.name, projection.collections);
     return this.catchUp();
   }
@@ -90,30 +89,5 @@ export class Projector<E = unknown> {
     const { readModels, projection, store } = this.options;
     const [head, checkpoint] = await Promise.all([store.headPosition(), readModels.checkpoint(projection.name)]);
     return Math.max(0, head - (checkpoint?.position ?? 0));
-  }
-
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runUntilIdle().finally(() => {
-      this.running = null;
-    });
-  }
-
-  private async runUntilIdle(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.catchUp();
-      } catch (error) {
-        this.options.onError?.(error, this.name);
-        clearTimeout(this.retry);
-        this.retry = setTimeout(() => this.wake(), this.options.retryMs ?? 1_000);
-        return;
-      }
-    } while (this.again && !this.stopped);
   }
 }

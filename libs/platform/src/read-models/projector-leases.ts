@@ -1,13 +1,19 @@
 import pg from 'pg';
-import type { Projector } from '#eventsourcing';
 import { advisoryKey } from '../event-store/postgres/postgres-schema.js';
 import type { Logger } from '../logging/logger.js';
+
+/** What runs under a lease: a projector, or anything else of which one runs per deployment (the MQTT bridge). */
+export interface LeasedRunner {
+  readonly name: string;
+  start(): void;
+  stop(): Promise<void>;
+}
 
 export interface ProjectorLeasesOptions {
   readonly connectionString: string;
   /** The read models' schema: leases of different deployments never meet. */
   readonly schema: string;
-  readonly projectors: readonly Projector[];
+  readonly projectors: readonly LeasedRunner[];
   readonly logger: Logger;
   /** Between two attempts at a lease someone else holds, or after the connection broke (default 2 s). */
   readonly retryMs?: number;
@@ -22,7 +28,7 @@ export interface ProjectorLeasesOptions {
  */
 export class ProjectorLeases {
   private client: pg.Client | null = null;
-  private readonly held = new Set<Projector>();
+  private readonly held = new Set<LeasedRunner>();
   private timer: NodeJS.Timeout | undefined;
   private attempt: Promise<void> | null = null;
   private stopped = false;

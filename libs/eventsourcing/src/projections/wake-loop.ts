@@ -1,0 +1,73 @@
+export interface WakeLoopOptions {
+  /** Delay before the next run after `failures` failed runs in a row (1 after the first). */
+  readonly retryDelay: (failures: number) => number;
+  readonly onError?: (error: unknown, failures: number) => void;
+}
+
+/**
+ * Runs `work` when woken, one run at a time: a wake during a run asks for one more run after
+ * it, however many wakes came; a failed run is tried again after the retry delay. What
+ * follows a store (projectors, the MQTT bridge) reads from its own checkpoint on each run,
+ * so a wake is only a hint and coalescing them loses nothing.
+ */
+export class WakeLoop {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private stopped = true;
+
+  constructor(
+    private readonly work: () => Promise<void>,
+    private readonly options: WakeLoopOptions,
+  ) {}
+
+  get active(): boolean {
+    return !this.stopped;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** No run starts after this; resolves once the current one ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.settled();
+  }
+
+  /** Resolves once the run in progress, if any, ended (failed runs included). */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runUntilIdle().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async runUntilIdle(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.work();
+        this.failures = 0;
+      } catch (error) {
+        if (this.stopped) return;
+        this.failures += 1;
+        this.options.onError?.(error, this.failures);
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => this.wake(), this.options.retryDelay(this.failures));
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+}
