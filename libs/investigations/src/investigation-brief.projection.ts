@@ -20,6 +20,11 @@ export interface InvestigationBrief {
   readonly updated_at: string;
 }
 
+/** The retained MQTT message: the brief, with a `type` as every message of the streams has. */
+export type InvestigationStateMessage = { readonly type: 'state' } & InvestigationBrief;
+
+export const stateMessageOf = (brief: InvestigationBrief): InvestigationStateMessage => ({ type: 'state', ...brief });
+
 export function emptyInvestigationBrief(investigationId: string): InvestigationBrief {
   return {
     investigation_id: investigationId,

@@ -4,6 +4,7 @@ import {
   emptyInvestigationBrief,
   evolveInvestigationBrief,
   readInvestigationEvent,
+  stateMessageOf,
   toInvestigationWireEvent,
   type InvestigationBrief,
   type InvestigationEvent,
@@ -72,6 +73,6 @@ async function investigationMessages(
   const topic = `${prefix}/investigations/${id}`;
   return [
     wireMessage(`${topic}/${data.type}`, event.revision, data),
-    wireMessage(`${topic}/state`, event.revision, { type: 'state', ...brief }, true),
+    wireMessage(`${topic}/state`, event.revision, stateMessageOf(brief), true),
   ];
 }
