@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  clearRetained,
   dedupeById,
   MosquittoSub,
   MQTT_TEST_URL,
@@ -48,14 +49,16 @@ function embeddedApi(prefix: string) {
   };
 }
 
-async function startInvestigation(url: string): Promise<string> {
+async function startInvestigation(url: string, prefix: string): Promise<string> {
   const res = await fetch(`${url}/api/v1/investigations`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ query: 'Contratos de saúde em 2024', data_source: 'synthetic' }),
   });
   expect(res.status).toBe(202);
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
+  const { investigation_id: id } = (await res.json()) as { investigation_id: string };
+  teardown.push(() => clearRetained(MQTT_TEST_URL, [`${prefix}/investigations/${id}/state`]));
+  return id;
 }
 
 async function subscribers(prefix: string) {
@@ -90,7 +93,7 @@ describe('MQTT bridge in the built API (MQTT_URL), on Mosquitto', () => {
     const { viaPackage, viaDebian } = await subscribers(prefix);
     const api = embeddedApi(prefix);
     const url = await api.start();
-    const id = await startInvestigation(url);
+    const id = await startInvestigation(url, prefix);
     const replay = await (await openSse(`${url}/api/v1/investigations/stream/${id}`)).done;
     expect(replay.at(-1)?.data.type).toBe('complete');
 
@@ -131,7 +134,7 @@ describe('MQTT bridge in the built API (MQTT_URL), on Mosquitto', () => {
     const { viaPackage, viaDebian } = await subscribers(prefix);
     const api = embeddedApi(prefix);
     const first = await api.start();
-    const id = await startInvestigation(first);
+    const id = await startInvestigation(first, prefix);
     await waitUntil(() => (viaPackage.events().length >= 5 ? true : undefined), 'a few events before the kill');
     await api.processes[0]?.stop('SIGKILL');
     expect(completed(viaPackage.events())).toBeUndefined();

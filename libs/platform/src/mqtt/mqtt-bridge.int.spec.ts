@@ -13,6 +13,7 @@ import { MqttBridge } from './mqtt-bridge.js';
 import { MqttLink } from './mqtt-link.js';
 import {
   chatExchange,
+  clearRetained,
   dedupeById,
   investigationEnd,
   investigationOpening,
@@ -100,6 +101,7 @@ describe('MQTT bridge on Mosquitto', () => {
     const bridge = bridgeOf(deps, prefix, MQTT_TEST_URL, metrics);
     const id = randomUUID();
     const session = randomUUID();
+    teardown.push(() => clearRetained(MQTT_TEST_URL, [`${prefix}/investigations/${id}/state`]));
     await deps.store.appendToStream(`investigation-${id}`, investigationOpening(id, 3), 'no_stream');
     bridge.start();
     await deps.store.appendToStream(`chat-${session}`, chatExchange(session), 'no_stream');
@@ -147,6 +149,7 @@ describe('MQTT bridge on Mosquitto', () => {
     const prefix = uniquePrefix('restart');
     const subscriber = await recorder(MQTT_TEST_URL, `${prefix}/#`);
     const id = randomUUID();
+    teardown.push(() => clearRetained(MQTT_TEST_URL, [`${prefix}/investigations/${id}/state`]));
     const stream = `investigation-${id}`;
     await deps.store.appendToStream(stream, investigationOpening(id, 2), 'no_stream');
     const first = bridgeOf(deps, prefix);

@@ -17,6 +17,16 @@ export const MQTT_TEST_URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 /** A topic prefix of one test alone on a shared broker. */
 export const uniquePrefix = (name: string): string => `test/${name}-${randomUUID().slice(0, 8)}`;
 
+/** Clears the retained states a test left on a shared broker (an empty retained message deletes one). */
+export async function clearRetained(url: string, topics: readonly string[]): Promise<void> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 5 });
+  try {
+    await Promise.all(topics.map((topic) => client.publishAsync(topic, '', { qos: 1, retain: true })));
+  } finally {
+    await client.endAsync();
+  }
+}
+
 /** One message as a subscriber got it. */
 export interface Received {
   readonly topic: string;
@@ -119,6 +129,8 @@ export class MqttRecorder {
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload, packet) => {
+      // An empty message deletes a retained one: how tests clean up, not an event.
+      if (payload.length === 0) return;
       this.received.push({
         topic,
         payload: JSON.parse(payload.toString()) as Received['payload'],
@@ -202,7 +214,7 @@ export class MosquittoSub {
   received(): Received[] {
     return this.lines()
       .map((line) => JSON.parse(line) as MosquittoLine)
-      .filter((line) => line.topic !== `${this.prefix}-probe`)
+      .filter((line) => line.topic !== `${this.prefix}-probe` && line.payloadlen > 0)
       .map((line) => ({
         topic: line.topic,
         payload: line.payload,
@@ -224,6 +236,7 @@ export class MosquittoSub {
 interface MosquittoLine {
   readonly topic: string;
   readonly retain: number;
+  readonly payloadlen: number;
   readonly properties?: { readonly 'user-properties'?: Record<string, string> };
   readonly payload: Received['payload'];
 }
