@@ -13,6 +13,9 @@ import type { Metrics } from '../metrics/metrics.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
 import type { MqttLink, MqttMessage } from './mqtt-link.js';
 
+/** How long a stop waits for the page in flight to be acknowledged and checkpointed. */
+const STOP_GRACE_MS = 2_000;
+
 /**
  * What the bridge publishes for stored events: the messages of one event, in order. State
  * it keeps between events (a retained summary) lives in documents of its `collections`,
@@ -83,13 +86,21 @@ export class MqttBridge {
     this.loop.start();
   }
 
-  /** Stops publishing: a page whose PUBACKs are outstanding fails and is not checkpointed. */
+  /**
+   * Stops publishing. A page in flight is given STOP_GRACE_MS to be acknowledged and
+   * checkpointed, so a lease handed over on a clean stop repeats nothing; past that (the
+   * broker away) it is abandoned, uncheckpointed, and whoever runs next publishes it again.
+   */
   async stop(): Promise<void> {
     this.live?.unsubscribe();
     this.live = null;
-    const stopped = this.loop.stop();
+    const settled = this.loop.stop();
+    let grace: NodeJS.Timeout | undefined;
+    if (this.connected)
+      await Promise.race([settled, new Promise((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS)))]);
+    clearTimeout(grace);
     await this.options.link.stop();
-    await stopped;
+    await settled;
   }
 
   /** Broker up, or this process not running the bridge; rejects while it runs without a broker. */
