@@ -1,17 +1,26 @@
 import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
 import { classifySourceFailure, contractSourceNotice, contractSourceResolver } from './contract-sources.js';
+import { runMqttBridge } from './mqtt/mqtt-bridge-host.js';
 import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 import { runHere, type RunWorkflows } from './workflows/workflow-hosts.js';
 
 /**
- * Starts the workers on a runtime with the settings' tuning. Distributed workers run the
- * read models' projectors and the workflow hosts under leases, one worker each; embedded,
- * the workflows run here and the api runs the projectors.
+ * Starts the workers on a runtime with the settings' tuning, and the MQTT bridge when
+ * MQTT_URL is set. Distributed workers run the read models' projectors and the workflow
+ * hosts under leases, one worker each; embedded, the workflows run here and the api runs
+ * the projectors.
  */
-export function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
+export async function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
   const leased: RunWorkflows = (hosts) => runLeasedProjectors(runtime, hosts);
-  return startWorkersOnly(runtime, isEmbedded(runtime.settings) ? runHere : leased);
+  const workers = await startWorkersOnly(runtime, isEmbedded(runtime.settings) ? runHere : leased);
+  const bridge = runMqttBridge(runtime);
+  return {
+    stop: async () => {
+      await workers.stop();
+      await bridge.stop();
+    },
+  };
 }
 
 function startWorkersOnly(runtime: Runtime, runWorkflows: RunWorkflows): Promise<RunningWorkers> {

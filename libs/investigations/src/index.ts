@@ -10,3 +10,4 @@ export * from './investigation-wire.projection.js';
 export * from './investigation-event.reader.js';
 export * from './investigation-summaries.projection.js';
 export * from './investigation-run.workflow.js';
+export * from './investigation-brief.projection.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Anomaly } from '#analysis';
 import type { RecordedEvent } from '#eventsourcing';
 import { projectInMemory, recordedEvent } from '#eventsourcing/testing';
 import {
@@ -8,20 +7,10 @@ import {
   toInvestigationListItem,
 } from './investigation-summaries.projection.js';
 import type { InvestigationSummary } from './investigation-summary.projection.js';
+import { anomalyOf } from './investigation.testing.js';
 
 const recorded = (streamId: string, revision: number, type: string, data: unknown): RecordedEvent =>
   recordedEvent(streamId, revision, type, data);
-
-const anomaly = (severity: Anomaly['severity']): Anomaly => ({
-  anomaly_id: `a-${severity}-${Math.random()}`,
-  anomaly_type: 'price_deviation',
-  severity,
-  score: 0.5,
-  contract_id: 'k1',
-  contract_ids: ['k1'],
-  explanation: 'preço acima da mediana',
-  evidence: {},
-});
 
 const project = (events: RecordedEvent[]) => projectInMemory(investigationSummariesProjection, events);
 
@@ -73,9 +62,9 @@ describe('investigation summaries projection', () => {
   it('counts anomalies by severity and marks the end, in the list item', async () => {
     const readModels = await project([
       started,
-      recorded(stream, 2, 'AnomalyDetected', { anomaly: anomaly('high'), at: 'x' }),
-      recorded(stream, 3, 'AnomalyDetected', { anomaly: anomaly('high'), at: 'x' }),
-      recorded(stream, 4, 'AnomalyDetected', { anomaly: anomaly('low'), at: 'x' }),
+      recorded(stream, 2, 'AnomalyDetected', { anomaly: anomalyOf('high'), at: 'x' }),
+      recorded(stream, 3, 'AnomalyDetected', { anomaly: anomalyOf('high'), at: 'x' }),
+      recorded(stream, 4, 'AnomalyDetected', { anomaly: anomalyOf('low'), at: 'x' }),
       recorded(stream, 5, 'InvestigationCompleted', {
         totalAnomalies: 3,
         recordsProcessed: 10,

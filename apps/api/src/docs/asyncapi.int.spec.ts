@@ -51,6 +51,9 @@ describe('AsyncAPI document', () => {
         'events.{category}.{eventType}',
         'audit.{eventType}',
         '/api/v1/investigations/stream',
+        'cidadao/investigations/{investigationId}/{eventType}',
+        'cidadao/investigations/{investigationId}/state',
+        'cidadao/chat/{sessionId}/{eventType}',
       ]),
     );
   });
@@ -60,8 +63,11 @@ describe('AsyncAPI document', () => {
     for (const type of Object.keys(investigationEventSchemas) as WireEventType[])
       for (const name of [...channelsOf('investigation'), 'generalWebSocket'])
         if (!doc.channels[name]?.messages[wireEventSchemaName(type)]) missing.push(`${name}: ${type}`);
+    for (const type of Object.keys(investigationEventSchemas) as WireEventType[])
+      if (!doc.channels.mqttInvestigation?.messages[wireEventSchemaName(type)])
+        missing.push(`mqttInvestigation: ${type}`);
     for (const type of Object.keys(chatEventSchemas) as ChatWireEventType[])
-      for (const name of ['chatSse', 'generalWebSocket'])
+      for (const name of ['chatSse', 'generalWebSocket', 'mqttChat'])
         if (!doc.channels[name]?.messages[chatEventSchemaName(type)]) missing.push(`${name}: ${type}`);
     for (const type of Object.keys(investigationListEventSchemas) as ListWireEventType[])
       if (!doc.channels.listSse?.messages[listEventSchemaName(type)]) missing.push(`listSse: ${type}`);

@@ -68,6 +68,7 @@ function messages(): Record<string, object> {
     ['StreamError', message('error', 'The server interrupted the stream: resume after retry_after.', 'StreamError')],
     ['CloudEvent', message('CloudEvent', 'A domain event as CloudEvents 1.0.', 'CloudEvent')],
     ['AuditCloudEvent', message('AuditCloudEvent', 'An audit record as CloudEvents 1.0.', 'AuditCloudEvent')],
+    ['InvestigationState', message('state', 'The retained state of an investigation (MQTT).', 'InvestigationState')],
   ]);
 }
 
@@ -98,10 +99,12 @@ function schemas(): Record<string, SchemaObject> {
 interface ChannelSpec {
   readonly address: string;
   readonly description: string;
-  readonly server: 'http' | 'ws' | 'socketio' | 'nats';
+  readonly server: 'http' | 'ws' | 'socketio' | 'nats' | 'mqtt';
   readonly sends: readonly string[];
   readonly receives?: readonly string[];
   readonly parameters?: Readonly<Record<string, string>>;
+  /** MQTT: what the server's publishes are sent as. */
+  readonly mqtt?: { readonly qos: 0 | 1 | 2; readonly retain: boolean };
 }
 
 const investigationEvents = INVESTIGATION_TYPES.map((t) => wireEventSchemaName(t));
@@ -110,6 +113,8 @@ const listEvents = LIST_TYPES.map((t) => listEventSchemaName(t));
 const commands = (...types: InboundType[]) => types.map((t) => `Command_${t}`);
 const investigationId = { investigationId: 'The investigation.' };
 const sessionId = { sessionId: 'The chat session.' };
+const MQTT_PROPERTIES =
+  'MQTT 5 user properties `event-id` (the SSE id: the revision in its stream) and `event-type`; QoS 1. Published at least once: a subscriber drops an `event-id` it already has for that stream (docs/mqtt.md). The prefix is MQTT_TOPIC_PREFIX.';
 
 /** Every stream the server has, on every transport: one home, so a transport cannot forget an event type. */
 export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
@@ -196,6 +201,31 @@ export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
     sends: ['AuditCloudEvent'],
     parameters: { eventType: 'The audit record event_type, e.g. investigation.started.' },
   },
+  mqttInvestigation: {
+    address: 'cidadao/investigations/{investigationId}/{eventType}',
+    description: `MQTT (MQTT_URL): the SSE events of an investigation, the same JSON, in order. ${MQTT_PROPERTIES}`,
+    server: 'mqtt',
+    sends: investigationEvents,
+    parameters: { ...investigationId, eventType: 'The wire event type: progress, phase, anomaly, complete…' },
+    mqtt: { qos: 1, retain: false },
+  },
+  mqttInvestigationState: {
+    address: 'cidadao/investigations/{investigationId}/state',
+    description:
+      'MQTT, retained: the investigation at a glance after its latest event (status, phase, progress, anomaly counts), so a device that subscribes late sees it at once; `event-id` is its last_event_id.',
+    server: 'mqtt',
+    sends: ['InvestigationState'],
+    parameters: investigationId,
+    mqtt: { qos: 1, retain: true },
+  },
+  mqttChat: {
+    address: 'cidadao/chat/{sessionId}/{eventType}',
+    description: `MQTT (MQTT_URL): the SSE events of a chat session, the same JSON, in order. ${MQTT_PROPERTIES}`,
+    server: 'mqtt',
+    sends: chatEvents,
+    parameters: { ...sessionId, eventType: 'The wire event type: start, detecting, chunk, complete…' },
+    mqtt: { qos: 1, retain: false },
+  },
 };
 
 function channel(spec: ChannelSpec): object {
@@ -223,8 +253,9 @@ function operations(): Record<string, object> {
         channel: ref(`channels/${name}`),
         messages: list.map((message) => ref(`channels/${name}/messages/${message}`)),
       });
+      const bindings = spec.mqtt ? { bindings: { mqtt: { ...spec.mqtt, bindingVersion: '0.2.0' } } } : {};
       return [
-        [`${name}_send`, op('send', spec.sends)],
+        [`${name}_send`, { ...op('send', spec.sends), ...bindings }],
         ...(spec.receives ? [[`${name}_receive`, op('receive', spec.receives)]] : []),
       ];
     }),
@@ -232,7 +263,11 @@ function operations(): Record<string, object> {
 }
 
 /** The AsyncAPI 3.0 document of every stream, from the same wire schemas as the OpenAPI document. */
-export function buildAsyncApiDocument(host = 'localhost:8000', natsHost = 'localhost:4222'): Record<string, unknown> {
+export function buildAsyncApiDocument(
+  host = 'localhost:8000',
+  natsHost = 'localhost:4222',
+  mqttHost = 'localhost:1883',
+): Record<string, unknown> {
   const security = (scheme: string) => [ref(`components/securitySchemes/${scheme}`)];
   return {
     asyncapi: '3.0.0',
@@ -240,7 +275,7 @@ export function buildAsyncApiDocument(host = 'localhost:8000', natsHost = 'local
       title: 'Cidadão.AI streaming API',
       version: '1',
       description:
-        'Every stream of the API: SSE, raw WebSocket, Socket.IO and the JetStream feeds. Events carry an id; every transport resumes after it.',
+        'Every stream of the API: SSE, raw WebSocket, Socket.IO, the JetStream feeds and the MQTT bridge. Events carry an id; every transport resumes after it.',
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
     },
     defaultContentType: 'application/json',
@@ -254,6 +289,13 @@ export function buildAsyncApiDocument(host = 'localhost:8000', natsHost = 'local
         description: 'Socket.IO 4 (Engine.IO 4 over WebSocket); the token goes in the handshake auth.',
       },
       nats: { host: natsHost, protocol: 'nats', description: 'NATS JetStream (streams EVENTS and AUDIT).' },
+      mqtt: {
+        host: mqttHost,
+        protocol: 'mqtt',
+        protocolVersion: '5',
+        description:
+          'The MQTT broker of MQTT_URL, where the bridge publishes (topics under MQTT_TOPIC_PREFIX, default cidadao); its access rules are the broker’s.',
+      },
     },
     channels: Object.fromEntries(Object.entries(CHANNELS).map(([name, spec]) => [name, channel(spec)])),
     operations: operations(),

@@ -248,6 +248,23 @@ export const investigationListEventSchemas = {
   ),
 } as const;
 
+/** The retained `<prefix>/investigations/<id>/state` message of the MQTT bridge. */
+export const investigationStateSchema = event(
+  'state',
+  'An investigation at a glance as of its event last_event_id, retained by the broker: what a device shows.',
+  {
+    investigation_id: text('The investigation.'),
+    status: listItemShape.status,
+    current_phase: listItemShape.current_phase,
+    progress: listItemShape.progress,
+    records_processed: count,
+    anomalies_detected: count,
+    anomalies_by_severity: listItemShape.anomalies_by_severity,
+    last_event_id: count.meta({ description: 'The SSE id of the last event this state includes.' }),
+    updated_at: text('When that event was recorded.'),
+  },
+);
+
 export type WireEventType = keyof typeof investigationEventSchemas;
 export type ListWireEventType = keyof typeof investigationListEventSchemas;
 export type ChatWireEventType = keyof typeof chatEventSchemas;
@@ -286,6 +303,7 @@ export function wireEventSchemas(): Record<string, SchemaObject> {
       ]),
     ),
     InvestigationListItem: jsonSchemaOf(investigationListItemSchema),
+    InvestigationState: jsonSchemaOf(investigationStateSchema),
     InvestigationListPage: withItemsRef(jsonSchemaOf(investigationListPageSchema), 'InvestigationListItem'),
     StreamError: jsonSchemaOf(streamErrorSchema),
     CloudEvent: jsonSchemaOf(cloudEventSchema),

@@ -3,7 +3,12 @@ import type { z } from 'zod';
 import type { CloudEvent } from '#audit';
 import type { AuditCloudEvent, AuditRecordWire } from '#audit';
 import type { ChatWireEvent } from '#chat';
-import type { InvestigationListItem, InvestigationListWireEvent, InvestigationWireEvent } from '#investigations';
+import type {
+  InvestigationListItem,
+  InvestigationListWireEvent,
+  InvestigationStateMessage,
+  InvestigationWireEvent,
+} from '#investigations';
 import {
   auditCloudEventSchema,
   auditRecordSchema,
@@ -13,6 +18,7 @@ import {
   investigationListEventSchemas,
   investigationListItemSchema,
   investigationListPageSchema,
+  investigationStateSchema,
   wireEventSchemas,
 } from './wire-event.schemas.js';
 import type { InvestigationList } from '../investigations/investigation-list.js';
@@ -59,7 +65,8 @@ describe('the wire schemas', () => {
       keyof Awaited<ReturnType<InvestigationList['page']>>,
       keyof z.output<typeof investigationListPageSchema>
     > = true;
-    expect([item, page]).toEqual([true, true]);
+    const state: SameKeys<keyof InvestigationStateMessage, keyof z.output<typeof investigationStateSchema>> = true;
+    expect([item, page, state]).toEqual([true, true, true]);
     const cloud: SameKeys<keyof CloudEvent, keyof z.output<typeof cloudEventSchema>> = true;
     const audit: SameKeys<keyof AuditRecordWire, keyof z.output<typeof auditRecordSchema>> = true;
     expect(Object.keys(investigation).sort()).toEqual(Object.keys(investigationEventSchemas).sort());

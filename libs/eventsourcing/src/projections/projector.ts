@@ -30,7 +30,7 @@ export class Projector<E = unknown> implements HostedRunner {
   constructor(private readonly options: ProjectorOptions<E>) {
     this.batchSize = options.batchSize ?? 500;
     this.loop = new WakeLoop(async () => void (await this.catchUp()), {
-      retryMs: options.retryMs ?? 1_000,
+      retryDelay: () => options.retryMs ?? 1_000,
       onError: (error) => options.onError?.(error, this.name),
       wakeOn: () => options.store.subscribe(),
     });

@@ -62,7 +62,7 @@ export class WorkflowHost<Input, State, Output extends WorkflowCommand> implemen
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     });
     this.loop = new WakeLoop(() => this.run(), {
-      retryMs: options.retryMs ?? 1_000,
+      retryDelay: () => options.retryMs ?? 1_000,
       onError: (error) => options.onError?.(error, this.name),
       wakeOn: () => options.store.subscribe(),
     });

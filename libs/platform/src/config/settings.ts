@@ -110,6 +110,15 @@ export const settingsSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token')
       .default('audit'),
+    // ours: MQTT bridge for devices (docs/mqtt.md); unset, no bridge runs
+    MQTT_URL: url(['mqtt', 'mqtts', 'ws', 'wss']).optional(),
+    MQTT_TOPIC_PREFIX: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,64}(\/[A-Za-z0-9_-]{1,64}){0,7}$/,
+        'must be topic levels of letters, digits, _ and -, joined by /',
+      )
+      .default('cidadao'),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
     COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),

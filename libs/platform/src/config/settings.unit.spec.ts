@@ -36,6 +36,17 @@ describe('loadSettings', () => {
       expect(() => loadSettings({ METRICS_PORT: bad })).toThrow(/METRICS_PORT: must be a port .* or a range/);
   });
 
+  it('takes MQTT_URL as an mqtt(s) or ws(s) URL, and a topic prefix of plain levels', () => {
+    expect(loadSettings({}).MQTT_URL).toBeUndefined();
+    expect(loadSettings({}).MQTT_TOPIC_PREFIX).toBe('cidadao');
+    expect(loadSettings({ MQTT_URL: 'mqtt://127.0.0.1:1883' }).MQTT_URL).toBe('mqtt://127.0.0.1:1883');
+    expect(loadSettings({ MQTT_TOPIC_PREFIX: 'city/sp-01' }).MQTT_TOPIC_PREFIX).toBe('city/sp-01');
+    for (const bad of ['127.0.0.1:1883', 'http://broker:1883', 'tcp://broker'])
+      expect(() => loadSettings({ MQTT_URL: bad })).toThrow(/MQTT_URL: must/);
+    for (const bad of ['a/+', '#', '/cidadao', 'cidadao/', 'a b', '$SYS'])
+      expect(() => loadSettings({ MQTT_TOPIC_PREFIX: bad })).toThrow(/MQTT_TOPIC_PREFIX: must be topic levels/);
+  });
+
   it('refuses an embedded store in distributed mode', () => {
     expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222' })).toThrow(InvalidSettingsError);
     expect(() =>

@@ -5,6 +5,8 @@ export interface Dependency {
   readonly name: string;
   readonly kind: string;
   ping(): Promise<void>;
+  /** Reported, but its being down leaves the process ready (a peripheral that catches up once back). */
+  readonly optional?: boolean;
 }
 
 export interface DependencyStatus {
@@ -20,14 +22,19 @@ export type ReadinessReport = { readonly status: 'ready' | 'unavailable' } & {
 /** A ping that hangs (a server gone without a reset) counts as down, so readiness answers promptly. */
 const PING_TIMEOUT_MS = 3_000;
 
-/** What every process of the deployment needs: the command bus, the event store and the audit log. */
-export function runtimeDependencies(runtime: Pick<Runtime, 'bus' | 'store' | 'audit'>): Dependency[] {
-  const { bus, store, audit } = runtime;
-  return [
+/**
+ * What every process of the deployment needs: the command bus, the event store and the audit
+ * log; with MQTT_URL also the broker, reported without deciding readiness.
+ */
+export function runtimeDependencies(runtime: Pick<Runtime, 'bus' | 'store' | 'audit' | 'mqtt'>): Dependency[] {
+  const { bus, store, audit, mqtt } = runtime;
+  const dependencies: Dependency[] = [
     { name: 'bus', kind: bus.kind, ping: () => bus.ping() },
     { name: 'store', kind: store.kind, ping: () => store.ping() },
     { name: 'audit', kind: audit.kind, ping: () => audit.ping() },
   ];
+  if (mqtt) dependencies.push({ name: 'mqtt', kind: 'mqtt', ping: () => mqtt.ping(), optional: true });
+  return dependencies;
 }
 
 export async function checkReadiness(
@@ -36,7 +43,9 @@ export async function checkReadiness(
 ): Promise<ReadinessReport> {
   const checks = await Promise.allSettled(dependencies.map((dependency) => withTimeout(dependency.ping(), timeoutMs)));
   const report: Record<string, DependencyStatus | string> = {
-    status: checks.every((check) => check.status === 'fulfilled') ? 'ready' : 'unavailable',
+    status: checks.every((check, index) => check.status === 'fulfilled' || dependencies[index]?.optional)
+      ? 'ready'
+      : 'unavailable',
   };
   dependencies.forEach((dependency, index) => {
     report[dependency.name] = { kind: dependency.kind, status: checks[index]?.status === 'fulfilled' ? 'up' : 'down' };

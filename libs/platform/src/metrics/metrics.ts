@@ -97,6 +97,12 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly mqttPublished = new Counter({
+    name: 'mqtt_published_total',
+    help: 'Messages the MQTT bridge published and the broker acknowledged: kind event (a wire event) or state (a retained summary).',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly consumerPending = new Gauge({
     name: 'jetstream_consumer_pending',
     help: 'Commands waiting in the JetStream consumer.',

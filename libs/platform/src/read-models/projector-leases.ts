@@ -7,7 +7,7 @@ export interface ProjectorLeasesOptions {
   readonly connectionString: string;
   /** The read models' schema: leases of different deployments never meet. */
   readonly schema: string;
-  /** Projectors and workflow hosts: each runs in one worker at a time. */
+  /** Projectors, workflow hosts, the MQTT bridge: each runs in one worker at a time. */
   readonly projectors: readonly HostedRunner[];
   readonly logger: Logger;
   /** Between two attempts at a lease someone else holds, or after the connection broke (default 2 s). */

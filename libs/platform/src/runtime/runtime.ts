@@ -12,6 +12,8 @@ import { createEventStore } from '../event-store/event-store.factory.js';
 import type { EventStore, ReadModelStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
+import type { MqttBridge } from '../mqtt/mqtt-bridge.js';
+import { createMqttBridge } from '../mqtt/mqtt-bridge.factory.js';
 import { createReadModelStore } from '../read-models/read-model-store.factory.js';
 
 /** The adapters one process runs on, chosen by settings; shared by the api and workers roots. */
@@ -27,6 +29,8 @@ export interface Runtime {
   readonly auditAnchor: AuditAnchor;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** With MQTT_URL: the bridge to the broker, not started (the workers' host starts it, leased when distributed). */
+  readonly mqtt: MqttBridge | null;
   close(): Promise<void>;
 }
 
@@ -104,16 +108,19 @@ export async function createRuntime(
     intervalMs: settings.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
     metrics,
   });
+  const mqtt = createMqttBridge(settings, { store, readModels, logger, metrics });
   return {
     settings,
     store,
     readModels,
+    mqtt,
     bus,
     audit: anchoredAuditLog(log, auditAnchor),
     auditAnchor,
     metrics,
     logger,
     close: async () => {
+      await mqtt?.stop();
       await bus.close();
       // The last checkpoint needs the log and the store, so before either closes.
       await auditAnchor.stop();

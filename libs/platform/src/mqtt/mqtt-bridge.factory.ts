@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { EventStore, ReadModelStore } from '#eventsourcing';
+import type { Settings } from '../config/settings.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { deviceFeed } from './device-feed.js';
+import { MqttBridge } from './mqtt-bridge.js';
+import { MqttLink } from './mqtt-link.js';
+
+export interface MqttBridgeDeps {
+  readonly store: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** The bridge MQTT_URL asks for, not started; null without MQTT_URL. */
+export function createMqttBridge(
+  settings: Pick<Settings, 'MQTT_URL' | 'MQTT_TOPIC_PREFIX'>,
+  deps: MqttBridgeDeps,
+): MqttBridge | null {
+  if (!settings.MQTT_URL) return null;
+  const logger = deps.logger.child({ component: 'mqtt-bridge' });
+  const link = new MqttLink({
+    url: settings.MQTT_URL,
+    clientId: `cidadao-bridge-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    logger,
+  });
+  return new MqttBridge({ ...deps, logger, link, feed: deviceFeed(settings.MQTT_TOPIC_PREFIX) });
+}
