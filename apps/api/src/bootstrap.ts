@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator, isEmbedded, TokenRevocations, trustFunction, type Runtime } from '#platform';
+import { createAuthenticator, TokenRevocations, trustFunction, type Runtime } from '#platform';
 import { projectionLags, runProjectors } from '#workers';
 import { LiveFeed } from '#eventsourcing';
 import { corsOptions } from './http/cors.js';
@@ -47,13 +47,16 @@ export async function startApi(
     { bodyParser: false, logger: false },
   );
   const http = new HttpDrain(app.getHttpServer());
-  const cors = corsOptions(runtime.settings.CORS_ORIGINS);
+  const { http: edge, websocket } = runtime.settings;
+  const cors = corsOptions(edge.corsOrigins);
   if (cors) app.enableCors(cors);
   installHttpObservability(app, runtime);
-  app.useWebSocketAdapter(new SocketIoAdapter(app, runtime));
+  app.useWebSocketAdapter(
+    new SocketIoAdapter(app, { http: edge, websocket, logger: runtime.logger, metrics: runtime.metrics }),
+  );
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
-  app.set('trust proxy', trustFunction(runtime.settings.TRUST_PROXY));
-  app.use(express.json({ limit: runtime.settings.MAX_BODY_BYTES, strict: false }));
+  app.set('trust proxy', trustFunction(edge.trustProxy));
+  app.use(express.json({ limit: edge.maxBodyBytes, strict: false }));
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
     error ? sendError(res, error, runtime.logger, req) : next(),
   );
@@ -63,7 +66,7 @@ export async function startApi(
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
   await feed.start();
   // Embedded, this process keeps the read models; distributed, the workers do and this one reads them.
-  const projectors = isEmbedded(runtime.settings) ? runProjectors(runtime) : null;
+  const projectors = runtime.settings.process.embedded ? runProjectors(runtime) : null;
   const stopLag = measureProjectionLag(runtime, feed);
   const stopReadModelLag = runtime.metrics.measureReadModelLag(() => projectionLags(runtime));
   await app.listen(port, host);
@@ -73,7 +76,7 @@ export async function startApi(
       feed,
       registry: app.get(ShutdownRegistry),
       logger: runtime.logger,
-      deadlineMs: runtime.settings.SHUTDOWN_TIMEOUT_MS,
+      deadlineMs: runtime.settings.process.shutdownTimeoutMs,
     });
   const address = app.getHttpServer().address() as AddressInfo;
   return {

@@ -1,4 +1,4 @@
-import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
+import { createLlmProviders, type Runtime } from '#platform';
 import { classifySourceFailure, contractSourceNotice, contractSourceResolver } from './contract-sources.js';
 import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
@@ -9,7 +9,7 @@ import { startWorkers, type RunningWorkers } from './workers.js';
  */
 export async function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
   const workers = await startWorkersOnly(runtime);
-  if (isEmbedded(runtime.settings)) return workers;
+  if (runtime.settings.process.embedded) return workers;
   const projectors = runLeasedProjectors(runtime);
   return {
     stop: async () => {
@@ -20,8 +20,8 @@ export async function startWorkersFromRuntime(runtime: Runtime): Promise<Running
 }
 
 function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
-  const { settings } = runtime;
-  if (!settings.PORTAL_TRANSPARENCIA_API_KEY)
+  const { workers, bus, contracts, llm } = runtime.settings;
+  if (!contracts.portalApiKey)
     runtime.logger.warn(
       { dataSource: 'contracts', source: 'synthetic' },
       'PORTAL_TRANSPARENCIA_API_KEY is not set: investigations with data_source "contracts" analyse synthetic contracts, not the Portal da Transparência (their first event and report say so)',
@@ -32,15 +32,15 @@ function startWorkersOnly(runtime: Runtime): Promise<RunningWorkers> {
     audit: runtime.audit,
     logger: runtime.logger.child({ component: 'workers' }),
     metrics: runtime.metrics,
-    concurrency: settings.WORKER_CONCURRENCY,
-    maxDeliver: settings.COMMAND_MAX_DELIVER,
-    ackWaitMs: settings.COMMAND_ACK_WAIT_MS,
-    pageSize: settings.INVESTIGATION_PAGE_SIZE,
-    stepDelayMs: settings.INVESTIGATION_STEP_DELAY_MS,
-    sourceFor: contractSourceResolver(settings),
-    sourceNotice: contractSourceNotice(settings),
+    concurrency: workers.concurrency,
+    maxDeliver: bus.commands.maxDeliver,
+    ackWaitMs: bus.commands.ackWaitMs,
+    pageSize: workers.pageSize,
+    stepDelayMs: workers.stepDelayMs,
+    sourceFor: contractSourceResolver(contracts),
+    sourceNotice: contractSourceNotice(contracts),
     classifyFailure: classifySourceFailure,
-    llm: createLlmProviders(settings, runtime.logger.child({ component: 'llm' })).chat,
-    chatFollowWindowMs: settings.CHAT_FOLLOW_WINDOW_MS,
+    llm: createLlmProviders(llm, runtime.logger.child({ component: 'llm' })).chat,
+    chatFollowWindowMs: workers.chatFollowWindowMs,
   });
 }

@@ -11,13 +11,13 @@ const COMPRESSION_MINIMUM_SIZE = 256;
  * (which also set the request ids), then the streaming gzip when STREAMING_COMPRESSION.
  */
 export function installHttpObservability(app: INestApplication, runtime: Runtime): void {
-  const { settings } = runtime;
+  const { compression: gzip } = runtime.settings.http;
   app.use(requestObserver(runtime.logger, runtime.metrics));
-  if (settings.STREAMING_COMPRESSION) {
+  if (gzip.enabled) {
     const compression = new StreamingCompressionMiddleware({
       minimumSize: COMPRESSION_MINIMUM_SIZE,
-      compressionLevel: settings.STREAMING_COMPRESSION_LEVEL,
-      chunkSize: settings.STREAMING_CHUNK_SIZE,
+      compressionLevel: gzip.level,
+      chunkSize: gzip.chunkSize,
     });
     app.use(compression.use);
   }

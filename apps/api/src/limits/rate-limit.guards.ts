@@ -1,11 +1,11 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Runtime } from '#platform';
+import type { HttpSettings, RateLimitSettings } from '#platform';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { isPublic } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
-import { RUNTIME } from '../tokens.js';
+import { SETTINGS } from '../tokens.js';
 import { clientIp } from '../http/client-ip.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -34,15 +34,16 @@ export class IpRateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
     private readonly audit: AuditRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
+    const limit = this.rateLimits.perMinuteIp;
     if (!limitedHttp(this.reflector, context, limit)) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const address = clientIp(req, this.runtime.settings);
+    const address = clientIp(req, this.http);
     return spend(this.limiter, this.audit, req, { kind: 'ip', key: address, limit, userId: null });
   }
 }
@@ -53,12 +54,12 @@ export class UserRateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
     private readonly audit: AuditRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE;
+    const limit = this.rateLimits.perMinute;
     if (!limitedHttp(this.reflector, context, limit)) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const principal = principalOf(req);

@@ -8,7 +8,7 @@ import {
   evolveChatHistory,
   type ChatEvent,
 } from '#chat';
-import { StreamPump, type Logger, type Metrics, type PresenceChannel, type Settings } from '#platform';
+import { StreamPump, type Logger, type Metrics, type ChatSettings, type PresenceChannel } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
 import { sessionNotFound } from '../chat/chat-sessions.js';
@@ -23,7 +23,7 @@ export interface ChatDeps {
   readonly store: EventStore;
   readonly feed: LiveFeed;
   readonly presence: PresenceChannel;
-  readonly settings: Settings;
+  readonly chatSettings: ChatSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Counts a message against the client's request budget; throws a 429 ApiError beyond it. */
@@ -114,7 +114,7 @@ export class ChatParticipant {
       await this.deps.admit();
       const request = parseChatRequest(
         { message: content, session_id: this.sessionId, agent_id: agentId },
-        this.deps.settings.CHAT_MAX_MESSAGE_LENGTH,
+        this.deps.chatSettings.maxMessageLength,
       );
       const { principal, correlationId } = this.peer;
       const sent = await this.deps.chat.send(

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type { Settings } from '#platform';
+import type { WebSocketSettings } from '#platform';
 import { Presence } from './presence.js';
 import { ChatGateway } from './socketio/chat.gateway.js';
 import { InvestigationsGateway } from './socketio/investigations.gateway.js';
@@ -10,7 +10,7 @@ import { WsUpgradeRouter } from './ws-upgrade.router.js';
  * The WebSocket and Socket.IO endpoints. The router is always there, to refuse upgrades
  * when ENABLE_WEBSOCKET=false; the Socket.IO gateways exist only when it is true.
  */
-export function websocketProviders(settings: Settings): Provider[] {
-  const gateways = settings.ENABLE_WEBSOCKET ? [InvestigationsGateway, ChatGateway] : [];
+export function websocketProviders(websocket: WebSocketSettings): Provider[] {
+  const gateways = websocket.enabled ? [InvestigationsGateway, ChatGateway] : [];
   return [WsConnections, Presence, WsUpgradeRouter, ...gateways];
 }

@@ -6,7 +6,7 @@ import {
   type Heartbeat,
   type Logger,
   type Principal,
-  type Settings,
+  type WebSocketSettings,
 } from '#platform';
 import type { Peer, PeerKind, PeerStats } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
@@ -23,7 +23,7 @@ export interface WsPeerOptions {
   readonly correlationId: string;
   /** The general endpoint batches; the seed's per-stream endpoints send each message alone. */
   readonly batching: boolean;
-  readonly settings: Settings;
+  readonly websocket: WebSocketSettings;
   readonly logger: Logger;
 }
 
@@ -51,11 +51,11 @@ export class WsPeer implements Peer {
     this.kind = options.kind;
     this.principal = options.principal;
     this.correlationId = options.correlationId;
-    this.limit = options.settings.WEBSOCKET_BUFFER_SIZE;
+    this.limit = options.websocket.bufferSize;
     this.batcher = options.batching ? new MessageBatcher((frame) => this.write(frame)) : null;
     this.heartbeat = startHeartbeat(ws, {
-      pingIntervalMs: options.settings.WEBSOCKET_PING_INTERVAL * 1000,
-      idleTimeoutMs: options.settings.WEBSOCKET_TIMEOUT * 1000,
+      pingIntervalMs: options.websocket.pingIntervalSeconds * 1000,
+      idleTimeoutMs: options.websocket.timeoutSeconds * 1000,
       onDead: () => {
         options.logger.info(
           { connection: this.id, kind: this.kind },
@@ -66,7 +66,7 @@ export class WsPeer implements Peer {
       onIdle: () =>
         this.close(
           WS_CLOSE.NORMAL,
-          `idle for ${options.settings.WEBSOCKET_TIMEOUT} s; reconnect with your last event id`,
+          `idle for ${options.websocket.timeoutSeconds} s; reconnect with your last event id`,
         ),
     });
     ws.once('close', () => this.dispose());

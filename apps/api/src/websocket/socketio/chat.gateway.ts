@@ -11,7 +11,15 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import type { Authenticator, Principal, Runtime } from '#platform';
+import type {
+  Authenticator,
+  ChatSettings,
+  HttpSettings,
+  Principal,
+  RateLimitSettings,
+  Runtime,
+  WebSocketSettings,
+} from '#platform';
 import type { LiveFeed } from '#eventsourcing';
 import { sessionIdSchema } from '../../chat/chat-request.dto.js';
 import { ChatService } from '../../chat/chat.service.js';
@@ -19,7 +27,7 @@ import { ApiError } from '../../http/api-error.js';
 import { requestIdsOf } from '../../http/request-ids.js';
 import { clientIp } from '../../http/client-ip.js';
 import { RateLimiter } from '../../limits/rate-limiter.js';
-import { AUTHENTICATOR, LIVE_FEED, RUNTIME } from '../../tokens.js';
+import { AUTHENTICATOR, LIVE_FEED, RUNTIME, SETTINGS } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
 import { Presence } from '../presence.js';
 import { endWithStream, reportFailure } from '../ws-endings.js';
@@ -60,7 +68,11 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   private readonly participants = new Map<string, ChatParticipant>();
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics' | 'store'>,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
+    @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
+    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
+    @Inject(SETTINGS.chat) private readonly chatSettings: ChatSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(LIVE_FEED) private readonly feed: LiveFeed,
     private readonly chat: ChatService,
@@ -81,7 +93,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
         authenticator: this.authenticator,
         connections: this.connections,
         logger: this.runtime.logger,
-        settings: this.runtime.settings,
+        http: this.http,
         principals: this.principals,
         audit: this.audit,
         gate: this.gate,
@@ -93,19 +105,36 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   handleConnection(socket: Socket): void {
     const principal = this.principals.get(socket);
     if (!principal) return void socket.disconnect(true);
-    const { settings, logger, metrics, store } = this.runtime;
-    const peer = new IoPeer(socket, 'socketio_chat', principal, requestIdsOf(socket.request).correlationId, settings);
+    const { logger, metrics, store } = this.runtime;
+    const { chatSettings } = this;
+    const peer = new IoPeer(
+      socket,
+      'socketio_chat',
+      principal,
+      requestIdsOf(socket.request).correlationId,
+      this.websocket,
+    );
     socket.once(
       'disconnect',
       this.connections.add(peer, () => peer.stats()),
     );
     answerUnknownEvents(socket, peer, ['message', 'typing', 'ping', 'auth']);
     const sessionId = sessionOf(socket);
-    const ip = clientIp(socket.request, settings);
+    const ip = clientIp(socket.request, this.http);
+    const { perMinuteIp } = this.rateLimits;
     const admit = async (): Promise<void> => {
-      if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+      if (perMinuteIp > 0) await this.limiter.hit('ip', ip, perMinuteIp);
     };
-    const deps = { chat: this.chat, store, feed: this.feed, presence: this.presence, settings, logger, metrics, admit };
+    const deps = {
+      chat: this.chat,
+      store,
+      feed: this.feed,
+      presence: this.presence,
+      chatSettings,
+      logger,
+      metrics,
+      admit,
+    };
     const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
     const participant = new ChatParticipant(
       peer,

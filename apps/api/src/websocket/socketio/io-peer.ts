@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import type { Principal, Settings } from '#platform';
+import type { Principal, WebSocketSettings } from '#platform';
 import type { WireFrame } from '../../streaming/wire-frame.js';
 import type { Peer, PeerKind, PeerStats } from '../peer.js';
 import { WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
@@ -51,13 +51,13 @@ export class IoPeer implements Peer {
     readonly kind: PeerKind,
     readonly principal: Principal,
     readonly correlationId: string,
-    settings: Settings,
+    websocket: WebSocketSettings,
   ) {
     this.id = socket.id;
-    this.limit = settings.WEBSOCKET_BUFFER_SIZE;
+    this.limit = websocket.bufferSize;
     this.idle = setTimeout(
-      () => this.close(WS_CLOSE.NORMAL, `idle for ${settings.WEBSOCKET_TIMEOUT} s`),
-      settings.WEBSOCKET_TIMEOUT * 1000,
+      () => this.close(WS_CLOSE.NORMAL, `idle for ${websocket.timeoutSeconds} s`),
+      websocket.timeoutSeconds * 1000,
     );
     this.idle.unref();
     socket.onAny(() => this.idle.refresh());
