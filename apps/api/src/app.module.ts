@@ -9,6 +9,7 @@ import { chatControllers, chatProviders } from './chat/chat.providers.js';
 import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { InvestigationList } from './investigations/investigation-list.js';
+import { SummaryChanges } from './investigations/summary-changes.js';
 import { InvestigationListController } from './investigations/investigation-list.controller.js';
 import { InvestigationStreamController } from './investigations/investigation-stream.controller.js';
 import { InvestigationsController } from './investigations/investigations.controller.js';
@@ -60,6 +61,7 @@ export class AppModule {
         ...auditProviders,
         InvestigationsService,
         InvestigationList,
+        SummaryChanges,
         ...chatProviders,
         ...websocketProviders(runtime.settings.websocket),
       ],
