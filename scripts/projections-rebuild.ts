@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createPinoLogger, createReadModelStore, InvalidSettingsError, loadSettings, openEventStore } from '#platform';
+import { createPinoLogger, createReadModelStore, InvalidSettingsError, loadSections, openEventStore } from '#platform';
 import { createProjectors } from '#workers';
 
 /**
@@ -8,12 +8,12 @@ import { createProjectors } from '#workers';
  * projector's next commit finds its checkpoint moved and carries on from the rebuild's.
  */
 async function main(): Promise<void> {
-  const settings = loadSettings();
-  const logger = createPinoLogger(settings.LOG_LEVEL, { service: 'projections-rebuild' });
+  const { process: proc, storage } = loadSections();
+  const logger = createPinoLogger(proc.logLevel, { service: 'projections-rebuild' });
   const names = process.argv.slice(2);
-  const store = await openEventStore(settings, logger);
+  const store = await openEventStore(storage, logger);
   try {
-    const readModels = await createReadModelStore(settings, logger);
+    const readModels = await createReadModelStore(storage, logger);
     try {
       const projectors = createProjectors({ store, readModels, logger });
       const unknown = names.filter((name) => !projectors.some((projector) => projector.name === name));

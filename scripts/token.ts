@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { InvalidSettingsError, ROLES, isRole, loadSettings, signToken, signingSecret, type Role } from '#platform';
+import { InvalidSettingsError, ROLES, isRole, loadSections, signToken, signingSecret, type Role } from '#platform';
 
 const USAGE = `usage: npm run --silent token -- --sub <user id> --role <${ROLES.join('|')}>[,<role>…] [--ttl <seconds>] [--name <display name>]`;
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
@@ -36,7 +36,7 @@ function parseTokenArgs(argv: string[]): TokenArgs {
 /** Prints, on stdout alone, a token signed with the secret the server verifies with. */
 async function main(): Promise<void> {
   const args = parseTokenArgs(process.argv.slice(2));
-  const settings = loadSettings();
+  const settings = loadSections();
   const secret = signingSecret(settings);
   if (!secret) throw new Error('JWT_SECRET is not set and JWT_JWKS_URL is: get tokens from your identity provider');
   if (secret.source === 'dev' && secret.created)
@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     roles: args.roles,
     ttlSeconds: args.ttlSeconds,
     ...(args.name ? { name: args.name } : {}),
-    ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
-    ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+    ...(settings.auth.issuer ? { issuer: settings.auth.issuer } : {}),
+    ...(settings.auth.audience ? { audience: settings.auth.audience } : {}),
   });
   process.stdout.write(`${token}\n`);
 }

@@ -266,7 +266,7 @@ describe('the investigations list (embedded)', () => {
       'node',
       ['dist/scripts/projections-rebuild.js', INVESTIGATION_SUMMARIES],
       {
-        env: { ...process.env, DATA_DIR: app.runtime.settings.DATA_DIR, LOG_LEVEL: 'error' },
+        env: { ...process.env, DATA_DIR: app.runtime.settings.storage.dataDir, LOG_LEVEL: 'error' },
       },
     );
     expect(stdout).toMatch(new RegExp(`^${INVESTIGATION_SUMMARIES}: rebuilt from sqlite up to position \\d+`));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateHeldOut } from '#chat';
-import { createRuntime, loadSettings, Metrics, silentLogger } from '#platform';
+import { createRuntime, loadSections, Metrics, silentLogger } from '#platform';
 import { startWorkersFromRuntime } from '#workers';
 import { startApi } from '../../apps/api/src/bootstrap.js';
 import { startFakeOpenAi } from '../../libs/platform/src/llm/openai-fake.testing.js';
@@ -99,7 +99,7 @@ async function measure(label: string, url: string, encoding = 'identity'): Promi
 
 async function withApp(env: Record<string, string>, run: (url: string) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-bench-chat-'));
-  const settings = loadSettings({
+  const settings = loadSections({
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE_IP: '0',
     MAX_STREAMS_PER_IP: '100000',

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createRuntime, loadSettings, Metrics, silentLogger } from '#platform';
+import { createRuntime, loadSections, Metrics, silentLogger } from '#platform';
 import { startWorkersFromRuntime } from '#workers';
 import { startApi } from '../../apps/api/src/bootstrap.js';
 
@@ -72,7 +72,7 @@ const percent = (part: number, whole: number): string => `${((1 - part / whole) 
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-bench-gzip-'));
-  const runtime = await createRuntime(loadSettings({ DATA_DIR: dataDir, ...ENV }), silentLogger, new Metrics());
+  const runtime = await createRuntime(loadSections({ DATA_DIR: dataDir, ...ENV }), silentLogger, new Metrics());
   const workers = await startWorkersFromRuntime(runtime);
   const api = await startApi(runtime, 0, '127.0.0.1');
   const totals = { rawWire: 0, gzipWire: 0, raw: 0, gzip: 0, wholeBody: 0, events: 0 };

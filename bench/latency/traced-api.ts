@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, loadSettings, Metrics, silentLogger } from '#platform';
+import { createRuntime, loadSections, Metrics, silentLogger } from '#platform';
 import { startWorkersFromRuntime } from '#workers';
 import { startApi } from '../../apps/api/src/bootstrap.js';
 import { StageTrace, tracedBus, tracedStore } from './stage-trace.js';
@@ -22,7 +22,7 @@ const awaited = (type: string): boolean => type === 'ResponseChunkGenerated' || 
  */
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-bench-latency-'));
-  const settings = loadSettings({
+  const settings = loadSections({
     ...process.env,
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE_IP: '0',
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       process.exit(0);
     })();
   });
-  reply({ kind: 'ready', url: api.url, mode: `${settings.EVENT_STORE} store, ${runtime.bus.kind} bus` });
+  reply({ kind: 'ready', url: api.url, mode: `${settings.storage.eventStore} store, ${runtime.bus.kind} bus` });
 }
 
 main().catch((error: unknown) => {

@@ -120,12 +120,12 @@ const dist = (path) => import(pathToFileURL(join(process.env.PROJECT_DIR, 'dist'
 /** The project's runtime from its build, as apps/api/src/main.ts makes it; with the API unless `api` is false. */
 async function projectRuntime(api) {
   const platform = await dist('libs/platform/src/index.js');
-  const { createPinoLogger, createRuntime, isEmbedded, loadSettings, resolveAuthMode } = platform;
+  const { createPinoLogger, createRuntime, loadSections, resolveAuthMode } = platform;
   const { startWorkersFromRuntime } = await dist('apps/workers/src/index.js');
-  const settings = loadSettings();
+  const settings = loadSections();
   resolveAuthMode(settings);
-  const runtime = await createRuntime(settings, createPinoLogger(settings.LOG_LEVEL, { service: 'bench' }));
-  if (!api || isEmbedded(settings) || settings.RUN_WORKERS) await startWorkersFromRuntime(runtime);
+  const runtime = await createRuntime(settings, createPinoLogger(settings.process.logLevel, { service: 'bench' }));
+  if (!api || settings.process.embedded || settings.process.runWorkers) await startWorkersFromRuntime(runtime);
   if (api) await (await dist('apps/api/src/bootstrap.js')).startApi(runtime, PORT, '127.0.0.1');
   return { runtime, platform };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { InvestigationStarted, ProgressReported } from '#investigations';
 import { investigationEventCatalog, investigationStreamId } from '#investigations';
-import { ANONYMOUS_PRINCIPAL, createRuntime, loadSettings, newId, silentLogger, type Runtime } from '#platform';
+import { ANONYMOUS_PRINCIPAL, createRuntime, loadSections, newId, silentLogger, type Runtime } from '#platform';
 import type { EventMetadata, NewEvent } from '#eventsourcing';
 import { startApi, type ApiServer } from '../../apps/api/src/bootstrap.js';
 import { targetOf, type AppendPlan, type AppendReport } from './append-plan.js';
@@ -136,9 +136,9 @@ export async function startBenchApi(options: BenchApiOptions): Promise<BenchApi>
   let runtime: Runtime | null = null;
   let api: ApiServer;
   try {
-    const settings = loadSettings(runSettings(options, dataDir, schema));
+    const settings = loadSections(runSettings(options, dataDir, schema));
     runtime = await createRuntime(settings, silentLogger);
-    api = await startApi(runtime, settings.PORT, settings.HOST);
+    api = await startApi(runtime, settings.process.port, settings.process.host);
   } catch (error) {
     // A failed start must not leave its temp dir or schema behind, whatever else fails here.
     await runtime?.close().catch(() => undefined);

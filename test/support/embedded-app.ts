@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startApi, type ApiServer } from '../../apps/api/src/bootstrap.js';
 import {
   createRuntime,
-  loadSettings,
+  loadSections,
   Metrics,
   signingSecret,
   signToken,
@@ -42,7 +42,7 @@ export async function startEmbeddedApp(
 ): Promise<EmbeddedApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cidadao-test-'));
   // Audit checkpoints are events: only at shutdown unless a test sets a cadence, so the store's head moves only as a test expects.
-  const settings = loadSettings({
+  const settings = loadSections({
     DATA_DIR: dataDir,
     INVESTIGATION_STEP_DELAY_MS: '0',
     SYNTHETIC_CONTRACTS: '300',
@@ -70,7 +70,7 @@ export async function startEmbeddedApp(
     token: (sub, roles, overrides = {}) => {
       const secret = signingSecret(settings);
       if (!secret) throw new Error('this server verifies tokens from a JWKS only');
-      const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = settings;
+      const { issuer, audience } = settings.auth;
       return signToken({
         secret: secret.secret,
         subject: sub,

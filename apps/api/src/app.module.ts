@@ -9,12 +9,14 @@ import { chatControllers, chatProviders } from './chat/chat.providers.js';
 import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { InvestigationList } from './investigations/investigation-list.js';
+import { SummaryChanges } from './investigations/summary-changes.js';
 import { InvestigationListController } from './investigations/investigation-list.controller.js';
 import { InvestigationStreamController } from './investigations/investigation-stream.controller.js';
 import { InvestigationsController } from './investigations/investigations.controller.js';
 import { InvestigationsService } from './investigations/investigations.service.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
-import { AUTHENTICATOR, ID_SECRET, LIVE_FEED, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
+import { settingsProviders } from './settings.providers.js';
+import { AUTHENTICATOR, ID_SECRET, LIVE_FEED, LOGGER, METRICS, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
 import { streamHubProviders } from './streaming/stream-hubs.providers.js';
 import { websocketProviders } from './websocket/websocket.providers.js';
 
@@ -47,17 +49,21 @@ export class AppModule {
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
+        ...settingsProviders(runtime.settings),
+        { provide: LOGGER, useValue: runtime.logger },
+        { provide: METRICS, useValue: runtime.metrics },
         { provide: LIVE_FEED, useValue: feed },
         { provide: AUTHENTICATOR, useValue: authenticator },
         { provide: TOKEN_REVOCATIONS, useValue: revocations },
-        { provide: ID_SECRET, useFactory: (rt: Runtime) => resolveIdSecret(rt.settings).secret, inject: [RUNTIME] },
+        { provide: ID_SECRET, useValue: resolveIdSecret(runtime.settings).secret },
         ...streamHubProviders,
         ...accessProviders,
         ...auditProviders,
         InvestigationsService,
         InvestigationList,
+        SummaryChanges,
         ...chatProviders,
-        ...websocketProviders(runtime.settings),
+        ...websocketProviders(runtime.settings.websocket),
       ],
     };
   }

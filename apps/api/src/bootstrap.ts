@@ -3,7 +3,7 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator, isEmbedded, TokenRevocations, trustFunction, type Runtime } from '#platform';
+import { createAuthenticator, TokenRevocations, trustFunction, type Runtime } from '#platform';
 import { projectionLags, runProjectors } from '#workers';
 import { LiveFeed } from '#eventsourcing';
 import { AppModule } from './app.module.js';
@@ -49,12 +49,15 @@ export async function startApi(
     { bodyParser: false, logger: false },
   );
   const http = new HttpDrain(app.getHttpServer());
+  const { http: httpSettings, websocket } = runtime.settings;
   const edge = edgeMiddleware(runtime);
   for (const middleware of edge) app.use(middleware);
-  app.useWebSocketAdapter(new SocketIoAdapter(app, runtime));
+  app.useWebSocketAdapter(
+    new SocketIoAdapter(app, { http: httpSettings, websocket, logger: runtime.logger, metrics: runtime.metrics }),
+  );
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
-  app.set('trust proxy', trustFunction(runtime.settings.TRUST_PROXY));
-  app.use(express.json({ limit: runtime.settings.MAX_BODY_BYTES, strict: false }));
+  app.set('trust proxy', trustFunction(httpSettings.trustProxy));
+  app.use(express.json({ limit: httpSettings.maxBodyBytes, strict: false }));
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
     error ? sendError(res, error, runtime.logger, req) : next(),
   );
@@ -65,7 +68,7 @@ export async function startApi(
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
   await feed.start();
   // Embedded, this process keeps the read models; distributed, the workers do and this one reads them.
-  const projectors = isEmbedded(runtime.settings) ? runProjectors(runtime) : null;
+  const projectors = runtime.settings.process.embedded ? runProjectors(runtime) : null;
   const stopLag = measureProjectionLag(runtime, feed);
   const stopReadModelLag = runtime.metrics.measureReadModelLag(() => projectionLags(runtime));
   await app.listen(port, host);
@@ -75,7 +78,7 @@ export async function startApi(
       feed,
       registry: app.get(ShutdownRegistry),
       logger: runtime.logger,
-      deadlineMs: runtime.settings.SHUTDOWN_TIMEOUT_MS,
+      deadlineMs: runtime.settings.process.shutdownTimeoutMs,
     });
   const address = app.getHttpServer().address() as AddressInfo;
   return {

@@ -3,8 +3,7 @@ import {
   createRuntime,
   installGracefulShutdown,
   InvalidSettingsError,
-  isEmbedded,
-  loadSettings,
+  loadSections,
   resolveAuthMode,
   resolveIdSecret,
 } from '#platform';
@@ -16,14 +15,14 @@ import { startApi } from './bootstrap.js';
  * SQLite file. Distributed mode (NATS_URL): the API only, unless RUN_WORKERS=true.
  */
 async function main(): Promise<void> {
-  const settings = loadSettings();
+  const settings = loadSections();
   resolveAuthMode(settings); // an API that could verify no token stops here, before connecting to anything
   resolveIdSecret(settings); // and so does one that could not derive the same ids as its peers
-  const logger = createPinoLogger(settings.LOG_LEVEL, { service: 'api', pid: process.pid });
+  const logger = createPinoLogger(settings.process.logLevel, { service: 'api', pid: process.pid });
   const runtime = await createRuntime(settings, logger);
-  const embedded = isEmbedded(settings);
-  const workers = embedded || settings.RUN_WORKERS ? await startWorkersFromRuntime(runtime) : null;
-  const api = await startApi(runtime, settings.PORT, settings.HOST);
+  const { embedded, runWorkers, port, host } = settings.process;
+  const workers = embedded || runWorkers ? await startWorkersFromRuntime(runtime) : null;
+  const api = await startApi(runtime, port, host);
   logger.info(
     {
       url: `http://localhost:${api.port}`,
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
   );
   installGracefulShutdown({
     logger,
-    timeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+    timeoutMs: settings.process.shutdownTimeoutMs,
     steps: [
       { name: 'stop accepting, end streams, finish requests', run: () => api.drain() },
       { name: 'drain in-flight commands', run: () => workers?.stop() },

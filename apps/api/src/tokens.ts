@@ -1,5 +1,28 @@
+import type { SettingsSections } from '#platform';
+
 /** Injection tokens for the adapters the composition root hands to Nest. */
 export const RUNTIME = Symbol('RUNTIME');
+/** One token per settings section: a class is given the sections it reads, not the runtime. */
+export const SETTINGS: { readonly [Section in keyof SettingsSections]: symbol } = {
+  process: Symbol('settings.process'),
+  http: Symbol('settings.http'),
+  streaming: Symbol('settings.streaming'),
+  websocket: Symbol('settings.websocket'),
+  storage: Symbol('settings.storage'),
+  bus: Symbol('settings.bus'),
+  workers: Symbol('settings.workers'),
+  contracts: Symbol('settings.contracts'),
+  auth: Symbol('settings.auth'),
+  audit: Symbol('settings.audit'),
+  rateLimits: Symbol('settings.rateLimits'),
+  metrics: Symbol('settings.metrics'),
+  mqtt: Symbol('settings.mqtt'),
+  chat: Symbol('settings.chat'),
+  llm: Symbol('settings.llm'),
+};
+/** The runtime's logger and metrics, for classes that need nothing else of it. */
+export const LOGGER = Symbol('LOGGER');
+export const METRICS = Symbol('METRICS');
 export const LIVE_FEED = Symbol('LIVE_FEED');
 /** The Authenticator (HTTP guard and WebSocket upgrades). */
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');

@@ -1,5 +1,5 @@
 import { SyntheticContractSource, type ContractSource } from '#analysis';
-import { PortalTransparenciaError, PortalTransparenciaSource, type Settings } from '#platform';
+import { PortalTransparenciaError, PortalTransparenciaSource, type ContractSettings } from '#platform';
 import type { RunFailure } from './investigations/investigation-runner.js';
 
 /**
@@ -8,12 +8,10 @@ import type { RunFailure } from './investigations/investigation-runner.js';
  * id, so that every worker re-reads exactly the same pages.
  */
 export function contractSourceResolver(
-  settings: Settings,
+  contracts: ContractSettings,
 ): (dataSource: string, investigationId: string) => ContractSource {
-  const key = settings.PORTAL_TRANSPARENCIA_API_KEY;
-  const portal = key
-    ? new PortalTransparenciaSource({ apiKey: key, baseUrl: settings.PORTAL_TRANSPARENCIA_BASE_URL })
-    : null;
+  const key = contracts.portalApiKey;
+  const portal = key ? new PortalTransparenciaSource({ apiKey: key, baseUrl: contracts.portalBaseUrl }) : null;
   return (dataSource, investigationId) => {
     if (dataSource === 'portal_transparencia' || (dataSource === 'contracts' && portal)) {
       if (!portal)
@@ -23,7 +21,7 @@ export function contractSourceResolver(
         );
       return portal;
     }
-    return new SyntheticContractSource({ seed: investigationId, totalContracts: settings.SYNTHETIC_CONTRACTS });
+    return new SyntheticContractSource({ seed: investigationId, totalContracts: contracts.syntheticContracts });
   };
 }
 
@@ -33,8 +31,8 @@ export const SYNTHETIC_STAND_IN_NOTICE =
   'gerados para demonstração, e não dados reais do Portal da Transparência.';
 
 /** The notice an investigation of `dataSource` starts with on these settings; null when its data is what it says. */
-export function contractSourceNotice(settings: Settings): (dataSource: string) => string | null {
-  const standIn = !settings.PORTAL_TRANSPARENCIA_API_KEY;
+export function contractSourceNotice(contracts: ContractSettings): (dataSource: string) => string | null {
+  const standIn = !contracts.portalApiKey;
   return (dataSource) => (standIn && dataSource === 'contracts' ? SYNTHETIC_STAND_IN_NOTICE : null);
 }
 

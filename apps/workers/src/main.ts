@@ -6,8 +6,7 @@ import {
   EventRelay,
   installGracefulShutdown,
   InvalidSettingsError,
-  isEmbedded,
-  loadSettings,
+  loadSections,
   runtimeDependencies,
   startMetricsServer,
 } from '#platform';
@@ -15,40 +14,41 @@ import { startWorkersFromRuntime } from './start-from-settings.js';
 
 /** Distributed-mode worker process: consumes commands from JetStream until SIGTERM. */
 async function main(): Promise<void> {
-  const settings = loadSettings();
-  const logger = createPinoLogger(settings.LOG_LEVEL, { service: 'workers', pid: process.pid });
-  if (isEmbedded(settings))
+  const settings = loadSections();
+  const { bus, metrics } = settings;
+  const logger = createPinoLogger(settings.process.logLevel, { service: 'workers', pid: process.pid });
+  if (settings.process.embedded)
     throw new InvalidSettingsError([
       'NATS_URL: is required for a separate worker process (npm start runs workers embedded)',
     ]);
   const runtime = await createRuntime(settings, logger);
   const workers = await startWorkersFromRuntime(runtime);
-  const relay = settings.EVENT_RELAY
+  const relay = bus.relay.enabled
     ? await EventRelay.start({
-        servers: settings.NATS_URL ?? '',
+        servers: bus.natsUrl ?? '',
         store: runtime.store,
         logger: logger.child({ component: 'event-relay' }),
-        streamName: settings.NATS_EVENTS_STREAM,
-        subjectPrefix: settings.NATS_EVENTS_SUBJECT,
+        streamName: bus.relay.events.stream,
+        subjectPrefix: bus.relay.events.subject,
       })
     : null;
-  const auditRelay = settings.EVENT_RELAY
+  const auditRelay = bus.relay.enabled
     ? await AuditRelay.start({
-        servers: settings.NATS_URL ?? '',
+        servers: bus.natsUrl ?? '',
         audit: runtime.audit,
         logger: logger.child({ component: 'audit-relay' }),
-        streamName: settings.NATS_AUDIT_STREAM,
-        subjectPrefix: settings.NATS_AUDIT_SUBJECT,
+        streamName: bus.relay.audit.stream,
+        subjectPrefix: bus.relay.audit.subject,
       })
     : null;
   // Prometheus scrapes each worker here, and an orchestrator asks it for readiness; the api's /metrics covers only the api process.
-  const metricsServer = await startMetricsServer(runtime.metrics, settings.METRICS_PORT, settings.HOST, logger, () =>
+  const metricsServer = await startMetricsServer(runtime.metrics, metrics.port, settings.process.host, logger, () =>
     checkReadiness(runtimeDependencies(runtime)),
   );
   logger.info({ store: runtime.store.kind, bus: runtime.bus.kind, metricsPort: metricsServer.port }, 'workers started');
   installGracefulShutdown({
     logger,
-    timeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+    timeoutMs: settings.process.shutdownTimeoutMs,
     steps: [
       { name: 'drain in-flight commands', run: () => workers.stop() },
       { name: 'stop the event relay', run: async () => relay?.stop() },

@@ -1,4 +1,4 @@
-import { createLlmProviders, isEmbedded, type Runtime } from '#platform';
+import { createLlmProviders, type Runtime } from '#platform';
 import { classifySourceFailure, contractSourceNotice, contractSourceResolver } from './contract-sources.js';
 import { runMqttBridge } from './mqtt/mqtt-bridge-host.js';
 import { runLeasedProjectors } from './projections/read-model-projectors.js';
@@ -13,7 +13,7 @@ import { runHere, type RunWorkflows } from './workflows/workflow-hosts.js';
  */
 export async function startWorkersFromRuntime(runtime: Runtime): Promise<RunningWorkers> {
   const leased: RunWorkflows = (hosts) => runLeasedProjectors(runtime, hosts);
-  const workers = await startWorkersOnly(runtime, isEmbedded(runtime.settings) ? runHere : leased);
+  const workers = await startWorkersOnly(runtime, runtime.settings.process.embedded ? runHere : leased);
   const bridge = runMqttBridge(runtime);
   return {
     stop: async () => {
@@ -24,8 +24,8 @@ export async function startWorkersFromRuntime(runtime: Runtime): Promise<Running
 }
 
 function startWorkersOnly(runtime: Runtime, runWorkflows: RunWorkflows): Promise<RunningWorkers> {
-  const { settings } = runtime;
-  if (!settings.PORTAL_TRANSPARENCIA_API_KEY)
+  const { workers, bus, contracts, llm } = runtime.settings;
+  if (!contracts.portalApiKey)
     runtime.logger.warn(
       { dataSource: 'contracts', source: 'synthetic' },
       'PORTAL_TRANSPARENCIA_API_KEY is not set: investigations with data_source "contracts" analyse synthetic contracts, not the Portal da Transparência (their first event and report say so)',
@@ -38,14 +38,14 @@ function startWorkersOnly(runtime: Runtime, runWorkflows: RunWorkflows): Promise
     audit: runtime.audit,
     logger: runtime.logger.child({ component: 'workers' }),
     metrics: runtime.metrics,
-    concurrency: settings.WORKER_CONCURRENCY,
-    maxDeliver: settings.COMMAND_MAX_DELIVER,
-    ackWaitMs: settings.COMMAND_ACK_WAIT_MS,
-    pageSize: settings.INVESTIGATION_PAGE_SIZE,
-    stepDelayMs: settings.INVESTIGATION_STEP_DELAY_MS,
-    sourceFor: contractSourceResolver(settings),
-    sourceNotice: contractSourceNotice(settings),
+    concurrency: workers.concurrency,
+    maxDeliver: bus.commands.maxDeliver,
+    ackWaitMs: bus.commands.ackWaitMs,
+    pageSize: workers.pageSize,
+    stepDelayMs: workers.stepDelayMs,
+    sourceFor: contractSourceResolver(contracts),
+    sourceNotice: contractSourceNotice(contracts),
     classifyFailure: classifySourceFailure,
-    llm: createLlmProviders(settings, runtime.logger.child({ component: 'llm' })).chat,
+    llm: createLlmProviders(llm, runtime.logger.child({ component: 'llm' })).chat,
   });
 }

@@ -54,6 +54,13 @@ export type InvestigationWireEvent =
       timestamp: string;
     };
 
+/** The wire events an investigation stream ends with, one for each way it finishes. */
+export const FINAL_WIRE_TYPES: ReadonlySet<string> = new Set<InvestigationWireEvent['type']>([
+  'complete',
+  'error',
+  'cancelled',
+]);
+
 /** "45.2s", as the seed's `complete` event shows it. */
 export function formatExecutionTime(seconds: number): string {
   return `${(Math.round(seconds * 10) / 10).toFixed(1)}s`;

@@ -18,6 +18,7 @@ export type { JetStreamCommandBusOptions } from './command-bus/jetstream/jetstre
 export * from './metrics/metrics.js';
 export * from './logging/logger.js';
 export * from './config/settings.js';
+export * from './config/settings-sections.js';
 export * from './config/port-range.js';
 export * from './config/trust-proxy.js';
 export * from './config/cors-origins.js';

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditEntry, AuditEventType, Severity } from '#audit';
-import type { Principal, Runtime } from '#platform';
+import type { HttpSettings, Principal, Runtime } from '#platform';
 import { clientIp } from '../http/client-ip.js';
 import { requestIdsOf } from '../http/request-ids.js';
-import { RUNTIME } from '../tokens.js';
+import { RUNTIME, SETTINGS } from '../tokens.js';
 
 /** What a call site knows; the request fills in who, from where and under which ids. */
 export interface AuditFacts {
@@ -40,7 +40,10 @@ export class AuditRecorder {
   /** A flood of 429s must not become a flood of audit appends: one record per budget per window. */
   private readonly lastRateLimited = new Map<string, number>();
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'audit' | 'logger'>,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
+  ) {}
 
   async record(req: IncomingMessage | null, facts: AuditFacts): Promise<void> {
     const ids = req ? requestIdsOf(req) : null;
@@ -49,7 +52,7 @@ export class AuditRecorder {
       eventType: facts.eventType,
       severity: facts.severity,
       userId: facts.userId ?? null,
-      ip: req ? clientIp(req, this.runtime.settings) : null,
+      ip: req ? clientIp(req, this.http) : null,
       userAgent: req ? header(req, 'user-agent') : null,
       requestId: ids?.requestId ?? null,
       correlationId: ids?.correlationId ?? null,

@@ -6,14 +6,15 @@ import {
   hasPermission,
   type Authenticator,
   type Permission,
+  type HttpSettings,
   type Principal,
-  type Runtime,
+  type RateLimitSettings,
 } from '#platform';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ApiError } from '../http/api-error.js';
 import { clientIp } from '../http/client-ip.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
-import { AUTHENTICATOR, RUNTIME } from '../tokens.js';
+import { AUTHENTICATOR, SETTINGS } from '../tokens.js';
 import { bearerToken } from './bearer-token.js';
 import { principalOf, setPrincipal } from './principal-of.js';
 import { RevocableStreams } from './revocable-streams.js';
@@ -35,7 +36,8 @@ const CHALLENGES: Record<AuthError['code'], string> = {
 @Injectable()
 export class Access {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly audit: AuditRecorder,
     private readonly streams: RevocableStreams,
@@ -50,9 +52,9 @@ export class Access {
 
   /** Runs before authentication, so failed logins spend the address's budget too. */
   async spendAddressBudget(req: Request): Promise<void> {
-    const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
+    const limit = this.rateLimits.perMinuteIp;
     if (limit <= 0) return;
-    const address = clientIp(req, this.runtime.settings);
+    const address = clientIp(req, this.http);
     await this.spend(req, { kind: 'ip', key: address, limit, userId: null });
   }
 
@@ -71,7 +73,7 @@ export class Access {
 
   /** Runs after authentication; the shared anonymous user of embedded mode is bounded by its address only. */
   async spendUserBudget(req: Request): Promise<void> {
-    const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE;
+    const limit = this.rateLimits.perMinute;
     if (limit <= 0) return;
     const principal = principalOf(req);
     if (principal.anonymous) return;

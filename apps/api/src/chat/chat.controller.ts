@@ -10,7 +10,7 @@ import {
   evolveChatHistory,
   type ChatWireEvent,
 } from '#chat';
-import type { Runtime } from '#platform';
+import type { ChatSettings, Logger } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
 import { ApiError } from '../http/api-error.js';
@@ -21,7 +21,7 @@ import { resumeRevision } from '../investigations/investigation-stream.controlle
 import { SseEndpoints } from '../http/sse-endpoints.js';
 import type { HubWatch } from '../streaming/hub-watch.js';
 import { WireFrame } from '../streaming/wire-frame.js';
-import { CHAT_HUBS, RUNTIME } from '../tokens.js';
+import { CHAT_HUBS, LOGGER, SETTINGS } from '../tokens.js';
 import { DocChatAgents, DocChatHistory, DocChatMessage, DocChatResume, DocChatStream } from './chat.docs.js';
 import { parseChatRequest, sessionIdSchema } from './chat-request.dto.js';
 import type { ChatCredentials } from './chat-session-access.js';
@@ -61,7 +61,8 @@ export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly sse: SseEndpoints,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTINGS.chat) private readonly settings: ChatSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CHAT_HUBS) private readonly hubs: StreamHubs<WireFrame<ChatWireEvent>>,
   ) {}
 
@@ -71,7 +72,7 @@ export class ChatController {
   async stream(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     let release: (() => void) | null = null;
     try {
-      const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
+      const request = parseChatRequest(body, this.settings.maxMessageLength);
       release = this.sse.admit(req, STREAM_ENDPOINT);
       const sent = await this.chat.send(request, callerOf(req), sessionTokenOf(req));
       this.sse.follow(res, this.hubs, handOut(sent, res), {
@@ -82,7 +83,7 @@ export class ChatController {
       });
     } catch (error) {
       release?.();
-      sendError(res, error, this.runtime.logger, req);
+      sendError(res, error, this.logger, req);
     }
   }
 
@@ -91,7 +92,7 @@ export class ChatController {
   @DocChatMessage()
   async message(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      const request = parseChatRequest(body, this.runtime.settings.CHAT_MAX_MESSAGE_LENGTH);
+      const request = parseChatRequest(body, this.settings.maxMessageLength);
       const sent = await this.chat.send(request, callerOf(req), sessionTokenOf(req));
       if (sent.sessionToken !== null) res.setHeader(SESSION_TOKEN_HEADER, sent.sessionToken);
       const events = await lastValueFrom(sent.events$.pipe(takeUntil(fromEvent(res, 'close')), toArray()));
@@ -113,7 +114,7 @@ export class ChatController {
         ...sessionLinks(sent.sessionId),
       });
     } catch (error) {
-      sendError(res, error, this.runtime.logger, req);
+      sendError(res, error, this.logger, req);
     }
   }
 
@@ -149,7 +150,7 @@ export class ChatController {
       else this.sse.follow(res, this.hubs, watch, options);
     } catch (error) {
       release?.();
-      sendError(res, error, this.runtime.logger, req);
+      sendError(res, error, this.logger, req);
     }
   }
 

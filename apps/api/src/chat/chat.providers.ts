@@ -1,6 +1,6 @@
 import type { Provider, Type } from '@nestjs/common';
-import { createLlmProviders, type Runtime } from '#platform';
-import { RUNTIME } from '../tokens.js';
+import { createLlmProviders, type LlmSettings, type Logger } from '#platform';
+import { LOGGER, SETTINGS } from '../tokens.js';
 import { ChatController } from './chat.controller.js';
 import { ChatService } from './chat.service.js';
 import { ChatSessions } from './chat-sessions.js';
@@ -14,7 +14,7 @@ export const chatProviders: Provider[] = [
   ChatSessions,
   {
     provide: LLM_PROVIDERS,
-    useFactory: (runtime: Runtime) => createLlmProviders(runtime.settings, runtime.logger.child({ component: 'llm' })),
-    inject: [RUNTIME],
+    useFactory: (llm: LlmSettings, logger: Logger) => createLlmProviders(llm, logger.child({ component: 'llm' })),
+    inject: [SETTINGS.llm, LOGGER],
   },
 ];

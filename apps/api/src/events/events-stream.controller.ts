@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { matchesFeedFilter, parseNameList, type EventFeedFilter } from '#audit';
-import type { Runtime } from '#platform';
+import type { Logger, StreamingSettings } from '#platform';
 import type { HubControl, StreamHubs } from '#eventsourcing';
 import { RequirePermission } from '../auth/auth.decorators.js';
 import { DocEventsStream } from '../audit/audit.docs.js';
@@ -11,7 +11,7 @@ import { resumeRevision } from '../investigations/investigation-stream.controlle
 import { SseEndpoints } from '../http/sse-endpoints.js';
 import { FEED_HUB_ID } from '../streaming/stream-hubs.providers.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
-import { FEED_HUBS, RUNTIME } from '../tokens.js';
+import { FEED_HUBS, LOGGER, SETTINGS } from '../tokens.js';
 
 const ENDPOINT = '/events/stream';
 
@@ -29,7 +29,8 @@ function nameList(raw: string | undefined, parameter: string): ReadonlySet<strin
 @Controller('api/v1/events')
 export class EventsStreamController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTINGS.streaming) private readonly streaming: StreamingSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
     @Inject(FEED_HUBS) private readonly hubs: StreamHubs<WireFrame>,
     private readonly sse: SseEndpoints,
   ) {}
@@ -51,7 +52,7 @@ export class EventsStreamController {
       const everything = wanted.categories.size === 0 && wanted.types.size === 0;
       const control: HubControl<WireFrame> = ({ event }) => (matchesFeedFilter(event, wanted) ? 'deliver' : 'skip');
       const release = this.sse.admit(req, ENDPOINT);
-      const limits = { idleSeconds: 0, maxSeconds: this.runtime.settings.STREAM_MAX_DURATION };
+      const limits = { idleSeconds: 0, maxSeconds: this.streaming.maxSeconds };
       this.sse.follow(
         res,
         this.hubs,
@@ -59,7 +60,7 @@ export class EventsStreamController {
         { endpoint: ENDPOINT, release, limits, fallbackEndpoint: '/api/v1/events/stream' },
       );
     } catch (error) {
-      sendError(res, error, this.runtime.logger, req);
+      sendError(res, error, this.logger, req);
     }
   }
 }

@@ -18,16 +18,16 @@ export type EdgeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (
  * fast path runs the same ones.
  */
 export function edgeMiddleware(runtime: Runtime): EdgeMiddleware[] {
-  const { settings } = runtime;
+  const { corsOrigins, compression: gzip } = runtime.settings.http;
   const edge: EdgeMiddleware[] = [];
-  const crossOrigin = corsOptions(settings.CORS_ORIGINS);
+  const crossOrigin = corsOptions(corsOrigins);
   if (crossOrigin) edge.push(cors(crossOrigin) as EdgeMiddleware);
   edge.push(requestObserver(runtime.logger, runtime.metrics));
-  if (settings.STREAMING_COMPRESSION) {
+  if (gzip.enabled) {
     const compression = new StreamingCompressionMiddleware({
       minimumSize: COMPRESSION_MINIMUM_SIZE,
-      compressionLevel: settings.STREAMING_COMPRESSION_LEVEL,
-      chunkSize: settings.STREAMING_CHUNK_SIZE,
+      compressionLevel: gzip.level,
+      chunkSize: gzip.chunkSize,
     });
     edge.push(compression.use);
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { isHandshakeOriginAllowed, serialisedOrigin, type Settings } from '#platform';
+import { isHandshakeOriginAllowed, serialisedOrigin, type HttpSettings } from '#platform';
 import { proxyTrust } from './client-ip.js';
 
 /** The first value of a header a proxy may have appended to (`https, http`). */
@@ -16,9 +16,9 @@ const HTTP_SCHEMES: Readonly<Record<string, string>> = { http: 'http', https: 'h
  * connection's scheme, or X-Forwarded-Host/-Proto when the peer is a trusted proxy
  * (TRUST_PROXY), as Express reads req.host and req.protocol. Null without a usable Host.
  */
-export function requestOrigin(req: IncomingMessage, settings: Settings): string | null {
+export function requestOrigin(req: IncomingMessage, http: HttpSettings): string | null {
   const peer = req.socket?.remoteAddress;
-  const trusted = peer !== undefined && proxyTrust(settings)(peer, 0);
+  const trusted = peer !== undefined && proxyTrust(http)(peer, 0);
   const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
   const scheme =
     HTTP_SCHEMES[forwardedProto ?? ''] ??
@@ -29,21 +29,21 @@ export function requestOrigin(req: IncomingMessage, settings: Settings): string 
 }
 
 /** CORS_ORIGINS applied to a WebSocket or Socket.IO handshake (see isHandshakeOriginAllowed). */
-export function handshakeOriginAllowed(req: IncomingMessage, settings: Settings): boolean {
+export function handshakeOriginAllowed(req: IncomingMessage, http: HttpSettings): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   return isHandshakeOriginAllowed(
-    settings.CORS_ORIGINS,
+    http.corsOrigins,
     origin,
-    settings.CORS_ORIGINS.kind === 'none' ? requestOrigin(req, settings) : null,
+    http.corsOrigins.kind === 'none' ? requestOrigin(req, http) : null,
   );
 }
 
 /** The refusal's message: which origin, and what would let it in. */
-export function originRefusal(req: IncomingMessage, settings: Settings): { error_code: string; message: string } {
+export function originRefusal(req: IncomingMessage, http: HttpSettings): { error_code: string; message: string } {
   const origin = String(req.headers.origin).slice(0, 200);
   const why =
-    settings.CORS_ORIGINS.kind === 'list'
+    http.corsOrigins.kind === 'list'
       ? 'is not in CORS_ORIGINS'
       : "is not this server's origin; list it in CORS_ORIGINS to allow it";
   return { error_code: 'ORIGIN_NOT_ALLOWED', message: `origin ${origin} ${why}` };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IncomingMessage } from 'node:http';
-import { loadSettings } from '#platform';
+import { loadSections } from '#platform';
 import { handshakeOriginAllowed, requestOrigin } from './request-origin.js';
 
 /** A request as the HTTP server hands it over: headers and the peer's address. */
@@ -9,8 +9,8 @@ function req(headers: Record<string, string>, remoteAddress = '127.0.0.1', encry
 }
 
 describe('the origin a request was addressed to', () => {
-  const direct = loadSettings({});
-  const behindProxy = loadSettings({ TRUST_PROXY: 'loopback' });
+  const direct = loadSections({}).http;
+  const behindProxy = loadSections({ TRUST_PROXY: 'loopback' }).http;
   const forwarded = { host: '127.0.0.1:8000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example' };
 
   it('is the Host header with the connection scheme', () => {

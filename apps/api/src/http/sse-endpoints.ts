@@ -8,9 +8,11 @@ import {
   responsePacing,
   withStreamLimits,
   writeSse,
-  type Runtime,
+  type Logger,
+  type Metrics,
   type SseFrame,
   type SseMessage,
+  type StreamingSettings,
   type StreamLimits,
   type TimerWheel,
 } from '#platform';
@@ -18,7 +20,7 @@ import type { Pacing, StreamHubs } from '#eventsourcing';
 import { principalOf } from '../auth/principal-of.js';
 import { StreamGate } from '../limits/stream-gate.js';
 import { sinkFor, type HubWatch } from '../streaming/hub-watch.js';
-import { RUNTIME, TIMER_WHEEL } from '../tokens.js';
+import { LOGGER, METRICS, SETTINGS, TIMER_WHEEL } from '../tokens.js';
 import { ApiError } from './api-error.js';
 
 export interface SseWriteOptions {
@@ -44,19 +46,21 @@ export class SseEndpoints {
   private readonly sent = new Map<string, BatchedCounter<'endpoint'>>();
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTINGS.streaming) private readonly streaming: StreamingSettings,
+    @Inject(METRICS) private readonly metrics: Metrics,
+    @Inject(LOGGER) private readonly logger: Logger,
     @Inject(TIMER_WHEEL) private readonly wheel: TimerWheel,
     private readonly gate: StreamGate,
   ) {}
 
   assertEnabled(): void {
-    if (!this.runtime.settings.ENABLE_SSE_STREAMING)
+    if (!this.streaming.sseEnabled)
       throw new ApiError(503, 'SSE_DISABLED', 'SSE streaming is disabled on this server', undefined, 60);
   }
 
   /** The response's pace, for sources that read from the store (SSE_BUFFER_SIZE bytes in flight at most). */
   pacing(res: Response): Pacing {
-    return responsePacing(res, this.runtime.settings.SSE_BUFFER_SIZE);
+    return responsePacing(res, this.streaming.sseBufferSize);
   }
 
   /** A stream slot for this caller, or the ApiError to answer before anything is sent. */
@@ -72,13 +76,13 @@ export class SseEndpoints {
     watch: HubWatch<Frame>,
     options: SseWriteOptions,
   ): void {
-    const { settings, metrics } = this.runtime;
+    const { streaming, metrics } = this;
     const { endpoint } = options;
     metrics.sseStreamsActive.inc({ endpoint });
     const sink = new SseSink(res, {
-      retryMs: jitteredRetryMs(settings.SSE_RETRY_MS),
-      keepaliveSeconds: settings.SSE_KEEPALIVE_INTERVAL,
-      bufferSize: settings.SSE_BUFFER_SIZE,
+      retryMs: jitteredRetryMs(streaming.retryMs),
+      keepaliveSeconds: streaming.keepaliveSeconds,
+      bufferSize: streaming.sseBufferSize,
       limits: this.limitsOf(options),
       wheel: this.wheel,
       sent: this.sentCounter(endpoint),
@@ -102,14 +106,14 @@ export class SseEndpoints {
       res.status(204).end();
       return;
     }
-    const { settings, metrics } = this.runtime;
+    const { streaming, metrics } = this;
     const { endpoint } = options;
     const limits = this.limitsOf(options);
     metrics.sseStreamsActive.inc({ endpoint });
     writeSse(res, limits === false ? source$ : source$.pipe(withStreamLimits(limits)), {
-      retryMs: jitteredRetryMs(settings.SSE_RETRY_MS),
-      keepaliveSeconds: settings.SSE_KEEPALIVE_INTERVAL,
-      maxBufferedBytes: settings.SSE_BUFFER_SIZE,
+      retryMs: jitteredRetryMs(streaming.retryMs),
+      keepaliveSeconds: streaming.keepaliveSeconds,
+      maxBufferedBytes: streaming.sseBufferSize,
       onSent: () => metrics.sseEventsSent.inc({ endpoint }),
       onOverflow: () => metrics.streamingErrors.inc({ type: 'sse', endpoint }),
       onClose: () => {
@@ -121,12 +125,12 @@ export class SseEndpoints {
   }
 
   private limitsOf(options: SseWriteOptions): StreamLimits | false {
-    const { settings } = this.runtime;
-    return options.limits ?? { idleSeconds: settings.STREAM_IDLE_TIMEOUT, maxSeconds: settings.STREAM_MAX_DURATION };
+    const { idleSeconds, maxSeconds } = this.streaming;
+    return options.limits ?? { idleSeconds, maxSeconds };
   }
 
   private failureEvent(error: unknown, options: SseWriteOptions): SseMessage {
-    const { metrics, logger } = this.runtime;
+    const { metrics, logger } = this;
     metrics.streamingErrors.inc({ type: 'sse', endpoint: options.endpoint });
     if (options.failure) return options.failure(error);
     logger.error({ err: error, endpoint: options.endpoint, ...options.logContext }, 'stream failed');
@@ -137,7 +141,7 @@ export class SseEndpoints {
   private sentCounter(endpoint: string): BatchedCounter<'endpoint'> {
     let counter = this.sent.get(endpoint);
     if (!counter) {
-      const created = new BatchedCounter(this.runtime.metrics.sseEventsSent, { endpoint });
+      const created = new BatchedCounter(this.metrics.sseEventsSent, { endpoint });
       this.wheel.onTick(() => created.flush());
       this.sent.set(endpoint, created);
       counter = created;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createRuntime, loadSettings, Metrics, signToken, silentLogger, type Runtime } from '#platform';
+import { createRuntime, loadSections, Metrics, signToken, silentLogger, type Runtime } from '#platform';
 import { NatsServerProcess } from '../../../../libs/platform/src/command-bus/jetstream/jetstream.testing.js';
 import { startApi, type ApiServer } from '../bootstrap.js';
 
@@ -16,7 +16,7 @@ let token = '';
 
 beforeAll(async () => {
   nats = await NatsServerProcess.start();
-  const settings = loadSettings({
+  const settings = loadSections({
     NATS_URL: nats.url,
     EVENT_STORE: 'postgres',
     DATABASE_URL,

@@ -1,5 +1,6 @@
 import type { HubProjection } from '#eventsourcing';
 import {
+  FINAL_WIRE_TYPES,
   TERMINAL_EVENT_TYPES,
   investigationEventCatalog,
   toInvestigationWireEvent,
@@ -7,10 +8,8 @@ import {
 } from '#investigations';
 import { WireFrame, type WsMessage } from '../streaming/wire-frame.js';
 
-const TERMINAL_WIRE_TYPES = new Set(['complete', 'error', 'cancelled']);
-
 /** The investigation's last wire event: a stream ends after it. */
-export const isFinalFrame = (frame: WireFrame): boolean => TERMINAL_WIRE_TYPES.has(frame.data.type);
+export const isFinalFrame = (frame: WireFrame): boolean => FINAL_WIRE_TYPES.has(frame.data.type);
 
 /**
  * The SSE data as a WebSocket message: the same fields, plus `id` (the resume point), and

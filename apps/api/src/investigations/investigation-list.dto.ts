@@ -26,10 +26,21 @@ function decodeCursor(value: string, ctx: z.RefinementCtx): DocumentCursor | und
   }
 }
 
+/**
+ * A queued investigation (its command accepted, no event yet) has no summary to list: the
+ * list is a projection of events, and the bus answers for one id, not for all of them.
+ */
+const QUEUED_NOT_LISTED =
+  'queued investigations are not listed (the list holds investigations from their first event); ' +
+  'GET /api/v1/investigations/{id} answers one that is still queued';
+
 /** Query of GET /api/v1/investigations. Unknown parameters are refused, not ignored. */
 export const listInvestigationsSchema = z
   .strictObject({
-    status: z.enum(STATUSES, { message: `must be one of ${STATUSES.join(', ')}` }).optional(),
+    status: z
+      .enum(STATUSES, { message: `must be one of ${STATUSES.join(', ')}` })
+      .refine((status) => status !== 'queued', { message: QUEUED_NOT_LISTED })
+      .optional(),
     owner: z.string().min(1).max(200).optional(),
     since: instant.optional(),
     until: instant.optional(),

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { filter, map, merge, Observable, timer } from 'rxjs';
-import { checkpointReached, type LiveFeed, type StoredDocument } from '#eventsourcing';
+import { filter, map, type Observable } from 'rxjs';
 import {
-  INVESTIGATION_CATEGORY,
   INVESTIGATION_SUMMARIES,
   listWireEventOf,
   toInvestigationListItem,
@@ -10,8 +8,9 @@ import {
   type InvestigationSummary,
 } from '#investigations';
 import { scopeOf, type Principal, type Runtime, type SseMessage } from '#platform';
-import { LIVE_FEED, RUNTIME } from '../tokens.js';
+import { RUNTIME } from '../tokens.js';
 import { encodeCursor, type ListInvestigationsQuery } from './investigation-list.dto.js';
+import { SummaryChanges } from './summary-changes.js';
 
 export interface InvestigationPage {
   readonly items: InvestigationListItem[];
@@ -21,18 +20,12 @@ export interface InvestigationPage {
   readonly last_event_id: number;
 }
 
-const CHANGES_PAGE = 200;
-/** A projector in another process may write after this api saw the event: how long a wake-up waits for it. */
-const PROJECTION_WAIT_MS = 2_000;
-/** Safety net for a wake-up that came before its change was committed, or none at all. */
-const POLL_MS = 2_000;
-
 /** The investigations list and its changes, from the summaries read model, as the viewer may see them. */
 @Injectable()
 export class InvestigationList {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(LIVE_FEED) private readonly feed: LiveFeed,
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'readModels'>,
+    private readonly summaries: SummaryChanges,
   ) {}
 
   async page(query: ListInvestigationsQuery, viewer: Principal): Promise<InvestigationPage> {
@@ -65,67 +58,12 @@ export class InvestigationList {
    * now on), each as the summary's new list item, its id the position of that change.
    */
   async changes(viewer: Principal, after: number | null, requestedOwner?: string): Promise<Observable<SseMessage>> {
-    const { readModels } = this.runtime;
-    const start = after ?? (await readModels.checkpoint(INVESTIGATION_SUMMARIES))?.position ?? 0;
+    const start = after ?? (await this.runtime.readModels.checkpoint(INVESTIGATION_SUMMARIES))?.position ?? 0;
     const owner = ownerFilter(viewer, requestedOwner);
-    const visible = (document: StoredDocument<InvestigationSummary>) =>
-      owner === undefined || document.index.owner === owner;
-    const wakes$ = merge(
-      this.feed.all().pipe(
-        filter((event) => event.streamId.startsWith(`${INVESTIGATION_CATEGORY}-`)),
-        map((event) => event.position),
-      ),
-      timer(0, POLL_MS).pipe(map(() => 0)),
+    return this.summaries.after(start).pipe(
+      filter((document) => owner === undefined || document.index.owner === owner),
+      map((document) => ({ id: document.position, data: listWireEventOf(document.doc) })),
     );
-    return new Observable<SseMessage>((subscriber) => {
-      let cursor = start;
-      let wanted = 0;
-      let pulling = false;
-      let again = false;
-      let closed = false;
-      const pull = async (): Promise<void> => {
-        if (pulling) {
-          again = true;
-          return;
-        }
-        pulling = true;
-        try {
-          do {
-            again = false;
-            if (wanted > cursor)
-              await checkpointReached(readModels, INVESTIGATION_SUMMARIES, wanted, { timeoutMs: PROJECTION_WAIT_MS });
-            for (let more = true; more && !closed;) {
-              const changed = await readModels.changes<InvestigationSummary>(
-                INVESTIGATION_SUMMARIES,
-                cursor,
-                CHANGES_PAGE,
-              );
-              for (const document of changed) {
-                cursor = document.position;
-                if (!closed && visible(document))
-                  subscriber.next({
-                    id: document.position,
-                    data: listWireEventOf(document.doc),
-                  });
-              }
-              more = changed.length === CHANGES_PAGE;
-            }
-          } while (again && !closed);
-        } catch (error) {
-          subscriber.error(error);
-        } finally {
-          pulling = false;
-        }
-      };
-      const wakes = wakes$.subscribe((position) => {
-        wanted = Math.max(wanted, position);
-        void pull();
-      });
-      return () => {
-        closed = true;
-        wakes.unsubscribe();
-      };
-    });
   }
 }
 

@@ -23,11 +23,12 @@ import {
   type StartInvestigation,
 } from '#investigations';
 import { keyedUuid, mayActOn, newId, type Permission, type Principal, type Runtime, type SseMessage } from '#platform';
+import type { ContractSettings } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
 import { projectedDocument } from '../read-models/projected-document.js';
 import type { HubWatch } from '../streaming/hub-watch.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
-import { ID_SECRET, LIVE_FEED, RUNTIME } from '../tokens.js';
+import { ID_SECRET, LIVE_FEED, RUNTIME, SETTINGS } from '../tokens.js';
 import type { StartInvestigationBody } from './start-investigation.dto.js';
 
 export interface Caller {
@@ -46,7 +47,8 @@ const isFinished = (s: InvestigationSummary): boolean => isFinishedStatus(s.stat
 @Injectable()
 export class InvestigationsService {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'bus' | 'store' | 'readModels'>,
+    @Inject(SETTINGS.contracts) private readonly contracts: ContractSettings,
     @Inject(LIVE_FEED) private readonly feed: LiveFeed,
     @Inject(ID_SECRET) private readonly idSecret: string,
   ) {}
@@ -57,7 +59,7 @@ export class InvestigationsService {
     caller: Caller,
     idempotencyKey?: string,
   ): Promise<{ summary: InvestigationSummary; duplicate: boolean; commandId: string }> {
-    if (body.data_source === 'portal_transparencia' && !this.runtime.settings.PORTAL_TRANSPARENCIA_API_KEY) {
+    if (body.data_source === 'portal_transparencia' && !this.contracts.portalApiKey) {
       throw new ApiError(
         400,
         'DATA_SOURCE_UNAVAILABLE',

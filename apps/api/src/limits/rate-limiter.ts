@@ -1,7 +1,14 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { openRateBudgets, type RateBudgets, type Runtime } from '#platform';
+import {
+  openRateBudgets,
+  type Logger,
+  type ProcessSettings,
+  type RateBudgets,
+  type RateLimitSettings,
+  type StorageSettings,
+} from '#platform';
 import { ApiError } from '../http/api-error.js';
-import { RUNTIME } from '../tokens.js';
+import { LOGGER, SETTINGS } from '../tokens.js';
 
 /**
  * One-minute budgets per address and per user, shared by every route of the process and,
@@ -12,12 +19,18 @@ import { RUNTIME } from '../tokens.js';
 export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   private budgets: RateBudgets | null = null;
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
+    @Inject(SETTINGS.process) private readonly process: ProcessSettings,
+    @Inject(SETTINGS.storage) private readonly storage: StorageSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   async onModuleInit(): Promise<void> {
+    const { rateLimits, process, storage } = this;
     this.budgets = await openRateBudgets(
-      this.runtime.settings,
-      this.runtime.logger.child({ component: 'rate-limits' }),
+      { rateLimits, process, storage },
+      this.logger.child({ component: 'rate-limits' }),
     );
   }
 

@@ -4,26 +4,27 @@ import {
   resolveAuthMode,
   StreamAdmission,
   verifiedUserId,
+  type AuthSettings,
+  type HttpSettings,
+  type Metrics,
   type Principal,
-  type Runtime,
-  type Settings,
+  type ProcessSettings,
+  type StreamingSettings,
   type StreamRefusal,
 } from '#platform';
 import { ApiError } from '../http/api-error.js';
 import { clientIp } from '../http/client-ip.js';
-import { RUNTIME } from '../tokens.js';
+import { METRICS, SETTINGS } from '../tokens.js';
 
 export type StreamTransport = 'sse' | 'websocket';
 
 const RETRY_AFTER_SECONDS = 5;
 
 /** The quota of one process: without required tokens every caller is anonymous, so nothing is kept back. */
-export function streamQuota(settings: Settings) {
-  const capacity = settings.MAX_CONCURRENT_STREAMS;
-  const anonymous = resolveAuthMode(settings).required
-    ? (settings.MAX_ANONYMOUS_STREAMS ?? Math.floor(capacity / 2))
-    : capacity;
-  return { capacity, perAddress: settings.MAX_STREAMS_PER_IP, perUser: settings.MAX_STREAMS_PER_USER, anonymous };
+export function streamQuota(streaming: StreamingSettings, authRequired: boolean) {
+  const capacity = streaming.maxConcurrent;
+  const anonymous = authRequired ? (streaming.maxAnonymous ?? Math.floor(capacity / 2)) : capacity;
+  return { capacity, perAddress: streaming.maxPerAddress, perUser: streaming.maxPerUser, anonymous };
 }
 
 /**
@@ -35,16 +36,22 @@ export function streamQuota(settings: Settings) {
 export class StreamGate {
   readonly admission: StreamAdmission;
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {
-    this.admission = new StreamAdmission(streamQuota(runtime.settings));
+  constructor(
+    @Inject(SETTINGS.streaming) streaming: StreamingSettings,
+    @Inject(SETTINGS.auth) auth: AuthSettings,
+    @Inject(SETTINGS.process) process: ProcessSettings,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
+    @Inject(METRICS) private readonly metrics: Metrics,
+  ) {
+    this.admission = new StreamAdmission(streamQuota(streaming, resolveAuthMode({ auth, process }).required));
   }
 
   /** A release function (safe to call twice), or an ApiError: 429 for a client's own quota, 503 when the server is full. */
   admit(req: IncomingMessage, principal: Principal, transport: StreamTransport, endpoint: string): () => void {
-    const holder = { address: clientIp(req, this.runtime.settings), userId: verifiedUserId(principal) };
+    const holder = { address: clientIp(req, this.http), userId: verifiedUserId(principal) };
     const admission = this.admission.tryAcquire(holder);
     if (admission.ok) return admission.release;
-    this.runtime.metrics.streamingErrors.inc({ type: transport, endpoint });
+    this.metrics.streamingErrors.inc({ type: transport, endpoint });
     throw refusalError(admission.refusal, admission.limit);
   }
 }

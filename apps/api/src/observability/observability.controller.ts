@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Runtime } from '#platform';
+import type { MetricsSettings, Runtime } from '#platform';
 import { Public } from '../auth/auth.decorators.js';
 import { ApiError } from '../http/api-error.js';
-import { RUNTIME } from '../tokens.js';
+import { RUNTIME, SETTINGS } from '../tokens.js';
 import { DASHBOARD_UID, grafanaDashboard } from './dashboard-file.js';
 import { DocObservability, DocObservabilityDashboard } from './observability.docs.js';
 
@@ -31,7 +31,10 @@ const METRIC_NAMES = [
 @Public()
 @Controller('api/v1/observability')
 export class ObservabilityController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'metrics' | 'store' | 'bus'>,
+    @Inject(SETTINGS.metrics) private readonly settings: MetricsSettings,
+  ) {}
 
   @Get()
   @DocObservability()
@@ -73,7 +76,7 @@ export class ObservabilityController {
   }
 
   private dashboardUrl(): string | null {
-    const base = this.runtime.settings.GRAFANA_URL;
+    const base = this.settings.grafanaUrl;
     return base ? `${base.replace(/\/+$/, '')}/d/${DASHBOARD_UID}` : null;
   }
 }

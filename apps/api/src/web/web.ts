@@ -9,11 +9,11 @@ export const BUILT_WEB_DIR = fileURLToPath(new URL('../../../../web', import.met
 
 export function webConfigOf(runtime: Runtime): WebConfig {
   const { settings } = runtime;
-  const oidc =
-    settings.OIDC_ISSUER && settings.OIDC_CLIENT_ID
-      ? { issuer: settings.OIDC_ISSUER, client_id: settings.OIDC_CLIENT_ID, scope: settings.OIDC_SCOPE }
-      : null;
-  return { auth_required: resolveAuthMode(settings).required, oidc };
+  const { oidc } = settings.auth;
+  return {
+    auth_required: resolveAuthMode(settings).required,
+    oidc: oidc ? { issuer: oidc.issuer, client_id: oidc.clientId, scope: oidc.scope } : null,
+  };
 }
 
 /** The dashboard at `/`, when it was built; an API built without it answers its routes alone. */

@@ -1,7 +1,7 @@
 import { filter, type Subscription } from 'rxjs';
 import type { HubControl } from '#eventsourcing';
 import { chatEventCatalog, chatSessionOwner, chatStreamId, emptyChatHistory, evolveChatHistory } from '#chat';
-import type { Logger, Metrics, PresenceChannel, Settings } from '#platform';
+import type { ChatSettings, Logger, Metrics, PresenceChannel } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
 import { sessionNotFound } from '../chat/chat-sessions.js';
@@ -17,7 +17,7 @@ export interface ChatDeps {
   readonly chat: ChatService;
   readonly chatWs: ChatWsHubs;
   readonly presence: PresenceChannel;
-  readonly settings: Settings;
+  readonly chatSettings: ChatSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Counts a message against the client's request budget; throws a 429 ApiError beyond it. */
@@ -100,7 +100,7 @@ export class ChatParticipant {
       await this.deps.admit();
       const request = parseChatRequest(
         { message: content, session_id: this.sessionId, agent_id: agentId },
-        this.deps.settings.CHAT_MAX_MESSAGE_LENGTH,
+        this.deps.chatSettings.maxMessageLength,
       );
       const { principal, correlationId } = this.peer;
       const sent = await this.deps.chat.send(

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { StreamHubs } from '#eventsourcing';
+import { isFinishedStatus } from '#investigations';
 import { hasPermission, type Logger, type Metrics } from '#platform';
 import { isFinalFrame } from '../investigations/investigation-frames.js';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
@@ -69,8 +70,7 @@ export class InvestigationWatch {
     if (last && isFinalFrame(last)) return { kind: 'finished' };
     try {
       const summary = await this.deps.investigations.get(this.investigationId, this.peer.principal);
-      const finished = summary.status === 'completed' || summary.status === 'failed' || summary.status === 'cancelled';
-      return finished && summary.last_event_id <= this.stream.lastDeliveredId
+      return isFinishedStatus(summary.status) && summary.last_event_id <= this.stream.lastDeliveredId
         ? { kind: 'finished' }
         : { kind: 'interrupted' };
     } catch {

@@ -1,7 +1,15 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { inProcessPresence, natsPresence, type PresenceChannel, type PresenceSignal, type Runtime } from '#platform';
-import { RUNTIME } from '../tokens.js';
+import {
+  inProcessPresence,
+  natsPresence,
+  type BusSettings,
+  type Logger,
+  type PresenceChannel,
+  type PresenceSignal,
+  type WebSocketSettings,
+} from '#platform';
+import { LOGGER, SETTINGS } from '../tokens.js';
 
 /**
  * The process's presence channel (typing indicators): core NATS in distributed mode, so
@@ -11,21 +19,21 @@ import { RUNTIME } from '../tokens.js';
 export class Presence implements PresenceChannel, OnModuleInit, OnApplicationShutdown {
   private channel: PresenceChannel = inProcessPresence();
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(SETTINGS.bus) private readonly bus: BusSettings,
+    @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   get kind(): PresenceChannel['kind'] {
     return this.channel.kind;
   }
 
   async onModuleInit(): Promise<void> {
-    const { settings, logger } = this.runtime;
-    if (!settings.NATS_URL || !settings.ENABLE_WEBSOCKET) return;
+    const { natsUrl, commands } = this.bus;
+    if (!natsUrl || !this.websocket.enabled) return;
     await this.channel.close();
-    this.channel = await natsPresence(
-      settings.NATS_URL,
-      settings.NATS_COMMANDS_SUBJECT,
-      logger.child({ component: 'presence' }),
-    );
+    this.channel = await natsPresence(natsUrl, commands.subject, this.logger.child({ component: 'presence' }));
   }
 
   publish(signal: PresenceSignal): void {

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { LiveFeed } from '#eventsourcing';
-import type { Runtime, Settings } from '#platform';
+import type { Runtime, WebSocketSettings } from '#platform';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
 import { ChatWsHubs } from './chat-ws.projection.js';
 import { PeerTimers } from './peer.js';
@@ -14,8 +14,8 @@ import { WsUpgradeRouter } from './ws-upgrade.router.js';
  * The WebSocket and Socket.IO endpoints. The router is always there, to refuse upgrades
  * when ENABLE_WEBSOCKET=false; the Socket.IO gateways exist only when it is true.
  */
-export function websocketProviders(settings: Settings): Provider[] {
-  const gateways = settings.ENABLE_WEBSOCKET ? [InvestigationsGateway, ChatGateway] : [];
+export function websocketProviders(websocket: WebSocketSettings): Provider[] {
+  const gateways = websocket.enabled ? [InvestigationsGateway, ChatGateway] : [];
   const chatWs: Provider = {
     provide: ChatWsHubs,
     useFactory: (runtime: Runtime, feed: LiveFeed) => new ChatWsHubs(runtime.store, feed),

@@ -1,5 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
+import { ENTITY_ID_CHARS } from '#eventsourcing';
 import { eventIdValueSchema, type Logger } from '#platform';
 import type { WsPeer } from './ws-peer.js';
 import { errorMessage, MAX_INBOUND_MESSAGE_BYTES, type OutboundMessage } from './ws-messages.js';
@@ -10,7 +11,7 @@ const requestId = z.string().max(128).optional();
 /** `investigation:<id>` or `chat:<session id>`, the general endpoint's stream names. */
 export const streamNameSchema = z
   .string()
-  .regex(/^(investigation|chat):[A-Za-z0-9_-]{1,128}$/, 'must be investigation:<id> or chat:<session id>');
+  .regex(new RegExp(`^(investigation|chat):${ENTITY_ID_CHARS}$`), 'must be investigation:<id> or chat:<session id>');
 
 /** Every command a client may send on a raw WebSocket (each endpoint accepts some); the AsyncAPI document shows them. */
 export const inboundMessageSchemas = {

@@ -34,7 +34,7 @@ async function serve(timers: PeerTimers): Promise<Served> {
         principal: { id: 'u-1', roles: ['analyst'] },
         correlationId: 'c-1',
         batching: false,
-        settings: { WEBSOCKET_BUFFER_SIZE: 4096, WEBSOCKET_PING_INTERVAL: PING_S, WEBSOCKET_TIMEOUT: IDLE_S },
+        websocket: { bufferSize: 4096, pingIntervalSeconds: PING_S, timeoutSeconds: IDLE_S },
         logger: silentLogger,
         timers,
       });

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { MessageBatcher, newId, type Logger, type Principal, type Settings, type WheelTask } from '#platform';
+import { MessageBatcher, newId, type Logger, type Principal, type WebSocketSettings, type WheelTask } from '#platform';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
@@ -46,7 +46,7 @@ export interface WsPeerOptions {
   readonly correlationId: string;
   /** The general endpoint batches; the seed's per-stream endpoints send each message alone. */
   readonly batching: boolean;
-  readonly settings: Pick<Settings, 'WEBSOCKET_BUFFER_SIZE' | 'WEBSOCKET_PING_INTERVAL' | 'WEBSOCKET_TIMEOUT'>;
+  readonly websocket: Pick<WebSocketSettings, 'bufferSize' | 'pingIntervalSeconds' | 'timeoutSeconds'>;
   readonly logger: Logger;
   readonly timers: PeerTimers;
 }
@@ -86,10 +86,10 @@ export class WsPeer implements Peer, WheelTask {
     this.kind = options.kind;
     this.principal = options.principal;
     this.correlationId = options.correlationId;
-    const { settings, timers } = options;
-    this.limit = settings.WEBSOCKET_BUFFER_SIZE;
-    this.pingMs = settings.WEBSOCKET_PING_INTERVAL * 1000;
-    this.idleMs = settings.WEBSOCKET_TIMEOUT * 1000;
+    const { websocket, timers } = options;
+    this.limit = websocket.bufferSize;
+    this.pingMs = websocket.pingIntervalSeconds * 1000;
+    this.idleMs = websocket.timeoutSeconds * 1000;
     this.batcher = options.batching ? new MessageBatcher((frame) => this.write(frame)) : null;
     this.drains = new DrainWaiters(
       timers.drains,

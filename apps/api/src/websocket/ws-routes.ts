@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENTITY_ID } from '#eventsourcing';
 import { eventIdSchema } from '#platform';
 
 export type WsRoute =
@@ -7,8 +8,6 @@ export type WsRoute =
   | { readonly kind: 'investigations'; readonly investigationId: string }
   | { readonly kind: 'socketio' }
   | { readonly kind: 'unknown' };
-
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * Every raw WebSocket endpoint, by path template: routeOf answers exactly these (plus
@@ -33,7 +32,7 @@ export function routeOf(pathname: string): WsRoute {
     if (!match) continue;
     const id = match[1] ?? '';
     if (kind === 'general') return { kind };
-    if (!ID.test(id)) return { kind: 'unknown' };
+    if (!ENTITY_ID.test(id)) return { kind: 'unknown' };
     return kind === 'chat' ? { kind, sessionId: id } : { kind, investigationId: id };
   }
   return { kind: 'unknown' };

@@ -4,7 +4,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { refuseUpgrade, type Authenticator, type Principal, type Runtime } from '#platform';
+import {
+  refuseUpgrade,
+  type Authenticator,
+  type ChatSettings,
+  type HttpSettings,
+  type Principal,
+  type RateLimitSettings,
+  type Runtime,
+  type WebSocketSettings,
+} from '#platform';
 import type { StreamHubs } from '#eventsourcing';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ChatService } from '../chat/chat.service.js';
@@ -16,7 +25,7 @@ import { handshakeOriginAllowed, originRefusal } from '../http/request-origin.js
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { StreamGate } from '../limits/stream-gate.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
-import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, RUNTIME } from '../tokens.js';
+import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, RUNTIME, SETTINGS } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
 import { ChatWsHubs } from './chat-ws.projection.js';
 import { serveGeneral } from './general-socket.js';
@@ -52,7 +61,11 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
+    @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
+    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
+    @Inject(SETTINGS.chat) private readonly chatSettings: ChatSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
     private readonly chat: ChatService,
@@ -83,7 +96,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     const scope = this.faultScope(req, route.kind, url.pathname);
     // Socket.IO's upgrades too: engine.io leaves the socket unguarded while it checks the request.
     guardUpgradeSocket(socket, scope);
-    const enabled = this.runtime.settings.ENABLE_WEBSOCKET;
+    const { enabled } = this.websocket;
     if (route.kind === 'socketio' && enabled) return;
     if (route.kind === 'unknown') return this.refuseUnclaimed(socket, url.pathname);
     if (!enabled)
@@ -92,8 +105,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         message: 'WebSocket is disabled on this server',
       });
     if (route.kind === 'socketio') return;
-    if (!handshakeOriginAllowed(req, this.runtime.settings))
-      return refuseUpgrade(socket, 403, originRefusal(req, this.runtime.settings));
+    if (!handshakeOriginAllowed(req, this.http)) return refuseUpgrade(socket, 403, originRefusal(req, this.http));
     if (this.connections.stopping)
       return refuseUpgrade(
         socket,
@@ -113,15 +125,15 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       metrics: this.runtime.metrics,
       endpoint,
       path,
-      ip: clientIp(req, this.runtime.settings),
+      ip: clientIp(req, this.http),
     };
   }
 
   /** The address's request budget, as over HTTP; a refusal is answered before the handshake. */
   private async withinBudget(req: IncomingMessage, socket: Duplex): Promise<boolean> {
     try {
-      const limit = this.runtime.settings.RATE_LIMIT_PER_MINUTE_IP;
-      if (limit > 0) await this.limiter.hit('ip', clientIp(req, this.runtime.settings), limit);
+      const limit = this.rateLimits.perMinuteIp;
+      if (limit > 0) await this.limiter.hit('ip', clientIp(req, this.http), limit);
       return true;
     } catch (error) {
       const retry =
@@ -187,7 +199,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         principal: admission.principal,
         correlationId: requestIdsOf(req).correlationId,
         batching: route.kind === 'general',
-        settings: this.runtime.settings,
+        websocket: this.websocket,
         logger: this.runtime.logger,
         timers: this.timers,
       });
@@ -198,7 +210,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       );
       peer.refreshToken = (token) => this.connections.refresh(peer.id, token);
       if (this.connections.stopping) return peer.close(WS_CLOSE.SERVICE_RESTART, 'service restart: reconnect shortly');
-      this.serve(ws, peer, route, query, clientIp(req, this.runtime.settings));
+      this.serve(ws, peer, route, query, clientIp(req, this.http));
     });
   }
 
@@ -217,7 +229,9 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private serve(ws: WebSocket, peer: WsPeer, route: Endpoint, query: UpgradeQuery, ip: string): void {
-    const { logger, metrics, settings } = this.runtime;
+    const { logger, metrics } = this.runtime;
+    const { chatSettings } = this;
+    const { perMinuteIp } = this.rateLimits;
     const watch = { investigations: this.investigations, investigationHubs: this.investigationHubs, logger, metrics };
     switch (route.kind) {
       case 'general':
@@ -227,14 +241,13 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       case 'chat': {
         // Each chat message costs model calls: it counts against the address's budget, as over HTTP.
         const admitMessage = async (): Promise<void> => {
-          if (settings.RATE_LIMIT_PER_MINUTE_IP > 0)
-            await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+          if (perMinuteIp > 0) await this.limiter.hit('ip', ip, perMinuteIp);
         };
         const deps = {
           chat: this.chat,
           chatWs: this.chatWs,
           presence: this.presence,
-          settings,
+          chatSettings,
           logger,
           metrics,
           admit: admitMessage,
@@ -255,7 +268,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       {
         audit: 'websocket_refused',
         path: req.url?.split('?')[0],
-        ip: clientIp(req, this.runtime.settings),
+        ip: clientIp(req, this.http),
         user_agent: req.headers['user-agent'],
         error_code: error.code,
         status: error.status,

@@ -1,4 +1,4 @@
-import { isEmbedded, ProjectorLeases, type Runtime } from '#platform';
+import { ProjectorLeases, type Runtime } from '#platform';
 
 export interface RunningBridge {
   stop(): Promise<void>;
@@ -13,7 +13,7 @@ export function runMqttBridge(runtime: Pick<Runtime, 'mqtt' | 'settings' | 'metr
   const { mqtt, settings } = runtime;
   if (!mqtt) return { stop: async () => undefined };
   const stopLag = runtime.metrics.measureReadModelLag(() => mqtt.lags());
-  if (isEmbedded(settings)) {
+  if (settings.process.embedded) {
     mqtt.start();
     return {
       stop: async () => {
@@ -22,11 +22,11 @@ export function runMqttBridge(runtime: Pick<Runtime, 'mqtt' | 'settings' | 'metr
       },
     };
   }
-  if (!settings.DATABASE_URL)
-    throw new Error('DATABASE_URL is required for the MQTT bridge of a distributed deployment');
+  const { databaseUrl, databaseSchema } = settings.storage;
+  if (!databaseUrl) throw new Error('DATABASE_URL is required for the MQTT bridge of a distributed deployment');
   const leases = new ProjectorLeases({
-    connectionString: settings.DATABASE_URL,
-    schema: settings.DATABASE_SCHEMA,
+    connectionString: databaseUrl,
+    schema: databaseSchema,
     projectors: [mqtt],
     logger: runtime.logger.child({ component: 'mqtt-bridge-lease' }),
   });

@@ -43,11 +43,11 @@ export function runLeasedProjectors(
   runtime: ProjectorRuntime & Pick<Runtime, 'settings'>,
   others: readonly HostedRunner[] = [],
 ): RunningProjectors {
-  const { DATABASE_URL, DATABASE_SCHEMA } = runtime.settings;
-  if (!DATABASE_URL) throw new Error('DATABASE_URL is required for the read models of a distributed deployment');
+  const { databaseUrl, databaseSchema } = runtime.settings.storage;
+  if (!databaseUrl) throw new Error('DATABASE_URL is required for the read models of a distributed deployment');
   const leases = new ProjectorLeases({
-    connectionString: DATABASE_URL,
-    schema: DATABASE_SCHEMA,
+    connectionString: databaseUrl,
+    schema: databaseSchema,
     projectors: [...createProjectors(runtime), ...others],
     logger: runtime.logger.child({ component: 'projector-leases' }),
   });

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../decider/decider.js';
 import type { Stored } from '../decider/stored-event.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../event-store/event-store.port.js';
-import type { EventDefinition } from './event-definition.js';
+import type { EventDecoder, EventDefinition } from './event-definition.js';
 import { InvalidEventDataError, UnknownEventTypeError, UnknownEventVersionError } from './event-decoding.errors.js';
 
 /** The metadata field holding an event's schema version; an event stored without it is version 1. */
@@ -19,7 +19,7 @@ export type EventDefinitions<E extends DomainEvent> = {
  * revision and type of an event it cannot read. Writing records the current version.
  */
 export class EventCatalog<E extends DomainEvent> {
-  private readonly definitions: ReadonlyMap<string, EventDefinition<E>>;
+  private readonly definitions: ReadonlyMap<string, EventDecoder<E>>;
   /**
    * The live feed hands one recorded event to every subscriber of its stream, one after the
    * other: the last event decoded is kept, so a live event is checked once in the process,
@@ -32,7 +32,7 @@ export class EventCatalog<E extends DomainEvent> {
     readonly name: string,
     definitions: EventDefinitions<E>,
   ) {
-    const all: ReadonlyArray<EventDefinition<E>> = Object.values<EventDefinition<E>>(definitions);
+    const all: ReadonlyArray<EventDecoder<E>> = Object.values<EventDecoder<E>>(definitions);
     this.definitions = new Map(all.map((definition) => [definition.type, definition]));
   }
 

@@ -112,4 +112,23 @@ describe('event catalog', () => {
     const event = recorded('Weighed', { weight: 1000 });
     expect(parcels.decode(event)).toBe(parcels.decode(event));
   });
+
+  it('takes only a schema giving exactly its event’s data: no optional field left out, none added', () => {
+    type Labelled = DomainEvent<'Labelled', { label: string; note?: string }>;
+    const exact = new EventCatalog<Labelled>('label', {
+      Labelled: defineEvent('Labelled', z.object({ label: z.string(), note: z.string().optional() })),
+    });
+    const missing = new EventCatalog<Labelled>('label', {
+      // @ts-expect-error the schema leaves out the optional `note`, so a stored note would be dropped
+      Labelled: defineEvent('Labelled', z.object({ label: z.string() })),
+    });
+    const extra = new EventCatalog<Labelled>('label', {
+      // @ts-expect-error the schema reads a field the event does not have
+      Labelled: defineEvent('Labelled', z.object({ label: z.string(), note: z.string().optional(), by: z.string() })),
+    });
+    const event = recorded('Labelled', { label: 'fragile', note: 'glass' });
+    expect(exact.decode(event).data).toEqual({ label: 'fragile', note: 'glass' });
+    expect(missing.decode(event).data).toEqual({ label: 'fragile' });
+    expect(extra.types).toEqual(['Labelled']);
+  });
 });

@@ -1,4 +1,4 @@
-import type { ZodError, ZodType } from 'zod';
+import type { output, ZodError, ZodType } from 'zod';
 import type { DomainEvent } from '../decider/decider.js';
 import type { Stored } from '../decider/stored-event.js';
 import type { RecordedEvent } from '../event-store/event-store.port.js';
@@ -13,15 +13,32 @@ export interface OlderVersion {
 }
 
 /**
- * One event type of a catalog: its current version, and how stored data of any version
- * (1 for events stored before versions were recorded) becomes the current event.
+ * How stored data of any version (1 for events stored before versions were recorded)
+ * becomes the current event of one type.
  */
-export interface EventDefinition<E extends DomainEvent> {
+export interface EventDecoder<E extends DomainEvent> {
   readonly type: E['type'];
   readonly version: number;
   /** The recorded event, stored at `version`, as the current domain event in its place. */
   readonly decode: (recorded: RecordedEvent, version: number) => VersionCheck<Stored<E>>;
 }
+
+/** Data with every field required, at every depth: two types that differ by a field differ here. */
+export type Complete<T> = T extends readonly (infer U)[]
+  ? Complete<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]-?: Complete<T[K]> }
+    : T;
+
+/**
+ * One event type of a catalog, whose schema gives exactly its event's data, no more, no less.
+ * `exactData` is never set: a function from and to the completed data, so a schema whose data
+ * lacks an optional field of the event, or has one more, does not fit the event's slot (plain
+ * assignability would let a schema leave an optional field out, and its value be dropped).
+ */
+export type EventDefinition<E extends DomainEvent> = EventDecoder<E> & {
+  readonly exactData?: (data: Complete<E['data']>) => Complete<E['data']>;
+};
 
 export function describeIssues(error: ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
@@ -43,13 +60,14 @@ export function upcaster<Old, Next>(schema: ZodType<Old>, upcast: (old: Old) => 
 
 /**
  * An event type, its current data schema and its older versions, oldest (version 1) first:
- * the current version is one more than the number of older ones.
+ * the current version is one more than the number of older ones. The data type comes from
+ * the schema alone (not from the slot the definition goes in), so the catalog can check it.
  */
-export function defineEvent<Type extends string, Data>(
+export function defineEvent<Type extends string, Schema extends ZodType>(
   type: Type,
-  schema: ZodType<Data>,
+  schema: Schema,
   older: readonly OlderVersion[] = [],
-): EventDefinition<DomainEvent<Type, Data>> {
+): EventDefinition<DomainEvent<Type, output<Schema>>> {
   const version = older.length + 1;
   return {
     type,

@@ -1,6 +1,7 @@
 import { auditKeyring, type AuditKeyring } from '#audit';
 import { loadOrCreateSecret } from '../config/persisted-secret.js';
-import { InvalidSettingsError, isEmbedded, type Settings } from '../config/settings.js';
+import type { SettingsSections } from '../config/settings-sections.js';
+import { InvalidSettingsError } from '../config/settings.js';
 
 export const AUDIT_KEY_FILE = 'audit-hmac-key';
 
@@ -16,21 +17,25 @@ export interface ResolvedAuditKeyring {
  * processes append to one chain and must all hold the same key; a key each process made up
  * for itself would make every other process's records unverifiable, so they refuse to start.
  */
-export function resolveAuditKeyring(settings: Settings): ResolvedAuditKeyring {
-  if (settings.AUDIT_HMAC_KEY !== undefined) {
+export function resolveAuditKeyring({
+  audit,
+  process,
+  storage,
+}: Pick<SettingsSections, 'audit' | 'process' | 'storage'>): ResolvedAuditKeyring {
+  if (audit.hmacKey !== undefined) {
     return {
-      ring: auditKeyring(settings.AUDIT_HMAC_KEY, settings.AUDIT_HMAC_PREVIOUS_KEYS),
+      ring: auditKeyring(audit.hmacKey, audit.previousKeys),
       source: { kind: 'setting' },
     };
   }
-  if (!isEmbedded(settings)) {
+  if (!process.embedded) {
     throw new InvalidSettingsError([
       'AUDIT_HMAC_KEY: is required in distributed mode (NATS_URL): every api and worker process keys the shared audit chain with it',
     ]);
   }
-  const persisted = loadOrCreateSecret(settings.DATA_DIR, AUDIT_KEY_FILE);
+  const persisted = loadOrCreateSecret(storage.dataDir, AUDIT_KEY_FILE);
   return {
-    ring: auditKeyring(persisted.secret, settings.AUDIT_HMAC_PREVIOUS_KEYS),
+    ring: auditKeyring(persisted.secret, audit.previousKeys),
     source: { kind: 'file', file: persisted.file, created: persisted.created },
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { auditKey } from '#audit';
+import { loadSections } from '../config/settings-sections.js';
 import { InvalidSettingsError, loadSettings } from '../config/settings.js';
 import { resolveAuditKeyring } from './audit-keyring.source.js';
 
@@ -26,7 +27,7 @@ describe('audit key settings', () => {
 
   it('takes the key and the retired keys, oldest first, from the settings', () => {
     const { ring, source } = resolveAuditKeyring(
-      loadSettings({ AUDIT_HMAC_KEY: KEY, AUDIT_HMAC_PREVIOUS_KEYS: ` ${OLD} , ${'p'.repeat(32)}` }),
+      loadSections({ AUDIT_HMAC_KEY: KEY, AUDIT_HMAC_PREVIOUS_KEYS: ` ${OLD} , ${'p'.repeat(32)}` }),
     );
     expect(source).toEqual({ kind: 'setting' });
     expect(ring.current).toEqual(auditKey(KEY));
@@ -34,10 +35,10 @@ describe('audit key settings', () => {
   });
 
   it('refuses a distributed process without AUDIT_HMAC_KEY, naming it', () => {
-    const settings = loadSettings({ ...DISTRIBUTED, DATA_DIR: '/nonexistent' });
+    const settings = loadSections({ ...DISTRIBUTED, DATA_DIR: '/nonexistent' });
     expect(() => resolveAuditKeyring(settings)).toThrow(InvalidSettingsError);
     expect(() => resolveAuditKeyring(settings)).toThrow(/AUDIT_HMAC_KEY: is required in distributed mode/);
-    expect(resolveAuditKeyring(loadSettings({ ...DISTRIBUTED, AUDIT_HMAC_KEY: KEY })).ring.current.id).toBe(
+    expect(resolveAuditKeyring(loadSections({ ...DISTRIBUTED, AUDIT_HMAC_KEY: KEY })).ring.current.id).toBe(
       auditKey(KEY).id,
     );
   });

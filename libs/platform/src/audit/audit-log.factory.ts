@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AuditKey } from '#audit';
-import type { Settings } from '../config/settings.js';
+import type { StorageSettings } from '../config/settings-sections.js';
 import type { Logger } from '../logging/logger.js';
 import type { AuditLog } from './audit-log.port.js';
 import { PostgresAuditLog } from './postgres-audit-log.js';
@@ -11,14 +11,14 @@ import { SqliteAuditLog } from './sqlite-audit-log.js';
  * embedded SQLite (so EVENT_STORE=kurrentdb with DATABASE_URL shares it across processes),
  * otherwise a SQLite file audit.sqlite in DATA_DIR. `key` chains the records appended.
  */
-export async function createAuditLog(settings: Settings, key: AuditKey, logger?: Logger): Promise<AuditLog> {
-  if (settings.EVENT_STORE !== 'sqlite' && settings.DATABASE_URL) {
+export async function createAuditLog(storage: StorageSettings, key: AuditKey, logger?: Logger): Promise<AuditLog> {
+  if (storage.eventStore !== 'sqlite' && storage.databaseUrl) {
     return PostgresAuditLog.open({
-      connectionString: settings.DATABASE_URL,
-      schema: settings.DATABASE_SCHEMA,
+      connectionString: storage.databaseUrl,
+      schema: storage.databaseSchema,
       key,
       ...(logger ? { logger } : {}),
     });
   }
-  return new SqliteAuditLog(join(settings.DATA_DIR, 'audit.sqlite'), key);
+  return new SqliteAuditLog(join(storage.dataDir, 'audit.sqlite'), key);
 }

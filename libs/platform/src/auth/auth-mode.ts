@@ -1,4 +1,5 @@
-import { InvalidSettingsError, isEmbedded, type Settings } from '../config/settings.js';
+import type { SettingsSections } from '../config/settings-sections.js';
+import { InvalidSettingsError } from '../config/settings.js';
 import { loadOrCreateDevSecret, type DevSecret } from './dev-secret.js';
 
 export interface AuthMode {
@@ -13,17 +14,17 @@ export interface AuthMode {
  * distributed mode; not required in embedded mode without them, so local curls just work.
  * A distributed API with required auth and no key cannot verify anyone: refuse to start.
  */
-export function resolveAuthMode(settings: Settings): AuthMode {
-  const configured = settings.JWT_SECRET !== undefined || settings.JWT_JWKS_URL !== undefined;
-  const embedded = isEmbedded(settings);
-  const required = settings.AUTH_REQUIRED ?? (configured || !embedded);
+export function resolveAuthMode({ auth, process }: Pick<SettingsSections, 'auth' | 'process'>): AuthMode {
+  const configured = auth.jwtSecret !== undefined || auth.jwksUrl !== undefined;
+  const { embedded } = process;
+  const required = auth.required ?? (configured || !embedded);
   if (required && !configured && !embedded) {
     throw new InvalidSettingsError([
       'JWT_SECRET: is required in distributed mode (or set JWT_JWKS_URL, or AUTH_REQUIRED=false)',
     ]);
   }
   const secretSource =
-    settings.JWT_SECRET !== undefined ? 'setting' : embedded && settings.JWT_JWKS_URL === undefined ? 'dev' : 'none';
+    auth.jwtSecret !== undefined ? 'setting' : embedded && auth.jwksUrl === undefined ? 'dev' : 'none';
   return { required, secretSource };
 }
 
@@ -31,10 +32,10 @@ export type SigningSecret =
   { readonly source: 'setting'; readonly secret: string } | ({ readonly source: 'dev' } & DevSecret);
 
 /** The HS256 secret this server verifies with, creating the dev secret on first use; null when tokens come only from a JWKS. */
-export function signingSecret(settings: Settings): SigningSecret | null {
+export function signingSecret(settings: Pick<SettingsSections, 'auth' | 'process' | 'storage'>): SigningSecret | null {
   const { secretSource } = resolveAuthMode(settings);
-  if (secretSource === 'setting' && settings.JWT_SECRET !== undefined)
-    return { source: 'setting', secret: settings.JWT_SECRET };
-  if (secretSource === 'dev') return { source: 'dev', ...loadOrCreateDevSecret(settings.DATA_DIR) };
+  const { jwtSecret } = settings.auth;
+  if (secretSource === 'setting' && jwtSecret !== undefined) return { source: 'setting', secret: jwtSecret };
+  if (secretSource === 'dev') return { source: 'dev', ...loadOrCreateDevSecret(settings.storage.dataDir) };
   return null;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidSettingsError, loadSettings } from '../config/settings.js';
+import { loadSections } from '../config/settings-sections.js';
 import { resolveAuthMode } from './auth-mode.js';
 
 const SECRET = 'x'.repeat(32);
@@ -32,30 +33,30 @@ describe('authentication and limit settings', () => {
 
 describe('resolveAuthMode', () => {
   it('lets the embedded server without a key take anonymous requests, verifying with the dev secret', () => {
-    expect(resolveAuthMode(loadSettings({}))).toEqual({ required: false, secretSource: 'dev' });
+    expect(resolveAuthMode(loadSections({}))).toEqual({ required: false, secretSource: 'dev' });
   });
 
   it('requires tokens once a key is configured, unless AUTH_REQUIRED=false', () => {
-    expect(resolveAuthMode(loadSettings({ JWT_SECRET: SECRET }))).toEqual({ required: true, secretSource: 'setting' });
-    expect(resolveAuthMode(loadSettings({ JWT_JWKS_URL: 'https://idp.example/jwks' }))).toEqual({
+    expect(resolveAuthMode(loadSections({ JWT_SECRET: SECRET }))).toEqual({ required: true, secretSource: 'setting' });
+    expect(resolveAuthMode(loadSections({ JWT_JWKS_URL: 'https://idp.example/jwks' }))).toEqual({
       required: true,
       secretSource: 'none',
     });
-    expect(resolveAuthMode(loadSettings({ JWT_SECRET: SECRET, AUTH_REQUIRED: 'false' }))).toEqual({
+    expect(resolveAuthMode(loadSections({ JWT_SECRET: SECRET, AUTH_REQUIRED: 'false' }))).toEqual({
       required: false,
       secretSource: 'setting',
     });
-    expect(resolveAuthMode(loadSettings({ AUTH_REQUIRED: 'true' }))).toEqual({ required: true, secretSource: 'dev' });
+    expect(resolveAuthMode(loadSections({ AUTH_REQUIRED: 'true' }))).toEqual({ required: true, secretSource: 'dev' });
   });
 
   it('refuses a distributed API that requires tokens but has no key', () => {
-    expect(() => resolveAuthMode(loadSettings(DISTRIBUTED))).toThrow(InvalidSettingsError);
-    expect(() => resolveAuthMode(loadSettings(DISTRIBUTED))).toThrow(/JWT_SECRET: is required in distributed mode/);
-    expect(resolveAuthMode(loadSettings({ ...DISTRIBUTED, JWT_SECRET: SECRET }))).toEqual({
+    expect(() => resolveAuthMode(loadSections(DISTRIBUTED))).toThrow(InvalidSettingsError);
+    expect(() => resolveAuthMode(loadSections(DISTRIBUTED))).toThrow(/JWT_SECRET: is required in distributed mode/);
+    expect(resolveAuthMode(loadSections({ ...DISTRIBUTED, JWT_SECRET: SECRET }))).toEqual({
       required: true,
       secretSource: 'setting',
     });
-    expect(resolveAuthMode(loadSettings({ ...DISTRIBUTED, AUTH_REQUIRED: 'false' }))).toEqual({
+    expect(resolveAuthMode(loadSections({ ...DISTRIBUTED, AUTH_REQUIRED: 'false' }))).toEqual({
       required: false,
       secretSource: 'none',
     });

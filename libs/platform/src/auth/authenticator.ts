@@ -1,4 +1,4 @@
-import type { Settings } from '../config/settings.js';
+import type { SettingsSections } from '../config/settings-sections.js';
 import type { Logger } from '../logging/logger.js';
 import { AuthError } from './auth.errors.js';
 import { resolveAuthMode, signingSecret } from './auth-mode.js';
@@ -44,7 +44,7 @@ export class Authenticator {
 
 /** Builds the authenticator from settings and says at start how callers are identified. */
 export function createAuthenticator(
-  settings: Settings,
+  settings: Pick<SettingsSections, 'auth' | 'process' | 'storage'>,
   logger: Logger,
   revocations: RevocationCheck | null = null,
 ): Authenticator {
@@ -57,17 +57,18 @@ export function createAuthenticator(
       `JWT_SECRET is not set: ${how} in ${secret.file} (development only); npm run token signs with it`,
     );
   }
+  const { auth } = settings;
   const verifier =
-    secret || settings.JWT_JWKS_URL
+    secret || auth.jwksUrl
       ? new JoseTokenVerifier({
           ...(secret ? { secret: secret.secret } : {}),
-          ...(settings.JWT_JWKS_URL ? { jwksUrl: settings.JWT_JWKS_URL } : {}),
-          ...(settings.JWT_ISSUER ? { issuer: settings.JWT_ISSUER } : {}),
-          ...(settings.JWT_AUDIENCE ? { audience: settings.JWT_AUDIENCE } : {}),
+          ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
+          ...(auth.issuer ? { issuer: auth.issuer } : {}),
+          ...(auth.audience ? { audience: auth.audience } : {}),
           clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
           roles: roleResolver({
-            ...(settings.JWT_ROLES_CLAIM ? { claimPath: settings.JWT_ROLES_CLAIM } : {}),
-            roleMap: settings.JWT_ROLE_MAP,
+            ...(auth.rolesClaim ? { claimPath: auth.rolesClaim } : {}),
+            roleMap: auth.roleMap,
           }),
         })
       : null;

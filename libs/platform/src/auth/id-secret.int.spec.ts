@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidSettingsError, loadSettings } from '../config/settings.js';
+import { loadSections } from '../config/settings-sections.js';
 import { keyedUuid } from '../ids/ids.js';
 import { ID_SECRET_FILE, resolveIdSecret } from './id-secret.js';
 
@@ -11,31 +12,31 @@ const DISTRIBUTED = { NATS_URL: 'nats://127.0.0.1:4222', EVENT_STORE: 'postgres'
 
 describe('the key of derived ids', () => {
   it('is ID_SECRET when set, else derived from JWT_SECRET (never JWT_SECRET itself)', () => {
-    expect(resolveIdSecret(loadSettings({ ID_SECRET: 'i'.repeat(32), JWT_SECRET: SECRET }))).toEqual({
+    expect(resolveIdSecret(loadSections({ ID_SECRET: 'i'.repeat(32), JWT_SECRET: SECRET }))).toEqual({
       secret: 'i'.repeat(32),
       source: 'setting',
     });
-    const derived = resolveIdSecret(loadSettings({ ...DISTRIBUTED, JWT_SECRET: SECRET }));
+    const derived = resolveIdSecret(loadSections({ ...DISTRIBUTED, JWT_SECRET: SECRET }));
     expect(derived.source).toBe('jwt');
     expect(derived.secret).not.toContain(SECRET);
-    expect(resolveIdSecret(loadSettings({ JWT_SECRET: SECRET })).secret).toBe(derived.secret);
+    expect(resolveIdSecret(loadSections({ JWT_SECRET: SECRET })).secret).toBe(derived.secret);
     expect(() => loadSettings({ ID_SECRET: 'short' })).toThrow(/ID_SECRET: must be at least 32 characters/);
   });
 
   it('is generated once into DATA_DIR in embedded mode, and kept across restarts', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'id-secret-'));
     try {
-      const first = resolveIdSecret(loadSettings({ DATA_DIR: dataDir }));
+      const first = resolveIdSecret(loadSections({ DATA_DIR: dataDir }));
       expect(first.source).toBe('file');
       expect(readFileSync(join(dataDir, ID_SECRET_FILE), 'utf8').trim()).toBe(first.secret);
-      expect(resolveIdSecret(loadSettings({ DATA_DIR: dataDir }))).toEqual(first);
+      expect(resolveIdSecret(loadSections({ DATA_DIR: dataDir }))).toEqual(first);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
   it('refuses a distributed API without ID_SECRET or JWT_SECRET, naming ID_SECRET', () => {
-    const settings = loadSettings({ ...DISTRIBUTED, JWT_JWKS_URL: 'https://idp.example/jwks' });
+    const settings = loadSections({ ...DISTRIBUTED, JWT_JWKS_URL: 'https://idp.example/jwks' });
     expect(() => resolveIdSecret(settings)).toThrow(InvalidSettingsError);
     expect(() => resolveIdSecret(settings)).toThrow(/ID_SECRET: is required in distributed mode/);
   });

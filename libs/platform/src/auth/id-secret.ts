@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { InvalidSettingsError, isEmbedded, type Settings } from '../config/settings.js';
+import type { SettingsSections } from '../config/settings-sections.js';
+import { InvalidSettingsError } from '../config/settings.js';
 import { loadOrCreateSecret } from '../config/persisted-secret.js';
 
 export const ID_SECRET_FILE = 'id-secret';
@@ -17,18 +18,22 @@ export interface IdSecret {
  * to start. JWT_SECRET is not used as is: the key is derived from it, so an id never
  * reveals anything about the token secret.
  */
-export function resolveIdSecret(settings: Settings): IdSecret {
-  if (settings.ID_SECRET !== undefined) return { secret: settings.ID_SECRET, source: 'setting' };
-  if (settings.JWT_SECRET !== undefined) {
+export function resolveIdSecret({
+  auth,
+  process,
+  storage,
+}: Pick<SettingsSections, 'auth' | 'process' | 'storage'>): IdSecret {
+  if (auth.idSecret !== undefined) return { secret: auth.idSecret, source: 'setting' };
+  if (auth.jwtSecret !== undefined) {
     return {
-      secret: createHmac('sha256', settings.JWT_SECRET).update('cidadao-ai/id-secret').digest('base64url'),
+      secret: createHmac('sha256', auth.jwtSecret).update('cidadao-ai/id-secret').digest('base64url'),
       source: 'jwt',
     };
   }
-  if (!isEmbedded(settings)) {
+  if (!process.embedded) {
     throw new InvalidSettingsError([
       'ID_SECRET: is required in distributed mode when JWT_SECRET is not set (every API process must derive the same ids)',
     ]);
   }
-  return { secret: loadOrCreateSecret(settings.DATA_DIR, ID_SECRET_FILE).secret, source: 'file' };
+  return { secret: loadOrCreateSecret(storage.dataDir, ID_SECRET_FILE).secret, source: 'file' };
 }

@@ -171,7 +171,6 @@ export const settingsSchema = z
     STREAM_MAX_DURATION: int(3600, 0, 604800),
     // ours: chat and language models
     CHAT_MAX_MESSAGE_LENGTH: int(4000, 1, 100000),
-    CHAT_FOLLOW_WINDOW_MS: int(5000, 50, 600000),
     MARITACA_API_KEY: z.string().min(1).optional(),
     MARITACA_BASE_URL: url(['https', 'http']).default('https://chat.maritaca.ai/api'),
     MARITACA_MODEL: z.string().min(1).default('sabia-3.1'),

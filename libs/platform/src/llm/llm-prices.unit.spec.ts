@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadSettings } from '../config/settings.js';
+import { loadSections } from '../config/settings-sections.js';
 import { costOf, DEFAULT_LLM_PRICES, priceTable } from './llm-prices.js';
 
 const usage = (model: string, promptTokens: number, completionTokens: number) => ({
@@ -18,10 +19,10 @@ describe('LLM price table', () => {
   });
 
   it('takes overrides and new models from LLM_PRICES, and refuses a bad one by name', () => {
-    const settings = loadSettings({
+    const { llm } = loadSections({
       LLM_PRICES: '{"sabia-3.1":{"input":1,"output":2},"llama3":{"input":0.1,"output":0.2}}',
     });
-    const prices = priceTable(settings.LLM_PRICES);
+    const prices = priceTable(llm.prices);
     expect(prices['sabia-3.1']).toEqual({ input: 1, output: 2 });
     expect(prices.llama3).toEqual({ input: 0.1, output: 0.2 });
     expect(prices['sabiazinho-3']).toEqual(DEFAULT_LLM_PRICES['sabiazinho-3']);

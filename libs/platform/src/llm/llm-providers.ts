@@ -1,4 +1,4 @@
-import type { Settings } from '../config/settings.js';
+import type { LlmSettings } from '../config/settings-sections.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { LlmProvider } from './llm.port.js';
 import { priceTable, type PriceTable } from './llm-prices.js';
@@ -12,28 +12,27 @@ export interface LlmProviders {
   readonly prices: PriceTable;
 }
 
-export function createLlmProviders(settings: Settings, logger: Logger = silentLogger): LlmProviders {
-  const timeoutMs = settings.LLM_TIMEOUT_MS;
-  const maritaca = settings.MARITACA_API_KEY
+export function createLlmProviders(llm: LlmSettings, logger: Logger = silentLogger): LlmProviders {
+  const { timeoutMs, maritaca: m, openAi } = llm;
+  const maritaca = m.apiKey
     ? new OpenAiCompatibleClient({
         name: 'maritaca',
-        baseUrl: settings.MARITACA_BASE_URL,
-        apiKey: settings.MARITACA_API_KEY,
-        defaultModel: settings.MARITACA_MODEL,
+        baseUrl: m.baseUrl,
+        apiKey: m.apiKey,
+        defaultModel: m.model,
         timeoutMs,
         logger,
       })
     : null;
-  const generic =
-    settings.LLM_BASE_URL && settings.LLM_MODEL
-      ? new OpenAiCompatibleClient({
-          name: 'openai-compatible',
-          baseUrl: settings.LLM_BASE_URL,
-          ...(settings.LLM_API_KEY ? { apiKey: settings.LLM_API_KEY } : {}),
-          defaultModel: settings.LLM_MODEL,
-          timeoutMs,
-          logger,
-        })
-      : null;
-  return { maritaca, chat: generic ?? maritaca, prices: priceTable(settings.LLM_PRICES) };
+  const generic = openAi
+    ? new OpenAiCompatibleClient({
+        name: 'openai-compatible',
+        baseUrl: openAi.baseUrl,
+        ...(openAi.apiKey ? { apiKey: openAi.apiKey } : {}),
+        defaultModel: openAi.model,
+        timeoutMs,
+        logger,
+      })
+    : null;
+  return { maritaca, chat: generic ?? maritaca, prices: priceTable(llm.prices) };
 }

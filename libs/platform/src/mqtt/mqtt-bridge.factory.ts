@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EventStore, ReadModelStore } from '#eventsourcing';
-import type { Settings } from '../config/settings.js';
+import type { MqttSettings } from '../config/settings-sections.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { deviceFeed } from './device-feed.js';
@@ -16,16 +16,13 @@ export interface MqttBridgeDeps {
 }
 
 /** The bridge MQTT_URL asks for, not started; null without MQTT_URL. */
-export function createMqttBridge(
-  settings: Pick<Settings, 'MQTT_URL' | 'MQTT_TOPIC_PREFIX'>,
-  deps: MqttBridgeDeps,
-): MqttBridge | null {
-  if (!settings.MQTT_URL) return null;
+export function createMqttBridge(mqtt: MqttSettings, deps: MqttBridgeDeps): MqttBridge | null {
+  if (!mqtt.url) return null;
   const logger = deps.logger.child({ component: 'mqtt-bridge' });
   const link = new MqttLink({
-    url: settings.MQTT_URL,
+    url: mqtt.url,
     clientId: `cidadao-bridge-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     logger,
   });
-  return new MqttBridge({ ...deps, logger, link, feed: deviceFeed(settings.MQTT_TOPIC_PREFIX) });
+  return new MqttBridge({ ...deps, logger, link, feed: deviceFeed(mqtt.topicPrefix) });
 }

@@ -7,7 +7,7 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { isEmbedded, type Settings } from '../config/settings.js';
+import type { SettingsSections } from '../config/settings-sections.js';
 import type { Logger } from '../logging/logger.js';
 
 export type RateLimitStoreKind = 'memory' | 'redis' | 'postgres';
@@ -27,19 +27,22 @@ export interface RateBudgets {
   close(): Promise<void>;
 }
 
+export type RateBudgetSettings = Pick<SettingsSections, 'rateLimits' | 'process' | 'storage'>;
+
 /** RATE_LIMIT_STORE, or the store a deployment of this shape shares: Redis when REDIS_URL is set, else PostgreSQL across processes. */
-export function rateLimitStoreOf(settings: Settings): RateLimitStoreKind {
-  if (settings.RATE_LIMIT_STORE) return settings.RATE_LIMIT_STORE;
-  if (settings.REDIS_URL) return 'redis';
-  return !isEmbedded(settings) && settings.DATABASE_URL ? 'postgres' : 'memory';
+export function rateLimitStoreOf({ rateLimits, process, storage }: RateBudgetSettings): RateLimitStoreKind {
+  if (rateLimits.store) return rateLimits.store;
+  if (rateLimits.redisUrl) return 'redis';
+  return !process.embedded && storage.databaseUrl ? 'postgres' : 'memory';
 }
 
 const WINDOW_SECONDS = 60;
 const TABLE = 'rate_limits';
 
-export async function openRateBudgets(settings: Settings, logger: Logger): Promise<RateBudgets> {
+export async function openRateBudgets(settings: RateBudgetSettings, logger: Logger): Promise<RateBudgets> {
   const kind = rateLimitStoreOf(settings);
-  const prefix = settings.RATE_LIMIT_KEY_PREFIX;
+  const { keyPrefix: prefix, redisUrl } = settings.rateLimits;
+  const { databaseUrl, databaseSchema } = settings.storage;
   const memory = (keyPrefix: string, points: number) =>
     new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
   if (kind === 'memory')
@@ -49,7 +52,7 @@ export async function openRateBudgets(settings: Settings, logger: Logger): Promi
       async () => undefined,
     );
   if (kind === 'redis') {
-    const redis = new Redis(settings.REDIS_URL ?? '', {
+    const redis = new Redis(redisUrl ?? '', {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: true,
@@ -73,7 +76,7 @@ export async function openRateBudgets(settings: Settings, logger: Logger): Promi
     return budgets(kind, create, async () => void (await redis.quit().catch(() => redis.disconnect())));
   }
   const pool = new pg.Pool({
-    connectionString: settings.DATABASE_URL,
+    connectionString: databaseUrl,
     max: 4,
     connectionTimeoutMillis: 2_000,
     application_name: 'rate-limits',
@@ -83,7 +86,7 @@ export async function openRateBudgets(settings: Settings, logger: Logger): Promi
     client.on('error', (error) => logger.warn({ err: error }, 'rate limit store (postgres) connection failed')),
   );
   await pool
-    .query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(settings.DATABASE_SCHEMA)}`)
+    .query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(databaseSchema)}`)
     .catch((error: unknown) => logger.warn({ err: error }, 'rate limit store (postgres) unreachable at start'));
   // Until its table exists a limiter answers from its insurance alone: wait for it.
   const create = (name: string, points: number) =>
@@ -92,7 +95,7 @@ export async function openRateBudgets(settings: Settings, logger: Logger): Promi
         {
           storeClient: pool,
           storeType: 'pool',
-          schemaName: settings.DATABASE_SCHEMA,
+          schemaName: databaseSchema,
           tableName: TABLE,
           keyPrefix: `${prefix}:${name}`,
           points,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ReadModelStore } from '#eventsourcing';
-import type { Settings } from '../config/settings.js';
+import type { StorageSettings } from '../config/settings-sections.js';
 import type { Logger } from '../logging/logger.js';
 import { PostgresReadModelStore } from './postgres-read-model-store.js';
 import { SqliteReadModelStore } from './sqlite-read-model-store.js';
@@ -10,13 +10,13 @@ import { SqliteReadModelStore } from './sqlite-read-model-store.js';
  * (the postgres store, or KurrentDB with DATABASE_URL); in a SQLite file of DATA_DIR
  * otherwise, as the embedded mode's events do.
  */
-export async function createReadModelStore(settings: Settings, logger: Logger): Promise<ReadModelStore> {
-  if (settings.EVENT_STORE !== 'sqlite' && settings.DATABASE_URL) {
+export async function createReadModelStore(storage: StorageSettings, logger: Logger): Promise<ReadModelStore> {
+  if (storage.eventStore !== 'sqlite' && storage.databaseUrl) {
     return PostgresReadModelStore.open({
-      connectionString: settings.DATABASE_URL,
-      schema: settings.DATABASE_SCHEMA,
+      connectionString: storage.databaseUrl,
+      schema: storage.databaseSchema,
       logger,
     });
   }
-  return new SqliteReadModelStore(join(settings.DATA_DIR, 'read-models.sqlite'));
+  return new SqliteReadModelStore(join(storage.dataDir, 'read-models.sqlite'));
 }

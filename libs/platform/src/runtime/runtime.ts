@@ -7,7 +7,7 @@ import { SqliteCommandJournal } from '../command-bus/in-process/command-journal.
 import { InProcessCommandBus } from '../command-bus/in-process/in-process-command-bus.js';
 import { JetStreamCommandBus } from '../command-bus/jetstream/jetstream-command-bus.js';
 import type { CommandBus } from '../command-bus/command-bus.port.js';
-import { isEmbedded, type Settings } from '../config/settings.js';
+import type { SettingsSections, StorageSettings } from '../config/settings-sections.js';
 import { createEventStore } from '../event-store/event-store.factory.js';
 import type { EventStore, ReadModelStore } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
@@ -18,7 +18,7 @@ import { createReadModelStore } from '../read-models/read-model-store.factory.js
 
 /** The adapters one process runs on, chosen by settings; shared by the api and workers roots. */
 export interface Runtime {
-  readonly settings: Settings;
+  readonly settings: SettingsSections;
   readonly store: EventStore;
   /** Persistent read models and their checkpoints (see createReadModelStore). */
   readonly readModels: ReadModelStore;
@@ -35,21 +35,21 @@ export interface Runtime {
 }
 
 /** The event store the settings name, as every process and script of a deployment opens it. */
-export function openEventStore(settings: Settings, logger: Logger): Promise<EventStore> {
+export function openEventStore(storage: StorageSettings, logger: Logger): Promise<EventStore> {
   return createEventStore({
-    kind: settings.EVENT_STORE,
-    sqliteFile: join(settings.DATA_DIR, 'events.sqlite'),
-    ...(settings.DATABASE_URL ? { databaseUrl: settings.DATABASE_URL } : {}),
-    postgresSchema: settings.DATABASE_SCHEMA,
-    ...(settings.KURRENTDB_URL ? { kurrentdbUrl: settings.KURRENTDB_URL } : {}),
+    kind: storage.eventStore,
+    sqliteFile: join(storage.dataDir, 'events.sqlite'),
+    ...(storage.databaseUrl ? { databaseUrl: storage.databaseUrl } : {}),
+    postgresSchema: storage.databaseSchema,
+    ...(storage.kurrentdbUrl ? { kurrentdbUrl: storage.kurrentdbUrl } : {}),
     logger: logger.child({ component: 'event-store' }),
   });
 }
 
 export async function createRuntime(
-  settings: Settings,
+  settings: SettingsSections,
   logger: Logger,
-  metrics = new Metrics({ defaultMetrics: true, streamMaxSeconds: settings.STREAM_MAX_DURATION }),
+  metrics = new Metrics({ defaultMetrics: true, streamMaxSeconds: settings.streaming.maxSeconds }),
 ): Promise<Runtime> {
   // Before connecting anything: a distributed process without the shared key stops here.
   const keys = resolveAuditKeyring(settings);
@@ -58,23 +58,24 @@ export async function createRuntime(
       { file: keys.source.file, created: keys.source.created, keyId: keys.ring.current.id },
       'audit HMAC key from DATA_DIR (set AUDIT_HMAC_KEY to manage it yourself)',
     );
-  const store = await openEventStore(settings, logger);
+  const { storage, bus: nats, audit } = settings;
+  const store = await openEventStore(storage, logger);
   let bus: CommandBus;
   try {
-    bus = isEmbedded(settings)
+    bus = settings.process.embedded
       ? new InProcessCommandBus({
-          maxDeliver: settings.COMMAND_MAX_DELIVER,
+          maxDeliver: nats.commands.maxDeliver,
           metrics,
           logger: logger.child({ component: 'command-bus' }),
-          journal: new SqliteCommandJournal(join(settings.DATA_DIR, 'commands.sqlite')),
+          journal: new SqliteCommandJournal(join(storage.dataDir, 'commands.sqlite')),
         })
       : await JetStreamCommandBus.connect({
-          servers: settings.NATS_URL ?? '',
-          streamName: settings.NATS_COMMANDS_STREAM,
-          subjectPrefix: settings.NATS_COMMANDS_SUBJECT,
-          consumerName: settings.NATS_COMMANDS_CONSUMER,
-          ackWaitMs: settings.COMMAND_ACK_WAIT_MS,
-          maxDeliver: settings.COMMAND_MAX_DELIVER,
+          servers: nats.natsUrl ?? '',
+          streamName: nats.commands.stream,
+          subjectPrefix: nats.commands.subject,
+          consumerName: nats.commands.consumer,
+          ackWaitMs: nats.commands.ackWaitMs,
+          maxDeliver: nats.commands.maxDeliver,
           metrics,
           logger: logger.child({ component: 'command-bus' }),
         });
@@ -85,14 +86,14 @@ export async function createRuntime(
   let log: AuditLog;
   let readModels: ReadModelStore;
   try {
-    log = await createAuditLog(settings, keys.ring.current, logger.child({ component: 'audit-log' }));
+    log = await createAuditLog(storage, keys.ring.current, logger.child({ component: 'audit-log' }));
   } catch (error) {
     await bus.close();
     await store.close();
     throw error;
   }
   try {
-    readModels = await createReadModelStore(settings, logger.child({ component: 'read-models' }));
+    readModels = await createReadModelStore(storage, logger.child({ component: 'read-models' }));
   } catch (error) {
     await log.close();
     await bus.close();
@@ -104,11 +105,11 @@ export async function createRuntime(
     store,
     ring: keys.ring,
     logger: logger.child({ component: 'audit' }),
-    everyRecords: settings.AUDIT_CHECKPOINT_EVERY_RECORDS,
-    intervalMs: settings.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
+    everyRecords: audit.checkpointEveryRecords,
+    intervalMs: audit.checkpointIntervalSeconds * 1000,
     metrics,
   });
-  const mqtt = createMqttBridge(settings, { store, readModels, logger, metrics });
+  const mqtt = createMqttBridge(settings.mqtt, { store, readModels, logger, metrics });
   return {
     settings,
     store,

@@ -11,14 +11,22 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import type { Authenticator, Principal, Runtime } from '#platform';
+import type {
+  Authenticator,
+  ChatSettings,
+  HttpSettings,
+  Principal,
+  RateLimitSettings,
+  Runtime,
+  WebSocketSettings,
+} from '#platform';
 import { sessionIdSchema } from '../../chat/chat-request.dto.js';
 import { ChatService } from '../../chat/chat.service.js';
 import { ApiError } from '../../http/api-error.js';
 import { requestIdsOf } from '../../http/request-ids.js';
 import { clientIp } from '../../http/client-ip.js';
 import { RateLimiter } from '../../limits/rate-limiter.js';
-import { AUTHENTICATOR, RUNTIME } from '../../tokens.js';
+import { AUTHENTICATOR, RUNTIME, SETTINGS } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
 import { ChatWsHubs } from '../chat-ws.projection.js';
 import { Presence } from '../presence.js';
@@ -61,7 +69,11 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   private readonly participants = new Map<string, ChatParticipant>();
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
+    @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
+    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
+    @Inject(SETTINGS.chat) private readonly chatSettings: ChatSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly chatWs: ChatWsHubs,
     private readonly chat: ChatService,
@@ -83,7 +95,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
         authenticator: this.authenticator,
         connections: this.connections,
         logger: this.runtime.logger,
-        settings: this.runtime.settings,
+        http: this.http,
         principals: this.principals,
         audit: this.audit,
         gate: this.gate,
@@ -95,13 +107,14 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   handleConnection(socket: Socket): void {
     const principal = this.principals.get(socket);
     if (!principal) return void socket.disconnect(true);
-    const { settings, logger, metrics } = this.runtime;
+    const { logger, metrics } = this.runtime;
+    const { chatSettings } = this;
     const peer = new IoPeer(
       socket,
       'socketio_chat',
       principal,
       requestIdsOf(socket.request).correlationId,
-      settings,
+      this.websocket,
       this.timers,
     );
     socket.once(
@@ -110,11 +123,20 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     );
     answerUnknownEvents(socket, peer, ['message', 'typing', 'ping', 'auth']);
     const sessionId = sessionOf(socket);
-    const ip = clientIp(socket.request, settings);
+    const ip = clientIp(socket.request, this.http);
+    const { perMinuteIp } = this.rateLimits;
     const admit = async (): Promise<void> => {
-      if (settings.RATE_LIMIT_PER_MINUTE_IP > 0) await this.limiter.hit('ip', ip, settings.RATE_LIMIT_PER_MINUTE_IP);
+      if (perMinuteIp > 0) await this.limiter.hit('ip', ip, perMinuteIp);
     };
-    const deps = { chat: this.chat, chatWs: this.chatWs, presence: this.presence, settings, logger, metrics, admit };
+    const deps = {
+      chat: this.chat,
+      chatWs: this.chatWs,
+      presence: this.presence,
+      chatSettings,
+      logger,
+      metrics,
+      admit,
+    };
     const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
     const participant = new ChatParticipant(
       peer,

@@ -10,12 +10,12 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import type { Authenticator, Principal, Runtime } from '#platform';
+import type { Authenticator, HttpSettings, Principal, Runtime, WebSocketSettings } from '#platform';
 import { InvestigationsService } from '../../investigations/investigations.service.js';
 import { requestIdsOf } from '../../http/request-ids.js';
 import type { StreamHubs } from '#eventsourcing';
 import type { WireFrame } from '../../streaming/wire-frame.js';
-import { AUTHENTICATOR, INVESTIGATION_HUBS, RUNTIME } from '../../tokens.js';
+import { AUTHENTICATOR, INVESTIGATION_HUBS, RUNTIME, SETTINGS } from '../../tokens.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
 import { PeerTimers } from '../peer.js';
@@ -41,7 +41,9 @@ export class InvestigationsGateway
   private readonly clients = new Map<string, IoInvestigationsClient>();
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
+    @Inject(SETTINGS.http) private readonly http: HttpSettings,
+    @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
     @Inject(INVESTIGATION_HUBS) private readonly hubs: StreamHubs<WireFrame>,
@@ -58,7 +60,7 @@ export class InvestigationsGateway
         authenticator: this.authenticator,
         connections: this.connections,
         logger: this.runtime.logger,
-        settings: this.runtime.settings,
+        http: this.http,
         principals: this.principals,
         audit: this.audit,
         gate: this.gate,
@@ -70,13 +72,13 @@ export class InvestigationsGateway
   handleConnection(socket: Socket): void {
     const principal = this.principals.get(socket);
     if (!principal) return void socket.disconnect(true);
-    const { settings, logger, metrics } = this.runtime;
+    const { logger, metrics } = this.runtime;
     const peer = new IoPeer(
       socket,
       'socketio_investigations',
       principal,
       requestIdsOf(socket.request).correlationId,
-      settings,
+      this.websocket,
       this.timers,
     );
     socket.once(

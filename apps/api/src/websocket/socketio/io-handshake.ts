@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import { eventIdSchema, type Authenticator, type Logger, type Principal, type Settings } from '#platform';
+import { eventIdSchema, type Authenticator, type Logger, type HttpSettings, type Principal } from '#platform';
 import type { AuditRecorder } from '../../audit/audit-recorder.js';
 import { ApiError } from '../../http/api-error.js';
 import { clientIp } from '../../http/client-ip.js';
@@ -44,7 +44,7 @@ export interface HandshakeDeps {
   readonly authenticator: Authenticator;
   readonly connections: WsConnections;
   readonly logger: Logger;
-  readonly settings: Settings;
+  readonly http: HttpSettings;
   readonly principals: WeakMap<Socket, Principal>;
   /** A refused token is an audit record, as on the raw WebSocket paths. */
   readonly audit: AuditRecorder;
@@ -57,7 +57,7 @@ export interface HandshakeDeps {
 /** Namespace middleware: the token is checked before `connection`, so a refused client gets connect_error and is never a participant. */
 export function authenticateHandshake(route: 'chat' | 'investigations', deps: HandshakeDeps): Middleware {
   const refuse = (socket: Socket, next: (error?: Error) => void, error: ApiError): void => {
-    const ip = clientIp(socket.request, deps.settings);
+    const ip = clientIp(socket.request, deps.http);
     deps.logger.warn(
       {
         audit: 'websocket_refused',

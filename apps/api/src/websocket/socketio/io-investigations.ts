@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
+import { entityIdSchema } from '#eventsourcing';
 import { eventIdValueSchema } from '#platform';
 import { cancelInvestigation, InvestigationWatch, type WatchDeps, type WatchEnd } from '../investigation-watch.js';
 import { reportFailure } from '../peer.js';
@@ -7,9 +8,7 @@ import { errorMessage, WS_CLOSE, type OutboundMessage } from '../ws-messages.js'
 import type { IoPeer } from './io-peer.js';
 
 const MAX_WATCHES = 100;
-const investigationId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters of letters, digits, _ and -');
+const investigationId = entityIdSchema;
 export const subscribeSchema = z.object({
   investigation_id: investigationId,
   last_event_id: eventIdValueSchema.optional(),

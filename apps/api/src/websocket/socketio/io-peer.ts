@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import type { Principal, Settings, WheelTask } from '#platform';
+import type { Principal, WebSocketSettings, WheelTask } from '#platform';
 import type { WireFrame } from '../../streaming/wire-frame.js';
 import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from '../peer.js';
 import { WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
@@ -52,12 +52,12 @@ export class IoPeer implements Peer, WheelTask {
     readonly kind: PeerKind,
     readonly principal: Principal,
     readonly correlationId: string,
-    settings: Pick<Settings, 'WEBSOCKET_BUFFER_SIZE' | 'WEBSOCKET_TIMEOUT'>,
+    websocket: Pick<WebSocketSettings, 'bufferSize' | 'timeoutSeconds'>,
     private readonly timers: PeerTimers,
   ) {
     this.id = socket.id;
-    this.limit = settings.WEBSOCKET_BUFFER_SIZE;
-    this.idleMs = settings.WEBSOCKET_TIMEOUT * 1000;
+    this.limit = websocket.bufferSize;
+    this.idleMs = websocket.timeoutSeconds * 1000;
     this.drains = new DrainWaiters(
       timers.drains,
       () => pendingBytes(this.socket),

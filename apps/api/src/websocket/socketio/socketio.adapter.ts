@@ -1,7 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { ServerResponse, type IncomingMessage } from 'node:http';
-import { isOriginAllowed, refuseUpgrade, type Logger, type Metrics, type Settings } from '#platform';
+import {
+  isOriginAllowed,
+  refuseUpgrade,
+  type HttpSettings,
+  type Logger,
+  type Metrics,
+  type WebSocketSettings,
+} from '#platform';
 import { clientIp } from '../../http/client-ip.js';
 import { handshakeOriginAllowed, originRefusal } from '../../http/request-origin.js';
 import { closeCodeFor, errorMessage, MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
@@ -25,7 +32,8 @@ type IoServer = ReturnType<IoAdapter['createIOServer']>;
 type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
 
 export interface SocketIoAdapterDeps {
-  readonly settings: Settings;
+  readonly http: HttpSettings;
+  readonly websocket: WebSocketSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -40,8 +48,8 @@ export class SocketIoAdapter extends IoAdapter {
 
   // Typed from IoAdapter itself: @nestjs/platform-socket.io brings its own socket.io copy.
   override createIOServer(port: number, options?: IoServerOptions): IoServer {
-    const { settings } = this.deps;
-    const pingMs = settings.WEBSOCKET_PING_INTERVAL * 1000;
+    const { http, websocket } = this.deps;
+    const pingMs = websocket.pingIntervalSeconds * 1000;
     const tuned: Partial<IoServerOptions> = {
       ...options,
       path: '/socket.io',
@@ -53,12 +61,12 @@ export class SocketIoAdapter extends IoAdapter {
       maxHttpBufferSize: MAX_INBOUND_FRAME_BYTES,
       perMessageDeflate: false,
       // CORS headers for the polling transport; handshakes are checked below, in every mode.
-      ...(settings.CORS_ORIGINS.kind === 'none'
+      ...(http.corsOrigins.kind === 'none'
         ? {}
         : {
             cors: {
               origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) =>
-                callback(null, isOriginAllowed(settings.CORS_ORIGINS, origin)),
+                callback(null, isOriginAllowed(http.corsOrigins, origin)),
             },
           }),
     };
@@ -90,10 +98,10 @@ export class SocketIoAdapter extends IoAdapter {
    * WebSocket's answer: 403 ORIGIN_NOT_ALLOWED. Engine middlewares run before the handshake.
    */
   private refuseForeignOrigins(server: IoServer): void {
-    const { settings } = this.deps;
+    const { http } = this.deps;
     server.engine.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
-      if (handshakeOriginAllowed(req, settings)) return next();
-      const body = originRefusal(req, settings);
+      if (handshakeOriginAllowed(req, http)) return next();
+      const body = originRefusal(req, http);
       if (!(res instanceof ServerResponse)) return refuseUpgrade(req.socket, 403, body);
       res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     });
@@ -113,14 +121,14 @@ export class SocketIoAdapter extends IoAdapter {
   }
 
   private report(req: IncomingMessage, reason: string, msg: string): void {
-    const { logger, metrics, settings } = this.deps;
+    const { logger, metrics, http } = this.deps;
     metrics.streamingErrors.inc({ type: 'websocket', endpoint: 'socketio' });
     logger.warn(
       {
         fault: 'socketio_client',
         endpoint: 'socketio',
         path: req.url?.split('?')[0],
-        ip: clientIp(req, settings),
+        ip: clientIp(req, http),
         reason,
       },
       msg,

@@ -1,0 +1,269 @@
+import { isEmbedded, loadSettings, type Settings } from './settings.js';
+
+/** The process itself: how it runs and where it listens. */
+export interface ProcessSettings {
+  readonly nodeEnv: Settings['NODE_ENV'];
+  readonly logLevel: Settings['LOG_LEVEL'];
+  readonly port: number;
+  readonly host: string;
+  /** No NATS_URL: api and workers in one process on an in-process bus. */
+  readonly embedded: boolean;
+  readonly runWorkers: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** The HTTP edge: who the proxies are, which origins may call, bodies and compression. */
+export interface HttpSettings {
+  readonly trustProxy: Settings['TRUST_PROXY'];
+  readonly corsOrigins: Settings['CORS_ORIGINS'];
+  readonly maxBodyBytes: number;
+  readonly compression: { readonly enabled: boolean; readonly level: number; readonly chunkSize: number };
+}
+
+/** Long-lived streams on every transport: SSE framing, limits of one stream, the process's quota. */
+export interface StreamingSettings {
+  readonly sseEnabled: boolean;
+  readonly keepaliveSeconds: number;
+  readonly retryMs: number;
+  readonly sseBufferSize: number;
+  /** 0: no limit. */
+  readonly idleSeconds: number;
+  readonly maxSeconds: number;
+  readonly maxConcurrent: number;
+  readonly maxPerAddress: number;
+  readonly maxPerUser: number;
+  /** Unset: half of maxConcurrent where tokens are required. */
+  readonly maxAnonymous: number | undefined;
+}
+
+export interface WebSocketSettings {
+  readonly enabled: boolean;
+  readonly pingIntervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly bufferSize: number;
+}
+
+/** Where events, read models, journals and secrets are kept. */
+export interface StorageSettings {
+  readonly eventStore: Settings['EVENT_STORE'];
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly databaseSchema: string;
+  readonly kurrentdbUrl: string | undefined;
+}
+
+export interface JetStreamNames {
+  readonly stream: string;
+  readonly subject: string;
+}
+
+/** NATS: the command bus, and the relay of events and audit records downstream. */
+export interface BusSettings {
+  readonly natsUrl: string | undefined;
+  readonly commands: JetStreamNames & {
+    readonly consumer: string;
+    readonly ackWaitMs: number;
+    readonly maxDeliver: number;
+  };
+  readonly relay: { readonly enabled: boolean; readonly events: JetStreamNames; readonly audit: JetStreamNames };
+}
+
+export interface WorkerSettings {
+  readonly concurrency: number;
+  readonly pageSize: number;
+  readonly stepDelayMs: number;
+}
+
+/** Where an investigation's contracts come from. */
+export interface ContractSettings {
+  readonly portalApiKey: string | undefined;
+  readonly portalBaseUrl: string;
+  readonly syntheticContracts: number;
+}
+
+export interface AuthSettings {
+  readonly jwtSecret: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly rolesClaim: string | undefined;
+  readonly roleMap: Settings['JWT_ROLE_MAP'];
+  /** Unset: required where a key is configured or the deployment is distributed. */
+  readonly required: boolean | undefined;
+  readonly idSecret: string | undefined;
+  /** The dashboard's sign-in through the provider, when configured. */
+  readonly oidc: { readonly issuer: string; readonly clientId: string; readonly scope: string } | null;
+}
+
+export interface AuditSettings {
+  readonly hmacKey: string | undefined;
+  readonly previousKeys: readonly string[];
+  readonly checkpointEveryRecords: number;
+  readonly checkpointIntervalSeconds: number;
+}
+
+export interface RateLimitSettings {
+  /** 0: no limit. */
+  readonly perMinute: number;
+  readonly perMinuteIp: number;
+  readonly store: Settings['RATE_LIMIT_STORE'];
+  readonly keyPrefix: string;
+  readonly redisUrl: string | undefined;
+}
+
+export interface MetricsSettings {
+  readonly port: Settings['METRICS_PORT'];
+  readonly grafanaUrl: string | undefined;
+}
+
+/** The bridge to an MQTT broker, for devices; no url: no bridge. */
+export interface MqttSettings {
+  readonly url: string | undefined;
+  readonly topicPrefix: string;
+}
+
+export interface ChatSettings {
+  readonly maxMessageLength: number;
+}
+
+export interface LlmSettings {
+  readonly timeoutMs: number;
+  readonly maritaca: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string };
+  /** Any OpenAI-compatible server; a model is required with a base URL. */
+  readonly openAi: { readonly baseUrl: string; readonly apiKey: string | undefined; readonly model: string } | null;
+  readonly prices: Settings['LLM_PRICES'];
+}
+
+/** The settings in sections, one per concern: a module is given the sections it uses, nothing else. */
+export interface SettingsSections {
+  readonly process: ProcessSettings;
+  readonly http: HttpSettings;
+  readonly streaming: StreamingSettings;
+  readonly websocket: WebSocketSettings;
+  readonly storage: StorageSettings;
+  readonly bus: BusSettings;
+  readonly workers: WorkerSettings;
+  readonly contracts: ContractSettings;
+  readonly auth: AuthSettings;
+  readonly audit: AuditSettings;
+  readonly rateLimits: RateLimitSettings;
+  readonly metrics: MetricsSettings;
+  readonly mqtt: MqttSettings;
+  readonly chat: ChatSettings;
+  readonly llm: LlmSettings;
+}
+
+/** The parsed environment in sections; the one place that reads the variables by name. */
+export function sectionsOf(s: Settings): SettingsSections {
+  return {
+    process: {
+      nodeEnv: s.NODE_ENV,
+      logLevel: s.LOG_LEVEL,
+      port: s.PORT,
+      host: s.HOST,
+      embedded: isEmbedded(s),
+      runWorkers: s.RUN_WORKERS,
+      shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
+    },
+    http: {
+      trustProxy: s.TRUST_PROXY,
+      corsOrigins: s.CORS_ORIGINS,
+      maxBodyBytes: s.MAX_BODY_BYTES,
+      compression: {
+        enabled: s.STREAMING_COMPRESSION,
+        level: s.STREAMING_COMPRESSION_LEVEL,
+        chunkSize: s.STREAMING_CHUNK_SIZE,
+      },
+    },
+    streaming: {
+      sseEnabled: s.ENABLE_SSE_STREAMING,
+      keepaliveSeconds: s.SSE_KEEPALIVE_INTERVAL,
+      retryMs: s.SSE_RETRY_MS,
+      sseBufferSize: s.SSE_BUFFER_SIZE,
+      idleSeconds: s.STREAM_IDLE_TIMEOUT,
+      maxSeconds: s.STREAM_MAX_DURATION,
+      maxConcurrent: s.MAX_CONCURRENT_STREAMS,
+      maxPerAddress: s.MAX_STREAMS_PER_IP,
+      maxPerUser: s.MAX_STREAMS_PER_USER,
+      maxAnonymous: s.MAX_ANONYMOUS_STREAMS,
+    },
+    websocket: {
+      enabled: s.ENABLE_WEBSOCKET,
+      pingIntervalSeconds: s.WEBSOCKET_PING_INTERVAL,
+      timeoutSeconds: s.WEBSOCKET_TIMEOUT,
+      bufferSize: s.WEBSOCKET_BUFFER_SIZE,
+    },
+    storage: {
+      eventStore: s.EVENT_STORE,
+      dataDir: s.DATA_DIR,
+      databaseUrl: s.DATABASE_URL,
+      databaseSchema: s.DATABASE_SCHEMA,
+      kurrentdbUrl: s.KURRENTDB_URL,
+    },
+    bus: {
+      natsUrl: s.NATS_URL,
+      commands: {
+        stream: s.NATS_COMMANDS_STREAM,
+        subject: s.NATS_COMMANDS_SUBJECT,
+        consumer: s.NATS_COMMANDS_CONSUMER,
+        ackWaitMs: s.COMMAND_ACK_WAIT_MS,
+        maxDeliver: s.COMMAND_MAX_DELIVER,
+      },
+      relay: {
+        enabled: s.EVENT_RELAY,
+        events: { stream: s.NATS_EVENTS_STREAM, subject: s.NATS_EVENTS_SUBJECT },
+        audit: { stream: s.NATS_AUDIT_STREAM, subject: s.NATS_AUDIT_SUBJECT },
+      },
+    },
+    workers: {
+      concurrency: s.WORKER_CONCURRENCY,
+      pageSize: s.INVESTIGATION_PAGE_SIZE,
+      stepDelayMs: s.INVESTIGATION_STEP_DELAY_MS,
+    },
+    contracts: {
+      portalApiKey: s.PORTAL_TRANSPARENCIA_API_KEY,
+      portalBaseUrl: s.PORTAL_TRANSPARENCIA_BASE_URL,
+      syntheticContracts: s.SYNTHETIC_CONTRACTS,
+    },
+    auth: {
+      jwtSecret: s.JWT_SECRET,
+      jwksUrl: s.JWT_JWKS_URL,
+      issuer: s.JWT_ISSUER,
+      audience: s.JWT_AUDIENCE,
+      rolesClaim: s.JWT_ROLES_CLAIM,
+      roleMap: s.JWT_ROLE_MAP,
+      required: s.AUTH_REQUIRED,
+      idSecret: s.ID_SECRET,
+      oidc:
+        s.OIDC_ISSUER && s.OIDC_CLIENT_ID
+          ? { issuer: s.OIDC_ISSUER, clientId: s.OIDC_CLIENT_ID, scope: s.OIDC_SCOPE }
+          : null,
+    },
+    audit: {
+      hmacKey: s.AUDIT_HMAC_KEY,
+      previousKeys: s.AUDIT_HMAC_PREVIOUS_KEYS,
+      checkpointEveryRecords: s.AUDIT_CHECKPOINT_EVERY_RECORDS,
+      checkpointIntervalSeconds: s.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+    },
+    rateLimits: {
+      perMinute: s.RATE_LIMIT_PER_MINUTE,
+      perMinuteIp: s.RATE_LIMIT_PER_MINUTE_IP,
+      store: s.RATE_LIMIT_STORE,
+      keyPrefix: s.RATE_LIMIT_KEY_PREFIX,
+      redisUrl: s.REDIS_URL,
+    },
+    metrics: { port: s.METRICS_PORT, grafanaUrl: s.GRAFANA_URL },
+    mqtt: { url: s.MQTT_URL, topicPrefix: s.MQTT_TOPIC_PREFIX },
+    chat: { maxMessageLength: s.CHAT_MAX_MESSAGE_LENGTH },
+    llm: {
+      timeoutMs: s.LLM_TIMEOUT_MS,
+      maritaca: { apiKey: s.MARITACA_API_KEY, baseUrl: s.MARITACA_BASE_URL, model: s.MARITACA_MODEL },
+      openAi:
+        s.LLM_BASE_URL && s.LLM_MODEL ? { baseUrl: s.LLM_BASE_URL, apiKey: s.LLM_API_KEY, model: s.LLM_MODEL } : null,
+      prices: s.LLM_PRICES,
+    },
+  };
+}
+
+/** Parses the environment once (a bad value names its variable and why) into sections. */
+export const loadSections = (env: NodeJS.ProcessEnv = process.env): SettingsSections => sectionsOf(loadSettings(env));
