@@ -31,7 +31,10 @@ function progress(page: number): NewEvent {
   };
 }
 
-/** An investigation written straight into the store, so the test decides when each event exists. */
+/**
+ * An investigation written straight into the store, so the test decides when each event exists
+ * (the apps run without workers: the investigation run's workflow would answer its start).
+ */
 async function beginInvestigation(store: EventStore): Promise<string> {
   const id = randomUUID();
   const started: NewEvent = {
@@ -59,7 +62,7 @@ const complete = (): NewEvent => ({
 describe('streaming compression on the investigation stream', () => {
   let app: EmbeddedApp;
   beforeAll(async () => {
-    app = await startEmbeddedApp();
+    app = await startEmbeddedApp({}, { workers: false });
   });
   afterAll(async () => {
     await app?.stop();
@@ -104,7 +107,7 @@ describe('streaming compression on the investigation stream', () => {
 describe('with STREAMING_COMPRESSION=false', () => {
   let app: EmbeddedApp;
   beforeAll(async () => {
-    app = await startEmbeddedApp({ STREAMING_COMPRESSION: 'false' });
+    app = await startEmbeddedApp({ STREAMING_COMPRESSION: 'false' }, { workers: false });
   });
   afterAll(async () => {
     await app?.stop();
