@@ -173,6 +173,11 @@ const ROWS: Readonly<Record<string, Row>> = {
     probe: http('POST', () => '/api/v1/admin/users/matrix-target/revoke-tokens', {}),
     expected: guarded({ viewer: '403', owner: '403', other: '403', auditor: '403', admin: '200' }),
   },
+  // Every verified caller may ask who the server takes them for.
+  'GET /api/v1/auth/me': {
+    probe: http('GET', () => '/api/v1/auth/me'),
+    expected: guarded({ viewer: '200', owner: '200', other: '200', auditor: '200', admin: '200' }),
+  },
   'WS /api/v1/ws': {
     onceWorkersRun: 'investigation=events chat=events',
     probe: (f, caller, ids) =>

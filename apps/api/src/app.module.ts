@@ -6,6 +6,7 @@ import { ObservabilityController } from './observability/observability.controlle
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
+import { CallerController } from './auth/caller.controller.js';
 import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { InvestigationList } from './investigations/investigation-list.js';
@@ -44,6 +45,7 @@ export class AppModule {
         ...chatControllers,
         ...auditControllers,
         AdminController,
+        CallerController,
         ObservabilityController,
         AsyncApiController,
       ],

@@ -1,4 +1,5 @@
-import { session, signOut, webConfig } from './auth/session';
+import { askWhoAmI } from './auth/caller';
+import { session, signOut, webConfig, type Session } from './auth/session';
 import { SignInPage } from './auth/sign-in-page';
 import { ChatPage } from './chat/chat-page';
 import { t } from './i18n/pt-BR';
@@ -7,6 +8,9 @@ import { ListPage } from './list/list-page';
 import { ReplayPage } from './replay/replay-page';
 import { href, useRoute, type Route } from './ui/router';
 import { useStore } from './ui/store';
+
+const rolesShown = (current: Session): string =>
+  current.caller ? (current.caller.roles.length > 0 ? current.caller.roles.join(', ') : t.signIn.noRole) : '…';
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -45,8 +49,17 @@ export function App() {
             {t.nav.chat}
           </a>
           {current.token ? (
-            <button type="button" class="link" onClick={signOut}>
-              {t.nav.signOut} · {t.signIn.as(current.user ?? '?', current.roles.join(', '))}
+            <button
+              type="button"
+              class="link"
+              data-testid="signed-in-as"
+              onClick={() => {
+                signOut();
+                void askWhoAmI();
+              }}
+            >
+              {t.nav.signOut} ·{' '}
+              {t.signIn.as(current.caller?.name ?? current.caller?.user_id ?? '…', rolesShown(current))}
             </button>
           ) : (
             <a href={href.signIn} aria-current={route.page === 'sign-in' ? 'page' : undefined}>

@@ -18,6 +18,7 @@ import type {
   CancellationAccepted,
   ChatWireEvent,
   CloudEvent,
+  CurrentCaller,
   InvestigationAccepted,
   InvestigationPreview,
   InvestigationListPage,
@@ -149,6 +150,11 @@ export class CidadaoClient {
   cancelInvestigation(id: string, reason?: string, signal?: AbortSignal): Promise<CancellationAccepted> {
     const body = reason === undefined ? {} : { reason };
     return this.json('POST', `/api/v1/investigations/${encodeURIComponent(id)}/cancel`, body, {}, signal);
+  }
+
+  /** Who the server takes the caller for: user, roles and permissions, as it reads the token. */
+  me(signal?: AbortSignal): Promise<CurrentCaller> {
+    return this.json('GET', '/api/v1/auth/me', undefined, {}, signal);
   }
 
   /** The audit log (auditor, admin), one record at a time as the server streams it. */

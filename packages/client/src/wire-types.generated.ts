@@ -118,6 +118,26 @@ export interface ApiErrorBody {
   readonly details?: unknown;
 }
 
+export interface CurrentCaller {
+  /** The token subject (`sub`), or `anonymous`. */
+  readonly user_id: string;
+  readonly name: string | null;
+  /** The local user of an embedded server that does not require tokens. */
+  readonly anonymous: boolean;
+  readonly roles: readonly ("viewer" | "analyst" | "auditor" | "admin")[];
+  /** Each permission the roles grant: `own` (the caller's resources) or `any`. */
+  readonly permissions: {
+    readonly "investigation:start"?: "own" | "any";
+    readonly "investigation:cancel"?: "own" | "any";
+    readonly "investigation:watch"?: "own" | "any";
+    readonly "chat:read"?: "own" | "any";
+    readonly "audit:export"?: "own" | "any";
+    readonly "audit:verify"?: "own" | "any";
+    readonly "admin:revoke_tokens"?: "own" | "any";
+  };
+  readonly expires_at: string | null;
+}
+
 export interface AuditVerification {
   /** True when every record chains to the one before and to the checkpoints. */
   readonly valid: boolean;

@@ -1,4 +1,5 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { PERMISSIONS, ROLES } from '#platform';
 import { INVESTIGATION_STATUSES, type InvestigationSummary } from '#investigations';
 import {
   cancelInvestigationSchema,
@@ -119,6 +120,19 @@ export function apiSchemas(): Record<string, SchemaObject> {
       bus: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
       store: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
       audit: object({ kind: str(), status: { type: 'string', enum: ['up', 'down'] } }),
+    }),
+    CurrentCaller: object({
+      user_id: str('The token subject (`sub`), or `anonymous`.'),
+      name: nullable(str('The token name or preferred_username.')),
+      anonymous: { type: 'boolean', description: 'The local user of an embedded server that does not require tokens.' },
+      roles: { type: 'array', items: { type: 'string', enum: [...ROLES] } },
+      permissions: {
+        type: 'object',
+        description: "Each permission the roles grant: `own` (the caller's resources) or `any`.",
+        properties: Object.fromEntries(PERMISSIONS.map((p) => [p, { type: 'string', enum: ['own', 'any'] }])),
+        additionalProperties: false,
+      },
+      expires_at: nullable({ type: 'string', format: 'date-time', description: 'The token `exp`.' }),
     }),
     AuditVerification: object({
       valid: {

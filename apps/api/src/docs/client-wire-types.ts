@@ -22,6 +22,7 @@ const NAMES = [
   'CloudEvent',
   'AuditRecord',
   'AuditVerification',
+  'CurrentCaller',
   'InvestigationListItem',
   'InvestigationListPage',
 ];

@@ -23,6 +23,7 @@ const NAMED: Readonly<Record<string, string>> = {
   'GET /api/v1/audit/verify': 'verifyAuditLog',
   'GET /api/v1/audit/export': 'exportAuditLog',
   'POST /api/v1/admin/users/{userId}/revoke-tokens': 'revokeUserTokens',
+  'GET /api/v1/auth/me': 'getCurrentCaller',
   'GET /api/v1/observability': 'getObservabilityOverview',
   'GET /api/v1/observability/dashboard': 'getObservabilityDashboard',
   'GET /api/asyncapi.json': 'getAsyncApiDocument',

@@ -1,4 +1,5 @@
-import { signIn, webConfig } from './session';
+import { signInWith } from './caller';
+import { webConfig } from './session';
 
 const PENDING_KEY = 'cidadao.oidc';
 
@@ -74,5 +75,5 @@ export async function completeOidcSignIn(): Promise<void> {
   });
   if (!response.ok) return;
   const tokens = (await response.json()) as { access_token?: string };
-  if (tokens.access_token) signIn(tokens.access_token);
+  if (tokens.access_token) await signInWith(tokens.access_token);
 }

@@ -1,13 +1,16 @@
+import type { CurrentCaller } from '@cidadao-ai/client';
 import { createStore } from '../ui/store';
 
-export type Role = 'viewer' | 'analyst' | 'auditor' | 'admin';
-const ROLES: readonly Role[] = ['viewer', 'analyst', 'auditor', 'admin'];
-
-/** Who the dashboard acts as: a pasted or OIDC token, or nobody (the local anonymous analyst of embedded mode). */
+/**
+ * Who the dashboard acts as: a pasted or OIDC token (or none), and who the server takes it
+ * for (GET /api/v1/auth/me). Until the server answers, the page offers nothing.
+ */
 export interface Session {
   readonly token: string | null;
-  readonly user: string | null;
-  readonly roles: readonly Role[];
+  /** The server's answer; null while asking, or when it refused the token. */
+  readonly caller: CurrentCaller | null;
+  /** Why the server refused the token, when it did. */
+  readonly refused: string | null;
 }
 
 /** What the server tells the page about signing in (GET /web-config.json). */
@@ -17,61 +20,45 @@ export interface WebConfig {
 }
 
 const KEY = 'cidadao.token';
-const ANONYMOUS: Session = { token: null, user: null, roles: ['analyst'] };
+const unknownCaller = (token: string | null): Session => ({ token, caller: null, refused: null });
 
-function claimsOf(token: string): Record<string, unknown> | null {
-  const payload = token.split('.')[1];
-  if (!payload) return null;
-  try {
-    const padded = payload
-      .replace(/-/g, '+')
-      .replace(/_/g, '/')
-      .padEnd(Math.ceil(payload.length / 4) * 4, '=');
-    const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Roles as the server reads them: `roles`, `role` or Keycloak's `realm_access.roles`. */
-export function rolesOf(claims: Record<string, unknown>): Role[] {
-  const realm = claims.realm_access as { roles?: unknown } | undefined;
-  const raw = [claims.roles, claims.role, realm?.roles].flat().filter((r): r is string => typeof r === 'string');
-  return ROLES.filter((role) => raw.includes(role));
-}
-
-export function sessionOf(token: string | null): Session {
-  if (!token) return ANONYMOUS;
-  const claims = claimsOf(token);
-  if (!claims) return { token, user: null, roles: [] };
-  return { token, user: typeof claims.sub === 'string' ? claims.sub : null, roles: rolesOf(claims) };
-}
-
-export const session = createStore<Session>(sessionOf(sessionStorage.getItem(KEY)));
+export const session = createStore<Session>(unknownCaller(sessionStorage.getItem(KEY)));
 export const webConfig = createStore<WebConfig>({ auth_required: false, oidc: null });
 
 export function signIn(token: string): void {
   sessionStorage.setItem(KEY, token);
-  session.set(sessionOf(token));
+  session.set(unknownCaller(token));
 }
 
 export function signOut(): void {
   sessionStorage.removeItem(KEY);
-  session.set(ANONYMOUS);
+  session.set(unknownCaller(null));
 }
 
-const GRANTS: Record<Role, readonly string[]> = {
-  viewer: ['watch'],
-  analyst: ['start', 'cancel', 'watch'],
-  auditor: ['watch-any', 'watch', 'audit'],
-  admin: ['start', 'cancel', 'watch', 'watch-any', 'audit'],
-};
+/** The server's answer for the token still in use (a sign-out or a new token meanwhile wins). */
+export function settleCaller(token: string | null, answer: { caller: CurrentCaller } | { refused: string }): void {
+  if (session.get().token !== token) return;
+  if ('refused' in answer) {
+    sessionStorage.removeItem(KEY);
+    session.set({ token: null, caller: null, refused: answer.refused });
+  } else session.set({ token, caller: answer.caller, refused: null });
+}
 
-/** What the UI offers; the server decides for real, this only hides what would be refused. */
-export function can(current: Session, action: 'start' | 'cancel' | 'watch-any' | 'audit'): boolean {
-  return current.roles.some((role) => GRANTS[role].includes(action));
+type Action = 'start' | 'cancel' | 'watch-any' | 'audit';
+
+/** What the UI offers, from the permissions the server says the caller holds; the server still decides each request. */
+export function can(current: Session, action: Action): boolean {
+  const granted = current.caller?.permissions ?? {};
+  switch (action) {
+    case 'start':
+      return granted['investigation:start'] !== undefined;
+    case 'cancel':
+      return granted['investigation:cancel'] !== undefined;
+    case 'watch-any':
+      return granted['investigation:watch'] === 'any';
+    case 'audit':
+      return granted['audit:export'] !== undefined;
+  }
 }
 
 export async function loadWebConfig(): Promise<void> {

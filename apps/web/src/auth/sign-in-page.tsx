@@ -3,7 +3,8 @@ import { t } from '../i18n/pt-BR';
 import { href } from '../ui/router';
 import { useStore } from '../ui/store';
 import { startOidcSignIn } from './oidc';
-import { session, signIn, webConfig } from './session';
+import { signInWith } from './caller';
+import { session, webConfig } from './session';
 
 /** Paste a token, or sign in through the configured OIDC provider. */
 export function SignInPage() {
@@ -13,13 +14,18 @@ export function SignInPage() {
   const submit = (event: Event): void => {
     event.preventDefault();
     if (token.trim() === '') return;
-    signIn(token.trim());
+    void signInWith(token.trim());
     location.hash = href.list;
   };
   return (
     <section class="card narrow" aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">{t.signIn.heading}</h1>
       <p>{config.auth_required ? t.signIn.required : current.token ? '' : t.signIn.anonymous}</p>
+      {current.refused && (
+        <p class="error" role="alert" data-testid="sign-in-refused">
+          {t.signIn.refused(current.refused)}
+        </p>
+      )}
       {config.oidc && (
         <p>
           <button type="button" onClick={() => void startOidcSignIn()}>

@@ -152,6 +152,8 @@ export const ptBR = {
     anonymous: 'Sem token: analista local (modo embarcado).',
     as: (user: string, roles: string) => `${user} (${roles})`,
     required: 'Este servidor exige um token.',
+    noRole: 'sem perfil',
+    refused: (reason: string) => `O servidor recusou o token: ${reason}`,
   },
   errors: {
     generic: (message: string) => `Erro: ${message}`,

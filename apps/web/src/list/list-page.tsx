@@ -14,7 +14,8 @@ const STATUSES = ['running', 'completed', 'failed', 'cancelled'];
 
 export function ListPage() {
   const current = useStore(session);
-  const source = useMemo(() => listSource(can(current, 'watch-any')), [current]);
+  const watchAny = can(current, 'watch-any');
+  const source = useMemo(() => listSource(watchAny), [watchAny]);
   const [rows, setRows] = useState<ReadonlyMap<string, ListRow>>(new Map());
   const [status, setStatus] = useState('');
   const [text, setText] = useState('');
@@ -30,7 +31,7 @@ export function ListPage() {
   const shown = visibleRows(rows, status, text);
   return (
     <>
-      {can(current, 'start') ? (
+      {current.caller === null ? null : can(current, 'start') ? (
         <StartForm />
       ) : (
         <p class="note" data-testid="viewer-note">

@@ -47,3 +47,13 @@ export function mayActOn(principal: Principal, permission: Permission, ownerId: 
   const scope = scopeOf(principal, permission);
   return scope === 'any' || (scope === 'own' && ownerId === principal.id);
 }
+
+/** Every permission the principal's roles grant, with its broadest scope. */
+export function grantsOf(principal: Principal): Partial<Record<Permission, Scope>> {
+  const grants: Partial<Record<Permission, Scope>> = {};
+  for (const permission of PERMISSIONS) {
+    const scope = scopeOf(principal, permission);
+    if (scope !== null) grants[permission] = scope;
+  }
+  return grants;
+}

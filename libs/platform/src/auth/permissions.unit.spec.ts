@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hasPermission, mayActOn, PERMISSIONS, scopeOf, type Permission } from './permissions.js';
+import { grantsOf, hasPermission, mayActOn, PERMISSIONS, scopeOf, type Permission } from './permissions.js';
 import { principalFromClaims, rolesFromClaims, type Principal, type Role } from './principal.js';
 
 const as = (...roles: Role[]): Principal => ({ id: 'ana', roles });
@@ -12,6 +12,16 @@ describe('role permissions', () => {
     ['admin', [...PERMISSIONS]],
   ])('%s is granted exactly %j', (role, granted) => {
     expect(PERMISSIONS.filter((p) => hasPermission(as(role), p))).toEqual(granted);
+  });
+
+  it('lists every grant of a principal with the broadest scope its roles give', () => {
+    expect(grantsOf(as('viewer', 'auditor'))).toEqual({
+      'investigation:watch': 'any',
+      'chat:read': 'any',
+      'audit:export': 'any',
+      'audit:verify': 'any',
+    });
+    expect(grantsOf(as())).toEqual({});
   });
 
   it('limits viewers and analysts to their own investigations', () => {

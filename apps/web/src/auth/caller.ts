@@ -1,0 +1,20 @@
+import { CidadaoApiError } from '@cidadao-ai/client';
+import { api } from '../api';
+import { session, settleCaller, signIn, webConfig } from './session';
+
+/** Asks the server who the current token (or no token) stands for, and keeps its answer. */
+export async function askWhoAmI(): Promise<void> {
+  const { token } = session.get();
+  if (token === null && webConfig.get().auth_required) return;
+  try {
+    settleCaller(token, { caller: await api().me() });
+  } catch (error) {
+    if (error instanceof CidadaoApiError && error.status === 401) settleCaller(token, { refused: error.message });
+  }
+}
+
+/** A pasted or OIDC token: kept, then shown only as the server reads it. */
+export function signInWith(token: string): Promise<void> {
+  signIn(token);
+  return askWhoAmI();
+}
