@@ -10,3 +10,8 @@ const FINISHED: ReadonlySet<string> = new Set(FINISHED_STATUSES);
 
 /** Whether an investigation with this status is over: the one test of "finished". */
 export const isFinishedStatus = (status: string): status is FinishedStatus => FINISHED.has(status);
+
+/** The statuses of an investigation with a recorded event: what its read models hold (queued lives on the bus). */
+export const RECORDED_STATUSES = INVESTIGATION_STATUSES.filter(
+  (status): status is Exclude<InvestigationPublicStatus, 'queued'> => status !== 'queued',
+);

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { INVESTIGATION_STATUSES } from '#investigations';
+import { RECORDED_STATUSES } from '#investigations';
 import { schemaRef } from './api.schemas.js';
 import { listEventUnion } from './wire-event.schemas.js';
 
@@ -18,7 +18,12 @@ export const DocListInvestigations = () =>
       summary: 'List investigations, newest first',
       description: `Answered from the investigation summaries read model. ${visibility} Queued investigations no worker has started yet are not listed.`,
     }),
-    ApiQuery({ name: 'status', required: false, enum: [...INVESTIGATION_STATUSES] }),
+    ApiQuery({
+      name: 'status',
+      required: false,
+      enum: [...RECORDED_STATUSES],
+      description: 'Queued investigations (accepted, no event yet) are not listed: `queued` is refused with 400.',
+    }),
     ApiQuery({ name: 'owner', required: false, description: 'Auditors and admins only; ignored for the others.' }),
     ApiQuery({
       name: 'since',

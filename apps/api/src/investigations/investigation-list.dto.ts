@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DocumentCursor } from '#eventsourcing';
 
-import { INVESTIGATION_STATUSES as STATUSES } from '#investigations';
+import { INVESTIGATION_STATUSES as STATUSES, RECORDED_STATUSES } from '#investigations';
 
 /** A date (midnight UTC) or an instant with its offset, compared as UTC. */
 const instant = z
@@ -38,7 +38,7 @@ const QUEUED_NOT_LISTED =
 export const listInvestigationsSchema = z
   .strictObject({
     status: z
-      .enum(STATUSES, { message: `must be one of ${STATUSES.join(', ')}` })
+      .enum(STATUSES, { message: `must be one of ${RECORDED_STATUSES.join(', ')}` })
       .refine((status) => status !== 'queued', { message: QUEUED_NOT_LISTED })
       .optional(),
     owner: z.string().min(1).max(200).optional(),
