@@ -24,13 +24,15 @@ export class TimerWheel {
 
   /** Now, as the wheel last saw it: cheap enough to read per event (read from the clock while it stands still). */
   get nowMs(): number {
-    if (this.timer === null) this.current = Math.floor(this.clock() / this.resolutionMs);
+    this.catchUpWhileStopped();
     return this.current * this.resolutionMs;
   }
 
   /** Calls `task` once, `delayMs` from now (rounded up to the wheel's resolution); replaces its earlier schedule. */
   schedule(task: WheelTask, delayMs: number): void {
     this.cancel(task);
+    // A wheel that stood still must not place a task at or behind the slot it restarts from.
+    this.catchUpWhileStopped();
     const slot = Math.max(this.current + 1, Math.ceil((this.clock() + delayMs) / this.resolutionMs));
     let tasks = this.slots.get(slot);
     if (!tasks) {
@@ -86,6 +88,11 @@ export class TimerWheel {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** While no timer turns the wheel, its slot follows the clock. */
+  private catchUpWhileStopped(): void {
+    if (this.timer === null) this.current = Math.floor(this.clock() / this.resolutionMs);
   }
 
   private run(): void {

@@ -14,6 +14,18 @@ class Recorder implements WheelTask {
 }
 
 describe('TimerWheel', () => {
+  it('fires a task scheduled on a slot boundary after the wheel stood still', () => {
+    const clock = fakeClock(1_000);
+    const wheel = new TimerWheel(20, clock.now);
+    const task = new Recorder();
+    clock.advance(1_000);
+    wheel.schedule(task, 0);
+    clock.advance(20);
+    wheel.tick();
+    expect(task.fired).toEqual([2_020]);
+    wheel.stop();
+  });
+
   it('fires a task once its slot passed, not before', () => {
     const clock = fakeClock();
     const wheel = new TimerWheel(1000, clock.now);
