@@ -7,7 +7,7 @@ let deployment: ChaosDeployment;
 const clients = new AbortController();
 beforeAll(async () => {
   deployment = await ChaosDeployment.start('nats', {
-    SYNTHETIC_CONTRACTS: '1500',
+    SYNTHETIC_CONTRACTS: '3000',
     INVESTIGATION_PAGE_SIZE: '100',
     INVESTIGATION_STEP_DELAY_MS: '100',
   });
