@@ -121,11 +121,14 @@ const dist = (path) => import(pathToFileURL(join(process.env.PROJECT_DIR, 'dist'
 async function projectRuntime(api) {
   const platform = await dist('libs/platform/src/index.js');
   const { createPinoLogger, createRuntime, loadSections, resolveAuthMode } = platform;
-  const { startWorkersFromRuntime } = await dist('apps/workers/src/index.js');
+  const { runLeasedProjectors } = await dist('apps/workers/src/index.js');
   const settings = loadSections();
   resolveAuthMode(settings);
   const runtime = await createRuntime(settings, createPinoLogger(settings.process.logLevel, { service: 'bench' }));
-  if (!api || settings.process.embedded || settings.process.runWorkers) await startWorkersFromRuntime(runtime);
+  // No command workers: the bench appends the investigations' events itself, and the run
+  // workflow would start real runs on them. The read models' projectors still run: in the
+  // embedded API itself, and here for a distributed deployment.
+  if (!api && !settings.process.embedded) runLeasedProjectors(runtime);
   if (api) await (await dist('apps/api/src/bootstrap.js')).startApi(runtime, PORT, '127.0.0.1');
   return { runtime, platform };
 }
