@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,7 @@ async function chatOnce(url: string, message: string): Promise<Sample> {
   const response = await fetch(`${url}/api/v1/chat/stream`, {
     method: 'POST',
     // As the chat bench asks: no compression, whose flush per frame is a cost of its own.
-    headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'identity' },
+    headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'identity', 'X-Correlation-ID': randomUUID() },
     body: JSON.stringify({ message }),
   });
   if (response.status !== 200) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
@@ -76,7 +77,7 @@ async function investigationOnce(url: string): Promise<Sample> {
   const postedAt = nowMs();
   const started = await fetch(`${url}/api/v1/investigations`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-Correlation-ID': randomUUID() },
     body: JSON.stringify({ query: 'contratos de saúde acima do preço', data_source: 'contracts' }),
   });
   if (started.status !== 202) throw new Error(`investigation answered ${started.status}: ${await started.text()}`);
@@ -119,13 +120,15 @@ function stageRows(samples: readonly Sample[], trace: Trace): string[] {
   return rows;
 }
 
-function asker(child: ChildProcess): (request: TracedApiRequest) => Promise<Trace> {
+type TraceReply = Extract<TracedApiReply, { kind: 'trace' }>;
+
+function asker(child: ChildProcess): (request: TracedApiRequest) => Promise<TraceReply> {
   return async (request) => {
     const answer = once(child, 'message') as Promise<[TracedApiReply]>;
     child.send(request);
     const [reply] = await answer;
     if (reply.kind !== 'trace') throw new Error(`the API answered ${reply.kind}`);
-    return reply.trace;
+    return reply;
   };
 }
 
@@ -137,18 +140,21 @@ function cpuMs(pid: number): number {
 
 async function measure(
   label: string,
-  api: { readonly pid: number; readonly ask: (request: TracedApiRequest) => Promise<Trace> },
+  api: { readonly pid: number; readonly ask: (request: TracedApiRequest) => Promise<TraceReply> },
   once: (i: number) => Promise<Sample>,
 ): Promise<void> {
   const samples: Sample[] = [];
   await api.ask({ kind: 'clear' });
   const cpuBefore = cpuMs(api.pid);
+  const clientBefore = performance.eventLoopUtilization();
   for (let round = 0; round < ROUNDS; round++)
     samples.push(...(await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => once(i)))));
   const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
-  const trace = await api.ask({ kind: 'trace' });
+  const clientBusy = performance.eventLoopUtilization(clientBefore).utilization;
+  const { trace, loopBusy } = await api.ask({ kind: 'trace' });
   console.log(
-    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each; load average ${loadAverage()}`,
+    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each; event loop busy: ` +
+      `API ${percent(loopBusy)}, clients ${percent(clientBusy)}; load average ${loadAverage()}`,
   );
   console.log('| ms | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|');
   console.log(
@@ -160,6 +166,7 @@ async function measure(
   for (const line of stageRows(samples, trace)) console.log(line);
 }
 
+const percent = (share: number): string => `${(share * 100).toFixed(0)} %`;
 const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@ import type { EventStore, NewEvent, RecordedEvent } from '#eventsourcing';
 import type { CommandBus, CommandHandler, RoutedCommand } from '#platform';
 
 /** The stages one command passes on its way to its first event, in order. */
-export const STAGES = ['sent', 'accepted', 'picked', 'appended', 'fed'] as const;
+export const STAGES = ['arrived', 'sent', 'accepted', 'picked', 'appended', 'fed'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Absolute milliseconds, comparable between the bench's processes on one machine. */
@@ -18,13 +18,27 @@ const idOf = (streamId: string): string => streamId.slice(streamId.indexOf('-') 
  */
 export class StageTrace {
   private readonly times = new Map<string, Partial<Record<Stage, number>>>();
+  /** When each request reached the API's socket listener, by its X-Correlation-ID, until its command names its aggregate. */
+  private readonly arrivals = new Map<string, number>();
 
   constructor(private readonly firstEvent: (type: string) => boolean) {}
 
-  record(id: string, stage: Stage): void {
+  record(id: string, stage: Stage, at = nowMs()): void {
     const entry = this.times.get(id) ?? {};
-    entry[stage] ??= nowMs();
+    entry[stage] ??= at;
     this.times.set(id, entry);
+  }
+
+  arrived(correlationId: string): void {
+    this.arrivals.set(correlationId, nowMs());
+  }
+
+  /** The request that sent a command to `id` arrived: the time its correlation id was first seen. */
+  recordArrival(id: string, correlationId: string): void {
+    const at = this.arrivals.get(correlationId);
+    if (at === undefined) return;
+    this.arrivals.delete(correlationId);
+    this.record(id, 'arrived', at);
   }
 
   recordEvents(events: readonly Pick<RecordedEvent, 'type'>[], streamId: string, stage: Stage): void {
@@ -37,6 +51,7 @@ export class StageTrace {
 
   clear(): void {
     this.times.clear();
+    this.arrivals.clear();
   }
 }
 
@@ -51,6 +66,7 @@ export function tracedBus(bus: CommandBus, trace: StageTrace): CommandBus {
   return {
     kind: bus.kind,
     send: async (message) => {
+      trace.recordArrival(message.target.id, message.command.metadata.correlationId);
       trace.record(message.target.id, 'sent');
       const result = await bus.send(message);
       trace.record(message.target.id, 'accepted');

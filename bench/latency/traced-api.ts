@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, loadSections, Metrics, silentLogger } from '#platform';
@@ -10,7 +11,12 @@ import { StageTrace, tracedBus, tracedStore } from './stage-trace.js';
 export type TracedApiRequest = { readonly kind: 'trace' } | { readonly kind: 'clear' };
 export type TracedApiReply =
   | { readonly kind: 'ready'; readonly url: string; readonly mode: string }
-  | { readonly kind: 'trace'; readonly trace: ReturnType<StageTrace['snapshot']> };
+  | {
+      readonly kind: 'trace';
+      readonly trace: ReturnType<StageTrace['snapshot']>;
+      /** Share of the time since the last `clear` the API's event loop was busy. */
+      readonly loopBusy: number;
+    };
 
 /** The first event a client of a stream waits for: a chat's first chunk, an investigation's start. */
 const awaited = (type: string): boolean => type === 'ResponseChunkGenerated' || type === 'InvestigationStarted';
@@ -34,10 +40,21 @@ async function main(): Promise<void> {
   const traced = { ...runtime, bus: tracedBus(runtime.bus, trace), store: tracedStore(runtime.store, trace) };
   const workers = await startWorkersFromRuntime(traced);
   const api = await startApi(traced, 0, '127.0.0.1');
+  // First in line: the time a request is read off its socket, before any of the API's own work.
+  const server = api.app.getHttpServer() as Server;
+  server.prependListener('request', (request: IncomingMessage) => {
+    const correlationId = request.headers['x-correlation-id'];
+    if (typeof correlationId === 'string') trace.arrived(correlationId);
+  });
   const reply = (message: TracedApiReply): void => void process.send?.(message);
+  let since = performance.eventLoopUtilization();
   process.on('message', (request: TracedApiRequest) => {
-    if (request.kind === 'clear') trace.clear();
-    reply({ kind: 'trace', trace: trace.snapshot() });
+    const loopBusy = performance.eventLoopUtilization(since).utilization;
+    if (request.kind === 'clear') {
+      trace.clear();
+      since = performance.eventLoopUtilization();
+    }
+    reply({ kind: 'trace', trace: trace.snapshot(), loopBusy });
   });
   process.once('disconnect', () => {
     void (async () => {
