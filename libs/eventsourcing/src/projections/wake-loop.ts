@@ -15,11 +15,18 @@ export interface WakeLoopOptions {
   readonly wakeOn?: () => Observable<unknown>;
 }
 
+/** Resolves after the I/O already waiting has had its turn (setImmediate runs after the poll phase). */
+const afterPendingIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Runs `work` when woken, one run at a time: a wake during a run asks for one more run after
  * it, however many wakes came; a failed run is tried again after the retry delay. What
  * follows a store (projectors, workflow hosts, the MQTT bridge) reads from its own checkpoint
  * on each run, so a wake is only a hint and coalescing them loses nothing.
+ *
+ * A run starts on the turn after its wake, never inside the commit that woke it: requests and
+ * commands waiting on sockets go first, so followers never stand between a command and its
+ * first event, and the commits of one busy turn cost one run, not one each.
  */
 export class WakeLoop {
   private running: Promise<void> | null = null;
@@ -73,6 +80,8 @@ export class WakeLoop {
 
   private async runUntilIdle(): Promise<void> {
     do {
+      await afterPendingIo();
+      if (this.stopped) return;
       this.again = false;
       try {
         await this.work();
