@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { WalSync } from '../../sqlite/wal-sync.js';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RoutedCommand } from '../command-bus.port.js';
@@ -37,18 +38,23 @@ interface Accepting {
 }
 
 /**
- * The journal in a SQLite file beside the event store (DATA_DIR/commands.sqlite). A commit
- * with its fsync blocks the process for milliseconds, so the commands accepted in one turn of
- * the event loop are committed together, with an fsync (synchronous FULL). Delivery counts
- * and settlements are bookkeeping that survives the process being killed without an fsync of
- * their own (synchronous NORMAL: the next accepted group's fsync covers them); lost by a power
- * cut, they only make a settled command come back, which the idempotent deciders absorb.
+ * The journal in a SQLite file beside the event store (DATA_DIR/commands.sqlite). The
+ * commands accepted in one turn of the event loop are committed together, and accepted once
+ * that commit is on disk. better-sqlite3 would fsync inside the commit (synchronous FULL),
+ * blocking every request and command of the process for the disk's milliseconds; so the
+ * commit only writes the WAL (synchronous NORMAL) and the WAL is then fsynced on libuv's
+ * thread pool, with the same guarantee: a command is accepted after its row is durable, and
+ * groups are accepted in the order they were committed. Delivery counts and settlements are
+ * bookkeeping that survives the process being killed without an fsync of their own (the next
+ * group's fsync covers them); lost by a power cut, they only make a settled command come
+ * back, which the idempotent deciders absorb.
  */
 export class SqliteCommandJournal implements CommandJournal {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly acceptGroup;
   private accepting: Accepting[] = [];
+  private readonly wal: WalSync;
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -56,6 +62,7 @@ export class SqliteCommandJournal implements CommandJournal {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('synchronous = NORMAL');
+    this.wal = new WalSync(filename);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS pending_commands (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -108,6 +115,7 @@ export class SqliteCommandJournal implements CommandJournal {
   close(): void {
     if (!this.db.open) return;
     this.commitAccepted();
+    this.wal.close();
     this.db.close();
   }
 
@@ -117,13 +125,14 @@ export class SqliteCommandJournal implements CommandJournal {
     if (group.length === 0) return;
     if (!this.db.open) return group.forEach((accepting) => accepting.resolve());
     try {
-      this.db.pragma('synchronous = FULL');
       this.acceptGroup.immediate(group);
-      for (const accepting of group) accepting.resolve();
     } catch (error) {
       for (const accepting of group) accepting.reject(error);
-    } finally {
-      this.db.pragma('synchronous = NORMAL');
+      return;
     }
+    this.wal.sync().then(
+      () => group.forEach((accepting) => accepting.resolve()),
+      (error: unknown) => group.forEach((accepting) => accepting.reject(error)),
+    );
   }
 }
