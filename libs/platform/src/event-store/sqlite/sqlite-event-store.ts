@@ -98,6 +98,7 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
       ),
       head: this.db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
+      ping: this.db.prepare('SELECT 1'),
     };
     this.appendTransaction = this.db.transaction(
       (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) =>
@@ -155,7 +156,7 @@ export class SqliteEventStore implements EventStore {
 
   async ping(): Promise<void> {
     this.assertOpen();
-    this.db.prepare('SELECT 1').get();
+    this.statements.ping.get();
   }
 
   async close(): Promise<void> {
