@@ -15,6 +15,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
 } from '#eventsourcing';
+import { WalSync } from '../../sqlite/wal-sync.js';
 
 export interface SqliteEventStoreOptions {
   /** A file path (its directory is created) or ':memory:'. */
@@ -56,14 +57,21 @@ interface QueuedAppend {
 }
 
 type Recorded = { readonly events: RecordedEvent[]; readonly result: AppendResult };
+type Outcome = Recorded | { readonly error: unknown };
+
+/** No position is hidden. */
+const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
 
 /**
- * Embedded store for the single-process mode. better-sqlite3 is synchronous, so a commit
- * blocks the process for its fsync (milliseconds). Appends made in one turn of the event
- * loop are therefore committed together (group commit): one transaction, one fsync, each
+ * Embedded store for the single-process mode. better-sqlite3 is synchronous, so appends made
+ * in one turn of the event loop are committed together (group commit): one transaction, each
  * append in a savepoint of its own, so one refused expected revision refuses only itself.
- * An append resolves once its group is durable; the live feed is published right after the
- * commit, in append order: commit order and feed order are the same thing here.
+ * The commit only writes the WAL; its fsync runs on libuv's thread pool (WalSync) instead of
+ * blocking every request and command of the process for the disk's milliseconds. Until that
+ * fsync is done the group is invisible: reads stop below it, its appends are not answered
+ * (refusals neither, so a retry reads what refused it) and the live feed has not seen it.
+ * Then, in commit order, the feed is published and the appends resolve: an event is seen,
+ * by anyone, only once it is durable.
  */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
@@ -73,6 +81,9 @@ export class SqliteEventStore implements EventStore {
   private readonly appendTransaction;
   private readonly groupTransaction;
   private queued: QueuedAppend[] = [];
+  private readonly wal: WalSync;
+  /** The first position of each committed group whose fsync is under way, oldest first. */
+  private readonly syncing: number[] = [];
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -80,6 +91,9 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     // Another connection (a CLI, a backup) may hold the write lock for a moment.
     this.db.pragma('busy_timeout = 5000');
+    // Commits write the WAL only; WalSync makes them durable off the event loop.
+    this.db.pragma('synchronous = NORMAL');
+    this.wal = new WalSync(options.filename);
     this.db.exec(SCHEMA);
     this.statements = {
       lastOfStream: this.db.prepare<[string], { revision: number; position: number }>(
@@ -88,14 +102,14 @@ export class SqliteEventStore implements EventStore {
       insert: this.db.prepare<[string, number, string, string, string]>(
         'INSERT INTO events (stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)',
       ),
-      readStream: this.db.prepare<[string, number, number], EventRow>(
-        'SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?',
+      readStream: this.db.prepare<[string, number, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision > ? AND position < ? ORDER BY revision LIMIT ?',
       ),
-      readLast: this.db.prepare<[string], EventRow>(
-        'SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      readLast: this.db.prepare<[string, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND position < ? ORDER BY revision DESC LIMIT 1',
       ),
-      readAll: this.db.prepare<[number, number], EventRow>(
-        'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      readAll: this.db.prepare<[number, number, number], EventRow>(
+        'SELECT * FROM events WHERE position > ? AND position < ? ORDER BY position LIMIT ?',
       ),
       head: this.db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
       ping: this.db.prepare('SELECT 1'),
@@ -130,24 +144,31 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const rows = this.statements.readStream.all(streamId, options.after ?? 0, options.maxCount ?? UNLIMITED);
+    const rows = this.statements.readStream.all(
+      streamId,
+      options.after ?? 0,
+      this.visibleBelow(),
+      options.maxCount ?? UNLIMITED,
+    );
     return rows.map(toRecorded);
   }
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
     this.assertOpen();
-    const row = this.statements.readLast.get(streamId);
+    const row = this.statements.readLast.get(streamId, this.visibleBelow());
     return row ? toRecorded(row) : null;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return this.statements.readAll.all(options.after ?? 0, options.maxCount ?? UNLIMITED).map(toRecorded);
+    return this.statements.readAll
+      .all(options.after ?? 0, this.visibleBelow(), options.maxCount ?? UNLIMITED)
+      .map(toRecorded);
   }
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    return this.readHead();
+    return Math.min(this.readHead(), this.visibleBelow() - 1);
   }
 
   subscribe(): Observable<RecordedEvent> {
@@ -163,6 +184,7 @@ export class SqliteEventStore implements EventStore {
     if (!this.db.open) return;
     this.commitQueued();
     this.feed.complete();
+    this.wal.close();
     this.db.close();
   }
 
@@ -170,7 +192,7 @@ export class SqliteEventStore implements EventStore {
     const group = this.queued;
     this.queued = [];
     if (group.length === 0) return;
-    let outcomes: Array<Recorded | { readonly error: unknown }>;
+    let outcomes: Outcome[];
     try {
       this.assertOpen();
       // IMMEDIATE takes the write lock before reading the current revisions.
@@ -179,12 +201,35 @@ export class SqliteEventStore implements EventStore {
       for (const append of group) append.reject(error);
       return;
     }
+    const first = firstPosition(outcomes);
+    if (first !== null) this.syncing.push(first);
+    this.wal.sync().then(
+      () => this.answer(group, outcomes, first),
+      (error: unknown) =>
+        this.answer(group, outcomes, first, new EventStoreUnavailableError(`fsync failed: ${String(error)}`)),
+    );
+  }
+
+  /** Once the group is durable: visible to reads, published in append order, answered. */
+  private answer(
+    group: readonly QueuedAppend[],
+    outcomes: readonly Outcome[],
+    first: number | null,
+    failure?: unknown,
+  ): void {
+    if (first !== null) this.syncing.shift();
     group.forEach((append, i) => {
-      const outcome = outcomes[i] as Recorded | { readonly error: unknown };
+      const outcome = outcomes[i] as Outcome;
+      if (failure !== undefined) return append.reject(failure);
       if ('error' in outcome) return append.reject(outcome.error);
       this.feed.publish(outcome.events);
       append.resolve(outcome.result);
     });
+  }
+
+  /** Reads stop below the oldest group not yet durable. */
+  private visibleBelow(): number {
+    return this.syncing[0] ?? ALL_VISIBLE;
   }
 
   private insertChecked(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) {
@@ -214,6 +259,11 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (!this.db.open) throw new EventStoreUnavailableError('sqlite event store is closed');
   }
+}
+
+function firstPosition(outcomes: readonly Outcome[]): number | null {
+  for (const outcome of outcomes) if ('events' in outcome && outcome.events[0]) return outcome.events[0].position;
+  return null;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
