@@ -30,6 +30,33 @@ describeEventStoreContract('sqlite in memory', async () => {
 const walFrames = (filename: string): number => statSync(`${filename}-wal`).size / (4096 + 24);
 
 describe('sqlite event store', () => {
+  it('shows a committed group to nobody until its fsync, done off the event loop, has made it durable', async () => {
+    const filename = newFile();
+    const store = new SqliteEventStore({ filename });
+    try {
+      const streamId = newStreamId();
+      const live = firstValueFrom(store.subscribe().pipe(take(1), timeout(FEED_TIMEOUT_MS)));
+      const appended = store.appendToStream(streamId, [newEvent()], 'no_stream');
+      // Queued after the group's commit, in the same turn: the commit is written, its fsync not done.
+      const framesBefore = walFrames(filename);
+      const seenMeanwhile = await new Promise<unknown[]>((resolve) =>
+        setImmediate(() => {
+          const committed = walFrames(filename) > framesBefore;
+          void Promise.all([store.readStream(streamId), store.readAll(), store.headPosition()]).then(
+            ([stream, all, head]) => resolve([committed, stream.length, all.length, head]),
+          );
+        }),
+      );
+      expect(seenMeanwhile).toEqual([true, 0, 0, 0]);
+      const { lastPosition } = await appended;
+      expect((await live).position).toBe(lastPosition);
+      expect(await store.readStream(streamId)).toHaveLength(1);
+      expect(await store.headPosition()).toBe(lastPosition);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('commits the appends of one turn of the event loop together, each with its own expected revision', async () => {
     const filename = newFile();
     const store = new SqliteEventStore({ filename });
