@@ -18,12 +18,28 @@ export interface AnswerRequest {
   readonly signal: AbortSignal;
 }
 
+type RecordAnswerStep = Extract<Parameters<ChatStep>[0], { type: 'RecordAnswer' }>;
+
+/** A composed answer as one step: recorded entirely or not at all. */
+export function composedAnswer(message: ChatMessageState, composed: string): RecordAnswerStep {
+  const contents = chunkAnswer(composed, WORDS_PER_CHUNK);
+  return {
+    type: 'RecordAnswer',
+    data: { messageId: message.messageId, contents, totalTokens: estimateTokens(composed), source: 'composer' },
+  };
+}
+
 /** Writes an answer as chunk events: the composed text, or a model's streamed reply. */
 export class ChatAnswerWriter {
   constructor(
     private readonly llm: LlmProvider | null,
     private readonly logger: Logger,
   ) {}
+
+  /** Whether an answer that has a prompt is the model's: false, it is the composed text. */
+  get answersWithModel(): boolean {
+    return this.llm !== null;
+  }
 
   async write(request: AnswerRequest): Promise<void> {
     if (!this.llm || !request.prompt) return this.writeComposed(request);
@@ -34,12 +50,7 @@ export class ChatAnswerWriter {
   }
 
   private async writeComposed({ step, message, composed }: AnswerRequest): Promise<void> {
-    // One append for the whole answer: it is recorded entirely or not at all.
-    const contents = chunkAnswer(composed, WORDS_PER_CHUNK);
-    await step({
-      type: 'RecordAnswer',
-      data: { messageId: message.messageId, contents, totalTokens: estimateTokens(composed), source: 'composer' },
-    });
+    await step(composedAnswer(message, composed));
   }
 
   private async stream(llm: LlmProvider, request: AnswerRequest, messages: LlmMessage[]): Promise<void> {

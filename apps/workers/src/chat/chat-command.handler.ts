@@ -74,12 +74,18 @@ export class ChatCommandHandler {
     causation: Causation,
     context: CommandContext,
   ): Promise<void> {
-    // Received and routed in one append: the routing is decided here, from the message alone.
+    const sender = senderOf(causation.userId, data);
+    // Received and routed in one append, with the answer when the message alone decides it:
+    // the routing is decided here, from the message alone.
     const state = await steps.inOne([
       () => ({ type: 'ReceiveMessage', data }),
       (received) => {
         const message = received.messages[data.messageId];
         return message?.status === 'received' ? this.route(message) : null;
+      },
+      (routed) => {
+        const message = routed.messages[data.messageId];
+        return message?.status === 'routed' ? this.deps.responder.immediateAnswer(message, sender) : null;
       },
     ]);
     if (!state.messages[data.messageId]) {
@@ -92,15 +98,7 @@ export class ChatCommandHandler {
     }
     const message = messageIn(state, data.messageId);
     if (message.status !== 'routed') return;
-    await this.deps.responder.respond(
-      sessionId,
-      state,
-      message,
-      senderOf(causation.userId, data),
-      steps.step,
-      causation,
-      context,
-    );
+    await this.deps.responder.respond(sessionId, state, message, sender, steps.step, causation, context);
   }
 
   private route(message: ChatMessageState): Extract<Parameters<ChatStep>[0], { type: 'RouteMessage' }> {
