@@ -19,7 +19,15 @@ export class WalSync {
   /** Resolves once every commit made before the call is durable, and after every earlier sync. */
   sync(): Promise<void> {
     if (this.filename === ':memory:' || this.closed) return this.last;
-    const fd = (this.fd ??= openSync(`${this.filename}-wal`, 'r'));
+    let fd: number;
+    try {
+      fd = this.fd ??= openSync(`${this.filename}-wal`, 'r');
+    } catch (error) {
+      // Answered as a failed sync, in its turn, rather than thrown into the commit that asked.
+      const failed = this.last.then(() => Promise.reject(error as Error));
+      this.last = failed.catch(() => undefined);
+      return failed;
+    }
     this.inFlight += 1;
     const synced = new Promise<void>((resolve, reject) =>
       fdatasync(fd, (error) => {
