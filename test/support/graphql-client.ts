@@ -40,13 +40,14 @@ export interface GraphqlSubscription {
 
 /**
  * A graphql-ws client that does not retry (every end is the test's to see), over `ws`, one
- * subscription on it. `connectionParams` is sent in connection_init.
+ * subscription on it. `connectionParams` is sent in connection_init; `onResult` sees each result.
  */
 export function subscribeGraphql(
   url: string,
   query: string,
   connectionParams: Record<string, unknown> | undefined,
   variables?: Record<string, unknown>,
+  onResult?: (result: FormattedExecutionResult<Record<string, unknown>, unknown>) => void,
 ): GraphqlSubscription {
   const sockets: WebSocket[] = [];
   class TrackedWebSocket extends WebSocket {
@@ -69,7 +70,10 @@ export function subscribeGraphql(
     client.subscribe<Record<string, unknown>>(
       { query, ...(variables ? { variables } : {}) },
       {
-        next: (result) => void results.push(result),
+        next: (result) => {
+          results.push(result);
+          onResult?.(result);
+        },
         error: (error) => resolve({ error: error ?? closeEvent }),
         complete: () => resolve('complete'),
       },
