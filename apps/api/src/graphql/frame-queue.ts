@@ -19,6 +19,11 @@ export class FrameQueue<T> implements AsyncIterableIterator<T> {
 
   constructor(private readonly limit: number) {}
 
+  /** Frames waiting to be pulled. */
+  get size(): number {
+    return this.frames.length;
+  }
+
   get full(): boolean {
     return this.frames.length >= this.limit;
   }
