@@ -294,3 +294,21 @@ describe('malformed messages', () => {
     expect(api.errorLines()).toEqual([]);
   });
 });
+
+// Last: it stops the server.
+describe('a graceful shutdown', () => {
+  it('closes graphql-ws connections with 1012, so clients reconnect elsewhere and resume', async () => {
+    const subscription = subscribeGraphql(url, 'subscription { investigations { id } }', { token: ana });
+    const id = await startInvestigation();
+    await waitUntil(
+      () =>
+        subscription.results.some((r) => (r.data?.investigations as { id?: number } | undefined)?.id)
+          ? true
+          : undefined,
+      `a list change of ${id}`,
+    );
+    const exited = api.proc.stop('SIGTERM');
+    expect(closeCodeOf(await subscription.done)).toBe(1012);
+    expect(await exited).toBe(0);
+  });
+});
