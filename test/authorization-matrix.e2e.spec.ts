@@ -4,6 +4,7 @@ import { ChatGateway } from '../apps/api/src/websocket/socketio/chat.gateway.js'
 import {
   firstEvent,
   generalOutcome,
+  graphqlOutcome,
   history,
   httpStatus,
   ioOutcome,
@@ -204,6 +205,21 @@ const ROWS: Readonly<Record<string, Row>> = {
     onceWorkersRun: 'events',
     probe: (f, caller, ids) => wsOutcome(ws(f, `/api/v1/ws/investigations/${ids.investigation}`, caller), firstEvent),
     expected: guarded(ownerOnly('events', 'close 4404'), 'close 1008'),
+  },
+  // GraphQL: the roles of the REST routes it answers for (investigation:watch); its queries see what GET /api/v1/investigations sees.
+  'POST /graphql': {
+    probe: http('POST', () => '/graphql', { query: '{ investigations(limit: 1) { last_event_id } }' }),
+    expected: guarded({ viewer: '200', owner: '200', other: '200', auditor: '200', admin: '200' }),
+  },
+  'GET /graphql': {
+    probe: http('GET', () => `/graphql?query=${encodeURIComponent('{ investigations(limit: 1) { last_event_id } }')}`),
+    expected: guarded({ viewer: '200', owner: '200', other: '200', auditor: '200', admin: '200' }),
+  },
+  // Its token comes in connection_init, so a refusal is graphql-ws's 4401 (4403 for a role without investigation:watch).
+  'WS /graphql': {
+    onceWorkersRun: 'events',
+    probe: (f, caller, ids) => graphqlOutcome(f.url, f.token(caller), ids.investigation),
+    expected: guarded(ownerOnly('events', 'error INVESTIGATION_NOT_FOUND'), 'close 4401'),
   },
   'SIO /chat': {
     probe: (f, caller) =>

@@ -60,10 +60,13 @@ const PATHS: ReadonlyArray<{
   readonly path: () => string;
   readonly open: boolean;
   readonly refusal?: number;
+  /** The subprotocol the endpoint speaks, offered in the handshake. */
+  readonly protocol?: string;
 }> = [
   { name: 'general', path: () => `/api/v1/ws?token=${token}`, open: true },
   { name: 'investigation', path: () => `/api/v1/ws/investigations/${investigationId}?token=${token}`, open: true },
   { name: 'chat', path: () => `/api/v1/ws/chat/hostile?token=${token}`, open: true },
+  { name: 'graphql', path: () => '/graphql', open: true, protocol: 'graphql-transport-ws' },
   { name: 'unknown path (404)', path: () => `/api/v1/nowhere?token=${token}`, open: false, refusal: 404 },
   {
     name: 'bad token (1008)',
@@ -74,9 +77,9 @@ const PATHS: ReadonlyArray<{
 ];
 
 /** Opens with the `ws` client and sends one 2 MiB text message the moment the socket opens. */
-function sendOversized(path: string): Promise<{ status?: number; code?: number }> {
+function sendOversized(path: string, protocol?: string): Promise<{ status?: number; code?: number }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(wsUrl(url, path));
+    const ws = new WebSocket(wsUrl(url, path), protocol === undefined ? [] : [protocol]);
     ws.on('error', () => undefined);
     ws.once('unexpected-response', (_req, res) => {
       ws.terminate();
@@ -87,11 +90,12 @@ function sendOversized(path: string): Promise<{ status?: number; code?: number }
   });
 }
 
-describe.each(PATHS)('hostile frames on $name', ({ path, open, refusal }) => {
+describe.each(PATHS)('hostile frames on $name', ({ path, open, refusal, protocol }) => {
   it.each(HOSTILE_FRAMES.map((f) => [f.name, f] as const))(
     '%s: closes that socket only, with the right code',
     async (_name, hostile) => {
-      const exchange = await sendAfterHandshake(port, path(), hostile.bytes);
+      const headers: Record<string, string> = protocol === undefined ? {} : { 'Sec-WebSocket-Protocol': protocol };
+      const exchange = await sendAfterHandshake(port, path(), hostile.bytes, undefined, headers);
       if (refusal === 404) expect(exchange.status).toBe(404);
       else expect(exchange).toMatchObject({ status: 101, closeCode: open ? hostile.closeCode : refusal });
       await expectServing();
@@ -99,7 +103,7 @@ describe.each(PATHS)('hostile frames on $name', ({ path, open, refusal }) => {
   );
 
   it('a 2 MiB message from the ws client: 1009 where the socket was open', async () => {
-    const outcome = await sendOversized(path());
+    const outcome = await sendOversized(path(), protocol);
     if (refusal === 404) expect(outcome).toEqual({ status: 404 });
     else expect(outcome).toEqual({ code: open ? 1009 : refusal });
     await expectServing();

@@ -6,7 +6,7 @@ import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 
 /**
  * Browsers send Origin on every WebSocket handshake and apply no CORS to it: the server
- * refuses foreign pages itself, on the raw paths and on both Socket.IO transports alike.
+ * refuses foreign pages itself, on the raw paths, /graphql and both Socket.IO transports alike.
  */
 const FOREIGN = 'https://evil.example';
 const LISTED = 'https://painel.example';
@@ -51,14 +51,16 @@ async function answers(
   const body = await polling.text();
   return {
     raw: await upgrade(wsUrl(app.url, '/api/v1/ws/chat/origin'), all),
+    graphql: await upgrade(wsUrl(app.url, '/graphql'), all),
     socketio_websocket: await upgrade(wsUrl(app.url, '/socket.io/?EIO=4&transport=websocket'), all),
     socketio_polling: polling.status === 200 ? 'open' : refusal(polling.status, body),
   };
 }
 
-const OPEN = { raw: 'open', socketio_websocket: 'open', socketio_polling: 'open' };
+const OPEN = { raw: 'open', graphql: 'open', socketio_websocket: 'open', socketio_polling: 'open' };
 const REFUSED = {
   raw: '403 ORIGIN_NOT_ALLOWED',
+  graphql: '403 ORIGIN_NOT_ALLOWED',
   socketio_websocket: '403 ORIGIN_NOT_ALLOWED',
   socketio_polling: '403 ORIGIN_NOT_ALLOWED',
 };

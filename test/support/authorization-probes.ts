@@ -1,5 +1,6 @@
 import { openIo, type IoMessage } from '../../apps/api/src/websocket/testing/io-client.testing.js';
 import { openWs, type WsMessage } from '../../apps/api/src/websocket/testing/ws-client.testing.js';
+import { closeCodeOf, subscribeGraphql } from './graphql-client.js';
 
 /**
  * One request or connection per probe, reduced to a short outcome the role table can name:
@@ -106,4 +107,27 @@ export function ioOutcome(
     });
   });
   return { outcome, close: () => client.close() };
+}
+
+/**
+ * A graphql-ws subscription to an investigation's events: `events` once one arrives, `error
+ * <code>` for an operation refused, `close <code>` for a connection refused.
+ */
+export function graphqlOutcome(
+  url: string,
+  token: string | undefined,
+  investigationId: string,
+): { outcome: Promise<string>; close: () => void } {
+  let settle: (outcome: string) => void = () => undefined;
+  const outcome = new Promise<string>((resolve) => (settle = resolve));
+  const subscription = subscribeGraphql(
+    url,
+    'subscription ($id: ID!) { investigationEvents(id: $id) { id } }',
+    token === undefined ? undefined : { token },
+    { id: investigationId },
+    (result) => settle(result.data ? 'events' : `error ${String(result.errors?.[0]?.extensions?.code)}`),
+  );
+  // A refusal sent as a result comes before the completion, which then changes nothing.
+  void subscription.done.then((end) => settle(end === 'complete' ? 'complete' : `close ${closeCodeOf(end)}`));
+  return { outcome, close: () => void subscription.dispose() };
 }

@@ -138,6 +138,7 @@ export async function sendAfterHandshake(
   path: string,
   bytes: Buffer,
   timeoutMs = 15_000,
+  headers: Record<string, string> = {},
 ): Promise<RawExchange> {
   const socket = await rawConnect(port);
   let received = Buffer.alloc(0);
@@ -159,7 +160,7 @@ export async function sendAfterHandshake(
         if (exchangeOf(received).closeCode !== null) settle();
       });
       socket.once('close', settle);
-      socket.write(Buffer.concat([Buffer.from(upgradeRequest(`127.0.0.1:${port}`, path)), bytes]));
+      socket.write(Buffer.concat([Buffer.from(upgradeRequest(`127.0.0.1:${port}`, path, headers)), bytes]));
     });
   } finally {
     socket.destroy();

@@ -8,6 +8,9 @@ import { accessProviders } from './auth/access.providers.js';
 import { chatControllers, chatProviders } from './chat/chat.providers.js';
 import { CallerController } from './auth/caller.controller.js';
 import { AsyncApiController } from './docs/asyncapi.controller.js';
+import { GraphqlEndpoint } from './graphql/graphql-endpoint.js';
+import { GraphqlOperationsService } from './graphql/graphql-operations.js';
+import { GraphqlController } from './graphql/graphql.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { InvestigationList } from './investigations/investigation-list.js';
 import { SummaryChanges } from './investigations/summary-changes.js';
@@ -48,6 +51,7 @@ export class AppModule {
         CallerController,
         ObservabilityController,
         AsyncApiController,
+        GraphqlController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
@@ -64,6 +68,8 @@ export class AppModule {
         InvestigationsService,
         InvestigationList,
         SummaryChanges,
+        GraphqlOperationsService,
+        GraphqlEndpoint,
         ...chatProviders,
         ...websocketProviders(runtime.settings.websocket),
       ],

@@ -18,6 +18,7 @@ export const SETTINGS: { readonly [Section in keyof SettingsSections]: symbol } 
   metrics: Symbol('settings.metrics'),
   mqtt: Symbol('settings.mqtt'),
   chat: Symbol('settings.chat'),
+  graphql: Symbol('settings.graphql'),
   llm: Symbol('settings.llm'),
 };
 /** The runtime's logger and metrics, for classes that need nothing else of it. */

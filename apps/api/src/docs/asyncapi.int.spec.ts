@@ -54,6 +54,7 @@ describe('AsyncAPI document', () => {
         'cidadao/investigations/{investigationId}/{eventType}',
         'cidadao/investigations/{investigationId}/state',
         'cidadao/chat/{sessionId}/{eventType}',
+        '/graphql',
       ]),
     );
   });

@@ -69,6 +69,22 @@ function messages(): Record<string, object> {
     ['CloudEvent', message('CloudEvent', 'A domain event as CloudEvents 1.0.', 'CloudEvent')],
     ['AuditCloudEvent', message('AuditCloudEvent', 'An audit record as CloudEvents 1.0.', 'AuditCloudEvent')],
     ['InvestigationState', message('state', 'The retained state of an investigation (MQTT).', 'InvestigationState')],
+    [
+      'GraphqlNext',
+      message(
+        'next',
+        'graphql-transport-ws `next`: one subscription event, the wire event with its `id`.',
+        'GraphqlNext',
+      ),
+    ],
+    [
+      'GraphqlClientMessage',
+      message(
+        'graphql-client',
+        'graphql-transport-ws from the client: connection_init (the token), subscribe, complete, ping, pong.',
+        'GraphqlClientMessage',
+      ),
+    ],
   ]);
 }
 
@@ -93,13 +109,59 @@ function schemas(): Record<string, SchemaObject> {
       properties: { type: { type: 'string', enum: [...PARTICIPANT_TYPES] }, id: { type: 'integer', minimum: 1 } },
       additionalProperties: true,
     },
+    ...graphqlSchemas(),
+  };
+}
+
+/** The graphql-transport-ws messages of /graphql, their `next` payloads the wire events (plus `id`). */
+function graphqlSchemas(): Record<string, SchemaObject> {
+  const oneOf = (names: readonly string[]): SchemaObject => ({
+    allOf: [
+      { oneOf: names.map((name) => ref(`components/schemas/${name}`)) },
+      { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 0 } } },
+    ],
+    description: 'The fields the subscription selected, of the wire event; `id` is its resume point (after).',
+  });
+  return {
+    GraphqlNext: {
+      type: 'object',
+      required: ['id', 'type', 'payload'],
+      properties: {
+        id: { type: 'string', description: "The client's operation id." },
+        type: { type: 'string', enum: ['next'] },
+        payload: {
+          type: 'object',
+          properties: {
+            data: {
+              type: 'object',
+              properties: { investigationEvents: oneOf(investigationEvents), investigations: oneOf(listEvents) },
+            },
+            errors: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          },
+        },
+      },
+    },
+    GraphqlClientMessage: {
+      type: 'object',
+      required: ['type'],
+      properties: {
+        type: { type: 'string', enum: ['connection_init', 'subscribe', 'complete', 'ping', 'pong'] },
+        id: { type: 'string' },
+        payload: {
+          type: 'object',
+          description:
+            'connection_init: {authorization: "Bearer <JWT>"} or {token}; subscribe: {query, variables, operationName}.',
+          additionalProperties: true,
+        },
+      },
+    },
   };
 }
 
 interface ChannelSpec {
   readonly address: string;
   readonly description: string;
-  readonly server: 'http' | 'ws' | 'socketio' | 'nats' | 'mqtt';
+  readonly server: 'http' | 'ws' | 'graphql' | 'socketio' | 'nats' | 'mqtt';
   readonly sends: readonly string[];
   readonly receives?: readonly string[];
   readonly parameters?: Readonly<Record<string, string>>;
@@ -170,6 +232,14 @@ export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
     server: 'ws',
     sends: [...investigationEvents, ...chatEvents, 'Control'],
     receives: commands('ping', 'subscribe', 'unsubscribe'),
+  },
+  graphqlWebSocket: {
+    address: '/graphql',
+    description:
+      'GraphQL subscriptions over graphql-transport-ws (graphql-ws): investigationEvents(id, after) carries the SSE events of an investigation with their id (resume with after = the last id), investigations(after, owner) the list changes. The token goes in connection_init; refusals close 4401 (no valid token) or 4403 (no investigation:watch). Queries: POST or GET /graphql (OpenAPI).',
+    server: 'graphql',
+    sends: ['GraphqlNext'],
+    receives: ['GraphqlClientMessage'],
   },
   investigationsSocketIo: {
     address: '/investigations',
@@ -282,6 +352,12 @@ export function buildAsyncApiDocument(
     servers: {
       http: { host, protocol: 'http', description: 'Server-Sent Events.', security: security('bearer') },
       ws: { host, protocol: 'ws', description: 'Raw WebSocket.', security: security('queryToken') },
+      graphql: {
+        host,
+        protocol: 'ws',
+        pathname: '/graphql',
+        description: 'GraphQL over WebSocket, subprotocol graphql-transport-ws; the token goes in connection_init.',
+      },
       socketio: {
         host,
         protocol: 'ws',

@@ -1,17 +1,17 @@
 import type { SchemaObject } from '@nestjs/swagger';
 
-/** The JSON Schema subset the API's documents use, as read here. */
-interface Schema {
+/** The JSON Schema subset the API's documents use, as read here and by the GraphQL schema's maker. */
+export interface JsonSchema {
   readonly $ref?: string;
   readonly type?: string | readonly string[];
   readonly const?: unknown;
   readonly enum?: readonly unknown[];
-  readonly anyOf?: readonly Schema[];
-  readonly oneOf?: readonly Schema[];
-  readonly properties?: Readonly<Record<string, Schema>>;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
   readonly required?: readonly string[];
-  readonly additionalProperties?: boolean | Schema;
-  readonly items?: Schema;
+  readonly additionalProperties?: boolean | JsonSchema;
+  readonly items?: JsonSchema;
   readonly description?: string;
 }
 
@@ -33,7 +33,7 @@ const doc = (description: string | undefined): string =>
 const refName = (ref: string): string => ref.slice(ref.lastIndexOf('/') + 1);
 
 /** The TypeScript type a JSON Schema describes: readonly, `unknown` for what it leaves open. */
-export function typeOf(schema: Schema): string {
+export function typeOf(schema: JsonSchema): string {
   if (schema.$ref) return refName(schema.$ref);
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (schema.enum) return union(schema.enum.map((value) => JSON.stringify(value)));
@@ -46,13 +46,13 @@ export function typeOf(schema: Schema): string {
 
 const wrap = (type: string): string => (type.startsWith('{') ? type : type.includes(' ') ? `(${type})` : type);
 
-function typeFor(type: string, schema: Schema): string {
+function typeFor(type: string, schema: JsonSchema): string {
   if (type === 'array') return `readonly ${wrap(schema.items ? typeOf(schema.items) : 'unknown')}[]`;
   if (type === 'object') return objectType(schema);
   return PRIMITIVES[type] ?? 'unknown';
 }
 
-function objectType(schema: Schema): string {
+function objectType(schema: JsonSchema): string {
   const properties = Object.entries(schema.properties ?? {});
   const extra = schema.additionalProperties;
   if (properties.length === 0) {
@@ -69,7 +69,7 @@ function objectType(schema: Schema): string {
 
 /** One named declaration: an interface for an object, a type alias for anything else. */
 export function declaration(name: string, schema: SchemaObject): string {
-  const json = schema as Schema;
+  const json = schema as JsonSchema;
   const type = typeOf(json);
   const comment = doc(json.description);
   const isObject = json.type === 'object' && json.properties !== undefined && !json.oneOf && !json.anyOf;

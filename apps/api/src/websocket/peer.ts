@@ -5,7 +5,7 @@ import type { WatchEnd } from './investigation-watch.js';
 import { closeCodeFor, errorFrom, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
 /** Label of websocket_connections_active: the seed's `type`. */
-export type PeerKind = 'general' | 'chat' | 'investigations' | 'socketio_chat' | 'socketio_investigations';
+export type PeerKind = 'general' | 'chat' | 'investigations' | 'graphql' | 'socketio_chat' | 'socketio_investigations';
 
 /**
  * One connected client, whatever carries it (raw WebSocket or Socket.IO). Endpoint logic

@@ -44,6 +44,7 @@ export class WsConnections implements OnModuleInit, OnModuleDestroy {
       'general',
       'chat',
       'investigations',
+      'graphql',
       'socketio_chat',
       'socketio_investigations',
     ] satisfies PeerKind[]) {

@@ -6,6 +6,7 @@ export type WsRoute =
   | { readonly kind: 'general' }
   | { readonly kind: 'chat'; readonly sessionId: string }
   | { readonly kind: 'investigations'; readonly investigationId: string }
+  | { readonly kind: 'graphql' }
   | { readonly kind: 'socketio' }
   | { readonly kind: 'unknown' };
 
@@ -18,6 +19,8 @@ export const WS_ENDPOINTS = [
   { kind: 'general', path: '/api/v1/ws' },
   { kind: 'chat', path: '/api/v1/ws/chat/{session_id}' },
   { kind: 'investigations', path: '/api/v1/ws/investigations/{investigation_id}' },
+  /** graphql-transport-ws (graphql-ws): subscriptions of the GraphQL endpoint whose queries POST /graphql serves. */
+  { kind: 'graphql', path: '/graphql' },
 ] as const satisfies ReadonlyArray<{ kind: WsRoute['kind']; path: string }>;
 
 /** The template as a pattern: `{name}` is one path segment, a trailing slash is allowed. */
@@ -31,7 +34,7 @@ export function routeOf(pathname: string): WsRoute {
     const match = pattern.exec(pathname);
     if (!match) continue;
     const id = match[1] ?? '';
-    if (kind === 'general') return { kind };
+    if (kind === 'general' || kind === 'graphql') return { kind };
     if (!ENTITY_ID.test(id)) return { kind: 'unknown' };
     return kind === 'chat' ? { kind, sessionId: id } : { kind, investigationId: id };
   }

@@ -3,7 +3,10 @@ import { routeOf, WS_ENDPOINTS } from './ws-routes.js';
 
 describe('routeOf', () => {
   it('answers each documented endpoint, with or without a trailing slash', () => {
-    expect(WS_ENDPOINTS.map((e) => e.kind)).toEqual(['general', 'chat', 'investigations']);
+    expect(WS_ENDPOINTS.map((e) => e.kind)).toEqual(['general', 'chat', 'investigations', 'graphql']);
+    expect(routeOf('/graphql')).toEqual({ kind: 'graphql' });
+    expect(routeOf('/graphql/')).toEqual({ kind: 'graphql' });
+    expect(routeOf('/graphql/x')).toEqual({ kind: 'unknown' });
     expect(routeOf('/api/v1/ws')).toEqual({ kind: 'general' });
     expect(routeOf('/api/v1/ws/')).toEqual({ kind: 'general' });
     expect(routeOf('/api/v1/ws/chat/session-123')).toEqual({ kind: 'chat', sessionId: 'session-123' });

@@ -25,6 +25,8 @@ import { handshakeOriginAllowed, originRefusal } from '../http/request-origin.js
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { StreamGate } from '../limits/stream-gate.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
+import { GraphqlEndpoint } from '../graphql/graphql-endpoint.js';
+import { serveGraphql } from '../graphql/graphql-socket.js';
 import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, RUNTIME, SETTINGS } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
 import { ChatWsHubs } from './chat-ws.projection.js';
@@ -42,10 +44,11 @@ import { parseUpgradeQuery, routeOf, type UpgradeQuery, type WsRoute } from './w
 type Endpoint = Exclude<WsRoute, { kind: 'socketio' } | { kind: 'unknown' }>;
 
 /**
- * Routes the HTTP server's upgrades by path: `/api/v1/ws*` to the raw endpoints (one `ws`
- * server, noServer), `/socket.io/` to Socket.IO's own listener, anything else refused with
- * a 404. The token is checked before the handshake completes, and a refusal is sent after
- * it, as close code 1008: browsers cannot read the status of a refused upgrade.
+ * Routes the HTTP server's upgrades by path: `/api/v1/ws*` and `/graphql` to the raw
+ * endpoints (one `ws` server, noServer), `/socket.io/` to Socket.IO's own listener, anything
+ * else refused with a 404. The token is checked before the handshake completes, and a
+ * refusal is sent after it, as close code 1008: browsers cannot read the status of a refused
+ * upgrade. GraphQL's token comes after the handshake, in graphql-ws's connection_init.
  */
 @Injectable()
 export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -78,6 +81,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     private readonly chatWs: ChatWsHubs,
     @Inject(INVESTIGATION_HUBS) private readonly investigationHubs: StreamHubs<WireFrame>,
     @Inject(CHAT_HUBS) private readonly chatHubs: StreamHubs<WireFrame>,
+    private readonly graphql: GraphqlEndpoint,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -177,6 +181,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     scope: FaultScope,
   ): Promise<void> {
     if (!(await this.withinBudget(req, socket))) return;
+    if (route.kind === 'graphql') return this.acceptGraphql(req, socket, head, query, scope);
     let admission: Admission;
     try {
       admission = await admit(this.authenticator, route.kind, query.token);
@@ -214,6 +219,30 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
+  private acceptGraphql(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    query: UpgradeQuery,
+    scope: FaultScope,
+  ): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      guardWebSocket(ws, scope);
+      serveGraphql(ws, socket, {
+        endpoint: this.graphql,
+        authenticator: this.authenticator,
+        connections: this.connections,
+        timers: this.timers,
+        websocket: this.websocket,
+        logger: this.runtime.logger,
+        correlationId: requestIdsOf(req).correlationId,
+        upgradeToken: query.token,
+        holdSlot: (principal) => this.holdSlot(req, principal, 'graphql'),
+        noteRefusal: (error) => this.noteRefusal(req, error),
+      });
+    });
+  }
+
   /** A WebSocket holds a stream slot for its whole life, as an SSE stream does. */
   private holdSlot(
     req: IncomingMessage,
@@ -238,6 +267,8 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         return serveGeneral(ws, peer, query.connectionType, { ...watch, chat: this.chat, chatHubs: this.chatHubs });
       case 'investigations':
         return serveInvestigation(ws, peer, route.investigationId, query.lastEventId ?? 0, watch);
+      case 'graphql':
+        throw new Error('graphql connections are served by acceptGraphql');
       case 'chat': {
         // Each chat message costs model calls: it counts against the address's budget, as over HTTP.
         const admitMessage = async (): Promise<void> => {
@@ -261,9 +292,15 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  /** The audit trail of refused connections: who, from where, why (never the token). */
   private refuse(ws: WebSocket, req: IncomingMessage, error: ApiError): void {
     const { message } = errorFrom(error);
+    this.noteRefusal(req, error);
+    ws.send(JSON.stringify(message));
+    ws.close(closeCodeOf(error), closeReason(`${error.code}: ${error.message}`));
+  }
+
+  /** The audit trail of refused connections: who, from where, why (never the token). */
+  private noteRefusal(req: IncomingMessage, error: ApiError): void {
     this.runtime.logger.warn(
       {
         audit: 'websocket_refused',
@@ -276,7 +313,5 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
       `websocket connection refused: ${error.code}`,
     );
     if (error.status === 401) void this.audit.webSocketTokenRejected(req, error.code, error.message);
-    ws.send(JSON.stringify(message));
-    ws.close(closeCodeOf(error), closeReason(`${error.code}: ${error.message}`));
   }
 }

@@ -126,6 +126,12 @@ export interface ChatSettings {
   readonly maxMessageLength: number;
 }
 
+/** /graphql: how deep a query may nest fields, and what it may cost (fields, times list sizes). */
+export interface GraphqlSettings {
+  readonly maxDepth: number;
+  readonly maxCost: number;
+}
+
 export interface LlmSettings {
   readonly timeoutMs: number;
   readonly maritaca: { readonly apiKey: string | undefined; readonly baseUrl: string; readonly model: string };
@@ -150,6 +156,7 @@ export interface SettingsSections {
   readonly metrics: MetricsSettings;
   readonly mqtt: MqttSettings;
   readonly chat: ChatSettings;
+  readonly graphql: GraphqlSettings;
   readonly llm: LlmSettings;
 }
 
@@ -255,6 +262,7 @@ export function sectionsOf(s: Settings): SettingsSections {
     metrics: { port: s.METRICS_PORT, grafanaUrl: s.GRAFANA_URL },
     mqtt: { url: s.MQTT_URL, topicPrefix: s.MQTT_TOPIC_PREFIX },
     chat: { maxMessageLength: s.CHAT_MAX_MESSAGE_LENGTH },
+    graphql: { maxDepth: s.GRAPHQL_MAX_DEPTH, maxCost: s.GRAPHQL_MAX_COST },
     llm: {
       timeoutMs: s.LLM_TIMEOUT_MS,
       maritaca: { apiKey: s.MARITACA_API_KEY, baseUrl: s.MARITACA_BASE_URL, model: s.MARITACA_MODEL },

@@ -25,6 +25,8 @@ const CASES: ReadonlyArray<
   ['mqtt', { MQTT_URL: 'mqtt://127.0.0.1:1883' }, (s) => s.mqtt.url, 'mqtt://127.0.0.1:1883'],
   ['mqtt', { MQTT_TOPIC_PREFIX: 'city/sp-01' }, (s) => s.mqtt.topicPrefix, 'city/sp-01'],
   ['chat', { CHAT_MAX_MESSAGE_LENGTH: '10' }, (s) => s.chat.maxMessageLength, 10],
+  ['graphql', { GRAPHQL_MAX_DEPTH: '4' }, (s) => s.graphql.maxDepth, 4],
+  ['graphql', { GRAPHQL_MAX_COST: '500' }, (s) => s.graphql.maxCost, 500],
   ['llm', { LLM_TIMEOUT_MS: '1000' }, (s) => s.llm.timeoutMs, 1000],
 ];
 
