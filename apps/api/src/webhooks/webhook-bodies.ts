@@ -3,16 +3,24 @@ import { WEBHOOK_MODES, WEBHOOK_PATTERN } from '#audit';
 
 const MAX_PATTERNS = 50;
 
+/** Why a receiver URL is refused, or null. */
+function urlProblem(value: string): string | null {
+  if (!URL.canParse(value)) return 'must be an absolute URL';
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (url.username !== '' || url.password !== '')
+    return 'must not carry credentials (user:password@); receivers check the signature instead';
+  if (url.hash !== '') return 'must not have a #fragment';
+  return null;
+}
+
 const receiverUrl = z
   .string()
   .max(2048, 'must be at most 2048 characters')
-  .refine((value) => URL.canParse(value), 'must be an absolute URL')
-  .refine((value) => ['http:', 'https:'].includes(new URL(value).protocol), 'must be an http:// or https:// URL')
-  .refine((value) => {
-    const url = new URL(value);
-    return url.username === '' && url.password === '';
-  }, 'must not carry credentials (user:password@); receivers check the signature instead')
-  .refine((value) => new URL(value).hash === '', 'must not have a #fragment');
+  .superRefine((value, context) => {
+    const problem = urlProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 
 const patterns = (what: string) =>
   z

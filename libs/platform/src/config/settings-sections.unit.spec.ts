@@ -24,6 +24,9 @@ const CASES: ReadonlyArray<
   ['metrics', { GRAFANA_URL: 'http://grafana:3000' }, (s) => s.metrics.grafanaUrl, 'http://grafana:3000'],
   ['mqtt', { MQTT_URL: 'mqtt://127.0.0.1:1883' }, (s) => s.mqtt.url, 'mqtt://127.0.0.1:1883'],
   ['mqtt', { MQTT_TOPIC_PREFIX: 'city/sp-01' }, (s) => s.mqtt.topicPrefix, 'city/sp-01'],
+  ['webhooks', { WEBHOOK_RETRY_HOURS: '48' }, (s) => s.webhooks.retry.windowMs, 48 * 3_600_000],
+  ['webhooks', { WEBHOOK_RETRY_MIN_MS: '9000', WEBHOOK_RETRY_MAX_MS: '10' }, (s) => s.webhooks.retry.maxDelayMs, 9000],
+  ['webhooks', { WEBHOOKS_ENABLED: 'false' }, (s) => s.webhooks.enabled, false],
   ['chat', { CHAT_MAX_MESSAGE_LENGTH: '10' }, (s) => s.chat.maxMessageLength, 10],
   ['llm', { LLM_TIMEOUT_MS: '1000' }, (s) => s.llm.timeoutMs, 1000],
 ];
