@@ -243,7 +243,9 @@ describe('webhooks (embedded, real receiver)', () => {
     expect((await call('GET', '/api/v1/webhooks/not-an-id', admin)).status).toBe(400);
     expect((await call('GET', `/api/v1/webhooks/${webhook.id}/deliveries?limit=0`, admin)).status).toBe(400);
     expect((await call('DELETE', `/api/v1/webhooks/${webhook.id}`, analyst)).status).toBe(403);
-    expect((await call('DELETE', `/api/v1/webhooks/${webhook.id}`, admin)).status).toBe(204);
+    const deleted = await call('DELETE', `/api/v1/webhooks/${webhook.id}`, admin);
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toEqual({ id: webhook.id, deleted_by: 'root' });
     expect((await call('GET', `/api/v1/webhooks/${webhook.id}`, admin)).status).toBe(404);
     expect((await call('DELETE', `/api/v1/webhooks/${webhook.id}`, admin)).status).toBe(404);
     expect((await listed()).map((w) => w.id)).not.toContain(webhook.id);

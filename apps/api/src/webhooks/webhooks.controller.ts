@@ -77,12 +77,14 @@ export class WebhooksController {
   }
 
   @Delete(':id')
-  @HttpCode(204)
+  @HttpCode(200)
   @DocDeleteWebhook()
-  async delete(@Param('id') rawId: string, @Req() req: Request): Promise<void> {
+  async delete(@Param('id') rawId: string, @Req() req: Request) {
     const id = parseOr400(webhookIdSchema, rawId, 'id');
-    await this.registrations.delete(id, this.actorOf(req));
+    const actor = this.actorOf(req);
+    await this.registrations.delete(id, actor);
     await this.record(req, 'admin.webhook_deleted', id, `webhook ${id} deleted`);
+    return { id, deleted_by: actor.userId };
   }
 
   @Get(':id/deliveries')

@@ -104,7 +104,11 @@ export const DocDeleteWebhook = () =>
       'No event is sent to it from now on, retries included. Recorded as admin.webhook_deleted.',
     ),
     idParam,
-    ApiResponse({ status: 204, description: 'Deleted.' }),
+    ApiResponse({
+      status: 200,
+      description: 'Deleted.',
+      content: json({ type: 'object', properties: { id: { type: 'string' }, deleted_by: { type: 'string' } } }),
+    }),
     ...errors(400, 401, 403, 404),
   );
 
