@@ -172,6 +172,9 @@ describe('webhooks (embedded, real receiver)', () => {
     }, 'the delivery log to say delivered');
     expect(log).toHaveLength(expectedIds.length);
     expect(log.some((d) => d.attempts > 1 && d.status_codes.includes(500))).toBe(true);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/^webhook_attempts_total\{outcome="retry"\} [1-9]/m);
+    expect(metrics).toMatch(/^webhook_attempts_total\{outcome="delivered"\} [1-9]/m);
   });
 
   it('sends binary mode to a stream filter, and redelivers from a position or an event id', async () => {

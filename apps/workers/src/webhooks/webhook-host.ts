@@ -21,6 +21,7 @@ export function runWebhooks(runtime: Runtime): RunningRunner {
     store: runtime.store,
     readModels: runtime.readModels,
     logger: logger.child({ component: 'webhooks' }),
+    metrics: runtime.metrics,
     settings: settings.webhooks,
     secretOf: (webhookId) => webhookSecretFor(key, webhookId),
   });

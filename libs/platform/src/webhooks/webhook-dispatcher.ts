@@ -19,6 +19,7 @@ import {
 import { WakeLoop, type EventStore, type HostedRunner, type ReadModelStore, type RecordedEvent } from '#eventsourcing';
 import type { WebhookSettings } from '../config/settings-sections.js';
 import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { checkpointLags, checkpointPosition } from '../read-models/checkpoint-lag.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
 import { deliveryId, deliveryWrite, pendingDeliveries } from './webhook-delivery-log.js';
@@ -32,6 +33,7 @@ export interface WebhookDispatcherOptions {
   readonly store: EventStore;
   readonly readModels: ReadModelStore;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
   readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'retry'>;
   /** The webhook's signing secret (webhookSecretFor with the deployment's key). */
   readonly secretOf: (webhookId: string) => string;
@@ -209,6 +211,7 @@ export class WebhookDispatcher implements HostedRunner {
       outcome = await this.send(webhook.url, request, { timeoutMs: settings.timeoutMs });
     }
     const next = afterAttempt(delivery, outcome, this.now(), settings.retry);
+    this.options.metrics?.webhookAttempts.inc({ outcome: next.state === 'pending' ? 'retry' : next.state });
     if (next.state === 'failed')
       logger.warn(
         { webhookId: delivery.webhookId, eventId: delivery.eventId, error: next.lastError },
