@@ -243,6 +243,8 @@ describe('webhooks (embedded, real receiver)', () => {
     expect(JSON.stringify(await listed())).not.toContain(webhook.secret);
     expect((await call('POST', `/api/v1/webhooks/${webhook.id}/replay`, admin, { from: -1 })).status).toBe(400);
     expect((await call('POST', `/api/v1/webhooks/${webhook.id}/replay`, admin, { from: 'nope' })).status).toBe(400);
+    const huge = { from: '99999999999999999999' };
+    expect((await call('POST', `/api/v1/webhooks/${webhook.id}/replay`, admin, huge)).status).toBe(400);
     expect((await call('GET', '/api/v1/webhooks/not-an-id', admin)).status).toBe(400);
     expect((await call('GET', `/api/v1/webhooks/${webhook.id}/deliveries?limit=0`, admin)).status).toBe(400);
     expect((await call('DELETE', `/api/v1/webhooks/${webhook.id}`, analyst)).status).toBe(403);

@@ -39,7 +39,7 @@ export const registerWebhookSchema = z
 export const replaySchema = z
   .object({
     from: z.union([
-      z.number().int('must be a whole number').min(0, 'must be 0 or more'),
+      z.number().int('must be a whole number').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER),
       z.string().trim().min(1, 'must not be empty').max(200),
     ]),
   })

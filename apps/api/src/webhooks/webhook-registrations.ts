@@ -90,7 +90,7 @@ export class WebhookRegistrations {
 
   private async positionOf(webhookId: string, from: number | string): Promise<number> {
     if (typeof from === 'number') return from;
-    if (/^\d+$/.test(from)) return Number(from);
+    if (/^\d{1,15}$/.test(from)) return Number(from);
     const position = await deliveredPositionOf(this.runtime.readModels, webhookId, from);
     if (position === null)
       throw new ApiError(
