@@ -89,36 +89,51 @@ export const DocListWebhooks = () =>
     ...errors(401, 403),
   );
 
-export const DocGetWebhook = () =>
+interface Success {
+  readonly status: number;
+  readonly description: string;
+  readonly schema: object;
+}
+
+/** A route on one webhook: its id in the path, 404 when there is no such webhook. */
+const onWebhook = (summary: string, description: string, success: Success, ...details: MethodDecorator[]) =>
   applyDecorators(
-    ...common('One webhook (admin)', 'Its registration, without the secret.'),
+    ...common(summary, description),
     idParam,
-    ApiResponse({ status: 200, description: 'The webhook.', content: json(webhook) }),
+    ...details,
+    ApiResponse({ status: success.status, description: success.description, content: json(success.schema) }),
     ...errors(400, 401, 403, 404),
   );
 
+const object = (properties: Record<string, object>) => ({ type: 'object', properties });
+
+export const DocGetWebhook = () =>
+  onWebhook('One webhook (admin)', 'Its registration, without the secret.', {
+    status: 200,
+    description: 'The webhook.',
+    schema: webhook,
+  });
+
 export const DocDeleteWebhook = () =>
-  applyDecorators(
-    ...common(
-      'Delete a webhook (admin)',
-      'No event is sent to it from now on, retries included. Recorded as admin.webhook_deleted.',
-    ),
-    idParam,
-    ApiResponse({
+  onWebhook(
+    'Delete a webhook (admin)',
+    'No event is sent to it from now on, retries included. Recorded as admin.webhook_deleted.',
+    {
       status: 200,
       description: 'Deleted.',
-      content: json({ type: 'object', properties: { id: { type: 'string' }, deleted_by: { type: 'string' } } }),
-    }),
-    ...errors(400, 401, 403, 404),
+      schema: object({ id: { type: 'string' }, deleted_by: { type: 'string' } }),
+    },
   );
 
 export const DocWebhookDeliveries = () =>
-  applyDecorators(
-    ...common(
-      'Delivery log of a webhook (admin)',
-      'One row per event owed to the webhook, newest first: attempts, the status codes of the latest ones, the next attempt.',
-    ),
-    idParam,
+  onWebhook(
+    'Delivery log of a webhook (admin)',
+    'One row per event owed to the webhook, newest first: attempts, the status codes of the latest ones, the next attempt.',
+    {
+      status: 200,
+      description: 'The log.',
+      schema: object({ webhook_id: { type: 'string' }, deliveries: { type: 'array', items: delivery } }),
+    },
     ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } }),
     ApiQuery({ name: 'status', required: false, schema: { type: 'string', enum: ['pending', 'delivered', 'failed'] } }),
     ApiQuery({
@@ -127,24 +142,17 @@ export const DocWebhookDeliveries = () =>
       schema: { type: 'integer', minimum: 1 },
       description: 'Rows of events before this global position: the last row’s position pages on.',
     }),
-    ApiResponse({
-      status: 200,
-      description: 'The log.',
-      content: json({
-        type: 'object',
-        properties: { webhook_id: { type: 'string' }, deliveries: { type: 'array', items: delivery } },
-      }),
-    }),
-    ...errors(400, 401, 403, 404),
   );
 
 export const DocReplayWebhook = () =>
-  applyDecorators(
-    ...common(
-      'Redeliver from a position (admin)',
-      'Every event the webhook wants from `from` (a global position, or the id of an event in its delivery log; inclusive) up to now is delivered again, in order per stream, with its original `webhook-id`. Recorded as admin.webhook_replayed.',
-    ),
-    idParam,
+  onWebhook(
+    'Redeliver from a position (admin)',
+    'Every event the webhook wants from `from` (a global position, or the id of an event in its delivery log; inclusive) up to now is delivered again, in order per stream, with its original `webhook-id`. Recorded as admin.webhook_replayed.',
+    {
+      status: 202,
+      description: 'The redelivery is recorded; the dispatcher takes it in order.',
+      schema: object({ webhook_id: { type: 'string' }, from: { type: 'integer' } }),
+    },
     ApiBody({
       schema: {
         type: 'object',
@@ -153,10 +161,4 @@ export const DocReplayWebhook = () =>
         properties: { from: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }] } },
       },
     }),
-    ApiResponse({
-      status: 202,
-      description: 'The redelivery is recorded; the dispatcher takes it in order.',
-      content: json({ type: 'object', properties: { webhook_id: { type: 'string' }, from: { type: 'integer' } } }),
-    }),
-    ...errors(400, 401, 403, 404),
   );
