@@ -87,6 +87,8 @@ const ioAuth = (f: Fixture, caller: Caller, rest: Record<string, unknown>) => ({
 const CHAT_BODY = (f: Fixture) => ({ message: 'Olá, tudo bem?', session_id: f.session });
 const watched = ownerOnly('200', '404');
 const auditing = { viewer: '403', owner: '403', other: '403', auditor: '200', admin: '200' };
+const adminOnly = (admin: string) => ({ viewer: '403', owner: '403', other: '403', auditor: '403', admin });
+const NO_WEBHOOK = '00000000-0000-4000-8000-000000000000';
 
 const ROWS: Readonly<Record<string, Row>> = {
   'GET /health': publicGet('/health'),
@@ -173,6 +175,28 @@ const ROWS: Readonly<Record<string, Row>> = {
   'POST /api/v1/admin/users/:userId/revoke-tokens': {
     probe: http('POST', () => '/api/v1/admin/users/matrix-target/revoke-tokens', {}),
     expected: guarded({ viewer: '403', owner: '403', other: '403', auditor: '403', admin: '200' }),
+  },
+  // Webhooks are an admin's: ids of no webhook show the admin through the guard (404) and no one else (403).
+  'POST /api/v1/webhooks': {
+    probe: http('POST', () => '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['Nothing*'] }),
+    expected: guarded(adminOnly('201')),
+  },
+  'GET /api/v1/webhooks': { probe: http('GET', () => '/api/v1/webhooks'), expected: guarded(adminOnly('200')) },
+  'GET /api/v1/webhooks/:id': {
+    probe: http('GET', () => `/api/v1/webhooks/${NO_WEBHOOK}`),
+    expected: guarded(adminOnly('404')),
+  },
+  'DELETE /api/v1/webhooks/:id': {
+    probe: http('DELETE', () => `/api/v1/webhooks/${NO_WEBHOOK}`),
+    expected: guarded(adminOnly('404')),
+  },
+  'GET /api/v1/webhooks/:id/deliveries': {
+    probe: http('GET', () => `/api/v1/webhooks/${NO_WEBHOOK}/deliveries`),
+    expected: guarded(adminOnly('404')),
+  },
+  'POST /api/v1/webhooks/:id/replay': {
+    probe: http('POST', () => `/api/v1/webhooks/${NO_WEBHOOK}/replay`, { from: 0 }),
+    expected: guarded(adminOnly('404')),
   },
   // Every verified caller may ask who the server takes them for.
   'GET /api/v1/auth/me': {

@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { resolveIdSecret, type Authenticator, type Runtime, type TokenRevocations } from '#platform';
 import { LiveFeed } from '#eventsourcing';
 import { AdminController } from './admin/admin.controller.js';
+import { WebhookRegistrations } from './webhooks/webhook-registrations.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { auditControllers, auditProviders } from './audit/audit.providers.js';
 import { accessProviders } from './auth/access.providers.js';
@@ -48,6 +50,7 @@ export class AppModule {
         ...chatControllers,
         ...auditControllers,
         AdminController,
+        WebhooksController,
         CallerController,
         ObservabilityController,
         AsyncApiController,
@@ -70,6 +73,7 @@ export class AppModule {
         SummaryChanges,
         GraphqlOperationsService,
         GraphqlEndpoint,
+        WebhookRegistrations,
         ...chatProviders,
         ...websocketProviders(runtime.settings.websocket),
       ],

@@ -17,6 +17,7 @@ export const SETTINGS: { readonly [Section in keyof SettingsSections]: symbol } 
   rateLimits: Symbol('settings.rateLimits'),
   metrics: Symbol('settings.metrics'),
   mqtt: Symbol('settings.mqtt'),
+  webhooks: Symbol('settings.webhooks'),
   chat: Symbol('settings.chat'),
   graphql: Symbol('settings.graphql'),
   llm: Symbol('settings.llm'),

@@ -3,11 +3,12 @@ import { classifySourceFailure, contractSourceNotice, contractSourceResolver } f
 import { runMqttBridge } from './mqtt/mqtt-bridge-host.js';
 import { runLeasedProjectors } from './projections/read-model-projectors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
+import { runWebhooks } from './webhooks/webhook-host.js';
 import { runHere, type RunWorkflows } from './workflows/workflow-hosts.js';
 
 /**
- * Starts the workers on a runtime with the settings' tuning, and the MQTT bridge when
- * MQTT_URL is set. Distributed workers run the read models' projectors and the workflow
+ * Starts the workers on a runtime with the settings' tuning, the webhook dispatcher, and
+ * the MQTT bridge when MQTT_URL is set. Distributed workers run the read models' projectors and the workflow
  * hosts under leases, one worker each; embedded, the workflows run here and the api runs
  * the projectors.
  */
@@ -15,9 +16,11 @@ export async function startWorkersFromRuntime(runtime: Runtime): Promise<Running
   const leased: RunWorkflows = (hosts) => runLeasedProjectors(runtime, hosts);
   const workers = await startWorkersOnly(runtime, runtime.settings.process.embedded ? runHere : leased);
   const bridge = runMqttBridge(runtime);
+  const webhooks = runWebhooks(runtime);
   return {
     stop: async () => {
       await workers.stop();
+      await webhooks.stop();
       await bridge.stop();
     },
   };

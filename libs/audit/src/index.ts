@@ -10,3 +10,7 @@ export * from './audit-key.js';
 export * from './audit-chain.js';
 export * from './audit-checkpoint.js';
 export * from './audit-verify.js';
+export * from './webhooks/webhook-registry.js';
+export * from './webhooks/webhook-filter.js';
+export * from './webhooks/standard-webhooks.js';
+export * from './webhooks/webhook-delivery.js';

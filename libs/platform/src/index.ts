@@ -100,3 +100,6 @@ export * from './read-models/read-model-store.factory.js';
 export { SqliteReadModelStore } from './read-models/sqlite-read-model-store.js';
 export { PostgresReadModelStore } from './read-models/postgres-read-model-store.js';
 export * from './read-models/projector-leases.js';
+export * from './webhooks/webhook-sender.js';
+export * from './webhooks/webhook-delivery-log.js';
+export * from './webhooks/webhook-dispatcher.js';

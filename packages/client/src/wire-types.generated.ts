@@ -134,6 +134,7 @@ export interface CurrentCaller {
     readonly "audit:export"?: "own" | "any";
     readonly "audit:verify"?: "own" | "any";
     readonly "admin:revoke_tokens"?: "own" | "any";
+    readonly "admin:webhooks"?: "own" | "any";
   };
   readonly expires_at: string | null;
 }

@@ -345,7 +345,7 @@ export function buildAsyncApiDocument(
       title: 'Cidadão.AI streaming API',
       version: '1',
       description:
-        'Every stream of the API: SSE, raw WebSocket, Socket.IO, the JetStream feeds and the MQTT bridge. Events carry an id; every transport resumes after it.',
+        'Every stream of the API: SSE, raw WebSocket, Socket.IO, the JetStream feeds and the MQTT bridge. Events carry an id; every transport resumes after it. Webhooks (POST /api/v1/webhooks) push the feed’s CloudEvents by outbound HTTP POST, signed as Standard Webhooks specifies; AsyncAPI has no binding for outbound HTTP, so their contract is docs/webhooks.md.',
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
     },
     defaultContentType: 'application/json',

@@ -8,6 +8,7 @@ export const PERMISSIONS = [
   'audit:export',
   'audit:verify',
   'admin:revoke_tokens',
+  'admin:webhooks',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -122,6 +122,14 @@ export interface MqttSettings {
   readonly topicPrefix: string;
 }
 
+/** Delivery of events to registered webhooks (docs/webhooks.md). */
+export interface WebhookSettings {
+  readonly enabled: boolean;
+  readonly timeoutMs: number;
+  readonly maxConcurrent: number;
+  readonly retry: { readonly minDelayMs: number; readonly maxDelayMs: number; readonly windowMs: number };
+}
+
 export interface ChatSettings {
   readonly maxMessageLength: number;
 }
@@ -155,6 +163,7 @@ export interface SettingsSections {
   readonly rateLimits: RateLimitSettings;
   readonly metrics: MetricsSettings;
   readonly mqtt: MqttSettings;
+  readonly webhooks: WebhookSettings;
   readonly chat: ChatSettings;
   readonly graphql: GraphqlSettings;
   readonly llm: LlmSettings;
@@ -261,6 +270,16 @@ export function sectionsOf(s: Settings): SettingsSections {
     },
     metrics: { port: s.METRICS_PORT, grafanaUrl: s.GRAFANA_URL },
     mqtt: { url: s.MQTT_URL, topicPrefix: s.MQTT_TOPIC_PREFIX },
+    webhooks: {
+      enabled: s.WEBHOOKS_ENABLED,
+      timeoutMs: s.WEBHOOK_TIMEOUT_MS,
+      maxConcurrent: s.WEBHOOK_MAX_CONCURRENT,
+      retry: {
+        minDelayMs: s.WEBHOOK_RETRY_MIN_MS,
+        maxDelayMs: Math.max(s.WEBHOOK_RETRY_MIN_MS, s.WEBHOOK_RETRY_MAX_MS),
+        windowMs: s.WEBHOOK_RETRY_HOURS * 3_600_000,
+      },
+    },
     chat: { maxMessageLength: s.CHAT_MAX_MESSAGE_LENGTH },
     graphql: { maxDepth: s.GRAPHQL_MAX_DEPTH, maxCost: s.GRAPHQL_MAX_COST },
     llm: {

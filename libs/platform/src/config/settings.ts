@@ -119,6 +119,13 @@ export const settingsSchema = z
         'must be topic levels of letters, digits, _ and -, joined by /',
       )
       .default('cidadao'),
+    // ours: webhooks (docs/webhooks.md); registrations are made over the API
+    WEBHOOKS_ENABLED: bool(true),
+    WEBHOOK_TIMEOUT_MS: int(10000, 100, 120000),
+    WEBHOOK_MAX_CONCURRENT: int(16, 1, 1024),
+    WEBHOOK_RETRY_MIN_MS: int(5000, 10, 3600000),
+    WEBHOOK_RETRY_MAX_MS: int(3600000, 10, 86400000),
+    WEBHOOK_RETRY_HOURS: int(24, 24, 720),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
     COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),

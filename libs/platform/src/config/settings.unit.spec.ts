@@ -47,6 +47,12 @@ describe('loadSettings', () => {
       expect(() => loadSettings({ MQTT_TOPIC_PREFIX: bad })).toThrow(/MQTT_TOPIC_PREFIX: must be topic levels/);
   });
 
+  it('retries webhooks for 24 hours at least', () => {
+    expect(loadSettings({}).WEBHOOK_RETRY_HOURS).toBe(24);
+    expect(() => loadSettings({ WEBHOOK_RETRY_HOURS: '23' })).toThrow(/WEBHOOK_RETRY_HOURS/);
+    expect(() => loadSettings({ WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(/WEBHOOK_TIMEOUT_MS: must be a number/);
+  });
+
   it('refuses an embedded store in distributed mode', () => {
     expect(() => loadSettings({ NATS_URL: 'nats://127.0.0.1:4222' })).toThrow(InvalidSettingsError);
     expect(() =>

@@ -103,6 +103,12 @@ export class Metrics {
     labelNames: ['kind'],
     registers: [this.registry],
   });
+  readonly webhookAttempts = new Counter({
+    name: 'webhook_attempts_total',
+    help: 'Webhook POSTs made, by outcome: delivered (2xx), retry (refused, to be tried again) or failed (refused past the retry window).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly consumerPending = new Gauge({
     name: 'jetstream_consumer_pending',
     help: 'Commands waiting in the JetStream consumer.',

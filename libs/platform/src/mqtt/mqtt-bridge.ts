@@ -9,6 +9,7 @@ import {
   WakeLoop,
 } from '#eventsourcing';
 import type { Logger } from '../logging/logger.js';
+import { checkpointLags, checkpointPosition } from '../read-models/checkpoint-lag.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
 import type { MqttLink, MqttMessage } from './mqtt-link.js';
@@ -109,14 +110,13 @@ export class MqttBridge {
   }
 
   /** Position of the last event published and checkpointed. */
-  async checkpoint(): Promise<number> {
-    return (await this.options.readModels.checkpoint(this.name))?.position ?? 0;
+  checkpoint(): Promise<number> {
+    return checkpointPosition(this.options.readModels, this.name);
   }
 
-  /** Events in the store not published yet, as projection_lag_events{projection} reports them. */
-  async lags(): Promise<ReadonlyMap<string, number>> {
-    const [head, position] = await Promise.all([this.options.store.headPosition(), this.checkpoint()]);
-    return new Map([[this.name, Math.max(0, head - position)]]);
+  /** Events in the store not taken into account yet, as projection_lag_events{projection} reports them. */
+  lags(): Promise<ReadonlyMap<string, number>> {
+    return checkpointLags(this.options.store, this.options.readModels, this.name);
   }
 
   private async catchUp(): Promise<void> {
