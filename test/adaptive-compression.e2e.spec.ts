@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
+import { finishedInvestigation } from './support/finished-investigation.js';
 import { openRawSse } from './support/raw-sse-client.js';
 import type { SseFrame } from './support/sse-client.js';
 

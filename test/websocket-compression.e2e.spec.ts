@@ -9,7 +9,7 @@ import {
 } from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { MAX_INBOUND_FRAME_BYTES } from '../apps/api/src/websocket/ws-messages.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
-import { openSse } from './support/sse-client.js';
+import { finishedInvestigation } from './support/finished-investigation.js';
 
 /** permessage-deflate on the raw WebSocket endpoints, with a client that offers it and one that does not. */
 let app: EmbeddedApp;
@@ -25,20 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
 });
-
-async function finishedInvestigation(): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }),
-  });
-  expect(res.status).toBe(202);
-  const id = ((await res.json()) as { investigation_id: string }).investigation_id;
-  await (
-    await openSse(`${app.url}/api/v1/investigations/stream/${id}`)
-  ).done;
-  return id;
-}
 
 interface Watched {
   readonly client: WsTestClient;
@@ -68,7 +54,7 @@ async function watch(id: string, options: ClientOptions): Promise<Watched> {
 
 describe('permessage-deflate on /api/v1/ws/investigations/{id}', () => {
   it('compresses for a client that offers it, within the configured window, and the messages are the same', async () => {
-    const id = await finishedInvestigation();
+    const id = await finishedInvestigation(app.url);
     const plain = await watch(id, { perMessageDeflate: false });
     const deflated = await watch(id, { perMessageDeflate: { serverMaxWindowBits: 15 } });
 
@@ -84,7 +70,7 @@ describe('permessage-deflate on /api/v1/ws/investigations/{id}', () => {
   });
 
   it('refuses with 400 a client that insists on a smaller server window than the configured one', async () => {
-    const id = await finishedInvestigation();
+    const id = await finishedInvestigation(app.url);
     const ws = new WebSocket(wsUrl(app.url, `/api/v1/ws/investigations/${id}`), {
       perMessageDeflate: { serverMaxWindowBits: 9 },
     });
@@ -119,7 +105,7 @@ describe('permessage-deflate on /api/v1/ws/investigations/{id}', () => {
     expect(await sent).toBeLessThan(64 * 1024);
     expect(await closed).toBe(1009);
 
-    const id = await finishedInvestigation();
+    const id = await finishedInvestigation(app.url);
     const after = await watch(id, { perMessageDeflate: true });
     expect(after.messages.at(-1)?.type).toBe('complete');
   });
