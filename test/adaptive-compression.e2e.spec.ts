@@ -35,17 +35,7 @@ describe.each(setups)('adaptive SSE compression, %s', (_name, env, shrinks) => {
   let url = '';
   beforeAll(async () => {
     app = await startEmbeddedApp({ SYNTHETIC_CONTRACTS: '600', INVESTIGATION_PAGE_SIZE: '50', ...env });
-    const res = await fetch(`${app.url}/api/v1/investigations`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }),
-    });
-    expect(res.status).toBe(202);
-    const id = ((await res.json()) as { investigation_id: string }).investigation_id;
-    url = `${app.url}/api/v1/investigations/stream/${id}`;
-    await (
-      await openRawSse(url)
-    ).done;
+    url = `${app.url}/api/v1/investigations/stream/${await finishedInvestigation(app.url)}`;
   });
   afterAll(async () => {
     await app?.stop();
