@@ -47,7 +47,7 @@ export interface WsPeerOptions {
   readonly correlationId: string;
   /** The general endpoint batches; the seed's per-stream endpoints send each message alone. */
   readonly batching: boolean;
-  readonly websocket: Pick<WebSocketSettings, 'bufferSize' | 'pingIntervalSeconds' | 'timeoutSeconds'>;
+  readonly websocket: Pick<WebSocketSettings, 'bufferSize' | 'pingIntervalSeconds' | 'timeoutSeconds' | 'deflate'>;
   readonly logger: Logger;
   readonly timers: PeerTimers;
 }
@@ -80,6 +80,12 @@ export class WsPeer implements Peer, WheelTask {
    * context, asynchronously and in order, so hub frames go through it rather than past it.
    */
   private readonly deflating: boolean;
+  /**
+   * Messages shorter than this go uncompressed. `ws` itself compresses every message while
+   * the context is kept; RFC 7692 lets a message go uncompressed in between (neither side
+   * adds it to its window), so the threshold is applied here.
+   */
+  private readonly deflateThreshold: number;
   /** Takes a fresh token sent on this connection (set by whoever tracks its expiry). */
   refreshToken: ((token: string) => Promise<OutboundMessage>) | null = null;
 
@@ -97,6 +103,7 @@ export class WsPeer implements Peer, WheelTask {
     this.pingMs = websocket.pingIntervalSeconds * 1000;
     this.idleMs = websocket.timeoutSeconds * 1000;
     this.deflating = deflateNegotiated(ws);
+    this.deflateThreshold = websocket.deflate === false ? Infinity : websocket.deflate.threshold;
     this.batcher = options.batching ? new MessageBatcher((frame) => this.write(frame)) : null;
     this.drains = new DrainWaiters(
       timers.drains,
@@ -213,7 +220,9 @@ export class WsPeer implements Peer, WheelTask {
   }
 
   private write(frame: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.deflating) this.ws.send(frame, { compress: Buffer.byteLength(frame) >= this.deflateThreshold });
+    else this.ws.send(frame);
   }
 
   private checkBounds(): void {

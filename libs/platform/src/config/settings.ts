@@ -55,7 +55,7 @@ export const settingsSchema = z
     // ours: event streams gzip only where it pays (docs/benchmarks.md, compression)
     STREAMING_COMPRESSION_ADAPTIVE: bool(true),
     /** Event streams whose frames average fewer bytes than this are not worth compressing. */
-    STREAMING_COMPRESSION_MIN_FRAME: int(256, 0, 1048576),
+    STREAMING_COMPRESSION_MIN_FRAME: int(64, 0, 1048576),
     SSE_KEEPALIVE_INTERVAL: int(30, 1, 3600),
     SSE_RETRY_MS: int(3000, 100, 600000),
     WEBSOCKET_PING_INTERVAL: int(30, 1, 3600),
@@ -78,7 +78,7 @@ export const settingsSchema = z
     WEBSOCKET_DEFLATE_WINDOW_BITS: int(10, 9, 15),
     WEBSOCKET_DEFLATE_MEM_LEVEL: int(6, 1, 9),
     WEBSOCKET_DEFLATE_LEVEL: int(6, 1, 9),
-    WEBSOCKET_DEFLATE_THRESHOLD: int(256, 0, 67108864),
+    WEBSOCKET_DEFLATE_THRESHOLD: int(64, 0, 67108864),
     WEBSOCKET_DEFLATE_CONCURRENCY: int(10, 1, 1024),
     // ours: infrastructure
     NATS_URL: url(['nats', 'tls', 'ws', 'wss']).optional(),

@@ -30,7 +30,8 @@ const HYSTERESIS = 2;
  */
 export class CompressionPolicy {
   private current: WireMode = 'store';
-  private averageFrame = -1;
+  /** Starts at the threshold: the first frames decide, not a prior either way. */
+  private averageFrame: number;
   private ratio = DEFAULT_RATIO;
   private costNsPerByte = DEFAULT_COST_NS_PER_BYTE;
   private drainRate = 0;
@@ -41,6 +42,7 @@ export class CompressionPolicy {
 
   constructor(private readonly options: CompressionPolicyOptions) {
     this.windowMs = options.windowMs ?? 1000;
+    this.averageFrame = options.minFrameBytes;
   }
 
   get mode(): WireMode {
@@ -59,7 +61,7 @@ export class CompressionPolicy {
 
   /** The mode for a frame of `bytes` written at `nowMs`, with `backlog` bytes still waiting for the socket. */
   next(bytes: number, nowMs: number, backlog: number): WireMode {
-    this.averageFrame = this.averageFrame < 0 ? bytes : this.averageFrame + ALPHA * (bytes - this.averageFrame);
+    this.averageFrame += ALPHA * (bytes - this.averageFrame);
     this.measure(nowMs, backlog);
     this.current = this.decide();
     return this.current;

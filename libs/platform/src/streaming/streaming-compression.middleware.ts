@@ -16,7 +16,7 @@ export interface StreamingCompressionOptions {
    * is compressed (STREAMING_COMPRESSION_ADAPTIVE). Default: true.
    */
   readonly adaptive?: boolean;
-  /** Adaptive event streams whose frames average fewer bytes stay verbatim (STREAMING_COMPRESSION_MIN_FRAME; default 256). */
+  /** Adaptive event streams whose frames average fewer bytes stay verbatim (STREAMING_COMPRESSION_MIN_FRAME; default 64). */
   readonly minFrameBytes?: number;
 }
 
@@ -106,7 +106,7 @@ function interceptResponse(
     const { encoding, cb } = callbackArgs(encodingOrCallback, callback);
     decide();
     if (adaptive) {
-      adaptive.write(typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.from(chunk));
+      adaptive.write(bufferOf(chunk, encoding));
       if (cb) process.nextTick(cb);
       return !res.writableNeedDrain;
     }
@@ -130,8 +130,7 @@ function interceptResponse(
     decide(chunk === undefined ? 0 : Buffer.byteLength(chunk, encoding ?? 'utf8'));
     if (adaptive) {
       if (cb) res.once('finish', () => cb());
-      if (chunk !== undefined)
-        adaptive.write(typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.from(chunk));
+      if (chunk !== undefined) adaptive.write(bufferOf(chunk, encoding));
       adaptive.end();
       return res;
     }
@@ -219,7 +218,7 @@ function startAdaptive(
       cork: () => res.cork(),
       uncork: () => res.uncork(),
     },
-    { level: options.compressionLevel, chunkSize: options.chunkSize, minFrameBytes: options.minFrameBytes ?? 256 },
+    { level: options.compressionLevel, chunkSize: options.chunkSize, minFrameBytes: options.minFrameBytes ?? 64 },
   );
   compressors.set(res, () => adaptive.pending);
   countQueueAsUnwritable(res, () => adaptive.pending >= res.writableHighWaterMark);
@@ -233,6 +232,12 @@ function countQueueAsUnwritable(res: ServerResponse, queueFull: () => boolean): 
   const socketNeedsDrain = (): boolean =>
     Reflect.get(Object.getPrototypeOf(res) as object, 'writableNeedDrain', res) as boolean;
   Object.defineProperty(res, 'writableNeedDrain', { configurable: true, get: () => queueFull() || socketNeedsDrain() });
+}
+
+/** A chunk as a Buffer, without copying one that is already bytes: a hub frame stays the shared one. */
+function bufferOf(chunk: Chunk, encoding: BufferEncoding | undefined): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, encoding ?? 'utf8');
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 function applyHeaders(res: ServerResponse, headers: HeadersArgument): void {
