@@ -38,10 +38,12 @@ const ZLIB = { flush: constants.Z_SYNC_FLUSH, windowBits: 13, memLevel: 6 } as c
  * CompressionPolicy says. One gzip member throughout: Content-Encoding is decided once, at
  * the response's start, and every gzip client decodes both kinds of block. The member's
  * header and trailer (CRC-32, length) are written here, the deflate blocks by a raw deflate
- * stream that is only created once a frame is worth compressing. Before stored blocks
- * follow deflate output, the deflater is fully flushed: its later output then never refers
- * back past bytes it did not see. A stored frame costs no zlib call at all, and its bytes
- * are the shared frame's own.
+ * stream that is only created once a frame is worth compressing. Every deflate write ends
+ * in a sync flush, so its output is whole and byte-aligned; when stored blocks follow, the
+ * deflater is dropped, and a later compressed frame starts a new one with no history: no
+ * deflate output ever refers back past bytes its deflater did not see, and a stream that
+ * went verbatim (idle, or a fast client) holds no zlib state. A stored frame costs no zlib
+ * call at all, and its bytes are the shared frame's own.
  */
 export class AdaptiveGzip {
   readonly policy: CompressionPolicy;
@@ -106,7 +108,7 @@ export class AdaptiveGzip {
         this.emit(HEADER);
       }
       if (item.kind === 'end') return this.finish();
-      if (item.kind === 'reset') this.fullFlush();
+      if (item.kind === 'reset') this.dropDeflater();
       else {
         this.queuedBytes -= item.bytes.length;
         if (item.kind === 'store') this.store(item.bytes);
@@ -140,16 +142,14 @@ export class AdaptiveGzip {
     });
   }
 
-  private fullFlush(): void {
-    const deflate = this.deflate;
-    if (!deflate) return;
-    this.busy = true;
-    deflate.flush(constants.Z_FULL_FLUSH, () => this.resume());
+  private dropDeflater(): void {
+    this.deflate?.destroy();
+    this.deflate = null;
   }
 
   private resume(): void {
     this.busy = false;
-    if (!this.deflate?.destroyed) this.pump();
+    if (!this.ended || this.queue.length > 0) this.pump();
   }
 
   private finish(): void {
