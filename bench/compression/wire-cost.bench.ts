@@ -79,7 +79,12 @@ interface Row {
 }
 
 async function measure(wireCase: WireCase): Promise<Row> {
+  const t0 = Date.now();
+  const lap = (what: string): void => {
+    if (process.env.TRACE) console.log(`  ${what}: ${Date.now() - t0} ms`);
+  };
   const { child, port } = await startServer(wireCase);
+  lap('server');
   try {
     const ends: Array<() => Promise<number>> = [];
     for (let i = 0; i < wireCase.subscribers; i += 50) {
@@ -88,9 +93,12 @@ async function measure(wireCase: WireCase): Promise<Row> {
     }
     while ((await child.ask<number>('count', 'count')) < wireCase.subscribers)
       await new Promise((resolve) => setTimeout(resolve, 20));
+    lap('subscribed');
     const before = await child.ask<NodeJS.CpuUsage>('cpu', 'cpu');
     await child.ask('publish', 'published');
+    lap('published');
     const bytes = (await Promise.all(ends.map((end) => end()))).reduce((a, b) => a + b, 0);
+    lap('received');
     const after = await child.ask<NodeJS.CpuUsage>('cpu', 'cpu');
     const cpuUs = after.user - before.user + (after.system - before.system);
     const deliveries = wireCase.events * wireCase.subscribers;
