@@ -103,10 +103,6 @@ export class AdaptiveGzip {
     while (!this.busy) {
       const item = this.queue.shift();
       if (!item) return;
-      if (!this.started) {
-        this.started = true;
-        this.emit(HEADER);
-      }
       if (item.kind === 'end') return this.finish();
       if (item.kind === 'reset') this.dropDeflater();
       else {
@@ -118,17 +114,16 @@ export class AdaptiveGzip {
   }
 
   private store(bytes: Buffer): void {
-    this.output.cork();
+    const pieces: Buffer[] = [];
     for (let at = 0; at < bytes.length; at += STORED_MAX) {
       const part = bytes.subarray(at, at + STORED_MAX);
       const head = Buffer.allocUnsafe(5);
       head[0] = 0;
       head.writeUInt16LE(part.length, 1);
       head.writeUInt16LE(~part.length & 0xffff, 3);
-      this.emit(head);
-      this.emit(part);
+      pieces.push(head, part);
     }
-    this.output.uncork();
+    this.emitAll(pieces);
   }
 
   private compress(bytes: Buffer): void {
@@ -156,10 +151,7 @@ export class AdaptiveGzip {
     const trailer = Buffer.allocUnsafe(8);
     trailer.writeUInt32LE(this.crc >>> 0, 0);
     trailer.writeUInt32LE(this.size, 4);
-    this.output.cork();
-    this.emit(FINAL_BLOCK);
-    this.emit(trailer);
-    this.output.uncork();
+    this.emitAll([FINAL_BLOCK, trailer]);
     this.deflate?.destroy();
     this.output.end();
   }
@@ -176,8 +168,23 @@ export class AdaptiveGzip {
     return this.deflate;
   }
 
+  /**
+   * Pieces that belong together, as one chunk: corked once the response is under way; the
+   * first ones joined, since a response corked before its head was sent flushes its first
+   * write alone.
+   */
+  private emitAll(pieces: Buffer[]): void {
+    if (!this.started) return this.emit(Buffer.concat(pieces));
+    this.output.cork();
+    for (const piece of pieces) this.emit(piece);
+    this.output.uncork();
+  }
+
+  /** The member's header goes out with its first bytes, so the first chunk a client sees decodes. */
   private emit(bytes: Buffer): void {
-    this.policy.sent(bytes.length);
-    this.output.write(bytes);
+    const out = this.started ? bytes : Buffer.concat([HEADER, bytes]);
+    this.started = true;
+    this.policy.sent(out.length);
+    this.output.write(out);
   }
 }
