@@ -121,10 +121,12 @@ const MODES: ReadonlyArray<Pick<WireCase, 'transport' | 'mode' | 'windowBits'>> 
   { transport: 'ws', mode: 'deflate', windowBits: 10 },
   { transport: 'ws', mode: 'deflate', windowBits: 13 },
 ];
-const STREAMS: ReadonlyArray<{ kind: FrameKind; paceMs: number }> = [
+/** Each stream at each size; `long`: EVENTS × 8 events, at 100 subscribers only (long enough for the adaptive gzip's probes). */
+const STREAMS: ReadonlyArray<{ kind: FrameKind; paceMs: number; long?: boolean }> = [
   { kind: 'anomaly', paceMs: 20 },
   { kind: 'anomaly', paceMs: 0 },
   { kind: 'short', paceMs: 20 },
+  { kind: 'anomaly', paceMs: 0, long: true },
 ];
 
 async function main(): Promise<void> {
@@ -134,12 +136,15 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    ['transport', 'mode', 'frames', 'pace', 'subs', 'B/event/sub', 'CPU µs/event', 'CPU µs/event/sub'].join(' | '),
+    ['transport', 'mode', 'frames', 'pace', 'subs', 'events', 'B/event/sub', 'CPU µs/event', 'CPU µs/event/sub'].join(
+      ' | ',
+    ),
   );
   for (const subscribers of SUBSCRIBERS)
-    for (const stream of STREAMS)
+    for (const { long, ...stream } of STREAMS) {
+      if (long && subscribers > 100) continue;
       for (const mode of MODES) {
-        const row = await measure({ ...mode, ...stream, subscribers, events: EVENTS });
+        const row = await measure({ ...mode, ...stream, subscribers, events: long ? EVENTS * 8 : EVENTS });
         const { wireCase: c } = row;
         console.log(
           [
@@ -148,12 +153,14 @@ async function main(): Promise<void> {
             c.kind,
             c.paceMs > 0 ? `${1000 / c.paceMs}/s` : 'max',
             c.subscribers,
+            c.events,
             row.bytesPerEvent.toFixed(1),
             row.cpuUsPerEvent.toFixed(0),
             row.cpuUsPerDelivery.toFixed(2),
           ].join(' | '),
         );
       }
+    }
   console.log(
     `load average after: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -16,6 +16,9 @@ const DEFAULT_RATIO = 0.3;
 const ALPHA = 0.25;
 /** Compression stops above HYSTERESIS × the break-even rate and resumes below it. */
 const HYSTERESIS = 2;
+/** How often a busy compressed stream tries one window verbatim; the first time, after FIRST_PROBE_WINDOWS. */
+const PROBE_EVERY_MS = 10_000;
+const FIRST_PROBE_WINDOWS = 2;
 
 /**
  * When one event stream's gzip pays for itself. Compressing n bytes costs n·c of CPU and
@@ -23,10 +26,13 @@ const HYSTERESIS = 2;
  * send: it pays while R < (1 − ratio)/c, the break-even rate. R is measured per connection
  * over windows of `windowMs`: the bytes that left the server's buffer for the socket per
  * second. A socket that never backs up only shows the rate it was offered, a lower bound,
- * so a quiet stream stays compressed and a busy one to a fast client goes verbatim. Frames
- * averaging under minFrameBytes stay verbatim too. Both rules switch back only past a margin
- * (half the frame size, twice the rate), so a stream does not flap between modes. Pure: the
- * caller passes the time and what it measured.
+ * so a quiet stream stays compressed. A busy compressed stream cannot show a fast link that
+ * way (compressing is what limits its rate), so every PROBE_EVERY_MS, when what it sends
+ * would be over the break-even rate uncompressed, it goes verbatim for one window: a client
+ * that takes that without backing up stays verbatim, one that falls behind goes back to
+ * compressed. Frames averaging under minFrameBytes stay verbatim too. Both rules switch back
+ * only past a margin (half the frame size, twice the rate), so a stream does not flap
+ * between modes. Pure: the caller passes the time and what it measured.
  */
 export class CompressionPolicy {
   private current: WireMode = 'store';
@@ -39,6 +45,8 @@ export class CompressionPolicy {
   private windowBytes = 0;
   private windowBacklog = 0;
   private readonly windowMs: number;
+  private probing = false;
+  private nextProbeMs = 0;
 
   constructor(private readonly options: CompressionPolicyOptions) {
     this.windowMs = options.windowMs ?? 1000;
@@ -62,8 +70,8 @@ export class CompressionPolicy {
   /** The mode for a frame of `bytes` written at `nowMs`, with `backlog` bytes still waiting for the socket. */
   next(bytes: number, nowMs: number, backlog: number): WireMode {
     this.averageFrame += ALPHA * (bytes - this.averageFrame);
-    this.measure(nowMs, backlog);
-    this.current = this.decide();
+    const measured = this.measure(nowMs, backlog);
+    this.current = this.decide(nowMs, measured);
     return this.current;
   }
 
@@ -79,26 +87,41 @@ export class CompressionPolicy {
     this.costNsPerByte += ALPHA * (elapsedNs / inputBytes - this.costNsPerByte);
   }
 
-  private measure(nowMs: number, backlog: number): void {
+  /** True when a window just closed and drainRate is new. */
+  private measure(nowMs: number, backlog: number): boolean {
     if (Number.isNaN(this.windowStartMs)) {
       this.windowStartMs = nowMs;
       this.windowBacklog = backlog;
-      return;
+      this.nextProbeMs = nowMs + FIRST_PROBE_WINDOWS * this.windowMs;
+      return false;
     }
     const elapsedMs = nowMs - this.windowStartMs;
-    if (elapsedMs < this.windowMs) return;
+    if (elapsedMs < this.windowMs) return false;
     const drained = Math.max(0, this.windowBytes - (backlog - this.windowBacklog));
     this.drainRate = (drained * 1000) / elapsedMs;
     this.windowStartMs = nowMs;
     this.windowBytes = 0;
     this.windowBacklog = backlog;
+    return true;
   }
 
-  private decide(): WireMode {
+  private decide(nowMs: number, measured: boolean): WireMode {
     const { minFrameBytes } = this.options;
     const compressing = this.current === 'compress';
-    const tiny = this.averageFrame < (compressing ? minFrameBytes / 2 : minFrameBytes);
-    const fast = this.drainRate > (compressing ? HYSTERESIS : 1) * this.breakEvenRate;
-    return tiny || fast ? 'store' : 'compress';
+    if (this.averageFrame < (compressing ? minFrameBytes / 2 : minFrameBytes)) {
+      this.probing = false;
+      return 'store';
+    }
+    const breakEven = this.breakEvenRate;
+    if (this.probing) {
+      if (!measured) return 'store';
+      this.probing = false;
+      this.nextProbeMs = nowMs + PROBE_EVERY_MS;
+    } else if (compressing && measured && nowMs >= this.nextProbeMs && this.drainRate / this.ratio > breakEven) {
+      // The window that just opened is the probe's.
+      this.probing = true;
+      return 'store';
+    }
+    return this.drainRate > (compressing ? HYSTERESIS : 1) * breakEven ? 'store' : 'compress';
   }
 }

@@ -49,4 +49,30 @@ describe('CompressionPolicy', () => {
     const policy = new CompressionPolicy({ minFrameBytes: 256 });
     expect(feed(policy, 60, 1500, 500)).toBe('compress');
   });
+
+  it('probes a busy compressed stream verbatim: a client that keeps up stays verbatim, one that falls behind does not', () => {
+    const probe = (backlogGrowth: number): string[] => {
+      const policy = new CompressionPolicy({ minFrameBytes: 64 });
+      // 2 µs per byte, ratio 0.15: it pays under 425 kB/s; 1,000 frames of 600 B a second, 90 kB/s compressed.
+      for (let i = 0; i < 40; i++) policy.compressed(600, 90, 1_200_000);
+      const modes: string[] = [];
+      let backlog = 0;
+      for (let ms = 0; ms <= 14_000; ms++) {
+        const mode = policy.next(600, ms, backlog);
+        policy.sent(mode === 'store' ? 600 : 90);
+        if (mode === 'store') backlog += backlogGrowth;
+        if (ms % 1000 === 999) modes.push(mode);
+      }
+      return modes;
+    };
+    const fast = probe(0);
+    // The first probe after two windows.
+    expect(fast.slice(0, 2)).toEqual(['compress', 'compress']);
+    expect(fast.slice(2)).toEqual(Array(12).fill('store'));
+    // Half of every verbatim frame stays in the socket's buffer: 300 kB/s drained, under break-even.
+    const slow = probe(300);
+    // Probed at 2 s and again 10 s after.
+    expect(slow.slice(0, 5)).toEqual(['compress', 'compress', 'store', 'compress', 'compress']);
+    expect(slow.slice(11, 14)).toEqual(['compress', 'compress', 'store']);
+  });
 });
