@@ -75,7 +75,7 @@ export const settingsSchema = z
     WEBSOCKET_BUFFER_SIZE: int(131072, 1024, 67108864),
     // ours: permessage-deflate (RFC 7692) for raw WebSocket and Socket.IO, when the client offers it
     WEBSOCKET_PERMESSAGE_DEFLATE: bool(false),
-    WEBSOCKET_DEFLATE_WINDOW_BITS: int(10, 9, 15),
+    WEBSOCKET_DEFLATE_WINDOW_BITS: int(13, 9, 15),
     WEBSOCKET_DEFLATE_MEM_LEVEL: int(6, 1, 9),
     WEBSOCKET_DEFLATE_LEVEL: int(6, 1, 9),
     WEBSOCKET_DEFLATE_THRESHOLD: int(64, 0, 67108864),
