@@ -52,8 +52,9 @@ function readSession(res: IncomingMessage, abort: () => void): RawSseSession {
     while (waiting.length > 0 && handed < frames.length) waiting.shift()?.resolve(frames[handed++] as SseFrame);
     if (ended) for (const w of waiting.splice(0)) w.reject(new Error(`the stream ended after ${frames.length} events`));
   };
-  res.on('data', (chunk: Buffer) => {
-    wire += chunk.length;
+  // Without gzip, setEncoding below makes these strings: their bytes, not their UTF-16 length.
+  res.on('data', (chunk: Buffer | string) => {
+    wire += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
   });
   const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
   body.setEncoding('utf8');

@@ -28,6 +28,8 @@ export function edgeMiddleware(runtime: Runtime): EdgeMiddleware[] {
       minimumSize: COMPRESSION_MINIMUM_SIZE,
       compressionLevel: gzip.level,
       chunkSize: gzip.chunkSize,
+      adaptive: gzip.adaptive,
+      minFrameBytes: gzip.minFrameBytes,
     });
     edge.push(compression.use);
   }

@@ -34,7 +34,7 @@ async function serve(timers: PeerTimers): Promise<Served> {
         principal: { id: 'u-1', roles: ['analyst'] },
         correlationId: 'c-1',
         batching: false,
-        websocket: { bufferSize: 4096, pingIntervalSeconds: PING_S, timeoutSeconds: IDLE_S },
+        websocket: { bufferSize: 4096, pingIntervalSeconds: PING_S, timeoutSeconds: IDLE_S, deflate: false },
         logger: silentLogger,
         timers,
       });

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { MessageBatcher, newId, type Logger, type Principal, type WebSocketSettings, type WheelTask } from '#platform';
 import type { WireFrame } from '../streaming/wire-frame.js';
+import { deflateNegotiated } from './ws-deflate.js';
 import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
@@ -46,7 +47,7 @@ export interface WsPeerOptions {
   readonly correlationId: string;
   /** The general endpoint batches; the seed's per-stream endpoints send each message alone. */
   readonly batching: boolean;
-  readonly websocket: Pick<WebSocketSettings, 'bufferSize' | 'pingIntervalSeconds' | 'timeoutSeconds'>;
+  readonly websocket: Pick<WebSocketSettings, 'bufferSize' | 'pingIntervalSeconds' | 'timeoutSeconds' | 'deflate'>;
   readonly logger: Logger;
   readonly timers: PeerTimers;
 }
@@ -74,6 +75,17 @@ export class WsPeer implements Peer, WheelTask {
   private peak = 0;
   private pauses = 0;
   private ending = false;
+  /**
+   * permessage-deflate negotiated: `ws` compresses each message with this connection's own
+   * context, asynchronously and in order, so hub frames go through it rather than past it.
+   */
+  private readonly deflating: boolean;
+  /**
+   * Messages shorter than this go uncompressed. `ws` itself compresses every message while
+   * the context is kept; RFC 7692 lets a message go uncompressed in between (neither side
+   * adds it to its window), so the threshold is applied here.
+   */
+  private readonly deflateThreshold: number;
   /** Takes a fresh token sent on this connection (set by whoever tracks its expiry). */
   refreshToken: ((token: string) => Promise<OutboundMessage>) | null = null;
 
@@ -90,6 +102,8 @@ export class WsPeer implements Peer, WheelTask {
     this.limit = websocket.bufferSize;
     this.pingMs = websocket.pingIntervalSeconds * 1000;
     this.idleMs = websocket.timeoutSeconds * 1000;
+    this.deflating = deflateNegotiated(ws);
+    this.deflateThreshold = websocket.deflate === false ? Infinity : websocket.deflate.threshold;
     this.batcher = options.batching ? new MessageBatcher((frame) => this.write(frame)) : null;
     this.drains = new DrainWaiters(
       timers.drains,
@@ -129,12 +143,14 @@ export class WsPeer implements Peer, WheelTask {
 
   /**
    * A hub frame: its text frame's bytes, made once for every peer, written as they are
-   * (`ws` holds nothing back without compression); batched peers take its shared text.
+   * (`ws` holds nothing back without compression); batched peers take its shared text, and
+   * a deflating peer its text through `ws`'s compressor.
    */
   sendFrame(frame: WireFrame): void {
     if (this.closed) return;
     this.touch();
     if (this.batcher) this.batcher.push(frame.ws);
+    else if (this.deflating) this.write(frame.ws);
     else if (!this.socket.destroyed) this.socket.write(textFrameOf(frame));
     this.checkBounds();
   }
@@ -204,7 +220,9 @@ export class WsPeer implements Peer, WheelTask {
   }
 
   private write(frame: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.deflating) this.ws.send(frame, { compress: Buffer.byteLength(frame) >= this.deflateThreshold });
+    else this.ws.send(frame);
   }
 
   private checkBounds(): void {

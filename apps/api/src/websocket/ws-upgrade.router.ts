@@ -38,6 +38,7 @@ import { admit, type Admission } from './ws-auth.js';
 import { guardUpgradeSocket, guardWebSocket, type FaultScope } from './ws-client-faults.js';
 import { WsConnections } from './ws-connections.js';
 import { closeCodeOf, closeReason, errorFrom, MAX_INBOUND_FRAME_BYTES, WS_CLOSE } from './ws-messages.js';
+import { perMessageDeflateOptions } from './ws-deflate.js';
 import { WsPeer } from './ws-peer.js';
 import { parseUpgradeQuery, routeOf, type UpgradeQuery, type WsRoute } from './ws-routes.js';
 
@@ -52,12 +53,7 @@ type Endpoint = Exclude<WsRoute, { kind: 'socketio' } | { kind: 'unknown' }>;
  */
 @Injectable()
 export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_INBOUND_FRAME_BYTES,
-    perMessageDeflate: false,
-    clientTracking: false,
-  });
+  private readonly wss: WebSocketServer;
   private server: Server | null = null;
   private readonly listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
     this.onUpgrade(req, socket, head);
@@ -82,7 +78,14 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     @Inject(INVESTIGATION_HUBS) private readonly investigationHubs: StreamHubs<WireFrame>,
     @Inject(CHAT_HUBS) private readonly chatHubs: StreamHubs<WireFrame>,
     private readonly graphql: GraphqlEndpoint,
-  ) {}
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_INBOUND_FRAME_BYTES,
+      perMessageDeflate: perMessageDeflateOptions(websocket.deflate),
+      clientTracking: false,
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;

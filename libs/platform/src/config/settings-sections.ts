@@ -17,7 +17,14 @@ export interface HttpSettings {
   readonly trustProxy: Settings['TRUST_PROXY'];
   readonly corsOrigins: Settings['CORS_ORIGINS'];
   readonly maxBodyBytes: number;
-  readonly compression: { readonly enabled: boolean; readonly level: number; readonly chunkSize: number };
+  readonly compression: {
+    readonly enabled: boolean;
+    readonly level: number;
+    readonly chunkSize: number;
+    /** Event streams: per connection, compress only while it pays (frame sizes, the client's drain rate). */
+    readonly adaptive: boolean;
+    readonly minFrameBytes: number;
+  };
 }
 
 /** Long-lived streams on every transport: SSE framing, limits of one stream, the process's quota. */
@@ -41,6 +48,19 @@ export interface WebSocketSettings {
   readonly pingIntervalSeconds: number;
   readonly timeoutSeconds: number;
   readonly bufferSize: number;
+  /** permessage-deflate, negotiated only with clients that offer it; false: never. */
+  readonly deflate: WebSocketDeflateSettings | false;
+}
+
+/** The bounds of one connection's permessage-deflate: window, memory, what is worth it, zlib jobs at once. */
+export interface WebSocketDeflateSettings {
+  readonly windowBits: number;
+  readonly memLevel: number;
+  readonly level: number;
+  /** Messages smaller than this many bytes go uncompressed. */
+  readonly threshold: number;
+  /** zlib jobs in flight at once across the process's connections. */
+  readonly concurrency: number;
 }
 
 /** Where events, read models, journals and secrets are kept. */
@@ -189,6 +209,8 @@ export function sectionsOf(s: Settings): SettingsSections {
         enabled: s.STREAMING_COMPRESSION,
         level: s.STREAMING_COMPRESSION_LEVEL,
         chunkSize: s.STREAMING_CHUNK_SIZE,
+        adaptive: s.STREAMING_COMPRESSION_ADAPTIVE,
+        minFrameBytes: s.STREAMING_COMPRESSION_MIN_FRAME,
       },
     },
     streaming: {
@@ -208,6 +230,13 @@ export function sectionsOf(s: Settings): SettingsSections {
       pingIntervalSeconds: s.WEBSOCKET_PING_INTERVAL,
       timeoutSeconds: s.WEBSOCKET_TIMEOUT,
       bufferSize: s.WEBSOCKET_BUFFER_SIZE,
+      deflate: s.WEBSOCKET_PERMESSAGE_DEFLATE && {
+        windowBits: s.WEBSOCKET_DEFLATE_WINDOW_BITS,
+        memLevel: s.WEBSOCKET_DEFLATE_MEM_LEVEL,
+        level: s.WEBSOCKET_DEFLATE_LEVEL,
+        threshold: s.WEBSOCKET_DEFLATE_THRESHOLD,
+        concurrency: s.WEBSOCKET_DEFLATE_CONCURRENCY,
+      },
     },
     storage: {
       eventStore: s.EVENT_STORE,

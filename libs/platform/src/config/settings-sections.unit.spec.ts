@@ -13,6 +13,13 @@ const CASES: ReadonlyArray<
   ['streaming', { SSE_KEEPALIVE_INTERVAL: '5' }, (s) => s.streaming.keepaliveSeconds, 5],
   ['streaming', { MAX_ANONYMOUS_STREAMS: '7' }, (s) => s.streaming.maxAnonymous, 7],
   ['websocket', { WEBSOCKET_TIMEOUT: '60' }, (s) => s.websocket.timeoutSeconds, 60],
+  [
+    'websocket',
+    { WEBSOCKET_PERMESSAGE_DEFLATE: 'true', WEBSOCKET_DEFLATE_WINDOW_BITS: '11' },
+    (s) => s.websocket.deflate,
+    { windowBits: 11, memLevel: 6, level: 6, threshold: 64, concurrency: 10 },
+  ],
+  ['http', { STREAMING_COMPRESSION_MIN_FRAME: '512' }, (s) => s.http.compression.minFrameBytes, 512],
   ['storage', { DATA_DIR: '/srv/cidadao' }, (s) => s.storage.dataDir, '/srv/cidadao'],
   ['bus', { NATS_EVENTS_SUBJECT: 'feed' }, (s) => s.bus.relay.events.subject, 'feed'],
   ['bus', { COMMAND_MAX_DELIVER: '9' }, (s) => s.bus.commands.maxDeliver, 9],
@@ -37,7 +44,13 @@ describe('settings sections', () => {
   it('give the seed defaults in their sections', () => {
     const s = loadSections({});
     expect(s.streaming).toMatchObject({ sseEnabled: true, keepaliveSeconds: 30, maxConcurrent: 1000 });
-    expect(s.websocket).toEqual({ enabled: true, pingIntervalSeconds: 30, timeoutSeconds: 300, bufferSize: 131072 });
+    expect(s.websocket).toEqual({
+      enabled: true,
+      pingIntervalSeconds: 30,
+      timeoutSeconds: 300,
+      bufferSize: 131072,
+      deflate: false,
+    });
     expect(s.process).toMatchObject({ port: 8000, embedded: true, shutdownTimeoutMs: 10000 });
     expect(s.storage).toMatchObject({ eventStore: 'sqlite', dataDir: './data', databaseSchema: 'public' });
     expect([s.auth.oidc, s.llm.openAi]).toEqual([null, null]);

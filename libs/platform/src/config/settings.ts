@@ -52,6 +52,10 @@ export const settingsSchema = z
     STREAMING_COMPRESSION: bool(true),
     STREAMING_COMPRESSION_LEVEL: int(6, 1, 9),
     STREAMING_CHUNK_SIZE: int(8192, 256, 1048576),
+    // ours: event streams gzip only where it pays (docs/benchmarks.md, compression)
+    STREAMING_COMPRESSION_ADAPTIVE: bool(true),
+    /** Event streams whose frames average fewer bytes than this are not worth compressing. */
+    STREAMING_COMPRESSION_MIN_FRAME: int(64, 0, 1048576),
     SSE_KEEPALIVE_INTERVAL: int(30, 1, 3600),
     SSE_RETRY_MS: int(3000, 100, 600000),
     WEBSOCKET_PING_INTERVAL: int(30, 1, 3600),
@@ -69,6 +73,13 @@ export const settingsSchema = z
       .optional(),
     SSE_BUFFER_SIZE: int(65536, 1024, 67108864),
     WEBSOCKET_BUFFER_SIZE: int(131072, 1024, 67108864),
+    // ours: permessage-deflate (RFC 7692) for raw WebSocket and Socket.IO, when the client offers it
+    WEBSOCKET_PERMESSAGE_DEFLATE: bool(false),
+    WEBSOCKET_DEFLATE_WINDOW_BITS: int(13, 9, 15),
+    WEBSOCKET_DEFLATE_MEM_LEVEL: int(6, 1, 9),
+    WEBSOCKET_DEFLATE_LEVEL: int(6, 1, 9),
+    WEBSOCKET_DEFLATE_THRESHOLD: int(64, 0, 67108864),
+    WEBSOCKET_DEFLATE_CONCURRENCY: int(10, 1, 1024),
     // ours: infrastructure
     NATS_URL: url(['nats', 'tls', 'ws', 'wss']).optional(),
     EVENT_STORE: z.enum(['sqlite', 'postgres', 'kurrentdb']).default('sqlite'),

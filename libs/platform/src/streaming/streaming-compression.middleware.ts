@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { constants, createGzip, type Gzip } from 'node:zlib';
 import { acceptsGzip } from './accept-encoding.js';
+import { AdaptiveGzip } from './adaptive-gzip.js';
 
 /** The seed's StreamingCompressionMiddleware options (minimum_size, compression_level, chunk_size). */
 export interface StreamingCompressionOptions {
@@ -10,6 +11,13 @@ export interface StreamingCompressionOptions {
   readonly compressionLevel: number;
   /** zlib output buffer size in bytes (STREAMING_CHUNK_SIZE). */
   readonly chunkSize: number;
+  /**
+   * Event streams gzip per connection only while it pays (AdaptiveGzip); false: every frame
+   * is compressed (STREAMING_COMPRESSION_ADAPTIVE). Default: true.
+   */
+  readonly adaptive?: boolean;
+  /** Adaptive event streams whose frames average fewer bytes stay verbatim (STREAMING_COMPRESSION_MIN_FRAME; default 64). */
+  readonly minFrameBytes?: number;
 }
 
 type Callback = (error?: Error | null) => void;
@@ -26,16 +34,15 @@ const EVENT_STREAM = /^text\/event-stream\b/i;
  */
 const EVENT_STREAM_ZLIB = { flush: constants.Z_SYNC_FLUSH, windowBits: 13, memLevel: 6 } as const;
 
-/** The gzip stream of each compressed response, so its queues count toward the client's buffer. */
-const compressors = new WeakMap<ServerResponse, Gzip>();
+/** What each compressed response's gzip holds, so its queues count toward the client's buffer. */
+const compressors = new WeakMap<ServerResponse, () => number>();
 
 /**
  * Bytes written to `res` that its client has not taken yet: the socket's queue plus, when
  * the response is gzipped, what zlib holds before and after compression.
  */
 export function pendingBytes(res: ServerResponse): number {
-  const gzip = compressors.get(res);
-  return res.writableLength + (gzip ? gzip.writableLength + gzip.readableLength : 0);
+  return res.writableLength + (compressors.get(res)?.() ?? 0);
 }
 
 /** True when the response's body goes through gzip: its bytes are not the ones written. */
@@ -67,12 +74,14 @@ function interceptResponse(
   const original = { writeHead: res.writeHead.bind(res), write: res.write.bind(res), end: res.end.bind(res) };
   let decided = false;
   let gzip: Gzip | null = null;
+  let adaptive: AdaptiveGzip | null = null;
 
   const decide = (bodyLength?: number): void => {
     if (decided) return;
     decided = true;
-    if (negotiate(res, clientAcceptsGzip, options.minimumSize, bodyLength)) gzip = startGzip(res, options, original);
-    else unwrap();
+    if (!negotiate(res, clientAcceptsGzip, options.minimumSize, bodyLength)) return unwrap();
+    if ((options.adaptive ?? true) && isEventStream(res)) adaptive = startAdaptive(res, options, original);
+    else gzip = startGzip(res, options, original);
   };
   // Nothing to compress: the prototype's methods again, so a long-lived response (an
   // uncompressed event stream) does not keep these closures. Assigned, not deleted: deleting
@@ -96,6 +105,11 @@ function interceptResponse(
   const write = (chunk: Chunk, encodingOrCallback?: BufferEncoding | Callback, callback?: Callback): boolean => {
     const { encoding, cb } = callbackArgs(encodingOrCallback, callback);
     decide();
+    if (adaptive) {
+      adaptive.write(bufferOf(chunk, encoding));
+      if (cb) process.nextTick(cb);
+      return !res.writableNeedDrain;
+    }
     if (!gzip) return encoding === undefined ? original.write(chunk, cb) : original.write(chunk, encoding, cb);
     const accepted = gzip.write(chunk, encoding ?? 'utf8', cb);
     // Backpressure from both ends: zlib's input queue (compression slower than the writer)
@@ -114,6 +128,12 @@ function interceptResponse(
       callback,
     );
     decide(chunk === undefined ? 0 : Buffer.byteLength(chunk, encoding ?? 'utf8'));
+    if (adaptive) {
+      if (cb) res.once('finish', () => cb());
+      if (chunk !== undefined) adaptive.write(bufferOf(chunk, encoding));
+      adaptive.end();
+      return res;
+    }
     if (!gzip) return chunk === undefined ? original.end(cb) : original.end(chunk, encoding ?? 'utf8', cb);
     if (cb) res.once('finish', () => cb());
     if (chunk === undefined) gzip.end();
@@ -157,7 +177,7 @@ function startGzip(
     chunkSize: options.chunkSize,
     ...(eventStream ? EVENT_STREAM_ZLIB : {}),
   });
-  compressors.set(res, gzip);
+  compressors.set(res, () => gzip.writableLength + gzip.readableLength);
   gzip.on('data', (compressed: Buffer) => {
     if (original.write(compressed)) return;
     // A slow client: stop taking compressed output until the socket drains, so zlib's
@@ -172,12 +192,7 @@ function startGzip(
   gzip.on('end', () => original.end());
   gzip.on('error', (error) => res.destroy(error));
   // Writers that check before writing (whenWritable) see zlib's queue as well as the socket's.
-  const socketNeedsDrain = (): boolean =>
-    Reflect.get(Object.getPrototypeOf(res) as object, 'writableNeedDrain', res) as boolean;
-  Object.defineProperty(res, 'writableNeedDrain', {
-    configurable: true,
-    get: () => gzip.writableNeedDrain || socketNeedsDrain(),
-  });
+  countQueueAsUnwritable(res, () => gzip.writableNeedDrain);
   // A client that went away leaves nothing to compress for. A piped response (the audit
   // export) already has ten 'close' observers, pipeline's and the request's own: one more is
   // no leak, so the warning threshold moves rather than warning on every such export.
@@ -186,6 +201,43 @@ function startGzip(
   // Writers flush after each event (writeSse); an event stream has nothing left to flush by then.
   Object.assign(res, { flush: eventStream ? () => undefined : () => gzip.flush(constants.Z_SYNC_FLUSH) });
   return gzip;
+}
+
+/** An event stream's gzip that compresses only while it pays; its queue counts toward the client's buffer. */
+function startAdaptive(
+  res: ServerResponse,
+  options: StreamingCompressionOptions,
+  original: Pick<ServerResponse, 'write' | 'end'>,
+): AdaptiveGzip {
+  const adaptive = new AdaptiveGzip(
+    {
+      write: (bytes) => void original.write(bytes),
+      end: () => void original.end(),
+      fail: (error) => res.destroy(error),
+      backlog: () => res.writableLength,
+      cork: () => res.cork(),
+      uncork: () => res.uncork(),
+    },
+    { level: options.compressionLevel, chunkSize: options.chunkSize, minFrameBytes: options.minFrameBytes ?? 64 },
+  );
+  compressors.set(res, () => adaptive.pending);
+  countQueueAsUnwritable(res, () => adaptive.pending >= res.writableHighWaterMark);
+  res.once('close', () => adaptive.destroy());
+  Object.assign(res, { flush: () => undefined });
+  return adaptive;
+}
+
+/** `res.writableNeedDrain` also while the compressor's own queue is full. */
+function countQueueAsUnwritable(res: ServerResponse, queueFull: () => boolean): void {
+  const socketNeedsDrain = (): boolean =>
+    Reflect.get(Object.getPrototypeOf(res) as object, 'writableNeedDrain', res) as boolean;
+  Object.defineProperty(res, 'writableNeedDrain', { configurable: true, get: () => queueFull() || socketNeedsDrain() });
+}
+
+/** A chunk as a Buffer, without copying one that is already bytes: a hub frame stays the shared one. */
+function bufferOf(chunk: Chunk, encoding: BufferEncoding | undefined): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, encoding ?? 'utf8');
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 function applyHeaders(res: ServerResponse, headers: HeadersArgument): void {
