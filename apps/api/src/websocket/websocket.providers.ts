@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import type { LiveFeed } from '#eventsourcing';
 import type { Runtime, WebSocketSettings } from '#platform';
 import { LIVE_FEED, RUNTIME } from '../tokens.js';
+import { ChatParticipantDeps } from './chat-participant-deps.js';
 import { ChatWsHubs } from './chat-ws.projection.js';
 import { PeerTimers } from './peer.js';
 import { Presence } from './presence.js';
@@ -21,5 +22,5 @@ export function websocketProviders(websocket: WebSocketSettings): Provider[] {
     useFactory: (runtime: Runtime, feed: LiveFeed) => new ChatWsHubs(runtime.store, feed),
     inject: [RUNTIME, LIVE_FEED],
   };
-  return [PeerTimers, chatWs, WsConnections, Presence, WsUpgradeRouter, ...gateways];
+  return [PeerTimers, chatWs, WsConnections, Presence, ChatParticipantDeps, WsUpgradeRouter, ...gateways];
 }

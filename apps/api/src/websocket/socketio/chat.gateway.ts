@@ -11,25 +11,14 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import type {
-  Authenticator,
-  ChatSettings,
-  HttpSettings,
-  Principal,
-  RateLimitSettings,
-  Runtime,
-  WebSocketSettings,
-} from '#platform';
+import type { Authenticator, HttpSettings, Principal, Runtime, WebSocketSettings } from '#platform';
 import { sessionIdSchema } from '../../chat/chat-request.dto.js';
-import { ChatService } from '../../chat/chat.service.js';
 import { ApiError } from '../../http/api-error.js';
 import { requestIdsOf } from '../../http/request-ids.js';
 import { clientIp } from '../../http/client-ip.js';
-import { RateLimiter } from '../../limits/rate-limiter.js';
 import { AUTHENTICATOR, RUNTIME, SETTINGS } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
-import { ChatWsHubs } from '../chat-ws.projection.js';
-import { Presence } from '../presence.js';
+import { ChatParticipantDeps } from '../chat-participant-deps.js';
 import { endWithStream, reportFailure } from '../peer.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
@@ -72,13 +61,8 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
     @Inject(SETTINGS.http) private readonly http: HttpSettings,
     @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
-    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
-    @Inject(SETTINGS.chat) private readonly chatSettings: ChatSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
-    private readonly chatWs: ChatWsHubs,
-    private readonly chat: ChatService,
-    private readonly presence: Presence,
-    private readonly limiter: RateLimiter,
+    private readonly deps: ChatParticipantDeps,
     private readonly connections: WsConnections,
     private readonly audit: AuditRecorder,
     private readonly gate: StreamGate,
@@ -107,8 +91,6 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
   handleConnection(socket: Socket): void {
     const principal = this.principals.get(socket);
     if (!principal) return void socket.disconnect(true);
-    const { logger, metrics } = this.runtime;
-    const { chatSettings } = this;
     const peer = new IoPeer(
       socket,
       'socketio_chat',
@@ -123,20 +105,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     );
     answerUnknownEvents(socket, peer, ['message', 'typing', 'ping', 'auth']);
     const sessionId = sessionOf(socket);
-    const ip = clientIp(socket.request, this.http);
-    const { perMinuteIp } = this.rateLimits;
-    const admit = async (): Promise<void> => {
-      if (perMinuteIp > 0) await this.limiter.hit('ip', ip, perMinuteIp);
-    };
-    const deps = {
-      chat: this.chat,
-      chatWs: this.chatWs,
-      presence: this.presence,
-      chatSettings,
-      logger,
-      metrics,
-      admit,
-    };
+    const deps = this.deps.for(clientIp(socket.request, this.http));
     const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
     const participant = new ChatParticipant(
       peer,
