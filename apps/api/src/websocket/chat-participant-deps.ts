@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChatSettings, RateLimitSettings, Runtime } from '#platform';
+import type { ChatSettings, Runtime } from '#platform';
 import { ChatService } from '../chat/chat.service.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { RUNTIME, SETTINGS } from '../tokens.js';
@@ -12,7 +12,6 @@ import { Presence } from './presence.js';
 export class ChatParticipantDeps {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
-    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
     @Inject(SETTINGS.chat) private readonly chatSettings: ChatSettings,
     private readonly chat: ChatService,
     private readonly chatWs: ChatWsHubs,
@@ -23,7 +22,6 @@ export class ChatParticipantDeps {
   /** Each chat message costs model calls: it counts against the address's budget, as over HTTP. */
   for(ip: string): ChatDeps {
     const { logger, metrics } = this.runtime;
-    const { perMinuteIp } = this.rateLimits;
     return {
       chat: this.chat,
       chatWs: this.chatWs,
@@ -31,9 +29,7 @@ export class ChatParticipantDeps {
       chatSettings: this.chatSettings,
       logger,
       metrics,
-      admit: async () => {
-        if (perMinuteIp > 0) await this.limiter.hit('ip', ip, perMinuteIp);
-      },
+      admit: () => this.limiter.spend('ip', ip),
     };
   }
 }

@@ -9,7 +9,6 @@ import {
   type Authenticator,
   type HttpSettings,
   type Principal,
-  type RateLimitSettings,
   type Runtime,
   type WebSocketSettings,
 } from '#platform';
@@ -62,7 +61,6 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
     @Inject(SETTINGS.http) private readonly http: HttpSettings,
     @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
-    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
     private readonly chat: ChatService,
@@ -128,8 +126,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   /** The address's request budget, as over HTTP; a refusal is answered before the handshake. */
   private async withinBudget(req: IncomingMessage, socket: Duplex): Promise<boolean> {
     try {
-      const limit = this.rateLimits.perMinuteIp;
-      if (limit > 0) await this.limiter.hit('ip', clientIp(req, this.http), limit);
+      await this.limiter.spend('ip', clientIp(req, this.http));
       return true;
     } catch (error) {
       const retry =
