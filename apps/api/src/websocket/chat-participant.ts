@@ -161,6 +161,9 @@ export class ChatParticipant {
     this.signals ??= this.deps.presence
       .signals(this.room)
       .pipe(filter((signal) => signal.origin !== this.peer.id))
-      .subscribe((signal) => this.peer.send({ type: 'typing', ...signal.payload }));
+      // A typing indicator is stale by the time a slow reader would get it: it is not kept for one.
+      .subscribe((signal) => {
+        if (!this.peer.overloaded()) this.peer.send({ type: 'typing', ...signal.payload });
+      });
   }
 }
