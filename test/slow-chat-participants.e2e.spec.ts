@@ -133,4 +133,33 @@ describe('a chat participant that stops reading', () => {
 
     expect(connections.stats().filter((peer) => peer.peakBufferedBytes > BOUND)).toEqual([]);
   }, 240_000);
+
+  it('is disconnected on Socket.IO once the answers to its own messages pass the hard limit', async () => {
+    app = await startEmbeddedApp({ WEBSOCKET_BUFFER_SIZE: String(LIMIT), WEBSOCKET_PING_INTERVAL: '600' });
+    const connections = app.api.app.get(WsConnections);
+    const sessionId = `slow-chat-${newId()}`;
+    const secret = newSessionToken();
+    await app.runtime.store.appendToStream(chatStreamId(sessionId), [firstMessage(sessionId, secret)], 'no_stream');
+    const handshake = `40/chat,${JSON.stringify({ sessionId, sessionToken: secret })}`;
+    const client = await stalledWebSocket(
+      `${app.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`,
+      [handshake],
+      (text) => text.includes('"history"'),
+    );
+    closers.push(() => client.close());
+    // Each unknown event is answered with an error: megabytes of answers once the kernel's buffers are full.
+    const unknown = `42/chat,${JSON.stringify(['x'.repeat(64), {}])}`;
+    let sent = 0;
+    await waitUntil(
+      () => {
+        if (connections.count('socketio_chat') === 0) return true;
+        if (sent >= 200_000) return false;
+        for (let i = 0; i < 1_000; i++, sent++) client.send(unknown);
+        return undefined;
+      },
+      'the server to drop the client or the client to send everything',
+      120_000,
+    );
+    expect(connections.count('socketio_chat')).toBe(0);
+  }, 240_000);
 });
