@@ -19,12 +19,11 @@ import { clientIp } from '../../http/client-ip.js';
 import { AUTHENTICATOR, RUNTIME, SETTINGS } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
 import { ChatParticipantDeps } from '../chat-participant-deps.js';
-import { endWithStream, reportFailure } from '../peer.js';
 import { AuditRecorder } from '../../audit/audit-recorder.js';
 import { StreamGate } from '../../limits/stream-gate.js';
 import { PeerTimers } from '../peer.js';
 import { WsConnections } from '../ws-connections.js';
-import { closeCodeFor, errorMessage, type OutboundMessage } from '../ws-messages.js';
+import { errorMessage, type OutboundMessage } from '../ws-messages.js';
 import { answerUnknownEvents, tokenOf, parseBody } from './io-body.js';
 import { authenticateHandshake, handshakeLastEventId, handshakeValue } from './io-handshake.js';
 import { IoPeer } from './io-peer.js';
@@ -107,20 +106,10 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
     const sessionId = sessionOf(socket);
     const deps = this.deps.for(clientIp(socket.request, this.http));
     const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
-    const participant = new ChatParticipant(
-      peer,
-      sessionId,
-      deps,
-      (part) => peer.sendFrame(part),
-      (end) => endWithStream(peer, end, deps, 'session ended'),
-      sessionToken,
-    );
+    const participant = new ChatParticipant(peer, sessionId, deps, sessionToken);
     this.participants.set(socket.id, participant);
     void socket.join(`chat:${sessionId}`);
-    participant.join(handshakeLastEventId(socket)).catch((error: unknown) => {
-      const status = reportFailure(peer, error, deps, { session_id: sessionId });
-      peer.close(closeCodeFor(status), `could not open the session (status ${status})`);
-    });
+    participant.open(handshakeLastEventId(socket));
   }
 
   handleDisconnect(socket: Socket): void {
