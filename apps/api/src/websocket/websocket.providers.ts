@@ -8,6 +8,7 @@ import { PeerTimers } from './peer.js';
 import { Presence } from './presence.js';
 import { ChatGateway } from './socketio/chat.gateway.js';
 import { InvestigationsGateway } from './socketio/investigations.gateway.js';
+import { IoPeers } from './socketio/io-peers.js';
 import { WsConnections } from './ws-connections.js';
 import { WsUpgradeRouter } from './ws-upgrade.router.js';
 
@@ -16,7 +17,7 @@ import { WsUpgradeRouter } from './ws-upgrade.router.js';
  * when ENABLE_WEBSOCKET=false; the Socket.IO gateways exist only when it is true.
  */
 export function websocketProviders(websocket: WebSocketSettings): Provider[] {
-  const gateways = websocket.enabled ? [InvestigationsGateway, ChatGateway] : [];
+  const gateways = websocket.enabled ? [IoPeers, InvestigationsGateway, ChatGateway] : [];
   const chatWs: Provider = {
     provide: ChatWsHubs,
     useFactory: (runtime: Runtime, feed: LiveFeed) => new ChatWsHubs(runtime.store, feed),

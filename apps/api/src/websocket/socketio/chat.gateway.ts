@@ -11,22 +11,18 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import type { Authenticator, HttpSettings, Principal, Runtime, WebSocketSettings } from '#platform';
+import type { HttpSettings } from '#platform';
 import { sessionIdSchema } from '../../chat/chat-request.dto.js';
 import { ApiError } from '../../http/api-error.js';
-import { requestIdsOf } from '../../http/request-ids.js';
 import { clientIp } from '../../http/client-ip.js';
-import { AUTHENTICATOR, RUNTIME, SETTINGS } from '../../tokens.js';
+import { SETTINGS } from '../../tokens.js';
 import { ChatParticipant } from '../chat-participant.js';
 import { ChatParticipantDeps } from '../chat-participant-deps.js';
-import { AuditRecorder } from '../../audit/audit-recorder.js';
-import { StreamGate } from '../../limits/stream-gate.js';
-import { PeerTimers } from '../peer.js';
 import { WsConnections } from '../ws-connections.js';
 import { errorMessage, type OutboundMessage } from '../ws-messages.js';
-import { answerUnknownEvents, tokenOf, parseBody } from './io-body.js';
-import { authenticateHandshake, handshakeLastEventId, handshakeValue } from './io-handshake.js';
-import { IoPeer } from './io-peer.js';
+import { tokenOf, parseBody } from './io-body.js';
+import { handshakeLastEventId, handshakeValue } from './io-handshake.js';
+import { IoPeers } from './io-peers.js';
 
 const messageSchema = z.object({ content: z.unknown(), agent_id: z.unknown().optional() });
 const typingSchema = z.object({ is_typing: z.boolean().default(true) }).default({ is_typing: true });
@@ -53,56 +49,27 @@ function sessionOf(socket: Socket): string {
 export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
   /** The namespace, with a room per session (`chat:<id>`). */
   @WebSocketServer() readonly namespace!: Namespace;
-  private readonly principals = new WeakMap<Socket, Principal>();
   private readonly participants = new Map<string, ChatParticipant>();
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
     @Inject(SETTINGS.http) private readonly http: HttpSettings,
-    @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
-    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    private readonly peers: IoPeers,
     private readonly deps: ChatParticipantDeps,
     private readonly connections: WsConnections,
-    private readonly audit: AuditRecorder,
-    private readonly gate: StreamGate,
-    private readonly timers: PeerTimers,
   ) {}
 
   afterInit(namespace: Namespace): void {
-    const check = (socket: Socket): void => {
-      sessionOf(socket);
-      handshakeLastEventId(socket);
-    };
     namespace.use(
-      authenticateHandshake('chat', {
-        authenticator: this.authenticator,
-        connections: this.connections,
-        logger: this.runtime.logger,
-        http: this.http,
-        principals: this.principals,
-        audit: this.audit,
-        gate: this.gate,
-        check,
+      this.peers.handshake('chat', (socket) => {
+        sessionOf(socket);
+        handshakeLastEventId(socket);
       }),
     );
   }
 
   handleConnection(socket: Socket): void {
-    const principal = this.principals.get(socket);
-    if (!principal) return void socket.disconnect(true);
-    const peer = new IoPeer(
-      socket,
-      'socketio_chat',
-      principal,
-      requestIdsOf(socket.request).correlationId,
-      this.websocket,
-      this.timers,
-    );
-    socket.once(
-      'disconnect',
-      this.connections.add(peer, () => peer.stats()),
-    );
-    answerUnknownEvents(socket, peer, ['message', 'typing', 'ping', 'auth']);
+    const peer = this.peers.accept(socket, 'socketio_chat', ['message', 'typing', 'ping', 'auth']);
+    if (!peer) return;
     const sessionId = sessionOf(socket);
     const deps = this.deps.for(clientIp(socket.request, this.http));
     const sessionToken = handshakeValue(socket, 'sessionToken', 'session_token');
