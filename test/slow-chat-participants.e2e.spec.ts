@@ -131,6 +131,8 @@ describe('a chat participant that stops reading', () => {
       await waitUntil(() => (typingSeen() >= sent ? true : undefined), `the reader to see ${sent} typing signals`);
     }
 
+    const peaks = connections.stats().map((peer) => `${peer.kind} ${peer.peakBufferedBytes}`);
+    process.stdout.write(`slow chat participants: peak buffered bytes ${peaks.join(', ')} (bound ${BOUND})\n`);
     expect(connections.stats().filter((peer) => peer.peakBufferedBytes > BOUND)).toEqual([]);
   }, 240_000);
 
