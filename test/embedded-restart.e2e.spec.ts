@@ -1,32 +1,11 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startNode, type RunningProcess } from './support/node-process.js';
+import { embeddedProcesses } from './support/embedded-process.js';
 import { openSse, type SseFrame } from './support/sse-client.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'embedded-restart-'));
-const env = {
-  DATA_DIR: dataDir,
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'info',
-  SYNTHETIC_CONTRACTS: '1000',
-  INVESTIGATION_PAGE_SIZE: '100',
-  INVESTIGATION_STEP_DELAY_MS: '150',
-};
-const processes: RunningProcess[] = [];
+const api = embeddedProcesses('embedded-restart');
+const start = (): Promise<string> => api.start();
 
-async function start(): Promise<string> {
-  const api = startNode('dist/apps/api/src/main.js', env);
-  processes.push(api);
-  return String((await api.waitForLog((l) => l.msg === 'api listening')).url).replace('localhost', '127.0.0.1');
-}
-
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => api.stop());
 
 describe('embedded mode (npm start) killed in the middle of an investigation', () => {
   it('finishes it after the restart, every event once, from where it was', async () => {
@@ -42,7 +21,7 @@ describe('embedded mode (npm start) killed in the middle of an investigation', (
     const beforeKill = await live.waitFor(5);
     // The kill cuts the stream; the client only keeps what it got.
     live.done.catch(() => undefined);
-    await processes[0]?.stop('SIGKILL');
+    await api.processes[0]?.stop('SIGKILL');
     expect(beforeKill.some((f) => f.data.type === 'complete')).toBe(false);
     const lastSeen = beforeKill.at(-1)?.id ?? '0';
 

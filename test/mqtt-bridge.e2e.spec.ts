@@ -1,7 +1,4 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   clearRetained,
   dedupeById,
@@ -11,7 +8,7 @@ import {
   uniquePrefix,
   type Received,
 } from '../libs/platform/src/mqtt/mqtt.testing.js';
-import { startNode, type RunningProcess } from './support/node-process.js';
+import { embeddedProcesses, type EmbeddedProcesses } from './support/embedded-process.js';
 import { openSse, type SseFrame } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -21,32 +18,10 @@ afterEach(async () => {
 });
 
 /** An embedded API (npm start) with the bridge on, on a data directory that outlives a kill. */
-function embeddedApi(prefix: string) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mqtt-e2e-'));
-  const processes: RunningProcess[] = [];
-  teardown.push(async () => {
-    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const env = {
-    DATA_DIR: dataDir,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    SYNTHETIC_CONTRACTS: '1000',
-    INVESTIGATION_PAGE_SIZE: '100',
-    INVESTIGATION_STEP_DELAY_MS: '150',
-    MQTT_URL: MQTT_TEST_URL,
-    MQTT_TOPIC_PREFIX: prefix,
-  };
-  return {
-    processes,
-    start: async (): Promise<string> => {
-      const api = startNode('dist/apps/api/src/main.js', env);
-      processes.push(api);
-      return String((await api.waitForLog((l) => l.msg === 'api listening')).url).replace('localhost', '127.0.0.1');
-    },
-  };
+function embeddedApi(prefix: string): EmbeddedProcesses {
+  const api = embeddedProcesses('mqtt-e2e', { MQTT_URL: MQTT_TEST_URL, MQTT_TOPIC_PREFIX: prefix });
+  teardown.push(() => api.stop());
+  return api;
 }
 
 async function startInvestigation(url: string, prefix: string): Promise<string> {

@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
-import type { NewEvent } from '#eventsourcing';
-import { investigationEventCatalog, investigationStreamId, type InvestigationEvent } from '#investigations';
+import { investigationStreamId } from '#investigations';
 import {
   deviceFeed,
   Metrics,
@@ -22,53 +21,11 @@ import {
   SqliteEventStore,
   SqliteReadModelStore,
 } from '#platform';
+import { benchInvestigation } from '../support/bench-investigation.js';
 
 const URL = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const INVESTIGATIONS = Number(process.env.MQTT_BENCH_INVESTIGATIONS ?? 20);
 const PAGES = Number(process.env.MQTT_BENCH_PAGES ?? 250);
-
-const encode = (event: InvestigationEvent): NewEvent =>
-  investigationEventCatalog.encode(event, {
-    eventId: randomUUID(),
-    commandId: randomUUID(),
-    correlationId: randomUUID(),
-    userId: 'bench',
-    occurredAt: new Date().toISOString(),
-  });
-
-function investigation(id: string): NewEvent[] {
-  const at = new Date().toISOString();
-  const events = [
-    encode({
-      type: 'InvestigationStarted',
-      data: {
-        investigationId: id,
-        query: 'bench',
-        dataSource: 'synthetic',
-        filters: {},
-        anomalyTypes: [],
-        startedAt: at,
-      },
-    }),
-  ];
-  for (let page = 1; page <= PAGES; page++)
-    events.push(
-      encode({
-        type: 'ProgressReported',
-        data: {
-          page,
-          progress: Math.floor((page / PAGES) * 100),
-          currentPhase: 'analyzing_contracts',
-          recordsProcessed: page * 100,
-          anomaliesDetected: 0,
-          totalEstimate: PAGES * 100,
-          sourceExhausted: page === PAGES,
-          at,
-        },
-      }),
-    );
-  return events;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-bench-'));
@@ -76,7 +33,8 @@ async function main(): Promise<void> {
   const readModels = new SqliteReadModelStore(join(dir, 'read-models.sqlite'));
   const prefix = `bench/${randomUUID().slice(0, 8)}`;
   const ids = Array.from({ length: INVESTIGATIONS }, () => randomUUID());
-  for (const id of ids) await store.appendToStream(investigationStreamId(id), investigation(id), 'no_stream');
+  for (const id of ids)
+    await store.appendToStream(investigationStreamId(id), benchInvestigation(id, { pages: PAGES }), 'no_stream');
   const events = INVESTIGATIONS * (PAGES + 1);
   const subscriber = await mqtt.connectAsync(URL, { protocolVersion: 5 });
   let received = 0;

@@ -126,6 +126,12 @@ export async function timedWindow({
   };
 }
 
+/** `seconds` of events at `rate`, spread over the channels, each expected at every subscriber of its channel. */
+function timedRounds({ server, groups }, { subs, channels, batch }, rate, seconds, during) {
+  const rounds = Math.max(1, Math.round((rate * seconds) / channels));
+  return timedWindow({ server, groups, channels, rounds, rate, batch, expected: rounds * subs, during });
+}
+
 /**
  * A server (`config.start(kind, config)`, else the peers' `startServer`) with `subs` subscribers
  * over `channels` channels (`resumers` of them Node SSE subscribers in a group of their own),
@@ -159,10 +165,9 @@ export async function withSession(kind, config, body) {
 
 /** Fan-out: `seconds` of events at `rate`; CPU µs per delivery, latency, deliveries/s. */
 export function fanout(kind, config) {
-  const { subs, channels, rate, seconds, batch } = config;
-  return withSession(kind, config, async ({ server, groups }) => {
-    const rounds = Math.max(1, Math.round((rate * seconds) / channels));
-    const result = await timedWindow({ server, groups, channels, rounds, rate, batch, expected: rounds * subs });
+  const { rate, seconds } = config;
+  return withSession(kind, config, async (session) => {
+    const result = await timedRounds(session, config, rate, seconds);
     const [stats] = result.stats;
     return { ...result, p50: stats.p50Us / 1000, p99: stats.p99Us / 1000, stats: undefined };
   });
@@ -173,22 +178,12 @@ export function fanout(kind, config) {
  * once `delayMs` later with Last-Event-ID; time until each has the first event sent after it reconnected.
  */
 export function resume(kind, config) {
-  const { subs, channels, rate, seconds, delayMs, batch } = config;
-  return withSession(kind, config, async ({ server, groups }) => {
-    const rounds = Math.max(1, Math.round((rate * seconds) / channels));
-    const resumers = groups.at(-1);
-    const result = await timedWindow({
-      server,
-      groups,
-      channels,
-      rounds,
-      rate,
-      batch,
-      expected: rounds * subs,
-      during: async () => {
-        await sleep((seconds * 1000) / 3);
-        await resumers.resume(delayMs);
-      },
+  const { rate, seconds, delayMs } = config;
+  return withSession(kind, config, async (session) => {
+    const resumers = session.groups.at(-1);
+    const result = await timedRounds(session, config, rate, seconds, async () => {
+      await sleep((seconds * 1000) / 3);
+      await resumers.resume(delayMs);
     });
     const caughtUp = result.stats.at(-1).caughtUpMs;
     const sorted = caughtUp.filter((ms) => ms >= 0).sort((a, b) => a - b);
@@ -212,13 +207,12 @@ export function resume(kind, config) {
  * Stops after two steps in a row that are not.
  */
 export function saturation(kind, config) {
-  const { subs, channels, rates, stepSeconds, batch, offerPublished = false } = config;
-  return withSession(kind, { ...config, rate: rates[0] }, async ({ server, groups }) => {
+  const { subs, channels, rates, stepSeconds, offerPublished = false } = config;
+  return withSession(kind, { ...config, rate: rates[0] }, async (session) => {
     const steps = [];
     let misses = 0;
     for (const rate of rates) {
-      const rounds = Math.max(1, Math.round((rate * stepSeconds) / channels));
-      const result = await timedWindow({ server, groups, channels, rounds, rate, batch, expected: rounds * subs });
+      const result = await timedRounds(session, config, rate, stepSeconds);
       const offered = ((offerPublished ? Math.min(rate, result.published) : rate) * subs) / channels;
       const sustained =
         result.complete && result.gaps === 0 && result.duplicates === 0 && result.perSecond >= 0.95 * offered;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { Projector, readPages, type EventStore, type NewEvent, type ReadModelStore } from '#eventsourcing';
+import { Projector, readPages, type EventStore, type ReadModelStore } from '#eventsourcing';
 import {
   INVESTIGATION_SUMMARIES,
   emptyInvestigationSummary,
@@ -19,51 +19,13 @@ import {
   investigationSummariesProjection,
   readInvestigationEvent,
 } from '#investigations';
-import { benchEvent } from '../support/bench-event.js';
+import { benchInvestigation } from '../support/bench-investigation.js';
 import { PostgresEventStore, PostgresReadModelStore, SqliteEventStore, SqliteReadModelStore } from '#platform';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const INVESTIGATIONS = Number(process.env.READ_MODEL_BENCH_INVESTIGATIONS ?? 200);
 const PAGES = Number(process.env.READ_MODEL_BENCH_PAGES ?? 100);
 const READS = 200;
-
-const event = (type: string, data: unknown): NewEvent => benchEvent(type, data);
-
-function investigationEvents(id: string, index: number): NewEvent[] {
-  const startedAt = new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString();
-  const events = [
-    event('InvestigationStarted', {
-      investigationId: id,
-      query: `Contratos de saúde ${index}`,
-      dataSource: 'synthetic',
-      filters: {},
-      anomalyTypes: [],
-      startedAt,
-    }),
-  ];
-  for (let page = 1; page <= PAGES; page++)
-    events.push(
-      event('ProgressReported', {
-        page,
-        progress: Math.round((page / PAGES) * 90),
-        currentPhase: 'analyzing_contracts',
-        recordsProcessed: page * 100,
-        anomaliesDetected: 0,
-        totalEstimate: PAGES * 100,
-        lastPage: page === PAGES,
-        at: startedAt,
-      }),
-    );
-  events.push(
-    event('InvestigationCompleted', {
-      totalAnomalies: 0,
-      recordsProcessed: PAGES * 100,
-      executionSeconds: 1,
-      completedAt: startedAt,
-    }),
-  );
-  return events;
-}
 
 async function fold(store: EventStore, id: string): Promise<number> {
   let doc = emptyInvestigationSummary(id);
@@ -83,7 +45,16 @@ async function meanMs(times: number, run: (i: number) => Promise<unknown>): Prom
 async function measure(name: string, store: EventStore, readModels: ReadModelStore): Promise<void> {
   const ids = Array.from({ length: INVESTIGATIONS }, () => randomUUID());
   for (const [index, id] of ids.entries())
-    await store.appendToStream(investigationStreamId(id), investigationEvents(id, index), 'no_stream');
+    await store.appendToStream(
+      investigationStreamId(id),
+      benchInvestigation(id, {
+        pages: PAGES,
+        query: `Contratos de saúde ${index}`,
+        at: new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString(),
+        completed: true,
+      }),
+      'no_stream',
+    );
   const total = await store.headPosition();
   const projector = new Projector({ store, readModels, projection: investigationSummariesProjection });
   const started = performance.now();

@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChaosDeployment } from '../support/chaos-deployment.js';
-import { expectEverythingCompleted, startWorkload, waitUntilMidRun } from '../support/chaos-workload.js';
+import { describe, expect, it } from '@jest/globals';
+import { chaosSuite } from '../support/chaos-suite.js';
+import { expectEverythingCompleted } from '../support/chaos-workload.js';
 
 /** The API is SIGKILLed mid-run and started again on the same address: clients resume with their last event id. */
-let deployment: ChaosDeployment;
-const clients = new AbortController();
-beforeAll(async () => {
-  deployment = await ChaosDeployment.start('api', {
-    SYNTHETIC_CONTRACTS: '3000',
-    INVESTIGATION_PAGE_SIZE: '100',
-    INVESTIGATION_STEP_DELAY_MS: '100',
-  });
-}, 60_000);
-afterAll(async () => {
-  clients.abort();
-  await deployment?.dispose();
-});
+const suite = chaosSuite('api', 3000);
 
 describe('chaos: the API SIGKILLed and restarted', () => {
   it('lets every client resume where it was: each event once, in order; the work goes on meanwhile', async () => {
-    const token = await deployment.token();
-    const workload = await startWorkload(deployment, token, clients.signal);
-    await waitUntilMidRun(deployment, token, workload);
+    const { deployment } = suite;
+    const { token, workload } = await suite.midRun();
 
     await deployment.killApi();
     expect((await deployment.readiness())[0]).toBe(0);

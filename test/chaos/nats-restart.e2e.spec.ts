@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChaosDeployment } from '../support/chaos-deployment.js';
-import { expectEverythingCompleted, startWorkload, waitUntilMidRun } from '../support/chaos-workload.js';
+import { describe, expect, it } from '@jest/globals';
+import { chaosSuite } from '../support/chaos-suite.js';
+import { expectEverythingCompleted } from '../support/chaos-workload.js';
 
 /** NATS is SIGKILLed mid-run and restarted on the same port and store directory. */
-let deployment: ChaosDeployment;
-const clients = new AbortController();
-beforeAll(async () => {
-  deployment = await ChaosDeployment.start('nats', {
-    SYNTHETIC_CONTRACTS: '3000',
-    INVESTIGATION_PAGE_SIZE: '100',
-    INVESTIGATION_STEP_DELAY_MS: '100',
-  });
-}, 60_000);
-afterAll(async () => {
-  clients.abort();
-  await deployment?.dispose();
-});
+const suite = chaosSuite('nats', 3000);
 
 describe('chaos: NATS SIGKILLed and restarted', () => {
   it('refuses new commands meanwhile, then completes every accepted one, and every client sees each event once', async () => {
-    const token = await deployment.token();
-    const workload = await startWorkload(deployment, token, clients.signal);
-    await waitUntilMidRun(deployment, token, workload);
+    const { deployment } = suite;
+    const { token, workload } = await suite.midRun();
 
     await deployment.nats.kill();
     await deployment.waitForReadiness(503, 'the api and every worker to report the bus down');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChaosDeployment } from '../support/chaos-deployment.js';
-import { expectEverythingCompleted, historyOf, startWorkload, waitUntilMidRun } from '../support/chaos-workload.js';
+import { describe, expect, it } from '@jest/globals';
+import { chaosSuite } from '../support/chaos-suite.js';
+import { expectEverythingCompleted, historyOf } from '../support/chaos-workload.js';
 import { terminateBackends } from '../support/postgres-faults.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -9,25 +9,12 @@ import { waitUntil } from '../support/wait-until.js';
  * terminated twice, then the database refuses new connections for a while. Nothing may
  * exit, nothing accepted may be lost, and every client sees each event once.
  */
-let deployment: ChaosDeployment;
-const clients = new AbortController();
-beforeAll(async () => {
-  deployment = await ChaosDeployment.start('pg', {
-    SYNTHETIC_CONTRACTS: '2000',
-    INVESTIGATION_PAGE_SIZE: '100',
-    INVESTIGATION_STEP_DELAY_MS: '100',
-  });
-}, 60_000);
-afterAll(async () => {
-  clients.abort();
-  await deployment?.dispose();
-});
+const suite = chaosSuite('pg', 2000);
 
 describe('chaos: PostgreSQL connections terminated and refused', () => {
   it('keeps every process up, completes every investigation and chat, and every client sees each event once', async () => {
-    const token = await deployment.token();
-    const workload = await startWorkload(deployment, token, clients.signal);
-    await waitUntilMidRun(deployment, token, workload);
+    const { deployment } = suite;
+    const { token, workload } = await suite.midRun();
     const storedEvents = async (): Promise<number> =>
       (await Promise.all(workload.investigations.map((id) => historyOf(deployment.url, token, id)))).flat().length;
 

@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChaosDeployment } from '../support/chaos-deployment.js';
-import { expectEverythingCompleted, historyOf, startWorkload, waitUntilMidRun } from '../support/chaos-workload.js';
+import { describe, expect, it } from '@jest/globals';
+import { chaosSuite } from '../support/chaos-suite.js';
+import { expectEverythingCompleted, historyOf } from '../support/chaos-workload.js';
 
 /** A worker is SIGKILLed mid-run and a replacement started: its commands are redelivered and finished elsewhere. */
-let deployment: ChaosDeployment;
-const clients = new AbortController();
-beforeAll(async () => {
-  deployment = await ChaosDeployment.start('worker', {
-    SYNTHETIC_CONTRACTS: '3000',
-    INVESTIGATION_PAGE_SIZE: '100',
-    INVESTIGATION_STEP_DELAY_MS: '100',
-  });
-}, 60_000);
-afterAll(async () => {
-  clients.abort();
-  await deployment?.dispose();
-});
+const suite = chaosSuite('worker', 3000);
 
 describe('chaos: a worker SIGKILLed mid-run', () => {
   it('has its work finished by the others, and every client sees each event once', async () => {
-    const token = await deployment.token();
-    const workload = await startWorkload(deployment, token, clients.signal);
-    await waitUntilMidRun(deployment, token, workload);
+    const { deployment } = suite;
+    const { token, workload } = await suite.midRun();
     const [victim] = deployment.workers;
     if (!victim) throw new Error('no worker to kill');
     const killedPid = victim.process.child.pid;

@@ -1,6 +1,6 @@
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import type { SseFrame } from './sse-client.js';
+import { parseSseFrame, type SseFrame } from './sse-client.js';
 
 /**
  * An SSE reader on node:http, which (unlike fetch) leaves Content-Encoding alone: the test
@@ -18,16 +18,6 @@ export interface RawSseSession {
   /** Every event, once the server ends the stream. */
   readonly done: Promise<SseFrame[]>;
   close(): void;
-}
-
-function parseFrame(block: string): SseFrame | null {
-  let id: string | undefined;
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith('id: ')) id = line.slice(4);
-    else if (line.startsWith('data: ')) data.push(line.slice(6));
-  }
-  return data.length ? { id, data: JSON.parse(data.join('\n')) as Record<string, unknown> } : null;
 }
 
 export function openRawSse(url: string, headers: Record<string, string> = {}): Promise<RawSseSession> {
@@ -63,7 +53,7 @@ function readSession(res: IncomingMessage, abort: () => void): RawSseSession {
     buffer += text;
     let cut: number;
     while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const frame = parseFrame(buffer.slice(0, cut));
+      const frame = parseSseFrame(buffer.slice(0, cut));
       buffer = buffer.slice(cut + 2);
       if (frame) frames.push(frame);
     }

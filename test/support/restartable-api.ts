@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { signToken, type Role } from '#platform';
-import { startNode, type RunningProcess } from './node-process.js';
+import { embeddedProcesses } from './embedded-process.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /** An embedded API behind a proxy, on its own data directory, that can die and come back on the same data. */
@@ -25,28 +22,17 @@ export interface RestartableApi {
 /** Investigations that last a few seconds, so that a restart can fall in the middle of one. */
 export async function startRestartableApi(name: string, stepDelayMs = 200): Promise<RestartableApi> {
   const secret = `${name}-${randomUUID()}-${randomUUID()}`;
-  const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
-  const env = {
-    DATA_DIR: dataDir,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
+  const api = embeddedProcesses(name, {
     JWT_SECRET: secret,
     SSE_RETRY_MS: '200',
-    SYNTHETIC_CONTRACTS: '1000',
-    INVESTIGATION_PAGE_SIZE: '100',
     INVESTIGATION_STEP_DELAY_MS: String(stepDelayMs),
-  };
+  });
   const proxy = await startTcpProxy();
-  const processes: RunningProcess[] = [];
   const start = async (): Promise<void> => {
-    const api = startNode('dist/apps/api/src/main.js', env);
-    processes.push(api);
-    const url = String((await api.waitForLog((l) => l.msg === 'api listening')).url);
-    proxy.retarget(Number(new URL(url).port));
+    proxy.retarget(Number(new URL(await api.start()).port));
   };
   const crash = async (): Promise<void> => {
-    await processes.at(-1)?.stop('SIGKILL');
+    await api.processes.at(-1)?.stop('SIGKILL');
     proxy.retarget(null);
     proxy.dropConnections();
   };
@@ -62,9 +48,8 @@ export async function startRestartableApi(name: string, stepDelayMs = 200): Prom
       await start();
     },
     stop: async () => {
-      await Promise.all(processes.map((p) => p.stop('SIGKILL')));
+      await api.stop();
       await proxy.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -16,7 +16,8 @@ export interface SseSession {
   close(): void;
 }
 
-function parseFrames(block: string): SseFrame | null {
+/** One SSE block's event: its id and its `data:` lines as JSON; null for a block without data (a comment, `retry:`). */
+export function parseSseFrame(block: string): SseFrame | null {
   let id: string | undefined;
   const data: string[] = [];
   for (const line of block.split('\n')) {
@@ -56,7 +57,7 @@ export async function openSse(
         buffer += text;
         let cut: number;
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const frame = parseFrames(buffer.slice(0, cut));
+          const frame = parseSseFrame(buffer.slice(0, cut));
           buffer = buffer.slice(cut + 2);
           if (frame) {
             frames.push(frame);

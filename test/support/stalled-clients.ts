@@ -34,17 +34,26 @@ export function stalledHttp(baseUrl: string, path: string, headers: Record<strin
   });
 }
 
+/** A raw WebSocket that does not read what it is sent: it may still write. */
+export interface StalledWebSocket extends StalledClient {
+  send(text: string): void;
+}
+
 /** A raw WebSocket that completes its handshake, optionally sends messages, then stops reading. */
 export function stalledWebSocket(
   url: string,
   messages: readonly string[] = [],
   ready?: (text: string) => boolean,
-): Promise<StalledClient> {
+): Promise<StalledWebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers: { 'Sec-WebSocket-Key': randomBytes(16).toString('base64') } });
     const stall = (): void => {
       (ws as unknown as { _socket: Socket })._socket.pause();
-      resolve({ kind: `websocket ${new URL(url).pathname}`, close: () => ws.terminate() });
+      resolve({
+        kind: `websocket ${new URL(url).pathname}`,
+        send: (text) => ws.send(text),
+        close: () => ws.terminate(),
+      });
     };
     ws.once('open', () => {
       for (const message of messages) ws.send(message);

@@ -8,7 +8,6 @@ import {
   type Permission,
   type HttpSettings,
   type Principal,
-  type RateLimitSettings,
 } from '#platform';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ApiError } from '../http/api-error.js';
@@ -36,7 +35,6 @@ const CHALLENGES: Record<AuthError['code'], string> = {
 @Injectable()
 export class Access {
   constructor(
-    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
     @Inject(SETTINGS.http) private readonly http: HttpSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly audit: AuditRecorder,
@@ -52,10 +50,7 @@ export class Access {
 
   /** Runs before authentication, so failed logins spend the address's budget too. */
   async spendAddressBudget(req: Request): Promise<void> {
-    const limit = this.rateLimits.perMinuteIp;
-    if (limit <= 0) return;
-    const address = clientIp(req, this.http);
-    await this.spend(req, { kind: 'ip', key: address, limit, userId: null });
+    await this.spend(req, 'ip', clientIp(req, this.http), null);
   }
 
   /** The caller (a verified token, or the embedded anonymous analyst), whose roles must grant `permission`. */
@@ -73,11 +68,8 @@ export class Access {
 
   /** Runs after authentication; the shared anonymous user of embedded mode is bounded by its address only. */
   async spendUserBudget(req: Request): Promise<void> {
-    const limit = this.rateLimits.perMinute;
-    if (limit <= 0) return;
     const principal = principalOf(req);
-    if (principal.anonymous) return;
-    await this.spend(req, { kind: 'user', key: principal.id, limit, userId: principal.id });
+    if (!principal.anonymous) await this.spend(req, 'user', principal.id, principal.id);
   }
 
   private async authenticate(req: Request, res: Response): Promise<Principal> {
@@ -99,14 +91,11 @@ export class Access {
   }
 
   /** Spends one request of `key`'s budget; the refusal is audited once before it propagates as a 429. */
-  private async spend(
-    req: Request,
-    budget: { kind: 'ip' | 'user'; key: string; limit: number; userId: string | null },
-  ): Promise<void> {
+  private async spend(req: Request, kind: 'ip' | 'user', key: string, userId: string | null): Promise<void> {
     try {
-      await this.limiter.hit(budget.kind, budget.key, budget.limit);
+      await this.limiter.spend(kind, key);
     } catch (error) {
-      await this.audit.rateLimited(req, budget.kind, budget.key, budget.userId);
+      await this.audit.rateLimited(req, kind, key, userId);
       throw error;
     }
   }

@@ -39,6 +39,12 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     this.budgets = null;
   }
 
+  /** Counts one request against the address's or the user's budget, unless the settings turn that budget off. */
+  async spend(bucket: 'ip' | 'user', tracker: string): Promise<void> {
+    const limit = bucket === 'ip' ? this.rateLimits.perMinuteIp : this.rateLimits.perMinute;
+    if (limit > 0) await this.hit(bucket, tracker, limit);
+  }
+
   /** Counts one request; over the budget it is a 429 whose Retry-After is when the budget refills. */
   async hit(bucket: 'ip' | 'user', tracker: string, limitPerMinute: number): Promise<void> {
     if (!this.budgets)

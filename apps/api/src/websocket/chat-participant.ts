@@ -9,9 +9,12 @@ import type { ChatService } from '../chat/chat.service.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import type { ChatWsFrame, ChatWsHubs } from './chat-ws.projection.js';
 import type { WatchEnd } from './investigation-watch.js';
-import type { Peer } from './peer.js';
-import { PeerStream } from './peer-stream.js';
-import { errorFrom, type OutboundMessage } from './ws-messages.js';
+import { endWithStream, reportFailure, type Peer } from './peer.js';
+import { PeerStream, type SinkEnd } from './peer-stream.js';
+import { closeCodeFor, errorFrom, type OutboundMessage } from './ws-messages.js';
+
+/** A peer that sends a hub frame's shared encoding: its text, or its packet. */
+export type FramePeer = Peer & { sendFrame(part: WireFrame): void };
 
 export interface ChatDeps {
   readonly chat: ChatService;
@@ -43,15 +46,20 @@ export class ChatParticipant {
   private access: ChatAccessLevel | 'claimant' = 'claimant';
 
   constructor(
-    private readonly peer: Peer,
+    private readonly peer: FramePeer,
     readonly sessionId: string,
     private readonly deps: ChatDeps,
-    /** Sends one message of a frame in the peer's form: its shared text, or its shared packet. */
-    private readonly deliver: (part: WireFrame) => void,
-    private readonly onEnd: (end: WatchEnd) => void,
     /** The session secret the client sent, or the one it is handed on joining a session it may start. */
     private sessionToken: string | undefined = undefined,
   ) {}
+
+  /** Joins (see `join`); a refusal or a failure is sent to the client, whose connection then closes. */
+  open(lastEventId: number | null): void {
+    this.join(lastEventId).catch((error: unknown) => {
+      const status = reportFailure(this.peer, error, this.deps, { session_id: this.sessionId });
+      this.peer.close(closeCodeFor(status), `could not open the session (status ${status})`);
+    });
+  }
 
   private get room(): string {
     return `chat.${this.sessionId}`;
@@ -82,14 +90,9 @@ export class ChatParticipant {
     this.stream = new PeerStream(this.peer, this.deps.chatWs.hubs, {
       open: (after) => Promise.resolve({ streamId, after, control }),
       deliver: (frame) => {
-        for (const part of frame.parts) this.deliver(part);
+        for (const part of frame.parts) this.peer.sendFrame(part);
       },
-      // A session has no last event: its stream only ends when the live feed closes.
-      onEnd: (end) => {
-        if (end.kind === 'failed') return this.onEnd(end);
-        if (this.refusal !== null) return this.onEnd({ kind: 'failed', error: this.refusal });
-        this.onEnd({ kind: 'interrupted' });
-      },
+      onEnd: (end) => endWithStream(this.peer, this.endOf(end), this.deps, 'session ended'),
     });
     this.stream.start(afterId);
   }
@@ -138,6 +141,13 @@ export class ChatParticipant {
     this.setTyping(false);
   }
 
+  /** A session has no last event: its stream only ends when the live feed closes, on a failure, or on a refusal. */
+  private endOf(end: SinkEnd): WatchEnd {
+    if (end.kind === 'failed') return end;
+    if (this.refusal !== null) return { kind: 'failed', error: this.refusal };
+    return { kind: 'interrupted' };
+  }
+
   /**
    * A claimant learns from the session's first message whether the session became its own
    * (or one it may read); if not, its stream ends as for someone else's session.
@@ -161,6 +171,9 @@ export class ChatParticipant {
     this.signals ??= this.deps.presence
       .signals(this.room)
       .pipe(filter((signal) => signal.origin !== this.peer.id))
-      .subscribe((signal) => this.peer.send({ type: 'typing', ...signal.payload }));
+      // A typing indicator is stale by the time a slow reader would get it: it is not kept for one.
+      .subscribe((signal) => {
+        if (!this.peer.overloaded()) this.peer.send({ type: 'typing', ...signal.payload });
+      });
   }
 }

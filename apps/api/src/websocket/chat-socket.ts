@@ -1,9 +1,7 @@
 import type { WebSocket } from 'ws';
 import { ChatParticipant, type ChatDeps } from './chat-participant.js';
-import { endWithStream, reportFailure } from './peer.js';
 import { readInbox } from './ws-inbound.js';
 import type { WsPeer } from './ws-peer.js';
-import { closeCodeFor } from './ws-messages.js';
 import type { UpgradeQuery } from './ws-routes.js';
 
 /**
@@ -20,14 +18,7 @@ export function serveChat(
   deps: ChatDeps,
 ): void {
   const { lastEventId, sessionToken } = query;
-  const participant = new ChatParticipant(
-    peer,
-    sessionId,
-    deps,
-    (part) => peer.sendFrame(part),
-    (end) => endWithStream(peer, end, deps, 'session ended'),
-    sessionToken,
-  );
+  const participant = new ChatParticipant(peer, sessionId, deps, sessionToken);
   readInbox(
     ws,
     peer,
@@ -58,8 +49,5 @@ export function serveChat(
     deps.logger,
   );
   ws.once('close', () => participant.leave());
-  participant.join(lastEventId).catch((error: unknown) => {
-    const status = reportFailure(peer, error, deps, { session_id: sessionId });
-    peer.close(closeCodeFor(status), `could not open the session (status ${status})`);
-  });
+  participant.open(lastEventId);
 }

@@ -38,6 +38,12 @@ export interface PeerStats {
   readonly pauses: number;
 }
 
+/**
+ * A client this many times over WEBSOCKET_BUFFER_SIZE is cut off: streams stop at the
+ * bound, but replies to its own messages (and what else is sent outside a stream) do not.
+ */
+export const HARD_LIMIT_FACTOR = 4;
+
 /** How often a peer that waits for its buffer to drain is looked at. */
 const DRAIN_RESOLUTION_MS = 20;
 

@@ -3,11 +3,9 @@ import type { WebSocket } from 'ws';
 import { MessageBatcher, newId, type Logger, type Principal, type WebSocketSettings, type WheelTask } from '#platform';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import { deflateNegotiated } from './ws-deflate.js';
-import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from './peer.js';
+import { DrainWaiters, HARD_LIMIT_FACTOR, type Peer, type PeerKind, type PeerStats, type PeerTimers } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
-/** A client this far over its bound (replies to its own commands pile up too) is cut off. */
-const HARD_LIMIT_FACTOR = 4;
 /** A close frame queued behind a full buffer may never leave: the socket goes anyway. */
 const CLOSE_GRACE_MS = 5_000;
 

@@ -7,10 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   refuseUpgrade,
   type Authenticator,
-  type ChatSettings,
   type HttpSettings,
   type Principal,
-  type RateLimitSettings,
   type Runtime,
   type WebSocketSettings,
 } from '#platform';
@@ -29,11 +27,10 @@ import { GraphqlEndpoint } from '../graphql/graphql-endpoint.js';
 import { serveGraphql } from '../graphql/graphql-socket.js';
 import { AUTHENTICATOR, CHAT_HUBS, INVESTIGATION_HUBS, RUNTIME, SETTINGS } from '../tokens.js';
 import { serveChat } from './chat-socket.js';
-import { ChatWsHubs } from './chat-ws.projection.js';
+import { ChatParticipantDeps } from './chat-participant-deps.js';
 import { serveGeneral } from './general-socket.js';
 import { serveInvestigation } from './investigation-watch.js';
 import { PeerTimers } from './peer.js';
-import { Presence } from './presence.js';
 import { admit, type Admission } from './ws-auth.js';
 import { guardUpgradeSocket, guardWebSocket, type FaultScope } from './ws-client-faults.js';
 import { WsConnections } from './ws-connections.js';
@@ -63,18 +60,15 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
     @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
     @Inject(SETTINGS.http) private readonly http: HttpSettings,
     @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
-    @Inject(SETTINGS.rateLimits) private readonly rateLimits: RateLimitSettings,
-    @Inject(SETTINGS.chat) private readonly chatSettings: ChatSettings,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
     private readonly chat: ChatService,
     private readonly limiter: RateLimiter,
     private readonly gate: StreamGate,
     private readonly connections: WsConnections,
-    private readonly presence: Presence,
     private readonly audit: AuditRecorder,
     private readonly timers: PeerTimers,
-    private readonly chatWs: ChatWsHubs,
+    private readonly chatDeps: ChatParticipantDeps,
     @Inject(INVESTIGATION_HUBS) private readonly investigationHubs: StreamHubs<WireFrame>,
     @Inject(CHAT_HUBS) private readonly chatHubs: StreamHubs<WireFrame>,
     private readonly graphql: GraphqlEndpoint,
@@ -139,8 +133,7 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
   /** The address's request budget, as over HTTP; a refusal is answered before the handshake. */
   private async withinBudget(req: IncomingMessage, socket: Duplex): Promise<boolean> {
     try {
-      const limit = this.rateLimits.perMinuteIp;
-      if (limit > 0) await this.limiter.hit('ip', clientIp(req, this.http), limit);
+      await this.limiter.spend('ip', clientIp(req, this.http));
       return true;
     } catch (error) {
       const retry =
@@ -262,8 +255,6 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
 
   private serve(ws: WebSocket, peer: WsPeer, route: Endpoint, query: UpgradeQuery, ip: string): void {
     const { logger, metrics } = this.runtime;
-    const { chatSettings } = this;
-    const { perMinuteIp } = this.rateLimits;
     const watch = { investigations: this.investigations, investigationHubs: this.investigationHubs, logger, metrics };
     switch (route.kind) {
       case 'general':
@@ -272,22 +263,8 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
         return serveInvestigation(ws, peer, route.investigationId, query.lastEventId ?? 0, watch);
       case 'graphql':
         throw new Error('graphql connections are served by acceptGraphql');
-      case 'chat': {
-        // Each chat message costs model calls: it counts against the address's budget, as over HTTP.
-        const admitMessage = async (): Promise<void> => {
-          if (perMinuteIp > 0) await this.limiter.hit('ip', ip, perMinuteIp);
-        };
-        const deps = {
-          chat: this.chat,
-          chatWs: this.chatWs,
-          presence: this.presence,
-          chatSettings,
-          logger,
-          metrics,
-          admit: admitMessage,
-        };
-        return serveChat(ws, peer, route.sessionId, query, deps);
-      }
+      case 'chat':
+        return serveChat(ws, peer, route.sessionId, query, this.chatDeps.for(ip));
       default: {
         const unknown: never = route;
         throw new Error(`unknown route ${JSON.stringify(unknown)}`);

@@ -10,21 +10,17 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import type { Authenticator, HttpSettings, Principal, Runtime, WebSocketSettings } from '#platform';
+import type { Runtime } from '#platform';
 import { InvestigationsService } from '../../investigations/investigations.service.js';
-import { requestIdsOf } from '../../http/request-ids.js';
 import type { StreamHubs } from '#eventsourcing';
 import type { WireFrame } from '../../streaming/wire-frame.js';
-import { AUTHENTICATOR, INVESTIGATION_HUBS, RUNTIME, SETTINGS } from '../../tokens.js';
-import { AuditRecorder } from '../../audit/audit-recorder.js';
-import { StreamGate } from '../../limits/stream-gate.js';
-import { PeerTimers } from '../peer.js';
+import { INVESTIGATION_HUBS, RUNTIME } from '../../tokens.js';
 import { WsConnections } from '../ws-connections.js';
 import { errorMessage, type OutboundMessage } from '../ws-messages.js';
-import { answerUnknownEvents, tokenOf, parseBody as parse } from './io-body.js';
-import { authenticateHandshake, handshakeLastEventId, handshakeValue } from './io-handshake.js';
+import { tokenOf, parseBody as parse } from './io-body.js';
+import { handshakeLastEventId, handshakeValue } from './io-handshake.js';
 import { IoInvestigationsClient, subscribeSchema, targetSchema } from './io-investigations.js';
-import { IoPeer } from './io-peer.js';
+import { IoPeers } from './io-peers.js';
 
 /**
  * Socket.IO namespace /investigations: `auth: {token, investigationId, lastEventId}` on
@@ -37,55 +33,25 @@ export class InvestigationsGateway
 {
   /** The namespace, with a room per investigation (`investigation:<id>`). */
   @WebSocketServer() readonly namespace!: Namespace;
-  private readonly principals = new WeakMap<Socket, Principal>();
   private readonly clients = new Map<string, IoInvestigationsClient>();
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Pick<Runtime, 'logger' | 'metrics'>,
-    @Inject(SETTINGS.http) private readonly http: HttpSettings,
-    @Inject(SETTINGS.websocket) private readonly websocket: WebSocketSettings,
-    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly investigations: InvestigationsService,
     @Inject(INVESTIGATION_HUBS) private readonly hubs: StreamHubs<WireFrame>,
+    private readonly peers: IoPeers,
     private readonly connections: WsConnections,
-    private readonly audit: AuditRecorder,
-    private readonly gate: StreamGate,
-    private readonly timers: PeerTimers,
   ) {}
 
   afterInit(namespace: Namespace): void {
-    const check = (socket: Socket): void => void handshakeLastEventId(socket);
-    namespace.use(
-      authenticateHandshake('investigations', {
-        authenticator: this.authenticator,
-        connections: this.connections,
-        logger: this.runtime.logger,
-        http: this.http,
-        principals: this.principals,
-        audit: this.audit,
-        gate: this.gate,
-        check,
-      }),
-    );
+    namespace.use(this.peers.handshake('investigations', (socket) => void handshakeLastEventId(socket)));
   }
 
   handleConnection(socket: Socket): void {
-    const principal = this.principals.get(socket);
-    if (!principal) return void socket.disconnect(true);
+    const known = ['subscribe', 'unsubscribe', 'cancel', 'ping', 'auth'];
+    const peer = this.peers.accept(socket, 'socketio_investigations', known);
+    if (!peer) return;
     const { logger, metrics } = this.runtime;
-    const peer = new IoPeer(
-      socket,
-      'socketio_investigations',
-      principal,
-      requestIdsOf(socket.request).correlationId,
-      this.websocket,
-      this.timers,
-    );
-    socket.once(
-      'disconnect',
-      this.connections.add(peer, () => peer.stats()),
-    );
-    answerUnknownEvents(socket, peer, ['subscribe', 'unsubscribe', 'cancel', 'ping', 'auth']);
     const client = new IoInvestigationsClient(socket, peer, {
       investigations: this.investigations,
       investigationHubs: this.hubs,

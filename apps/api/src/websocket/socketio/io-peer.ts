@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import type { Principal, WebSocketSettings, WheelTask } from '#platform';
 import type { WireFrame } from '../../streaming/wire-frame.js';
-import { DrainWaiters, type Peer, type PeerKind, type PeerStats, type PeerTimers } from '../peer.js';
+import { DrainWaiters, HARD_LIMIT_FACTOR, type Peer, type PeerKind, type PeerStats, type PeerTimers } from '../peer.js';
 import { WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
 import { emitFrame } from './io-frames.js';
 
@@ -64,7 +64,11 @@ export class IoPeer implements Peer, WheelTask {
       () => this.closed,
     );
     this.lastActivityMs = timers.wheel.nowMs;
-    socket.onAny(() => this.touch());
+    // Replies (acknowledgements, Nest's answers) bypass send(): each message in measures what they left.
+    socket.onAny(() => {
+      this.touch();
+      this.measure();
+    });
     socket.once('disconnect', () => this.dispose());
     this.reschedule();
   }
@@ -132,6 +136,13 @@ export class IoPeer implements Peer, WheelTask {
   private measure(): void {
     this.buffered = pendingBytes(this.socket);
     if (this.buffered > this.peak) this.peak = this.buffered;
+    if (this.buffered > this.limit * HARD_LIMIT_FACTOR && !this.closed) this.cutOff();
+  }
+
+  /** Past the hard limit: the pending packets are dropped, as a reconnect and resume would get them again. */
+  private cutOff(): void {
+    this.ending = true;
+    this.socket.conn.close(true);
   }
 
   private reschedule(): void {
