@@ -8,6 +8,7 @@ import { sessionNotFound } from '../chat/chat-sessions.js';
 import type { ChatService } from '../chat/chat.service.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import type { ChatWsFrame, ChatWsHubs } from './chat-ws.projection.js';
+import { partsWriter, type FrameWriter } from './frame-writer.js';
 import type { WatchEnd } from './investigation-watch.js';
 import type { Peer } from './peer.js';
 import { PeerStream } from './peer-stream.js';
@@ -46,8 +47,8 @@ export class ChatParticipant {
     private readonly peer: Peer,
     readonly sessionId: string,
     private readonly deps: ChatDeps,
-    /** Sends one message of a frame in the peer's form: its shared text, or its shared packet. */
-    private readonly deliver: (part: WireFrame) => void,
+    /** Writes a frame's messages in the peer's form: their shared texts, or their shared packets. */
+    private readonly writer: FrameWriter<WireFrame>,
     private readonly onEnd: (end: WatchEnd) => void,
     /** The session secret the client sent, or the one it is handed on joining a session it may start. */
     private sessionToken: string | undefined = undefined,
@@ -81,9 +82,7 @@ export class ChatParticipant {
     const streamId = chatStreamId(this.sessionId);
     this.stream = new PeerStream(this.peer, this.deps.chatWs.hubs, {
       open: (after) => Promise.resolve({ streamId, after, control }),
-      deliver: (frame) => {
-        for (const part of frame.parts) this.deliver(part);
-      },
+      writer: partsWriter(this.writer),
       // A session has no last event: its stream only ends when the live feed closes.
       onEnd: (end) => {
         if (end.kind === 'failed') return this.onEnd(end);

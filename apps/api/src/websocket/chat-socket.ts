@@ -24,7 +24,7 @@ export function serveChat(
     peer,
     sessionId,
     deps,
-    (part) => peer.sendFrame(part),
+    peer.frames,
     (end) => endWithStream(peer, end, deps, 'session ended'),
     sessionToken,
   );

@@ -40,20 +40,24 @@ export interface PeerStats {
 
 /** How often a peer that waits for its buffer to drain is looked at. */
 const DRAIN_RESOLUTION_MS = 20;
+/** The turn of the wheel that ends `/ws` batches: a batch waits its 50 ms and at most this much more. */
+const BATCH_RESOLUTION_MS = 10;
 
 /**
  * The clocks every peer of the process shares: the process's timer wheel (pings, idle
- * limits, close grace) and a finer one for peers waiting to drain. No peer has a timer of
+ * limits, close grace), a finer one for peers waiting to drain and one for `/ws` batches. No peer has a timer of
  * its own; each wheel runs only while some peer has a slot in it.
  */
 @Injectable()
 export class PeerTimers implements OnApplicationShutdown {
   readonly drains = new TimerWheel(DRAIN_RESOLUTION_MS);
+  readonly batches = new TimerWheel(BATCH_RESOLUTION_MS);
 
   constructor(@Inject(TIMER_WHEEL) readonly wheel: TimerWheel) {}
 
   onApplicationShutdown(): void {
     this.drains.stop();
+    this.batches.stop();
   }
 }
 

@@ -142,7 +142,7 @@ export class ChatGateway implements OnGatewayInit<Namespace>, OnGatewayConnectio
       peer,
       sessionId,
       deps,
-      (part) => peer.sendFrame(part),
+      peer.frames,
       (end) => endWithStream(peer, end, deps, 'session ended'),
       sessionToken,
     );
