@@ -1,7 +1,6 @@
-import { filter, type Subscription } from 'rxjs';
 import type { HubControl } from '#eventsourcing';
 import { chatEventCatalog, chatSessionOwner, chatStreamId, emptyChatHistory, evolveChatHistory } from '#chat';
-import type { ChatSettings, Logger, Metrics, PresenceChannel } from '#platform';
+import type { ChatSettings, Logger, Metrics } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
 import { sessionNotFound } from '../chat/chat-sessions.js';
@@ -12,12 +11,13 @@ import { partsWriter, type FrameWriter } from './frame-writer.js';
 import type { WatchEnd } from './investigation-watch.js';
 import type { Peer } from './peer.js';
 import { PeerStream } from './peer-stream.js';
+import type { Presence } from './presence.js';
 import { errorFrom, type OutboundMessage } from './ws-messages.js';
 
 export interface ChatDeps {
   readonly chat: ChatService;
   readonly chatWs: ChatWsHubs;
-  readonly presence: PresenceChannel;
+  readonly presence: Pick<Presence, 'publish' | 'follow'>;
   readonly chatSettings: ChatSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -37,7 +37,7 @@ export class ChatParticipant {
   private release: (() => void) | null = null;
   /** Why a claimant's stream stopped: the session turned out to be someone else's. */
   private refusal: unknown = null;
-  private signals: Subscription | null = null;
+  private stopTyping: (() => void) | null = null;
   private typing = false;
   private left = false;
   /** `claimant` until the session's first message shows whose it is. */
@@ -132,8 +132,8 @@ export class ChatParticipant {
     this.stream?.stop();
     this.release?.();
     this.release = null;
-    this.signals?.unsubscribe();
-    this.signals = null;
+    this.stopTyping?.();
+    this.stopTyping = null;
     this.setTyping(false);
   }
 
@@ -157,9 +157,6 @@ export class ChatParticipant {
   }
 
   private listenToTyping(): void {
-    this.signals ??= this.deps.presence
-      .signals(this.room)
-      .pipe(filter((signal) => signal.origin !== this.peer.id))
-      .subscribe((signal) => this.peer.send({ type: 'typing', ...signal.payload }));
+    this.stopTyping ??= this.deps.presence.follow(this.room, this.peer);
   }
 }

@@ -8,7 +8,7 @@ import { io as ioConnect, type Socket as IoClient } from 'socket.io-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { LiveFeed, streamSource, StreamHubs, type NewEvent } from '#eventsourcing';
 import { InMemoryEventStore } from '#eventsourcing/testing';
-import { silentLogger, TimerWheel, type Principal } from '#platform';
+import { inProcessPresence, silentLogger, TimerWheel, type Principal } from '#platform';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { WireFrame } from '../streaming/wire-frame.js';
 import type { FrameWriter } from './frame-writer.js';
@@ -16,6 +16,7 @@ import { PeerTimers, type Peer } from './peer.js';
 import { PeerStream } from './peer-stream.js';
 import { IoPeer } from './socketio/io-peer.js';
 import { taggedWriter } from './tagged-frames.js';
+import { TypingRoom } from './typing-room.js';
 import { WsPeer } from './ws-peer.js';
 
 const principal: Principal = { id: 'u-1', roles: ['analyst'] };
@@ -91,10 +92,16 @@ describe('a hub write to WebSocket and Socket.IO peers', () => {
   }
 
   /** Raw WebSocket clients on peers that follow the stream; each peer's socket writes counted. */
-  async function wsClients(env: ReturnType<typeof setup>, batching: boolean, stream?: string) {
+  function wsClients(env: ReturnType<typeof setup>, batching: boolean, stream?: string) {
+    return wsPeers(env.timers, batching, (peer) => env.follow(peer, stream ? taggedWriter(peer, stream) : peer.frames));
+  }
+
+  /** Raw WebSocket clients, each on a peer handed to `onPeer`; each peer's socket writes counted. */
+  async function wsPeers(timers: PeerTimers, batching: boolean, onPeer: (peer: WsPeer) => void) {
     const http = createServer();
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
     const writes: Array<Array<readonly unknown[]>> = [];
+    const peers: WsPeer[] = [];
     wss.on('connection', (ws, req) => {
       const peer = new WsPeer(ws, req.socket, {
         kind: batching ? 'general' : 'investigations',
@@ -103,10 +110,11 @@ describe('a hub write to WebSocket and Socket.IO peers', () => {
         batching,
         websocket,
         logger: silentLogger,
-        timers: env.timers,
+        timers,
       });
       writes.push(countWrites(req.socket));
-      env.follow(peer, stream ? taggedWriter(peer, stream) : peer.frames);
+      peers.push(peer);
+      onPeer(peer);
     });
     cleanups.push(() => new Promise((resolve) => wss.close(resolve)));
     const port = await listen(http);
@@ -119,7 +127,7 @@ describe('a hub write to WebSocket and Socket.IO peers', () => {
       cleanups.push(() => client.terminate());
       await once(client, 'open');
     }
-    return { writes, messages };
+    return { writes, messages, peers };
   }
 
   const waitFor = (done: () => boolean, what: string): Promise<true> =>
@@ -188,5 +196,30 @@ describe('a hub write to WebSocket and Socket.IO peers', () => {
       expect(socket).toHaveLength(1);
       expect(socket[0]?.[0]).toBe(first);
     }
+  });
+
+  it("writes a typing signal once encoded to every participant of the session's room but its sender, until the last leaves", async () => {
+    const timers = setup().timers;
+    const presence = inProcessPresence();
+    cleanups.push(() => presence.close());
+    const room = `chat.${randomUUID()}`;
+    const typing = new TypingRoom(presence.signals(room), () => undefined);
+    const leaves: Array<() => void> = [];
+    const { writes, messages, peers } = await wsPeers(timers, false, (peer) => leaves.push(typing.add(peer)));
+    const sender = peers[0] as WsPeer;
+    const payload = { session_id: 's', user_id: 'u-2', is_typing: true };
+    presence.publish({ room, origin: sender.id, payload });
+    await waitFor(() => messages.filter((received) => received.length === 1).length === CLIENTS - 1, 'the signal');
+    expect(writes.map((socket) => socket.length)).toEqual([0, 1, 1]);
+    expect(messages.flat()).toEqual([
+      { type: 'typing', ...payload },
+      { type: 'typing', ...payload },
+    ]);
+    expect(writes[1]?.[0]?.[0]).toBe(writes[2]?.[0]?.[0]);
+    for (const leave of leaves) leave();
+    expect(typing.isClosed).toBe(true);
+    presence.publish({ room, origin: 'someone', payload });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(messages.flat()).toHaveLength(2);
   });
 });

@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { TimerWheel, type Logger, type Metrics, type Principal, type WheelTask } from '#platform';
 import { TIMER_WHEEL } from '../tokens.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import type { FrameWriter } from './frame-writer.js';
 import type { WatchEnd } from './investigation-watch.js';
 import { closeCodeFor, errorFrom, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
@@ -17,6 +19,8 @@ export interface Peer {
   readonly principal: Principal;
   readonly correlationId: string;
   send(message: OutboundMessage): void;
+  /** Hub frames (and other messages made once for many peers) in this peer's form. */
+  readonly frames: FrameWriter<WireFrame>;
   /** Sends batched messages now: a reply to a command does not wait for the batch timer. */
   flush(): void;
   /** More than WEBSOCKET_BUFFER_SIZE bytes wait to be sent to this client. */
