@@ -14,6 +14,7 @@ import { WireFrame } from '../streaming/wire-frame.js';
 import type { FrameWriter } from './frame-writer.js';
 import { PeerTimers, type Peer } from './peer.js';
 import { PeerStream } from './peer-stream.js';
+import { oneWritePerFlush } from './socketio/io-frames.js';
 import { IoPeer } from './socketio/io-peer.js';
 import { taggedWriter } from './tagged-frames.js';
 import { TypingRoom } from './typing-room.js';
@@ -154,6 +155,7 @@ describe('a hub write to WebSocket and Socket.IO peers', () => {
     const env = setup();
     const http = createServer();
     const server = new IoServer(http);
+    oneWritePerFlush(server.engine);
     const writes: Array<Array<readonly unknown[]>> = [];
     server.of('/investigations').on('connection', (socket) => {
       const peer = new IoPeer(socket, 'socketio_investigations', principal, 'c-1', websocket, env.timers);

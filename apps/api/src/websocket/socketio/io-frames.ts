@@ -43,18 +43,16 @@ export function frameBytes(socket: Socket, frame: WireFrame): number {
 }
 
 /**
- * Several frames in one write to the client's socket. The engine hands a packet to its
- * transport the moment the transport is writable and holds the next ones until that write's
- * callback: with the transport held for all but the last, the engine sends them together,
- * and with the TCP socket under the WebSocket corked, they leave in one write.
+ * Several frames in one engine flush: the engine hands a packet to its transport the moment
+ * the transport is writable and holds the next ones until that write's callback; with the
+ * transport held for all but the last, the engine flushes them together (in one write, see
+ * `oneWritePerFlush`).
  */
 export function emitFrames(socket: Socket, frames: readonly WireFrame[]): void {
   const only = frames.length === 1 ? frames[0] : undefined;
   if (only) return emitFrame(socket, only);
   const { transport } = socket.conn;
-  const tcp = tcpSocketOf(transport);
   const writable = transport.writable;
-  tcp?.cork();
   try {
     transport.writable = false;
     for (let i = 0; i < frames.length - 1; i++) emitFrame(socket, frames[i] as WireFrame);
@@ -63,14 +61,31 @@ export function emitFrames(socket: Socket, frames: readonly WireFrame[]): void {
   }
   const last = frames[frames.length - 1];
   if (last) emitFrame(socket, last);
-  tcp?.uncork();
+}
+
+/** The engine.io server's events around each connection's flush, emitted synchronously around its transport's send. */
+interface FlushEvents {
+  on(event: 'flush' | 'drain', listener: (conn: unknown) => void): unknown;
+}
+
+/**
+ * Each engine flush in one socket write: the websocket transport writes its packets' frames
+ * one by one; with the TCP socket under it corked from the engine's `flush` to its `drain`
+ * (both emitted synchronously around the transport's send), they leave together, packets
+ * held while the transport was busy included. One pair of listeners for the whole server,
+ * none per connection.
+ */
+export function oneWritePerFlush(engine: FlushEvents): void {
+  engine.on('flush', (conn) => tcpSocketOf(conn)?.cork());
+  engine.on('drain', (conn) => tcpSocketOf(conn)?.uncork());
 }
 
 export const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === 'object' && value !== null;
 
-/** The TCP socket under a websocket transport's `ws` socket (private to both: checked as data of unknown shape). */
-function tcpSocketOf(transport: unknown): Duplex | undefined {
+/** The TCP socket under a connection's websocket transport (private to engine.io and `ws`: checked as data of unknown shape). */
+function tcpSocketOf(conn: unknown): Duplex | undefined {
+  const transport = isRecord(conn) ? conn.transport : undefined;
   const ws = isRecord(transport) ? transport.socket : undefined;
   const tcp = isRecord(ws) ? ws._socket : undefined;
   return tcp instanceof Duplex ? tcp : undefined;
