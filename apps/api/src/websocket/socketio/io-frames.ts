@@ -65,7 +65,8 @@ export function emitFrames(socket: Socket, frames: readonly WireFrame[]): void {
 
 /** The engine.io server's events around each connection's flush, emitted synchronously around its transport's send. */
 interface FlushEvents {
-  on(event: 'flush' | 'drain', listener: (conn: unknown) => void): unknown;
+  on(event: 'flush', listener: (conn: unknown, packets: readonly unknown[]) => void): unknown;
+  on(event: 'drain', listener: (conn: unknown) => void): unknown;
 }
 
 /**
@@ -76,8 +77,14 @@ interface FlushEvents {
  * none per connection.
  */
 export function oneWritePerFlush(engine: FlushEvents): void {
-  engine.on('flush', (conn) => tcpSocketOf(conn)?.cork());
-  engine.on('drain', (conn) => tcpSocketOf(conn)?.uncork());
+  // A lone packet is one write already: the socket is corked only for several.
+  engine.on('flush', (conn, packets) => {
+    if (packets.length > 1) tcpSocketOf(conn)?.cork();
+  });
+  engine.on('drain', (conn) => {
+    const tcp = tcpSocketOf(conn);
+    if (tcp && tcp.writableCorked > 0) tcp.uncork();
+  });
 }
 
 export const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
