@@ -10,6 +10,8 @@
 //   PEERS_KINDS     a subset of the servers, comma-separated
 //   PEERS_RESUMERS  resume: subscribers that drop and resume at once (100), PEERS_RESUME_DELAY_MS (300)
 //   PEERS_BATCH     events published together (1; the project appends them in one call)
+//   PEERS_BEFORE_DIR another built checkout of the project (\`npm run build\` there): its SSE, WebSocket and
+//                   Socket.IO run too, as before-sse, before-ws, before-io, for a before/after in one run
 //   PEERS_RATES     saturation: events/s per step (20,40,60,80,100,130,160,200), PEERS_STEP_SECONDS (4)
 import { cSubscriber } from './groups.mjs';
 import { ensureNginx } from './nginx.mjs';
@@ -22,10 +24,11 @@ const scenarios = (env.PEERS_SCENARIO ?? 'fanout').split(',');
 const client = env.PEERS_CLIENT ?? (cSubscriber() ? 'c' : 'node');
 if (client === 'c' && !cSubscriber()) throw new Error('PEERS_CLIENT=c: no cc, or ../shared/perf/sub.c is missing');
 const nginx = ensureNginx();
-const ALL = ['bare-sse', 'bare-ws', 'bare-io', 'project-sse', 'project-ws', 'project-io', 'nchan'];
+const BEFORE = env.PEERS_BEFORE_DIR ? ['before-sse', 'before-ws', 'before-io'] : [];
+const ALL = ['bare-sse', 'bare-ws', 'bare-io', ...BEFORE, 'project-sse', 'project-ws', 'project-io', 'nchan'];
 const available = ALL.filter((kind) => kind !== 'nchan' || (nginx.nginx && nginx.nchan));
 const chosen = env.PEERS_KINDS ? available.filter((kind) => env.PEERS_KINDS.split(',').includes(kind)) : available;
-const SSE_KINDS = ['bare-sse', 'project-sse', 'nchan'];
+const SSE_KINDS = ['bare-sse', 'before-sse', 'project-sse', 'nchan'];
 const subs = Number(env.PEERS_SUBS ?? 1000);
 const channels = Number(env.PEERS_STREAMS ?? 1);
 const reps = Number(env.PEERS_REPS ?? 2);

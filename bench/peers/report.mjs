@@ -29,6 +29,11 @@ const PAIRS = [
   ['project-sse', 'nchan'],
   ['project-ws', 'bare-ws'],
   ['project-io', 'bare-io'],
+  ['before-sse', 'bare-sse'],
+  ['before-ws', 'bare-ws'],
+  ['before-io', 'bare-io'],
+  ['project-ws', 'before-ws'],
+  ['project-io', 'before-io'],
 ];
 const pairsOf = (kinds) => PAIRS.filter(([a, b]) => kinds.includes(a) && kinds.includes(b));
 

@@ -45,14 +45,16 @@ export async function startServer(kind, { nginx, subs }) {
       },
     };
   }
-  const [script, transport] = kind.startsWith('project-')
-    ? ['project', kind.slice('project-'.length)]
-    : [kind, kind.slice('bare-'.length)];
+  const [script, transport, projectDir] = kind.startsWith('project-')
+    ? ['project', kind.slice('project-'.length), PROJECT_DIR]
+    : kind.startsWith('before-')
+      ? ['project', kind.slice('before-'.length), process.env.PEERS_BEFORE_DIR]
+      : [kind, kind.slice('bare-'.length)];
   const port = await freePort();
   const dataDir = tempDir('peers-data-');
   const env =
     script === 'project'
-      ? { ...PROJECT_ENV, PROJECT_DIR, DATA_DIR: dataDir, PORT: String(port) }
+      ? { ...PROJECT_ENV, PROJECT_DIR: projectDir, DATA_DIR: dataDir, PORT: String(port) }
       : { PORT: String(port) };
   const proc = child(join(HERE, 'servers.mjs'), [script], env);
   const stop = async () => {

@@ -176,6 +176,7 @@ function quietPeer(peer: WsPeer): Peer {
     kind: peer.kind,
     principal: peer.principal,
     correlationId: peer.correlationId,
+    frames: peer.frames,
     send: () => undefined,
     flush: () => peer.flush(),
     overloaded: () => peer.overloaded(),

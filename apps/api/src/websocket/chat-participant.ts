@@ -1,25 +1,22 @@
-import { filter, type Subscription } from 'rxjs';
 import type { HubControl } from '#eventsourcing';
 import { chatEventCatalog, chatSessionOwner, chatStreamId, emptyChatHistory, evolveChatHistory } from '#chat';
-import type { ChatSettings, Logger, Metrics, PresenceChannel } from '#platform';
+import type { ChatSettings, Logger, Metrics } from '#platform';
 import { parseChatRequest } from '../chat/chat-request.dto.js';
 import { accessTo, type ChatAccessLevel, type ChatCredentials } from '../chat/chat-session-access.js';
 import { sessionNotFound } from '../chat/chat-sessions.js';
 import type { ChatService } from '../chat/chat.service.js';
-import type { WireFrame } from '../streaming/wire-frame.js';
 import type { ChatWsFrame, ChatWsHubs } from './chat-ws.projection.js';
+import { partsWriter } from './frame-writer.js';
 import type { WatchEnd } from './investigation-watch.js';
 import { endWithStream, reportFailure, type Peer } from './peer.js';
 import { PeerStream, type SinkEnd } from './peer-stream.js';
+import type { Presence } from './presence.js';
 import { closeCodeFor, errorFrom, type OutboundMessage } from './ws-messages.js';
-
-/** A peer that sends a hub frame's shared encoding: its text, or its packet. */
-export type FramePeer = Peer & { sendFrame(part: WireFrame): void };
 
 export interface ChatDeps {
   readonly chat: ChatService;
   readonly chatWs: ChatWsHubs;
-  readonly presence: PresenceChannel;
+  readonly presence: Pick<Presence, 'publish' | 'follow'>;
   readonly chatSettings: ChatSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -39,14 +36,14 @@ export class ChatParticipant {
   private release: (() => void) | null = null;
   /** Why a claimant's stream stopped: the session turned out to be someone else's. */
   private refusal: unknown = null;
-  private signals: Subscription | null = null;
+  private stopTyping: (() => void) | null = null;
   private typing = false;
   private left = false;
   /** `claimant` until the session's first message shows whose it is. */
   private access: ChatAccessLevel | 'claimant' = 'claimant';
 
   constructor(
-    private readonly peer: FramePeer,
+    private readonly peer: Peer,
     readonly sessionId: string,
     private readonly deps: ChatDeps,
     /** The session secret the client sent, or the one it is handed on joining a session it may start. */
@@ -89,9 +86,7 @@ export class ChatParticipant {
     const streamId = chatStreamId(this.sessionId);
     this.stream = new PeerStream(this.peer, this.deps.chatWs.hubs, {
       open: (after) => Promise.resolve({ streamId, after, control }),
-      deliver: (frame) => {
-        for (const part of frame.parts) this.peer.sendFrame(part);
-      },
+      writer: partsWriter(this.peer.frames),
       onEnd: (end) => endWithStream(this.peer, this.endOf(end), this.deps, 'session ended'),
     });
     this.stream.start(afterId);
@@ -136,8 +131,8 @@ export class ChatParticipant {
     this.stream?.stop();
     this.release?.();
     this.release = null;
-    this.signals?.unsubscribe();
-    this.signals = null;
+    this.stopTyping?.();
+    this.stopTyping = null;
     this.setTyping(false);
   }
 
@@ -168,12 +163,6 @@ export class ChatParticipant {
   }
 
   private listenToTyping(): void {
-    this.signals ??= this.deps.presence
-      .signals(this.room)
-      .pipe(filter((signal) => signal.origin !== this.peer.id))
-      // A typing indicator is stale by the time a slow reader would get it: it is not kept for one.
-      .subscribe((signal) => {
-        if (!this.peer.overloaded()) this.peer.send({ type: 'typing', ...signal.payload });
-      });
+    this.stopTyping ??= this.deps.presence.follow(this.room, this.peer);
   }
 }

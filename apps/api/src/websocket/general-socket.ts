@@ -3,10 +3,11 @@ import { hasPermission } from '#platform';
 import { chatStreamId } from '#chat';
 import type { StreamHubs } from '#eventsourcing';
 import type { ChatService } from '../chat/chat.service.js';
-import { taggedWsText, type WireFrame } from '../streaming/wire-frame.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
 import { InvestigationWatch, type WatchDeps, type WatchEnd } from './investigation-watch.js';
 import { PeerStream } from './peer-stream.js';
 import { reportFailure } from './peer.js';
+import { taggedWriter } from './tagged-frames.js';
 import { readInbox, type Inbound } from './ws-inbound.js';
 import { errorMessage, WS_CLOSE } from './ws-messages.js';
 import type { WsPeer } from './ws-peer.js';
@@ -108,8 +109,8 @@ class GeneralSession {
    */
   private open(stream: string, sessionToken: string | undefined): Subscription | null {
     const [kind, id = ''] = stream.split(':');
-    // Each frame's text is encoded once for every subscriber; the tag goes in front of it.
-    const deliver = (frame: WireFrame): void => this.peer.sendText(taggedWsText(stream, frame));
+    // Each frame's tagged text is made once for every socket following the stream.
+    const writer = taggedWriter(this.peer, stream);
     const onEnd = (end: WatchEnd): void => this.ended(stream, end);
     if (kind === 'chat') {
       const principal = this.peer.principal;
@@ -119,12 +120,12 @@ class GeneralSession {
           await this.deps.chat.sessions.openForReading(id, { principal, sessionToken });
           return { streamId: chatStreamId(id), after: afterId };
         },
-        deliver,
+        writer,
         onEnd: (end) => onEnd(end.kind === 'failed' ? end : { kind: 'interrupted' }),
       });
     }
     if (!hasPermission(this.peer.principal, 'investigation:watch')) return null;
-    return new InvestigationWatch(this.peer, id, this.deps, deliver, onEnd);
+    return new InvestigationWatch(this.peer, id, this.deps, writer, onEnd);
   }
 
   /** A finished stream says so; one cut by a shutdown ends the connection (1012), so the client resubscribes elsewhere. */

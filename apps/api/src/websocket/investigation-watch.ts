@@ -5,6 +5,7 @@ import { hasPermission, type Logger, type Metrics } from '#platform';
 import { isFinalFrame } from '../investigations/investigation-frames.js';
 import type { InvestigationsService } from '../investigations/investigations.service.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
+import type { FrameWriter } from './frame-writer.js';
 import { endWithStream, type Peer } from './peer.js';
 import { PeerStream, type SinkEnd } from './peer-stream.js';
 import { readInbox } from './ws-inbound.js';
@@ -26,7 +27,7 @@ export interface WatchDeps {
 /**
  * One investigation followed by one peer on the investigation's hub, with its commands:
  * `resume` restarts after the id the client names, `cancel` sends CancelInvestigation as
- * POST …/cancel does. `deliver` sends a frame in the peer's form.
+ * POST …/cancel does. `writer` writes frames in the peer's form.
  */
 export class InvestigationWatch {
   private readonly stream: PeerStream<WireFrame>;
@@ -35,12 +36,12 @@ export class InvestigationWatch {
     private readonly peer: Peer,
     readonly investigationId: string,
     private readonly deps: WatchDeps,
-    deliver: (frame: WireFrame) => void,
+    writer: FrameWriter<WireFrame>,
     onEnd: (end: WatchEnd) => void,
   ) {
     this.stream = new PeerStream(peer, deps.investigationHubs, {
       open: (afterId) => deps.investigations.watch(investigationId, afterId, peer.principal),
-      deliver,
+      writer,
       onEnd: (end, last) => void this.settle(end, last).then(onEnd),
     });
   }
@@ -119,12 +120,8 @@ export function serveInvestigation(
   afterId: number,
   deps: WatchDeps,
 ): void {
-  const watch = new InvestigationWatch(
-    peer,
-    investigationId,
-    deps,
-    (frame) => peer.sendFrame(frame),
-    (end) => endWithStream(peer, end, deps, 'investigation finished'),
+  const watch = new InvestigationWatch(peer, investigationId, deps, peer.frames, (end) =>
+    endWithStream(peer, end, deps, 'investigation finished'),
   );
   readInbox(
     ws,

@@ -1,5 +1,6 @@
 import type { HubSink, HubSubscription, StreamHubs } from '#eventsourcing';
 import { sinkFor, type HubWatch } from '../streaming/hub-watch.js';
+import { writeCoalesced, type FrameWriter } from './frame-writer.js';
 import type { Peer } from './peer.js';
 
 /** How a hub stream ended for one peer: its sequence's end, the live feed closing, or a failure. */
@@ -13,8 +14,8 @@ export interface KeyedFrame {
 export interface PeerStreamOptions<Frame extends KeyedFrame> {
   /** Where the stream starts after `afterId` (each start asks again), or null when the client already has its end. */
   readonly open: (afterId: number) => Promise<HubWatch<Frame> | null>;
-  /** Sends one frame in the peer's form: the shared text, tagged text, or the shared packet. */
-  readonly deliver: (frame: Frame) => void;
+  /** Writes frames in the peer's form: the shared text frames, tagged texts, or the shared packets. */
+  readonly writer: FrameWriter<Frame>;
   /** The stream ended; `last` is the last frame sent since the latest start. */
   readonly onEnd: (end: SinkEnd, last: Frame | null) => void;
 }
@@ -43,8 +44,8 @@ export class PeerStream<Frame extends KeyedFrame> {
   start(afterId: number): void {
     this.stop();
     this.startedAfter = afterId;
-    const { open, deliver, onEnd } = this.options;
-    const sink: PeerSink<Frame> = new PeerSink(this.peer, deliver, (end) => onEnd(end, sink.last));
+    const { open, writer, onEnd } = this.options;
+    const sink: PeerSink<Frame> = new PeerSink(this.peer, writer, (end) => onEnd(end, sink.last));
     this.sink = sink;
     open(afterId).then(
       (watch) => {
@@ -70,7 +71,7 @@ class PeerSink<Frame> implements HubSink<Frame> {
 
   constructor(
     private readonly peer: Peer,
-    private readonly deliver: (frame: Frame) => void,
+    private readonly writer: FrameWriter<Frame>,
     private readonly onEnd: (end: SinkEnd) => void,
   ) {}
 
@@ -85,17 +86,16 @@ class PeerSink<Frame> implements HubSink<Frame> {
     this.subscription = null;
   }
 
-  /** Stops at the frame that takes the peer past its buffer: the rest come from the store once it drained. */
+  /**
+   * One write for the frames when they fit, else stops at the frame that takes the peer past
+   * its buffer: the rest come from the store once it drained.
+   */
   write(frames: readonly Frame[]): boolean | number {
     if (this.stopped || this.peer.closed) return true;
-    const { peer, deliver } = this;
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i] as Frame;
-      deliver(frame);
-      this.last = frame;
-      if (peer.overloaded()) return i + 1 === frames.length ? false : i + 1;
-    }
-    return true;
+    const written = writeCoalesced(this.writer, frames);
+    if (written > 0) this.last = frames[written - 1] ?? this.last;
+    if (written < frames.length) return written;
+    return !this.writer.overloaded();
   }
 
   writable(): Promise<void> {

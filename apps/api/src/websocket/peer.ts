@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { TimerWheel, type Logger, type Metrics, type Principal, type WheelTask } from '#platform';
 import { TIMER_WHEEL } from '../tokens.js';
+import type { WireFrame } from '../streaming/wire-frame.js';
+import type { FrameWriter } from './frame-writer.js';
 import type { WatchEnd } from './investigation-watch.js';
 import { closeCodeFor, errorFrom, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
@@ -17,6 +19,8 @@ export interface Peer {
   readonly principal: Principal;
   readonly correlationId: string;
   send(message: OutboundMessage): void;
+  /** Hub frames (and other messages made once for many peers) in this peer's form. */
+  readonly frames: FrameWriter<WireFrame>;
   /** Sends batched messages now: a reply to a command does not wait for the batch timer. */
   flush(): void;
   /** More than WEBSOCKET_BUFFER_SIZE bytes wait to be sent to this client. */
@@ -46,20 +50,24 @@ export const HARD_LIMIT_FACTOR = 4;
 
 /** How often a peer that waits for its buffer to drain is looked at. */
 const DRAIN_RESOLUTION_MS = 20;
+/** The turn of the wheel that ends `/ws` batches: a batch waits its 50 ms and at most this much more. */
+const BATCH_RESOLUTION_MS = 10;
 
 /**
  * The clocks every peer of the process shares: the process's timer wheel (pings, idle
- * limits, close grace) and a finer one for peers waiting to drain. No peer has a timer of
+ * limits, close grace), a finer one for peers waiting to drain and one for `/ws` batches. No peer has a timer of
  * its own; each wheel runs only while some peer has a slot in it.
  */
 @Injectable()
 export class PeerTimers implements OnApplicationShutdown {
   readonly drains = new TimerWheel(DRAIN_RESOLUTION_MS);
+  readonly batches = new TimerWheel(BATCH_RESOLUTION_MS);
 
   constructor(@Inject(TIMER_WHEEL) readonly wheel: TimerWheel) {}
 
   onApplicationShutdown(): void {
     this.drains.stop();
+    this.batches.stop();
   }
 }
 

@@ -10,6 +10,8 @@ import {
   type WebSocketSettings,
 } from '#platform';
 import { LOGGER, SETTINGS } from '../tokens.js';
+import type { Peer } from './peer.js';
+import { TypingRoom } from './typing-room.js';
 
 /**
  * The process's presence channel (typing indicators): core NATS in distributed mode, so
@@ -18,6 +20,7 @@ import { LOGGER, SETTINGS } from '../tokens.js';
 @Injectable()
 export class Presence implements PresenceChannel, OnModuleInit, OnApplicationShutdown {
   private channel: PresenceChannel = inProcessPresence();
+  private readonly rooms = new Map<string, TypingRoom>();
 
   constructor(
     @Inject(SETTINGS.bus) private readonly bus: BusSettings,
@@ -42,6 +45,19 @@ export class Presence implements PresenceChannel, OnModuleInit, OnApplicationShu
 
   signals(room: string): Observable<PresenceSignal> {
     return this.channel.signals(room);
+  }
+
+  /** Others' typing in `room` to `peer`, on the room's one subscription in this process; returns the leave. */
+  follow(room: string, peer: Peer): () => void {
+    let typing = this.rooms.get(room);
+    if (!typing || typing.isClosed) {
+      const created: TypingRoom = new TypingRoom(this.channel.signals(room), () => {
+        if (this.rooms.get(room) === created) this.rooms.delete(room);
+      });
+      if (!created.isClosed) this.rooms.set(room, created);
+      typing = created;
+    }
+    return typing.add(peer);
   }
 
   close(): Promise<void> {

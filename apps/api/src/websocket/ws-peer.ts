@@ -1,43 +1,27 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { MessageBatcher, newId, type Logger, type Principal, type WebSocketSettings, type WheelTask } from '#platform';
+import {
+  batchedMessage,
+  batchText,
+  MessageBatcher,
+  newId,
+  type BatchedMessage,
+  type Logger,
+  type Principal,
+  type WebSocketSettings,
+  type WheelTask,
+} from '#platform';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import { deflateNegotiated } from './ws-deflate.js';
+import type { FrameWriter } from './frame-writer.js';
+import { batchFrameOf, textFrameOf, textFramesOf } from './ws-frames.js';
 import { DrainWaiters, HARD_LIMIT_FACTOR, type Peer, type PeerKind, type PeerStats, type PeerTimers } from './peer.js';
 import { closeReason, WS_CLOSE, type OutboundMessage } from './ws-messages.js';
 
 /** A close frame queued behind a full buffer may never leave: the socket goes anyway. */
 const CLOSE_GRACE_MS = 5_000;
 
-/** Server frames are not masked: an event's text frame is the same bytes for every client. */
-const textFrames = new WeakMap<WireFrame, Buffer>();
-
-/** A hub frame's WebSocket text message, framed (RFC 6455: FIN, text opcode, its length) once for every peer. */
-export function textFrameOf(frame: WireFrame): Buffer {
-  let bytes = textFrames.get(frame);
-  if (bytes === undefined) {
-    bytes = encodeTextFrame(frame.ws);
-    textFrames.set(frame, bytes);
-  }
-  return bytes;
-}
-
-export function encodeTextFrame(text: string): Buffer {
-  const length = Buffer.byteLength(text);
-  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const bytes = Buffer.allocUnsafe(head + length);
-  bytes[0] = 0x81;
-  if (head === 2) bytes[1] = length;
-  else if (head === 4) {
-    bytes[1] = 126;
-    bytes.writeUInt16BE(length, 2);
-  } else {
-    bytes[1] = 127;
-    bytes.writeBigUInt64BE(BigInt(length), 2);
-  }
-  bytes.write(text, head, 'utf8');
-  return bytes;
-}
+export { encodeTextFrame, textFrameOf } from './ws-frames.js';
 
 export interface WsPeerOptions {
   readonly kind: PeerKind;
@@ -86,6 +70,13 @@ export class WsPeer implements Peer, WheelTask {
   private readonly deflateThreshold: number;
   /** Takes a fresh token sent on this connection (set by whoever tracks its expiry). */
   refreshToken: ((token: string) => Promise<OutboundMessage>) | null = null;
+  /** Hub frames as their shared text frames, a hub write's frames in one socket write; batched peers take their shared texts. */
+  readonly frames: FrameWriter<WireFrame> = {
+    room: () => this.room(),
+    size: (frame) => (this.batcher ? Buffer.byteLength(frame.ws) : textFrameOf(frame).length),
+    write: (frames) => this.sendFrames(frames),
+    overloaded: () => this.overloaded(),
+  };
 
   constructor(
     private readonly ws: WebSocket,
@@ -102,7 +93,9 @@ export class WsPeer implements Peer, WheelTask {
     this.idleMs = websocket.timeoutSeconds * 1000;
     this.deflating = deflateNegotiated(ws);
     this.deflateThreshold = websocket.deflate === false ? Infinity : websocket.deflate.threshold;
-    this.batcher = options.batching ? new MessageBatcher((frame) => this.write(frame)) : null;
+    this.batcher = options.batching
+      ? new MessageBatcher((messages) => this.writeBatch(messages), timers.batches)
+      : null;
     this.drains = new DrainWaiters(
       timers.drains,
       () => this.buffered(),
@@ -134,22 +127,35 @@ export class WsPeer implements Peer, WheelTask {
   sendText(json: string): void {
     if (this.closed) return;
     this.touch();
-    if (this.batcher) this.batcher.push(json);
+    if (this.batcher) this.batcher.push(batchedMessage(json));
     else this.write(json);
     this.checkBounds();
   }
 
-  /**
-   * A hub frame: its text frame's bytes, made once for every peer, written as they are
-   * (`ws` holds nothing back without compression); batched peers take its shared text, and
-   * a deflating peer its text through `ws`'s compressor.
-   */
-  sendFrame(frame: WireFrame): void {
+  /** Messages made once for every peer that gets them (a stream's tagged hub frames), in order. */
+  sendMessages(messages: readonly BatchedMessage[]): void {
     if (this.closed) return;
     this.touch();
-    if (this.batcher) this.batcher.push(frame.ws);
-    else if (this.deflating) this.write(frame.ws);
-    else if (!this.socket.destroyed) this.socket.write(textFrameOf(frame));
+    if (this.batcher) for (const message of messages) this.batcher.push(message);
+    else for (const message of messages) this.write(message.text);
+    this.checkBounds();
+  }
+
+  sendFrame(frame: WireFrame): void {
+    this.sendFrames([frame]);
+  }
+
+  /**
+   * Hub frames: their text frames' bytes, made once for every peer, written as they are in
+   * one write (`ws` holds nothing back without compression); batched peers take their shared
+   * texts, and a deflating peer its texts through `ws`'s compressor.
+   */
+  sendFrames(frames: readonly WireFrame[]): void {
+    if (this.closed) return;
+    this.touch();
+    if (this.batcher) for (const frame of frames) this.batcher.push(batchedMessage(frame.ws));
+    else if (this.deflating) for (const frame of frames) this.write(frame.ws);
+    else if (!this.socket.destroyed) this.socket.write(textFramesOf(frames));
     this.checkBounds();
   }
 
@@ -159,6 +165,11 @@ export class WsPeer implements Peer, WheelTask {
 
   overloaded(): boolean {
     return this.buffered() > this.limit;
+  }
+
+  /** Bytes it takes before passing WEBSOCKET_BUFFER_SIZE. */
+  room(): number {
+    return this.limit - this.buffered();
   }
 
   whenDrained(resume: () => void): void {
@@ -221,6 +232,12 @@ export class WsPeer implements Peer, WheelTask {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.deflating) this.ws.send(frame, { compress: Buffer.byteLength(frame) >= this.deflateThreshold });
     else this.ws.send(frame);
+  }
+
+  /** A flush's frame, shared with every peer that flushes the same messages, written as it is. */
+  private writeBatch(messages: readonly BatchedMessage[]): void {
+    if (this.deflating) this.write(batchText(messages));
+    else if (this.ws.readyState === this.ws.OPEN && !this.socket.destroyed) this.socket.write(batchFrameOf(messages));
   }
 
   private checkBounds(): void {

@@ -37,13 +37,7 @@ export class IoInvestigationsClient {
       return errorMessage('TOO_MANY_SUBSCRIPTIONS', `at most ${MAX_WATCHES} investigations per connection`, {
         investigation_id: id,
       });
-    const watch = new InvestigationWatch(
-      this.peer,
-      id,
-      this.deps,
-      (frame) => this.peer.sendFrame(frame),
-      (end) => this.ended(id, end),
-    );
+    const watch = new InvestigationWatch(this.peer, id, this.deps, this.peer.frames, (end) => this.ended(id, end));
     this.watches.set(id, watch);
     void this.socket.join(roomOf(id));
     const from = afterId ?? existing?.lastDeliveredId ?? 0;

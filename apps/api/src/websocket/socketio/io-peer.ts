@@ -3,10 +3,8 @@ import type { Principal, WebSocketSettings, WheelTask } from '#platform';
 import type { WireFrame } from '../../streaming/wire-frame.js';
 import { DrainWaiters, HARD_LIMIT_FACTOR, type Peer, type PeerKind, type PeerStats, type PeerTimers } from '../peer.js';
 import { WS_CLOSE, type OutboundMessage } from '../ws-messages.js';
-import { emitFrame } from './io-frames.js';
-
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === 'object' && value !== null;
+import type { FrameWriter } from '../frame-writer.js';
+import { emitFrames, frameBytes, isRecord } from './io-frames.js';
 
 /** The engine's packets not yet handed to the transport, plus what the transport's socket still holds. */
 function pendingBytes(socket: Socket): number {
@@ -46,6 +44,13 @@ export class IoPeer implements Peer, WheelTask {
   private peak = 0;
   private pauses = 0;
   private ending = false;
+  /** Hub frames as their shared packets, a hub write's frames in one socket write. */
+  readonly frames: FrameWriter<WireFrame> = {
+    room: () => this.limit - pendingBytes(this.socket),
+    size: (frame) => frameBytes(this.socket, frame),
+    write: (frames) => this.sendFrames(frames),
+    overloaded: () => this.overloaded(),
+  };
 
   constructor(
     private readonly socket: Socket,
@@ -84,11 +89,11 @@ export class IoPeer implements Peer, WheelTask {
     this.measure();
   }
 
-  /** A hub frame, its packet shared with every socket of the namespace that gets it. */
-  sendFrame(frame: WireFrame): void {
+  /** Hub frames, their packets shared with every socket of the namespace that gets them. */
+  private sendFrames(frames: readonly WireFrame[]): void {
     if (this.closed) return;
     this.touch();
-    emitFrame(this.socket, frame);
+    emitFrames(this.socket, frames);
     this.measure();
   }
 

@@ -12,6 +12,7 @@ import {
 import { clientIp } from '../../http/client-ip.js';
 import { handshakeOriginAllowed, originRefusal } from '../../http/request-origin.js';
 import { closeCodeFor, errorMessage, MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
+import { oneWritePerFlush } from './io-frames.js';
 
 const ROOT_MESSAGE = 'no endpoint in namespace /: connect to /investigations or /chat';
 
@@ -73,6 +74,7 @@ export class SocketIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, tuned as IoServerOptions);
     this.refuseForeignOrigins(server);
     this.reportEngineFaults(server);
+    oneWritePerFlush(server.engine);
     // Socket.IO always has a root namespace; no endpoint lives there, so nobody may connect to it.
     server.of('/').use((_socket, next) => next(noEndpointHere()));
     return server;
