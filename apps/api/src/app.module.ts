@@ -18,6 +18,9 @@ import { InvestigationsService } from './investigations/investigations.service.j
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { settingsProviders } from './settings.providers.js';
 import { AUTHENTICATOR, ID_SECRET, LIVE_FEED, LOGGER, METRICS, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
+import { MultiplexedStreams } from './streams/multiplexed-streams.js';
+import { StreamOpenings } from './streams/stream-openings.js';
+import { StreamsController } from './streams/streams.controller.js';
 import { streamHubProviders } from './streaming/stream-hubs.providers.js';
 import { websocketProviders } from './websocket/websocket.providers.js';
 
@@ -48,6 +51,7 @@ export class AppModule {
         CallerController,
         ObservabilityController,
         AsyncApiController,
+        StreamsController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
@@ -65,6 +69,8 @@ export class AppModule {
         InvestigationList,
         SummaryChanges,
         ...chatProviders,
+        StreamOpenings,
+        MultiplexedStreams,
         ...websocketProviders(runtime.settings.websocket),
       ],
     };

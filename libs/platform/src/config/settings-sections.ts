@@ -26,6 +26,8 @@ export interface StreamingSettings {
   readonly keepaliveSeconds: number;
   readonly retryMs: number;
   readonly sseBufferSize: number;
+  /** Streams one multiplexed SSE connection carries at most. */
+  readonly maxStreamsPerConnection: number;
   /** 0: no limit. */
   readonly idleSeconds: number;
   readonly maxSeconds: number;
@@ -180,6 +182,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       keepaliveSeconds: s.SSE_KEEPALIVE_INTERVAL,
       retryMs: s.SSE_RETRY_MS,
       sseBufferSize: s.SSE_BUFFER_SIZE,
+      maxStreamsPerConnection: s.SSE_MAX_STREAMS_PER_CONNECTION,
       idleSeconds: s.STREAM_IDLE_TIMEOUT,
       maxSeconds: s.STREAM_MAX_DURATION,
       maxConcurrent: s.MAX_CONCURRENT_STREAMS,

@@ -68,6 +68,8 @@ export const settingsSchema = z
       .max(1000000)
       .optional(),
     SSE_BUFFER_SIZE: int(65536, 1024, 67108864),
+    /** Streams one multiplexed SSE connection (GET /api/v1/streams) may carry at once. */
+    SSE_MAX_STREAMS_PER_CONNECTION: int(20, 1, 1000),
     WEBSOCKET_BUFFER_SIZE: int(131072, 1024, 67108864),
     // ours: infrastructure
     NATS_URL: url(['nats', 'tls', 'ws', 'wss']).optional(),

@@ -36,8 +36,12 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 /** Serialises one message. No `event:` field: clients read `data:` lines only. */
 export function formatSse(message: SseMessage): string {
-  const json = JSON.stringify(message.data);
-  return message.id === undefined ? `data: ${json}\n\n` : `id: ${message.id}\ndata: ${json}\n\n`;
+  return sseText(message.id, JSON.stringify(message.data));
+}
+
+/** One message from its id and its data's JSON text, for frames that keep the text they encoded. */
+export function sseText(id: string | number | undefined, json: string): string {
+  return id === undefined ? `data: ${json}\n\n` : `id: ${id}\ndata: ${json}\n\n`;
 }
 
 /**
