@@ -18,6 +18,8 @@ export interface HttpSettings {
   readonly corsOrigins: Settings['CORS_ORIGINS'];
   readonly maxBodyBytes: number;
   readonly compression: { readonly enabled: boolean; readonly level: number; readonly chunkSize: number };
+  /** PEM file paths: set, the API serves HTTPS with HTTP/2 and HTTP/1.1 on one port. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
 }
 
 /** Long-lived streams on every transport: SSE framing, limits of one stream, the process's quota. */
@@ -176,6 +178,7 @@ export function sectionsOf(s: Settings): SettingsSections {
         level: s.STREAMING_COMPRESSION_LEVEL,
         chunkSize: s.STREAMING_CHUNK_SIZE,
       },
+      tls: s.TLS_CERT && s.TLS_KEY ? { certFile: s.TLS_CERT, keyFile: s.TLS_KEY } : null,
     },
     streaming: {
       sseEnabled: s.ENABLE_SSE_STREAMING,
