@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signToken, type Role } from '#platform';
-import { decodeCursor } from '../apps/api/src/streams/stream-cursor.js';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
+import {
+  asOwnEvents,
+  completedOn,
+  ofStream,
+  ownInvestigationEvents,
+  positionOf,
+} from './support/multiplexed-frames.js';
 import { openSse, type SseFrame, type SseSession } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -50,24 +56,7 @@ function openStreams(user: string, subscribe: string[], frames: SseFrame[], curs
   return openSse(`${api.url}/api/v1/streams?subscribe=${subscribe.join(',')}`, { headers }, (f) => frames.push(f));
 }
 
-/** Each stream event's position in its own stream, read from the cursor it carries. */
-function positionOf(frame: SseFrame): number {
-  const stream = String(frame.data.stream);
-  const position = decodeCursor(frame.id ?? '', 'id').get(stream);
-  if (position === undefined) throw new Error(`the cursor of a ${stream} event does not hold ${stream}`);
-  return position;
-}
-
-const ofStream = (frames: readonly SseFrame[], stream: string): SseFrame[] =>
-  frames.filter((f) => f.data.stream === stream);
-const finished = (frames: readonly SseFrame[], stream: string): boolean =>
-  ofStream(frames, stream).some((f) => f.data.type === 'complete');
-
-/** The investigation's events as its own endpoint sends them, with their ids. */
-async function ownStream(id: string): Promise<Array<{ id: number; data: Record<string, unknown> }>> {
-  const session = await openSse(`${api.url}/api/v1/investigations/stream/${id}`, { headers: auth('ana') });
-  return (await session.done).map((f) => ({ id: Number(f.id), data: f.data }));
-}
+const finished = completedOn;
 
 async function post(
   user: string,
@@ -124,12 +113,8 @@ describe('GET /api/v1/streams', () => {
     const all = [...first, ...second];
     for (const [index, id] of [a, b].entries()) {
       const name = streams[index] ?? '';
-      const own = await ownStream(id);
-      const carried = ofStream(all, name).map((f) => {
-        const { stream, ...data } = f.data;
-        expect(stream).toBe(name);
-        return { id: positionOf(f), data };
-      });
+      const own = await ownInvestigationEvents(api.url, id, auth('ana'));
+      const carried = asOwnEvents(all, name);
       expect(carried).toEqual(own);
     }
     const listPositions = ofStream(all, 'investigations').map(positionOf);
