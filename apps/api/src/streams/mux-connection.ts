@@ -115,7 +115,10 @@ export class MuxConnection implements HubSubscription {
           positions.set(key, position);
           return { sse: Buffer.from(sseText(encodeCursor(positions), taggedJson(key, json))) };
         });
-        return sink.write(frames);
+        const writable = sink.write(frames);
+        // Hub streams stop at the limit and wait for drain; the list's changes do not wait.
+        if (!writable && sink.outran()) sink.end();
+        return writable;
       },
       writable: () => sink.writable(),
       ended: (finished) => {

@@ -113,6 +113,14 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
     return pendingBytes(this.res) < this.options.bufferSize;
   }
 
+  /**
+   * Twice SSE_BUFFER_SIZE waits for the client: a source that does not wait for drain (the
+   * list's changes) outran it, and the stream is to end, for the client to resume.
+   */
+  outran(): boolean {
+    return pendingBytes(this.res) >= 2 * this.options.bufferSize;
+  }
+
   writable(): Promise<void> {
     return waitUntilWritable(this.res, this.options.bufferSize);
   }
