@@ -172,6 +172,16 @@ const ROWS: Readonly<Record<string, Row>> = {
     expected: guarded(auditing),
   },
   'GET /api/v1/events/stream': { probe: http('GET', () => '/api/v1/events/stream'), expected: guarded(auditing) },
+  // Each stream of the connection is authorised as on its own endpoint.
+  'GET /api/v1/streams': {
+    probe: http('GET', (f, ids) => `/api/v1/streams?subscribe=investigation:${ids.investigation},chat:${f.session}`),
+    expected: guarded(watched),
+  },
+  // A connection is changed by its owner only (test/multiplexed-streams.e2e.spec.ts); none is open here.
+  'POST /api/v1/streams/:connectionId': {
+    probe: http('POST', () => '/api/v1/streams/5f1b4a52-0000-4000-8000-000000000000', { subscribe: ['events'] }),
+    expected: guarded({ viewer: '404', owner: '404', other: '404', auditor: '404', admin: '404' }),
+  },
   'POST /api/v1/admin/users/:userId/revoke-tokens': {
     probe: http('POST', () => '/api/v1/admin/users/matrix-target/revoke-tokens', {}),
     expected: guarded({ viewer: '403', owner: '403', other: '403', auditor: '403', admin: '200' }),

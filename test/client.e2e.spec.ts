@@ -5,6 +5,7 @@ import {
   CidadaoClient,
   type InvestigationListWireEvent,
   type InvestigationWireEvent,
+  type MultiplexedEvent,
   type ReconnectInfo,
   type StreamMessage,
 } from '#client';
@@ -72,6 +73,40 @@ describe('the typed client (#client) against a real API', () => {
     });
     for await (const { id } of resumed) after.push(String(id));
     expect({ after, again }).toEqual({ after: [], again: [] });
+  }, 120_000);
+
+  it('follows several streams on one connection across an API crash and restart, every event once', async () => {
+    // Not ana: her investigations are counted by the list test below.
+    const mia = client('mia', 'analyst');
+    const { investigation_id: id } = await mia.startInvestigation({
+      query: 'Contratos de obras em 2024',
+      data_source: 'synthetic',
+    });
+    const name = `investigation:${id}`;
+    const received: Array<StreamMessage<MultiplexedEvent>> = [];
+    let restarted: Promise<unknown> = Promise.resolve();
+    for await (const message of mia.multiplexedEvents([name, 'investigations'], {
+      initialDelayMs: 100,
+      maxAttempts: 100,
+    })) {
+      received.push(message);
+      if (received.length === 4) {
+        await api.crash();
+        restarted = api.start();
+      }
+      if (message.message.type === 'complete' && 'stream' in message.message && message.message.stream === name) break;
+    }
+    await restarted;
+    const own: InvestigationWireEvent[] = [];
+    for await (const { message } of mia.investigationEvents(id)) own.push(message);
+    const carried = received.flatMap(({ message }) => {
+      if (!('stream' in message) || message.stream !== name) return [];
+      const { stream: _stream, ...event } = message;
+      return [event];
+    });
+    expect(carried).toEqual(own);
+    // One connection before the crash, one at least after it.
+    expect(received.filter((m) => m.message.type === 'subscriptions').length).toBeGreaterThan(1);
   }, 120_000);
 
   it('follows the downstream feed by global position, filtered by category', async () => {

@@ -45,6 +45,7 @@ describe('a dashboard on another origin (CORS_ORIGINS)', () => {
     expect(sse.status).toBe(200);
     expect(sse.headers.get('access-control-allow-origin')).toBe(DASHBOARD);
     expect(sse.headers.get('access-control-expose-headers')).toEqual(expect.stringContaining('X-Request-ID'));
+    expect(sse.headers.get('access-control-expose-headers')).toEqual(expect.stringContaining('X-Stream-Control'));
     await sse.done;
   });
 

@@ -23,6 +23,9 @@ import { InvestigationsService } from './investigations/investigations.service.j
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { settingsProviders } from './settings.providers.js';
 import { AUTHENTICATOR, ID_SECRET, LIVE_FEED, LOGGER, METRICS, RUNTIME, TOKEN_REVOCATIONS } from './tokens.js';
+import { MultiplexedStreams } from './streams/multiplexed-streams.js';
+import { StreamOpenings } from './streams/stream-openings.js';
+import { StreamsController } from './streams/streams.controller.js';
 import { streamHubProviders } from './streaming/stream-hubs.providers.js';
 import { websocketProviders } from './websocket/websocket.providers.js';
 
@@ -55,6 +58,7 @@ export class AppModule {
         ObservabilityController,
         AsyncApiController,
         GraphqlController,
+        StreamsController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
@@ -75,6 +79,8 @@ export class AppModule {
         GraphqlEndpoint,
         WebhookRegistrations,
         ...chatProviders,
+        StreamOpenings,
+        MultiplexedStreams,
         ...websocketProviders(runtime.settings.websocket),
       ],
     };

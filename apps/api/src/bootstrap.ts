@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator, TokenRevocations, trustFunction, type Runtime } from '#platform';
 import { projectionLags, runProjectors } from '#workers';
@@ -10,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
+import { Http2ExpressAdapter, http2Prototypes } from './http/http2-server.js';
 import { StreamFastPath } from './http/stream-fast-path.js';
 import { STREAM_ROUTES } from './http/stream-routes.js';
 import { Access } from './auth/access.js';
@@ -44,10 +46,12 @@ export async function startApi(
   const revocations = await TokenRevocations.open(runtime.store);
   const authenticator = createAuthenticator(runtime.settings, runtime.logger.child({ component: 'auth' }), revocations);
   const feed = new LiveFeed(runtime.store);
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(runtime, feed, authenticator, revocations),
-    { bodyParser: false, logger: false },
-  );
+  const module = AppModule.register(runtime, feed, authenticator, revocations);
+  const nestOptions = { bodyParser: false, logger: false } as const;
+  const { tls } = runtime.settings.http;
+  const app = tls
+    ? await NestFactory.create<NestExpressApplication>(module, new Http2ExpressAdapter(tls), nestOptions)
+    : await NestFactory.create<NestExpressApplication>(module, nestOptions);
   const http = new HttpDrain(app.getHttpServer());
   const { http: httpSettings, websocket } = runtime.settings;
   const edge = edgeMiddleware(runtime);
@@ -85,7 +89,7 @@ export async function startApi(
     app,
     feed,
     port: address.port,
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${runtime.settings.http.tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     drain,
     close: async () => {
       await drain();
@@ -120,7 +124,14 @@ function serveStreamsFirst(
     instanceOf: (controller) => app.get(controller),
   });
   server.removeListener('request', expressApp);
-  server.on('request', (req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     if (!fastPath.handle(req, res)) expressApp(req, res);
-  });
+  };
+  if (!runtime.settings.http.tls) {
+    server.on('request', serve);
+    return;
+  }
+  // HTTPS: HTTP/2 requests get Express's methods on Node's HTTP/2 request and response.
+  const withPrototypes = http2Prototypes(expressApp);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => withPrototypes(req, () => serve(req, res)));
 }

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const api = await startApi(runtime, port, host);
   logger.info(
     {
-      url: `http://localhost:${api.port}`,
+      url: `${settings.http.tls ? 'https' : 'http'}://localhost:${api.port}`,
       mode: embedded ? 'embedded' : 'distributed',
       store: runtime.store.kind,
       bus: runtime.bus.kind,

@@ -5,6 +5,7 @@ import {
   type EventFeedQuery,
   type InvestigationChangesQuery,
   type ListInvestigationsQuery,
+  type MultiplexedEvent,
   type StreamName,
   type StreamRoute,
 } from './streams.js';
@@ -119,6 +120,17 @@ export class CidadaoClient {
   /** The downstream feed (auditor, admin): every stored event as a CloudEvent, resumable by global position. */
   events(query: EventFeedQuery = {}, options?: ClientStreamOptions): AsyncGenerator<StreamMessage<CloudEvent>> {
     return this.stream('events', [query], options);
+  }
+
+  /**
+   * Several streams on one connection (GET /api/v1/streams; names as in its `?subscribe=`),
+   * every one resumed by one cursor after a drop; never ends.
+   */
+  multiplexedEvents(
+    names: readonly string[],
+    options?: ClientStreamOptions,
+  ): AsyncGenerator<StreamMessage<MultiplexedEvent>> {
+    return this.stream('multiplexed', [names], options);
   }
 
   /** Resolves once the command is durably accepted (202); the same idempotency key never starts two. */

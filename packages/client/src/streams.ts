@@ -55,9 +55,31 @@ export const STREAMS = {
     sse: `/api/v1/events/stream${queryOf({ category: query.categories, type: query.types })}`,
     isTerminal: never,
   }),
+  /**
+   * Several streams on one SSE connection, named as in `?subscribe=`: `investigation:<id>`,
+   * `chat:<session id>`, `investigations`, `events`. Each event is its stream's own with a
+   * `stream` field; the resume id is a cursor of every stream. Never ends.
+   */
+  multiplexed: (names: readonly string[]): StreamRoute<MultiplexedEvent> => ({
+    sse: `/api/v1/streams?subscribe=${names.map(enc).join(',')}`,
+    isTerminal: never,
+  }),
 } as const;
 
 export type StreamName = keyof typeof STREAMS;
+
+/** The connection's own event on GET /api/v1/streams: first, and after each change through `control_url`. */
+export interface StreamSubscriptions {
+  readonly type: 'subscriptions';
+  readonly connection_id: string;
+  readonly control_url: string;
+  readonly streams: readonly string[];
+}
+
+/** An event of GET /api/v1/streams: a stream's own event tagged with its `stream`, or the connection's own. */
+export type MultiplexedEvent =
+  | ({ readonly stream: string } & (InvestigationWireEvent | ChatWireEvent | InvestigationListWireEvent | CloudEvent))
+  | StreamSubscriptions;
 
 /** Query of GET /api/v1/investigations/stream: one owner's (auditors and admins; the others see their own). */
 export interface InvestigationChangesQuery {

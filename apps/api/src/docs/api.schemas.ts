@@ -1,4 +1,4 @@
-import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { ApiResponse, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
 import { PERMISSIONS, ROLES } from '#platform';
 import { INVESTIGATION_STATUSES, type InvestigationSummary } from '#investigations';
 import {
@@ -158,3 +158,7 @@ export function apiSchemas(): Record<string, SchemaObject> {
 }
 
 export const schemaRef = (name: string): SchemaObject & ReferenceObject => ({ $ref: `#/components/schemas/${name}` });
+
+/** The error responses of an operation, each the `Error` body. */
+export const errorResponses = (...statuses: number[]): MethodDecorator[] =>
+  statuses.map((status) => ApiResponse({ status, description: `Error ${status}.`, schema: schemaRef('Error') }));

@@ -66,6 +66,14 @@ function messages(): Record<string, object> {
       ),
     ],
     ['StreamError', message('error', 'The server interrupted the stream: resume after retry_after.', 'StreamError')],
+    [
+      'StreamSubscriptions',
+      message(
+        'subscriptions',
+        'A multiplexed connection: its control URL and streams (GET /api/v1/streams).',
+        'StreamSubscriptions',
+      ),
+    ],
     ['CloudEvent', message('CloudEvent', 'A domain event as CloudEvents 1.0.', 'CloudEvent')],
     ['AuditCloudEvent', message('AuditCloudEvent', 'An audit record as CloudEvents 1.0.', 'AuditCloudEvent')],
     ['InvestigationState', message('state', 'The retained state of an investigation (MQTT).', 'InvestigationState')],
@@ -101,6 +109,19 @@ function schemas(): Record<string, SchemaObject> {
       required: ['type'],
       properties: { type: { type: 'string', enum: [...CONTROL_TYPES] } },
       additionalProperties: true,
+    },
+    StreamSubscriptions: {
+      type: 'object',
+      required: ['type', 'connection_id', 'control_url', 'streams'],
+      description:
+        'POST {"subscribe":[…],"unsubscribe":[…]} to control_url changes the streams; its SSE id holds every stream\'s start.',
+      properties: {
+        type: { type: 'string', enum: ['subscriptions'] },
+        connection_id: { type: 'string', format: 'uuid' },
+        control_url: { type: 'string' },
+        streams: { type: 'array', items: { type: 'string' } },
+      },
+      additionalProperties: false,
     },
     ChatParticipantMessage: {
       type: 'object',
@@ -207,6 +228,13 @@ export const CHANNELS: Readonly<Record<string, ChannelSpec>> = {
     description: 'SSE: every stored event as a CloudEvent, id = global position (auditor, admin); ?category=, ?type=.',
     server: 'http',
     sends: ['CloudEvent', 'StreamError'],
+  },
+  multiplexedSse: {
+    address: '/api/v1/streams',
+    description:
+      "SSE, several streams on one connection: ?subscribe=investigation:<id>,chat:<session>,investigations,events. Each event is its stream's own event with a `stream` field first (no `event:` line); `id` is a base64url cursor of every stream's position, resumed with Last-Event-ID. StreamSubscriptions comes first and after each change through its control_url (docs/events.md).",
+    server: 'http',
+    sends: [...investigationEvents, ...chatEvents, ...listEvents, 'CloudEvent', 'StreamSubscriptions', 'StreamError'],
   },
   investigationWebSocket: {
     address: '/api/v1/ws/investigations/{investigationId}',

@@ -1,11 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RECORDED_STATUSES } from '#investigations';
-import { schemaRef } from './api.schemas.js';
+import { errorResponses, schemaRef } from './api.schemas.js';
 import { listEventUnion } from './wire-event.schemas.js';
 
-const errors = (...statuses: number[]) =>
-  statuses.map((status) => ApiResponse({ status, description: `Error ${status}.`, schema: schemaRef('Error') }));
+const errors = errorResponses;
 
 const visibility =
   "Viewers and analysts see their own investigations; auditors and admins see everyone's, and may narrow to one owner with owner=.";

@@ -20,6 +20,8 @@ const NAMED: Readonly<Record<string, string>> = {
   'GET /api/v1/chat/agents': 'listChatAgents',
   'POST /api/v1/chat/direct/maritaca/stream': 'streamMaritacaCompletion',
   'GET /api/v1/events/stream': 'streamEvents',
+  'GET /api/v1/streams': 'streamMultiplexed',
+  'POST /api/v1/streams/{connectionId}': 'changeMultiplexedStreams',
   'GET /api/v1/audit/verify': 'verifyAuditLog',
   'GET /api/v1/audit/export': 'exportAuditLog',
   'POST /api/v1/admin/users/{userId}/revoke-tokens': 'revokeUserTokens',

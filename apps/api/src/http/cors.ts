@@ -12,7 +12,15 @@ const ALLOWED_HEADERS = [
   'Cache-Control',
 ];
 /** Response headers a browser script needs to read: ids to quote, when to retry, the export's file name. */
-const EXPOSED_HEADERS = ['X-Request-ID', 'X-Correlation-ID', 'Retry-After', 'Content-Disposition', 'WWW-Authenticate'];
+const EXPOSED_HEADERS = [
+  'X-Request-ID',
+  'X-Correlation-ID',
+  'Retry-After',
+  'Content-Disposition',
+  'WWW-Authenticate',
+  // GET /api/v1/streams: the connection's control URL, for a fetch-based reader on another origin.
+  'X-Stream-Control',
+];
 
 /** CORS for HTTP (EventSource and fetch from a dashboard on another origin); null: same origin only. */
 export function corsOptions(policy: CorsOrigins): CorsOptions | null {

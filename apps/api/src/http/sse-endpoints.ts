@@ -76,10 +76,20 @@ export class SseEndpoints {
     watch: HubWatch<Frame>,
     options: SseWriteOptions,
   ): void {
+    const sink = this.open(res, options);
+    sink.attach(hubs.subscribe(watch.streamId, watch.after, sinkFor<Frame>(watch, sink), watch.control));
+  }
+
+  /**
+   * Opens the response as an SSE stream whose frames the caller writes (several hubs'
+   * frames on one connection): keepalives, limits, metrics and the release of its slot are
+   * the sink's, and closing the response ends what the caller attaches.
+   */
+  open(res: Response, options: SseWriteOptions): SseSink {
     const { streaming, metrics } = this;
     const { endpoint } = options;
     metrics.sseStreamsActive.inc({ endpoint });
-    const sink = new SseSink(res, {
+    return new SseSink(res, {
       retryMs: jitteredRetryMs(streaming.retryMs),
       keepaliveSeconds: streaming.keepaliveSeconds,
       bufferSize: streaming.sseBufferSize,
@@ -92,7 +102,6 @@ export class SseEndpoints {
         metrics.sseStreamsActive.dec({ endpoint });
       },
     });
-    sink.attach(hubs.subscribe(watch.streamId, watch.after, sinkFor<Frame>(watch, sink), watch.control));
   }
 
   /**

@@ -3,6 +3,7 @@ import { EventsStreamController } from '../events/events-stream.controller.js';
 import { InvestigationHistoryController } from '../investigations/investigation-history.controller.js';
 import { InvestigationListController } from '../investigations/investigation-list.controller.js';
 import { InvestigationStreamController } from '../investigations/investigation-stream.controller.js';
+import { StreamsController } from '../streams/streams.controller.js';
 import { fastRoute, type FastRoute } from './stream-fast-path.js';
 
 /**
@@ -16,4 +17,5 @@ export const STREAM_ROUTES: readonly FastRoute[] = [
   fastRoute(ChatController, 'resume'),
   fastRoute(InvestigationHistoryController, 'replay'),
   fastRoute(EventsStreamController, 'stream'),
+  fastRoute(StreamsController, 'stream'),
 ];

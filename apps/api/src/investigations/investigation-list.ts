@@ -31,7 +31,7 @@ export class InvestigationList {
   async page(query: ListInvestigationsQuery, viewer: Principal): Promise<InvestigationPage> {
     const { readModels } = this.runtime;
     // Read before the page: a change committed in between shows in both, never in neither.
-    const position = (await readModels.checkpoint(INVESTIGATION_SUMMARIES))?.position ?? 0;
+    const position = await this.position();
     const owner = ownerFilter(viewer, query.owner);
     const found = await readModels.list<InvestigationSummary>({
       collection: INVESTIGATION_SUMMARIES,
@@ -53,12 +53,17 @@ export class InvestigationList {
     };
   }
 
+  /** Where the list's changes stand now: a stream opened from now on starts after it. */
+  async position(): Promise<number> {
+    return (await this.runtime.readModels.checkpoint(INVESTIGATION_SUMMARIES))?.position ?? 0;
+  }
+
   /**
    * Every change to a summary the viewer may see, after `after` (a position; null: from
    * now on), each as the summary's new list item, its id the position of that change.
    */
   async changes(viewer: Principal, after: number | null, requestedOwner?: string): Promise<Observable<SseMessage>> {
-    const start = after ?? (await this.runtime.readModels.checkpoint(INVESTIGATION_SUMMARIES))?.position ?? 0;
+    const start = after ?? (await this.position());
     const owner = ownerFilter(viewer, requestedOwner);
     return this.summaries.after(start).pipe(
       filter((document) => owner === undefined || document.index.owner === owner),

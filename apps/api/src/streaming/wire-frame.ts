@@ -1,4 +1,4 @@
-import { formatSse, type SseFrame } from '#platform';
+import { sseText, type SseFrame } from '#platform';
 
 /** An event as a WebSocket client receives it: the seed's shapes, each with a `type`. */
 export type WsMessage = { readonly type: string } & Readonly<Record<string, unknown>>;
@@ -12,6 +12,7 @@ const withId = (id: number, data: { readonly type: string }): WsMessage => ({ id
  */
 export class WireFrame<Data extends { readonly type: string } = { readonly type: string }> implements SseFrame {
   private sseBytes: Buffer | null = null;
+  private dataJson: string | null = null;
   private wsMessage: WsMessage | null = null;
   private wsText: string | null = null;
   private readonly shape: () => WsMessage;
@@ -26,8 +27,14 @@ export class WireFrame<Data extends { readonly type: string } = { readonly type:
   }
 
   get sse(): Buffer {
-    this.sseBytes ??= Buffer.from(formatSse({ id: this.id, data: this.data }));
+    this.sseBytes ??= Buffer.from(sseText(this.id, this.json));
     return this.sseBytes;
+  }
+
+  /** The SSE data's JSON text, shared by the frame's own bytes and its multiplexed form. */
+  get json(): string {
+    this.dataJson ??= JSON.stringify(this.data);
+    return this.dataJson;
   }
 
   /** The WebSocket message as an object, for transports that encode it themselves (Socket.IO). */
@@ -48,7 +55,11 @@ export class WireFrame<Data extends { readonly type: string } = { readonly type:
  * `{ stream, ...message }` would encode, the frame's own encoding reused.
  */
 export function taggedWsText(stream: string, frame: WireFrame): string {
-  const text = frame.ws;
+  return taggedJson(stream, frame.ws);
+}
+
+/** A JSON object's text with a `stream` field first, as `{ stream, ...object }` would encode. */
+export function taggedJson(stream: string, json: string): string {
   const head = `{"stream":${JSON.stringify(stream)}`;
-  return text.length > 2 ? `${head},${text.slice(1)}` : `${head}}`;
+  return json.length > 2 ? `${head},${json.slice(1)}` : `${head}}`;
 }

@@ -25,6 +25,8 @@ export interface HttpSettings {
     readonly adaptive: boolean;
     readonly minFrameBytes: number;
   };
+  /** PEM file paths: set, the API serves HTTPS with HTTP/2 and HTTP/1.1 on one port. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
 }
 
 /** Long-lived streams on every transport: SSE framing, limits of one stream, the process's quota. */
@@ -33,6 +35,8 @@ export interface StreamingSettings {
   readonly keepaliveSeconds: number;
   readonly retryMs: number;
   readonly sseBufferSize: number;
+  /** Streams one multiplexed SSE connection carries at most. */
+  readonly maxStreamsPerConnection: number;
   /** 0: no limit. */
   readonly idleSeconds: number;
   readonly maxSeconds: number;
@@ -212,12 +216,14 @@ export function sectionsOf(s: Settings): SettingsSections {
         adaptive: s.STREAMING_COMPRESSION_ADAPTIVE,
         minFrameBytes: s.STREAMING_COMPRESSION_MIN_FRAME,
       },
+      tls: s.TLS_CERT && s.TLS_KEY ? { certFile: s.TLS_CERT, keyFile: s.TLS_KEY } : null,
     },
     streaming: {
       sseEnabled: s.ENABLE_SSE_STREAMING,
       keepaliveSeconds: s.SSE_KEEPALIVE_INTERVAL,
       retryMs: s.SSE_RETRY_MS,
       sseBufferSize: s.SSE_BUFFER_SIZE,
+      maxStreamsPerConnection: s.SSE_MAX_STREAMS_PER_CONNECTION,
       idleSeconds: s.STREAM_IDLE_TIMEOUT,
       maxSeconds: s.STREAM_MAX_DURATION,
       maxConcurrent: s.MAX_CONCURRENT_STREAMS,

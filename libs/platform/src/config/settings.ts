@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { roleMapSetting } from '../auth/role-claims.js';
 import { llmPricesSetting } from '../llm/llm-prices.js';
 import { corsOriginsSetting } from './cors-origins.js';
+import { pemFileSetting } from './pem-file.js';
 import { portChoiceSetting } from './port-range.js';
 import { trustProxySetting } from './trust-proxy.js';
 
@@ -72,6 +73,8 @@ export const settingsSchema = z
       .max(1000000)
       .optional(),
     SSE_BUFFER_SIZE: int(65536, 1024, 67108864),
+    /** Streams one multiplexed SSE connection (GET /api/v1/streams) may carry at once. */
+    SSE_MAX_STREAMS_PER_CONNECTION: int(20, 1, 1000),
     WEBSOCKET_BUFFER_SIZE: int(131072, 1024, 67108864),
     // ours: permessage-deflate (RFC 7692) for raw WebSocket and Socket.IO, when the client offers it
     WEBSOCKET_PERMESSAGE_DEFLATE: bool(false),
@@ -121,6 +124,9 @@ export const settingsSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be one subject token')
       .default('audit'),
+    // ours: HTTPS with HTTP/2 (and HTTP/1.1 on the same port) when both are set
+    TLS_CERT: pemFileSetting('CERTIFICATE').optional(),
+    TLS_KEY: pemFileSetting('PRIVATE KEY').optional(),
     // ours: MQTT bridge for devices (docs/mqtt.md); unset, no bridge runs
     MQTT_URL: url(['mqtt', 'mqtts', 'ws', 'wss']).optional(),
     MQTT_TOPIC_PREFIX: z
@@ -220,6 +226,14 @@ export const settingsSchema = z
     if ((s.OIDC_ISSUER === undefined) !== (s.OIDC_CLIENT_ID === undefined)) {
       const missing = s.OIDC_ISSUER === undefined ? 'OIDC_ISSUER' : 'OIDC_CLIENT_ID';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with the other OIDC_ setting' });
+    }
+    if ((s.TLS_CERT === undefined) !== (s.TLS_KEY === undefined)) {
+      const missing = s.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'is required with the other TLS_ setting (both or neither)',
+      });
     }
     if (s.RATE_LIMIT_STORE === 'redis' && !s.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'is required when RATE_LIMIT_STORE=redis' });

@@ -4,7 +4,7 @@ import type { HubSink, HubSubscription } from '#eventsourcing';
 import type { BatchedCounter } from '../metrics/batched-counter.js';
 import { flatString } from '../memory/flat-string.js';
 import { waitUntilWritable } from './pacing.js';
-import { formatSse, SSE_HEADERS, type SseMessage } from './sse.js';
+import { formatSse, sseHeadersOf, type SseMessage } from './sse.js';
 import type { StreamLimits } from './stream-limits.js';
 import { isCompressed, pendingBytes } from './streaming-compression.middleware.js';
 import type { TimerWheel, WheelTask } from './timer-wheel.js';
@@ -81,7 +81,7 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
     private readonly res: ServerResponse,
     private readonly options: SseSinkOptions,
   ) {
-    res.writeHead(200, SSE_HEADERS);
+    res.writeHead(200, sseHeadersOf(res));
     res.write(`retry: ${options.retryMs}\n\n`);
     res.flushHeaders?.();
     // The header block stays on the response as long as it is open: one string, not a rope of its lines.
@@ -111,6 +111,14 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
     this.lastEventMs = this.options.wheel.nowMs;
     this.options.sent.pending += frames.length;
     return pendingBytes(this.res) < this.options.bufferSize;
+  }
+
+  /**
+   * Twice SSE_BUFFER_SIZE waits for the client: a source that does not wait for drain (the
+   * list's changes) outran it, and the stream is to end, for the client to resume.
+   */
+  outran(): boolean {
+    return pendingBytes(this.res) >= 2 * this.options.bufferSize;
   }
 
   writable(): Promise<void> {

@@ -27,17 +27,27 @@ export interface SseOptions {
   readonly onOverflow?: () => void;
 }
 
-export const SSE_HEADERS: Readonly<Record<string, string>> = {
+const HTTP2_SSE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache',
-  Connection: 'keep-alive',
   'X-Accel-Buffering': 'no',
 };
+export const SSE_HEADERS: Readonly<Record<string, string>> = { ...HTTP2_SSE_HEADERS, Connection: 'keep-alive' };
+
+/** HTTP/2 has no connection-specific headers (RFC 9113 §8.2.2): its responses go without `Connection`. */
+export const isHttp2Response = (res: ServerResponse): boolean => (res.req?.httpVersionMajor ?? 1) >= 2;
+
+export const sseHeadersOf = (res: ServerResponse): Readonly<Record<string, string>> =>
+  isHttp2Response(res) ? HTTP2_SSE_HEADERS : SSE_HEADERS;
 
 /** Serialises one message. No `event:` field: clients read `data:` lines only. */
 export function formatSse(message: SseMessage): string {
-  const json = JSON.stringify(message.data);
-  return message.id === undefined ? `data: ${json}\n\n` : `id: ${message.id}\ndata: ${json}\n\n`;
+  return sseText(message.id, JSON.stringify(message.data));
+}
+
+/** One message from its id and its data's JSON text, for frames that keep the text they encoded. */
+export function sseText(id: string | number | undefined, json: string): string {
+  return id === undefined ? `data: ${json}\n\n` : `id: ${id}\ndata: ${json}\n\n`;
 }
 
 /**
@@ -46,7 +56,7 @@ export function formatSse(message: SseMessage): string {
  * response.
  */
 export function writeSse(res: ServerResponse, source: Observable<SseMessage>, options: SseOptions): Subscription {
-  res.writeHead(200, SSE_HEADERS);
+  res.writeHead(200, sseHeadersOf(res));
   res.write(`retry: ${options.retryMs}\n\n`);
   res.flushHeaders?.();
   const flush = (): void => (res as ServerResponse & { flush?: () => void }).flush?.();

@@ -1,0 +1,134 @@
+import type { HubSubscription } from '#eventsourcing';
+import { sseText, type SseFrame, type SseSink } from '#platform';
+import { taggedJson } from '../streaming/wire-frame.js';
+import { encodeCursor } from './stream-cursor.js';
+
+/** One event of one stream, as the connection tags it: its position in that stream and its data's JSON text. */
+export interface MuxItem {
+  readonly position: number;
+  readonly json: string;
+}
+
+/** What a stream of the connection writes into: the connection's one response. */
+export interface MuxOutlet {
+  /** False once the client's buffer passed SSE_BUFFER_SIZE (a hub stream then waits for drain). */
+  write(items: readonly MuxItem[]): boolean;
+  writable(): Promise<void>;
+  /** `finished`: the stream's own last event went out (an investigation's end); otherwise the connection ends, to be resumed. */
+  ended(finished: boolean): void;
+  failed(error: unknown): void;
+}
+
+export interface MuxSource {
+  stop(): void;
+}
+
+/** A stream authorised and placed, ready to start: `start` is null when nothing more will come (a finished investigation the client has to its end). */
+export interface MuxOpening {
+  readonly key: string;
+  readonly after: number;
+  readonly start: ((outlet: MuxOutlet) => MuxSource) | null;
+}
+
+/**
+ * One multiplexed SSE connection: its streams, where it stands in each, and the response
+ * they share. Every event goes out as its stream's own data with a `stream` field first,
+ * its SSE id the cursor of every stream after that event.
+ */
+export class MuxConnection implements HubSubscription {
+  private readonly sources = new Map<string, MuxSource>();
+  private readonly subscribed = new Set<string>();
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly ownerId: string,
+    readonly controlUrl: (id: string) => string,
+    private readonly sink: SseSink,
+    /** Where the client stands: the streams it follows, and any others its cursor remembers. */
+    private readonly positions: Map<string, number>,
+    private readonly onClose: (connection: MuxConnection) => void,
+  ) {}
+
+  /** Where the client stands in every stream its cursor holds. */
+  get cursor(): ReadonlyMap<string, number> {
+    return this.positions;
+  }
+
+  get streams(): string[] {
+    return [...this.subscribed];
+  }
+
+  has(key: string): boolean {
+    return this.subscribed.has(key);
+  }
+
+  /**
+   * Follows each opening's stream from its position, after telling the client the cursor
+   * that holds every start: a client cut off before any event resumes from there.
+   */
+  add(openings: readonly MuxOpening[]): void {
+    if (this.closed) return;
+    for (const { key, after } of openings) {
+      this.subscribed.add(key);
+      this.positions.set(key, after);
+    }
+    this.announce();
+    for (const { key, start } of openings) if (start) this.sources.set(key, start(this.outlet(key)));
+  }
+
+  /** Stops following `key` and forgets where it stood. */
+  remove(key: string): void {
+    this.sources.get(key)?.stop();
+    this.sources.delete(key);
+    this.subscribed.delete(key);
+    this.positions.delete(key);
+  }
+
+  /** The connection's own event: its control URL and streams, with the cursor as its id. */
+  private announce(): void {
+    const data = {
+      type: 'subscriptions',
+      connection_id: this.id,
+      control_url: this.controlUrl(this.id),
+      streams: this.streams,
+    };
+    this.sink.write([{ sse: Buffer.from(sseText(encodeCursor(this.positions), JSON.stringify(data))) }]);
+  }
+
+  /** The response closed (client gone, limits, shutdown): every stream stops. */
+  unsubscribe(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const source of this.sources.values()) source.stop();
+    this.sources.clear();
+    this.onClose(this);
+  }
+
+  private outlet(key: string): MuxOutlet {
+    const { sink, positions } = this;
+    const current = (): boolean => !this.closed && this.subscribed.has(key);
+    return {
+      write: (items) => {
+        if (!current()) return true;
+        const frames: SseFrame[] = items.map(({ position, json }) => {
+          positions.set(key, position);
+          return { sse: Buffer.from(sseText(encodeCursor(positions), taggedJson(key, json))) };
+        });
+        const writable = sink.write(frames);
+        // Hub streams stop at the limit and wait for drain; the list's changes do not wait.
+        if (!writable && sink.outran()) sink.end();
+        return writable;
+      },
+      writable: () => sink.writable(),
+      ended: (finished) => {
+        if (!current()) return;
+        this.sources.delete(key);
+        if (!finished) sink.end();
+      },
+      failed: (error) => {
+        if (current()) sink.error(error);
+      },
+    };
+  }
+}
