@@ -43,6 +43,8 @@ export async function idle(kind, config) {
       seqField: server.seqField,
       warmLast: opened.nextSeq,
       first: opened.nextSeq + 1,
+      // Thousands of connections to a server that gets a sliver of a busy machine take minutes.
+      connectSeconds: 900,
     };
     const before = await measure(server);
     // Snapshots cost memory of their own: with them, only the heap figures mean anything.

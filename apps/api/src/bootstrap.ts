@@ -9,6 +9,7 @@ import { LiveFeed } from '#eventsourcing';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
+import { StreamingExpressAdapter } from './http/express-server.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
 import { StreamFastPath } from './http/stream-fast-path.js';
 import { STREAM_ROUTES } from './http/stream-routes.js';
@@ -46,6 +47,7 @@ export async function startApi(
   const feed = new LiveFeed(runtime.store);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register(runtime, feed, authenticator, revocations),
+    new StreamingExpressAdapter(),
     { bodyParser: false, logger: false },
   );
   const http = new HttpDrain(app.getHttpServer());

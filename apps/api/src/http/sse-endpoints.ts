@@ -12,6 +12,7 @@ import {
   type Metrics,
   type SseFrame,
   type SseMessage,
+  type SseSinkPolicy,
   type StreamingSettings,
   type StreamLimits,
   type TimerWheel,
@@ -44,6 +45,7 @@ export interface SseWriteOptions {
 @Injectable()
 export class SseEndpoints {
   private readonly sent = new Map<string, BatchedCounter<'endpoint'>>();
+  private readonly policies = new Map<string, SseSinkPolicy<SseWriteOptions>>();
 
   constructor(
     @Inject(SETTINGS.streaming) private readonly streaming: StreamingSettings,
@@ -76,22 +78,8 @@ export class SseEndpoints {
     watch: HubWatch<Frame>,
     options: SseWriteOptions,
   ): void {
-    const { streaming, metrics } = this;
-    const { endpoint } = options;
-    metrics.sseStreamsActive.inc({ endpoint });
-    const sink = new SseSink(res, {
-      retryMs: jitteredRetryMs(streaming.retryMs),
-      keepaliveSeconds: streaming.keepaliveSeconds,
-      bufferSize: streaming.sseBufferSize,
-      limits: this.limitsOf(options),
-      wheel: this.wheel,
-      sent: this.sentCounter(endpoint),
-      errorMessage: (error) => this.failureEvent(error, options),
-      onClose: () => {
-        options.release();
-        metrics.sseStreamsActive.dec({ endpoint });
-      },
-    });
+    this.metrics.sseStreamsActive.inc({ endpoint: options.endpoint });
+    const sink = new SseSink(res, this.policyOf(options), options, jitteredRetryMs(this.streaming.retryMs));
     sink.attach(hubs.subscribe(watch.streamId, watch.after, sinkFor<Frame>(watch, sink), watch.control));
   }
 
@@ -122,6 +110,30 @@ export class SseEndpoints {
       },
       errorMessage: (error) => this.failureEvent(error, options),
     });
+  }
+
+  /** The sinks' shared part for the options' endpoint and limits, made once: a stream keeps only its options. */
+  private policyOf(options: SseWriteOptions): SseSinkPolicy<SseWriteOptions> {
+    const limits = this.limitsOf(options);
+    const key = `${options.endpoint} ${JSON.stringify(limits)}`;
+    let policy = this.policies.get(key);
+    if (!policy) {
+      const { metrics } = this;
+      policy = {
+        keepaliveSeconds: this.streaming.keepaliveSeconds,
+        bufferSize: this.streaming.sseBufferSize,
+        limits,
+        wheel: this.wheel,
+        sent: this.sentCounter(options.endpoint),
+        errorMessage: (error, stream) => this.failureEvent(error, stream),
+        onClose: (stream) => {
+          stream.release();
+          metrics.sseStreamsActive.dec({ endpoint: stream.endpoint });
+        },
+      };
+      this.policies.set(key, policy);
+    }
+    return policy;
   }
 
   private limitsOf(options: SseWriteOptions): StreamLimits | false {
