@@ -28,7 +28,8 @@ export function cSubscriber() {
 /**
  * `options`: base (`http://host:port`), transport (`sse` | `ws` | `io`), targets (paths, or for
  * Socket.IO `{ namespace, auth }`; subscriber i takes target i % n), subs, seqField (`id` |
- * `progress`), warmLast (every subscriber has it: `warm`), first (latencies and deliveries from it).
+ * `progress`), warmLast (every subscriber has it: `warm`), first (latencies and deliveries from it),
+ * connectSeconds (C: how long connecting may take, 120).
  */
 export async function openGroup(client, options) {
   return client === 'c' && options.transport === 'sse' ? openC(options) : openNode(options);
@@ -57,7 +58,7 @@ async function openNode(options) {
   };
 }
 
-async function openC({ base, targets, subs, seqField, warmLast, first }) {
+async function openC({ base, targets, subs, seqField, warmLast, first, connectSeconds = 120 }) {
   const url = new URL(base);
   const dir = tempDir('peers-paths-');
   const pathsFile = join(dir, 'paths');
@@ -72,7 +73,7 @@ async function openC({ base, targets, subs, seqField, warmLast, first }) {
     ['--first', first],
     ['--count', 0],
     ['--max-seconds', 3600],
-    ['--connect-timeout', 120],
+    ['--connect-timeout', connectSeconds],
   ].flatMap(([flag, value]) => [flag, String(value)]);
   const proc = spawnTracked(cSubscriber(), args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let warm = false;

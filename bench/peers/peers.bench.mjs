@@ -2,7 +2,7 @@
 // node:http SSE, a bare `ws` broadcast, a bare Socket.IO room broadcast, the project's SSE, raw
 // WebSocket and Socket.IO `/investigations`, and Nchan (nginx, one worker). Run with
 // `npm run bench:peers` (it builds dist first). Environment:
-//   PEERS_SCENARIO  fanout (default) | resume | saturation, or a comma list
+//   PEERS_SCENARIO  fanout (default) | resume | saturation | idle, or a comma list
 //   PEERS_SUBS      subscribers (1,000), PEERS_STREAMS streams they spread over (1)
 //   PEERS_RATE      events/s over all streams (20,000 deliveries/s: 20,000 × streams / subscribers)
 //   PEERS_SECONDS   timed window (5), PEERS_REPS rounds (2)
@@ -13,10 +13,15 @@
 //   PEERS_BEFORE_DIR another built checkout of the project (\`npm run build\` there): its SSE, WebSocket and
 //                   Socket.IO run too, as before-sse, before-ws, before-io, for a before/after in one run
 //   PEERS_RATES     saturation: events/s per step (20,40,60,80,100,130,160,200), PEERS_STEP_SECONDS (4)
+//   PEERS_IDLE_SUBS idle: connection counts (5000,10000,max: the open-files limit less 100 for
+//                   the server's own descriptors), over PEERS_STREAMS (100) streams; SSE only (C
+//                   subscribers); PEERS_IDLE_SETTLE_MS (3000); PEERS_SNAPSHOTS a folder: heap
+//                   snapshots of each server before and after (bench/peers/heap-diff.mjs compares them)
 import { cSubscriber } from './groups.mjs';
 import { ensureNginx } from './nginx.mjs';
+import { idle, openFilesLimit } from './idle.mjs';
 import { fanout, resume, saturation } from './run.mjs';
-import { loadLine, printFanout, printResume, printSaturation } from './report.mjs';
+import { loadLine, printFanout, printIdle, printResume, printSaturation } from './report.mjs';
 
 const env = process.env;
 const numbers = (text) => text.split(',').map(Number);
@@ -29,6 +34,7 @@ const ALL = ['bare-sse', 'bare-ws', 'bare-io', ...BEFORE, 'project-sse', 'projec
 const available = ALL.filter((kind) => kind !== 'nchan' || (nginx.nginx && nginx.nchan));
 const chosen = env.PEERS_KINDS ? available.filter((kind) => env.PEERS_KINDS.split(',').includes(kind)) : available;
 const SSE_KINDS = ['bare-sse', 'before-sse', 'project-sse', 'nchan'];
+const IDLE_KINDS = ['bare-sse', 'project-sse'];
 const subs = Number(env.PEERS_SUBS ?? 1000);
 const channels = Number(env.PEERS_STREAMS ?? 1);
 const reps = Number(env.PEERS_REPS ?? 2);
@@ -76,6 +82,22 @@ const SCENARIOS = {
     run: saturation,
     print: printSaturation,
   },
+  idle: {
+    kinds: chosen.filter((kind) => IDLE_KINDS.includes(kind)),
+    config: {
+      channels: Number(env.PEERS_STREAMS ?? 100),
+      settleMs: Number(env.PEERS_IDLE_SETTLE_MS ?? 3000),
+      snapshotDir: env.PEERS_SNAPSHOTS,
+    },
+    /** One run per connection count; `max`: as many as the open-files limit leaves. */
+    sizes: (env.PEERS_IDLE_SUBS ?? '5000,10000,max')
+      .split(',')
+      .map((n) => ({ subs: n === 'max' ? openFilesLimit() - 100 : Number(n) })),
+    describe: (c) =>
+      `idle SSE subscribers over ${c.channels} streams, one event each, ${c.settleMs} ms settle, measured after a full GC`,
+    run: idle,
+    print: printIdle,
+  },
 };
 
 console.log(
@@ -91,13 +113,17 @@ for (const name of scenarios) {
   const failures = [];
   for (let rep = 0; rep < reps; rep++) {
     const order = scenario.kinds.map((_, i) => scenario.kinds[(i + rep) % scenario.kinds.length]);
-    for (const kind of order) {
-      try {
-        results.push({ rep, kind, ...(await scenario.run(kind, config)) });
-        console.error(`round ${rep + 1} ${kind}: done (${loadLine()})`);
-      } catch (error) {
-        failures.push(`round ${rep + 1} ${kind}: ${String(error.message).split('\n')[0]}`);
-        console.error(`round ${rep + 1} ${kind}: failed (${loadLine()}): ${error.stack}`);
+    for (const size of scenario.sizes ?? [{}]) {
+      for (const kind of order) {
+        const label = `round ${rep + 1} ${kind}${size.subs ? ` ${size.subs}` : ''}`;
+        try {
+          const load = loadLine();
+          results.push({ rep, kind, load, ...(await scenario.run(kind, { ...config, ...size })) });
+          console.error(`${label}: done (${loadLine()})`);
+        } catch (error) {
+          failures.push(`${label}: ${String(error.message).split('\n')[0]}`);
+          console.error(`${label}: failed (${loadLine()}): ${error.stack}`);
+        }
       }
     }
   }

@@ -60,9 +60,12 @@ export function spawnTracked(command, args, options) {
   return track(spawn(command, args, options));
 }
 
-/** A forked `.mjs` helper answering `{ id, op, args }` (see common.mjs `serveRequests`); its output goes to stderr. */
-export function child(script, args, env) {
-  const proc = track(fork(script, args, { env: { ...process.env, ...env }, stdio: ['ignore', 2, 2, 'ipc'] }));
+/**
+ * A forked `.mjs` helper answering `{ id, op, args }` (see common.mjs `serveRequests`); its output
+ * goes to stderr. `execArgv`: Node's own flags for it (default this process's).
+ */
+export function child(script, args, env, execArgv = process.execArgv) {
+  const proc = track(fork(script, args, { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 2, 2, 'ipc'] }));
   let next = 0;
   const waiting = new Map();
   let ready;

@@ -113,3 +113,74 @@ export function printSaturation(results, kinds) {
   });
   console.log(`\nmax sustained deliveries/s, ratio of medians: ${ratios.join(', ')}`);
 }
+
+/** Least squares `y = a + b·x` over the points. */
+function linearFit(points) {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  const b = sxx ? points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx : NaN;
+  return { a: my - b * mx, b };
+}
+
+const EXTRAPOLATE_TO = 50_000;
+
+export function printIdle(results, kinds) {
+  const sizes = [...new Set(results.map((r) => r.subs))];
+  const perConnection = (mine, key) => fixed(median(mine.map((r) => r.perConnection[key])), 2);
+  table(
+    [
+      'connections',
+      'server',
+      'rounds',
+      'RSS KB/conn',
+      'PSS KB/conn',
+      'V8 heap KB/conn',
+      'external KB/conn',
+      'RSS MB after',
+    ],
+    sizes.flatMap((subs) =>
+      byKind(
+        results.filter((r) => r.subs === subs),
+        kinds,
+      ).map(([kind, mine]) => [
+        whole(median(mine.map((r) => r.connected))),
+        kind,
+        mine.length,
+        perConnection(mine, 'rss'),
+        perConnection(mine, 'pss'),
+        perConnection(mine, 'heap'),
+        perConnection(mine, 'external'),
+        fixed(median(mine.map((r) => r.after.rss / 1024)), 1),
+      ]),
+    ),
+  );
+  const [a, b] = ['project-sse', 'bare-sse'];
+  if (kinds.includes(a) && kinds.includes(b)) {
+    console.log(
+      '\nproject-sse / bare-sse, KB per connection, per round (RSS; V8 heap) and the load average before each run:',
+    );
+    for (const subs of sizes)
+      for (const x of results.filter((r) => r.kind === a && r.subs === subs)) {
+        const y = results.find((r) => r.kind === b && r.subs === subs && r.rep === x.rep);
+        if (!y) continue;
+        const rss = x.perConnection.rss / y.perConnection.rss;
+        const heap = x.perConnection.heap / y.perConnection.heap;
+        console.log(
+          `  ${whole(subs)} round ${x.rep + 1}: ${fixed(rss, 2)}; ${fixed(heap, 2)}   (${b} ${y.load}; ${a} ${x.load})`,
+        );
+      }
+  }
+  console.log(
+    `\nRSS after = base + KB/conn × connections, least squares over every run; ${whole(EXTRAPOLATE_TO)} connections extrapolated on that line:`,
+  );
+  for (const [kind, mine] of byKind(results, kinds)) {
+    if (new Set(mine.map((r) => r.connected)).size < 2) continue;
+    const fit = linearFit(mine.map((r) => [r.connected, r.after.rss]));
+    const at = (fit.a + fit.b * EXTRAPOLATE_TO) / 1024;
+    console.log(
+      `  ${kind}: base ${fixed(fit.a / 1024, 1)} MB + ${fixed(fit.b, 2)} KB/conn → ${fixed(at, 0)} MB at ${whole(EXTRAPOLATE_TO)}`,
+    );
+  }
+}

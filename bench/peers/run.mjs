@@ -24,8 +24,11 @@ export const PROJECT_ENV = {
   LOG_LEVEL: 'warn',
 };
 
-/** Starts what `kind` needs: the pids whose CPU counts, the publisher, the base URL, a stop. */
-export async function startServer(kind, { nginx, subs }) {
+/**
+ * Starts what `kind` needs: the pids whose CPU counts, the publisher, the base URL, a stop.
+ * `execArgv`: Node flags of a Node server's process.
+ */
+export async function startServer(kind, { nginx, subs, execArgv }) {
   if (kind === 'nchan') {
     const server = await startNginx(nginx.nginx, join(HERE, 'nchan.conf.tmpl'), {
       NCHAN_MODULE: nginx.nchan,
@@ -56,7 +59,7 @@ export async function startServer(kind, { nginx, subs }) {
     script === 'project'
       ? { ...PROJECT_ENV, PROJECT_DIR: projectDir, DATA_DIR: dataDir, PORT: String(port) }
       : { PORT: String(port) };
-  const proc = child(join(HERE, 'servers.mjs'), [script], env);
+  const proc = child(join(HERE, 'servers.mjs'), [script], env, execArgv);
   const stop = async () => {
     await proc.stop();
     rmSync(dataDir, { recursive: true, force: true });

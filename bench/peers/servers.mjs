@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
 import { Server as IoServer } from 'socket.io';
 import { WebSocketServer } from 'ws';
 import { monoUs, newChannelUuid, paced, progressPayload, serveRequests } from './common.mjs';
@@ -256,6 +257,12 @@ const publishMany =
   });
 serveRequests({
   channels: (n) => server.channels(n),
+  /** process.memoryUsage() after a full GC when the process runs with --expose-gc. */
+  memory: () => {
+    globalThis.gc?.();
+    return process.memoryUsage();
+  },
+  snapshot: (path) => v8.writeHeapSnapshot(path),
   /** `count` events at `rate` events/s, `batch` at a time. */
   publish: (count, rate, batch) => {
     const size = batch || 1; // null when the orchestrator left it out (IPC is JSON)

@@ -10,6 +10,7 @@ import { LiveFeed } from '#eventsourcing';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
+import { StreamingExpressAdapter } from './http/express-server.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
 import { Http2ExpressAdapter, http2Prototypes } from './http/http2-server.js';
 import { StreamFastPath } from './http/stream-fast-path.js';
@@ -49,9 +50,11 @@ export async function startApi(
   const module = AppModule.register(runtime, feed, authenticator, revocations);
   const nestOptions = { bodyParser: false, logger: false } as const;
   const { tls } = runtime.settings.http;
-  const app = tls
-    ? await NestFactory.create<NestExpressApplication>(module, new Http2ExpressAdapter(tls), nestOptions)
-    : await NestFactory.create<NestExpressApplication>(module, nestOptions);
+  const app = await NestFactory.create<NestExpressApplication>(
+    module,
+    tls ? new Http2ExpressAdapter(tls) : new StreamingExpressAdapter(),
+    nestOptions,
+  );
   const http = new HttpDrain(app.getHttpServer());
   const { http: httpSettings, websocket } = runtime.settings;
   const edge = edgeMiddleware(runtime);

@@ -36,6 +36,7 @@ export * from './streaming/event-id.js';
 export * from './logging/pino-logger.js';
 export * from './ids/ids.js';
 export * from './memory/flat-string.js';
+export * from './memory/sent-headers.js';
 export * from './runtime/runtime.js';
 export * from './auth/principal.js';
 export * from './auth/role-claims.js';

@@ -12,6 +12,7 @@ import {
   type Metrics,
   type SseFrame,
   type SseMessage,
+  type SseSinkPolicy,
   type StreamingSettings,
   type StreamLimits,
   type TimerWheel,
@@ -44,6 +45,7 @@ export interface SseWriteOptions {
 @Injectable()
 export class SseEndpoints {
   private readonly sent = new Map<string, BatchedCounter<'endpoint'>>();
+  private readonly policies = new Map<string, SseSinkPolicy<SseWriteOptions>>();
 
   constructor(
     @Inject(SETTINGS.streaming) private readonly streaming: StreamingSettings,
@@ -85,23 +87,9 @@ export class SseEndpoints {
    * frames on one connection): keepalives, limits, metrics and the release of its slot are
    * the sink's, and closing the response ends what the caller attaches.
    */
-  open(res: Response, options: SseWriteOptions): SseSink {
-    const { streaming, metrics } = this;
-    const { endpoint } = options;
-    metrics.sseStreamsActive.inc({ endpoint });
-    return new SseSink(res, {
-      retryMs: jitteredRetryMs(streaming.retryMs),
-      keepaliveSeconds: streaming.keepaliveSeconds,
-      bufferSize: streaming.sseBufferSize,
-      limits: this.limitsOf(options),
-      wheel: this.wheel,
-      sent: this.sentCounter(endpoint),
-      errorMessage: (error) => this.failureEvent(error, options),
-      onClose: () => {
-        options.release();
-        metrics.sseStreamsActive.dec({ endpoint });
-      },
-    });
+  open(res: Response, options: SseWriteOptions): SseSink<SseWriteOptions> {
+    this.metrics.sseStreamsActive.inc({ endpoint: options.endpoint });
+    return new SseSink(res, this.policyOf(options), options, jitteredRetryMs(this.streaming.retryMs));
   }
 
   /**
@@ -131,6 +119,30 @@ export class SseEndpoints {
       },
       errorMessage: (error) => this.failureEvent(error, options),
     });
+  }
+
+  /** The sinks' shared part for the options' endpoint and limits, made once: a stream keeps only its options. */
+  private policyOf(options: SseWriteOptions): SseSinkPolicy<SseWriteOptions> {
+    const limits = this.limitsOf(options);
+    const key = `${options.endpoint} ${JSON.stringify(limits)}`;
+    let policy = this.policies.get(key);
+    if (!policy) {
+      const { metrics } = this;
+      policy = {
+        keepaliveSeconds: this.streaming.keepaliveSeconds,
+        bufferSize: this.streaming.sseBufferSize,
+        limits,
+        wheel: this.wheel,
+        sent: this.sentCounter(options.endpoint),
+        errorMessage: (error, stream) => this.failureEvent(error, stream),
+        onClose: (stream) => {
+          stream.release();
+          metrics.sseStreamsActive.dec({ endpoint: stream.endpoint });
+        },
+      };
+      this.policies.set(key, policy);
+    }
+    return policy;
   }
 
   private limitsOf(options: SseWriteOptions): StreamLimits | false {

@@ -83,8 +83,10 @@ export class StreamFastPath {
     const { express } = this.deps;
     // What express.application.handle and its router set up before a route's handler runs.
     if (express.enabled('x-powered-by')) res.setHeader('X-Powered-By', 'Express');
-    Object.setPrototypeOf(req, express.request);
-    Object.setPrototypeOf(res, express.response);
+    // The server builds them on these prototypes already (StreamingExpressAdapter); a swap
+    // would give each its own hidden class for as long as the stream is open.
+    if (!isPrototypeOf(express.request, req)) Object.setPrototypeOf(req, express.request);
+    if (!isPrototypeOf(express.response, res)) Object.setPrototypeOf(res, express.response);
     Object.assign(req, { res, baseUrl: '', originalUrl: req.url, params, route: route.route });
     // res.locals (for templates) is left out: no stream renders one, and it would stay as long as the stream.
     Object.assign(res, { req });
@@ -104,6 +106,9 @@ export class StreamFastPath {
     } catch (error) {
       sendError(res, error, this.deps.logger, req);
     }
+    // The handler has read the query: the URL parsed for it (parseurl's cache) would stay as
+    // long as the stream. Reading req.query or req.path again parses it again.
+    if (Reflect.get(req, '_parsedUrl') !== undefined) Reflect.set(req, '_parsedUrl', undefined);
   }
 }
 
@@ -155,3 +160,6 @@ function decodeParams(names: readonly string[], match: RegExpExecArray): Record<
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
 }
+
+const isPrototypeOf = (prototype: object, value: object): boolean =>
+  Object.prototype.isPrototypeOf.call(prototype, value);

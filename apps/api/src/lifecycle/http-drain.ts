@@ -79,13 +79,26 @@ export class HttpDrain {
     // Requests that still arrive on kept-alive connections are served, then the connection closes.
     if (this.draining && !isHttp2Response(res)) res.setHeader('Connection', 'close');
     this.open.add(res);
-    // 'close' comes once per response; on() spares the once-wrapper a long-lived stream would keep.
-    res.on('close', () => {
-      this.open.delete(res);
-      if (!this.draining) return;
-      setImmediate(() => this.connections.closeIdle());
-      if (this.open.size > 0) return;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    });
+    // 'close' comes once per response; on() spares the once-wrapper a long-lived stream would
+    // keep, and one listener for every response spares each its own closure.
+    res.on('close', this.untrack);
   }
+
+  private readonly untrack = untrackFrom(this);
+
+  /** A tracked response closed (its 'close' listener calls this). */
+  responseClosed(res: ServerResponse): void {
+    this.open.delete(res);
+    if (!this.draining) return;
+    setImmediate(() => this.connections.closeIdle());
+    if (this.open.size > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
+
+/** The 'close' listener of every response `drain` tracks: the response is `this`. */
+function untrackFrom(drain: HttpDrain): (this: ServerResponse) => void {
+  return function untrack(this: ServerResponse) {
+    drain.responseClosed(this);
+  };
 }

@@ -44,7 +44,7 @@ export class MuxConnection implements HubSubscription {
     readonly id: string,
     readonly ownerId: string,
     readonly controlUrl: (id: string) => string,
-    private readonly sink: SseSink,
+    private readonly sink: SseSink<unknown>,
     /** Where the client stands: the streams it follows, and any others its cursor remembers. */
     private readonly positions: Map<string, number>,
     private readonly onClose: (connection: MuxConnection) => void,

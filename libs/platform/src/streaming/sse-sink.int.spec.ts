@@ -6,7 +6,7 @@ import { openRawSse } from '../../../../test/support/raw-sse-client.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { BatchedCounter } from '../metrics/batched-counter.js';
 import { formatSse } from './sse.js';
-import { SseSink, type SseFrame } from './sse-sink.js';
+import { SseSink, type SseFrame, type SseSinkPolicy } from './sse-sink.js';
 import { StreamingCompressionMiddleware } from './streaming-compression.middleware.js';
 import { TimerWheel } from './timer-wheel.js';
 
@@ -26,24 +26,24 @@ describe('SseSink', () => {
     registers: [registry],
   });
   const sent = new BatchedCounter(counter, { endpoint: '/test' });
-  const sinks: SseSink[] = [];
+  const sinks: Array<SseSink<number>> = [];
   const closed: number[] = [];
+  /** Each response's context is its index in `sinks`. */
+  const policy: SseSinkPolicy<number> = {
+    keepaliveSeconds: 15,
+    bufferSize: 65536,
+    limits: { idleSeconds: 60, maxSeconds: 0 },
+    wheel,
+    sent,
+    errorMessage: () => ({ data: { type: 'error' } }),
+    onClose: (index) => closed.push(index),
+  };
 
   beforeAll(async () => {
     const middleware = new StreamingCompressionMiddleware({ minimumSize: 256, compressionLevel: 6, chunkSize: 8192 });
     server = createServer((req, res) =>
       middleware.use(req, res, () => {
-        const sink = new SseSink(res, {
-          retryMs: 1000,
-          keepaliveSeconds: 15,
-          bufferSize: 65536,
-          limits: { idleSeconds: 60, maxSeconds: 0 },
-          wheel,
-          sent,
-          errorMessage: () => ({ data: { type: 'error' } }),
-          onClose: () => closed.push(sinks.indexOf(sink)),
-        });
-        sinks.push(sink);
+        sinks.push(new SseSink(res, policy, sinks.length, 1000));
       }),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { HubSink, HubSubscription } from '#eventsourcing';
 import type { BatchedCounter } from '../metrics/batched-counter.js';
-import { flatString } from '../memory/flat-string.js';
+import { releaseSentHeaders } from '../memory/sent-headers.js';
 import { waitUntilWritable } from './pacing.js';
 import { formatSse, sseHeadersOf, type SseMessage } from './sse.js';
 import type { StreamLimits } from './stream-limits.js';
@@ -47,8 +47,8 @@ export function sseChunk(frames: readonly SseFrame[]): Buffer {
   return bytes;
 }
 
-export interface SseSinkOptions {
-  readonly retryMs: number;
+/** What every response of one kind of stream shares: one object for all of them, not one each. */
+export interface SseSinkPolicy<Context> {
   readonly keepaliveSeconds: number;
   /** SSE_BUFFER_SIZE: past this many bytes waiting for the client, it leaves the hub until drained. */
   readonly bufferSize: number;
@@ -56,19 +56,28 @@ export interface SseSinkOptions {
   readonly wheel: TimerWheel;
   readonly sent: BatchedCounter<string>;
   /** The in-stream error event for a stream that broke. */
-  readonly errorMessage: (error: unknown) => SseMessage;
+  errorMessage(error: unknown, context: Context): SseMessage;
   /** Called once when the response closes, for whatever reason. */
-  readonly onClose: () => void;
+  onClose(context: Context): void;
 }
 
 const KEEPALIVE = Buffer.from(': keepalive\n\n');
+const SINK = Symbol('sseSink');
+
+/** The one 'close' listener of every SSE response: a function shared by all, not a closure each. */
+function closeSink(this: ServerResponse): void {
+  (Reflect.get(this, SINK) as SseSink<unknown> | undefined)?.close();
+}
 
 /**
  * One SSE response as a hub subscriber: a write of bytes already made per tick, and a
  * slot in the process's timer wheel for its keepalive, idle and duration limits. No
- * Observable, no interval, no metrics call of its own per event.
+ * Observable, no interval, no metrics call of its own per event. What it keeps per
+ * connection is near the least an open stream needs (thousands stay open for hours): the
+ * response, its socket, the caller's context, the hub subscription and three times, kept
+ * in milliseconds from the wheel's origin so that they stay small integers.
  */
-export class SseSink implements HubSink<SseFrame>, WheelTask {
+export class SseSink<Context> implements HubSink<SseFrame>, WheelTask {
   private subscription: HubSubscription | null = null;
   private readonly openedMs: number;
   private lastEventMs: number;
@@ -79,20 +88,22 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly options: SseSinkOptions,
+    private readonly policy: SseSinkPolicy<Context>,
+    private readonly context: Context,
+    retryMs: number,
   ) {
     res.writeHead(200, sseHeadersOf(res));
-    res.write(`retry: ${options.retryMs}\n\n`);
+    res.write(`retry: ${retryMs}\n\n`);
     res.flushHeaders?.();
-    // The header block stays on the response as long as it is open: one string, not a rope of its lines.
-    const header: unknown = Reflect.get(res, '_header');
-    if (typeof header === 'string') flatString(header);
+    // Sent (flushHeaders), the headers are not kept for as long as the stream is open.
+    releaseSentHeaders(res);
     this.socket = res.chunkedEncoding && !isCompressed(res) ? res.socket : null;
-    this.openedMs = options.wheel.nowMs;
+    this.openedMs = this.now();
     this.lastEventMs = this.openedMs;
-    this.nextKeepaliveMs = this.openedMs + options.keepaliveSeconds * 1000;
+    this.nextKeepaliveMs = this.openedMs + policy.keepaliveSeconds * 1000;
+    Reflect.set(res, SINK, this);
     // 'close' comes once; on() spares the once-wrapper each response would keep.
-    res.on('close', () => this.close());
+    res.on('close', closeSink);
     this.reschedule();
   }
 
@@ -108,9 +119,9 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
     if (this.socket) {
       if (!this.socket.destroyed) this.socket.write(sseChunk(frames));
     } else this.res.write(sseBytes(frames));
-    this.lastEventMs = this.options.wheel.nowMs;
-    this.options.sent.pending += frames.length;
-    return pendingBytes(this.res) < this.options.bufferSize;
+    this.lastEventMs = this.now();
+    this.policy.sent.pending += frames.length;
+    return pendingBytes(this.res) < this.policy.bufferSize;
   }
 
   /**
@@ -118,11 +129,11 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
    * list's changes) outran it, and the stream is to end, for the client to resume.
    */
   outran(): boolean {
-    return pendingBytes(this.res) >= 2 * this.options.bufferSize;
+    return pendingBytes(this.res) >= 2 * this.policy.bufferSize;
   }
 
   writable(): Promise<void> {
-    return waitUntilWritable(this.res, this.options.bufferSize);
+    return waitUntilWritable(this.res, this.policy.bufferSize);
   }
 
   end(): void {
@@ -132,13 +143,14 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
 
   error(error: unknown): void {
     if (this.res.writableEnded) return;
-    this.res.write(formatSse(this.options.errorMessage(error)));
+    this.res.write(formatSse(this.policy.errorMessage(error, this.context)));
     this.res.end();
   }
 
-  fire(nowMs: number): void {
+  fire(): void {
     if (this.closed) return;
-    const { limits } = this.options;
+    const { limits, keepaliveSeconds } = this.policy;
+    const nowMs = this.now();
     if (limits !== false) {
       const overIdle = limits.idleSeconds > 0 && nowMs - this.lastEventMs >= limits.idleSeconds * 1000;
       const overAge = limits.maxSeconds > 0 && nowMs - this.openedMs >= limits.maxSeconds * 1000;
@@ -146,26 +158,31 @@ export class SseSink implements HubSink<SseFrame>, WheelTask {
     }
     if (nowMs >= this.nextKeepaliveMs) {
       this.res.write(KEEPALIVE);
-      this.nextKeepaliveMs = nowMs + this.options.keepaliveSeconds * 1000;
+      this.nextKeepaliveMs = nowMs + keepaliveSeconds * 1000;
     }
     this.reschedule();
   }
 
+  /** Called by the response's 'close'. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.policy.wheel.cancel(this);
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+    this.policy.sent.flush();
+    this.policy.onClose(this.context);
+  }
+
+  private now(): number {
+    return this.policy.wheel.elapsedMs;
+  }
+
   private reschedule(): void {
-    const { limits, wheel } = this.options;
+    const { limits, wheel } = this.policy;
     let due = this.nextKeepaliveMs;
     if (limits !== false && limits.idleSeconds > 0) due = Math.min(due, this.lastEventMs + limits.idleSeconds * 1000);
     if (limits !== false && limits.maxSeconds > 0) due = Math.min(due, this.openedMs + limits.maxSeconds * 1000);
-    wheel.schedule(this, Math.max(0, due - wheel.nowMs));
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.options.wheel.cancel(this);
-    this.subscription?.unsubscribe();
-    this.subscription = null;
-    this.options.sent.flush();
-    this.options.onClose();
+    wheel.schedule(this, Math.max(0, due - this.now()));
   }
 }

@@ -42,18 +42,20 @@ export class StreamAdmission {
   tryAcquire(holder: StreamHolder): Admission {
     const refusal = this.refusalFor(holder);
     if (refusal) return { ok: false, refusal, limit: this.limitOf(refusal) };
+    // The release keeps the two strings, not the holder: it lives as long as the stream.
+    const { address, userId } = holder;
     this.open++;
-    if (holder.userId === null) this.anonymousOpen++;
-    increment(this.byAddress, holder.address);
-    if (holder.userId !== null) increment(this.byUser, holder.userId);
+    if (userId === null) this.anonymousOpen++;
+    increment(this.byAddress, address);
+    if (userId !== null) increment(this.byUser, userId);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       this.open--;
-      if (holder.userId === null) this.anonymousOpen--;
-      decrement(this.byAddress, holder.address);
-      if (holder.userId !== null) decrement(this.byUser, holder.userId);
+      if (userId === null) this.anonymousOpen--;
+      decrement(this.byAddress, address);
+      if (userId !== null) decrement(this.byUser, userId);
     };
     return { ok: true, release };
   }

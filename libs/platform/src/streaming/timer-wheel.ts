@@ -1,3 +1,6 @@
+/** The largest integer V8 keeps inside an object instead of as a number object of its own. */
+const SMALL_INTEGER = 2 ** 30 - 1;
+
 /** Something a wheel calls back once its time came; it reschedules itself if it wants to. */
 export interface WheelTask {
   fire(nowMs: number): void;
@@ -14,18 +17,33 @@ export class TimerWheel {
   private readonly listeners = new Set<(nowMs: number) => void>();
   private timer: NodeJS.Timeout | null = null;
   private current: number;
+  /** The wheel's first slot, in ms: times counted from it stay small integers for weeks. */
+  private readonly originMs: number;
 
   constructor(
     private readonly resolutionMs = 1000,
     private readonly clock: () => number = Date.now,
   ) {
     this.current = Math.floor(clock() / resolutionMs);
+    this.originMs = this.current * resolutionMs;
   }
 
   /** Now, as the wheel last saw it: cheap enough to read per event (read from the clock while it stands still). */
   get nowMs(): number {
     this.catchUpWhileStopped();
     return this.current * this.resolutionMs;
+  }
+
+  /**
+   * nowMs counted from the wheel's origin. What a connection keeps of its times is best kept
+   * this way: V8 holds a small integer in the object itself, a clock time as a number object
+   * of its own beside it.
+   */
+  get elapsedMs(): number {
+    const elapsed = this.nowMs - this.originMs;
+    // The difference of two clock times is a number object even when it is whole; `| 0`
+    // makes it the small integer it is (for about 12 days; a number object after that).
+    return elapsed <= SMALL_INTEGER ? elapsed | 0 : elapsed;
   }
 
   /** Calls `task` once, `delayMs` from now (rounded up to the wheel's resolution); replaces its earlier schedule. */

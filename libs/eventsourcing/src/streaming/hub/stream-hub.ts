@@ -1,7 +1,7 @@
 import { map, share, type Subscription } from 'rxjs';
 import type { RecordedEvent } from '../../event-store/event-store.port.js';
 import type { FollowSource } from '../catch-up.js';
-import type { HubControl, HubEntry, HubSink } from './hub-sink.js';
+import type { HubControl, HubEntry, HubSink, HubSubscription } from './hub-sink.js';
 import { PageReads } from './page-reads.js';
 
 /** How a hub turns stored events into frames: once per event, whoever subscribes. */
@@ -18,13 +18,19 @@ export interface StreamHubOptions {
   readonly sliceSize?: number;
 }
 
-class Subscriber<Frame> {
+/** A subscriber, and its own subscription: one object per subscriber, no closure beside it. */
+class Subscriber<Frame> implements HubSubscription {
   done = false;
   constructor(
+    private readonly hub: StreamHub<Frame>,
     readonly sink: HubSink<Frame>,
     readonly control: HubControl<Frame> | undefined,
     public last: number,
   ) {}
+
+  unsubscribe(): void {
+    this.hub.leave(this);
+  }
 }
 
 type Outcome = 'more' | 'full' | 'gap' | 'done';
@@ -84,10 +90,10 @@ export class StreamHub<Frame> {
   }
 
   /** Frames after `after` go to `sink`, history first; `control` narrows what it takes. */
-  subscribe(after: number, sink: HubSink<Frame>, control?: HubControl<Frame>): () => void {
-    const subscriber = new Subscriber(sink, control, after);
+  subscribe(after: number, sink: HubSink<Frame>, control?: HubControl<Frame>): HubSubscription {
+    const subscriber = new Subscriber(this, sink, control, after);
     this.startReading(subscriber, false);
-    return () => this.leave(subscriber);
+    return subscriber;
   }
 
   private entry(event: RecordedEvent): HubEntry<Frame> {
@@ -245,7 +251,8 @@ export class StreamHub<Frame> {
     if (this.subscribers === 0) this.dispose();
   }
 
-  private leave(subscriber: Subscriber<Frame>): void {
+  /** A subscriber's own unsubscribe. */
+  leave(subscriber: Subscriber<Frame>): void {
     if (!subscriber.done) this.drop(subscriber);
   }
 

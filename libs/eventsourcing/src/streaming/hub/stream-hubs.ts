@@ -33,6 +33,6 @@ export class StreamHubs<Frame> {
       if (!created.isDisposed) this.hubs.set(streamId, created);
       hub = created;
     }
-    return { unsubscribe: hub.subscribe(after, sink, control) };
+    return hub.subscribe(after, sink, control);
   }
 }
