@@ -65,8 +65,10 @@ export function replayInvestigation(
     const sleep = (ms: number): Promise<void> => new Promise((resolve) => (timer = setTimeout(resolve, ms)));
     const run = async (): Promise<void> => {
       const clock = replayClock(speed);
-      const started = Date.now();
+      // The clock starts with the first event in hand: the time its read took is not taken off the gaps.
+      let started: number | null = null;
       for await (const event of history()) {
+        started ??= Date.now();
         const wait = started + clock(event.metadata.occurredAt) - Date.now();
         if (wait > 0) await sleep(wait);
         const ready = pacing?.ready();
