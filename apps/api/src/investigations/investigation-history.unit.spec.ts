@@ -4,27 +4,19 @@ import type { RecordedEvent } from '#eventsourcing';
 import { recordedEvent } from '#eventsourcing/testing';
 import { replayInvestigation } from './investigation-history.js';
 
-const ID = '5f0e3b2a-6c1d-4e8f-9a7b-1c2d3e4f5a6b';
-const stream = `investigation-${ID}`;
+const stream = 'investigation-5f0e3b2a-6c1d-4e8f-9a7b-1c2d3e4f5a6b';
 const started = recordedEvent(
   stream,
   1,
-  'InvestigationStarted',
-  {
-    investigationId: ID,
-    query: 'saúde',
-    dataSource: 'contracts',
-    filters: {},
-    anomalyTypes: [],
-    startedAt: '2026-03-01T10:00:00.000Z',
-  },
+  'PhaseStarted',
+  { phase: 'data_retrieval', previousPhase: null, at: '2026-03-01T10:00:00.000Z' },
   { occurredAt: '2026-03-01T10:00:00.000Z' },
 );
 const phase = recordedEvent(
   stream,
   2,
   'PhaseStarted',
-  { phase: 'data_retrieval', previousPhase: null, at: '2026-03-01T10:00:02.000Z' },
+  { phase: 'anomaly_detection', previousPhase: 'data_retrieval', at: '2026-03-01T10:00:02.000Z' },
   { occurredAt: '2026-03-01T10:00:02.000Z' },
 );
 
