@@ -1,6 +1,8 @@
 import { askWhoAmI } from './auth/caller';
+import { ExpiryNotice } from './auth/expiry-notice';
 import { session, signOut, webConfig, type Session } from './auth/session';
 import { SignInPage } from './auth/sign-in-page';
+import { WhoAmINotice } from './auth/whoami-notice';
 import { ChatPage } from './chat/chat-page';
 import { t } from './i18n/pt-BR';
 import { InvestigationPage } from './investigation/investigation-page';
@@ -69,6 +71,8 @@ export function App() {
         </nav>
       </header>
       <main id="conteudo" tabIndex={-1}>
+        <ExpiryNotice />
+        <WhoAmINotice />
         {needsSignIn ? <SignInPage /> : <Page route={route} />}
       </main>
     </>

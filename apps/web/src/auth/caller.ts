@@ -10,11 +10,12 @@ export async function askWhoAmI(): Promise<void> {
     settleCaller(token, { caller: await api().me() });
   } catch (error) {
     if (error instanceof CidadaoApiError && error.status === 401) settleCaller(token, { refused: error.message });
+    else settleCaller(token, { unanswered: error instanceof Error ? error.message : String(error) });
   }
 }
 
-/** A pasted or OIDC token: kept, then shown only as the server reads it. */
-export function signInWith(token: string): Promise<void> {
-  signIn(token);
+/** A pasted or OIDC token (with the expiry its issuer gave, if any): kept, then shown only as the server reads it. */
+export function signInWith(token: string, expiresAt: number | null = null): Promise<void> {
+  signIn(token, expiresAt);
   return askWhoAmI();
 }

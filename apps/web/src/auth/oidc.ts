@@ -25,6 +25,13 @@ async function discover(issuer: string): Promise<Discovery> {
   return (await response.json()) as Discovery;
 }
 
+/** When the provider's token expires (ms since the epoch): `expires_at` (seconds), else now + `expires_in`. */
+function expiryOfAnswer(tokens: { expires_in?: number; expires_at?: number }, now: number): number | null {
+  if (typeof tokens.expires_at === 'number') return tokens.expires_at * 1000;
+  if (typeof tokens.expires_in === 'number') return now + tokens.expires_in * 1000;
+  return null;
+}
+
 const redirectUri = (): string => `${location.origin}/`;
 
 /** Authorization code + PKCE (S256): off to the provider, back to `/` with `code` and `state`. */
@@ -74,6 +81,6 @@ export async function completeOidcSignIn(): Promise<void> {
     }),
   });
   if (!response.ok) return;
-  const tokens = (await response.json()) as { access_token?: string };
-  if (tokens.access_token) await signInWith(tokens.access_token);
+  const tokens = (await response.json()) as { access_token?: string; expires_in?: number; expires_at?: number };
+  if (tokens.access_token) await signInWith(tokens.access_token, expiryOfAnswer(tokens, Date.now()));
 }

@@ -1,5 +1,5 @@
 import { apiErrorOf, SseParser, type ChatWireEvent, type StreamMessage } from '@cidadao-ai/client';
-import { api, authHeaders } from '../api';
+import { api, apiFetch } from '../api';
 
 /** The secret of a session started without a token, to continue it. */
 export interface ChatSession {
@@ -18,12 +18,11 @@ export async function* ask(
   signal: AbortSignal,
   onSession: (session: ChatSession) => void,
 ): AsyncGenerator<StreamMessage<ChatWireEvent>> {
-  const response = await fetch('/api/v1/chat/stream', {
+  const response = await apiFetch('/api/v1/chat/stream', {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
       Accept: 'text/event-stream',
-      ...authHeaders(),
       ...(session?.token ? { 'X-Chat-Session-Token': session.token } : {}),
     },
     body: JSON.stringify({ message, ...(session ? { session_id: session.id } : {}) }),

@@ -155,6 +155,15 @@ export const ptBR = {
     noRole: 'sem perfil',
     refused: (reason: string) => `O servidor recusou o token: ${reason}`,
   },
+  session: {
+    expiresAt: (time: string) => `Sua sessão expira às ${time}. Entre novamente para continuar sem interrupção.`,
+    expired: 'Sua sessão expirou: o servidor não aceitará mais as suas chamadas. Entre novamente para continuar.',
+    refused: 'O servidor recusou o seu token (expirado ou revogado). Entre novamente para continuar.',
+    signInAgain: 'Entrar novamente',
+    whoAmIFailed: (cause: string) =>
+      `Não foi possível confirmar quem você é nem o seu perfil (${cause}); nada é oferecido até a resposta.`,
+    retry: 'Tentar de novo',
+  },
   errors: {
     generic: (message: string) => `Erro: ${message}`,
     forbidden: 'Seu perfil não permite esta ação.',

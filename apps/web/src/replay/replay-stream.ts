@@ -1,13 +1,11 @@
 import {
   resumableStream,
   sseTransport,
-  TokenSource,
   type InvestigationWireEvent,
   type StreamMessage,
   type StreamOptions,
 } from '@cidadao-ai/client';
-import { authHeaders } from '../api';
-import { session } from '../auth/session';
+import { apiFetch, pageTokens } from '../api';
 
 /** One stored event as GET /api/v1/investigations/{id}/events lists it. */
 export interface StoredEvent {
@@ -21,8 +19,8 @@ export interface StoredEvent {
 }
 
 export async function storedEvents(id: string, signal: AbortSignal): Promise<StoredEvent[]> {
-  const response = await fetch(`/api/v1/investigations/${encodeURIComponent(id)}/events`, {
-    headers: { Accept: 'application/json', ...authHeaders() },
+  const response = await apiFetch(`/api/v1/investigations/${encodeURIComponent(id)}/events`, {
+    headers: { Accept: 'application/json' },
     signal,
   });
   if (!response.ok) throw new Error(`${response.status}`);
@@ -38,11 +36,10 @@ export function replayStream(
   options: StreamOptions,
 ): AsyncGenerator<StreamMessage<InvestigationWireEvent>> {
   const url = `${location.origin}/api/v1/investigations/${encodeURIComponent(id)}/replay?speed=${speed}`;
-  const token = session.get().token;
   return resumableStream<InvestigationWireEvent>(
     sseTransport(globalThis.fetch.bind(globalThis), url),
     { isTerminal: (event) => END.has(event.type) },
-    new TokenSource(token ? () => token : undefined),
+    pageTokens(),
     options,
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { authHeaders } from '../api';
+import { apiFetch } from '../api';
 import { t } from '../i18n/pt-BR';
 
 /** Downloads the audit log as CSV with the signed-in token (a plain link could not send it). */
@@ -7,7 +7,7 @@ export function AuditExportButton() {
   const [error, setError] = useState<string | null>(null);
   const download = async (): Promise<void> => {
     setError(null);
-    const response = await fetch('/api/v1/audit/export?format=csv', { headers: authHeaders() });
+    const response = await apiFetch('/api/v1/audit/export?format=csv');
     if (!response.ok) return setError(response.status === 403 ? t.errors.forbidden : String(response.status));
     const url = URL.createObjectURL(await response.blob());
     const link = Object.assign(document.createElement('a'), { href: url, download: 'auditoria.csv' });
