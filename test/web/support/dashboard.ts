@@ -3,10 +3,10 @@ import { loadSections, signingSecret, signToken, type Role } from '#platform';
 import { waitUntil } from '../../support/wait-until.js';
 
 /** A token the API running on `dataDir` accepts (its development secret, as `npm run token` signs). */
-export async function tokenFor(dataDir: string, subject: string, role: Role): Promise<string> {
+export async function tokenFor(dataDir: string, subject: string, role: Role, ttlSeconds = 600): Promise<string> {
   const secret = signingSecret(loadSections({ DATA_DIR: dataDir }));
   if (!secret) throw new Error('no signing secret');
-  return signToken({ secret: secret.secret, subject, roles: [role], ttlSeconds: 600 });
+  return signToken({ secret: secret.secret, subject, roles: [role], ttlSeconds });
 }
 
 interface StoredEvent {
