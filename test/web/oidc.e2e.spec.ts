@@ -82,6 +82,9 @@ describe('OIDC sign-in on the dashboard', () => {
     await page.waitForSelector('[data-testid=viewer-note]');
     expect(await page.$('[data-testid=start-form]')).toBeNull();
     expect(new URL(page.url()).search).toBe('');
+    const expiresAt = Number(await page.evaluate<string | null>("sessionStorage.getItem('cidadao.token.expires_at')"));
+    expect(Math.abs(expiresAt - Number(claims.exp) * 1000)).toBeLessThan(5_000);
+    expect(await page.$('[data-testid=token-expiry]')).toBeNull();
     const me = await fetch(`${api.url}/api/v1/auth/me`, { headers: { Authorization: authorization } });
     expect(await me.json()).toMatchObject({
       user_id: 'vera',
@@ -102,4 +105,41 @@ describe('OIDC sign-in on the dashboard', () => {
     await screenshot(page, 'oidc-analyst');
     await page.context().close();
   }, 60_000);
+
+  it('offers the provider again before the token expires, and lands back on the same screen with a new token', async () => {
+    const { page, authorization } = await signInThroughProvider('ana');
+    // The provider's answer as if it had given a token with a minute left.
+    await page.evaluate(`sessionStorage.setItem('cidadao.token.expires_at', '${Date.now() + 60_000}')`);
+    await page.evaluate("location.hash = '#/conversar'");
+    await page.reload();
+    const notice = await page.waitForSelector('[data-testid=token-expiry][data-state=expiring]');
+    const renewed = page.waitForRequest(
+      (request) =>
+        request.url() === `${api.url}/api/v1/auth/me` &&
+        request.headers().authorization !== undefined &&
+        request.headers().authorization !== authorization,
+      { timeout: 30_000 },
+    );
+    await (await notice.$('button'))?.click();
+    await page.waitForURL((url) => url.origin === provider.issuer || url.origin === api.url);
+    for (;;) {
+      if (new URL(page.url()).origin === api.url && new URL(page.url()).search === '') break;
+      const step = await page.waitForSelector(
+        'input[name=login], button:has-text("Continue"), [data-testid=signed-in-as]',
+      );
+      if ((await step.getAttribute('name')) === 'login') {
+        await page.fill('input[name=login]', 'ana');
+        await page.fill('input[name=password]', 'qualquer');
+        await page.click('button[type=submit]');
+      } else if ((await step.getAttribute('data-testid')) !== 'signed-in-as') await step.click();
+      await page.waitForLoadState();
+    }
+    await renewed;
+    await page.waitForSelector('[data-testid=signed-in-as]:has-text("analyst")');
+    expect(new URL(page.url()).hash).toBe('#/conversar');
+    expect(await page.$('[data-testid=token-expiry]')).toBeNull();
+    const expiresAt = Number(await page.evaluate<string | null>("sessionStorage.getItem('cidadao.token.expires_at')"));
+    expect(expiresAt).toBeGreaterThan(Date.now() + 300_000);
+    await page.context().close();
+  }, 90_000);
 });
