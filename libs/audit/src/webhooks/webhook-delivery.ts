@@ -98,34 +98,47 @@ export function afterAttempt(
   return { ...attempted, lastError, nextAttemptAt: next.toISOString() };
 }
 
-const laneOf = (delivery: WebhookDelivery): string => `${delivery.webhookId}\u0000${delivery.streamId}`;
+/** A delivery's lane: its webhook and stream. A lane sends one event at a time, in order. */
+export const laneOf = (delivery: Pick<WebhookDelivery, 'webhookId' | 'streamId'>): string =>
+  `${delivery.webhookId}\u0000${delivery.streamId}`;
 
 /**
  * The first pending delivery of each (webhook, stream): a stream's next event waits until the
- * one before it is delivered (or failed for good), while other streams go on.
+ * one before it is delivered (or failed for good), while other streams go on. Lanes in `busy`
+ * (an attempt under way) have no head to offer.
  */
-export function laneHeads(pending: Iterable<WebhookDelivery>): WebhookDelivery[] {
+export function laneHeads(
+  pending: Iterable<WebhookDelivery>,
+  busy: ReadonlySet<string> = new Set(),
+): WebhookDelivery[] {
   const heads = new Map<string, WebhookDelivery>();
   for (const delivery of pending) {
     if (delivery.state !== 'pending') continue;
     const lane = laneOf(delivery);
+    if (busy.has(lane)) continue;
     const head = heads.get(lane);
     if (!head || delivery.position < head.position) heads.set(lane, delivery);
   }
   return [...heads.values()];
 }
 
-/** Lane heads due at `now`, most overdue first, at most `limit` of them. */
-export function dueDeliveries(pending: Iterable<WebhookDelivery>, now: Date, limit: number): WebhookDelivery[] {
+/** Heads of the free lanes due at `now`, most overdue first, at most `limit` of them. */
+export function dueDeliveries(
+  pending: Iterable<WebhookDelivery>,
+  now: Date,
+  limit: number,
+  busy: ReadonlySet<string> = new Set(),
+): WebhookDelivery[] {
+  if (limit <= 0) return [];
   const at = now.getTime();
-  return laneHeads(pending)
+  return laneHeads(pending, busy)
     .filter((delivery) => Date.parse(delivery.nextAttemptAt ?? '') <= at)
     .sort((a, b) => Date.parse(a.nextAttemptAt ?? '') - Date.parse(b.nextAttemptAt ?? '') || a.position - b.position)
     .slice(0, limit);
 }
 
-/** When the earliest lane head is due; null with nothing pending. */
-export function nextDueAt(pending: Iterable<WebhookDelivery>): number | null {
-  const times = laneHeads(pending).map((delivery) => Date.parse(delivery.nextAttemptAt ?? ''));
+/** When the earliest head of a free lane is due; null with nothing pending there. */
+export function nextDueAt(pending: Iterable<WebhookDelivery>, busy: ReadonlySet<string> = new Set()): number | null {
+  const times = laneHeads(pending, busy).map((delivery) => Date.parse(delivery.nextAttemptAt ?? ''));
   return times.length === 0 ? null : Math.min(...times);
 }
