@@ -111,7 +111,7 @@ export class WebhookDispatcher implements HostedRunner {
     clearTimeout(this.retryTimer);
     await this.loop.stop();
     clearTimeout(this.retryTimer);
-    await this.abandonAttempts();
+    await this.finishAttempts();
     this.state = null;
   }
 
@@ -251,7 +251,24 @@ export class WebhookDispatcher implements HostedRunner {
     if (failure) throw failure.error;
   }
 
-  /** Aborts the attempts under way; their outcomes are not written, so they are made again. */
+  /**
+   * On stop, the attempts under way end (each within the timeout) and their outcomes are
+   * written, so a handover does not send them twice; what cannot be written is sent again.
+   */
+  private async finishAttempts(): Promise<void> {
+    await Promise.all([...this.attempts.values()].map((attempt) => attempt.done));
+    const state = this.state;
+    try {
+      if (state) await this.recordSettled(state);
+    } catch (error) {
+      if (!(error instanceof CheckpointMoved))
+        this.options.logger.warn({ err: error }, 'webhook attempts not written on stop; they will be made again');
+    } finally {
+      this.attempts.clear();
+    }
+  }
+
+  /** Aborts the attempts under way (the checkpoint is another's); their outcomes are not written. */
   private async abandonAttempts(): Promise<void> {
     const abandoned = [...this.attempts.values()];
     this.attempts.clear();
