@@ -122,23 +122,37 @@ export function laneHeads(
   return [...heads.values()];
 }
 
-/** Heads of the free lanes due at `now`, most overdue first, at most `limit` of them. */
-export function dueDeliveries(
+const dueTime = (delivery: WebhookDelivery): number => Date.parse(delivery.nextAttemptAt ?? '');
+
+export interface DeliveryPlan {
+  /** Heads of the free lanes due at `now`, most overdue first, at most `limit` of them. */
+  readonly due: WebhookDelivery[];
+  /** When the earliest head of a free lane left out of `due` is due; null if none. */
+  readonly nextDueAt: number | null;
+}
+
+/** What to send now, and when to look again, from one pass over the pending deliveries. */
+export function planDeliveries(
   pending: Iterable<WebhookDelivery>,
   now: Date,
   limit: number,
   busy: ReadonlySet<string> = new Set(),
-): WebhookDelivery[] {
-  if (limit <= 0) return [];
+): DeliveryPlan {
   const at = now.getTime();
-  return laneHeads(pending, busy)
-    .filter((delivery) => Date.parse(delivery.nextAttemptAt ?? '') <= at)
-    .sort((a, b) => Date.parse(a.nextAttemptAt ?? '') - Date.parse(b.nextAttemptAt ?? '') || a.position - b.position)
-    .slice(0, limit);
+  const heads = laneHeads(pending, busy).sort((a, b) => dueTime(a) - dueTime(b) || a.position - b.position);
+  const dueCount = Math.max(0, Math.min(limit, heads.filter((delivery) => dueTime(delivery) <= at).length));
+  const next = heads[dueCount];
+  return { due: heads.slice(0, dueCount), nextDueAt: next ? dueTime(next) : null };
 }
 
+/** Heads of the free lanes due at `now`, most overdue first, at most `limit` of them. */
+export const dueDeliveries = (
+  pending: Iterable<WebhookDelivery>,
+  now: Date,
+  limit: number,
+  busy?: ReadonlySet<string>,
+): WebhookDelivery[] => planDeliveries(pending, now, limit, busy).due;
+
 /** When the earliest head of a free lane is due; null with nothing pending there. */
-export function nextDueAt(pending: Iterable<WebhookDelivery>, busy: ReadonlySet<string> = new Set()): number | null {
-  const times = laneHeads(pending, busy).map((delivery) => Date.parse(delivery.nextAttemptAt ?? ''));
-  return times.length === 0 ? null : Math.min(...times);
-}
+export const nextDueAt = (pending: Iterable<WebhookDelivery>, busy?: ReadonlySet<string>): number | null =>
+  planDeliveries(pending, new Date(0), 0, busy).nextDueAt;

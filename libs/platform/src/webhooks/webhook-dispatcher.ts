@@ -1,11 +1,10 @@
 import {
   afterAttempt,
-  dueDeliveries,
   evolveWebhooks,
   foldWebhooks,
   laneOf,
   newDelivery,
-  nextDueAt,
+  planDeliveries,
   readWebhookEvent,
   toCloudEvent,
   webhookRequest,
@@ -132,7 +131,6 @@ export class WebhookDispatcher implements HostedRunner {
       await this.recordSettled(state);
       await this.intake(state);
       this.launchDue(state);
-      this.scheduleRetry(state);
     } catch (error) {
       if (error instanceof CheckpointMoved) {
         await this.abandonAttempts();
@@ -204,12 +202,18 @@ export class WebhookDispatcher implements HostedRunner {
     }
   }
 
-  /** Starts an attempt for each due head of a free lane, as many as there are free slots. */
+  /**
+   * Starts an attempt for each due head of a free lane, as many as there are free slots, and
+   * wakes the loop when the next free lane's head is due (with every slot taken, an attempt
+   * ending wakes it).
+   */
   private launchDue(state: DispatchState): void {
     if (!this.loop.active) return;
-    const free = this.options.settings.maxConcurrent - this.attempts.size;
+    const { maxConcurrent } = this.options.settings;
     const busy = new Set(this.attempts.keys());
-    for (const delivery of dueDeliveries(state.pending.values(), this.now(), free, busy)) {
+    const now = this.now();
+    const plan = planDeliveries(state.pending.values(), now, maxConcurrent - this.attempts.size, busy);
+    for (const delivery of plan.due) {
       const abort = new AbortController();
       const attempt: Attempt = {
         delivery,
@@ -227,6 +231,9 @@ export class WebhookDispatcher implements HostedRunner {
       };
       this.attempts.set(laneOf(delivery), attempt);
     }
+    if (plan.nextDueAt === null || this.attempts.size >= maxConcurrent) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, plan.nextDueAt - now.getTime()));
+    this.retryTimer = setTimeout(() => this.loop.wake(), delay);
   }
 
   /**
@@ -327,14 +334,5 @@ export class WebhookDispatcher implements HostedRunner {
       if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(id, delivery);
       else state.pending.delete(id);
     }
-  }
-
-  /** Wakes the loop when the next free lane's head is due; with every slot taken, an attempt ending wakes it. */
-  private scheduleRetry(state: DispatchState): void {
-    if (!this.loop.active || this.attempts.size >= this.options.settings.maxConcurrent) return;
-    const at = nextDueAt(state.pending.values(), new Set(this.attempts.keys()));
-    if (at === null) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.now().getTime()));
-    this.retryTimer = setTimeout(() => this.loop.wake(), delay);
   }
 }
