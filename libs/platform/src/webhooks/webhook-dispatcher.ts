@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { checkpointLags, checkpointPosition } from '../read-models/checkpoint-lag.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
 import { deliveryId, deliveryWrite, pendingDeliveries } from './webhook-delivery-log.js';
+import { PendingDeliveries } from './pending-deliveries.js';
 import { sendWebhook, type SendOptions } from './webhook-sender.js';
 
 export const WEBHOOK_DISPATCHER = 'webhooks';
@@ -46,7 +47,7 @@ export interface WebhookDispatcherOptions {
 interface DispatchState {
   checkpoint: number;
   webhooks: Webhooks;
-  readonly pending: Map<string, WebhookDelivery>;
+  readonly pending: PendingDeliveries;
 }
 
 /** An attempt under way: it holds its lane, and a slot, until its outcome is committed. */
@@ -145,9 +146,9 @@ export class WebhookDispatcher implements HostedRunner {
     const checkpoint = await this.checkpoint();
     const registrations = await store.readStream(WEBHOOKS_STREAM);
     const webhooks = foldWebhooks(registrations.filter((event) => event.position <= checkpoint));
-    const pending = new Map<string, WebhookDelivery>();
+    const pending = new PendingDeliveries();
     for (const delivery of await pendingDeliveries(readModels))
-      if (webhooks.has(delivery.webhookId)) pending.set(deliveryId(delivery), delivery);
+      if (webhooks.has(delivery.webhookId)) pending.set(delivery);
     return { checkpoint, webhooks, pending };
   }
 
@@ -177,9 +178,7 @@ export class WebhookDispatcher implements HostedRunner {
   private async registrationChanged(state: DispatchState, event: RecordedEvent): Promise<void> {
     const change = readWebhookEvent(event);
     state.webhooks = evolveWebhooks(state.webhooks, event);
-    if (change?.type === 'WebhookDeleted')
-      for (const [id, delivery] of state.pending)
-        if (delivery.webhookId === change.data.webhookId) state.pending.delete(id);
+    if (change?.type === 'WebhookDeleted') state.pending.deleteWebhook(change.data.webhookId);
     const webhook = change?.type === 'WebhookReplayRequested' ? state.webhooks.get(change.data.webhookId) : undefined;
     if (change?.type === 'WebhookReplayRequested' && webhook)
       await this.replay(state, webhook, change.data.from, event.position);
@@ -212,7 +211,7 @@ export class WebhookDispatcher implements HostedRunner {
     const { maxConcurrent } = this.options.settings;
     const busy = new Set(this.attempts.keys());
     const now = this.now();
-    const plan = planDeliveries(state.pending.values(), now, maxConcurrent - this.attempts.size, busy);
+    const plan = planDeliveries(state.pending.heads(busy), now, maxConcurrent - this.attempts.size, busy);
     for (const delivery of plan.due) {
       const abort = new AbortController();
       const attempt: Attempt = {
@@ -331,7 +330,7 @@ export class WebhookDispatcher implements HostedRunner {
     state.checkpoint = to;
     for (const delivery of deliveries) {
       const id = deliveryId(delivery);
-      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(id, delivery);
+      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(delivery);
       else state.pending.delete(id);
     }
   }
