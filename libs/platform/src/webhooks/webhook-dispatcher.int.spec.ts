@@ -140,9 +140,9 @@ describe('webhook dispatcher with a receiver that hangs', () => {
       store,
       readModels,
       logger: silentLogger,
-      // A hung request is given up after 6 s: under rounds, the quick receiver would get
-      // one event per stream before that; here it gets them all.
-      settings: { ...settings, timeoutMs: 6_000, maxConcurrent: 4 },
+      // A hung request is given up after 10 s (room for a busy machine): under rounds, the
+      // quick receiver would get one event per stream before that; here it gets them all.
+      settings: { ...settings, timeoutMs: 10_000, maxConcurrent: 4 },
       secretOf: (id) => webhookSecretFor(KEY, id),
       send: async (...args) => {
         peak = Math.max(peak, ++open);
