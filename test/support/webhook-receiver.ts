@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedPost {
@@ -8,15 +8,26 @@ export interface ReceivedPost {
   readonly status: number;
 }
 
-export type ReceiverBehaviour = 'accept' | 'fail';
+export type ReceiverBehaviour = 'accept' | 'fail' | 'hang';
+
+interface HeldPost {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  readonly res: ServerResponse;
+}
 
 /**
- * A webhook receiver on an ephemeral port that answers 204 or 500 as the test says, and can
- * be taken down (connections refused) and brought back on the same port.
+ * A webhook receiver on an ephemeral port that answers 204 or 500 as the test says, or holds
+ * the request unanswered ('hang') until released or given up by the sender, and can be taken
+ * down (connections refused) and brought back on the same port.
  */
 export class WebhookReceiver {
   readonly posts: ReceivedPost[] = [];
   behaviour: ReceiverBehaviour = 'accept';
+  /** Posts held unanswered, still open. */
+  readonly held: HeldPost[] = [];
+  /** Held posts whose sender closed the connection before an answer (its timeout). */
+  abandoned = 0;
   private server: Server | null = null;
   private port = 0;
 
@@ -36,15 +47,37 @@ export class WebhookReceiver {
     return this.posts.filter((post) => post.status < 300);
   }
 
+  /** Answers the held posts, and the next ones, as `behaviour` says. */
+  release(behaviour: Exclude<ReceiverBehaviour, 'hang'>): void {
+    this.behaviour = behaviour;
+    for (const post of this.held.splice(0)) this.answer(post);
+  }
+
+  private hold(post: HeldPost): void {
+    this.held.push(post);
+    post.res.on('close', () => {
+      const at = this.held.indexOf(post);
+      if (at < 0) return;
+      this.held.splice(at, 1);
+      this.abandoned += 1;
+    });
+  }
+
+  private answer({ headers, body, res }: HeldPost): void {
+    const status = this.behaviour === 'fail' ? 500 : 204;
+    this.posts.push({ headers, body, status });
+    res.writeHead(status).end();
+  }
+
   async up(): Promise<void> {
     if (this.server) return;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const status = this.behaviour === 'accept' ? 204 : 500;
-        this.posts.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
-        res.writeHead(status).end();
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (this.behaviour === 'hang') return this.hold({ headers: req.headers, body, res });
+        this.answer({ headers: req.headers, body, res });
       });
     });
     await new Promise<void>((resolve, reject) => {

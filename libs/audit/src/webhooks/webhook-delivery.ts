@@ -98,34 +98,61 @@ export function afterAttempt(
   return { ...attempted, lastError, nextAttemptAt: next.toISOString() };
 }
 
-const laneOf = (delivery: WebhookDelivery): string => `${delivery.webhookId}\u0000${delivery.streamId}`;
+/** A delivery's lane: its webhook and stream. A lane sends one event at a time, in order. */
+export const laneOf = (delivery: Pick<WebhookDelivery, 'webhookId' | 'streamId'>): string =>
+  `${delivery.webhookId}\u0000${delivery.streamId}`;
 
 /**
  * The first pending delivery of each (webhook, stream): a stream's next event waits until the
- * one before it is delivered (or failed for good), while other streams go on.
+ * one before it is delivered (or failed for good), while other streams go on. Lanes in `busy`
+ * (an attempt under way) have no head to offer.
  */
-export function laneHeads(pending: Iterable<WebhookDelivery>): WebhookDelivery[] {
+export function laneHeads(
+  pending: Iterable<WebhookDelivery>,
+  busy: ReadonlySet<string> = new Set(),
+): WebhookDelivery[] {
   const heads = new Map<string, WebhookDelivery>();
   for (const delivery of pending) {
     if (delivery.state !== 'pending') continue;
     const lane = laneOf(delivery);
+    if (busy.has(lane)) continue;
     const head = heads.get(lane);
     if (!head || delivery.position < head.position) heads.set(lane, delivery);
   }
   return [...heads.values()];
 }
 
-/** Lane heads due at `now`, most overdue first, at most `limit` of them. */
-export function dueDeliveries(pending: Iterable<WebhookDelivery>, now: Date, limit: number): WebhookDelivery[] {
-  const at = now.getTime();
-  return laneHeads(pending)
-    .filter((delivery) => Date.parse(delivery.nextAttemptAt ?? '') <= at)
-    .sort((a, b) => Date.parse(a.nextAttemptAt ?? '') - Date.parse(b.nextAttemptAt ?? '') || a.position - b.position)
-    .slice(0, limit);
+const dueTime = (delivery: WebhookDelivery): number => Date.parse(delivery.nextAttemptAt ?? '');
+
+export interface DeliveryPlan {
+  /** Heads of the free lanes due at `now`, most overdue first, at most `limit` of them. */
+  readonly due: WebhookDelivery[];
+  /** When the earliest head of a free lane left out of `due` is due; null if none. */
+  readonly nextDueAt: number | null;
 }
 
-/** When the earliest lane head is due; null with nothing pending. */
-export function nextDueAt(pending: Iterable<WebhookDelivery>): number | null {
-  const times = laneHeads(pending).map((delivery) => Date.parse(delivery.nextAttemptAt ?? ''));
-  return times.length === 0 ? null : Math.min(...times);
+/** What to send now, and when to look again, from one pass over the pending deliveries. */
+export function planDeliveries(
+  pending: Iterable<WebhookDelivery>,
+  now: Date,
+  limit: number,
+  busy: ReadonlySet<string> = new Set(),
+): DeliveryPlan {
+  const at = now.getTime();
+  const heads = laneHeads(pending, busy).sort((a, b) => dueTime(a) - dueTime(b) || a.position - b.position);
+  const dueCount = Math.max(0, Math.min(limit, heads.filter((delivery) => dueTime(delivery) <= at).length));
+  const next = heads[dueCount];
+  return { due: heads.slice(0, dueCount), nextDueAt: next ? dueTime(next) : null };
 }
+
+/** Heads of the free lanes due at `now`, most overdue first, at most `limit` of them. */
+export const dueDeliveries = (
+  pending: Iterable<WebhookDelivery>,
+  now: Date,
+  limit: number,
+  busy?: ReadonlySet<string>,
+): WebhookDelivery[] => planDeliveries(pending, now, limit, busy).due;
+
+/** When the earliest head of a free lane is due; null with nothing pending there. */
+export const nextDueAt = (pending: Iterable<WebhookDelivery>, busy?: ReadonlySet<string>): number | null =>
+  planDeliveries(pending, new Date(0), 0, busy).nextDueAt;

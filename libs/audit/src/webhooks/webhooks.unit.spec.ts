@@ -5,6 +5,7 @@ import { signWebhook, webhookRequest, webhookSecretFor } from './standard-webhoo
 import {
   afterAttempt,
   dueDeliveries,
+  laneOf,
   newDelivery,
   nextDueAt,
   retryDelayMs,
@@ -122,6 +123,15 @@ describe('order per stream', () => {
   it('keeps the lanes of different webhooks apart', () => {
     const other = { ...owed('investigation-a', 5), webhookId: 'v' };
     expect(dueDeliveries([owed('investigation-a', 1), other], t0, 10).map((d) => d.position)).toEqual([1, 5]);
+  });
+
+  it('offers nothing from a lane whose attempt is under way, not even its next event', () => {
+    const pending = [owed('investigation-a', 1), owed('investigation-a', 3), owed('investigation-b', 2, 5_000)];
+    const busy = new Set([laneOf(pending[0] as WebhookDelivery)]);
+    expect(dueDeliveries(pending, at(5_000), 10, busy).map((d) => d.position)).toEqual([2]);
+    expect(dueDeliveries(pending, at(5_000), 0)).toEqual([]);
+    expect(nextDueAt(pending, busy)).toBe(at(5_000).getTime());
+    expect(nextDueAt(pending.slice(0, 2), busy)).toBeNull();
   });
 });
 

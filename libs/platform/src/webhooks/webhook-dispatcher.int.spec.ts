@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { webhookSecretFor, WEBHOOKS_STREAM, type WebhookEvent } from '#audit';
-import type { NewEvent } from '#eventsourcing';
+import type { EventStore, NewEvent } from '#eventsourcing';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { WebhookReceiver } from '../../../../test/support/webhook-receiver.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
@@ -10,6 +10,7 @@ import { PostgresReadModelStore } from '../read-models/postgres-read-model-store
 import { ProjectorLeases } from '../read-models/projector-leases.js';
 import { scratchSpace, TEST_DATABASE_URL } from '../read-models/read-models.testing.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { sendWebhook } from './webhook-sender.js';
 
 const scratch = scratchSpace('webhook_lease');
 afterAll(() => scratch.dispose());
@@ -32,22 +33,32 @@ const stored = (type: string, data: unknown): NewEvent => ({
     occurredAt: new Date().toISOString(),
   },
 });
-const registration = (webhookId: string, url: string): NewEvent =>
+const registration = (webhookId: string, url: string, streams: string[] = []): NewEvent =>
   stored('WebhookRegistered', {
     webhookId,
     url,
     events: ['investigation.*'],
-    streams: [],
+    streams,
     mode: 'structured',
     registeredBy: 'root',
   } satisfies Extract<WebhookEvent, { type: 'WebhookRegistered' }>['data']);
 const progress = (n: number) => Array.from({ length: n }, (_, i) => stored('InvestigationProgressed', { step: i }));
 
+/** An event store and a read-model store in a schema of their own. */
+async function stores() {
+  const schema = scratch.schema();
+  const store = await PostgresEventStore.open({ connectionString: TEST_DATABASE_URL, schema, pollIntervalMs: 100 });
+  const readModels = await PostgresReadModelStore.open({ connectionString: TEST_DATABASE_URL, schema });
+  const close = async () => {
+    await readModels.close();
+    await store.close();
+  };
+  return { schema, store, readModels, close };
+}
+
 describe('webhook dispatcher among distributed workers', () => {
   it('runs in one worker at a time: every event delivered once, also when the lease moves', async () => {
-    const schema = scratch.schema();
-    const store = await PostgresEventStore.open({ connectionString: TEST_DATABASE_URL, schema, pollIntervalMs: 100 });
-    const readModels = await PostgresReadModelStore.open({ connectionString: TEST_DATABASE_URL, schema });
+    const { schema, store, readModels, close } = await stores();
     const receiver = await WebhookReceiver.start('accept');
     const workers = [0, 1].map(() => {
       const dispatcher = new WebhookDispatcher({
@@ -97,8 +108,122 @@ describe('webhook dispatcher among distributed workers', () => {
     } finally {
       await Promise.all(workers.map((w) => w.leases.stop()));
       await receiver.down();
-      await readModels.close();
-      await store.close();
+      await close();
+    }
+  }, 30_000);
+});
+
+/** Each webhook-id once, and each stream's revisions in order, as the store has them. */
+async function expectEveryEventOnceInOrder(
+  store: EventStore,
+  receiver: WebhookReceiver,
+  streams: readonly string[],
+): Promise<void> {
+  const events = (await Promise.all(streams.map((stream) => store.readStream(stream)))).flat();
+  const ids = receiver.accepted.map((post) => String(post.headers['webhook-id']));
+  expect([...ids].sort()).toEqual(events.map((event) => event.metadata.eventId).sort());
+  const subjects = receiver.accepted.map((post) => JSON.parse(post.body) as { subject: string; revision: number });
+  for (const stream of streams)
+    expect(subjects.filter((s) => s.subject === stream).map((s) => s.revision)).toEqual(
+      events.filter((event) => event.streamId === stream).map((event) => event.revision),
+    );
+}
+
+describe('webhook dispatcher with a receiver that hangs', () => {
+  it('delivers to the other webhooks while it hangs, within the process-wide cap, every event once in order', async () => {
+    const { store, readModels, close } = await stores();
+    const slow = await WebhookReceiver.start('hang');
+    const quick = await WebhookReceiver.start('accept');
+    let open = 0;
+    let peak = 0;
+    const dispatcher = new WebhookDispatcher({
+      store,
+      readModels,
+      logger: silentLogger,
+      // A hung request is given up after 10 s (room for a busy machine): under rounds, the
+      // quick receiver would get one event per stream before that; here it gets them all.
+      settings: { ...settings, timeoutMs: 10_000, maxConcurrent: 4 },
+      secretOf: (id) => webhookSecretFor(KEY, id),
+      send: async (...args) => {
+        peak = Math.max(peak, ++open);
+        try {
+          return await sendWebhook(...args);
+        } finally {
+          open -= 1;
+        }
+      },
+    });
+    const slowStreams = ['a', 'b', 'c'].map((s) => `investigation-slow-${s}-${randomUUID()}`);
+    const quickStreams = ['a', 'b'].map((s) => `investigation-quick-${s}-${randomUUID()}`);
+    try {
+      await store.appendToStream(
+        WEBHOOKS_STREAM,
+        [
+          registration(randomUUID(), slow.url, ['investigation-slow-*']),
+          registration(randomUUID(), quick.url, ['investigation-quick-*']),
+        ],
+        'any',
+      );
+      for (const stream of slowStreams) await store.appendToStream(stream, progress(3), 'no_stream');
+      for (const stream of quickStreams) await store.appendToStream(stream, progress(4), 'no_stream');
+      dispatcher.start();
+
+      // Three slots go to the slow receiver's streams and stay taken; the fourth carries the
+      // quick receiver's eight events one after another.
+      await waitUntil(
+        () => (quick.accepted.length >= 8 || slow.abandoned > 0 ? true : undefined),
+        'the quick receiver to have every event, or the slow one a timeout',
+      );
+      expect(slow.abandoned).toBe(0);
+      expect(slow.held.length).toBeGreaterThan(0);
+      expect(quick.accepted).toHaveLength(8);
+      await waitUntil(() => (slow.held.length === 3 ? true : undefined), 'a request held on each slow stream');
+      expect(slow.accepted).toHaveLength(0);
+
+      slow.release('accept');
+      await waitUntil(() => (slow.accepted.length >= 9 ? true : undefined), 'the slow receiver to have every event');
+      await waitUntil(async () => ((await dispatcher.lags()).get('webhooks') === 0 ? true : undefined), 'no lag');
+      expect(slow.abandoned).toBe(0);
+      expect(slow.accepted).toHaveLength(9);
+      expect(quick.accepted).toHaveLength(8);
+      await expectEveryEventOnceInOrder(store, slow, slowStreams);
+      await expectEveryEventOnceInOrder(store, quick, quickStreams);
+      expect(peak).toBeLessThanOrEqual(4);
+    } finally {
+      await Promise.all([slow.down(), quick.down()]);
+      await dispatcher.stop();
+      await close();
+    }
+  }, 30_000);
+
+  it('on stop, waits for the request under way and writes its outcome: nothing is sent twice', async () => {
+    const { store, readModels, close } = await stores();
+    const receiver = await WebhookReceiver.start('hang');
+    const dispatcher = new WebhookDispatcher({
+      store,
+      readModels,
+      logger: silentLogger,
+      settings,
+      secretOf: (id) => webhookSecretFor(KEY, id),
+    });
+    const stream = `investigation-${randomUUID()}`;
+    try {
+      await store.appendToStream(WEBHOOKS_STREAM, [registration(randomUUID(), receiver.url)], 'any');
+      await store.appendToStream(stream, progress(2), 'no_stream');
+      dispatcher.start();
+      await waitUntil(() => (receiver.held.length === 1 ? true : undefined), 'the first request held');
+      const stopped = dispatcher.stop();
+      receiver.release('accept');
+      await stopped;
+      expect(receiver.accepted).toHaveLength(1);
+      dispatcher.start();
+      await waitUntil(() => (receiver.accepted.length >= 2 ? true : undefined), 'both events');
+      await waitUntil(async () => ((await dispatcher.lags()).get('webhooks') === 0 ? true : undefined), 'no lag');
+      await expectEveryEventOnceInOrder(store, receiver, [stream]);
+    } finally {
+      await receiver.down();
+      await dispatcher.stop();
+      await close();
     }
   }, 30_000);
 });

@@ -1,10 +1,10 @@
 import {
   afterAttempt,
-  dueDeliveries,
   evolveWebhooks,
   foldWebhooks,
+  laneOf,
   newDelivery,
-  nextDueAt,
+  planDeliveries,
   readWebhookEvent,
   toCloudEvent,
   webhookRequest,
@@ -23,7 +23,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { checkpointLags, checkpointPosition } from '../read-models/checkpoint-lag.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
 import { deliveryId, deliveryWrite, pendingDeliveries } from './webhook-delivery-log.js';
-import { sendWebhook } from './webhook-sender.js';
+import { PendingDeliveries } from './pending-deliveries.js';
+import { sendWebhook, type SendOptions } from './webhook-sender.js';
 
 export const WEBHOOK_DISPATCHER = 'webhooks';
 const VERSION = 1;
@@ -37,7 +38,7 @@ export interface WebhookDispatcherOptions {
   readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'retry'>;
   /** The webhook's signing secret (webhookSecretFor with the deployment's key). */
   readonly secretOf: (webhookId: string) => string;
-  readonly send?: (url: string, request: WebhookRequest, options: { timeoutMs: number }) => Promise<AttemptOutcome>;
+  readonly send?: (url: string, request: WebhookRequest, options: SendOptions) => Promise<AttemptOutcome>;
   readonly now?: () => Date;
   /** Events read and checkpointed together (default 200). */
   readonly batchSize?: number;
@@ -46,7 +47,16 @@ export interface WebhookDispatcherOptions {
 interface DispatchState {
   checkpoint: number;
   webhooks: Webhooks;
-  readonly pending: Map<string, WebhookDelivery>;
+  readonly pending: PendingDeliveries;
+}
+
+/** An attempt under way: it holds its lane, and a slot, until its outcome is committed. */
+interface Attempt {
+  readonly delivery: WebhookDelivery;
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+  /** The delivery after the attempt, or why the attempt could not be made; unset while under way. */
+  settled?: { readonly next: WebhookDelivery } | { readonly error: unknown };
 }
 
 class CheckpointMoved extends Error {
@@ -62,13 +72,17 @@ class CheckpointMoved extends Error {
  * delivery log is those documents: each attempt updates its row, so what is owed survives a
  * restart, and an attempt whose outcome was not recorded is made again (at least once, with
  * the same webhook-id). A stream's next event waits for the one before it; streams and
- * webhooks do not wait for each other, up to maxConcurrent requests at once.
+ * webhooks do not wait for each other: each attempt runs on its own, up to maxConcurrent at
+ * once, and when one ends the next run of the loop commits its outcome (with whatever else
+ * ended meanwhile) and gives the freed slot to any due delivery.
  */
 export class WebhookDispatcher implements HostedRunner {
   readonly name = WEBHOOK_DISPATCHER;
   private readonly loop: WakeLoop;
   private state: DispatchState | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** By lane. */
+  private readonly attempts = new Map<string, Attempt>();
   private readonly now: () => Date;
   private readonly send: NonNullable<WebhookDispatcherOptions['send']>;
 
@@ -97,6 +111,7 @@ export class WebhookDispatcher implements HostedRunner {
     clearTimeout(this.retryTimer);
     await this.loop.stop();
     clearTimeout(this.retryTimer);
+    await this.finishAttempts();
     this.state = null;
   }
 
@@ -114,14 +129,14 @@ export class WebhookDispatcher implements HostedRunner {
     clearTimeout(this.retryTimer);
     try {
       const state = this.state ?? (this.state = await this.load());
-      let sent: number;
-      do {
-        await this.intake(state);
-        sent = await this.deliverDue(state);
-      } while (sent > 0 && this.loop.active);
-      this.scheduleRetry(state);
+      await this.recordSettled(state);
+      await this.intake(state);
+      this.launchDue(state);
     } catch (error) {
-      if (error instanceof CheckpointMoved) this.state = null;
+      if (error instanceof CheckpointMoved) {
+        await this.abandonAttempts();
+        this.state = null;
+      }
       throw error;
     }
   }
@@ -131,9 +146,9 @@ export class WebhookDispatcher implements HostedRunner {
     const checkpoint = await this.checkpoint();
     const registrations = await store.readStream(WEBHOOKS_STREAM);
     const webhooks = foldWebhooks(registrations.filter((event) => event.position <= checkpoint));
-    const pending = new Map<string, WebhookDelivery>();
+    const pending = new PendingDeliveries();
     for (const delivery of await pendingDeliveries(readModels))
-      if (webhooks.has(delivery.webhookId)) pending.set(deliveryId(delivery), delivery);
+      if (webhooks.has(delivery.webhookId)) pending.set(delivery);
     return { checkpoint, webhooks, pending };
   }
 
@@ -163,9 +178,7 @@ export class WebhookDispatcher implements HostedRunner {
   private async registrationChanged(state: DispatchState, event: RecordedEvent): Promise<void> {
     const change = readWebhookEvent(event);
     state.webhooks = evolveWebhooks(state.webhooks, event);
-    if (change?.type === 'WebhookDeleted')
-      for (const [id, delivery] of state.pending)
-        if (delivery.webhookId === change.data.webhookId) state.pending.delete(id);
+    if (change?.type === 'WebhookDeleted') state.pending.deleteWebhook(change.data.webhookId);
     const webhook = change?.type === 'WebhookReplayRequested' ? state.webhooks.get(change.data.webhookId) : undefined;
     if (change?.type === 'WebhookReplayRequested' && webhook)
       await this.replay(state, webhook, change.data.from, event.position);
@@ -188,16 +201,93 @@ export class WebhookDispatcher implements HostedRunner {
     }
   }
 
-  private async deliverDue(state: DispatchState): Promise<number> {
-    const due = dueDeliveries(state.pending.values(), this.now(), this.options.settings.maxConcurrent);
-    if (due.length === 0) return 0;
-    const attempted = await Promise.all(due.map((delivery) => this.attempt(state, delivery)));
-    await this.commit(state, state.checkpoint, attempted);
-    return due.length;
+  /**
+   * Starts an attempt for each due head of a free lane, as many as there are free slots, and
+   * wakes the loop when the next free lane's head is due (with every slot taken, an attempt
+   * ending wakes it).
+   */
+  private launchDue(state: DispatchState): void {
+    if (!this.loop.active) return;
+    const { maxConcurrent } = this.options.settings;
+    const busy = new Set(this.attempts.keys());
+    const now = this.now();
+    const plan = planDeliveries(state.pending.heads(busy), now, maxConcurrent - this.attempts.size, busy);
+    for (const delivery of plan.due) {
+      const abort = new AbortController();
+      const attempt: Attempt = {
+        delivery,
+        abort,
+        done: this.attempt(state, delivery, abort.signal)
+          .then(
+            (next) => ({ next }),
+            (error: unknown) => ({ error }),
+          )
+          .then((settled) => {
+            if (this.attempts.get(laneOf(delivery)) !== attempt) return;
+            attempt.settled = settled;
+            this.loop.wake();
+          }),
+      };
+      this.attempts.set(laneOf(delivery), attempt);
+    }
+    if (plan.nextDueAt === null || this.attempts.size >= maxConcurrent) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, plan.nextDueAt - now.getTime()));
+    this.retryTimer = setTimeout(() => this.loop.wake(), delay);
   }
 
-  private async attempt(state: DispatchState, delivery: WebhookDelivery): Promise<WebhookDelivery> {
-    const { settings, secretOf, logger } = this.options;
+  /**
+   * Commits the outcomes of the attempts that ended, and frees their lanes. An outcome whose
+   * delivery was replaced meanwhile (a replay owes it afresh) or dropped (its webhook deleted)
+   * is not written. An attempt that could not be made (the store failing) fails the run, to be
+   * tried again after the loop's backoff.
+   */
+  private async recordSettled(state: DispatchState): Promise<void> {
+    const ended = [...this.attempts].filter(([, attempt]) => attempt.settled);
+    if (ended.length === 0) return;
+    const outcomes: WebhookDelivery[] = [];
+    let failure: { error: unknown } | undefined;
+    for (const [, { delivery, settled }] of ended) {
+      if (!settled) continue;
+      if (!('next' in settled)) failure ??= settled;
+      else if (state.pending.get(deliveryId(delivery)) === delivery) outcomes.push(settled.next);
+    }
+    if (outcomes.length > 0) await this.commit(state, state.checkpoint, outcomes);
+    for (const [lane] of ended) this.attempts.delete(lane);
+    for (const next of outcomes) this.report(next);
+    if (failure) throw failure.error;
+  }
+
+  /**
+   * On stop, the attempts under way end (each within the timeout) and their outcomes are
+   * written, so a handover does not send them twice; what cannot be written is sent again.
+   */
+  private async finishAttempts(): Promise<void> {
+    await Promise.all([...this.attempts.values()].map((attempt) => attempt.done));
+    const state = this.state;
+    try {
+      if (state) await this.recordSettled(state);
+    } catch (error) {
+      if (!(error instanceof CheckpointMoved))
+        this.options.logger.warn({ err: error }, 'webhook attempts not written on stop; they will be made again');
+    } finally {
+      this.attempts.clear();
+    }
+  }
+
+  /** Aborts the attempts under way (the checkpoint is another's); their outcomes are not written. */
+  private async abandonAttempts(): Promise<void> {
+    const abandoned = [...this.attempts.values()];
+    this.attempts.clear();
+    for (const attempt of abandoned) attempt.abort.abort();
+    await Promise.all(abandoned.map((attempt) => attempt.done));
+  }
+
+  private async attempt(
+    state: DispatchState,
+    delivery: WebhookDelivery,
+    signal: AbortSignal,
+  ): Promise<WebhookDelivery> {
+    const { settings, secretOf } = this.options;
     const webhook = state.webhooks.get(delivery.webhookId);
     const [event] = await this.options.store.readStream(delivery.streamId, {
       after: delivery.revision - 1,
@@ -208,21 +298,24 @@ export class WebhookDispatcher implements HostedRunner {
     else {
       const timestamp = Math.floor(this.now().getTime() / 1000);
       const request = webhookRequest(toCloudEvent(event), webhook.mode, secretOf(webhook.webhookId), timestamp);
-      outcome = await this.send(webhook.url, request, { timeoutMs: settings.timeoutMs });
+      outcome = await this.send(webhook.url, request, { timeoutMs: settings.timeoutMs, signal });
     }
-    const next = afterAttempt(delivery, outcome, this.now(), settings.retry);
-    this.options.metrics?.webhookAttempts.inc({ outcome: next.state === 'pending' ? 'retry' : next.state });
+    return afterAttempt(delivery, outcome, this.now(), settings.retry);
+  }
+
+  private report(next: WebhookDelivery): void {
+    const { logger, metrics } = this.options;
+    metrics?.webhookAttempts.inc({ outcome: next.state === 'pending' ? 'retry' : next.state });
     if (next.state === 'failed')
       logger.warn(
-        { webhookId: delivery.webhookId, eventId: delivery.eventId, error: next.lastError },
+        { webhookId: next.webhookId, eventId: next.eventId, error: next.lastError },
         'webhook delivery failed for good',
       );
     else if (next.state === 'pending' && next.attempts === 1)
       logger.info(
-        { webhookId: delivery.webhookId, eventId: delivery.eventId, error: next.lastError },
+        { webhookId: next.webhookId, eventId: next.eventId, error: next.lastError },
         'webhook delivery refused; retrying',
       );
-    return next;
   }
 
   private async commit(state: DispatchState, to: number, deliveries: readonly WebhookDelivery[]): Promise<void> {
@@ -237,15 +330,8 @@ export class WebhookDispatcher implements HostedRunner {
     state.checkpoint = to;
     for (const delivery of deliveries) {
       const id = deliveryId(delivery);
-      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(id, delivery);
+      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(delivery);
       else state.pending.delete(id);
     }
-  }
-
-  private scheduleRetry(state: DispatchState): void {
-    const at = nextDueAt(state.pending.values());
-    if (at === null || !this.loop.active) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.now().getTime()));
-    this.retryTimer = setTimeout(() => this.loop.wake(), delay);
   }
 }

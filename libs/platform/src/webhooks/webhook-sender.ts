@@ -2,6 +2,8 @@ import type { AttemptOutcome, WebhookRequest } from '#audit';
 
 export interface SendOptions {
   readonly timeoutMs: number;
+  /** Ends the request early: the dispatcher stopping. */
+  readonly signal?: AbortSignal;
 }
 
 const MAX_ERROR_LENGTH = 300;
@@ -21,7 +23,7 @@ function describe(error: unknown, timeoutMs: number): string {
 export async function sendWebhook(
   url: string,
   request: WebhookRequest,
-  { timeoutMs }: SendOptions,
+  { timeoutMs, signal }: SendOptions,
 ): Promise<AttemptOutcome> {
   try {
     const res = await fetch(url, {
@@ -29,7 +31,7 @@ export async function sendWebhook(
       headers: { ...request.headers, 'user-agent': 'cidadao-ai-webhooks/1' },
       body: request.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
     });
     await res.body?.cancel().catch(() => undefined);
     const ok = res.status >= 200 && res.status < 300;
