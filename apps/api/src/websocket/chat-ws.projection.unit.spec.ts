@@ -108,7 +108,8 @@ describe('ChatWsHubs', () => {
     // Caught up, both were handed the very same frame: encoded once for both.
     expect(resumed.frames.at(-1)).toBe(first.frames.at(-1));
 
-    for (const stop of [firstSub.unsubscribe, resumedSub.unsubscribe, releaseFirst, releaseResumed]) stop();
+    for (const stop of [() => firstSub.unsubscribe(), () => resumedSub.unsubscribe(), releaseFirst, releaseResumed])
+      stop();
     expect(chatWs.hubs.size).toBe(0);
   });
 });
