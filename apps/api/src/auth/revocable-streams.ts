@@ -1,10 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { formatSse, type Principal, type TokenRevocations } from '#platform';
+import { formatSse, isSseSinkResponse, type Principal, type TokenRevocations } from '#platform';
 import { TOKEN_REVOCATIONS } from '../tokens.js';
 
 const EVENT_STREAM = /^text\/event-stream\b/i;
+
+/** A stream's headers may be gone once sent: an SseSink's response says what it is by the sink. */
+function isEventStream(res: ServerResponse): boolean {
+  return isSseSinkResponse(res) || EVENT_STREAM.test(String(res.getHeader('Content-Type') ?? ''));
+}
 
 /**
  * The open responses of authenticated callers, so that revoking a user's tokens also ends
@@ -44,12 +49,7 @@ export class RevocableStreams implements OnModuleInit, OnModuleDestroy {
 
   private endRevoked(userId: string): void {
     for (const [res, principal] of this.open.get(userId) ?? []) {
-      if (
-        !this.revocations.isRevoked(principal) ||
-        res.writableEnded ||
-        !EVENT_STREAM.test(String(res.getHeader('Content-Type') ?? ''))
-      )
-        continue;
+      if (!this.revocations.isRevoked(principal) || res.writableEnded || !isEventStream(res)) continue;
       res.write(
         formatSse({
           data: {

@@ -64,6 +64,14 @@ export interface SseSinkPolicy<Context> {
 const KEEPALIVE = Buffer.from(': keepalive\n\n');
 const SINK = Symbol('sseSink');
 
+/**
+ * Whether an SseSink streams on `res`. Its headers are let go once sent (releaseSentHeaders),
+ * so its Content-Type can no longer be read from the response.
+ */
+export function isSseSinkResponse(res: ServerResponse): boolean {
+  return Reflect.get(res, SINK) !== undefined;
+}
+
 /** The one 'close' listener of every SSE response: a function shared by all, not a closure each. */
 function closeSink(this: ServerResponse): void {
   (Reflect.get(this, SINK) as SseSink<unknown> | undefined)?.close();
