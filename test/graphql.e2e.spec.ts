@@ -57,7 +57,7 @@ async function sseEvents(id: string): Promise<Array<Record<string, unknown>>> {
   return frames.map((frame) => ({ id: Number(frame.id), ...frame.data }));
 }
 
-const EVENTS = `subscription Events($id: ID!, $after: Int) {
+const EVENTS = `subscription Events($id: ID!, $after: Position) {
   investigationEvents(id: $id, after: $after) {
     __typename id type
     ... on InvestigationEvent_progress { investigation_id progress current_phase records_processed anomalies_detected timestamp }
@@ -211,7 +211,7 @@ describe('subscriptions over graphql-ws', () => {
   it('investigations pushes each list change, resumable from a page’s last_event_id', async () => {
     const page = await postGraphql(url, '{ investigations(limit: 1) { last_event_id } }', { token: ana });
     const after = (page.body.data?.investigations as { last_event_id: number }).last_event_id;
-    const query = `subscription List($after: Int) { investigations(after: $after) { id type investigation_id status progress user_id } }`;
+    const query = `subscription List($after: Position) { investigations(after: $after) { id type investigation_id status progress user_id } }`;
     const subscription = subscribeGraphql(url, query, { authorization: `Bearer ${ana}` }, { after });
     const id = await startInvestigation();
     const changes = (): Array<Record<string, unknown>> =>

@@ -7,6 +7,7 @@ import { PostgresEventStore, signToken } from '#platform';
 import type { NewEvent } from '#eventsourcing';
 import { DATABASE_URL, distributedDeployment, type DistributedDeployment } from './support/distributed-deployment.js';
 import { startNode, type RunningProcess } from './support/node-process.js';
+import { progressReported } from './support/investigation-events.js';
 import { openRawSse } from './support/raw-sse-client.js';
 import { stalledHttp, stalledWebSocket, type StalledClient } from './support/stalled-clients.js';
 import { waitUntil } from './support/wait-until.js';
@@ -73,26 +74,7 @@ async function seedHistory(): Promise<void> {
   }
 }
 
-const progress = (n: number): NewEvent => ({
-  type: 'ProgressReported',
-  data: {
-    page: n,
-    progress: 60,
-    currentPhase: 'analyzing_contracts',
-    recordsProcessed: n * 100,
-    anomaliesDetected: 0,
-    totalEstimate: null,
-    lastPage: false,
-    at: new Date().toISOString(),
-  },
-  metadata: {
-    eventId: randomUUID(),
-    commandId: 'live',
-    correlationId: 'live',
-    userId: OWNER,
-    occurredAt: new Date().toISOString(),
-  },
-});
+const progress = (n: number): NewEvent => progressReported(n, OWNER);
 
 beforeAll(async () => {
   deployment = distributedDeployment('slow', {

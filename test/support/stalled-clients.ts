@@ -11,8 +11,17 @@ export interface StalledClient {
   close(): void;
 }
 
+/** A stalled HTTP client whose socket a test may read from later, as a client that comes back would. */
+export interface StalledHttpClient extends StalledClient {
+  readonly socket: Socket;
+}
+
 /** An HTTP GET sent by hand, its answer never read. */
-export function stalledHttp(baseUrl: string, path: string, headers: Record<string, string>): Promise<StalledClient> {
+export function stalledHttp(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<StalledHttpClient> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(Number(url.port), url.hostname, () => {
@@ -27,6 +36,7 @@ export function stalledHttp(baseUrl: string, path: string, headers: Record<strin
       socket.pause();
       resolve({
         kind: `http ${path.split('?')[0]} ${headers['Accept-Encoding'] ?? 'identity'}`,
+        socket,
         close: () => socket.destroy(),
       });
     });

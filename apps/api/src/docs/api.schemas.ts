@@ -6,7 +6,7 @@ import {
   investigationFiltersSchema,
   startInvestigationSchema,
 } from '../investigations/start-investigation.dto.js';
-import { jsonSchemaOf, wireEventSchemas } from './wire-event.schemas.js';
+import { jsonSchemaOf, positionSchema, wireEventSchemas } from './wire-event.schemas.js';
 
 /** The request bodies are documented from the zod schemas that validate them, so the two cannot drift. */
 const fromZod = (schema: Parameters<typeof jsonSchemaOf>[0]): SchemaObject => jsonSchemaOf(schema, 'input');
@@ -66,7 +66,10 @@ const summaryFields: Record<keyof InvestigationSummary, SchemaObject> = {
   started_at: nullable({ type: 'string', format: 'date-time' }),
   completed_at: nullable({ type: 'string', format: 'date-time' }),
   execution_time: nullable(str('As "45.2s".')),
-  last_event_id: { ...int, description: 'Revision of the last event: resume the stream after it with Last-Event-ID.' },
+  last_event_id: {
+    ...jsonSchemaOf(positionSchema),
+    description: 'Revision of the last event: resume the stream after it with Last-Event-ID.',
+  },
   stream_url: str(),
 };
 

@@ -13,6 +13,7 @@ export interface JsonSchema {
   readonly additionalProperties?: boolean | JsonSchema;
   readonly items?: JsonSchema;
   readonly description?: string;
+  readonly format?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

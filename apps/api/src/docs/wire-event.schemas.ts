@@ -12,6 +12,13 @@ import { INVESTIGATION_STATUSES as STATUSES } from '#investigations';
 const text = (description: string) => z.string().meta({ description });
 const timestamp = z.string().meta({ format: 'date-time', description: 'When the fact was recorded.' });
 const count = z.number().int().min(0);
+/**
+ * The JSON Schema format of revisions and global positions: integers that outgrow 32 bits on
+ * a long-lived store (GraphQL gives them the Position scalar, not Int).
+ */
+export const POSITION_FORMAT = 'int64';
+/** An event's revision in its stream or its global position: every id a stream is resumed after. */
+export const positionSchema = z.number().int().min(0).meta({ format: POSITION_FORMAT });
 const investigationId = text('The investigation this event belongs to.');
 const errorFields = {
   error_code: text('Machine-readable cause, e.g. ANALYSIS_FAILED or STREAM_FAILED.'),
@@ -146,8 +153,8 @@ export const cloudEventSchema = z
     time: timestamp,
     datacontenttype: z.literal('application/json'),
     data: z.unknown().meta({ description: "The domain event's data." }),
-    position: count.meta({ description: 'Global position: resume the feed after it.' }),
-    revision: count.meta({ description: 'Revision in its own stream.' }),
+    position: positionSchema.meta({ description: 'Global position: resume the feed after it.' }),
+    revision: positionSchema.meta({ description: 'Revision in its own stream.' }),
     correlationid: text('Correlation id of the request that led to it.'),
     causationid: text('The command that caused it.'),
     userid: text('Who caused it.'),
@@ -216,7 +223,7 @@ const listItemShape = {
   started_at: nullableInstant('When it started.'),
   completed_at: nullableInstant('When it completed, failed or was cancelled.'),
   user_id: z.string().nullable().meta({ description: 'The owner.' }),
-  last_event_id: count.meta({ description: "Revision of the investigation's stream the item reflects." }),
+  last_event_id: positionSchema.meta({ description: "Revision of the investigation's stream the item reflects." }),
 };
 
 /** One row of GET /api/v1/investigations: what a dashboard's list shows. */
@@ -232,7 +239,7 @@ export const investigationListPageSchema = z
       .string()
       .nullable()
       .meta({ description: 'Pass as ?cursor= for the next page; null on the last page.' }),
-    last_event_id: count.meta({
+    last_event_id: positionSchema.meta({
       description:
         'Open GET /api/v1/investigations/stream with this as Last-Event-ID to follow the list from this page on.',
     }),
@@ -260,7 +267,7 @@ export const investigationStateSchema = event(
     records_processed: count,
     anomalies_detected: count,
     anomalies_by_severity: listItemShape.anomalies_by_severity,
-    last_event_id: count.meta({ description: 'The SSE id of the last event this state includes.' }),
+    last_event_id: positionSchema.meta({ description: 'The SSE id of the last event this state includes.' }),
     updated_at: text('When that event was recorded.'),
   },
 );

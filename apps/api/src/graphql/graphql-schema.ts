@@ -19,6 +19,7 @@ import {
 } from '../docs/wire-event.schemas.js';
 import { listInvestigationsSchema } from '../investigations/investigation-list.dto.js';
 import { GraphqlTypes } from './json-schema-to-graphql.js';
+import { GraphQLPosition } from './position-scalar.js';
 
 /** A stream message as GraphQL sends it: the wire event with its resume point `id`. */
 export type GraphqlEvent = { readonly id: number; readonly type: string } & Readonly<Record<string, unknown>>;
@@ -39,7 +40,7 @@ export const INVESTIGATION_EVENT = 'InvestigationEvent';
 export const LIST_EVENT = listEventSchemaName('investigation_summary');
 const nonNull = <T extends GraphQLNullableType>(type: T): GraphQLNonNull<T> => new GraphQLNonNull(type);
 const resumeId = (description: string): GraphQLFieldConfigMap<unknown, unknown> => ({
-  id: { type: nonNull(GraphQLInt), description },
+  id: { type: nonNull(GraphQLPosition), description },
 });
 
 const REVISION =
@@ -111,7 +112,7 @@ export function graphqlSchema<Context>(operations: GraphqlOperations<Context>): 
         args: {
           id: { type: nonNull(GraphQLID) },
           after: {
-            type: GraphQLInt,
+            type: GraphQLPosition,
             description: 'Resume after this revision (an event id already received); 0 from the start.',
           },
         },
@@ -124,7 +125,7 @@ export function graphqlSchema<Context>(operations: GraphqlOperations<Context>): 
         description: 'Each change to an investigation the caller may see, as the list stream pushes it.',
         args: {
           after: {
-            type: GraphQLInt,
+            type: GraphQLPosition,
             description: "Resume after this position (an event's id, or a page's last_event_id).",
           },
           owner: { type: GraphQLString, description: 'Auditors and admins only; ignored for the others.' },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   getNamedType,
+  isInterfaceType,
   isObjectType,
   printSchema,
   validateSchema,
@@ -16,7 +17,7 @@ import {
   type ListWireEventType,
   type WireEventType,
 } from '../docs/wire-event.schemas.js';
-import { graphqlSchema } from './graphql-schema.js';
+import { graphqlSchema, INVESTIGATION_EVENT, LIST_EVENT } from './graphql-schema.js';
 import type { JsonSchema } from '../docs/json-schema-to-ts.js';
 
 const unused = (): never => {
@@ -58,7 +59,7 @@ describe('the GraphQL schema', () => {
     const events = schema.getSubscriptionType()?.getFields().investigationEvents;
     expect([String(events?.type), events?.args.map((arg) => `${arg.name}: ${String(arg.type)}`)]).toEqual([
       'InvestigationEvent!',
-      ['id: ID!', 'after: Int'],
+      ['id: ID!', 'after: Position'],
     ]);
   });
 
@@ -85,6 +86,44 @@ describe('the GraphQL schema', () => {
       expect({ name, exists: graphqlType !== undefined }).toEqual({ name, exists: true });
       expect(missingFields(graphqlType as GraphQLNamedType, components[name] ?? {})).toEqual([]);
     }
+  });
+
+  it('types every revision and position as Position, never the 32-bit Int', () => {
+    const subscriptions = schema.getSubscriptionType()?.getFields() ?? {};
+    const resumeArguments = Object.values(subscriptions).map((field) => [
+      field.name,
+      String(field.args.find((arg) => arg.name === 'after')?.type),
+    ]);
+    expect(resumeArguments).toEqual([
+      ['investigationEvents', 'Position'],
+      ['investigations', 'Position'],
+    ]);
+    const idOf = (name: string): string => {
+      const type = schema.getType(name);
+      return isObjectType(type) || isInterfaceType(type) ? String(type.getFields().id?.type) : `${name} missing`;
+    };
+    const streamed = [
+      INVESTIGATION_EVENT,
+      ...(Object.keys(investigationEventSchemas) as WireEventType[]).map(wireEventSchemaName),
+      LIST_EVENT,
+    ];
+    expect(streamed.map(idOf)).toEqual(streamed.map(() => 'Position!'));
+    const lastEventIds = ['InvestigationListPage', 'InvestigationListItem', 'InvestigationSummary', LIST_EVENT].map(
+      (name) => {
+        const type = schema.getType(name);
+        return [name, isObjectType(type) ? String(type.getFields().last_event_id?.type) : 'missing'];
+      },
+    );
+    expect(lastEventIds).toEqual(lastEventIds.map(([name]) => [name, 'Position!']));
+    // What is no position stays an Int.
+    expect(
+      String(
+        schema
+          .getQueryType()
+          ?.getFields()
+          .investigations?.args.find((a) => a.name === 'limit')?.type,
+      ),
+    ).toBe('Int');
   });
 
   it('fails this check for a wire field the schema lacks', () => {

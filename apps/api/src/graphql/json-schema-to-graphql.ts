@@ -15,6 +15,8 @@ import {
 } from 'graphql';
 import type { SchemaObject } from '@nestjs/swagger';
 import type { JsonSchema } from '../docs/json-schema-to-ts.js';
+import { POSITION_FORMAT } from '../docs/wire-event.schemas.js';
+import { GraphQLPosition } from './position-scalar.js';
 
 const literalOf = (node: ValueNode): unknown => {
   switch (node.kind) {
@@ -126,6 +128,8 @@ export class GraphqlTypes {
       return new GraphQLList(new GraphQLNonNull(this.outputOf(name, schema.items)));
     }
     if (only === 'object') return schema.properties ? this.objectOf(name, schema) : GraphQLJSON;
+    // The wire's 64-bit integers are its revisions and positions, past GraphQL Int's 2^31 − 1.
+    if (only === 'integer' && schema.format === POSITION_FORMAT) return GraphQLPosition;
     const scalar = SCALARS[only ?? ''];
     if (!scalar) throw new Error(`${name}: JSON Schema type ${only} has no GraphQL type here`);
     return scalar;

@@ -11,8 +11,9 @@ export interface MuxItem {
 
 /** What a stream of the connection writes into: the connection's one response. */
 export interface MuxOutlet {
-  /** False once the client's buffer passed SSE_BUFFER_SIZE (a hub stream then waits for drain). */
+  /** False once the client's buffer passed SSE_BUFFER_SIZE: every source then waits for drain. */
   write(items: readonly MuxItem[]): boolean;
+
   writable(): Promise<void>;
   /** `finished`: the stream's own last event went out (an investigation's end); otherwise the connection ends, to be resumed. */
   ended(finished: boolean): void;
@@ -108,18 +109,16 @@ export class MuxConnection implements HubSubscription {
   private outlet(key: string): MuxOutlet {
     const { sink, positions } = this;
     const current = (): boolean => !this.closed && this.subscribed.has(key);
+    const write = (items: readonly MuxItem[]): boolean => {
+      if (!current()) return true;
+      const frames: SseFrame[] = items.map(({ position, json }) => {
+        positions.set(key, position);
+        return { sse: Buffer.from(sseText(encodeCursor(positions), taggedJson(key, json))) };
+      });
+      return sink.write(frames);
+    };
     return {
-      write: (items) => {
-        if (!current()) return true;
-        const frames: SseFrame[] = items.map(({ position, json }) => {
-          positions.set(key, position);
-          return { sse: Buffer.from(sseText(encodeCursor(positions), taggedJson(key, json))) };
-        });
-        const writable = sink.write(frames);
-        // Hub streams stop at the limit and wait for drain; the list's changes do not wait.
-        if (!writable && sink.outran()) sink.end();
-        return writable;
-      },
+      write,
       writable: () => sink.writable(),
       ended: (finished) => {
         if (!current()) return;

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { HubSink, StreamHubs } from '#eventsourcing';
 import type { SseMessage } from '#platform';
 import { sinkFor, type HubWatch } from '../streaming/hub-watch.js';
@@ -41,12 +41,47 @@ export function hubSource(
   };
 }
 
-/** A stream served by an Observable of SSE messages whose ids are positions (the list's changes). */
-export function observedSource(messages$: Observable<SseMessage>, outlet: MuxOutlet): MuxSource {
-  const subscription = messages$.subscribe({
-    next: (message) => outlet.write([{ position: Number(message.id), json: JSON.stringify(message.data) }]),
-    error: (error: unknown) => outlet.failed(error),
-    complete: () => outlet.ended(false),
-  });
-  return { stop: () => subscription.unsubscribe() };
+/**
+ * A stream read after a position (the list's changes, ids being positions): past the buffer
+ * limit it stops reading and, once drained, reads on after the last change it wrote. The
+ * read model is its buffer, as the store is a hub stream's: a client that stops reading
+ * costs the server what the limit lets through, however busy the list.
+ */
+export function positionedSource(
+  changesAfter: (after: number) => Promise<Observable<SseMessage>>,
+  after: number,
+  outlet: MuxOutlet,
+): MuxSource {
+  let stopped = false;
+  let last = after;
+  let subscription: Subscription | null = null;
+  const follow = async (): Promise<void> => {
+    let paused = false;
+    try {
+      const messages$ = await changesAfter(last);
+      if (stopped) return;
+      subscription = messages$.subscribe({
+        next: (message) => {
+          if (paused) return;
+          last = Number(message.id);
+          if (outlet.write([{ position: last, json: JSON.stringify(message.data) }])) return;
+          paused = true;
+          subscription?.unsubscribe();
+          void outlet.writable().then(() => (stopped ? undefined : follow()));
+        },
+        error: (error: unknown) => outlet.failed(error),
+        complete: () => outlet.ended(false),
+      });
+      if (paused) subscription.unsubscribe();
+    } catch (error) {
+      outlet.failed(error);
+    }
+  };
+  void follow();
+  return {
+    stop: () => {
+      stopped = true;
+      subscription?.unsubscribe();
+    },
+  };
 }

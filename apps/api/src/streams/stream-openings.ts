@@ -14,7 +14,7 @@ import { FEED_HUB_ID } from '../streaming/stream-hubs.providers.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import { CHAT_HUBS, FEED_HUBS, INVESTIGATION_HUBS } from '../tokens.js';
 import type { MuxOpening } from './mux-connection.js';
-import { hubSource, observedSource } from './mux-sources.js';
+import { hubSource, positionedSource } from './mux-sources.js';
 import { streamKey, type StreamName } from './stream-names.js';
 
 /**
@@ -57,8 +57,8 @@ export class StreamOpenings {
       case 'investigations': {
         await this.require(req, 'investigation:watch', key);
         const after = known ?? (await this.list.position());
-        const changes$ = await this.list.changes(principal, after);
-        return { key, after, start: (outlet) => observedSource(changes$, outlet) };
+        const changesAfter = (from: number) => this.list.changes(principal, from);
+        return { key, after, start: (outlet) => positionedSource(changesAfter, after, outlet) };
       }
       case 'events': {
         await this.require(req, 'audit:export', key);

@@ -122,7 +122,8 @@ export class SseSink<Context> implements HubSink<SseFrame>, WheelTask {
   }
 
   write(frames: readonly SseFrame[]): boolean {
-    if (this.closed) return true;
+    // An ended response takes nothing more: bytes past its last chunk would only wait in memory.
+    if (this.closed || this.res.writableEnded) return true;
     // A socket gone before its response's 'close' arrived takes nothing more.
     if (this.socket) {
       if (!this.socket.destroyed) this.socket.write(sseChunk(frames));
@@ -130,14 +131,6 @@ export class SseSink<Context> implements HubSink<SseFrame>, WheelTask {
     this.lastEventMs = this.now();
     this.policy.sent.pending += frames.length;
     return pendingBytes(this.res) < this.policy.bufferSize;
-  }
-
-  /**
-   * Twice SSE_BUFFER_SIZE waits for the client: a source that does not wait for drain (the
-   * list's changes) outran it, and the stream is to end, for the client to resume.
-   */
-  outran(): boolean {
-    return pendingBytes(this.res) >= 2 * this.policy.bufferSize;
   }
 
   writable(): Promise<void> {
@@ -156,7 +149,8 @@ export class SseSink<Context> implements HubSink<SseFrame>, WheelTask {
   }
 
   fire(): void {
-    if (this.closed) return;
+    // Ended (a limit, the last event) but not yet closed: a client slow to read still holds it.
+    if (this.closed || this.res.writableEnded) return;
     const { limits, keepaliveSeconds } = this.policy;
     const nowMs = this.now();
     if (limits !== false) {
