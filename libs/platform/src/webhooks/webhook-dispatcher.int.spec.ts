@@ -9,7 +9,7 @@ import { silentLogger } from '../logging/logger.js';
 import { PostgresReadModelStore } from '../read-models/postgres-read-model-store.js';
 import { ProjectorLeases } from '../read-models/projector-leases.js';
 import { scratchSpace, TEST_DATABASE_URL } from '../read-models/read-models.testing.js';
-import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { WebhookDispatcher, type WebhookDispatcherOptions } from './webhook-dispatcher.js';
 import { sendWebhook } from './webhook-sender.js';
 
 const scratch = scratchSpace('webhook_lease');
@@ -45,6 +45,18 @@ const registration = (webhookId: string, url: string, streams: string[] = []): N
 const progress = (n: number) => Array.from({ length: n }, (_, i) => stored('InvestigationProgressed', { step: i }));
 
 /** An event store and a read-model store in a schema of their own. */
+/** A dispatcher on the test's stores, with the test's settings and key unless `options` say otherwise. */
+function dispatcherOn(
+  options: Pick<WebhookDispatcherOptions, 'store' | 'readModels'> & Partial<WebhookDispatcherOptions>,
+): WebhookDispatcher {
+  return new WebhookDispatcher({
+    logger: silentLogger,
+    settings,
+    secretOf: (id) => webhookSecretFor(KEY, id),
+    ...options,
+  });
+}
+
 async function stores() {
   const schema = scratch.schema();
   const store = await PostgresEventStore.open({ connectionString: TEST_DATABASE_URL, schema, pollIntervalMs: 100 });
@@ -61,13 +73,7 @@ describe('webhook dispatcher among distributed workers', () => {
     const { schema, store, readModels, close } = await stores();
     const receiver = await WebhookReceiver.start('accept');
     const workers = [0, 1].map(() => {
-      const dispatcher = new WebhookDispatcher({
-        store,
-        readModels,
-        logger: silentLogger,
-        settings,
-        secretOf: (id) => webhookSecretFor(KEY, id),
-      });
+      const dispatcher = dispatcherOn({ store, readModels });
       const leases = new ProjectorLeases({
         connectionString: TEST_DATABASE_URL,
         schema,
@@ -136,14 +142,12 @@ describe('webhook dispatcher with a receiver that hangs', () => {
     const quick = await WebhookReceiver.start('accept');
     let open = 0;
     let peak = 0;
-    const dispatcher = new WebhookDispatcher({
+    const dispatcher = dispatcherOn({
       store,
       readModels,
-      logger: silentLogger,
       // A hung request is given up after 10 s (room for a busy machine): under rounds, the
       // quick receiver would get one event per stream before that; here it gets them all.
       settings: { ...settings, timeoutMs: 10_000, maxConcurrent: 4 },
-      secretOf: (id) => webhookSecretFor(KEY, id),
       send: async (...args) => {
         peak = Math.max(peak, ++open);
         try {
@@ -199,13 +203,7 @@ describe('webhook dispatcher with a receiver that hangs', () => {
   it('on stop, waits for the request under way and writes its outcome: nothing is sent twice', async () => {
     const { store, readModels, close } = await stores();
     const receiver = await WebhookReceiver.start('hang');
-    const dispatcher = new WebhookDispatcher({
-      store,
-      readModels,
-      logger: silentLogger,
-      settings,
-      secretOf: (id) => webhookSecretFor(KEY, id),
-    });
+    const dispatcher = dispatcherOn({ store, readModels });
     const stream = `investigation-${randomUUID()}`;
     try {
       await store.appendToStream(WEBHOOKS_STREAM, [registration(randomUUID(), receiver.url)], 'any');
