@@ -28,4 +28,7 @@ export default {
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e.spec.ts'] },
   ],
   testTimeout: 60000,
+  // Two workers on the two-core CI machine: the suites wait on conditions, not on time, and
+  // most of an e2e suite's time is spent waiting on processes it started.
+  maxWorkers: 2,
 };

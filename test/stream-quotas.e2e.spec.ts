@@ -23,10 +23,16 @@ interface Attempt {
   readonly headers: Headers;
   /** The refusal's JSON body; null for an open stream. */
   readonly body: unknown;
+  /** The open stream's response, held so that it lives as long as the attempt. */
+  readonly response: Response;
   close(): void;
 }
 
-/** Opens a stream and holds it (its body unread) until closed; a refusal is read whole. */
+/**
+ * Opens a stream and holds it (its body unread) until closed; a refusal is read whole. The
+ * attempt keeps its Response: fetch closes the connection of a Response that is garbage
+ * collected with its body unread, which would free the slot behind the test's back.
+ */
 async function sse(sub: string, address: string, role: 'analyst' | 'auditor' = 'analyst'): Promise<Attempt> {
   const controller = new AbortController();
   const res = await fetch(`${app.url}/api/v1/investigations/stream/${investigationId}`, {
@@ -37,6 +43,7 @@ async function sse(sub: string, address: string, role: 'analyst' | 'auditor' = '
     status: res.status,
     headers: res.headers,
     body: res.status === 200 ? null : await res.json(),
+    response: res,
     close: () => controller.abort(),
   };
   if (res.status === 200) open.push(attempt);
