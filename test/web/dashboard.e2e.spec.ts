@@ -89,8 +89,10 @@ describe('the dashboard served by the API, in a real browser', () => {
     expect(await page.textContent('[data-testid=replay-count]')).toContain(
       `${events.length} de ${events.length} eventos`,
     );
-    // The server paces the replay: never faster than a tenth, and far from the original's length.
-    expect(elapsed).toBeGreaterThanOrEqual((originalSeconds / 10) * 0.9);
+    // The server paces the replay: about a tenth of the original, far from its length. The
+    // browser times it from the first event's arrival, which a busy machine can delay by tens
+    // of milliseconds against the last's: an unpaced replay would end in a few milliseconds.
+    expect(elapsed).toBeGreaterThanOrEqual((originalSeconds / 10) * 0.75);
     expect(elapsed).toBeLessThan(originalSeconds / 3);
     expect(await page.$('[data-testid=audit-export]')).not.toBeNull();
     await page.click('button[aria-controls=event-log]');
