@@ -28,8 +28,10 @@ export interface WorkersOptions {
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly clock?: () => Date;
-  /** Commands handled at once, short ones and LONG_RUNNING_LANE's each. */
+  /** LONG_RUNNING_LANE's commands handled at once. */
   readonly concurrency: number;
+  /** Every other command handled at once, in slots of its own; default: concurrency. */
+  readonly shortConcurrency?: number;
   readonly maxDeliver: number;
   readonly pageSize: number;
   readonly stepDelayMs: number;
@@ -49,8 +51,9 @@ export interface WorkersOptions {
 
 /**
  * Commands that hold their slot for seconds: an investigation's run. They get
- * WORKER_CONCURRENCY slots of their own, so a message or a start never waits for them; on
- * JetStream the lane is also a durable consumer of its own.
+ * WORKER_CONCURRENCY slots of their own and every other command WORKER_SHORT_CONCURRENCY,
+ * so a message or a start never waits for them; on JetStream the lane is also a durable
+ * consumer of its own.
  */
 export const LONG_RUNNING_LANE: CommandLaneRoute = { name: 'long', types: ['RunInvestigation'] };
 
@@ -105,7 +108,7 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
       }
     }),
     {
-      concurrency: options.concurrency,
+      concurrency: options.shortConcurrency ?? options.concurrency,
       lanes: [{ ...LONG_RUNNING_LANE, concurrency: options.concurrency }],
     },
   );
