@@ -42,6 +42,7 @@ function startWorkersOnly(runtime: Runtime, runWorkflows: RunWorkflows): Promise
     logger: runtime.logger.child({ component: 'workers' }),
     metrics: runtime.metrics,
     concurrency: workers.concurrency,
+    shortConcurrency: workers.shortConcurrency,
     maxDeliver: bus.commands.maxDeliver,
     ackWaitMs: bus.commands.ackWaitMs,
     pageSize: workers.pageSize,

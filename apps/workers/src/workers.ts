@@ -6,6 +6,7 @@ import {
   type AuditLog,
   type CommandBus,
   type CommandConsumption,
+  type CommandLaneRoute,
   type Dependency,
   type LlmProvider,
   type Logger,
@@ -27,8 +28,10 @@ export interface WorkersOptions {
   readonly logger: Logger;
   readonly metrics?: Metrics;
   readonly clock?: () => Date;
-  /** Commands handled at once, short ones and LONG_RUNNING_COMMANDS each. */
+  /** LONG_RUNNING_LANE's commands handled at once. */
   readonly concurrency: number;
+  /** Every other command handled at once, in slots of its own; default: concurrency. */
+  readonly shortConcurrency?: number;
   readonly maxDeliver: number;
   readonly pageSize: number;
   readonly stepDelayMs: number;
@@ -47,10 +50,12 @@ export interface WorkersOptions {
 }
 
 /**
- * Commands that hold their slot for seconds: an investigation's run.
- * They get WORKER_CONCURRENCY slots of their own, so a message or a start never waits for them.
+ * Commands that hold their slot for seconds: an investigation's run. They get
+ * WORKER_CONCURRENCY slots of their own and every other command WORKER_SHORT_CONCURRENCY,
+ * so a message or a start never waits for them; on JetStream the lane is also a durable
+ * consumer of its own.
  */
-export const LONG_RUNNING_COMMANDS = ['RunInvestigation'] as const;
+export const LONG_RUNNING_LANE: CommandLaneRoute = { name: 'long', types: ['RunInvestigation'] };
 
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -103,8 +108,8 @@ export async function startWorkers(options: WorkersOptions): Promise<RunningWork
       }
     }),
     {
-      concurrency: options.concurrency,
-      lanes: [{ types: LONG_RUNNING_COMMANDS, concurrency: options.concurrency }],
+      concurrency: options.shortConcurrency ?? options.concurrency,
+      lanes: [{ ...LONG_RUNNING_LANE, concurrency: options.concurrency }],
     },
   );
   const hosts = createWorkflowHosts({ ...options, clock });

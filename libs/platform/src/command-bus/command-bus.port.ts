@@ -48,9 +48,14 @@ export type CommandHandler = (message: RoutedCommand, context: CommandContext) =
  * Command types handled in slots of their own. A kind that holds its slot for seconds (an
  * investigation's run) then never fills every slot while short commands wait behind it.
  */
-export interface CommandLane {
-  readonly types: readonly string[];
+export interface CommandLane extends CommandLaneRoute {
   readonly concurrency: number;
+}
+
+/** Which command types a lane takes; a distributed bus also routes them by it (a subject token). */
+export interface CommandLaneRoute {
+  readonly name: string;
+  readonly types: readonly string[];
 }
 
 export interface ConsumeOptions {

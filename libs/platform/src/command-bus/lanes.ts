@@ -1,10 +1,6 @@
 import { ConcurrencyGate } from './concurrency-gate.js';
 import type { ConsumeOptions } from './command-bus.port.js';
 
-/** Every handler slot of one consumption: its lanes' together with the rest. */
-export const totalConcurrency = (options: ConsumeOptions): number =>
-  options.concurrency + (options.lanes ?? []).reduce((sum, lane) => sum + lane.concurrency, 0);
-
 /** One gate per lane and one for every other command type. */
 export class LaneGates {
   private readonly shared: ConcurrencyGate;

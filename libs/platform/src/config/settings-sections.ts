@@ -93,7 +93,10 @@ export interface BusSettings {
 }
 
 export interface WorkerSettings {
+  /** Long-running commands (an investigation's run) handled at once. */
   readonly concurrency: number;
+  /** Every other command handled at once, in slots of its own. */
+  readonly shortConcurrency: number;
   readonly pageSize: number;
   readonly stepDelayMs: number;
 }
@@ -268,6 +271,7 @@ export function sectionsOf(s: Settings): SettingsSections {
     },
     workers: {
       concurrency: s.WORKER_CONCURRENCY,
+      shortConcurrency: s.WORKER_SHORT_CONCURRENCY ?? s.WORKER_CONCURRENCY,
       pageSize: s.INVESTIGATION_PAGE_SIZE,
       stepDelayMs: s.INVESTIGATION_STEP_DELAY_MS,
     },

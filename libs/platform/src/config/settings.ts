@@ -16,8 +16,10 @@ const optionalBool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .optional()
   .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max).default(fallback);
+const wholeNumber = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+const int = (fallback: number, min: number, max: number) => wholeNumber(min, max).default(fallback);
+const optionalInt = (min: number, max: number) => wholeNumber(min, max).optional();
 /** Comma-separated secrets, each as long as a key must be. */
 const secretList = z
   .string()
@@ -145,6 +147,8 @@ export const settingsSchema = z
     WEBHOOK_RETRY_HOURS: int(24, 24, 720),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
+    /** Slots for the commands outside the long-running lane; unset: WORKER_CONCURRENCY. */
+    WORKER_SHORT_CONCURRENCY: optionalInt(1, 1024),
     COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),
     COMMAND_MAX_DELIVER: int(5, 1, 100),
     // ours: investigations

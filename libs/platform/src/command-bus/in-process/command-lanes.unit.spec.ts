@@ -20,7 +20,7 @@ async function lanedBus(longSlots: number) {
       await release.promise;
       running.long--;
     },
-    { concurrency: 1, lanes: [{ types: [LONG], concurrency: longSlots }] },
+    { concurrency: 1, lanes: [{ name: 'long', types: [LONG], concurrency: longSlots }] },
   );
   const stop = async (): Promise<void> => {
     release.resolve();
@@ -80,8 +80,8 @@ describe('InProcessCommandBus lanes', () => {
   it('refuses a command type in two lanes', async () => {
     const bus = new InProcessCommandBus();
     const lanes = [
-      { types: [LONG], concurrency: 1 },
-      { types: [LONG], concurrency: 1 },
+      { name: 'long', types: [LONG], concurrency: 1 },
+      { name: 'longer', types: [LONG], concurrency: 1 },
     ];
     await expect(bus.consume(async () => undefined, { concurrency: 1, lanes })).rejects.toThrow(RangeError);
     await bus.close();

@@ -1,11 +1,22 @@
 import type { CommandMetadata, CommandTarget, RoutedCommand } from '../command-bus.port.js';
 import { assertRoutable } from '../routing.js';
 
-/** `<prefix>.<aggregate>.<id>.<type>`: one subject per target and type, so the last one is queryable. */
-export function commandSubject(prefix: string, target: CommandTarget, type: string): string {
+/**
+ * `<prefix>.<aggregate>.<id>.<type>`: one subject per target and type, so the first one is
+ * queryable. A type routed to a lane gets the lane's name as a fifth token, so one filter
+ * subject tells each lane's consumer apart (servers before 2.10 take one filter per consumer)
+ * and commands published before lanes existed stay on the default lane's subjects.
+ */
+export function commandSubject(prefix: string, target: CommandTarget, type: string, lane?: string): string {
   assertRoutable(target, type);
-  return `${prefix}.${target.aggregate}.${target.id}.${type}`;
+  const subject = `${prefix}.${target.aggregate}.${target.id}.${type}`;
+  return lane === undefined ? subject : `${subject}.${lane}`;
 }
+
+/** Every command outside a lane: exactly the four tokens of an unrouted subject. */
+export const defaultLaneFilter = (prefix: string): string => `${prefix}.*.*.*`;
+
+export const laneFilter = (prefix: string, lane: string): string => `${prefix}.*.*.*.${lane}`;
 
 export function encodeRoutedCommand(message: RoutedCommand): string {
   return JSON.stringify({ target: message.target, command: message.command });

@@ -24,9 +24,6 @@ describe('JetStreamCommandBus', () => {
     await env.dispose();
   });
 
-  const settled = (): Promise<void> =>
-    waitFor(async () => (await env.outstanding()) === 0, 'every command to be acked');
-
   it('sets up the stream and the durable consumer idempotently when processes start together', async () => {
     await Promise.all([env.connectBus({ maxDeliver: 4 }), env.connectBus({ maxDeliver: 4 })]);
     await env.connectBus({ maxDeliver: 4, ackWaitMs: 2000 });
@@ -45,7 +42,7 @@ describe('JetStreamCommandBus', () => {
       ack_policy: 'explicit',
       ack_wait: nanos(2000),
       max_deliver: 4,
-      filter_subject: `${env.names.subjectPrefix}.>`,
+      filter_subject: `${env.names.subjectPrefix}.*.*.*`,
     });
   });
 
@@ -63,7 +60,7 @@ describe('JetStreamCommandBus', () => {
     await Promise.all(sent.map((message, index) => (index % 2 === 0 ? first : second).send(message)));
 
     await waitFor(() => handled.size === sent.length, 'all 50 commands');
-    await settled();
+    await env.settled();
     expect([...handled.keys()].sort()).toEqual(sent.map((message) => message.command.metadata.commandId).sort());
     expect([...handled.values()].every((times) => times === 1)).toBe(true);
   });
@@ -91,7 +88,7 @@ describe('JetStreamCommandBus', () => {
         commandId: sent.command.metadata.commandId,
         deliveryCount: 2,
       });
-      await settled();
+      await env.settled();
     } finally {
       hang.resolve();
     }
@@ -116,7 +113,7 @@ describe('JetStreamCommandBus', () => {
     await bus.send(routedCommand());
 
     await waitFor(() => deliveries.length > 0, 'the delivery');
-    await settled();
+    await env.settled();
     expect(deliveries).toEqual([1]);
     expect((await env.consumerInfo()).delivered.consumer_seq).toBe(1);
   });
@@ -166,7 +163,7 @@ describe('JetStreamCommandBus', () => {
     await env.jsm.jetstream().publish(`${env.names.subjectPrefix}.investigation.x.Start`, 'not json');
 
     await waitFor(async () => (await deadLettered(metrics, 'unparseable')) === 1, 'the dead letter');
-    await settled();
+    await env.settled();
     expect(calls).toBe(0);
   });
 

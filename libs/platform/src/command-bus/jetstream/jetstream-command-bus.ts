@@ -11,6 +11,7 @@ import type {
   CommandBus,
   CommandConsumption,
   CommandHandler,
+  CommandLaneRoute,
   CommandTarget,
   ConsumeOptions,
   RoutedCommand,
@@ -18,14 +19,14 @@ import type {
 } from '../command-bus.port.js';
 import { commandSubject, decodeRoutedCommand, encodeRoutedCommand } from './command-codec.js';
 import { ConnectionWatch } from './connection-watch.js';
-import { totalConcurrency } from '../lanes.js';
-import { JetStreamConsumption } from './jetstream-consumption.js';
+import { JetStreamConsumption, type PulledLane } from './jetstream-consumption.js';
 import {
   type JetStreamCommandBusOptions,
   type JetStreamSettings,
   resolveJetStreamOptions,
 } from './jetstream-options.js';
-import { ensureCommandTopology } from './jetstream-topology.js';
+import { ensureCommandTopology, ensureLaneConsumers, laneConsumers } from './jetstream-topology.js';
+import { laneOf, laneRoutes, sameRoutes } from './lane-routes.js';
 import { watchMaxDeliveries } from './max-deliveries-watch.js';
 
 /** Reconnect for as long as the process lives: workers and the API outlast NATS restarts. */
@@ -37,13 +38,20 @@ const PING_INTERVAL_MS = 10_000;
 /**
  * The distributed mode's bus. Commands are JetStream messages on one subject per target
  * and type, deduplicated by commandId (Nats-Msg-Id) within the stream's duplicate window,
- * and consumed by every worker through one durable pull consumer.
+ * and consumed by every worker through one durable pull consumer per lane: a lane whose
+ * slots are all taken leaves the others pulling. The lanes are those of the first
+ * consume(); from then on this bus also publishes their types on their lanes' subjects (a
+ * process that consumes none, like the api, publishes every type on the default lane's,
+ * where the default consumer takes it).
  */
 export class JetStreamCommandBus implements CommandBus {
   readonly kind = 'jetstream';
   private readonly js: JetStreamClient;
   private readonly watch: ConnectionWatch;
   private readonly consumptions = new Set<JetStreamConsumption>();
+  /** The lanes the first consume() ensured; send() routes by them once they are set. */
+  private routes: readonly CommandLaneRoute[] = [];
+  private routing?: Promise<readonly CommandLaneRoute[]>;
   /** Only processes that consume watch for commands the server gave up on. */
   private deadLetterWatch: Subscription | null = null;
   private closing?: Promise<void>;
@@ -57,7 +65,7 @@ export class JetStreamCommandBus implements CommandBus {
     this.watch = new ConnectionWatch(nc, settings.logger);
   }
 
-  /** Connects and ensures the stream and durable consumer; rejects with CommandBusUnavailableError. */
+  /** Connects and ensures the stream and durable consumers; rejects with CommandBusUnavailableError. */
   static async connect(options: JetStreamCommandBusOptions): Promise<JetStreamCommandBus> {
     const settings = resolveJetStreamOptions(options);
     const nc = await connect({
@@ -82,7 +90,8 @@ export class JetStreamCommandBus implements CommandBus {
 
   async send(message: RoutedCommand): Promise<SendResult> {
     const { command } = message;
-    const subject = commandSubject(this.settings.subjectPrefix, message.target, command.type);
+    const lane = laneOf(this.routes, command.type);
+    const subject = commandSubject(this.settings.subjectPrefix, message.target, command.type, lane);
     this.assertConnected();
     try {
       const ack = await this.js.publish(subject, encodeRoutedCommand(message), {
@@ -97,39 +106,42 @@ export class JetStreamCommandBus implements CommandBus {
 
   /**
    * Answers from the stream itself, so it holds for as long as the stream retains commands
-   * (max_age): the first message of the subject at or after sequence 1.
+   * (max_age): the first message of the subject at or after sequence 1. For a type in a lane,
+   * the subject it had before lanes existed comes first, as everything on it is older.
    */
   async firstAccepted(target: CommandTarget, type: string): Promise<RoutedCommand | null> {
-    const subject = commandSubject(this.settings.subjectPrefix, target, type);
+    const { subjectPrefix } = this.settings;
+    const unrouted = commandSubject(subjectPrefix, target, type);
+    const lane = laneOf(this.routes, type);
     this.assertConnected();
-    let first: StoredMsg | null;
-    try {
-      // The server takes `next_by_subj` on a plain MSG.GET; the client's type only lists seq and last_by_subj.
-      const query = { seq: 1, next_by_subj: subject } as MsgRequest;
-      first = await this.jsm.streams.getMessage(this.settings.streamName, query);
-    } catch (error) {
-      throw unavailable(`cannot read stream ${this.settings.streamName}`, error);
-    }
-    return first === null ? null : (decodeRoutedCommand(first.data) ?? null);
+    const first = await this.firstOn(unrouted);
+    if (first !== null || lane === undefined) return first;
+    return this.firstOn(commandSubject(subjectPrefix, target, type, lane));
   }
 
   async consume(handler: CommandHandler, options: ConsumeOptions): Promise<CommandConsumption> {
     this.assertConnected();
-    const { streamName, consumerName } = this.settings;
-    const consumer = await this.js.consumers.get(streamName, consumerName).catch((error: unknown) => {
-      throw unavailable(`cannot bind to consumer ${consumerName} of ${streamName}`, error);
-    });
+    const { streamName } = this.settings;
+    const routes = await this.route(laneRoutes(options));
+    const slots = new Map((options.lanes ?? []).map((lane) => [lane.name, lane.concurrency]));
+    const lanes = await Promise.all(
+      laneConsumers(this.settings, routes).map(async ({ durableName, lane }): Promise<PulledLane> => {
+        const consumer = await this.js.consumers.get(streamName, durableName).catch((error: unknown) => {
+          throw unavailable(`cannot bind to consumer ${durableName} of ${streamName}`, error);
+        });
+        const concurrency = lane === undefined ? options.concurrency : (slots.get(lane) ?? 0);
+        return { consumer, consumerName: durableName, concurrency };
+      }),
+    );
     this.assertConnected();
     const consumption = new JetStreamConsumption({
-      consumer,
+      lanes,
       handler,
-      // One shared consumer cannot choose which command it is handed next: lanes only add their slots here.
-      concurrency: totalConcurrency(options),
       settings: this.settings,
       onStopped: (stopped) => this.consumptions.delete(stopped),
     });
     this.consumptions.add(consumption);
-    this.deadLetterWatch ??= watchMaxDeliveries(this.nc, this.jsm, this.settings);
+    this.deadLetterWatch ??= watchMaxDeliveries(this.nc, this.jsm, this.settings, routes);
     consumption.start();
     return consumption;
   }
@@ -165,6 +177,39 @@ export class JetStreamCommandBus implements CommandBus {
     }
     if (!this.nc.isClosed()) await this.nc.close();
     await this.watch.done;
+  }
+
+  /**
+   * Ensures the lanes' consumers once, then routes their types; every later consume() must
+   * run the same lanes, or a lane would have a consumer nobody pulls from.
+   */
+  private async route(routes: readonly CommandLaneRoute[]): Promise<readonly CommandLaneRoute[]> {
+    this.routing ??= ensureLaneConsumers(this.jsm, this.settings, routes).then(
+      () => (this.routes = routes),
+      (error: unknown) => {
+        this.routing = undefined;
+        throw unavailable(`cannot set up the lanes' consumers of ${this.settings.streamName}`, error);
+      },
+    );
+    const routed = await this.routing;
+    if (!sameRoutes(routed, routes)) {
+      throw new RangeError(
+        `this bus already consumes the lanes ${JSON.stringify(routed)}, not ${JSON.stringify(routes)}`,
+      );
+    }
+    return routed;
+  }
+
+  private async firstOn(subject: string): Promise<RoutedCommand | null> {
+    let first: StoredMsg | null;
+    try {
+      // The server takes `next_by_subj` on a plain MSG.GET; the client's type only lists seq and last_by_subj.
+      const query = { seq: 1, next_by_subj: subject } as MsgRequest;
+      first = await this.jsm.streams.getMessage(this.settings.streamName, query);
+    } catch (error) {
+      throw unavailable(`cannot read stream ${this.settings.streamName}`, error);
+    }
+    return first === null ? null : (decodeRoutedCommand(first.data) ?? null);
   }
 
   private assertConnected(): void {

@@ -11,41 +11,50 @@ const PULL_EXPIRES_MS = 5000;
 /** Pause after a failed pull (server gone, consumer missing) so a broken link is not hammered. */
 const PULL_RETRY_MS = 1000;
 
-export interface JetStreamConsumptionConfig {
+/** One lane's durable consumer and the handler slots this consumption gives it. */
+export interface PulledLane {
   readonly consumer: Consumer;
-  readonly handler: CommandHandler;
+  readonly consumerName: string;
   readonly concurrency: number;
+}
+
+export interface JetStreamConsumptionConfig {
+  readonly lanes: readonly PulledLane[];
+  readonly handler: CommandHandler;
   readonly settings: JetStreamSettings;
   readonly onStopped: (consumption: JetStreamConsumption) => void;
 }
 
+interface Lane extends PulledLane {
+  readonly gate: ConcurrencyGate;
+}
+
 /**
- * Pulls from the shared durable consumer only as many messages as it has free handler
- * slots, so commands a worker cannot start yet stay with the server for other workers
- * instead of ageing towards their ack deadline in a local buffer.
+ * Pulls from each lane's durable consumer only as many messages as that lane has free
+ * handler slots, so a full lane never holds up another one, and commands a worker cannot
+ * start yet stay with the server for other workers instead of ageing towards their ack
+ * deadline in a local buffer.
  */
 export class JetStreamConsumption implements CommandConsumption {
-  private readonly gate: ConcurrencyGate;
+  private readonly lanes: readonly Lane[];
   private readonly abort = new AbortController();
   private readonly batches = new Set<ConsumerMessages>();
   private pulling: Promise<void> = Promise.resolve();
-  private stopReporter: () => void = () => undefined;
+  private stopReporters: Array<() => void> = [];
   private stopped?: Promise<void>;
 
   constructor(private readonly config: JetStreamConsumptionConfig) {
-    this.gate = new ConcurrencyGate(config.concurrency);
+    this.lanes = config.lanes.map((lane) => ({ ...lane, gate: new ConcurrencyGate(lane.concurrency) }));
   }
 
   start(): void {
-    const { settings, consumer } = this.config;
-    if (settings.metrics) {
-      this.stopReporter = startPendingReporter(consumer, settings.consumerName, {
-        metrics: settings.metrics,
-        logger: settings.logger,
-        intervalMs: settings.pendingRefreshMs,
-      });
+    const { metrics, logger, pendingRefreshMs } = this.config.settings;
+    if (metrics) {
+      this.stopReporters = this.lanes.map((lane) =>
+        startPendingReporter(lane.consumer, lane.consumerName, { metrics, logger, intervalMs: pendingRefreshMs }),
+      );
     }
-    this.pulling = this.pullLoop();
+    this.pulling = Promise.all(this.lanes.map((lane) => this.pullLoop(lane))).then(() => undefined);
   }
 
   stop(): Promise<void> {
@@ -60,7 +69,7 @@ export class JetStreamConsumption implements CommandConsumption {
   halt(): void {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
-    this.stopReporter();
+    for (const stopReporter of this.stopReporters) stopReporter();
     for (const batch of this.batches) void batch.close();
   }
 
@@ -68,41 +77,45 @@ export class JetStreamConsumption implements CommandConsumption {
     this.halt();
     await this.pulling;
     // Every pull reservation and every running handler holds a slot.
-    await this.gate.whenIdle();
+    await Promise.all(this.lanes.map((lane) => lane.gate.whenIdle()));
     this.config.onStopped(this);
   }
 
-  private async pullLoop(): Promise<void> {
-    while (await this.gate.waitForFree(this.abort.signal)) {
-      const reserved = this.gate.free;
-      this.gate.tryAcquire(reserved);
-      this.spawn(this.pullBatch(reserved));
+  private async pullLoop(lane: Lane): Promise<void> {
+    const { gate } = lane;
+    while (await gate.waitForFree(this.abort.signal)) {
+      const reserved = gate.free;
+      gate.tryAcquire(reserved);
+      this.spawn(this.pullBatch(lane, reserved));
     }
   }
 
-  private async pullBatch(reserved: number): Promise<void> {
+  private async pullBatch(lane: Lane, reserved: number): Promise<void> {
     let received = 0;
     try {
-      const batch = await this.config.consumer.fetch({ max_messages: reserved, expires: PULL_EXPIRES_MS });
+      const batch = await lane.consumer.fetch({ max_messages: reserved, expires: PULL_EXPIRES_MS });
       this.batches.add(batch);
       if (this.abort.signal.aborted) void batch.close();
       try {
         for await (const msg of batch) {
           received += 1;
-          this.spawn(this.deliver(msg));
+          this.spawn(this.deliver(lane.gate, msg));
         }
       } finally {
         this.batches.delete(batch);
       }
     } catch (error) {
-      this.config.settings.logger.warn({ err: error }, 'pulling commands failed, retrying');
+      this.config.settings.logger.warn(
+        { err: error, consumer: lane.consumerName },
+        'pulling commands failed, retrying',
+      );
       await abortableDelay(PULL_RETRY_MS, this.abort.signal);
     } finally {
-      this.gate.release(reserved - received);
+      lane.gate.release(reserved - received);
     }
   }
 
-  private async deliver(msg: JsMsg): Promise<void> {
+  private async deliver(gate: ConcurrencyGate, msg: JsMsg): Promise<void> {
     try {
       // Stopping: hand it straight back so another worker gets it without waiting for ack_wait.
       if (this.abort.signal.aborted) return this.settle('nak', () => msg.nak());
@@ -110,7 +123,7 @@ export class JetStreamConsumption implements CommandConsumption {
       if (message === undefined) return this.deadLetterUnreadable(msg);
       await this.handle(message, msg);
     } finally {
-      this.gate.release();
+      gate.release();
     }
   }
 

@@ -16,7 +16,7 @@ export interface JetStreamCommandBusOptions {
   readonly streamName?: string;
   /** One subject token; commands are published on `<prefix>.<aggregate>.<id>.<type>`. */
   readonly subjectPrefix?: string;
-  /** The durable consumer shared by every worker process. */
+  /** The durable consumer shared by every worker process; each lane's is `<consumerName>_<lane>`. */
   readonly consumerName?: string;
   readonly ackWaitMs?: number;
   readonly maxDeliver?: number;

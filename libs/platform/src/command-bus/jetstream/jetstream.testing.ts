@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConsumerInfo, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
-import type { CommandConsumption, CommandHandler } from '../command-bus.port.js';
-import { within } from '../command-bus.testing.js';
+import type { CommandConsumption, CommandHandler, ConsumeOptions } from '../command-bus.port.js';
+import { waitFor, within } from '../command-bus.testing.js';
 import { JetStreamCommandBus } from './jetstream-command-bus.js';
 import type { JetStreamCommandBusOptions } from './jetstream-options.js';
 
@@ -51,20 +51,34 @@ export class JetStreamTestEnv {
     return bus;
   }
 
-  async consume(bus: JetStreamCommandBus, handler: CommandHandler, concurrency = 1): Promise<CommandConsumption> {
-    const consumption = await bus.consume(handler, { concurrency });
+  /** A number is the concurrency of a consumption without lanes. */
+  async consume(
+    bus: JetStreamCommandBus,
+    handler: CommandHandler,
+    options: number | ConsumeOptions = 1,
+  ): Promise<CommandConsumption> {
+    const consumption = await bus.consume(handler, typeof options === 'number' ? { concurrency: options } : options);
     this.consumptions.push(consumption);
     return consumption;
   }
 
-  consumerInfo(): Promise<ConsumerInfo> {
-    return this.jsm.consumers.info(this.names.streamName, this.names.consumerName);
+  /** The default lane's durable consumer, or the one of the named durable. */
+  consumerInfo(durableName = this.names.consumerName): Promise<ConsumerInfo> {
+    return this.jsm.consumers.info(this.names.streamName, durableName);
   }
 
-  /** Commands neither delivered nor settled yet, plus those delivered and not acked or terminated. */
+  /** Over every consumer of the stream: commands not delivered yet, plus those delivered and not acked or terminated. */
   async outstanding(): Promise<number> {
-    const info = await this.consumerInfo();
-    return info.num_pending + info.num_ack_pending;
+    let total = 0;
+    for await (const info of this.jsm.consumers.list(this.names.streamName)) {
+      total += info.num_pending + info.num_ack_pending;
+    }
+    return total;
+  }
+
+  /** Waits until every command of the stream is acked or terminated. */
+  settled(): Promise<void> {
+    return waitFor(async () => (await this.outstanding()) === 0, 'every command to be acked');
   }
 
   async dispose(): Promise<void> {
