@@ -16,10 +16,13 @@ import {
   type RecordedEvent,
 } from '#eventsourcing';
 import { WalSync } from '../../sqlite/wal-sync.js';
+import { freezeEvent, RecentEvents } from './recent-events.js';
 
 export interface SqliteEventStoreOptions {
   /** A file path (its directory is created) or ':memory:'. */
   readonly filename: string;
+  /** How many of the newest events are kept in memory for readers of the global order (default 4,096). */
+  readonly recentEvents?: number;
 }
 
 interface EventRow {
@@ -62,6 +65,12 @@ type Outcome = Recorded | { readonly error: unknown };
 /** No position is hidden. */
 const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
 
+/** Enough for every follower woken by a burst of commits to find what it has not read yet. */
+const RECENT_EVENTS = 4_096;
+
+/** Never a `data_version`: the kept events are dropped at the next read. */
+const STALE = -1;
+
 /**
  * Embedded store for the single-process mode. better-sqlite3 is synchronous, so appends made
  * in one turn of the event loop are committed together (group commit): one transaction, each
@@ -72,6 +81,13 @@ const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
  * (refusals neither, so a retry reads what refused it) and the live feed has not seen it.
  * Then, in commit order, the feed is published and the appends resolve: an event is seen,
  * by anyone, only once it is durable.
+ *
+ * Every follower of the store (projectors, workflow hosts, bridges) wakes on the feed and
+ * reads the global order after its checkpoint: those reads are answered from the newest
+ * published events kept in memory (RecentEvents), the very objects the feed published,
+ * frozen since every reader shares them. A commit by another connection on the same file
+ * (a CLI) changes SQLite's `data_version`; the kept events are then dropped and the next
+ * reads go to the database.
  */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
@@ -84,6 +100,9 @@ export class SqliteEventStore implements EventStore {
   private readonly wal: WalSync;
   /** The first position of each committed group whose fsync is under way, oldest first. */
   private readonly syncing: number[] = [];
+  private readonly recent: RecentEvents;
+  /** `data_version` when the kept events were last known to be every event above their floor. */
+  private seenVersion = 0;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -113,6 +132,7 @@ export class SqliteEventStore implements EventStore {
       ),
       head: this.db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
       ping: this.db.prepare('SELECT 1'),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
     this.appendTransaction = this.db.transaction(
       (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) =>
@@ -127,6 +147,8 @@ export class SqliteEventStore implements EventStore {
         }
       }),
     );
+    this.recent = new RecentEvents(options.recentEvents ?? RECENT_EVENTS);
+    this.forgetRecent();
     this.feed.skipTo(this.readHead());
   }
 
@@ -161,9 +183,12 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return this.statements.readAll
-      .all(options.after ?? 0, this.visibleBelow(), options.maxCount ?? UNLIMITED)
-      .map(toRecorded);
+    const after = options.after ?? 0;
+    if (this.statements.dataVersion.get() !== this.seenVersion) this.forgetRecent();
+    return (
+      this.recent.after(after, options.maxCount) ??
+      this.statements.readAll.all(after, this.visibleBelow(), options.maxCount ?? UNLIMITED).map(toRecorded)
+    );
   }
 
   async headPosition(): Promise<number> {
@@ -218,6 +243,10 @@ export class SqliteEventStore implements EventStore {
     failure?: unknown,
   ): void {
     if (first !== null) this.syncing.shift();
+    // Readable from now on, yet never published: the next read drops the kept events.
+    if (failure !== undefined && first !== null) this.seenVersion = STALE;
+    // The whole group is kept before a subscriber hears of it and reads.
+    if (failure === undefined) for (const outcome of outcomes) if ('events' in outcome) this.recent.add(outcome.events);
     group.forEach((append, i) => {
       const outcome = outcomes[i] as Outcome;
       if (failure !== undefined) return append.reject(failure);
@@ -225,6 +254,16 @@ export class SqliteEventStore implements EventStore {
       this.feed.publish(outcome.events);
       append.resolve(outcome.result);
     });
+  }
+
+  /**
+   * Drops the kept events: only what is committed from now on, by this connection, is kept.
+   * `data_version` is read first, so a commit by another connection after it is noticed
+   * by the next read even if the head read here already includes it.
+   */
+  private forgetRecent(): void {
+    this.seenVersion = this.statements.dataVersion.get() as number;
+    this.recent.reset(this.readHead());
   }
 
   /** Reads stop below the oldest group not yet durable. */
@@ -246,7 +285,7 @@ export class SqliteEventStore implements EventStore {
         metadata: JSON.stringify(event.metadata),
       };
       const info = this.statements.insert.run(row.stream_id, row.revision, row.type, row.data, row.metadata);
-      return toRecorded({ ...row, position: Number(info.lastInsertRowid) });
+      return freezeEvent(toRecorded({ ...row, position: Number(info.lastInsertRowid) }));
     });
     const lastPosition = recorded.at(-1)?.position ?? last?.position ?? 0;
     return { events: recorded, result: { nextRevision: current + events.length, lastPosition } };

@@ -1,0 +1,87 @@
+import type { RecordedEvent } from '#eventsourcing';
+
+/**
+ * The newest events of the store, in position order, bounded to `capacity`: every event with
+ * a position above `floor` that the store holds is here, so a read of the global order after
+ * a position at or above the floor is answered without the database. Adding past the bound
+ * drops the oldest event and raises the floor to it. The events are shared by every reader.
+ */
+export class RecentEvents {
+  private events: RecordedEvent[] = [];
+  /** Index of the oldest event kept: the ones before it are dropped. */
+  private start = 0;
+  private lowest = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  /** Every event above this position is here. */
+  get floor(): number {
+    return this.lowest;
+  }
+
+  /** Forgets every event: from now on only events above `floor` are kept. */
+  reset(floor: number): void {
+    this.events = [];
+    this.start = 0;
+    this.lowest = floor;
+  }
+
+  /** Keeps events that come after the newest one kept, in position order; others are ignored. */
+  add(events: readonly RecordedEvent[]): void {
+    for (const event of events) {
+      if (event.position <= this.top()) continue;
+      this.events.push(event);
+      if (this.events.length - this.start > this.capacity) this.dropOldest();
+    }
+  }
+
+  /**
+   * The events above `after`, at most `maxCount` (none or a negative one: all, as SQL's
+   * LIMIT), or null when some of them may be older than the events kept (`after` below the floor).
+   */
+  after(after: number, maxCount?: number): RecordedEvent[] | null {
+    if (after < this.lowest) return null;
+    const first = this.firstAbove(after);
+    return this.events.slice(first, maxCount === undefined || maxCount < 0 ? undefined : first + maxCount);
+  }
+
+  private top(): number {
+    return this.events.at(-1)?.position ?? this.lowest;
+  }
+
+  private dropOldest(): void {
+    this.lowest = (this.events[this.start] as RecordedEvent).position;
+    this.start += 1;
+    // Dropped events are released once they outnumber the kept ones: amortised O(1) per event.
+    if (this.start >= this.capacity) {
+      this.events = this.events.slice(this.start);
+      this.start = 0;
+    }
+  }
+
+  /** Index of the first kept event whose position is above `after` (binary search). */
+  private firstAbove(after: number): number {
+    let [low, high] = [this.start, this.events.length];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.events[middle] as RecordedEvent).position > after) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  }
+}
+
+/**
+ * Freezes an event and everything its data and metadata hold: one object is handed to every
+ * reader and feed subscriber, so none of them can change what another one sees.
+ */
+export function freezeEvent(event: RecordedEvent): RecordedEvent {
+  freezeDeep(event);
+  return event;
+}
+
+function freezeDeep(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) freezeDeep(inner);
+}
