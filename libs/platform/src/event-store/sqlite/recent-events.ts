@@ -3,11 +3,14 @@ import type { RecordedEvent } from '#eventsourcing';
 /**
  * The newest events of the store, in position order, bounded to `capacity`: every event with
  * a position above `floor` that the store holds is here, so a read of the global order after
- * a position at or above the floor is answered without the database. Adding past the bound
- * drops the oldest event and raises the floor to it. The events are shared by every reader.
+ * a position at or above the floor is answered without the database, and so is a read of a
+ * stream from one of its events kept on. Adding past the bound drops the oldest event and
+ * raises the floor to it. The events are shared by every reader.
  */
 export class RecentEvents {
   private events: RecordedEvent[] = [];
+  /** The events kept of each stream, in revision order: a run of contiguous revisions. */
+  private readonly streams = new Map<string, RecordedEvent[]>();
   /** Index of the oldest event kept: the ones before it are dropped. */
   private start = 0;
   private lowest = 0;
@@ -22,6 +25,7 @@ export class RecentEvents {
   /** Forgets every event: from now on only events above `floor` are kept. */
   reset(floor: number): void {
     this.events = [];
+    this.streams.clear();
     this.start = 0;
     this.lowest = floor;
   }
@@ -31,18 +35,34 @@ export class RecentEvents {
     for (const event of events) {
       if (event.position <= this.top()) continue;
       this.events.push(event);
+      const stream = this.streams.get(event.streamId);
+      if (stream) stream.push(event);
+      else this.streams.set(event.streamId, [event]);
       if (this.events.length - this.start > this.capacity) this.dropOldest();
     }
   }
 
   /**
-   * The events above `after`, at most `maxCount` (none or a negative one: all, as SQL's
-   * LIMIT), or null when some of them may be older than the events kept (`after` below the floor).
+   * The events above `after`, at most `maxCount`, or null when some of them may be older
+   * than the events kept (`after` below the floor).
    */
   after(after: number, maxCount?: number): RecordedEvent[] | null {
     if (after < this.lowest) return null;
     const first = this.firstAbove(after);
-    return this.events.slice(first, maxCount === undefined || maxCount < 0 ? undefined : first + maxCount);
+    return this.events.slice(first, end(first, maxCount));
+  }
+
+  /**
+   * The stream's events above revision `after`, at most `maxCount`, or null when some of
+   * them may not be kept. A stream's positions grow with its revisions, so from its oldest
+   * event kept on, every event of the stream is here.
+   */
+  ofStream(streamId: string, after: number, maxCount?: number): RecordedEvent[] | null {
+    const kept = this.streams.get(streamId);
+    const oldest = kept?.[0]?.revision;
+    if (!kept || oldest === undefined || oldest > after + 1) return null;
+    const first = Math.max(0, after + 1 - oldest);
+    return kept.slice(first, end(first, maxCount));
   }
 
   private top(): number {
@@ -50,8 +70,12 @@ export class RecentEvents {
   }
 
   private dropOldest(): void {
-    this.lowest = (this.events[this.start] as RecordedEvent).position;
+    const oldest = this.events[this.start] as RecordedEvent;
+    this.lowest = oldest.position;
     this.start += 1;
+    const stream = this.streams.get(oldest.streamId) as RecordedEvent[];
+    stream.shift();
+    if (stream.length === 0) this.streams.delete(oldest.streamId);
     // Dropped events are released once they outnumber the kept ones: amortised O(1) per event.
     if (this.start >= this.capacity) {
       this.events = this.events.slice(this.start);
@@ -69,6 +93,11 @@ export class RecentEvents {
     }
     return low;
   }
+}
+
+/** Where a page of at most `maxCount` (none or a negative one: all, as SQL's LIMIT) starting at `first` ends. */
+function end(first: number, maxCount: number | undefined): number | undefined {
+  return maxCount === undefined || maxCount < 0 ? undefined : first + maxCount;
 }
 
 /**

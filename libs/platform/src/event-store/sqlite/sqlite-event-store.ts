@@ -83,8 +83,9 @@ const STALE = -1;
  * by anyone, only once it is durable.
  *
  * Every follower of the store (projectors, workflow hosts, bridges) wakes on the feed and
- * reads the global order after its checkpoint: those reads are answered from the newest
- * published events kept in memory (RecentEvents), the very objects the feed published,
+ * reads the global order after its checkpoint, and a stream joined at its head is read
+ * from its last revision: those reads are answered from the newest published events kept
+ * in memory (RecentEvents) when they cover them, the very objects the feed published,
  * frozen since every reader shares them. A commit by another connection on the same file
  * (a CLI) changes SQLite's `data_version`; the kept events are then dropped and the next
  * reads go to the database.
@@ -166,13 +167,13 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const rows = this.statements.readStream.all(
-      streamId,
-      options.after ?? 0,
-      this.visibleBelow(),
-      options.maxCount ?? UNLIMITED,
+    const after = options.after ?? 0;
+    return (
+      this.current().ofStream(streamId, after, options.maxCount) ??
+      this.statements.readStream
+        .all(streamId, after, this.visibleBelow(), options.maxCount ?? UNLIMITED)
+        .map(toRecorded)
     );
-    return rows.map(toRecorded);
   }
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
@@ -184,9 +185,8 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const after = options.after ?? 0;
-    if (this.statements.dataVersion.get() !== this.seenVersion) this.forgetRecent();
     return (
-      this.recent.after(after, options.maxCount) ??
+      this.current().after(after, options.maxCount) ??
       this.statements.readAll.all(after, this.visibleBelow(), options.maxCount ?? UNLIMITED).map(toRecorded)
     );
   }
@@ -254,6 +254,12 @@ export class SqliteEventStore implements EventStore {
       this.feed.publish(outcome.events);
       append.resolve(outcome.result);
     });
+  }
+
+  /** The kept events, dropped first if another connection has committed since they were checked. */
+  private current(): RecentEvents {
+    if (this.statements.dataVersion.get() !== this.seenVersion) this.forgetRecent();
+    return this.recent;
   }
 
   /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
-import type { ReadAllOptions } from '#eventsourcing';
+import type { ReadAllOptions, RecordedEvent } from '#eventsourcing';
 import { FEED_TIMEOUT_MS, newEvent, newEvents, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
@@ -17,10 +17,13 @@ afterAll(() => {
 });
 
 /** Whether two reads hand back the very same objects: kept in memory, not decoded again. */
-async function sharedAcrossReads(store: SqliteEventStore, options: ReadAllOptions): Promise<boolean> {
-  const [first, second] = [await store.readAll(options), await store.readAll(options)];
+async function sharedAcrossReads(read: () => Promise<RecordedEvent[]>): Promise<boolean> {
+  const [first, second] = [await read(), await read()];
   return first.length > 0 && first.every((event, index) => event === second[index]);
 }
+
+const sharedReadsOfAll = (store: SqliteEventStore, options: ReadAllOptions) =>
+  sharedAcrossReads(() => store.readAll(options));
 
 /** Commits an event the way another process on the same file would: through a connection of its own. */
 function appendFromAnotherConnection(filename: string, streamId: string): void {
@@ -64,7 +67,7 @@ describe('sqlite event store: the newest events kept in memory', () => {
     }
   });
 
-  it('reads what a store opening the same file reads, for any position and page size, past its bound too', async () => {
+  it('reads what a store opening the same file reads, for any position, stream and page size, past its bound too', async () => {
     const filename = newFile();
     const bound = 16;
     const store = new SqliteEventStore({ filename, recentEvents: bound });
@@ -90,13 +93,25 @@ describe('sqlite event store: the newest events kept in memory', () => {
             options,
             events: await fresh.readAll(options),
           });
+          const streamId = streams[Math.floor(random() * streams.length)] ?? 'no-such-stream';
+          const inStream = { after: Math.floor(random() * 20), maxCount };
+          expect({ streamId, inStream, events: await store.readStream(streamId, inStream) }).toEqual({
+            streamId,
+            inStream,
+            events: await fresh.readStream(streamId, inStream),
+          });
         }
       } finally {
         await fresh.close();
       }
       // The newest `bound` events are kept; one further back is read from the file.
-      expect(await sharedAcrossReads(store, { after: head - bound })).toBe(true);
-      expect(await sharedAcrossReads(store, { after: head - bound - 1 })).toBe(false);
+      expect(await sharedReadsOfAll(store, { after: head - bound })).toBe(true);
+      expect(await sharedReadsOfAll(store, { after: head - bound - 1 })).toBe(false);
+      // A stream joined at its head is read from memory; from its start, from the file.
+      const last = streams.at(-1) as string;
+      const { revision } = (await store.readLastEvent(last)) as RecordedEvent;
+      expect(await sharedAcrossReads(() => store.readStream(last, { after: revision - 1 }))).toBe(true);
+      expect(await sharedAcrossReads(() => store.readStream(last))).toBe(false);
     } finally {
       await store.close();
     }
@@ -115,10 +130,15 @@ describe('sqlite event store: the newest events kept in memory', () => {
       expect((await store.readAll({ after: before })).map((event) => event.streamId)).toEqual([own, raw, own]);
 
       const { lastPosition } = await store.appendToStream(own, [newEvent()], 2);
-      expect(await sharedAcrossReads(store, { after: before })).toBe(false);
-      expect(await sharedAcrossReads(store, { after: lastPosition - 1 })).toBe(true);
+      expect(await sharedReadsOfAll(store, { after: before })).toBe(false);
+      expect(await sharedReadsOfAll(store, { after: lastPosition - 1 })).toBe(true);
       await second.appendToStream(fromSecond, [newEvent()], 'no_stream');
       expect((await store.readAll({ after: lastPosition })).map((event) => event.streamId)).toEqual([fromSecond]);
+      // A stream kept from its revision 4 on, then appended to by the other store.
+      await store.appendToStream(own, [newEvent()], 3);
+      expect(await sharedAcrossReads(() => store.readStream(own, { after: 3 }))).toBe(true);
+      await second.appendToStream(own, [newEvent()], 4);
+      expect((await store.readStream(own, { after: 3 })).map((event) => event.revision)).toEqual([4, 5]);
     } finally {
       await Promise.all([store.close(), second.close()]);
     }
@@ -145,7 +165,7 @@ describe('sqlite event store: the newest events kept in memory', () => {
       const { lastPosition: second } = await appended;
       expect((await store.readAll({ after: first })).map((event) => event.position)).toEqual([second, second + 1]);
       const { lastPosition: third } = await store.appendToStream(newStreamId(), [newEvent()], 'no_stream');
-      expect(await sharedAcrossReads(store, { after: second + 1 })).toBe(true);
+      expect(await sharedReadsOfAll(store, { after: second + 1 })).toBe(true);
       expect((await store.readAll({ after: second + 1 })).map((event) => event.position)).toEqual([third]);
     } finally {
       await store.close();
