@@ -1,7 +1,13 @@
 import type { RecordedEvent } from '#eventsourcing';
 
+/** How many events, and how many characters of their stored JSON, are kept at most. */
+export interface RecentEventsBound {
+  readonly events: number;
+  readonly characters: number;
+}
+
 /**
- * The newest events of the store, in position order, bounded to `capacity`: every event with
+ * The newest events of the store, in position order, within a bound: every event with
  * a position above `floor` that the store holds is here, so a read of the global order after
  * a position at or above the floor is answered without the database, and so is a read of a
  * stream from one of its events kept on. Adding past the bound drops the oldest event and
@@ -9,13 +15,16 @@ import type { RecordedEvent } from '#eventsourcing';
  */
 export class RecentEvents {
   private events: RecordedEvent[] = [];
+  /** The stored JSON length of each event in `events`, at the same index. */
+  private sizes: number[] = [];
+  private characters = 0;
   /** The events kept of each stream, in revision order: a run of contiguous revisions. */
   private readonly streams = new Map<string, RecordedEvent[]>();
   /** Index of the oldest event kept: the ones before it are dropped. */
   private start = 0;
   private lowest = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly bound: RecentEventsBound) {}
 
   /** Every event above this position is here. */
   get floor(): number {
@@ -25,21 +34,29 @@ export class RecentEvents {
   /** Forgets every event: from now on only events above `floor` are kept. */
   reset(floor: number): void {
     this.events = [];
+    this.sizes = [];
+    this.characters = 0;
     this.streams.clear();
     this.start = 0;
     this.lowest = floor;
   }
 
-  /** Keeps events that come after the newest one kept, in position order; others are ignored. */
-  add(events: readonly RecordedEvent[]): void {
-    for (const event of events) {
-      if (event.position <= this.top()) continue;
+  /**
+   * Keeps events that come after the newest one kept, in position order; others are ignored.
+   * `sizes`: each event's stored JSON length, at the same index.
+   */
+  add(events: readonly RecordedEvent[], sizes: readonly number[]): void {
+    events.forEach((event, index) => {
+      if (event.position <= this.top()) return;
+      const size = sizes[index] ?? 0;
       this.events.push(event);
+      this.sizes.push(size);
+      this.characters += size;
       const stream = this.streams.get(event.streamId);
       if (stream) stream.push(event);
       else this.streams.set(event.streamId, [event]);
-      if (this.events.length - this.start > this.capacity) this.dropOldest();
-    }
+      while (this.start < this.events.length && this.beyondBound()) this.dropOldest();
+    });
   }
 
   /**
@@ -69,16 +86,22 @@ export class RecentEvents {
     return this.events.at(-1)?.position ?? this.lowest;
   }
 
+  private beyondBound(): boolean {
+    return this.events.length - this.start > this.bound.events || this.characters > this.bound.characters;
+  }
+
   private dropOldest(): void {
     const oldest = this.events[this.start] as RecordedEvent;
     this.lowest = oldest.position;
+    this.characters -= this.sizes[this.start] ?? 0;
     this.start += 1;
     const stream = this.streams.get(oldest.streamId) as RecordedEvent[];
     stream.shift();
     if (stream.length === 0) this.streams.delete(oldest.streamId);
     // Dropped events are released once they outnumber the kept ones: amortised O(1) per event.
-    if (this.start >= this.capacity) {
+    if (this.start >= this.events.length - this.start) {
       this.events = this.events.slice(this.start);
+      this.sizes = this.sizes.slice(this.start);
       this.start = 0;
     }
   }

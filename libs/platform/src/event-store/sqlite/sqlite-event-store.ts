@@ -21,8 +21,10 @@ import { freezeEvent, RecentEvents } from './recent-events.js';
 export interface SqliteEventStoreOptions {
   /** A file path (its directory is created) or ':memory:'. */
   readonly filename: string;
-  /** How many of the newest events are kept in memory for readers of the global order (default 4,096). */
+  /** How many of the newest events are kept in memory for readers (default 4,096). */
   readonly recentEvents?: number;
+  /** How many characters of stored JSON the events kept hold at most (default 8 Mi). */
+  readonly recentCharacters?: number;
 }
 
 interface EventRow {
@@ -59,7 +61,8 @@ interface QueuedAppend {
   reject(error: unknown): void;
 }
 
-type Recorded = { readonly events: RecordedEvent[]; readonly result: AppendResult };
+/** `sizes`: the stored JSON length of each event, at the same index. */
+type Recorded = { readonly events: RecordedEvent[]; readonly sizes: number[]; readonly result: AppendResult };
 type Outcome = Recorded | { readonly error: unknown };
 
 /** No position is hidden. */
@@ -67,6 +70,8 @@ const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
 
 /** Enough for every follower woken by a burst of commits to find what it has not read yet. */
 const RECENT_EVENTS = 4_096;
+/** A few large events (an investigation's report) do not hold much memory either. */
+const RECENT_CHARACTERS = 8 * 1024 * 1024;
 
 /** Never a `data_version`: the kept events are dropped at the next read. */
 const STALE = -1;
@@ -148,7 +153,10 @@ export class SqliteEventStore implements EventStore {
         }
       }),
     );
-    this.recent = new RecentEvents(options.recentEvents ?? RECENT_EVENTS);
+    this.recent = new RecentEvents({
+      events: options.recentEvents ?? RECENT_EVENTS,
+      characters: options.recentCharacters ?? RECENT_CHARACTERS,
+    });
     this.forgetRecent();
     this.feed.skipTo(this.readHead());
   }
@@ -246,7 +254,8 @@ export class SqliteEventStore implements EventStore {
     // Readable from now on, yet never published: the next read drops the kept events.
     if (failure !== undefined && first !== null) this.seenVersion = STALE;
     // The whole group is kept before a subscriber hears of it and reads.
-    if (failure === undefined) for (const outcome of outcomes) if ('events' in outcome) this.recent.add(outcome.events);
+    if (failure === undefined)
+      for (const outcome of outcomes) if ('events' in outcome) this.recent.add(outcome.events, outcome.sizes);
     group.forEach((append, i) => {
       const outcome = outcomes[i] as Outcome;
       if (failure !== undefined) return append.reject(failure);
@@ -282,6 +291,7 @@ export class SqliteEventStore implements EventStore {
     const current = last?.revision ?? 0;
     assertExpectedRevision(streamId, expected, current);
     // Feed subscribers get what a reader would get back, not the caller's own objects.
+    const sizes: number[] = [];
     const recorded = events.map((event, index) => {
       const row = {
         stream_id: streamId,
@@ -291,10 +301,11 @@ export class SqliteEventStore implements EventStore {
         metadata: JSON.stringify(event.metadata),
       };
       const info = this.statements.insert.run(row.stream_id, row.revision, row.type, row.data, row.metadata);
+      sizes.push(row.data.length + row.metadata.length);
       return freezeEvent(toRecorded({ ...row, position: Number(info.lastInsertRowid) }));
     });
     const lastPosition = recorded.at(-1)?.position ?? last?.position ?? 0;
-    return { events: recorded, result: { nextRevision: current + events.length, lastPosition } };
+    return { events: recorded, sizes, result: { nextRevision: current + events.length, lastPosition } };
   }
 
   private readHead(): number {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
-import type { ReadAllOptions, RecordedEvent } from '#eventsourcing';
+import type { NewEvent, ReadAllOptions, RecordedEvent } from '#eventsourcing';
 import { FEED_TIMEOUT_MS, newEvent, newEvents, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
@@ -112,6 +112,26 @@ describe('sqlite event store: the newest events kept in memory', () => {
       const { revision } = (await store.readLastEvent(last)) as RecordedEvent;
       expect(await sharedAcrossReads(() => store.readStream(last, { after: revision - 1 }))).toBe(true);
       expect(await sharedAcrossReads(() => store.readStream(last))).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps no more than its bound on the stored JSON, dropping even an event larger than all of it', async () => {
+    const event = (length: number) => newEvent('ThingHappened', { text: 'x'.repeat(length) });
+    const size = (kept: NewEvent) => JSON.stringify(kept.data).length + JSON.stringify(kept.metadata).length;
+    const store = new SqliteEventStore({ filename: newFile(), recentCharacters: Math.floor(3.5 * size(event(1_000))) });
+    try {
+      const streamId = newStreamId();
+      for (let revision = 0; revision < 10; revision += 1)
+        await store.appendToStream(streamId, [event(1_000)], revision);
+      const head = await store.headPosition();
+      expect(await sharedReadsOfAll(store, { after: head - 3 })).toBe(true);
+      expect(await sharedReadsOfAll(store, { after: head - 4 })).toBe(false);
+
+      const { lastPosition } = await store.appendToStream(streamId, [event(10_000)], 10);
+      expect(await sharedReadsOfAll(store, { after: lastPosition - 1 })).toBe(false);
+      expect((await store.readAll({ after: head })).map((read) => read.position)).toEqual([lastPosition]);
     } finally {
       await store.close();
     }
