@@ -177,7 +177,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const after = options.after ?? 0;
     return (
-      this.current().ofStream(streamId, after, options.maxCount) ??
+      this.kept((recent) => recent.ofStream(streamId, after, options.maxCount)) ??
       this.statements.readStream
         .all(streamId, after, this.visibleBelow(), options.maxCount ?? UNLIMITED)
         .map(toRecorded)
@@ -194,7 +194,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const after = options.after ?? 0;
     return (
-      this.current().after(after, options.maxCount) ??
+      this.kept((recent) => recent.after(after, options.maxCount)) ??
       this.statements.readAll.all(after, this.visibleBelow(), options.maxCount ?? UNLIMITED).map(toRecorded)
     );
   }
@@ -265,10 +265,16 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /** The kept events, dropped first if another connection has committed since they were checked. */
-  private current(): RecentEvents {
-    if (this.statements.dataVersion.get() !== this.seenVersion) this.forgetRecent();
-    return this.recent;
+  /**
+   * A read answered by the kept events, or null for the database to answer it. When they
+   * could answer it, they are dropped first if another connection has committed since they
+   * were last checked.
+   */
+  private kept(read: (recent: RecentEvents) => RecordedEvent[] | null): RecordedEvent[] | null {
+    const found = read(this.recent);
+    if (found === null || this.statements.dataVersion.get() === this.seenVersion) return found;
+    this.forgetRecent();
+    return read(this.recent);
   }
 
   /**
