@@ -27,6 +27,32 @@ let app: EmbeddedApp;
 /** The same Express app (Nest's routes and middleware) behind a server of its own: no fast path. */
 let expressOnly: Server;
 let expressOnlyUrl = '';
+
+/** `embedded`'s Express app (Nest's routes and middleware) behind an HTTP server of its own, without the fast path. */
+async function serveWithoutFastPath(embedded: EmbeddedApp): Promise<Server> {
+  const server = createServer(embedded.api.app.getHttpAdapter().getInstance() as Express);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+/** Express's app function hands every request it gets to app.handle: counted, to know who answered. */
+function countExpressCalls(embedded: EmbeddedApp, count: () => void): void {
+  const expressApp = embedded.api.app.getHttpAdapter().getInstance() as Express;
+  const handle = (Reflect.get(expressApp, 'handle') as (...args: unknown[]) => unknown).bind(expressApp);
+  Object.assign(expressApp, {
+    handle: (...args: unknown[]) => {
+      count();
+      return handle(...args);
+    },
+  });
+}
+
+const urlOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+}
 let expressCalls = 0;
 let finished = '';
 const held: Array<() => void> = [];
@@ -129,18 +155,9 @@ beforeAll(async () => {
     RATE_LIMIT_PER_MINUTE_IP: '0',
     SYNTHETIC_CONTRACTS: '40',
   });
-  const expressApp = app.api.app.getHttpAdapter().getInstance() as Express;
-  // Express's app function hands every request it gets to app.handle: counted, to know who answered.
-  const handle = (Reflect.get(expressApp, 'handle') as (...args: unknown[]) => unknown).bind(expressApp);
-  Object.assign(expressApp, {
-    handle: (...args: unknown[]) => {
-      expressCalls++;
-      return handle(...args);
-    },
-  });
-  expressOnly = createServer(expressApp);
-  await new Promise<void>((resolve) => expressOnly.listen(0, '127.0.0.1', resolve));
-  expressOnlyUrl = `http://127.0.0.1:${(expressOnly.address() as AddressInfo).port}`;
+  countExpressCalls(app, () => expressCalls++);
+  expressOnly = await serveWithoutFastPath(app);
+  expressOnlyUrl = urlOf(expressOnly);
   finished = await investigation('fin');
   await waitUntil(async () => {
     const res = await fetch(`${app.url}/api/v1/investigations/${finished}`, { headers: await bearer('fin') });
@@ -150,8 +167,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const release of held) release();
-  expressOnly?.closeAllConnections();
-  await new Promise((resolve) => (expressOnly ? expressOnly.close(resolve) : resolve(undefined)));
+  await closeServer(expressOnly);
   await app?.stop();
 });
 
@@ -271,5 +287,48 @@ describe('POST /api/v1/chat/stream on the fast path answers as Nest did', () => 
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('5');
     expect(JSON.parse(refused.body)).toMatchObject({ error_code: 'TOO_MANY_STREAMS' });
+  });
+});
+
+describe('POST /api/v1/chat/stream on the fast path spends the user budget as the guards did', () => {
+  let limited: EmbeddedApp;
+  let limitedExpressOnly: Server;
+  let limitedExpressCalls = 0;
+
+  beforeAll(async () => {
+    limited = await startEmbeddedApp({
+      JWT_SECRET: 'fast-path-secret-fast-path-secret-fast-path',
+      RATE_LIMIT_PER_MINUTE: '2',
+      RATE_LIMIT_PER_MINUTE_IP: '0',
+    });
+    countExpressCalls(limited, () => limitedExpressCalls++);
+    limitedExpressOnly = await serveWithoutFastPath(limited);
+  });
+
+  afterAll(async () => {
+    await closeServer(limitedExpressOnly);
+    await limited?.stop();
+  });
+
+  it('429 with Retry-After once the budget is spent, either way, and the refusal audited', async () => {
+    const headers = {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${await limited.token('chat-limited', 'analyst')}`,
+    };
+    const hello = JSON.stringify({ message: 'Olá' });
+    expect((await postChat(limited.url, hello, headers)).status).toBe(200);
+    expect((await postChat(urlOf(limitedExpressOnly), hello, headers)).status).toBe(200);
+    const fast = await postChat(limited.url, hello, { ...headers, 'X-Request-ID': 'chat-fast-429' });
+    expect(limitedExpressCalls).toBe(1);
+    const slow = await postChat(urlOf(limitedExpressOnly), hello, headers);
+    expect(fast.status).toBe(429);
+    expect(fast.headers['retry-after']).toBeDefined();
+    expect(JSON.parse(fast.body)).toMatchObject({ error_code: 'RATE_LIMITED' });
+    expect(comparable(fast.headers)).toEqual(comparable(slow.headers));
+    expect({ status: slow.status, body: slow.body }).toEqual({ status: fast.status, body: fast.body });
+    const audit = await fetch(`${limited.url}/api/v1/audit/export?format=ndjson&event_type=security.rate_limited`, {
+      headers: { Authorization: `Bearer ${await limited.token('chat-limits-auditor', 'auditor')}` },
+    });
+    expect((await audit.text()).split('\n').filter((line) => line.includes('chat-fast-429'))).toHaveLength(1);
   });
 });
