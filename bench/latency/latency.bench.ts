@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     const api = { pid: child.pid ?? 0, ask: asker(child) };
     console.log(`API: ${ready.mode}, pid ${child.pid}; load average before ${loadAverage()}`);
     await Promise.all(MESSAGES.map((m) => chatOnce(url, m)));
-    await investigationOnce(url);
+    if (!CHAT_ONLY) await investigationOnce(url);
     const chat = (i: number): Promise<Sample> => chatOnce(url, MESSAGES[i % MESSAGES.length] ?? 'Olá');
     await measure('POST /api/v1/chat/stream → first chunk', api, chat);
     if (CHAT_ONLY) return;

@@ -13,7 +13,7 @@ import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
 import { StreamingExpressAdapter } from './http/express-server.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
 import { Http2ExpressAdapter, http2Prototypes } from './http/http2-server.js';
-import { StreamFastPath } from './http/stream-fast-path.js';
+import { StreamFastPath, type FastPathDependencies } from './http/stream-fast-path.js';
 import { STREAM_ROUTES } from './http/stream-routes.js';
 import { Access } from './auth/access.js';
 import { drainApi } from './lifecycle/api-drain.js';
@@ -64,12 +64,13 @@ export async function startApi(
   );
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(httpSettings.trustProxy));
-  app.use(express.json({ limit: httpSettings.maxBodyBytes, strict: false }));
+  const bodyParser = express.json({ limit: httpSettings.maxBodyBytes, strict: false });
+  app.use(bodyParser);
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
     error ? sendError(res, error, runtime.logger, req) : next(),
   );
   app.useGlobalFilters(new ApiExceptionFilter(runtime.logger));
-  serveStreamsFirst(app, edge, runtime);
+  serveStreamsFirst(app, { edge, bodyParser }, runtime);
   setupApiDocs(app);
   installWeb(app, runtime, options.webDir);
   // Signals belong to main.ts (graceful shutdown); Nest's own hooks would re-raise them and race it.
@@ -106,14 +107,14 @@ export async function startApi(
 }
 
 /**
- * The GET stream routes are answered by StreamFastPath before Express sees them; every
+ * The stream routes are answered by StreamFastPath before Express sees them; every
  * other request goes to Express as before. Installed in place of Express's own listener, so
  * the listeners before it (HttpDrain's) and the ones that wrap it later (Socket.IO's) keep
  * their places.
  */
 function serveStreamsFirst(
   app: NestExpressApplication,
-  edge: ReturnType<typeof edgeMiddleware>,
+  { edge, bodyParser }: Pick<FastPathDependencies, 'edge' | 'bodyParser'>,
   runtime: Runtime,
 ): void {
   const server = app.getHttpServer();
@@ -121,6 +122,7 @@ function serveStreamsFirst(
   const fastPath = new StreamFastPath(STREAM_ROUTES, {
     express: expressApp,
     edge,
+    bodyParser,
     access: app.get(Access),
     reflector: app.get(Reflector),
     logger: runtime.logger,

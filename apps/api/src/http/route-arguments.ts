@@ -20,6 +20,12 @@ function argumentFor(type: RouteParamtypes, data: unknown): ArgumentOf | undefin
       return (req) => req;
     case RouteParamtypes.RESPONSE:
       return (_req, res) => res;
+    case RouteParamtypes.BODY:
+      // As Nest's @Body(): the parsed body, or one of its fields (none when there is no body).
+      return (req) => {
+        const body: unknown = req.body;
+        return typeof data === 'string' && body ? (body as Record<string, unknown>)[data] : body;
+      };
     case RouteParamtypes.QUERY:
       return (req) => pick(req.query as Record<string, unknown>, data);
     case RouteParamtypes.PARAM:
@@ -33,9 +39,9 @@ function argumentFor(type: RouteParamtypes, data: unknown): ArgumentOf | undefin
 
 /**
  * The arguments a controller's handler takes, read from the request the way its parameter
- * decorators (@Param, @Query, @Headers, @Req, @Res) declare them: the decorators stay the one
+ * decorators (@Param, @Query, @Headers, @Body, @Req, @Res) declare them: the decorators stay the one
  * statement of what a handler reads, whether Nest or the stream fast path calls it. A
- * decorator this cannot honour (a pipe, a custom or body decorator) fails at start-up.
+ * decorator this cannot honour (a pipe, a custom decorator) fails at start-up.
  */
 export function routeArguments(controller: Type, handler: string): (req: Request, res: Response) => unknown[] {
   const metadata = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler) ?? {}) as Record<

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Type } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants.js';
+import { HttpStatus, RequestMethod, type Type } from '@nestjs/common';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { Reflector } from '@nestjs/core';
 import type { Express, Request, Response } from 'express';
 import type { Logger, Permission } from '#platform';
@@ -10,7 +10,7 @@ import { sendError } from './api-exception.filter.js';
 import type { EdgeMiddleware } from './observability.js';
 import { routeArguments } from './route-arguments.js';
 
-/** A GET stream route the fast path serves by calling its Nest controller's handler itself. */
+/** A stream route the fast path serves by calling its Nest controller's handler itself. */
 export interface FastRoute {
   readonly controller: Type;
   readonly handler: string;
@@ -21,9 +21,14 @@ export function fastRoute<C>(controller: Type<C>, handler: keyof C & string): Fa
   return { controller, handler };
 }
 
+/** Express's JSON body parser: calls next with the error it refuses a body for. */
+export type BodyParser = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
 export interface FastPathDependencies {
   readonly express: Express;
   readonly edge: readonly EdgeMiddleware[];
+  /** The body parser Express runs after the edge middleware (the same instance), for routes that take a body. */
+  readonly bodyParser: BodyParser;
   readonly access: Access;
   readonly reflector: Reflector;
   readonly logger: Logger;
@@ -32,6 +37,10 @@ export interface FastPathDependencies {
 }
 
 interface CompiledRoute {
+  /** GET, or POST for a route that reads a JSON body. */
+  readonly method: string;
+  /** The status Nest sets before the handler runs: @HttpCode's, else 201 for a POST and 200 otherwise. */
+  readonly status: number;
   readonly matcher: RegExp;
   readonly names: readonly string[];
   /** What Express would put in req.route: the declared path is the metrics' endpoint label. */
@@ -43,14 +52,17 @@ interface CompiledRoute {
 }
 
 /**
- * The GET stream routes served straight from the HTTP server's 'request' event, ahead of
+ * The stream routes served straight from the HTTP server's 'request' event, ahead of
  * Express's router and Nest's pipeline: each of them costs a long-lived connection, and the
  * objects a router and its middleware chain leave on it are most of what an idle stream
- * holds. It runs what those would run, in the same order and with the same code: Express's
- * request and response prototypes, the edge middleware (CORS, request log and metrics,
- * gzip), the global guards' checks (Access), the controller's handler, the exception
- * filter's error body. A request it is not sure of (another method, a body, a path Express
- * would first normalise or decode differently) goes to Express.
+ * holds; a POST that opens a stream (a chat message) is also the API's busiest request, and
+ * the router's and Nest's walk was a good part of its CPU. It runs what those would run, in
+ * the same order and with the same code: Express's request and response prototypes, the
+ * edge middleware (CORS, request log and metrics, gzip), the JSON body parser and its
+ * refusals (POST), the global guards' checks (Access), the status Nest sets, the
+ * controller's handler, the exception filter's error body. A request it is not sure of
+ * (another method, a GET with a body, a path Express would first normalise or decode
+ * differently) goes to Express.
  */
 export class StreamFastPath {
   private readonly routes: readonly CompiledRoute[];
@@ -64,11 +76,14 @@ export class StreamFastPath {
 
   /** True when the request is one of the routes and is being served here; false: hand it to Express. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'GET' || hasBody(req)) return false;
+    const { method } = req;
+    if (method !== 'GET' && method !== 'POST') return false;
+    if (method === 'GET' && hasBody(req)) return false;
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     for (const route of this.routes) {
+      if (route.method !== method) continue;
       const match = route.matcher.exec(path);
       if (!match) continue;
       const params = decodeParams(route.names, match);
@@ -96,12 +111,22 @@ export class StreamFastPath {
   private runEdge(index: number, route: CompiledRoute, req: Request, res: Response): void {
     const middleware = this.deps.edge[index];
     if (middleware) middleware(req, res, () => this.runEdge(index + 1, route, req, res));
+    else if (route.method === 'POST') this.readBody(route, req, res);
     else void this.dispatch(route, req, res);
+  }
+
+  /** As Express: the parser, then the error handler after it (bootstrap), which answers a refused body. */
+  private readBody(route: CompiledRoute, req: Request, res: Response): void {
+    this.deps.bodyParser(req, res, (error?: unknown) => {
+      if (error) sendError(res, error, this.deps.logger, req);
+      else void this.dispatch(route, req, res);
+    });
   }
 
   private async dispatch(route: CompiledRoute, req: Request, res: Response): Promise<void> {
     try {
       if (!route.isPublic) await this.deps.access.admitRequest(req, res, route.permission);
+      res.status(route.status);
       await route.call(req, res);
     } catch (error) {
       sendError(res, error, this.deps.logger, req);
@@ -119,6 +144,7 @@ function compile(route: FastRoute, deps: FastPathDependencies): CompiledRoute {
   const argumentsOf = routeArguments(route.controller, route.handler);
   const instance = deps.instanceOf(route.controller);
   const path = declaredPath(route.controller, handler);
+  const method = methodOf(route.controller, handler);
   const names: string[] = [];
   const source = path
     .split('/')
@@ -128,7 +154,11 @@ function compile(route: FastRoute, deps: FastPathDependencies): CompiledRoute {
       return '([^/]+)';
     })
     .join('/');
+  const declaredStatus: unknown = Reflect.getMetadata(HTTP_CODE_METADATA, handler);
   return {
+    method,
+    status:
+      typeof declaredStatus === 'number' ? declaredStatus : method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK,
     matcher: new RegExp(`^${source}/?$`),
     names,
     route: { path },
@@ -143,6 +173,14 @@ function declaredPath(controller: Type, handler: object): string {
   const parts = [Reflect.getMetadata(PATH_METADATA, controller), Reflect.getMetadata(PATH_METADATA, handler)];
   const segments = parts.flatMap((part: unknown) => String(part ?? '').split('/')).filter((s) => s !== '');
   return `/${segments.join('/')}`;
+}
+
+/** GET or POST, as the handler's decorator declares; any other method is not served here. */
+function methodOf(controller: Type, handler: object): string {
+  const declared: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
+  if (declared === RequestMethod.GET) return 'GET';
+  if (declared === RequestMethod.POST) return 'POST';
+  throw new Error(`${controller.name}: the stream fast path serves GET and POST routes only`);
 }
 
 function decodeParams(names: readonly string[], match: RegExpExecArray): Record<string, string> | null {

@@ -19,6 +19,8 @@ interface ClassStats {
 export class NaiveBayesModel<L extends string> {
   private readonly stats = new Map<L, ClassStats>();
   private readonly vocabulary = new Set<string>();
+  /** Each known feature's log-likelihood term per label (in `labels` order), made once after training. */
+  private terms: Map<string, Float64Array> | null = null;
 
   constructor(
     private readonly labels: readonly L[],
@@ -29,6 +31,7 @@ export class NaiveBayesModel<L extends string> {
   }
 
   train(examples: readonly TrainingExample<L>[]): this {
+    this.terms = null;
     for (const { label, features } of examples) {
       const stats = this.statsOf(label);
       for (const [feature, weight] of features) {
@@ -42,18 +45,37 @@ export class NaiveBayesModel<L extends string> {
 
   /** Probability of each label, summing to 1; unseen features are ignored. */
   predict(features: FeatureVector): Map<L, number> {
-    const known = [...features].filter(([feature]) => this.vocabulary.has(feature));
+    const terms = this.termsByFeature();
+    const scores = new Array<number>(this.labels.length).fill(0);
     // Unseen features count in the mass, so a message made mostly of unseen words stays undecided.
-    const mass = [...features.values()].reduce((sum, weight) => sum + weight, 0) || 1;
-    const scores = this.labels.map((label) => {
-      const stats = this.statsOf(label);
-      const denominator = Math.log(stats.total + this.alpha * this.vocabulary.size);
-      let logLikelihood = 0;
-      for (const [feature, weight] of known)
-        logLikelihood += weight * (Math.log((stats.weights.get(feature) ?? 0) + this.alpha) - denominator);
-      return (logLikelihood / mass) * this.sharpness;
-    });
-    return softmax(this.labels, scores);
+    let mass = 0;
+    for (const [feature, weight] of features) {
+      mass += weight;
+      const row = terms.get(feature);
+      if (row) for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] ?? 0) + weight * (row[i] ?? 0);
+    }
+    return softmax(
+      this.labels,
+      scores.map((logLikelihood) => (logLikelihood / (mass || 1)) * this.sharpness),
+    );
+  }
+
+  /** log P(feature | label) of every known feature and label, computed once rather than per message. */
+  private termsByFeature(): Map<string, Float64Array> {
+    if (this.terms) return this.terms;
+    const denominators = this.labels.map((label) =>
+      Math.log(this.statsOf(label).total + this.alpha * this.vocabulary.size),
+    );
+    const terms = new Map<string, Float64Array>();
+    for (const feature of this.vocabulary) {
+      const row = new Float64Array(this.labels.length);
+      this.labels.forEach((label, i) => {
+        row[i] = Math.log((this.statsOf(label).weights.get(feature) ?? 0) + this.alpha) - (denominators[i] ?? 0);
+      });
+      terms.set(feature, row);
+    }
+    this.terms = terms;
+    return terms;
   }
 
   private statsOf(label: L): ClassStats {

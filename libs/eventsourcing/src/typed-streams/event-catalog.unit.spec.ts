@@ -113,6 +113,14 @@ describe('event catalog', () => {
     expect(parcels.decode(event)).toBe(parcels.decode(event));
   });
 
+  it('checks a live event once when a hub reads it again after other events (its frame, then each say over it)', () => {
+    const first = recorded('Weighed', { weight: 1000 }, undefined, 1);
+    const second = recorded('Weighed', { weight: 2000 }, undefined, 2);
+    const framed = parcels.decode(first);
+    parcels.decode(second);
+    expect(parcels.decode(first)).toBe(framed);
+  });
+
   it('takes only a schema giving exactly its event’s data: no optional field left out, none added', () => {
     type Labelled = DomainEvent<'Labelled', { label: string; note?: string }>;
     const exact = new EventCatalog<Labelled>('label', {

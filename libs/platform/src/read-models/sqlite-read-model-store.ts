@@ -45,6 +45,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly commitTransaction;
   private readonly statements;
+  /** Statements of list() and changes() by their SQL: a query's shape (which filters it has) is one of a few dozen. */
+  private readonly prepared = new Map<string, Database.Statement<unknown[], SqliteRow>>();
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -106,19 +108,15 @@ export class SqliteReadModelStore implements ReadModelStore {
       (value) => (values.push(value), '?'),
       (column, needle) => `instr(${column}, ${needle}) > 0`,
     );
-    const rows = this.db
-      .prepare<unknown[], SqliteRow>(`SELECT ${DOCUMENT_COLUMNS} FROM read_model_documents ${clauses}`)
-      .all(...values);
+    const rows = this.statement(`SELECT ${DOCUMENT_COLUMNS} FROM read_model_documents ${clauses}`).all(...values);
     return rows.map((row) => parse<Doc>(row));
   }
 
   async changes<Doc>(collection: string, afterPosition: number, limit: number): Promise<StoredDocument<Doc>[]> {
-    const rows = this.db
-      .prepare<[string, number, number], SqliteRow>(
-        `SELECT ${DOCUMENT_COLUMNS} FROM read_model_documents WHERE collection = ? AND position > ?
+    const rows = this.statement(
+      `SELECT ${DOCUMENT_COLUMNS} FROM read_model_documents WHERE collection = ? AND position > ?
          ORDER BY position, id LIMIT ?`,
-      )
-      .all(collection, afterPosition, limit);
+    ).all(collection, afterPosition, limit);
     return rows.map((row) => parse<Doc>(row));
   }
 
@@ -128,6 +126,16 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** Preparing costs more than running a small query: each SQL text is prepared once. */
+  private statement(sql: string): Database.Statement<unknown[], SqliteRow> {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[], SqliteRow>(sql);
+      this.prepared.set(sql, statement);
+    }
+    return statement;
   }
 
   private readCheckpoint(projection: string): ProjectionCheckpoint | null {

@@ -173,10 +173,10 @@ export class InProcessCommandBus implements CommandBus {
    */
   private pump(): void {
     for (const consumption of this.consumptions) {
-      const waiting = new Set<string>();
+      const waiting = new HeldTargets();
       for (let i = 0; i < this.queue.length && !consumption.full;) {
         const next = this.queue[i] as Envelope;
-        const target = targetKey(next.message.target);
+        const { target } = next.message;
         if (waiting.has(target) || !consumption.reserve(next.message.command.type)) {
           waiting.add(target);
           i++;
@@ -226,7 +226,24 @@ export class InProcessCommandBus implements CommandBus {
   }
 }
 
-const targetKey = (target: CommandTarget): string => `${target.aggregate}.${target.id}`;
+/**
+ * The targets one pump holds back, by aggregate then id: a full lane makes pump pass over
+ * every queued command, and a key string built and hashed for each of them, each time, was
+ * most of its cost.
+ */
+class HeldTargets {
+  private readonly byAggregate = new Map<string, Set<string>>();
+
+  has(target: CommandTarget): boolean {
+    return this.byAggregate.get(target.aggregate)?.has(target.id) ?? false;
+  }
+
+  add(target: CommandTarget): void {
+    const ids = this.byAggregate.get(target.aggregate);
+    if (ids) ids.add(target.id);
+    else this.byAggregate.set(target.aggregate, new Set([target.id]));
+  }
+}
 
 function acceptedKey(target: CommandTarget, type: string): string {
   return `${target.aggregate}.${target.id}.${type}`;
