@@ -10,7 +10,7 @@ import {
 } from 'node:http2';
 import { investigationStreamId } from '#investigations';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
-import { investigationStarted, progressReported } from './support/investigation-events.js';
+import { appendProgress, investigationStarted } from './support/investigation-events.js';
 import { selfSignedCert } from './support/self-signed-cert.js';
 import { parseSseFrame } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
@@ -128,12 +128,13 @@ describe('an HTTP/2 client that stops reading one stream', () => {
     const sampler = setInterval(sample, 5);
     let appended = 1;
     try {
-      while (appended < EVENTS) {
-        const batch = Array.from({ length: BATCH }, (_, i) => progressReported(appended + i + 1, OWNER));
-        await app.runtime.store.appendToStream(storeStream, batch, 'any');
-        appended += BATCH;
-        sample();
-      }
+      appended = await appendProgress(
+        app.runtime.store,
+        storeStream,
+        OWNER,
+        { from: 1, to: EVENTS, batch: BATCH },
+        sample,
+      );
       // The sibling on the same connection has everything while the stalled stream still waits.
       await waitUntil(
         () => (sibling.revisions.at(-1) === appended ? true : undefined),
