@@ -151,6 +151,8 @@ export interface WebhookSettings {
   readonly enabled: boolean;
   readonly timeoutMs: number;
   readonly maxConcurrent: number;
+  /** Deliveries each webhook holds in memory, the first of its log; the rest wait there. */
+  readonly pendingMax: number;
   readonly retry: { readonly minDelayMs: number; readonly maxDelayMs: number; readonly windowMs: number };
 }
 
@@ -309,6 +311,8 @@ export function sectionsOf(s: Settings): SettingsSections {
       enabled: s.WEBHOOKS_ENABLED,
       timeoutMs: s.WEBHOOK_TIMEOUT_MS,
       maxConcurrent: s.WEBHOOK_MAX_CONCURRENT,
+      // What is under way is held whatever the cap: it is never less than that.
+      pendingMax: Math.max(s.WEBHOOK_PENDING_MAX, s.WEBHOOK_MAX_CONCURRENT),
       retry: {
         minDelayMs: s.WEBHOOK_RETRY_MIN_MS,
         maxDelayMs: Math.max(s.WEBHOOK_RETRY_MIN_MS, s.WEBHOOK_RETRY_MAX_MS),

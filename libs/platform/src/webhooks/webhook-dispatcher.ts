@@ -22,7 +22,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { checkpointLags, checkpointPosition } from '../read-models/checkpoint-lag.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
-import { deliveryId, deliveryWrite, pendingDeliveries } from './webhook-delivery-log.js';
+import { deliveryId, deliveryWrite, pendingDeliveriesOf } from './webhook-delivery-log.js';
 import { PendingDeliveries } from './pending-deliveries.js';
 import { sendWebhook, type SendOptions } from './webhook-sender.js';
 
@@ -35,7 +35,7 @@ export interface WebhookDispatcherOptions {
   readonly readModels: ReadModelStore;
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'retry'>;
+  readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'pendingMax' | 'retry'>;
   /** The webhook's signing secret (webhookSecretFor with the deployment's key). */
   readonly secretOf: (webhookId: string) => string;
   readonly send?: (url: string, request: WebhookRequest, options: SendOptions) => Promise<AttemptOutcome>;
@@ -131,6 +131,7 @@ export class WebhookDispatcher implements HostedRunner {
       const state = this.state ?? (this.state = await this.load());
       await this.recordSettled(state);
       await this.intake(state);
+      await this.refill(state);
       this.launchDue(state);
     } catch (error) {
       if (error instanceof CheckpointMoved) {
@@ -141,15 +142,24 @@ export class WebhookDispatcher implements HostedRunner {
     }
   }
 
+  /** The registrations at the checkpoint; what each webhook is owed stays in the log until refill loads its first page. */
   private async load(): Promise<DispatchState> {
-    const { store, readModels } = this.options;
     const checkpoint = await this.checkpoint();
-    const registrations = await store.readStream(WEBHOOKS_STREAM);
+    const registrations = await this.options.store.readStream(WEBHOOKS_STREAM);
     const webhooks = foldWebhooks(registrations.filter((event) => event.position <= checkpoint));
-    const pending = new PendingDeliveries();
-    for (const delivery of await pendingDeliveries(readModels))
-      if (webhooks.has(delivery.webhookId)) pending.set(delivery);
+    const pending = new PendingDeliveries(this.options.settings.pendingMax);
+    for (const webhookId of webhooks.keys()) pending.track(webhookId);
     return { checkpoint, webhooks, pending };
+  }
+
+  /** Loads the next page of the log of each webhook that holds half its window or less. */
+  private async refill(state: DispatchState): Promise<void> {
+    for (const refill of state.pending.refills()) {
+      if (!this.loop.active) return;
+      const page = await pendingDeliveriesOf(this.options.readModels, refill.webhookId, refill.after, refill.limit);
+      state.pending.fill(refill, page, new Set(this.attempts.keys()));
+    }
+    this.options.metrics?.webhookDeliveriesHeld.set(state.pending.size);
   }
 
   /**
@@ -328,10 +338,12 @@ export class WebhookDispatcher implements HostedRunner {
     });
     if (!moved) throw new CheckpointMoved();
     state.checkpoint = to;
+    const busy = new Set(this.attempts.keys());
     for (const delivery of deliveries) {
       const id = deliveryId(delivery);
-      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(delivery);
+      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(delivery, busy);
       else state.pending.delete(id);
     }
+    this.options.metrics?.webhookDeliveriesHeld.set(state.pending.size);
   }
 }
