@@ -311,8 +311,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       enabled: s.WEBHOOKS_ENABLED,
       timeoutMs: s.WEBHOOK_TIMEOUT_MS,
       maxConcurrent: s.WEBHOOK_MAX_CONCURRENT,
-      // What is under way is held whatever the cap: it is never less than that.
-      pendingMax: Math.max(s.WEBHOOK_PENDING_MAX, s.WEBHOOK_MAX_CONCURRENT),
+      pendingMax: s.WEBHOOK_PENDING_MAX,
       retry: {
         minDelayMs: s.WEBHOOK_RETRY_MIN_MS,
         maxDelayMs: Math.max(s.WEBHOOK_RETRY_MIN_MS, s.WEBHOOK_RETRY_MAX_MS),

@@ -74,7 +74,8 @@ class CheckpointMoved extends Error {
  * the same webhook-id). A stream's next event waits for the one before it; streams and
  * webhooks do not wait for each other: each attempt runs on its own, up to maxConcurrent at
  * once, and when one ends the next run of the loop commits its outcome (with whatever else
- * ended meanwhile) and gives the freed slot to any due delivery.
+ * ended meanwhile) and gives the freed slot to any due delivery. Of what each webhook is
+ * owed it holds the first WEBHOOK_PENDING_MAX (PendingDeliveries), the rest waiting in the log.
  */
 export class WebhookDispatcher implements HostedRunner {
   readonly name = WEBHOOK_DISPATCHER;
@@ -113,6 +114,7 @@ export class WebhookDispatcher implements HostedRunner {
     clearTimeout(this.retryTimer);
     await this.finishAttempts();
     this.state = null;
+    this.options.metrics?.webhookDeliveriesHeld.set(0);
   }
 
   /** Position of the last event taken into account. */
@@ -147,7 +149,9 @@ export class WebhookDispatcher implements HostedRunner {
     const checkpoint = await this.checkpoint();
     const registrations = await this.options.store.readStream(WEBHOOKS_STREAM);
     const webhooks = foldWebhooks(registrations.filter((event) => event.position <= checkpoint));
-    const pending = new PendingDeliveries(this.options.settings.pendingMax);
+    const { pendingMax, maxConcurrent } = this.options.settings;
+    // What is under way stays held whatever the cap: the window is never smaller than that.
+    const pending = new PendingDeliveries(Math.max(pendingMax, maxConcurrent));
     for (const webhookId of webhooks.keys()) pending.track(webhookId);
     return { checkpoint, webhooks, pending };
   }
