@@ -1,32 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { InvalidSettingsError, loadSettings } from '#platform';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
+import { selfSignedCert } from './support/self-signed-cert.js';
 
 /**
  * TLS_CERT/TLS_KEY: one HTTPS port that speaks HTTP/2 (several SSE streams on one
  * connection) and HTTP/1.1 (plain clients, WebSocket upgrades), against the built API.
  */
-const dir = mkdtempSync(join(tmpdir(), 'cidadao-tls-'));
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
+const tls = selfSignedCert();
+const { dir, certFile, keyFile, ca } = tls;
 let api: ApiProcess;
 let url: string;
-let ca: Buffer;
 const sessions: ClientHttp2Session[] = [];
 
 beforeAll(async () => {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' }); // prettier-ignore
-  ca = readFileSync(certFile);
   api = await startApiProcess({
     TLS_CERT: certFile,
     TLS_KEY: keyFile,
@@ -39,7 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const session of sessions) session.destroy();
   await api?.dispose();
-  rmSync(dir, { recursive: true, force: true });
+  tls.remove();
 });
 
 interface Http2Answer {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { investigationStreamId } from '#investigations';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
-import { investigationStarted, progressReported } from './support/investigation-events.js';
+import { appendProgress, investigationStarted } from './support/investigation-events.js';
 import { ofStream, positionOf } from './support/multiplexed-frames.js';
 import { openSse, parseSseFrame, type SseFrame } from './support/sse-client.js';
 import { stalledHttp } from './support/stalled-clients.js';
@@ -103,24 +103,19 @@ describe('a multiplexed client that stops reading', () => {
     let held = 0;
     const sample = (): number => (held = Math.max(held, serverSide.writableLength));
     const sampler = setInterval(sample, 5);
-    let appended = 1;
-    try {
-      while (appended < EVENTS) {
-        const batch = Array.from({ length: BATCH }, (_, i) => progressReported(appended + i + 1, OWNER));
-        await app.runtime.store.appendToStream(stream, batch, 'any');
-        appended += BATCH;
-        sample();
-      }
-    } finally {
-      clearInterval(sampler);
-    }
+    const last = await appendProgress(
+      app.runtime.store,
+      stream,
+      OWNER,
+      { from: 1, to: EVENTS, batch: BATCH },
+      sample,
+    ).finally(() => clearInterval(sampler));
     expect(serverSide.destroyed).toBe(false);
     expect(held).toBeLessThanOrEqual(HELD_BOUND);
 
     const received = framesOf(await readThenDrop(client.socket, 256 * 1024));
     const cursor = received.at(-1)?.id;
     if (cursor === undefined) throw new Error('the stalled client received no event before the cut');
-    const last = appended;
     const resumed: SseFrame[] = [];
     let lastRevision = 0;
     let lastListed = 0;

@@ -18,6 +18,7 @@ import { silentLogger, SqliteEventStore, SqliteReadModelStore, WebhookDispatcher
 
 const EVENTS = Number(process.env.WEBHOOK_BENCH_EVENTS ?? 4000);
 const CONCURRENCY = Number(process.env.WEBHOOK_MAX_CONCURRENT ?? 16);
+const PENDING_MAX = Number(process.env.WEBHOOK_PENDING_MAX ?? 10_000);
 
 const event = (type: string, data: unknown): NewEvent => ({
   type,
@@ -64,6 +65,7 @@ async function run(streams: number): Promise<void> {
     settings: {
       timeoutMs: 10_000,
       maxConcurrent: CONCURRENCY,
+      pendingMax: PENDING_MAX,
       retry: { minDelayMs: 100, maxDelayMs: 1_000, windowMs: 86_400_000 },
     },
     secretOf: (id) => webhookSecretFor('k'.repeat(32), id),
@@ -75,7 +77,7 @@ async function run(streams: number): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   await dispatcher.stop();
   console.log(
-    `${streams} stream(s) × ${perStream} events, WEBHOOK_MAX_CONCURRENT=${CONCURRENCY}: ${EVENTS} delivered in ${seconds.toFixed(2)} s, ` +
+    `${streams} stream(s) × ${perStream} events, WEBHOOK_MAX_CONCURRENT=${CONCURRENCY}, WEBHOOK_PENDING_MAX=${PENDING_MAX}: ${EVENTS} delivered in ${seconds.toFixed(2)} s, ` +
       `${Math.round(EVENTS / seconds)} events/s, RSS +${((process.memoryUsage().rss - rss) / 2 ** 20).toFixed(1)} MiB`,
   );
   server.close();

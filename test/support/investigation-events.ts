@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '#eventsourcing';
+import type { EventStore, NewEvent } from '#eventsourcing';
 
 /** Metadata of an event a test appends to the store itself, as `userId`'s command would have. */
 const metadataOf = (userId: string) => ({
@@ -39,3 +39,24 @@ export const progressReported = (n: number, userId: string): NewEvent => ({
   },
   metadata: metadataOf(userId),
 });
+
+/**
+ * Appends progress events after revision `from` up to at least `to`, `batch` per append,
+ * calling `afterBatch` after each: the revision the stream reached.
+ */
+export async function appendProgress(
+  store: Pick<EventStore, 'appendToStream'>,
+  streamId: string,
+  userId: string,
+  range: { readonly from: number; readonly to: number; readonly batch: number },
+  afterBatch: () => void = () => undefined,
+): Promise<number> {
+  let appended = range.from;
+  while (appended < range.to) {
+    const events = Array.from({ length: range.batch }, (_, i) => progressReported(appended + i + 1, userId));
+    await store.appendToStream(streamId, events, 'any');
+    appended += range.batch;
+    afterBatch();
+  }
+  return appended;
+}

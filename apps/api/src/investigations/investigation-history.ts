@@ -3,7 +3,7 @@ import { Observable } from 'rxjs';
 import { replayClock } from '#audit';
 import { readPages, type EventStore, type Pacing, type RecordedEvent } from '#eventsourcing';
 import { investigationEventCatalog, investigationStreamId, toInvestigationWireEvent } from '#investigations';
-import { drained, type SseMessage } from '#platform';
+import { drained, responseClosed, type SseMessage } from '#platform';
 
 /** The stream in revision order after `after` (all of it by default), page by page (one page in memory at a time for NDJSON). */
 export function investigationHistory(
@@ -39,7 +39,7 @@ export async function writeHistory(
   if (json) res.write(`{"investigation_id":${JSON.stringify(investigationId)},"events":[`);
   let first = true;
   for await (const event of history) {
-    if (res.destroyed) return;
+    if (responseClosed(res)) return;
     const item = JSON.stringify(toHistoryItem(event));
     const more = res.write(json ? `${first ? '' : ','}${item}` : `${item}\n`);
     first = false;

@@ -38,7 +38,7 @@ export interface CheckpointMove {
   readonly writes: readonly DocumentWrite[];
 }
 
-/** Keyset position of the last document of a page: (sortAt, id), both descending. */
+/** Keyset position of the last document of a page: (sortAt, id), in the listing's order. */
 export interface DocumentCursor {
   readonly sortAt: string;
   readonly id: string;
@@ -55,7 +55,9 @@ export interface DocumentQuery {
   /** Lower-case substring of the search column. */
   readonly text?: string;
   readonly limit: number;
-  /** Documents strictly after this one in (sortAt desc, id desc) order. */
+  /** 'oldest': by (sortAt, id) ascending, as a queue is read; newest first by default. */
+  readonly order?: 'newest' | 'oldest';
+  /** Documents strictly after this one in the listing's order. */
   readonly after?: DocumentCursor;
 }
 

@@ -26,8 +26,12 @@ function matches(document: StoredDocument, query: DocumentQuery): boolean {
   if (query.until !== undefined && sortAt >= query.until) return false;
   if (query.text !== undefined && !(index.search ?? '').includes(query.text)) return false;
   const after = query.after;
-  if (after && !(sortAt < after.sortAt || (sortAt === after.sortAt && document.id < after.id))) return false;
-  return true;
+  if (!after) return true;
+  const past = query.order === 'oldest' ? 1 : -1;
+  return (
+    byCodeUnits(sortAt, after.sortAt) === past ||
+    (sortAt === after.sortAt && byCodeUnits(document.id, after.id) === past)
+  );
 }
 
 /** The read-model port in memory, for unit tests of projectors; passes the same contract suite as the adapters. */
@@ -60,6 +64,7 @@ export class InMemoryReadModelStore implements ReadModelStore {
 
   async list<Doc>(query: DocumentQuery): Promise<StoredDocument<Doc>[]> {
     const found = [...this.documents.values()].filter((d) => matches(d, query)).sort(compareListed);
+    if (query.order === 'oldest') found.reverse();
     return found.slice(0, query.limit).map((d) => structuredClone(d) as StoredDocument<Doc>);
   }
 

@@ -84,7 +84,7 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
       expect(await store.get(collection, 'a')).toMatchObject({ position: 2, index: { status: 'done' } });
     });
 
-    it('lists newest first, filters on every index column, and pages by cursor', async () => {
+    it('lists newest first (or oldest first), filters on every index column, and pages by cursor', async () => {
       const { projection, collection } = names();
       const at = (day: number) => `2026-02-${String(day).padStart(2, '0')}T10:00:00.000Z`;
       const writes = [
@@ -105,6 +105,9 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
       expect(await ids({ limit: 2 })).toEqual(['e', 'd']);
       expect(await ids({ limit: 2, after: { sortAt: at(3), id: 'd' } })).toEqual(['c', 'b']);
       expect(await ids({ after: { sortAt: at(1), id: 'a' } })).toEqual([]);
+      expect(await ids({ order: 'oldest' })).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(await ids({ order: 'oldest', owner: 'ana', since: at(2) })).toEqual(['c', 'd']);
+      expect(await ids({ order: 'oldest', limit: 2, after: { sortAt: at(3), id: 'c' } })).toEqual(['d', 'e']);
     });
 
     it('takes % and _ in a text filter literally', async () => {

@@ -154,6 +154,8 @@ export interface WebhookSettings {
   readonly enabled: boolean;
   readonly timeoutMs: number;
   readonly maxConcurrent: number;
+  /** Deliveries each webhook holds in memory, the first of its log; the rest wait there. */
+  readonly pendingMax: number;
   readonly retry: { readonly minDelayMs: number; readonly maxDelayMs: number; readonly windowMs: number };
 }
 
@@ -313,6 +315,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       enabled: s.WEBHOOKS_ENABLED,
       timeoutMs: s.WEBHOOK_TIMEOUT_MS,
       maxConcurrent: s.WEBHOOK_MAX_CONCURRENT,
+      pendingMax: s.WEBHOOK_PENDING_MAX,
       retry: {
         minDelayMs: s.WEBHOOK_RETRY_MIN_MS,
         maxDelayMs: Math.max(s.WEBHOOK_RETRY_MIN_MS, s.WEBHOOK_RETRY_MAX_MS),

@@ -36,6 +36,7 @@ const CASES: ReadonlyArray<
   ['webhooks', { WEBHOOK_RETRY_HOURS: '48' }, (s) => s.webhooks.retry.windowMs, 48 * 3_600_000],
   ['webhooks', { WEBHOOK_RETRY_MIN_MS: '9000', WEBHOOK_RETRY_MAX_MS: '10' }, (s) => s.webhooks.retry.maxDelayMs, 9000],
   ['webhooks', { WEBHOOKS_ENABLED: 'false' }, (s) => s.webhooks.enabled, false],
+  ['webhooks', { WEBHOOK_PENDING_MAX: '500' }, (s) => s.webhooks.pendingMax, 500],
   ['chat', { CHAT_MAX_MESSAGE_LENGTH: '10' }, (s) => s.chat.maxMessageLength, 10],
   ['graphql', { GRAPHQL_MAX_DEPTH: '4' }, (s) => s.graphql.maxDepth, 4],
   ['graphql', { GRAPHQL_MAX_COST: '500' }, (s) => s.graphql.maxCost, 500],

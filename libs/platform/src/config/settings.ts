@@ -145,6 +145,7 @@ export const settingsSchema = z
     WEBHOOK_RETRY_MIN_MS: int(5000, 10, 3600000),
     WEBHOOK_RETRY_MAX_MS: int(3600000, 10, 86400000),
     WEBHOOK_RETRY_HOURS: int(24, 24, 720),
+    WEBHOOK_PENDING_MAX: int(10000, 10, 10000000),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
     /** Slots for the commands outside the long-running lane; unset: WORKER_CONCURRENCY. */

@@ -109,6 +109,11 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly webhookDeliveriesHeld = new Gauge({
+    name: 'webhook_deliveries_held',
+    help: 'Pending webhook deliveries the dispatcher holds in memory, every webhook together: at most WEBHOOK_PENDING_MAX each, the rest waiting in the delivery log.',
+    registers: [this.registry],
+  });
   readonly consumerPending = new Gauge({
     name: 'jetstream_consumer_pending',
     help: 'Commands waiting in the JetStream consumer.',

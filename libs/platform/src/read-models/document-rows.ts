@@ -53,10 +53,13 @@ export function listClauses(
   if (query.since !== undefined) where.push(`sort_at >= ${param(query.since)}`);
   if (query.until !== undefined) where.push(`sort_at < ${param(query.until)}`);
   if (query.text !== undefined) where.push(contains('search', param(query.text)));
+  const oldest = query.order === 'oldest';
   if (query.after) {
     const { sortAt, id } = query.after;
+    const past = oldest ? '>' : '<';
     // Each value its own placeholder: SQLite's `?` cannot be referred to twice.
-    where.push(`(sort_at < ${param(sortAt)} OR (sort_at = ${param(sortAt)} AND id < ${param(id)}))`);
+    where.push(`(sort_at ${past} ${param(sortAt)} OR (sort_at = ${param(sortAt)} AND id ${past} ${param(id)}))`);
   }
-  return `WHERE ${where.join(' AND ')} ORDER BY sort_at DESC, id DESC LIMIT ${param(query.limit)}`;
+  const direction = oldest ? 'ASC' : 'DESC';
+  return `WHERE ${where.join(' AND ')} ORDER BY sort_at ${direction}, id ${direction} LIMIT ${param(query.limit)}`;
 }

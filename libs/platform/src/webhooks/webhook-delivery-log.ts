@@ -1,5 +1,5 @@
 import type { WebhookDelivery } from '#audit';
-import type { DocumentCursor, DocumentWrite, ReadModelStore, StoredDocument } from '#eventsourcing';
+import type { DocumentWrite, ReadModelStore, StoredDocument } from '#eventsourcing';
 
 /** The delivery log's documents in the read-model store, one per (webhook, event). */
 export const DELIVERIES_COLLECTION = 'webhook-deliveries';
@@ -45,22 +45,22 @@ export async function listDeliveries(readModels: ReadModelStore, page: DeliveryP
   return docs.map((stored) => stored.doc);
 }
 
-/** Every pending delivery, a page at a time. */
-export async function pendingDeliveries(readModels: ReadModelStore): Promise<WebhookDelivery[]> {
-  const all: WebhookDelivery[] = [];
-  let after: DocumentCursor | undefined;
-  for (;;) {
-    const page = await readModels.list<WebhookDelivery>({
-      collection: DELIVERIES_COLLECTION,
-      status: 'pending',
-      limit: 1000,
-      ...(after ? { after } : {}),
-    });
-    all.push(...page.map((stored) => stored.doc));
-    const last = page.at(-1);
-    if (!last || page.length < 1000) return all;
-    after = { sortAt: last.index.sortAt ?? '', id: last.id };
-  }
+/** A webhook's pending deliveries of events after global position `after`, oldest first. */
+export async function pendingDeliveriesOf(
+  readModels: ReadModelStore,
+  webhookId: string,
+  after: number,
+  limit: number,
+): Promise<WebhookDelivery[]> {
+  const page = await readModels.list<WebhookDelivery>({
+    collection: DELIVERIES_COLLECTION,
+    owner: webhookId,
+    status: 'pending',
+    since: sortKey(after + 1),
+    order: 'oldest',
+    limit,
+  });
+  return page.map((stored) => stored.doc);
 }
 
 /** The position of an event a webhook was sent, by the event's id; null if it never was. */

@@ -6,6 +6,7 @@ import { waitUntil } from '../../../../test/support/wait-until.js';
 import { WebhookReceiver } from '../../../../test/support/webhook-receiver.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { silentLogger } from '../logging/logger.js';
+import { Metrics } from '../metrics/metrics.js';
 import { PostgresReadModelStore } from '../read-models/postgres-read-model-store.js';
 import { ProjectorLeases } from '../read-models/projector-leases.js';
 import { scratchSpace, TEST_DATABASE_URL } from '../read-models/read-models.testing.js';
@@ -19,6 +20,7 @@ const KEY = 'k'.repeat(32);
 const settings = {
   timeoutMs: 2_000,
   maxConcurrent: 4,
+  pendingMax: 10_000,
   retry: { minDelayMs: 20, maxDelayMs: 100, windowMs: 24 * 3_600_000 },
 };
 
@@ -42,6 +44,13 @@ const registration = (webhookId: string, url: string, streams: string[] = []): N
     mode: 'structured',
     registeredBy: 'root',
   } satisfies Extract<WebhookEvent, { type: 'WebhookRegistered' }>['data']);
+/** A webhook per [url, stream pattern], registered in one append. */
+const register = (store: EventStore, webhooks: ReadonlyArray<readonly [string, string]>) =>
+  store.appendToStream(
+    WEBHOOKS_STREAM,
+    webhooks.map(([url, streams]) => registration(randomUUID(), url, [streams])),
+    'any',
+  );
 const progress = (n: number) => Array.from({ length: n }, (_, i) => stored('InvestigationProgressed', { step: i }));
 
 /** An event store and a read-model store in a schema of their own. */
@@ -160,14 +169,10 @@ describe('webhook dispatcher with a receiver that hangs', () => {
     const slowStreams = ['a', 'b', 'c'].map((s) => `investigation-slow-${s}-${randomUUID()}`);
     const quickStreams = ['a', 'b'].map((s) => `investigation-quick-${s}-${randomUUID()}`);
     try {
-      await store.appendToStream(
-        WEBHOOKS_STREAM,
-        [
-          registration(randomUUID(), slow.url, ['investigation-slow-*']),
-          registration(randomUUID(), quick.url, ['investigation-quick-*']),
-        ],
-        'any',
-      );
+      await register(store, [
+        [slow.url, 'investigation-slow-*'],
+        [quick.url, 'investigation-quick-*'],
+      ]);
       for (const stream of slowStreams) await store.appendToStream(stream, progress(3), 'no_stream');
       for (const stream of quickStreams) await store.appendToStream(stream, progress(4), 'no_stream');
       dispatcher.start();
@@ -224,4 +229,68 @@ describe('webhook dispatcher with a receiver that hangs', () => {
       await close();
     }
   }, 30_000);
+});
+
+describe('webhook dispatcher with a receiver down behind a busy feed', () => {
+  it('holds at most WEBHOOK_PENDING_MAX per webhook, loads the rest from the log, and delivers every event once in order', async () => {
+    const { store, readModels, close } = await stores();
+    const down = await WebhookReceiver.start('fail');
+    const up = await WebhookReceiver.start('accept');
+    const metrics = new Metrics();
+    const cap = 10;
+    const dispatcher = dispatcherOn({
+      store,
+      readModels,
+      metrics,
+      settings: { ...settings, pendingMax: cap, retry: { ...settings.retry, minDelayMs: 10, maxDelayMs: 50 } },
+    });
+    const downStreams = ['a', 'b', 'c'].map((s) => `investigation-down-${s}-${randomUUID()}`);
+    const upStreams = [`investigation-up-${randomUUID()}`];
+    let held = 0;
+    const sample = async (): Promise<void> => {
+      held = Math.max(held, (await metrics.webhookDeliveriesHeld.get()).values[0]?.value ?? 0);
+    };
+    const sampler = setInterval(() => void sample(), 2);
+    try {
+      await register(store, [
+        [down.url, 'investigation-down-*'],
+        [up.url, 'investigation-up-*'],
+      ]);
+      dispatcher.start();
+      for (let round = 0; round < 4; round++) {
+        for (const stream of downStreams) await store.appendToStream(stream, progress(10), 'any');
+        await store.appendToStream(upStreams[0] ?? '', progress(10), 'any');
+      }
+      // The healthy webhook gets all of its own while the other one's 120 wait, 10 at most held.
+      await waitUntil(() => (up.accepted.length >= 40 ? true : undefined), 'the healthy receiver to have every event');
+      await waitUntil(
+        () => (down.posts.length >= 30 ? true : undefined),
+        'the receiver down to be tried again and again',
+      );
+      expect(down.accepted).toHaveLength(0);
+      await sample();
+      // A restart meanwhile reloads each webhook's window from its log, not every delivery owed.
+      await dispatcher.stop();
+      dispatcher.start();
+
+      down.release('accept');
+      await waitUntil(
+        () => (down.accepted.length >= 120 ? true : undefined),
+        'the receiver back to have every event',
+        60_000,
+      );
+      await waitUntil(async () => ((await dispatcher.lags()).get('webhooks') === 0 ? true : undefined), 'no lag');
+      await sample();
+      await expectEveryEventOnceInOrder(store, down, downStreams);
+      await expectEveryEventOnceInOrder(store, up, upStreams);
+      // The window was full, never more: the receiver down held `cap` deliveries, the other webhook's few beside.
+      expect(held).toBeGreaterThanOrEqual(cap);
+      expect(held).toBeLessThanOrEqual(2 * cap);
+    } finally {
+      clearInterval(sampler);
+      await Promise.all([down.down(), up.down()]);
+      await dispatcher.stop();
+      await close();
+    }
+  }, 90_000);
 });

@@ -22,7 +22,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { checkpointLags, checkpointPosition } from '../read-models/checkpoint-lag.js';
 import { jitteredBackoff } from '../resilience/backoff.js';
-import { deliveryId, deliveryWrite, pendingDeliveries } from './webhook-delivery-log.js';
+import { deliveryId, deliveryWrite, pendingDeliveriesOf } from './webhook-delivery-log.js';
 import { PendingDeliveries } from './pending-deliveries.js';
 import { sendWebhook, type SendOptions } from './webhook-sender.js';
 
@@ -35,7 +35,7 @@ export interface WebhookDispatcherOptions {
   readonly readModels: ReadModelStore;
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'retry'>;
+  readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'pendingMax' | 'retry'>;
   /** The webhook's signing secret (webhookSecretFor with the deployment's key). */
   readonly secretOf: (webhookId: string) => string;
   readonly send?: (url: string, request: WebhookRequest, options: SendOptions) => Promise<AttemptOutcome>;
@@ -74,7 +74,8 @@ class CheckpointMoved extends Error {
  * the same webhook-id). A stream's next event waits for the one before it; streams and
  * webhooks do not wait for each other: each attempt runs on its own, up to maxConcurrent at
  * once, and when one ends the next run of the loop commits its outcome (with whatever else
- * ended meanwhile) and gives the freed slot to any due delivery.
+ * ended meanwhile) and gives the freed slot to any due delivery. Of what each webhook is
+ * owed it holds the first WEBHOOK_PENDING_MAX (PendingDeliveries), the rest waiting in the log.
  */
 export class WebhookDispatcher implements HostedRunner {
   readonly name = WEBHOOK_DISPATCHER;
@@ -113,6 +114,7 @@ export class WebhookDispatcher implements HostedRunner {
     clearTimeout(this.retryTimer);
     await this.finishAttempts();
     this.state = null;
+    this.options.metrics?.webhookDeliveriesHeld.set(0);
   }
 
   /** Position of the last event taken into account. */
@@ -131,6 +133,7 @@ export class WebhookDispatcher implements HostedRunner {
       const state = this.state ?? (this.state = await this.load());
       await this.recordSettled(state);
       await this.intake(state);
+      await this.refill(state);
       this.launchDue(state);
     } catch (error) {
       if (error instanceof CheckpointMoved) {
@@ -141,15 +144,26 @@ export class WebhookDispatcher implements HostedRunner {
     }
   }
 
+  /** The registrations at the checkpoint; what each webhook is owed stays in the log until refill loads its first page. */
   private async load(): Promise<DispatchState> {
-    const { store, readModels } = this.options;
     const checkpoint = await this.checkpoint();
-    const registrations = await store.readStream(WEBHOOKS_STREAM);
+    const registrations = await this.options.store.readStream(WEBHOOKS_STREAM);
     const webhooks = foldWebhooks(registrations.filter((event) => event.position <= checkpoint));
-    const pending = new PendingDeliveries();
-    for (const delivery of await pendingDeliveries(readModels))
-      if (webhooks.has(delivery.webhookId)) pending.set(delivery);
+    const { pendingMax, maxConcurrent } = this.options.settings;
+    // What is under way stays held whatever the cap: the window is never smaller than that.
+    const pending = new PendingDeliveries(Math.max(pendingMax, maxConcurrent));
+    for (const webhookId of webhooks.keys()) pending.track(webhookId);
     return { checkpoint, webhooks, pending };
+  }
+
+  /** Loads the next page of the log of each webhook that holds half its window or less. */
+  private async refill(state: DispatchState): Promise<void> {
+    for (const refill of state.pending.refills()) {
+      if (!this.loop.active) return;
+      const page = await pendingDeliveriesOf(this.options.readModels, refill.webhookId, refill.after, refill.limit);
+      state.pending.fill(refill, page, new Set(this.attempts.keys()));
+    }
+    this.options.metrics?.webhookDeliveriesHeld.set(state.pending.size);
   }
 
   /**
@@ -328,10 +342,12 @@ export class WebhookDispatcher implements HostedRunner {
     });
     if (!moved) throw new CheckpointMoved();
     state.checkpoint = to;
+    const busy = new Set(this.attempts.keys());
     for (const delivery of deliveries) {
       const id = deliveryId(delivery);
-      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(delivery);
+      if (delivery.state === 'pending' && state.webhooks.has(delivery.webhookId)) state.pending.set(delivery, busy);
       else state.pending.delete(id);
     }
+    this.options.metrics?.webhookDeliveriesHeld.set(state.pending.size);
   }
 }
