@@ -14,6 +14,12 @@ export function progressPayload(channelUuid, seq, sentUs) {
 
 export const newChannelUuid = () => randomUUID();
 
+/** The project's multiplexed SSE (GET /api/v1/streams) following `names` on one connection. */
+export const muxSsePath = (names) => `/api/v1/streams?subscribe=${names.join(',')}`;
+
+/** The project's multiplexed WebSocket, where a connection subscribes to its streams by name. */
+export const WS_MUX_PATH = '/api/v1/ws';
+
 /** Calls `step(i)` `count` times at `rate`/s on an absolute schedule, each on its own event-loop turn. */
 export async function paced(count, rate, step) {
   const intervalMs = 1000 / rate;

@@ -1,11 +1,13 @@
-// A group of subscribers in a process of its own, C (`../shared/perf/sub.c`, SSE only, compiled
-// with cc into a temporary folder) or Node (subscribers.mjs: SSE, `ws`, Socket.IO), behind one
-// interface: open → stats() while events flow → close() with the final stats.
+// A group of subscribers in a process of its own, C (`../shared/perf/sub.c`, SSE only, one
+// stream a connection, compiled with cc into a temporary folder) or Node (subscribers.mjs: SSE,
+// `ws`, Socket.IO, the project's multiplexed SSE and `/ws`), behind one interface: open →
+// stats() while events flow → close() with the final stats.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { muxSsePath } from './common.mjs';
 import { child, spawnTracked, stopProc, tempDir } from './procs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,13 +28,18 @@ export function cSubscriber() {
 }
 
 /**
- * `options`: base (`http://host:port`), transport (`sse` | `ws` | `io`), targets (paths, or for
- * Socket.IO `{ namespace, auth }`; subscriber i takes target i % n), subs, seqField (`id` |
- * `progress`), warmLast (every subscriber has it: `warm`), first (latencies and deliveries from it),
- * connectSeconds (C: how long connecting may take, 120).
+ * `options`: base (`http://host:port`), transport (`sse` | `ws` | `io` | `mux-sse` | `wsmux`),
+ * targets (paths, for Socket.IO `{ namespace, auth }`, for the multiplexed ones stream names;
+ * subscriber i takes target i % n), subs, perConn (multiplexed: subscribers a connection, 1),
+ * seqField (`id` | `progress`), warmLast (every subscriber has it: `warm`), first (latencies and
+ * deliveries from it), connectSeconds (C: how long connecting may take, 120).
  */
 export async function openGroup(client, options) {
-  return client === 'c' && options.transport === 'sse' ? openC(options) : openNode(options);
+  if (client !== 'c') return openNode(options);
+  if (options.transport === 'sse') return openC(options);
+  if (options.transport === 'mux-sse' && (options.perConn ?? 1) === 1)
+    return openC({ ...options, targets: options.targets.map((name) => muxSsePath([name])) });
+  return openNode(options);
 }
 
 async function openNode(options) {

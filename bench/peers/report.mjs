@@ -23,16 +23,26 @@ function table(header, rows) {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
 
-/** The comparisons the bench reports: the project's transport to its bare peer, SSE also to Nchan. */
+/**
+ * The comparisons the bench reports: the project's transport to its bare peer (a multiplexed
+ * one to the bare server of its wire), SSE also to Nchan; with PEERS_BEFORE_DIR, before to after.
+ */
 const PAIRS = [
   ['project-sse', 'bare-sse'],
   ['project-sse', 'nchan'],
+  ['project-mux-sse', 'bare-sse'],
   ['project-ws', 'bare-ws'],
+  ['project-wsmux', 'bare-ws'],
   ['project-io', 'bare-io'],
   ['before-sse', 'bare-sse'],
+  ['before-mux-sse', 'bare-sse'],
   ['before-ws', 'bare-ws'],
+  ['before-wsmux', 'bare-ws'],
   ['before-io', 'bare-io'],
+  ['project-sse', 'before-sse'],
+  ['project-mux-sse', 'before-mux-sse'],
   ['project-ws', 'before-ws'],
+  ['project-wsmux', 'before-wsmux'],
   ['project-io', 'before-io'],
 ];
 const pairsOf = (kinds) => PAIRS.filter(([a, b]) => kinds.includes(a) && kinds.includes(b));

@@ -24,11 +24,14 @@ export const PROJECT_ENV = {
   LOG_LEVEL: 'warn',
 };
 
+/** PEERS_SERVER_ARGS: Node flags of the servers' processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`), else this process's. */
+const SERVER_ARGS = process.env.PEERS_SERVER_ARGS?.split(' ').filter(Boolean);
+
 /**
  * Starts what `kind` needs: the pids whose CPU counts, the publisher, the base URL, a stop.
  * `execArgv`: Node flags of a Node server's process.
  */
-export async function startServer(kind, { nginx, subs, execArgv }) {
+export async function startServer(kind, { nginx, subs, execArgv = SERVER_ARGS }) {
   if (kind === 'nchan') {
     const server = await startNginx(nginx.nginx, join(HERE, 'nchan.conf.tmpl'), {
       NCHAN_MODULE: nginx.nchan,
@@ -68,12 +71,16 @@ export async function startServer(kind, { nginx, subs, execArgv }) {
   return {
     pids: [proc.pid],
     publisher: proc,
-    base: `${transport === 'ws' ? 'ws' : 'http'}://127.0.0.1:${port}`,
+    base: `${transport === 'ws' || transport === 'wsmux' ? 'ws' : 'http'}://127.0.0.1:${port}`,
     transport,
-    seqField: 'id',
+    // The multiplexed SSE's ids are cursors of every stream of the connection.
+    seqField: transport === 'mux-sse' ? 'progress' : 'id',
     stop,
   };
 }
+
+/** Transports where one connection may carry `perConn` streams (PEERS_MUX_PER_CONN). */
+export const MUX_TRANSPORTS = ['wsmux', 'mux-sse'];
 
 const sum = (stats, key) => stats.reduce((n, s) => n + s[key], 0);
 
@@ -143,7 +150,7 @@ function timedRounds({ server, groups }, { subs, channels, batch }, rate, second
  * warmed up at `rate`; `body(session)` does the timed part.
  */
 export async function withSession(kind, config, body) {
-  const { subs, channels, rate, client, resumers = 0 } = config;
+  const { subs, channels, rate, client, resumers = 0, perConn = 1 } = config;
   const server = await (config.start ?? startServer)(kind, config);
   const groups = [];
   try {
@@ -152,6 +159,7 @@ export async function withSession(kind, config, body) {
     const warmRounds = Math.max(3, Math.ceil((2 * rate) / channels));
     const warmLast = opened.nextSeq + warmRounds - 1;
     const common = { base: server.base, transport: server.transport, targets, seqField: server.seqField, warmLast };
+    if (MUX_TRANSPORTS.includes(server.transport)) common.perConn = perConn;
     const first = warmLast + 1;
     if (subs > resumers) groups.push(await openGroup(client, { ...common, subs: subs - resumers, first }));
     if (resumers) groups.push(await openGroup('node', { ...common, subs: resumers, first }));

@@ -1,7 +1,8 @@
 // The servers under test, one per process: `node servers.mjs <kind>` (bare-sse, bare-ws, bare-io,
 // project, project-workers, nchan-pub). Each answers the orchestrator's requests:
-// channels(n) -> { sse, ws, io, nextSeq } (a target per channel) and publish(count, rate), event i
-// going to channel i % n, so that every channel has the same sequence numbers.
+// channels(n) -> { sse, ws, io, nextSeq } (a target per channel; the project also `wsmux`, its
+// `/ws` stream names, and `mux-sse`, its multiplexed SSE stream names) and publish(count, rate),
+// event i going to channel i % n, so that every channel has the same sequence numbers.
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import net from 'node:net';
@@ -150,9 +151,11 @@ async function project(api = true) {
     userId: ANONYMOUS_PRINCIPAL.id,
     occurredAt: at(),
   });
+  // `progress` carries the revision, the event's id, as the bare servers' payload carries its
+  // sequence: the multiplexed SSE's ids are cursors, so its subscribers take the sequence from there.
   const progress = (revision, sentUs) => ({
     page: revision,
-    progress: 50,
+    progress: revision,
     currentPhase: 'analyzing_contracts',
     recordsProcessed: sentUs,
     anomaliesDetected: 0,
@@ -164,6 +167,7 @@ async function project(api = true) {
   return {
     async channels(n) {
       const ids = Array.from({ length: n }, () => newId());
+      // `revision`: the stream's last, InvestigationStarted's 1; the first ProgressReported is 2.
       streams = ids.map((id) => ({ streamId: investigationStreamId(id), revision: 1 }));
       for (const [i, id] of ids.entries()) {
         const data = {
@@ -184,7 +188,9 @@ async function project(api = true) {
         sse: ids.map((id) => `/api/v1/investigations/stream/${id}`),
         ws: ids.map((id) => `/api/v1/ws/investigations/${id}`),
         io: ids.map((id) => ({ namespace: '/investigations', auth: { investigationId: id } })),
-        nextSeq: 1,
+        wsmux: ids.map((id) => `investigation:${id}`),
+        'mux-sse': ids.map((id) => `investigation:${id}`),
+        nextSeq: 2,
       };
     },
     /** Events `first`..`first + count - 1`, one append per stream they fall on. */
@@ -197,7 +203,7 @@ async function project(api = true) {
         byStream.set(stream, events);
         events.push({
           type: 'ProgressReported',
-          data: progress(stream.revision + events.length, sentUs),
+          data: progress(stream.revision + 1 + events.length, sentUs),
           metadata: metadata(),
         });
       }
@@ -269,4 +275,6 @@ serveRequests({
     return paced(Math.ceil(count / size), rate / size, (j) => publishMany(j * size, Math.min(size, count - j * size)));
   },
 });
+// Stopped (SIGTERM), it exits as a process does at its end: a --cpu-prof profile is written.
+process.once('SIGTERM', () => process.exit(0));
 process.send({ ready: true });

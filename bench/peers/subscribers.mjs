@@ -1,31 +1,33 @@
-// Node subscribers in one process: SSE (node:http), WebSocket (`ws`) or Socket.IO
-// (socket.io-client, websocket transport). Each counts deliveries, gaps and duplicates by the
-// event's sequence (`id`, or `progress` for Nchan whose ids are not numbers) and records the
-// latency of each event from its `records_processed` send time. `resume` drops every
-// subscriber at once and reconnects them at once with Last-Event-ID, timing the catch-up.
+// Node subscribers in one process: SSE (node:http), WebSocket (`ws`), Socket.IO
+// (socket.io-client, websocket transport), and the project's multiplexed SSE and `/ws`, where
+// one connection carries `perConn` subscribers, each following its own stream. Each subscriber
+// counts deliveries, gaps and duplicates by the event's sequence (`id`, or `progress` for Nchan
+// and the multiplexed SSE, whose ids are not numbers) and records the latency of each event
+// from its `records_processed` send time. `resume` drops every connection at once and
+// reconnects them at once with Last-Event-ID, timing the catch-up.
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { monoUs, serveRequests } from './common.mjs';
+import { monoUs, muxSsePath, serveRequests, WS_MUX_PATH } from './common.mjs';
 
 const SEQ = { id: /(?:^id: |"id":)(\d+)/m, progress: /"progress":(\d+)/ };
 const SENT = /"records_processed":(\d+)/;
 const LAST_ID = /^id: ?(.*)$/m;
+const STREAM = /"stream":"([^"]+)"/;
 
 let subscribers = [];
+let connections = [];
 let latencies = [];
 let options;
 
 class Subscriber {
   next = 0;
-  lastId = '';
   delivered = 0;
   gaps = 0;
   duplicates = 0;
   firstArrival = 0;
   lastArrival = 0;
-  close = () => {};
   /** During a resume: when it reconnected, and when it got the first event sent after that. */
   resumedAt = 0;
   caughtUpAt = 0;
@@ -34,9 +36,8 @@ class Subscriber {
     this.target = target;
   }
 
-  take(seq, sentUs, lastId) {
+  take(seq, sentUs) {
     const now = monoUs();
-    if (lastId !== undefined) this.lastId = lastId;
     if (seq < this.next) {
       if (seq >= options.first) this.duplicates++;
       return;
@@ -53,16 +54,38 @@ class Subscriber {
   }
 }
 
+/** One socket or response and the subscribers it carries, by the stream each follows. */
+class Connection {
+  lastId = '';
+  close = () => {};
+
+  constructor(subscribers) {
+    this.subscribers = subscribers;
+    this.byStream = new Map(subscribers.map((s) => [s.target, s]));
+  }
+
+  /** The subscriber of a multiplexed event's `stream`; the only one otherwise. */
+  of(text) {
+    return this.subscribers.length === 1 ? this.subscribers[0] : this.byStream.get(STREAM.exec(text)?.[1]);
+  }
+
+  get path() {
+    const [first] = this.subscribers;
+    if (options.transport === 'mux-sse') return muxSsePath(this.subscribers.map((s) => s.target));
+    return options.transport === 'wsmux' ? WS_MUX_PATH : first.target;
+  }
+}
+
 function parsed(text, seqOf) {
   const seq = seqOf.exec(text);
   const sent = SENT.exec(text);
   return seq && sent ? [Number(seq[1]), Number(sent[1])] : null;
 }
 
-function sse(subscriber) {
-  const url = `${options.base}${subscriber.target}`;
+function sse(connection) {
+  const url = `${options.base}${connection.path}`;
   const seqOf = SEQ[options.seqField];
-  const headers = { accept: 'text/event-stream', ...(subscriber.lastId ? { 'last-event-id': subscriber.lastId } : {}) };
+  const headers = { accept: 'text/event-stream', ...(connection.lastId ? { 'last-event-id': connection.lastId } : {}) };
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, headers }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`GET ${url}: ${res.statusCode}`));
@@ -74,8 +97,10 @@ function sse(subscriber) {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
+          const lastId = LAST_ID.exec(frame)?.[1];
+          if (lastId !== undefined) connection.lastId = lastId;
           const event = parsed(frame, seqOf);
-          if (event) subscriber.take(...event, LAST_ID.exec(frame)?.[1]);
+          if (event) connection.of(frame)?.take(...event);
         }
       });
       resolve(() => req.destroy());
@@ -84,19 +109,46 @@ function sse(subscriber) {
   });
 }
 
-function ws(subscriber) {
+function ws(connection) {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${options.base}${subscriber.target}`, { perMessageDeflate: false });
+    const socket = new WebSocket(`${options.base}${connection.path}`, { perMessageDeflate: false });
     socket.on('message', (data) => {
       const event = parsed(data.toString(), SEQ.id);
-      if (event) subscriber.take(...event);
+      if (event) connection.subscribers[0].take(...event);
     });
     socket.once('open', () => resolve(() => socket.terminate()));
     socket.once('error', reject);
   });
 }
 
-function socketIo(subscriber) {
+/**
+ * `/ws`: a `subscribe` per stream of the connection, open once each is `subscribed`; events come
+ * tagged `{"stream","id",…}`, alone or several in `{"type":"batch","messages":[…]}`.
+ */
+function wsMux(connection) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${options.base}${connection.path}`, { perMessageDeflate: false });
+    let pending = connection.subscribers.length;
+    const take = (message) => {
+      if (typeof message.id === 'number' && typeof message.records_processed === 'number')
+        return connection.byStream.get(message.stream)?.take(message.id, message.records_processed);
+      if (message.type === 'subscribed' && --pending === 0) resolve(() => socket.terminate());
+      else if (message.type === 'error') reject(new Error(`/ws: ${JSON.stringify(message)}`));
+    };
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'batch') for (const one of message.messages) take(one);
+      else take(message);
+    });
+    socket.once('open', () => {
+      for (const s of connection.subscribers) socket.send(JSON.stringify({ type: 'subscribe', stream: s.target }));
+    });
+    socket.once('error', reject);
+  });
+}
+
+function socketIo(connection) {
+  const subscriber = connection.subscribers[0];
   const { namespace, auth } = subscriber.target;
   return new Promise((resolve, reject) => {
     const socket = io(`${options.base}${namespace}`, {
@@ -114,14 +166,14 @@ function socketIo(subscriber) {
   });
 }
 
-const TRANSPORTS = { sse, ws, io: socketIo };
+const TRANSPORTS = { sse, ws, io: socketIo, 'mux-sse': sse, wsmux: wsMux };
 
 async function connectAll(batch) {
   const connect = TRANSPORTS[options.transport];
   for (let i = 0; i < batch.length; i += 200)
     await Promise.all(
-      batch.slice(i, i + 200).map(async (s) => {
-        s.close = await connect(s);
+      batch.slice(i, i + 200).map(async (c) => {
+        c.close = await connect(c);
       }),
     );
 }
@@ -130,14 +182,20 @@ const quantile = (sorted, q) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : -1;
 
 serveRequests({
+  /** `perConn` (1) subscribers a connection, following consecutive targets. */
   async open(opened) {
     options = opened;
+    const perConn = opened.perConn ?? 1;
     subscribers = Array.from(
       { length: opened.subs },
       (_, i) => new Subscriber(opened.targets[i % opened.targets.length]),
     );
+    connections = Array.from(
+      { length: Math.ceil(subscribers.length / perConn) },
+      (_, j) => new Connection(subscribers.slice(j * perConn, (j + 1) * perConn)),
+    );
     latencies = [];
-    await connectAll(subscribers);
+    await connectAll(connections);
     return subscribers.length;
   },
   /** Counts; latency quantiles only when `full` (sorting every latency is not free). */
@@ -160,18 +218,18 @@ serveRequests({
   },
   /** Drops every subscriber at once, waits `delayMs`, reconnects them at once from their last event id. */
   async resume(delayMs) {
-    for (const s of subscribers) s.close();
+    for (const c of connections) c.close();
     await sleep(delayMs);
     const at = monoUs();
     for (const s of subscribers) {
       s.resumedAt = at;
       s.caughtUpAt = 0;
     }
-    await connectAll(subscribers);
+    await connectAll(connections);
     return subscribers.length;
   },
   close() {
-    for (const s of subscribers) s.close();
+    for (const c of connections) c.close();
   },
 });
 process.send({ ready: true });

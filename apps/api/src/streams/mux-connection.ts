@@ -1,13 +1,7 @@
 import type { HubSubscription } from '#eventsourcing';
 import { sseText, type SseFrame, type SseSink } from '#platform';
-import { taggedJson } from '../streaming/wire-frame.js';
+import { muxFrameOf, soloFramesOf, type MuxItem } from './mux-frames.js';
 import { encodeCursor } from './stream-cursor.js';
-
-/** One event of one stream, as the connection tags it: its position in that stream and its data's JSON text. */
-export interface MuxItem {
-  readonly position: number;
-  readonly json: string;
-}
 
 /** What a stream of the connection writes into: the connection's one response. */
 export interface MuxOutlet {
@@ -111,9 +105,15 @@ export class MuxConnection implements HubSubscription {
     const current = (): boolean => !this.closed && this.subscribed.has(key);
     const write = (items: readonly MuxItem[]): boolean => {
       if (!current()) return true;
-      const frames: SseFrame[] = items.map(({ position, json }) => {
-        positions.set(key, position);
-        return { sse: Buffer.from(sseText(encodeCursor(positions), taggedJson(key, json))) };
+      const last = items[items.length - 1];
+      // A cursor of this stream alone: the frames every such connection sends.
+      if (last && positions.size === 1) {
+        positions.set(key, last.id);
+        return sink.write(soloFramesOf(key, items));
+      }
+      const frames: SseFrame[] = items.map((item) => {
+        positions.set(key, item.id);
+        return muxFrameOf(key, item, positions);
       });
       return sink.write(frames);
     };

@@ -22,7 +22,8 @@ export function hubSource(
     write: (frames) => {
       if (stopped) return true;
       last = frames[frames.length - 1] ?? last;
-      return outlet.write(frames.map((frame) => ({ position: frame.id, json: frame.json })));
+      // The hub's own frames and array: connections that share their frames (mux-frames) share them per frame and per tick.
+      return outlet.write(frames);
     },
     writable: () => outlet.writable(),
     end: () => {
@@ -64,7 +65,7 @@ export function positionedSource(
         next: (message) => {
           if (paused) return;
           last = Number(message.id);
-          if (outlet.write([{ position: last, json: JSON.stringify(message.data) }])) return;
+          if (outlet.write([{ id: last, json: JSON.stringify(message.data) }])) return;
           paused = true;
           subscription?.unsubscribe();
           void outlet.writable().then(() => (stopped ? undefined : follow()));

@@ -20,20 +20,48 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Far above what 1,000 streams of UUIDs take; a bound on what a header can make the server decode. */
 export const MAX_CURSOR_CHARS = 32_768;
 
-export function encodeCursor(positions: StreamPositions): string {
-  const bytes: number[] = [VERSION];
-  for (const [key, position] of positions) {
-    const name = parseStreamName(key);
-    if (!name) continue;
+/** A position's varint takes at most this many bytes (positions are safe integers). */
+const MAX_VARINT_BYTES = 8;
+/** Names kept encoded: the streams of the open connections, far fewer; past this the memo starts again. */
+const MAX_NAMES = 10_000;
+const encodedNames = new Map<string, Buffer | null>();
+/** Where cursors are written before their base64url text is taken; grown for a bigger one. */
+let scratch = Buffer.allocUnsafe(1024);
+
+/** A stream's kind and id as the cursor writes them, made once per name; null for what is not a stream name. */
+function encodedName(key: string): Buffer | null {
+  let bytes = encodedNames.get(key);
+  if (bytes !== undefined) return bytes;
+  const name = parseStreamName(key);
+  if (!name) bytes = null;
+  else {
     const kind = KINDS.indexOf(name.kind);
-    if ('id' in name && UUID.test(name.id)) {
-      bytes.push(kind | UUID_FLAG, ...Buffer.from(name.id.replaceAll('-', ''), 'hex'));
-    } else if ('id' in name) {
-      bytes.push(kind, name.id.length, ...Buffer.from(name.id, 'latin1'));
-    } else bytes.push(kind);
-    writeVarint(bytes, position);
+    if (!('id' in name)) bytes = Buffer.from([kind]);
+    else if (UUID.test(name.id))
+      bytes = Buffer.concat([Buffer.from([kind | UUID_FLAG]), Buffer.from(name.id.replaceAll('-', ''), 'hex')]);
+    else bytes = Buffer.concat([Buffer.from([kind, name.id.length]), Buffer.from(name.id, 'latin1')]);
   }
-  return Buffer.from(bytes).toString('base64url');
+  if (encodedNames.size >= MAX_NAMES) encodedNames.clear();
+  encodedNames.set(key, bytes);
+  return bytes;
+}
+
+export function encodeCursor(positions: StreamPositions): string {
+  let at = 0;
+  scratch[at++] = VERSION;
+  for (const [key, position] of positions) {
+    const name = encodedName(key);
+    if (!name) continue;
+    const end = at + name.length + MAX_VARINT_BYTES;
+    if (end > scratch.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * scratch.length, end));
+      scratch.copy(bigger, 0, 0, at);
+      scratch = bigger;
+    }
+    at += name.copy(scratch, at);
+    at = writeVarint(scratch, at, position);
+  }
+  return scratch.toString('base64url', 0, at);
 }
 
 /** The positions a cursor names; 400 INVALID_CURSOR, saying what is wrong, for anything this server did not write. */
@@ -89,14 +117,16 @@ function readName(reader: Reader): StreamName | null {
   return parseStreamName(`${kind}:${id}`);
 }
 
-/** Unsigned LEB128 in arithmetic, not bit operations: positions go past 32 bits. */
-function writeVarint(out: number[], value: number): void {
+/** Unsigned LEB128 in arithmetic, not bit operations: positions go past 32 bits. Answers where it stopped. */
+function writeVarint(out: Buffer, from: number, value: number): number {
+  let at = from;
   let rest = value;
   while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80);
+    out[at++] = (rest % 0x80) | 0x80;
     rest = Math.floor(rest / 0x80);
   }
-  out.push(rest);
+  out[at++] = rest;
+  return at;
 }
 
 function readVarint(reader: Reader): number | null {

@@ -34,6 +34,15 @@ describe('the multiplexed stream cursor', () => {
     expect(cursor.length).toBeLessThan(80);
   });
 
+  it('writes the bytes of its layout, a cursor of a thousand streams as one of a single stream', () => {
+    const one = new Map([[`investigation:${uuid}`, 300]]);
+    const single = Buffer.from([1, 0x80, ...Buffer.from(uuid.replaceAll('-', ''), 'hex'), 0xac, 0x02]);
+    expect(encodeCursor(one)).toBe(single.toString('base64url'));
+    const many = new Map(Array.from({ length: 1000 }, (_, i) => [`chat:s${i}`, 2 ** 40 + i]));
+    expect([...decodeCursor(encodeCursor(many), 'id')]).toEqual([...many]);
+    expect(encodeCursor(one)).toBe(single.toString('base64url'));
+  });
+
   it.each([
     ['not base64url', 'abc+/='],
     ['an unknown version', Buffer.from([9, 2, 0]).toString('base64url')],
