@@ -84,8 +84,8 @@ describe('pacing an HTTP/2 response', () => {
     const closed = new Promise((resolve) => res.once('close', resolve));
     reset();
     await closed;
-    // Its unsent bytes are still counted: only the stream says nothing more will go.
-    expect(res.writableLength).toBeGreaterThan(LIMIT);
+    // On Node 20 its unsent bytes are still counted after the reset (Node 24 drops them): only
+    // the stream says for certain that nothing more will go.
     expect(responseClosed(res)).toBe(true);
     await waitUntil(() => (ready ? true : undefined), 'the pacing of a reset stream to let go');
     // A writer that comes to wait after the reset does not wait either.
