@@ -10,7 +10,10 @@ export interface RequestIds {
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** The ids, kept on the request itself: a property costs a stream less than a WeakMap entry. */
+/**
+ * The ids, kept on the request itself (a property costs a stream less than a WeakMap entry):
+ * the request id alone when it is also the correlation id, as for most requests, else both.
+ */
 const ASSIGNED = Symbol('requestIds');
 
 const headerValue = (req: IncomingMessage, name: string): string | undefined => {
@@ -25,12 +28,13 @@ const headerValue = (req: IncomingMessage, name: string): string | undefined => 
  * id; the correlation id is X-Correlation-ID, else the request id.
  */
 export function requestIdsOf(req: IncomingMessage): RequestIds {
-  let ids = Reflect.get(req, ASSIGNED) as RequestIds | undefined;
-  if (!ids) {
-    const requestId = headerValue(req, 'x-request-id') ?? newId();
-    ids = { requestId, correlationId: headerValue(req, 'x-correlation-id') ?? requestId };
-    Reflect.set(req, ASSIGNED, ids);
-  }
+  const assigned = Reflect.get(req, ASSIGNED) as RequestIds | string | undefined;
+  if (typeof assigned === 'string') return { requestId: assigned, correlationId: assigned };
+  if (assigned) return assigned;
+  const requestId = headerValue(req, 'x-request-id') ?? newId();
+  const correlationId = headerValue(req, 'x-correlation-id') ?? requestId;
+  const ids = { requestId, correlationId };
+  Reflect.set(req, ASSIGNED, correlationId === requestId ? requestId : ids);
   return ids;
 }
 

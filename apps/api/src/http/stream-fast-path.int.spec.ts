@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, request, type IncomingHttpHeaders, type RequestOptions, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestOptions,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import type { Express } from 'express';
@@ -217,6 +224,33 @@ describe('the stream fast path answers as Express did', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('5');
     expect(JSON.parse(refused.body)).toMatchObject({ error_code: 'TOO_MANY_STREAMS' });
+  });
+});
+
+describe('what an open stream keeps of its request on the fast path', () => {
+  it('lets go of the params, the parsed query and the peer address once the handler ran', async () => {
+    const server = app.api.app.getHttpServer() as Server;
+    const path = `/api/v1/investigations/stream/${finished}`;
+    let seen: IncomingMessage | undefined;
+    const capture = (req: IncomingMessage): void => {
+      if (req.url?.startsWith(path)) seen = req;
+    };
+    server.on('request', capture);
+    try {
+      const answer = await get(`${path}?last_event_id=1`, await bearer('fin'), false);
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toMatch(/^text\/event-stream/);
+      const req = await waitUntil(() => seen, 'the stream request');
+      const released = () =>
+        Object.keys(Reflect.get(req, 'params') as object).length === 0 &&
+        Reflect.get(req, '_parsedUrl') === undefined &&
+        Reflect.get(req.socket, '_peername') === undefined
+          ? true
+          : undefined;
+      await waitUntil(released, 'the handled request to let go of what its handler read', 5_000);
+    } finally {
+      server.off('request', capture);
+    }
   });
 });
 

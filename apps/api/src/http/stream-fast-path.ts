@@ -131,9 +131,7 @@ export class StreamFastPath {
     } catch (error) {
       sendError(res, error, this.deps.logger, req);
     }
-    // The handler has read the query: the URL parsed for it (parseurl's cache) would stay as
-    // long as the stream. Reading req.query or req.path again parses it again.
-    if (Reflect.get(req, '_parsedUrl') !== undefined) Reflect.set(req, '_parsedUrl', undefined);
+    releaseHandled(req);
   }
 }
 
@@ -197,6 +195,22 @@ function decodeParams(names: readonly string[], match: RegExpExecArray): Record<
 /** A GET with a body goes through Express's body parser, whose refusals are part of the route's answers. */
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+}
+
+/** The params of a request whose handler ran: nothing reads them after it. */
+const HANDLED_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * What the handler needed of the request, let go once it ran: a stream would keep it for as
+ * long as it stays open. The URL parsed for the query (parseurl's cache; reading req.query
+ * or req.path again parses it again), the route's params, and the socket's cached peer
+ * address (read for the admission; Node asks the socket again when it is read again).
+ */
+function releaseHandled(req: Request): void {
+  if (Reflect.get(req, '_parsedUrl') !== undefined) Reflect.set(req, '_parsedUrl', undefined);
+  req.params = HANDLED_PARAMS;
+  const { socket } = req;
+  if (Reflect.get(socket, '_peername') !== undefined) Reflect.set(socket, '_peername', undefined);
 }
 
 const isPrototypeOf = (prototype: object, value: object): boolean =>

@@ -7,7 +7,7 @@ import { RequirePermission } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
 import { DocInvestigationStream } from '../docs/api-docs.decorators.js';
 import { sendError } from '../http/api-exception.filter.js';
-import { SseEndpoints } from '../http/sse-endpoints.js';
+import { SseEndpoints, type SseWriteOptions } from '../http/sse-endpoints.js';
 import { parseOr400 } from '../http/zod-body.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import { INVESTIGATION_HUBS, RUNTIME } from '../tokens.js';
@@ -22,6 +22,29 @@ export function resumeRevision(req: Request, queryValue: string | undefined): nu
   const raw = header ?? queryValue;
   if (raw === undefined || raw === '') return 0;
   return parseOr400(lastEventIdSchema, raw, header === undefined ? 'last_event_id' : 'Last-Event-ID header');
+}
+
+/**
+ * What an open investigation stream keeps of its options: its slot's release and the id.
+ * The fallback endpoint and the log context are made from the id when a failure asks.
+ */
+class InvestigationStreamOptions implements SseWriteOptions {
+  constructor(
+    readonly release: () => void,
+    private readonly investigationId: string,
+  ) {}
+
+  get endpoint(): string {
+    return ENDPOINT;
+  }
+
+  get fallbackEndpoint(): string {
+    return `/api/v1/investigations/${this.investigationId}`;
+  }
+
+  get logContext(): Record<string, unknown> {
+    return { investigationId: this.investigationId };
+  }
 }
 
 @Controller('api/v1/investigations/stream')
@@ -50,12 +73,7 @@ export class InvestigationStreamController {
         resumeRevision(req, lastEventId),
         principalOf(req),
       );
-      const options = {
-        endpoint: ENDPOINT,
-        release: this.sse.admit(req, ENDPOINT),
-        fallbackEndpoint: `/api/v1/investigations/${investigationId}`,
-        logContext: { investigationId },
-      };
+      const options = new InvestigationStreamOptions(this.sse.admit(req, ENDPOINT), investigationId);
       // A client that already has the end gets the opening and the end, as an empty stream.
       if (watch === null) this.sse.write(res, EMPTY, options);
       else this.sse.follow(res, this.hubs, watch, options);

@@ -76,6 +76,8 @@ export class PeerTimers implements OnApplicationShutdown {
  * turn of the drain wheel while any wait, resumed together once nothing is pending.
  */
 export class DrainWaiters implements WheelTask {
+  /** The wheel's (WheelTask), declared so that it is kept in the object itself. */
+  wheelSlot: number | undefined = undefined;
   private waiters: Array<() => void> = [];
 
   constructor(

@@ -11,6 +11,8 @@ export const TOKEN_EXPIRED_MESSAGE =
  * unless a fresh token for the same user moved it on.
  */
 export class TokenExpiry implements WheelTask {
+  /** The wheel's (WheelTask), declared so that it is kept in the object itself. */
+  wheelSlot: number | undefined = undefined;
   constructor(
     private readonly peer: Peer,
     /** Epoch seconds. */

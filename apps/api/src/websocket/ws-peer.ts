@@ -41,6 +41,8 @@ export interface WsPeerOptions {
  * next is dropped. Pongs prove the peer alive, not in use: they do not count as activity.
  */
 export class WsPeer implements Peer, WheelTask {
+  /** The wheel's (WheelTask), declared so that it is kept in the object itself. */
+  wheelSlot: number | undefined = undefined;
   readonly id = newId();
   readonly kind: PeerKind;
   readonly principal: Principal;

@@ -91,6 +91,8 @@ export class SseSink<Context> implements HubSink<SseFrame>, WheelTask {
   private lastEventMs: number;
   private nextKeepaliveMs: number;
   private closed = false;
+  /** The wheel's (WheelTask), declared so that it is kept in the object itself. */
+  wheelSlot: number | undefined = undefined;
   /** The socket of an uncompressed chunked response, written to directly; null: through the response. */
   private readonly socket: Socket | null;
 

@@ -4,16 +4,22 @@ const SMALL_INTEGER = 2 ** 30 - 1;
 /** Something a wheel calls back once its time came; it reschedules itself if it wants to. */
 export interface WheelTask {
   fire(nowMs: number): void;
+  /**
+   * The slot the task waits in, kept on the task by the one wheel it is scheduled on (a map
+   * from task to slot would cost an entry per connection); undefined while it waits in none.
+   * A task that declares it in its constructor keeps it in the object itself.
+   */
+  wheelSlot?: number | undefined;
 }
 
 /**
  * One timer for every stream of the process: keepalives, idle and duration limits are
  * slots of a one-second wheel instead of an interval per connection. A task costs an entry
- * in a set; the wheel's only timer runs while tasks or tick listeners exist, unref'd.
+ * in a set and its slot number; the wheel's only timer runs while tasks or tick listeners exist, unref'd.
  */
 export class TimerWheel {
   private readonly slots = new Map<number, Set<WheelTask>>();
-  private readonly slotOf = new Map<WheelTask, number>();
+  private scheduled = 0;
   private readonly listeners = new Set<(nowMs: number) => void>();
   private timer: NodeJS.Timeout | null = null;
   private current: number;
@@ -58,14 +64,15 @@ export class TimerWheel {
       this.slots.set(slot, tasks);
     }
     tasks.add(task);
-    this.slotOf.set(task, slot);
+    task.wheelSlot = slot;
+    this.scheduled++;
     this.run();
   }
 
   cancel(task: WheelTask): void {
-    const slot = this.slotOf.get(task);
+    const slot = task.wheelSlot;
     if (slot === undefined) return;
-    this.slotOf.delete(task);
+    this.unslot(task);
     const tasks = this.slots.get(slot);
     tasks?.delete(task);
     if (tasks?.size === 0) this.slots.delete(slot);
@@ -82,7 +89,7 @@ export class TimerWheel {
   }
 
   get pending(): number {
-    return this.slotOf.size;
+    return this.scheduled;
   }
 
   /** Fires every task whose slot passed, in slot order. */
@@ -95,7 +102,7 @@ export class TimerWheel {
       if (!tasks) continue;
       this.slots.delete(this.current);
       for (const task of tasks) {
-        this.slotOf.delete(task);
+        this.unslot(task);
         task.fire(now);
       }
     }
@@ -106,6 +113,11 @@ export class TimerWheel {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  private unslot(task: WheelTask): void {
+    task.wheelSlot = undefined;
+    this.scheduled--;
   }
 
   /** While no timer turns the wheel, its slot follows the clock. */
@@ -121,6 +133,6 @@ export class TimerWheel {
   }
 
   private stopWhenIdle(): void {
-    if (this.slotOf.size === 0 && this.listeners.size === 0) this.stop();
+    if (this.scheduled === 0 && this.listeners.size === 0) this.stop();
   }
 }

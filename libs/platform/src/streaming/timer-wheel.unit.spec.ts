@@ -8,6 +8,7 @@ function fakeClock(start = 10_000) {
 
 class Recorder implements WheelTask {
   readonly fired: number[] = [];
+  wheelSlot: number | undefined = undefined;
   fire(nowMs: number): void {
     this.fired.push(nowMs);
   }
@@ -62,6 +63,26 @@ describe('TimerWheel', () => {
     wheel.tick();
     expect(moved.fired).toEqual([13_000]);
     expect(cancelled.fired).toEqual([]);
+    expect(wheel.pending).toBe(0);
+    wheel.stop();
+  });
+
+  it("keeps a task's slot on the task itself, and nothing once it fired or was cancelled", () => {
+    const clock = fakeClock();
+    const wheel = new TimerWheel(1000, clock.now);
+    const fired = new Recorder();
+    const cancelled = new Recorder();
+    wheel.schedule(fired, 1000);
+    wheel.schedule(cancelled, 2000);
+    expect([fired.wheelSlot, cancelled.wheelSlot]).toEqual([11, 12]);
+    wheel.cancel(cancelled);
+    wheel.cancel(cancelled);
+    expect(cancelled.wheelSlot).toBeUndefined();
+    expect(wheel.pending).toBe(1);
+    clock.advance(1000);
+    wheel.tick();
+    expect(fired.fired).toEqual([11_000]);
+    expect(fired.wheelSlot).toBeUndefined();
     expect(wheel.pending).toBe(0);
     wheel.stop();
   });

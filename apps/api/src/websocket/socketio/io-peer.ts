@@ -35,6 +35,8 @@ const RECONNECT_CODES: ReadonlySet<number> = new Set([
  * message sent and read from there.
  */
 export class IoPeer implements Peer, WheelTask {
+  /** The wheel's (WheelTask), declared so that it is kept in the object itself. */
+  wheelSlot: number | undefined = undefined;
   readonly id: string;
   private readonly limit: number;
   private readonly idleMs: number;
