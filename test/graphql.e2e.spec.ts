@@ -74,7 +74,8 @@ const eventsOf = (subscription: GraphqlSubscription): Array<Record<string, unkno
 describe('queries over HTTP', () => {
   it('answer the list and one investigation with its anomalies as the REST routes do', async () => {
     const id = await startInvestigation();
-    await sseEvents(id);
+    // Compared once the investigation is over: its stream ends with `complete`.
+    expect((await sseEvents(id)).at(-1)).toMatchObject({ type: 'complete' });
     const rest = (await (await fetch(`${url}/api/v1/investigations/${id}`, { headers: auth(ana) })).json()) as Record<
       string,
       unknown
