@@ -1,5 +1,6 @@
 import { assertSafeToken } from '../command-bus.errors.js';
 import type { CommandLaneRoute, ConsumeOptions } from '../command-bus.port.js';
+import { assertDistinctLanes } from '../lanes.js';
 
 /**
  * The lanes a consumption runs, as the bus routes them: each lane's types are published on
@@ -7,18 +8,9 @@ import type { CommandLaneRoute, ConsumeOptions } from '../command-bus.port.js';
  * and a type in two lanes.
  */
 export function laneRoutes(options: ConsumeOptions): readonly CommandLaneRoute[] {
-  const names = new Set<string>();
-  const types = new Set<string>();
-  const routes = (options.lanes ?? []).map(({ name, types: laneTypes }) => ({ name, types: [...laneTypes] }));
-  for (const lane of routes) {
-    assertSafeToken('lane name', lane.name);
-    if (names.has(lane.name)) throw new RangeError(`lane ${lane.name} is named twice`);
-    names.add(lane.name);
-    for (const type of lane.types) {
-      if (types.has(type)) throw new RangeError(`command type ${type} is in more than one lane`);
-      types.add(type);
-    }
-  }
+  const routes = (options.lanes ?? []).map(({ name, types }) => ({ name, types: [...types] }));
+  for (const lane of routes) assertSafeToken('lane name', lane.name);
+  assertDistinctLanes(routes);
   return routes;
 }
 
