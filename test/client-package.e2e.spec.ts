@@ -8,6 +8,7 @@ import { startNode, type RunningProcess } from './support/node-process.js';
 import { CLIENT_FIXTURES, installedManifest, installPackedClient, type PackedClient } from './support/packed-client.js';
 import { startRestartableApi, type RestartableApi } from './support/restartable-api.js';
 import { waitUntil } from './support/wait-until.js';
+import { startInvestigationAt } from './support/start-investigation.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TRANSPORTS = ['sse', 'websocket', 'socketio'] as const;
@@ -24,15 +25,8 @@ interface FollowResult {
 
 const token = () => api.token('ana', 'analyst');
 
-async function startInvestigation(): Promise<string> {
-  const res = await fetch(`${api.url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${await token()}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query: 'Contratos de saúde em 2024', data_source: 'synthetic' }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
+const startInvestigation = async (): Promise<string> =>
+  startInvestigationAt(api.url, { token: await token(), query: 'Contratos de saúde em 2024' });
 
 const midStream = (line: { progress?: Record<string, number> }): boolean =>
   TRANSPORTS.every((t) => (line.progress?.[t] ?? 0) >= 3);

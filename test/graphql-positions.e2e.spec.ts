@@ -3,6 +3,7 @@ import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { postGraphql, subscribeGraphql } from './support/graphql-client.js';
 import { postgresSchema, type PostgresSchema } from './support/postgres-schema.js';
 import { waitUntil } from './support/wait-until.js';
+import { startInvestigationAt } from './support/start-investigation.js';
 
 /**
  * A store whose global positions are past 2^31 (GraphQL Int's limit), as a long-lived
@@ -26,15 +27,7 @@ afterAll(async () => {
   await db?.dispose();
 });
 
-async function startInvestigation(): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: 'Contratos de saúde', data_source: 'synthetic' }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
+const startInvestigation = (): Promise<string> => startInvestigationAt(app.url, { token, query: 'Contratos de saúde' });
 
 const LIST = `subscription List($after: Position) { investigations(after: $after) { id type investigation_id status } }`;
 

@@ -5,6 +5,7 @@ import { startApiProcess, type ApiProcess } from './support/api-process.js';
 import { closeCodeOf, postGraphql, subscribeGraphql, type GraphqlSubscription } from './support/graphql-client.js';
 import { openSse } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
+import { startInvestigationAt } from './support/start-investigation.js';
 
 /**
  * /graphql against the compiled api process: queries over HTTP answer what the REST routes
@@ -41,15 +42,8 @@ afterAll(async () => {
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-async function startInvestigation(token = ana): Promise<string> {
-  const res = await fetch(`${url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...auth(token) },
-    body: JSON.stringify({ query: 'Contratos de saúde', data_source: 'synthetic' }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
+const startInvestigation = (token = ana): Promise<string> =>
+  startInvestigationAt(url, { token, query: 'Contratos de saúde' });
 
 /** The investigation's SSE stream to its end: the reference every GraphQL stream is held to. */
 async function sseEvents(id: string): Promise<Array<Record<string, unknown>>> {

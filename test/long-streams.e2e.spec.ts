@@ -5,18 +5,11 @@ import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { openRawSse } from './support/raw-sse-client.js';
 import { openSse } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
+import { startInvestigationAt } from './support/start-investigation.js';
 
 const TERMINAL = new Set(['complete', 'error', 'cancelled']);
 
-async function startInvestigation(app: EmbeddedApp): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query: 'contratos de saúde', data_source: 'synthetic' }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
+const startInvestigation = (app: EmbeddedApp): Promise<string> => startInvestigationAt(app.url);
 
 const statusOf = async (app: EmbeddedApp, id: string): Promise<string> =>
   ((await (await fetch(`${app.url}/api/v1/investigations/${id}`)).json()) as { status: string }).status;

@@ -10,6 +10,7 @@ import {
 } from './support/multiplexed-frames.js';
 import { openSse, type SseFrame, type SseSession } from './support/sse-client.js';
 import { waitUntil } from './support/wait-until.js';
+import { startInvestigationAt } from './support/start-investigation.js';
 
 /** GET /api/v1/streams against the built API: several streams on one SSE connection, resumed by one cursor. */
 const SECRET = 'multiplexed-streams-secret-0123456789';
@@ -41,15 +42,8 @@ afterAll(async () => {
 
 const auth = (user: string): Record<string, string> => ({ Authorization: `Bearer ${tokens.get(user) ?? ''}` });
 
-async function startInvestigation(user: string): Promise<string> {
-  const res = await fetch(`${api.url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { ...auth(user), 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query: 'Contratos de saúde acima de R$ 1 milhão', data_source: 'synthetic' }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
+const startInvestigation = (user: string): Promise<string> =>
+  startInvestigationAt(api.url, { headers: auth(user), query: 'Contratos de saúde acima de R$ 1 milhão' });
 
 function openStreams(user: string, subscribe: string[], frames: SseFrame[], cursor?: string): Promise<SseSession> {
   const headers = { ...auth(user), ...(cursor === undefined ? {} : { 'Last-Event-ID': cursor }) };

@@ -14,6 +14,7 @@ import {
 } from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { waitUntil } from './support/wait-until.js';
+import { startInvestigationAt } from './support/start-investigation.js';
 
 let app: EmbeddedApp | undefined;
 afterEach(async () => {
@@ -26,14 +27,7 @@ async function start(env: Record<string, string> = {}): Promise<EmbeddedApp> {
   return app;
 }
 
-async function startInvestigation(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query: 'contratos', data_source: 'synthetic' }),
-  });
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
+const startInvestigation = (url: string): Promise<string> => startInvestigationAt(url, { query: 'contratos' });
 
 const gauge = async (url: string, type: string): Promise<number> => {
   const text = await (await fetch(`${url}/metrics`)).text();

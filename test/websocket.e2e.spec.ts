@@ -7,6 +7,7 @@ import {
 } from '../apps/api/src/websocket/testing/ws-client.testing.js';
 import { startEmbeddedApp, type EmbeddedApp } from './support/embedded-app.js';
 import { openSse, type SseFrame } from './support/sse-client.js';
+import { startInvestigationAt } from './support/start-investigation.js';
 
 let app: EmbeddedApp;
 beforeAll(async () => {
@@ -22,15 +23,11 @@ afterAll(async () => {
 });
 
 /** A fixed Idempotency-Key (under the fixed ID_SECRET) fixes the id, which seeds the synthetic contracts: this one has anomalies. */
-async function startInvestigation(idempotencyKey?: string): Promise<string> {
-  const res = await fetch(`${app.url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) },
-    body: JSON.stringify({ query: 'Análise geral de contratos', data_source: 'synthetic' }),
+const startInvestigation = (idempotencyKey?: string): Promise<string> =>
+  startInvestigationAt(app.url, {
+    query: 'Análise geral de contratos',
+    ...(idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
   });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
 
 async function sseOf(id: string, lastEventId = 0, base = app.url): Promise<SseFrame[]> {
   const sse = await openSse(`${base}/api/v1/investigations/stream/${id}?last_event_id=${lastEventId}`);

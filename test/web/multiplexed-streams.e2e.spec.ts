@@ -5,6 +5,7 @@ import { asOwnEvents, completedOn, ofStream, ownInvestigationEvents } from '../s
 import type { SseFrame } from '../support/sse-client.js';
 import { waitUntil } from '../support/wait-until.js';
 import { launchBrowser } from './support/browser.js';
+import { startInvestigationAt } from '../support/start-investigation.js';
 
 /**
  * A browser's EventSource on GET /api/v1/streams: two investigations and the list on one
@@ -30,14 +31,8 @@ afterAll(async () => {
   await api?.dispose();
 });
 
-async function startInvestigation(): Promise<string> {
-  const res = await fetch(`${api.url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query: 'Contratos de saúde acima de R$ 1 milhão', data_source: 'synthetic' }),
-  });
-  return ((await res.json()) as { investigation_id: string }).investigation_id;
-}
+const startInvestigation = (): Promise<string> =>
+  startInvestigationAt(api.url, { query: 'Contratos de saúde acima de R$ 1 milhão' });
 
 /** What the page's EventSource received so far: each message's data and lastEventId, and how often it opened. */
 async function received(page: Page): Promise<{ frames: SseFrame[]; opens: number }> {
