@@ -51,7 +51,17 @@ export function ReplayPage({ id }: { id: string }) {
     setView(viewRef.current);
   };
   const connection = useFollow(
-    run === null ? null : (options) => seekThenPlay(id, run.from, run.speed, options, onSeeked),
+    run === null
+      ? null
+      : (options) => {
+          // Reset here, once the previous run is stopped: a message it had already read must not
+          // land in the new run's view (its id would make the new run's earlier events look seen).
+          viewRef.current = EMPTY_VIEW;
+          setView(EMPTY_VIEW);
+          setSeen(0);
+          setElapsed(null);
+          return seekThenPlay(id, run.from, run.speed, options, onSeeked);
+        },
     ({ id: eventId, message }) => {
       // Timed from the first event, as the original's duration is: connecting is not replaying.
       if (viewRef.current === EMPTY_VIEW) started.current = performance.now();
@@ -65,10 +75,6 @@ export function ReplayPage({ id }: { id: string }) {
   );
   const summary = useSummary(id, view);
   const play = (from = 0): void => {
-    viewRef.current = EMPTY_VIEW;
-    setView(EMPTY_VIEW);
-    setSeen(0);
-    setElapsed(null);
     setRun({ speed, n: (run?.n ?? 0) + 1, from });
   };
   const replayed = view.lastEventId;
