@@ -42,8 +42,11 @@ afterAll(async () => {
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-const startInvestigation = (token = ana): Promise<string> =>
-  startInvestigationAt(url, { token, query: 'Contratos de saúde' });
+/**
+ * Over every contract: each synthetic world is seeded by its investigation's id, and one in
+ * about sixteen finds nothing in a single body's 1,500 contracts; over all of them, none in 3,000.
+ */
+const startInvestigation = (token = ana): Promise<string> => startInvestigationAt(url, { token, query: 'Contratos' });
 
 /** The investigation's SSE stream to its end: the reference every GraphQL stream is held to. */
 async function sseEvents(id: string): Promise<Array<Record<string, unknown>>> {
