@@ -16,10 +16,15 @@ import {
   type RecordedEvent,
 } from '#eventsourcing';
 import { WalSync } from '../../sqlite/wal-sync.js';
+import { freezeEvent, RecentEvents } from './recent-events.js';
 
 export interface SqliteEventStoreOptions {
   /** A file path (its directory is created) or ':memory:'. */
   readonly filename: string;
+  /** How many of the newest events are kept in memory for readers (default 4,096). */
+  readonly recentEvents?: number;
+  /** How many characters of stored JSON the events kept hold at most (default 8 Mi). */
+  readonly recentCharacters?: number;
 }
 
 interface EventRow {
@@ -56,11 +61,20 @@ interface QueuedAppend {
   reject(error: unknown): void;
 }
 
-type Recorded = { readonly events: RecordedEvent[]; readonly result: AppendResult };
+/** `sizes`: the stored JSON length of each event, at the same index. */
+type Recorded = { readonly events: RecordedEvent[]; readonly sizes: number[]; readonly result: AppendResult };
 type Outcome = Recorded | { readonly error: unknown };
 
 /** No position is hidden. */
 const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
+
+/** Enough for every follower woken by a burst of commits to find what it has not read yet. */
+const RECENT_EVENTS = 4_096;
+/** A few large events (an investigation's report) do not hold much memory either. */
+const RECENT_CHARACTERS = 8 * 1024 * 1024;
+
+/** Never a `data_version`: the kept events are dropped at the next read. */
+const STALE = -1;
 
 /**
  * Embedded store for the single-process mode. better-sqlite3 is synchronous, so appends made
@@ -72,6 +86,14 @@ const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
  * (refusals neither, so a retry reads what refused it) and the live feed has not seen it.
  * Then, in commit order, the feed is published and the appends resolve: an event is seen,
  * by anyone, only once it is durable.
+ *
+ * Every follower of the store (projectors, workflow hosts, bridges) wakes on the feed and
+ * reads the global order after its checkpoint, and a stream joined at its head is read
+ * from its last revision: those reads are answered from the newest published events kept
+ * in memory (RecentEvents) when they cover them, the very objects the feed published,
+ * frozen since every reader shares them. A commit by another connection on the same file
+ * (a CLI) changes SQLite's `data_version`; the kept events are then dropped and the next
+ * reads go to the database.
  */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
@@ -84,6 +106,9 @@ export class SqliteEventStore implements EventStore {
   private readonly wal: WalSync;
   /** The first position of each committed group whose fsync is under way, oldest first. */
   private readonly syncing: number[] = [];
+  private readonly recent: RecentEvents;
+  /** `data_version` when the kept events were last known to be every event above their floor. */
+  private seenVersion = 0;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -113,6 +138,7 @@ export class SqliteEventStore implements EventStore {
       ),
       head: this.db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
       ping: this.db.prepare('SELECT 1'),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
     this.appendTransaction = this.db.transaction(
       (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) =>
@@ -127,6 +153,11 @@ export class SqliteEventStore implements EventStore {
         }
       }),
     );
+    this.recent = new RecentEvents({
+      events: options.recentEvents ?? RECENT_EVENTS,
+      characters: options.recentCharacters ?? RECENT_CHARACTERS,
+    });
+    this.forgetRecent();
     this.feed.skipTo(this.readHead());
   }
 
@@ -144,13 +175,13 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const rows = this.statements.readStream.all(
-      streamId,
-      options.after ?? 0,
-      this.visibleBelow(),
-      options.maxCount ?? UNLIMITED,
+    const after = options.after ?? 0;
+    return (
+      this.kept((recent) => recent.ofStream(streamId, after, options.maxCount)) ??
+      this.statements.readStream
+        .all(streamId, after, this.visibleBelow(), options.maxCount ?? UNLIMITED)
+        .map(toRecorded)
     );
-    return rows.map(toRecorded);
   }
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
@@ -161,9 +192,11 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return this.statements.readAll
-      .all(options.after ?? 0, this.visibleBelow(), options.maxCount ?? UNLIMITED)
-      .map(toRecorded);
+    const after = options.after ?? 0;
+    return (
+      this.kept((recent) => recent.after(after, options.maxCount)) ??
+      this.statements.readAll.all(after, this.visibleBelow(), options.maxCount ?? UNLIMITED).map(toRecorded)
+    );
   }
 
   async headPosition(): Promise<number> {
@@ -218,6 +251,11 @@ export class SqliteEventStore implements EventStore {
     failure?: unknown,
   ): void {
     if (first !== null) this.syncing.shift();
+    // Readable from now on, yet never published: the next read drops the kept events.
+    if (failure !== undefined && first !== null) this.seenVersion = STALE;
+    // The whole group is kept before a subscriber hears of it and reads.
+    if (failure === undefined)
+      for (const outcome of outcomes) if ('events' in outcome) this.recent.add(outcome.events, outcome.sizes);
     group.forEach((append, i) => {
       const outcome = outcomes[i] as Outcome;
       if (failure !== undefined) return append.reject(failure);
@@ -225,6 +263,28 @@ export class SqliteEventStore implements EventStore {
       this.feed.publish(outcome.events);
       append.resolve(outcome.result);
     });
+  }
+
+  /**
+   * A read answered by the kept events, or null for the database to answer it. When they
+   * could answer it, they are dropped first if another connection has committed since they
+   * were last checked.
+   */
+  private kept(read: (recent: RecentEvents) => RecordedEvent[] | null): RecordedEvent[] | null {
+    const found = read(this.recent);
+    if (found === null || this.statements.dataVersion.get() === this.seenVersion) return found;
+    this.forgetRecent();
+    return read(this.recent);
+  }
+
+  /**
+   * Drops the kept events: only what is committed from now on, by this connection, is kept.
+   * `data_version` is read first, so a commit by another connection after it is noticed
+   * by the next read even if the head read here already includes it.
+   */
+  private forgetRecent(): void {
+    this.seenVersion = this.statements.dataVersion.get() as number;
+    this.recent.reset(this.readHead());
   }
 
   /** Reads stop below the oldest group not yet durable. */
@@ -237,6 +297,7 @@ export class SqliteEventStore implements EventStore {
     const current = last?.revision ?? 0;
     assertExpectedRevision(streamId, expected, current);
     // Feed subscribers get what a reader would get back, not the caller's own objects.
+    const sizes: number[] = [];
     const recorded = events.map((event, index) => {
       const row = {
         stream_id: streamId,
@@ -246,10 +307,11 @@ export class SqliteEventStore implements EventStore {
         metadata: JSON.stringify(event.metadata),
       };
       const info = this.statements.insert.run(row.stream_id, row.revision, row.type, row.data, row.metadata);
-      return toRecorded({ ...row, position: Number(info.lastInsertRowid) });
+      sizes.push(row.data.length + row.metadata.length);
+      return freezeEvent(toRecorded({ ...row, position: Number(info.lastInsertRowid) }));
     });
     const lastPosition = recorded.at(-1)?.position ?? last?.position ?? 0;
-    return { events: recorded, result: { nextRevision: current + events.length, lastPosition } };
+    return { events: recorded, sizes, result: { nextRevision: current + events.length, lastPosition } };
   }
 
   private readHead(): number {
