@@ -41,7 +41,11 @@ describe('followStream', () => {
       yield message(2);
       done = true;
     }
-    followStream(dropping, () => undefined, (state) => states.push(state));
+    followStream(
+      dropping,
+      () => undefined,
+      (state) => states.push(state),
+    );
     await until(() => done && states.at(-1)?.kind === 'ended');
     expect(states).toEqual([
       { kind: 'connecting' },
@@ -58,12 +62,20 @@ describe('followStream', () => {
       yield message(1);
       throw new Error('401 TOKEN_EXPIRED');
     }
-    followStream(failing, () => undefined, (state) => states.push(state));
+    followStream(
+      failing,
+      () => undefined,
+      (state) => states.push(state),
+    );
     await until(() => states.at(-1)?.kind === 'failed');
     expect(states.at(-1)).toEqual({ kind: 'failed', message: '401 TOKEN_EXPIRED' });
 
     const afterStop: Connection[] = [];
-    const stop = followStream(failing, () => stop(), (state) => afterStop.push(state));
+    const stop = followStream(
+      failing,
+      () => stop(),
+      (state) => afterStop.push(state),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(afterStop.map((state) => state.kind)).toEqual(['connecting', 'live']);
   });
