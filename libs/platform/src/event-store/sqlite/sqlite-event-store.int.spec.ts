@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { WrongExpectedRevisionError } from '#eventsourcing';
 import { describeEventStoreContract, FEED_TIMEOUT_MS, newEvent, newStreamId } from '#eventsourcing/testing';
@@ -79,6 +80,38 @@ describe('sqlite event store', () => {
       for (const streamId of streams) expect(await store.readStream(streamId)).toHaveLength(1);
       expect(await store.readStream(taken)).toHaveLength(1);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('commits a burst of appends a group of at most about 512 events per turn, so the event loop gets turns between them, in order', async () => {
+    const filename = newFile();
+    const store = new SqliteEventStore({ filename });
+    const reader = new Database(filename, { readonly: true });
+    try {
+      const streams = Array.from({ length: 20 }, () => newStreamId('burst'));
+      const published = firstValueFrom(store.subscribe().pipe(take(2_000), toArray(), timeout(FEED_TIMEOUT_MS)));
+      const appended = Promise.all(
+        streams.map((streamId) =>
+          store.appendToStream(
+            streamId,
+            Array.from({ length: 100 }, () => newEvent()),
+            'no_stream',
+          ),
+        ),
+      );
+      // Queued after the first group's commit, in the same turn: what another connection sees then.
+      const committedThen = await new Promise<number>((resolve) =>
+        setImmediate(() => resolve(reader.prepare<[], number>('SELECT count(*) FROM events').pluck().get() ?? -1)),
+      );
+      // Appends are never split: six of 100 events are the first group (the sixth crosses 512).
+      expect(committedThen).toBe(600);
+      await appended;
+      const positions = (await published).map((event) => event.position);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      for (const streamId of streams) expect(await store.readStream(streamId)).toHaveLength(100);
+    } finally {
+      reader.close();
       await store.close();
     }
   });

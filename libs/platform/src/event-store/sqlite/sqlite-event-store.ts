@@ -67,6 +67,11 @@ type Outcome = Recorded | { readonly error: unknown };
 
 /** No position is hidden. */
 const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
+/**
+ * Events one group commit takes at most (appends are never split): a hundred chat answers
+ * queued at once are committed and published in a few turns of the event loop, not one long one.
+ */
+const GROUP_EVENTS = 512;
 
 /** Enough for every follower woken by a burst of commits to find what it has not read yet. */
 const RECENT_EVENTS = 4_096;
@@ -222,9 +227,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   private commitQueued(): void {
-    const group = this.queued;
-    this.queued = [];
+    const group = this.takeGroup();
     if (group.length === 0) return;
+    // What is left waits one turn of the event loop: sockets are read and written in between.
+    if (this.queued.length > 0) setImmediate(() => this.commitQueued());
     let outcomes: Outcome[];
     try {
       this.assertOpen();
@@ -241,6 +247,19 @@ export class SqliteEventStore implements EventStore {
       (error: unknown) =>
         this.answer(group, outcomes, first, new EventStoreUnavailableError(`fsync failed: ${String(error)}`)),
     );
+  }
+
+  /**
+   * The appends of the next group, in order: all of them, or as many as make up
+   * {@link GROUP_EVENTS} events (at least one append), so that committing and publishing a
+   * burst never holds the event loop for longer than a group of that size takes.
+   */
+  private takeGroup(): QueuedAppend[] {
+    let events = 0;
+    let count = 0;
+    while (count < this.queued.length && (count === 0 || events < GROUP_EVENTS))
+      events += (this.queued[count++] as QueuedAppend).events.length;
+    return this.queued.splice(0, count);
   }
 
   /** Once the group is durable: visible to reads, published in append order, answered. */
