@@ -146,7 +146,7 @@ describe('POST /api/v1/chat/stream', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ message: 'como você pode me ajudar?' }),
     });
-    // Cut after the fourth frame: an answer recorded in one append may reach the client in one read.
+    // Cut after the fourth frame: the routing and the first chunk, recorded in one append, may reach the client in one read.
     const seen = (await cut.waitFor(4)).slice(0, 4);
     cut.close();
     const sessionId = sessionOf(seen);

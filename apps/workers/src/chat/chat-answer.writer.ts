@@ -20,6 +20,20 @@ export interface AnswerRequest {
 
 type RecordAnswerStep = Extract<Parameters<ChatStep>[0], { type: 'RecordAnswer' }>;
 
+type RecordChunksStep = Extract<Parameters<ChatStep>[0], { type: 'RecordChunks' }>;
+
+/**
+ * The first chunk of a composed answer as a step of its own: recorded with the message that
+ * asked, so it goes out before the rest of the answer is written (the rest follows with
+ * {@link composedAnswer}, which records only the chunks not yet recorded).
+ */
+export function composedOpening(message: ChatMessageState, composed: string): RecordChunksStep | null {
+  const [first] = chunkAnswer(composed, WORDS_PER_CHUNK);
+  return first === undefined
+    ? null
+    : { type: 'RecordChunks', data: { messageId: message.messageId, firstSeq: 1, contents: [first] } };
+}
+
 /** A composed answer as one step: recorded entirely or not at all. */
 export function composedAnswer(message: ChatMessageState, composed: string): RecordAnswerStep {
   const contents = chunkAnswer(composed, WORDS_PER_CHUNK);

@@ -75,8 +75,10 @@ export class ChatCommandHandler {
     context: CommandContext,
   ): Promise<void> {
     const sender = senderOf(causation.userId, data);
-    // Received and routed in one append, with the answer when the message alone decides it:
-    // the routing is decided here, from the message alone.
+    // Received and routed in one append, with the answer's first chunk when the message alone
+    // decides the answer: the routing is decided here, from the message alone. The rest of
+    // the answer is an append of its own, so in a burst every first chunk goes out before
+    // any whole answer is written.
     const state = await steps.inOne([
       () => ({ type: 'ReceiveMessage', data }),
       (received) => {
@@ -85,7 +87,7 @@ export class ChatCommandHandler {
       },
       (routed) => {
         const message = routed.messages[data.messageId];
-        return message?.status === 'routed' ? this.deps.responder.immediateAnswer(message, sender) : null;
+        return message?.status === 'routed' ? this.deps.responder.immediateOpening(message, sender) : null;
       },
     ]);
     if (!state.messages[data.messageId]) {

@@ -10,7 +10,7 @@ import {
 } from '#chat';
 import { hasPermission, type CommandContext, type Principal } from '#platform';
 import type { Causation } from '#eventsourcing';
-import { composedAnswer, type ChatAnswerWriter } from './chat-answer.writer.js';
+import { composedOpening, type ChatAnswerWriter } from './chat-answer.writer.js';
 import type { ChatFactsReader } from './chat-facts.reader.js';
 import type { ChatInvestigationStarter } from './chat-investigation.starter.js';
 import type { ChatStep } from './chat-steps.js';
@@ -37,13 +37,14 @@ export class ChatResponder {
   ) {}
 
   /**
-   * The answer's step when the routed message alone decides it (no read, no model, no
-   * command): the handler records it in the same append as the message, so the first chunk
-   * costs no write of its own. Null: `respond` answers it.
+   * The opening of the answer when the routed message alone decides it (no read, no model,
+   * no command): the handler records it in the same append as the message, so the first
+   * chunk costs no write of its own and waits for no one's whole answer, its own included.
+   * Null: `respond` answers it all.
    */
-  immediateAnswer(message: ChatMessageState, sender: Principal): ReturnType<typeof composedAnswer> | null {
+  immediateOpening(message: ChatMessageState, sender: Principal): ReturnType<typeof composedOpening> {
     const composed = this.immediateText(message, sender);
-    return composed === null ? null : composedAnswer(message, composed);
+    return composed === null ? null : composedOpening(message, composed);
   }
 
   private immediateText(message: ChatMessageState, sender: Principal): string | null {

@@ -11,12 +11,12 @@ import {
 } from '#platform';
 import { createChatWorker } from './chat-worker.js';
 
-/** The real store, with the appends made to each stream counted. */
-function countingAppends(store: EventStore): { readonly store: EventStore; readonly appends: Map<string, number> } {
-  const appends = new Map<string, number>();
+/** The store, with the types each append to each stream carried, in order. */
+function countingAppends(store: EventStore): { readonly store: EventStore; readonly appends: Map<string, string[][]> } {
+  const appends = new Map<string, string[][]>();
   const counted: EventStore = Object.assign(Object.create(store) as EventStore, {
     appendToStream: (...args: Parameters<EventStore['appendToStream']>) => {
-      appends.set(args[0], (appends.get(args[0]) ?? 0) + 1);
+      appends.set(args[0], [...(appends.get(args[0]) ?? []), args[1].map((event) => event.type)]);
       return store.appendToStream(...args);
     },
   });
@@ -70,20 +70,29 @@ describe('chat worker', () => {
   it.each([
     ['a greeting', 'Olá, tudo bem?', ['analyst']],
     ['a start the sender may not make', 'investigue contratos de saúde acima do preço', ['viewer']],
-  ])('records %s, its routing and its whole answer in one append', async (_, content, roles) => {
-    const { chat, store, appends } = await worker();
-    const sent = message(randomUUID(), content, roles);
+  ])(
+    'records %s and its routing with the first chunk in one append, the rest of the answer in one more',
+    async (_, content, roles) => {
+      const { chat, store, appends } = await worker();
+      const sent = message(randomUUID(), content, roles);
 
-    await chat.handle(sent, context);
+      await chat.handle(sent, context);
 
-    const streamId = chatStreamId(sent.target.id);
-    const types = (await store.readStream(streamId)).map((event) => event.type);
-    expect(types.slice(0, 4)).toEqual(['MessageReceived', 'IntentDetectionStarted', 'IntentDetected', 'AgentSelected']);
-    expect(types.at(-1)).toBe('ResponseCompleted');
-    expect(types.slice(4, -1).every((type) => type === 'ResponseChunkGenerated')).toBe(true);
-    expect(types.length).toBeGreaterThan(5);
-    expect(appends.get(streamId)).toBe(1);
-  });
+      const streamId = chatStreamId(sent.target.id);
+      const types = (await store.readStream(streamId)).map((event) => event.type);
+      expect(types.slice(0, 4)).toEqual([
+        'MessageReceived',
+        'IntentDetectionStarted',
+        'IntentDetected',
+        'AgentSelected',
+      ]);
+      expect(types.at(-1)).toBe('ResponseCompleted');
+      expect(types.slice(4, -1).every((type) => type === 'ResponseChunkGenerated')).toBe(true);
+      expect(types.length).toBeGreaterThan(5);
+      // The first chunk waits for no other chunk to be written: it goes out with the routing.
+      expect(appends.get(streamId)).toEqual([types.slice(0, 5), types.slice(5)]);
+    },
+  );
 
   it('records nothing twice when the message is delivered again', async () => {
     const { chat, store } = await worker();
