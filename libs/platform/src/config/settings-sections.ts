@@ -273,7 +273,7 @@ export function sectionsOf(s: Settings): SettingsSections {
     },
     workers: {
       concurrency: s.WORKER_CONCURRENCY,
-      shortConcurrency: s.WORKER_SHORT_CONCURRENCY ?? s.WORKER_CONCURRENCY,
+      shortConcurrency: s.WORKER_SHORT_CONCURRENCY,
       pageSize: s.INVESTIGATION_PAGE_SIZE,
       stepDelayMs: s.INVESTIGATION_STEP_DELAY_MS,
     },

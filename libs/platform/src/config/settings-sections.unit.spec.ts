@@ -24,7 +24,7 @@ const CASES: ReadonlyArray<
   ['bus', { NATS_EVENTS_SUBJECT: 'feed' }, (s) => s.bus.relay.events.subject, 'feed'],
   ['bus', { COMMAND_MAX_DELIVER: '9' }, (s) => s.bus.commands.maxDeliver, 9],
   ['workers', { WORKER_CONCURRENCY: '3' }, (s) => s.workers.concurrency, 3],
-  ['workers', { WORKER_CONCURRENCY: '3' }, (s) => s.workers.shortConcurrency, 3],
+  ['workers', { WORKER_CONCURRENCY: '3' }, (s) => s.workers.shortConcurrency, 128],
   ['workers', { WORKER_CONCURRENCY: '3', WORKER_SHORT_CONCURRENCY: '32' }, (s) => s.workers.shortConcurrency, 32],
   ['contracts', { SYNTHETIC_CONTRACTS: '50' }, (s) => s.contracts.syntheticContracts, 50],
   ['auth', { JWT_SECRET: KEY }, (s) => s.auth.jwtSecret, KEY],

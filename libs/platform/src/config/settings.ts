@@ -19,7 +19,6 @@ const optionalBool = z
 const wholeNumber = (min: number, max: number) =>
   z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
 const int = (fallback: number, min: number, max: number) => wholeNumber(min, max).default(fallback);
-const optionalInt = (min: number, max: number) => wholeNumber(min, max).optional();
 /** Comma-separated secrets, each as long as a key must be. */
 const secretList = z
   .string()
@@ -148,8 +147,12 @@ export const settingsSchema = z
     WEBHOOK_PENDING_MAX: int(10000, 10, 10000000),
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
-    /** Slots for the commands outside the long-running lane; unset: WORKER_CONCURRENCY. */
-    WORKER_SHORT_CONCURRENCY: optionalInt(1, 1024),
+    /**
+     * Slots for the commands outside the long-running lane. Such a command mostly waits on the
+     * store, and a chat message holds its slot until its whole answer is written: a hundred
+     * messages at once must not queue for a few slots.
+     */
+    WORKER_SHORT_CONCURRENCY: int(128, 1, 1024),
     COMMAND_ACK_WAIT_MS: int(10000, 500, 600000),
     COMMAND_MAX_DELIVER: int(5, 1, 100),
     // ours: investigations
