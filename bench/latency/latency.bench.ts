@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { RawChatClient } from './raw-chat-client.js';
 import { nowMs, STAGES, type Stage } from './stage-trace.js';
 import type { TracedApiReply, TracedApiRequest } from './traced-api.js';
 
@@ -31,6 +32,11 @@ interface Sample {
 
 type Trace = Record<string, Partial<Record<Stage, number>>>;
 
+/** Wire frames open with their type: read without parsing the frame, so the clients' own CPU weighs less on the API's. */
+const LEADING_TYPE = /^data: \{"type":"([a-z_]+)"/;
+const typeOf = (line: string): string =>
+  LEADING_TYPE.exec(line)?.[1] ?? (JSON.parse(line.slice(6)) as { type: string }).type;
+
 /** Reads SSE frames from a response until `stop` says so; returns when the first data frame arrived. */
 async function readFrames(response: Response, stop: (type: string) => boolean): Promise<number> {
   if (!response.body) throw new Error('a stream without a body');
@@ -46,7 +52,7 @@ async function readFrames(response: Response, stop: (type: string) => boolean): 
         .find((line) => line.startsWith('data: '));
       buffer = buffer.slice(cut + 2);
       if (!data) continue;
-      const { type } = JSON.parse(data.slice(6)) as { type: string };
+      const type = typeOf(data);
       if (type === 'error') throw new Error(`stream failed: ${data}`);
       if (firstAt < 0 && type !== 'start') firstAt = nowMs();
       if (stop(type)) return firstAt;
@@ -55,22 +61,10 @@ async function readFrames(response: Response, stop: (type: string) => boolean): 
   throw new Error('a stream ended before its awaited event');
 }
 
-async function chatOnce(url: string, message: string): Promise<Sample> {
+async function chatOnce(client: RawChatClient, message: string): Promise<Sample> {
   const postedAt = nowMs();
-  const response = await fetch(`${url}/api/v1/chat/stream`, {
-    method: 'POST',
-    // As the chat bench asks: no compression, whose flush per frame is a cost of its own.
-    headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'identity', 'X-Correlation-ID': randomUUID() },
-    body: JSON.stringify({ message }),
-  });
-  if (response.status !== 200) throw new Error(`chat answered ${response.status}: ${await response.text()}`);
-  const id = response.headers.get('x-session-id') ?? '';
-  let firstAt = -1;
-  await readFrames(response, (type) => {
-    if (type === 'chunk' && firstAt < 0) firstAt = nowMs();
-    return type === 'complete';
-  });
-  return { id, postedAt, firstAt };
+  const { sessionId, firstChunkAt } = await client.ask(message, randomUUID(), nowMs);
+  return { id: sessionId, postedAt, firstAt: firstChunkAt };
 }
 
 async function investigationOnce(url: string): Promise<Sample> {
@@ -111,11 +105,15 @@ function stageRows(samples: readonly Sample[], trace: Trace): string[] {
     const at = (s: Sample, point: (typeof points)[number]): number | undefined =>
       point === 'posted' ? s.postedAt : point === 'client' ? s.firstAt : trace[s.id]?.[point];
     const deltas = samples.flatMap((s) => {
-      const a = at(s, from);
+      // From the last point this sample has: `connected` only on a request that opened its connection.
+      const a = points
+        .slice(0, i)
+        .map((point) => at(s, point))
+        .findLast((value) => value !== undefined);
       const b = at(s, to);
       return a === undefined || b === undefined ? [] : [b - a];
     });
-    rows.push(row(`  ${from} → ${to}`, deltas));
+    if (deltas.length > 0) rows.push(row(`  ${from} → ${to}`, deltas));
   }
   return rows;
 }
@@ -151,10 +149,11 @@ async function measure(
     samples.push(...(await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => once(i)))));
   const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
   const clientBusy = performance.eventLoopUtilization(clientBefore).utilization;
-  const { trace, loopBusy } = await api.ask({ kind: 'trace' });
+  const { trace, loopBusy, loopDelayP99Ms, loopDelayMaxMs } = await api.ask({ kind: 'trace' });
   console.log(
     `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each; event loop busy: ` +
-      `API ${percent(loopBusy)}, clients ${percent(clientBusy)}; load average ${loadAverage()}`,
+      `API ${percent(loopBusy)}, clients ${percent(clientBusy)}; API loop held p99 ${loopDelayP99Ms.toFixed(0)} ms, ` +
+      `max ${loopDelayMaxMs.toFixed(0)} ms; load average ${loadAverage()}`,
   );
   console.log('| ms | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|');
   console.log(
@@ -174,21 +173,26 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: (process.env.LATENCY_BENCH_API_ARGS ?? '').split(' ').filter(Boolean),
   });
+  let clients: RawChatClient[] = [];
   try {
     const [ready] = (await once(child, 'message')) as [TracedApiReply];
     if (ready.kind !== 'ready') throw new Error('the API did not start');
     const { url } = ready;
     const api = { pid: child.pid ?? 0, ask: asker(child) };
     console.log(`API: ${ready.mode}, pid ${child.pid}; load average before ${loadAverage()}`);
-    await Promise.all(MESSAGES.map((m) => chatOnce(url, m)));
+    // Each client's connection open first, as a page that has loaded holds one.
+    clients = await Promise.all(Array.from({ length: CONVERSATIONS }, () => RawChatClient.open(url)));
+    const message = (i: number): string => MESSAGES[i % MESSAGES.length] ?? 'Olá';
+    await Promise.all(clients.map((client, i) => chatOnce(client, message(i))));
     if (!CHAT_ONLY) await investigationOnce(url);
-    const chat = (i: number): Promise<Sample> => chatOnce(url, MESSAGES[i % MESSAGES.length] ?? 'Olá');
+    const chat = (i: number): Promise<Sample> => chatOnce(clients[i] as RawChatClient, message(i));
     await measure('POST /api/v1/chat/stream → first chunk', api, chat);
     if (CHAT_ONLY) return;
     await measure('POST /api/v1/investigations → first event on its stream', api, () => investigationOnce(url));
     await Promise.all(Array.from({ length: BACKGROUND_RUNS }, () => investigationOnce(url)));
     await measure(`chat while ${BACKGROUND_RUNS}+ investigations run`, api, chat);
   } finally {
+    for (const client of clients) client.close();
     child.disconnect();
     await once(child, 'exit');
   }

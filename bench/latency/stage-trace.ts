@@ -3,7 +3,7 @@ import type { EventStore, NewEvent, RecordedEvent } from '#eventsourcing';
 import type { CommandBus, CommandHandler, RoutedCommand } from '#platform';
 
 /** The stages one command passes on its way to its first event, in order. */
-export const STAGES = ['arrived', 'sent', 'accepted', 'picked', 'appended', 'fed'] as const;
+export const STAGES = ['connected', 'arrived', 'sent', 'accepted', 'picked', 'appended', 'fed'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Absolute milliseconds, comparable between the bench's processes on one machine. */
@@ -19,7 +19,7 @@ const idOf = (streamId: string): string => streamId.slice(streamId.indexOf('-') 
 export class StageTrace {
   private readonly times = new Map<string, Partial<Record<Stage, number>>>();
   /** When each request reached the API's socket listener, by its X-Correlation-ID, until its command names its aggregate. */
-  private readonly arrivals = new Map<string, number>();
+  private readonly arrivals = new Map<string, { readonly connectedAt: number | undefined; readonly at: number }>();
 
   constructor(private readonly firstEvent: (type: string) => boolean) {}
 
@@ -29,16 +29,18 @@ export class StageTrace {
     this.times.set(id, entry);
   }
 
-  arrived(correlationId: string): void {
-    this.arrivals.set(correlationId, nowMs());
+  /** A request read off its socket now; `connectedAt`: when its connection was accepted, if it opened one. */
+  arrived(correlationId: string, connectedAt: number | undefined): void {
+    this.arrivals.set(correlationId, { connectedAt, at: nowMs() });
   }
 
   /** The request that sent a command to `id` arrived: the time its correlation id was first seen. */
   recordArrival(id: string, correlationId: string): void {
-    const at = this.arrivals.get(correlationId);
-    if (at === undefined) return;
+    const arrival = this.arrivals.get(correlationId);
+    if (arrival === undefined) return;
     this.arrivals.delete(correlationId);
-    this.record(id, 'arrived', at);
+    if (arrival.connectedAt !== undefined) this.record(id, 'connected', arrival.connectedAt);
+    this.record(id, 'arrived', arrival.at);
   }
 
   recordEvents(events: readonly Pick<RecordedEvent, 'type'>[], streamId: string, stage: Stage): void {

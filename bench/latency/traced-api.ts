@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createRuntime, loadSections, Metrics, silentLogger } from '#platform';
 import { startWorkersFromRuntime } from '#workers';
 import { startApi } from '../../apps/api/src/bootstrap.js';
-import { StageTrace, tracedBus, tracedStore } from './stage-trace.js';
+import { nowMs, StageTrace, tracedBus, tracedStore } from './stage-trace.js';
 
 /** What the bench asks of this process over IPC, and what it answers. */
 export type TracedApiRequest = { readonly kind: 'trace' } | { readonly kind: 'clear' };
@@ -16,6 +18,9 @@ export type TracedApiReply =
       readonly trace: ReturnType<StageTrace['snapshot']>;
       /** Share of the time since the last `clear` the API's event loop was busy. */
       readonly loopBusy: number;
+      /** The longest the API's event loop was held at once since the last `clear`, ms: what a new connection may wait to be accepted. */
+      readonly loopDelayMaxMs: number;
+      readonly loopDelayP99Ms: number;
     };
 
 /** The first event a client of a stream waits for: a chat's first chunk, an investigation's start. */
@@ -42,19 +47,29 @@ async function main(): Promise<void> {
   const api = await startApi(traced, 0, '127.0.0.1');
   // First in line: the time a request is read off its socket, before any of the API's own work.
   const server = api.app.getHttpServer() as Server;
+  // When each connection was accepted, until its first request: a reused connection has no `connected`.
+  const connectedAt = new WeakMap<Socket, number>();
+  server.prependListener('connection', (socket: Socket) => connectedAt.set(socket, nowMs()));
   server.prependListener('request', (request: IncomingMessage) => {
     const correlationId = request.headers['x-correlation-id'];
-    if (typeof correlationId === 'string') trace.arrived(correlationId);
+    const connected = connectedAt.get(request.socket);
+    connectedAt.delete(request.socket);
+    if (typeof correlationId === 'string') trace.arrived(correlationId, connected);
   });
   const reply = (message: TracedApiReply): void => void process.send?.(message);
   let since = performance.eventLoopUtilization();
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   process.on('message', (request: TracedApiRequest) => {
     const loopBusy = performance.eventLoopUtilization(since).utilization;
+    const loopDelayMaxMs = delay.max / 1e6;
+    const loopDelayP99Ms = delay.percentile(99) / 1e6;
     if (request.kind === 'clear') {
       trace.clear();
       since = performance.eventLoopUtilization();
+      delay.reset();
     }
-    reply({ kind: 'trace', trace: trace.snapshot(), loopBusy });
+    reply({ kind: 'trace', trace: trace.snapshot(), loopBusy, loopDelayMaxMs, loopDelayP99Ms });
   });
   process.once('disconnect', () => {
     void (async () => {
