@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RawChatClient } from './raw-chat-client.js';
+import { headerOf, jsonBodyOf, jsonEnded, LAST_CHUNK, RawHttpClient, statusOf } from './raw-http-client.js';
 import { nowMs, STAGES, type Stage } from './stage-trace.js';
 import type { TracedApiReply, TracedApiRequest } from './traced-api.js';
 
@@ -32,59 +32,59 @@ interface Sample {
 
 type Trace = Record<string, Partial<Record<Stage, number>>>;
 
-/** Wire frames open with their type: read without parsing the frame, so the clients' own CPU weighs less on the API's. */
-const LEADING_TYPE = /^data: \{"type":"([a-z_]+)"/;
-const typeOf = (line: string): string =>
-  LEADING_TYPE.exec(line)?.[1] ?? (JSON.parse(line.slice(6)) as { type: string }).type;
+const CHUNK = '"type":"chunk"';
+const COMPLETE = '"type":"complete"';
 
-/** Reads SSE frames from a response until `stop` says so; returns when the first data frame arrived. */
-async function readFrames(response: Response, stop: (type: string) => boolean): Promise<number> {
-  if (!response.body) throw new Error('a stream without a body');
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let firstAt = -1;
-  for await (const piece of response.body as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(piece, { stream: true });
-    for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-      const data = buffer
-        .slice(0, cut)
-        .split('\n')
-        .find((line) => line.startsWith('data: '));
-      buffer = buffer.slice(cut + 2);
-      if (!data) continue;
-      const type = typeOf(data);
-      if (type === 'error') throw new Error(`stream failed: ${data}`);
-      if (firstAt < 0 && type !== 'start') firstAt = nowMs();
-      if (stop(type)) return firstAt;
-    }
+async function chatOnce(client: RawHttpClient, message: string): Promise<Sample> {
+  const postedAt = nowMs();
+  const { text, markedAt } = await client.request(
+    {
+      method: 'POST',
+      path: '/api/v1/chat/stream',
+      headers: { 'X-Correlation-ID': randomUUID() },
+      body: { message },
+      mark: CHUNK,
+      ended: (answer) => answer.endsWith(LAST_CHUNK),
+    },
+    nowMs,
+  );
+  if (statusOf(text) !== '200' || !text.includes(COMPLETE) || markedAt < 0)
+    throw new Error(`chat answered ${text.slice(0, 300)}`);
+  return { id: headerOf(text, 'x-session-id'), postedAt, firstAt: markedAt };
+}
+
+/** Started on a kept-alive connection; its stream on a connection of its own, as an EventSource opens one. */
+async function investigationOnce(client: RawHttpClient, url: string): Promise<Sample> {
+  const postedAt = nowMs();
+  const started = await client.request(
+    {
+      method: 'POST',
+      path: '/api/v1/investigations',
+      headers: { 'X-Correlation-ID': randomUUID() },
+      body: { query: 'contratos de saúde acima do preço', data_source: 'contracts' },
+      mark: '',
+      ended: jsonEnded,
+    },
+    nowMs,
+  );
+  if (statusOf(started.text) !== '202') throw new Error(`investigation answered ${started.text.slice(0, 300)}`);
+  const { investigation_id: id } = jsonBodyOf<{ investigation_id: string }>(started.text);
+  const stream = await RawHttpClient.open(url);
+  try {
+    const { text, markedAt } = await stream.request(
+      {
+        method: 'GET',
+        path: `/api/v1/investigations/stream/${id}`,
+        mark: '\ndata: ',
+        ended: (answer) => answer.includes('\ndata: '),
+      },
+      nowMs,
+    );
+    if (statusOf(text) !== '200') throw new Error(`investigation stream answered ${text.slice(0, 300)}`);
+    return { id, postedAt, firstAt: markedAt };
+  } finally {
+    stream.close();
   }
-  throw new Error('a stream ended before its awaited event');
-}
-
-async function chatOnce(client: RawChatClient, message: string): Promise<Sample> {
-  const postedAt = nowMs();
-  const { sessionId, firstChunkAt } = await client.ask(message, randomUUID(), nowMs);
-  return { id: sessionId, postedAt, firstAt: firstChunkAt };
-}
-
-async function investigationOnce(url: string): Promise<Sample> {
-  const postedAt = nowMs();
-  const started = await fetch(`${url}/api/v1/investigations`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Correlation-ID': randomUUID() },
-    body: JSON.stringify({ query: 'contratos de saúde acima do preço', data_source: 'contracts' }),
-  });
-  if (started.status !== 202) throw new Error(`investigation answered ${started.status}: ${await started.text()}`);
-  const { investigation_id: id } = (await started.json()) as { investigation_id: string };
-  const abort = new AbortController();
-  const stream = await fetch(`${url}/api/v1/investigations/stream/${id}`, {
-    signal: abort.signal,
-    headers: { 'Accept-Encoding': 'identity' },
-  });
-  if (stream.status !== 200) throw new Error(`investigation stream answered ${stream.status}`);
-  const firstAt = await readFrames(stream, () => true);
-  abort.abort();
-  return { id, postedAt, firstAt };
 }
 
 const percentile = (sorted: readonly number[], p: number): number =>
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: (process.env.LATENCY_BENCH_API_ARGS ?? '').split(' ').filter(Boolean),
   });
-  let clients: RawChatClient[] = [];
+  let clients: RawHttpClient[] = [];
   try {
     const [ready] = (await once(child, 'message')) as [TracedApiReply];
     if (ready.kind !== 'ready') throw new Error('the API did not start');
@@ -181,15 +181,18 @@ async function main(): Promise<void> {
     const api = { pid: child.pid ?? 0, ask: asker(child) };
     console.log(`API: ${ready.mode}, pid ${child.pid}; load average before ${loadAverage()}`);
     // Each client's connection open first, as a page that has loaded holds one.
-    clients = await Promise.all(Array.from({ length: CONVERSATIONS }, () => RawChatClient.open(url)));
+    clients = await Promise.all(Array.from({ length: CONVERSATIONS }, () => RawHttpClient.open(url)));
     const message = (i: number): string => MESSAGES[i % MESSAGES.length] ?? 'Olá';
     await Promise.all(clients.map((client, i) => chatOnce(client, message(i))));
-    if (!CHAT_ONLY) await investigationOnce(url);
-    const chat = (i: number): Promise<Sample> => chatOnce(clients[i] as RawChatClient, message(i));
+    const client = (i: number): RawHttpClient => clients[i] as RawHttpClient;
+    if (!CHAT_ONLY) await investigationOnce(client(0), url);
+    const chat = (i: number): Promise<Sample> => chatOnce(client(i), message(i));
     await measure('POST /api/v1/chat/stream → first chunk', api, chat);
     if (CHAT_ONLY) return;
-    await measure('POST /api/v1/investigations → first event on its stream', api, () => investigationOnce(url));
-    await Promise.all(Array.from({ length: BACKGROUND_RUNS }, () => investigationOnce(url)));
+    await measure('POST /api/v1/investigations → first event on its stream', api, (i) =>
+      investigationOnce(client(i), url),
+    );
+    await Promise.all(Array.from({ length: BACKGROUND_RUNS }, (_, i) => investigationOnce(client(i), url)));
     await measure(`chat while ${BACKGROUND_RUNS}+ investigations run`, api, chat);
   } finally {
     for (const client of clients) client.close();
