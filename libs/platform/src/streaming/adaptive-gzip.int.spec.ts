@@ -14,12 +14,15 @@ interface Wire {
   readonly output: GzipOutput;
   readonly pieces: Buffer[];
   ended: boolean;
+  /** Times the compressor said everything it took was handed on. */
+  drains: number;
 }
 
 function wire(): Wire {
   const state: Wire = {
     pieces: [],
     ended: false,
+    drains: 0,
     output: {
       write: (bytes) => void state.pieces.push(Buffer.from(bytes)),
       end: () => void (state.ended = true),
@@ -29,6 +32,7 @@ function wire(): Wire {
       backlog: () => 0,
       cork: () => undefined,
       uncork: () => undefined,
+      drained: () => void (state.drains += 1),
     },
   };
   return state;
@@ -43,6 +47,17 @@ function decoder(): { feed: (bytes: Buffer) => void; text: () => string } {
 }
 
 describe('AdaptiveGzip', () => {
+  it('says when what it compressed is all handed on, so a writer paced on its queue goes on at once', async () => {
+    const out = wire();
+    const gzip = new AdaptiveGzip(out.output, { level: 6, chunkSize: 8192, minFrameBytes: 64 });
+    for (let id = 1; id <= 200; id++) gzip.write(event(id, 40));
+    expect(gzip.pending).toBeGreaterThan(0);
+    await waitUntil(() => out.drains > 0 || undefined, 'the compressor to say it drained', 5_000);
+    expect(gzip.pending).toBe(0);
+    gzip.end();
+    expect(gunzipSync(Buffer.concat(out.pieces)).toString()).toContain('"id":200');
+  });
+
   it('writes one gzip member of stored and deflated blocks that zlib decodes, every frame on arrival', async () => {
     const out = wire();
     let nowMs = 0;

@@ -12,6 +12,8 @@ export interface GzipOutput {
   /** Batches the next writes into one (HTTP/1.1: one chunk); `uncork` sends them. */
   cork(): void;
   uncork(): void;
+  /** Everything taken so far is handed to the socket: a writer waiting on the compressor may go on. */
+  drained(): void;
 }
 
 export interface AdaptiveGzipOptions {
@@ -145,6 +147,7 @@ export class AdaptiveGzip {
   private resume(): void {
     this.busy = false;
     if (!this.ended || this.queue.length > 0) this.pump();
+    if (!this.busy && this.queuedBytes === 0 && !this.ended) this.output.drained();
   }
 
   private finish(): void {

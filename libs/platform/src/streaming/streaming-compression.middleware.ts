@@ -217,6 +217,11 @@ function startAdaptive(
       backlog: () => res.writableLength,
       cork: () => res.cork(),
       uncork: () => res.uncork(),
+      // A writer paced by pendingBytes() waits for 'drain': the compressor emptying is one,
+      // as zlib's is for plain gzip; else it would wait for its 250 ms re-check.
+      drained: () => {
+        if (res.listenerCount('drain') > 0 && !res.writableNeedDrain) res.emit('drain');
+      },
     },
     { level: options.compressionLevel, chunkSize: options.chunkSize, minFrameBytes: options.minFrameBytes ?? 64 },
   );
