@@ -2,7 +2,7 @@ import type { SettingsSections } from '../config/settings-sections.js';
 import type { Logger } from '../logging/logger.js';
 import { AuthError } from './auth.errors.js';
 import { resolveAuthMode, signingSecret } from './auth-mode.js';
-import { DEFAULT_CLOCK_TOLERANCE_SECONDS, JoseTokenVerifier } from './jose-token-verifier.js';
+import { JoseTokenVerifier } from './jose-token-verifier.js';
 import type { Principal } from './principal.js';
 import { roleResolver } from './role-claims.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -65,7 +65,7 @@ export function createAuthenticator(
           ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
           ...(auth.issuer ? { issuer: auth.issuer } : {}),
           ...(auth.audience ? { audience: auth.audience } : {}),
-          clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+          clockToleranceSeconds: auth.clockToleranceSeconds,
           roles: roleResolver({
             ...(auth.rolesClaim ? { claimPath: auth.rolesClaim } : {}),
             roleMap: auth.roleMap,

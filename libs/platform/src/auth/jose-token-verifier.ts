@@ -17,7 +17,6 @@ export interface JoseVerifierOptions {
   readonly roles?: RoleResolver;
 }
 
-export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 /** What providers sign with: RSA PKCS#1 and PSS, ECDSA on P-256/384/521, and Ed25519. */
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256',

@@ -113,6 +113,8 @@ export interface AuthSettings {
   readonly jwksUrl: string | undefined;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
+  /** How far a token's times may be off: past exp by this much it is still taken. */
+  readonly clockToleranceSeconds: number;
   readonly rolesClaim: string | undefined;
   readonly roleMap: Settings['JWT_ROLE_MAP'];
   /** Unset: required where a key is configured or the deployment is distributed. */
@@ -287,6 +289,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       jwksUrl: s.JWT_JWKS_URL,
       issuer: s.JWT_ISSUER,
       audience: s.JWT_AUDIENCE,
+      clockToleranceSeconds: s.JWT_CLOCK_TOLERANCE_SECONDS,
       rolesClaim: s.JWT_ROLES_CLAIM,
       roleMap: s.JWT_ROLE_MAP,
       required: s.AUTH_REQUIRED,

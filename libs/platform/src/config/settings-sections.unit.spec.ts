@@ -28,6 +28,7 @@ const CASES: ReadonlyArray<
   ['workers', { WORKER_CONCURRENCY: '3', WORKER_SHORT_CONCURRENCY: '32' }, (s) => s.workers.shortConcurrency, 32],
   ['contracts', { SYNTHETIC_CONTRACTS: '50' }, (s) => s.contracts.syntheticContracts, 50],
   ['auth', { JWT_SECRET: KEY }, (s) => s.auth.jwtSecret, KEY],
+  ['auth', { JWT_CLOCK_TOLERANCE_SECONDS: '2' }, (s) => s.auth.clockToleranceSeconds, 2],
   ['audit', { AUDIT_CHECKPOINT_EVERY_RECORDS: '10' }, (s) => s.audit.checkpointEveryRecords, 10],
   ['rateLimits', { RATE_LIMIT_PER_MINUTE_IP: '0' }, (s) => s.rateLimits.perMinuteIp, 0],
   ['metrics', { GRAFANA_URL: 'http://grafana:3000' }, (s) => s.metrics.grafanaUrl, 'http://grafana:3000'],

@@ -173,6 +173,8 @@ export const settingsSchema = z
     JWT_JWKS_URL: url(['https', 'http']).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    /** Seconds a token's exp, nbf and iat may be off by: clocks of the issuer and the servers disagree. */
+    JWT_CLOCK_TOLERANCE_SECONDS: int(30, 0, 300),
     /** Claim path of the roles or groups (`groups`, `resource_access.cidadao.roles`, `https://x/roles`). */
     JWT_ROLES_CLAIM: z.string().min(1).optional(),
     JWT_ROLE_MAP: roleMapSetting,
