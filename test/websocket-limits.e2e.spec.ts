@@ -136,11 +136,12 @@ describe('a slow client', () => {
     expect(stats?.pauses).toBeGreaterThan(0);
     expect(stats?.peakBufferedBytes).toBeLessThanOrEqual(limit + 2 * (content.length + 200));
     client.ws.resume();
-    await client.waitFor((m) => m.id === appended, 'the last chunk', 0, 60_000);
+    await client.waitFor((m) => m.id === appended, `the last chunk, ${appended}`, 0, 60_000);
     const ids = client.messages.filter((m: WsMessage) => m.type === 'chunk').map((m) => m.id);
     expect(ids).toEqual(Array.from({ length: appended - 1 }, (_, i) => i + 2));
     await client.close();
-  });
+    // Room for the last chunk's own wait to fail first, saying how far the client got.
+  }, 120_000);
 });
 
 describe('server errors', () => {
