@@ -102,6 +102,8 @@ export class TimerWheel {
       if (!tasks) continue;
       this.slots.delete(this.current);
       for (const task of tasks) {
+        // Cancelled or moved by a task of this slot fired before it: not due, already uncounted.
+        if (task.wheelSlot !== this.current) continue;
         this.unslot(task);
         task.fire(now);
       }

@@ -15,6 +15,31 @@ class Recorder implements WheelTask {
 }
 
 describe('TimerWheel', () => {
+  it('fires no task that another task of the same slot cancelled or moved while the slot fired, and keeps its count', () => {
+    const clock = fakeClock();
+    const wheel = new TimerWheel(1000, clock.now);
+    const cancelled = new Recorder();
+    const moved = new Recorder();
+    const first: WheelTask = {
+      wheelSlot: undefined,
+      fire: () => {
+        wheel.cancel(cancelled);
+        wheel.schedule(moved, 3000);
+      },
+    };
+    for (const task of [first, cancelled, moved]) wheel.schedule(task, 500);
+    clock.advance(1000);
+    wheel.tick();
+    expect([cancelled.fired, moved.fired, wheel.pending]).toEqual([[], [], 1]);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      wheel.tick();
+    }
+    // The moved task fires once, at its new time; nothing is left and the wheel stops.
+    expect([cancelled.fired, moved.fired, wheel.pending]).toEqual([[], [14_000], 0]);
+    wheel.stop();
+  });
+
   it('fires a task scheduled on a slot boundary after the wheel stood still', () => {
     const clock = fakeClock(1_000);
     const wheel = new TimerWheel(20, clock.now);
