@@ -4,12 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { limitCpu } from './cpu-limit.mjs';
 import { child, freePort, onInterrupt, spawnTracked, stopProc, tempDir, waitListening } from '../peers/procs.mjs';
 import { PROJECT_DIR, PROJECT_ENV } from '../peers/run.mjs';
 // The deployment the distributed e2e tests use, from the build (`npm run build` compiles it).
 import { distributedDeployment } from '../../dist/test/support/distributed-deployment.js';
 
-export async function startDeployment(apis) {
+/** `apiCpu`: when set, each API process runs under a CPU limit of that many cores (see cpu-limit.mjs). */
+export async function startDeployment(apis, { apiCpu } = {}) {
   const dataDir = tempDir('scale-out-');
   const deployment = distributedDeployment('bench_scale', {
     ...PROJECT_ENV,
@@ -41,7 +43,14 @@ export async function startDeployment(apis) {
         env: { ...process.env, ...env, PORT: String(port) },
         stdio: ['ignore', 2, 2],
       });
-      started.push({ pid: proc.pid, stop: () => stopProc(proc) });
+      const limit = apiCpu ? limitCpu(proc.pid, apiCpu, 'scale-out-api') : undefined;
+      started.push({
+        pid: proc.pid,
+        stop: async () => {
+          await stopProc(proc);
+          limit?.release();
+        },
+      });
       if (!(await waitListening(port, 60_000))) throw new Error(`API ${i + 1} did not listen on ${port}`);
       ports.push(port);
     }

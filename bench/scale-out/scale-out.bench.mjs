@@ -3,7 +3,9 @@
 // the peers bench's saturation scenario, with one API process behind nginx and then with both.
 // Run with `npm run bench:scale-out` (it builds dist first). Environment:
 //   SCALE_SUBS (1,000), SCALE_STREAMS (1), SCALE_RATES events/s per step (20,40,...), SCALE_STEP_SECONDS (4),
-//   SCALE_BATCH events per append (10), SCALE_REPS (1; the order of one and two alternates), SCALE_NGINX_WORKERS (2), PEERS_CLIENT (c | node)
+//   SCALE_BATCH events per append (10), SCALE_REPS (1; the order of one and two alternates), SCALE_NGINX_WORKERS (2), PEERS_CLIENT (c | node),
+//   SCALE_API_CPU (unset: no limit; e.g. 0.25: each API process capped at a quarter of a core by a
+//   cgroup, as a container's CPU limit would, so that the API and not the machine is the bottleneck)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cSubscriber } from '../peers/groups.mjs';
@@ -27,15 +29,18 @@ const config = {
 };
 const reps = Number(env.SCALE_REPS ?? 1);
 const workers = env.SCALE_NGINX_WORKERS ?? '2';
+const apiCpu = env.SCALE_API_CPU ? Number(env.SCALE_API_CPU) : undefined;
+if (apiCpu !== undefined && !(apiCpu > 0)) throw new Error(`SCALE_API_CPU must be a number of cores above 0, not ${env.SCALE_API_CPU}`);
 const { nginx } = ensureNginx({ nchan: false });
 if (!nginx) throw new Error('nginx is missing and could not be installed (apt-get install nginx-light)');
 
 console.log(
   `scale-out: ${subs} ${config.client === 'c' ? 'C epoll' : 'Node'} SSE subscribers over ${config.channels} stream(s) through nginx ` +
     `(${workers} workers), ${config.stepSeconds} s per step at ${config.rates.join(', ')} events/s; ` +
-    `EVENT_STORE=postgres, NATS, the workers process appending the events ${config.batch} per append; ${reps} round(s)`,
+    `EVENT_STORE=postgres, NATS, the workers process appending the events ${config.batch} per append; ${reps} round(s)` +
+    (apiCpu ? `; each API process limited to ${apiCpu} core(s)` : ''),
 );
-const deployment = await startDeployment(2);
+const deployment = await startDeployment(2, { apiCpu });
 const results = [];
 try {
   for (let rep = 0; rep < reps; rep++) {
