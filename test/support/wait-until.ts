@@ -10,12 +10,14 @@ export async function waitUntil<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   what: string,
   timeoutMs = 15_000,
+  /** Between checks; longer for a probe that costs the server (and the caller's rate limit) a request or more. */
+  pollMs = POLL_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(POLL_MS);
+    await pause(pollMs);
   }
 }

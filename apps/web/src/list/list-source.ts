@@ -18,20 +18,6 @@ export interface ListBatch {
   readonly nextCursor?: string | null;
 }
 
-/**
- * Where the investigations list comes from, for every role: the first page of GET
- * /api/v1/investigations (newest first), then its stream from that page's position, so no
- * change after that page is missed; older pages on demand (`olderPage`). The server decides
- * what the caller sees: viewers and analysts their own, from any browser; auditors and admins
- * everyone's.
- */
-export interface ListSource {
-  /** Whether the rows are everyone's or only the caller's. */
-  readonly scope: 'all' | 'own';
-  /** The first page as one batch (even an empty one: the list is read), then one batch per event. */
-  open(options: StreamOptions): AsyncIterable<StreamMessage<ListBatch>>;
-}
-
 /** A refusal is an answer; anything else (network, 5xx, 429) is worth another try. */
 const retryable = (error: unknown): boolean =>
   !(error instanceof CidadaoApiError) || error.status === 429 || error.status >= 500;
@@ -51,7 +37,15 @@ async function firstPage(options: StreamOptions): Promise<InvestigationListPage>
   }
 }
 
-async function* listChanges(options: StreamOptions): AsyncGenerator<StreamMessage<ListBatch>> {
+/**
+ * The investigations list, for every role: the first page of GET /api/v1/investigations
+ * (newest first) as one batch (even an empty one: the list is read), then its stream from that
+ * page's position, one batch per event, so no change after that page is missed; older pages on
+ * demand (`olderPage`). The server decides what the caller sees (viewers and analysts their
+ * own, from any browser; auditors and admins everyone's), so it is opened once, before the
+ * caller's roles are known as after.
+ */
+export async function* listChanges(options: StreamOptions): AsyncGenerator<StreamMessage<ListBatch>> {
   let lastEventId = options.lastEventId;
   if (lastEventId === undefined) {
     const page = await firstPage(options);
@@ -66,8 +60,4 @@ async function* listChanges(options: StreamOptions): AsyncGenerator<StreamMessag
 export async function olderPage(cursor: string, signal?: AbortSignal): Promise<ListBatch> {
   const page = await api().listInvestigations({ limit: LIST_PAGE_SIZE, cursor }, signal);
   return { changes: page.items.map(changeOfListItem), nextCursor: page.next_cursor };
-}
-
-export function listSource(seesEveryone: boolean): ListSource {
-  return { scope: seesEveryone ? 'all' : 'own', open: listChanges };
 }
