@@ -28,6 +28,8 @@ interface Sample {
   readonly id: string;
   readonly postedAt: number;
   readonly firstAt: number;
+  /** When its round's first request was posted (set by `measure`). */
+  readonly roundAt?: number;
 }
 
 type Trace = Record<string, Partial<Record<Stage, number>>>;
@@ -118,6 +120,21 @@ function stageRows(samples: readonly Sample[], trace: Trace): string[] {
   return rows;
 }
 
+/**
+ * When each stage was reached, counted from its round's first POST: where a burst queues (a
+ * stage every sample reaches at once waits for the slowest of the one before it).
+ */
+function timelineRows(samples: readonly Sample[], trace: Trace): string[] {
+  const points = [...STAGES, 'client'] as const;
+  return points.flatMap((point) => {
+    const since = samples.flatMap((s) => {
+      const at = point === 'client' ? s.firstAt : trace[s.id]?.[point];
+      return at === undefined || s.roundAt === undefined ? [] : [at - s.roundAt];
+    });
+    return since.length > 0 ? [row(`  round start → ${point}`, since)] : [];
+  });
+}
+
 type TraceReply = Extract<TracedApiReply, { kind: 'trace' }>;
 
 function asker(child: ChildProcess): (request: TracedApiRequest) => Promise<TraceReply> {
@@ -145,8 +162,11 @@ async function measure(
   await api.ask({ kind: 'clear' });
   const cpuBefore = cpuMs(api.pid);
   const clientBefore = performance.eventLoopUtilization();
-  for (let round = 0; round < ROUNDS; round++)
-    samples.push(...(await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => once(i)))));
+  for (let round = 0; round < ROUNDS; round++) {
+    const roundAt = nowMs();
+    const done = await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => once(i)));
+    samples.push(...done.map((sample) => ({ ...sample, roundAt })));
+  }
   const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
   const clientBusy = performance.eventLoopUtilization(clientBefore).utilization;
   const { trace, loopBusy, loopDelayP99Ms, loopDelayMaxMs } = await api.ask({ kind: 'trace' });
@@ -163,6 +183,7 @@ async function measure(
     ),
   );
   for (const line of stageRows(samples, trace)) console.log(line);
+  for (const line of timelineRows(samples, trace)) console.log(line);
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(0)} %`;

@@ -30,7 +30,8 @@ const config = {
 const reps = Number(env.SCALE_REPS ?? 1);
 const workers = env.SCALE_NGINX_WORKERS ?? '2';
 const apiCpu = env.SCALE_API_CPU ? Number(env.SCALE_API_CPU) : undefined;
-if (apiCpu !== undefined && !(apiCpu > 0)) throw new Error(`SCALE_API_CPU must be a number of cores above 0, not ${env.SCALE_API_CPU}`);
+if (apiCpu !== undefined && !(apiCpu > 0))
+  throw new Error(`SCALE_API_CPU must be a number of cores above 0, not ${env.SCALE_API_CPU}`);
 const { nginx } = ensureNginx({ nchan: false });
 if (!nginx) throw new Error('nginx is missing and could not be installed (apt-get install nginx-light)');
 
