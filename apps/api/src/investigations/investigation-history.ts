@@ -65,16 +65,18 @@ export function replayInvestigation(
     const sleep = (ms: number): Promise<void> => new Promise((resolve) => (timer = setTimeout(resolve, ms)));
     const run = async (): Promise<void> => {
       const clock = replayClock(speed);
-      // The clock starts with the first event in hand: the time its read took is not taken off the gaps.
-      let started: number | null = null;
+      // The clock starts when the first event is handed on: neither the time its read took nor
+      // the time a slow reader (or a busy process) took to take it is taken off the next gap.
+      let origin: number | null = null;
       for await (const event of history()) {
-        started ??= Date.now();
-        const wait = started + clock(event.metadata.occurredAt) - Date.now();
+        const offset = clock(event.metadata.occurredAt);
+        const wait = origin === null ? 0 : origin + offset - Date.now();
         if (wait > 0) await sleep(wait);
         const ready = pacing?.ready();
         if (ready) await ready;
         if (stopped) return;
         const data = toInvestigationWireEvent(investigationEventCatalog.decode(event));
+        origin ??= Date.now() - offset;
         if (data !== null) subscriber.next({ id: event.revision, data });
       }
       subscriber.complete();

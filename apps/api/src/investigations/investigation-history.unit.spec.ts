@@ -36,4 +36,19 @@ describe('replayInvestigation', () => {
     const gap = emitted[1]!.timestamp - emitted[0]!.timestamp;
     expect(gap).toBeGreaterThanOrEqual(195);
   });
+
+  it('keeps the original gaps when the reader takes the first event late', async () => {
+    // A reader (or a busy process) that takes the first event 80 ms after it is in hand, then
+    // keeps up: the second still comes 200 ms after the first was handed on, not 120.
+    let calls = 0;
+    const pacing = {
+      ready: (): Promise<void> | null => (calls++ === 0 ? new Promise((resolve) => setTimeout(resolve, 80)) : null),
+    };
+    const emitted = await firstValueFrom(
+      replayInvestigation(() => slowHistory(0, [started, phase]), 10, pacing).pipe(timestamp(), toArray()),
+    );
+    expect(emitted.map(({ value }) => value.id)).toEqual([1, 2]);
+    const gap = emitted[1]!.timestamp - emitted[0]!.timestamp;
+    expect(gap).toBeGreaterThanOrEqual(195);
+  });
 });
