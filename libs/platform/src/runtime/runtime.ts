@@ -67,7 +67,10 @@ export async function createRuntime(
           maxDeliver: nats.commands.maxDeliver,
           metrics,
           logger: logger.child({ component: 'command-bus' }),
-          journal: new SqliteCommandJournal(join(storage.dataDir, 'commands.sqlite')),
+          journal: new SqliteCommandJournal(
+            join(storage.dataDir, 'commands.sqlite'),
+            logger.child({ component: 'command-journal' }),
+          ),
         })
       : await JetStreamCommandBus.connect({
           servers: nats.natsUrl ?? '',

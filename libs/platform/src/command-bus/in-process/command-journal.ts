@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { WalSync } from '../../sqlite/wal-sync.js';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from '../../logging/logger.js';
 import type { RoutedCommand } from '../command-bus.port.js';
 
 /** A command accepted and not yet settled, as it is handed out again after a restart. */
@@ -20,7 +21,10 @@ export interface CommandJournal {
   pending(): PendingCommand[];
   /** Resolves once the command is durable. */
   accept(message: RoutedCommand): Promise<void>;
-  /** The command is about to be delivered for the `deliveryCount`th time. */
+  /**
+   * The command is about to be delivered for the `deliveryCount`th time: on record before
+   * anything the caller queues after this call runs (its handler, in a later microtask).
+   */
   delivering(commandId: string, deliveryCount: number): void;
   settle(commandId: string): void;
   close(): void;
@@ -30,6 +34,11 @@ interface Row {
   readonly message: string;
   readonly delivery_count: number;
 }
+
+/** A delivery count or a settlement, written with the others of its run of microtasks. */
+type Bookkeeping =
+  | { readonly commandId: string; readonly deliveryCount: number }
+  | { readonly commandId: string; readonly settled: true };
 
 interface Accepting {
   readonly message: RoutedCommand;
@@ -47,16 +56,24 @@ interface Accepting {
  * groups are accepted in the order they were committed. Delivery counts and settlements are
  * bookkeeping that survives the process being killed without an fsync of their own (the next
  * group's fsync covers them); lost by a power cut, they only make a settled command come
- * back, which the idempotent deciders absorb.
+ * back, which the idempotent deciders absorb. They are written in one transaction per run of
+ * microtasks, queued at the first of them: a burst's deliveries (one per accepted command, in
+ * the microtasks that resume its senders) cost one write, still before any of their handlers
+ * runs, since each handler is queued after its delivery is.
  */
 export class SqliteCommandJournal implements CommandJournal {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly acceptGroup;
+  private readonly bookkeepingGroup;
   private accepting: Accepting[] = [];
+  private bookkeeping: Bookkeeping[] = [];
   private readonly wal: WalSync;
 
-  constructor(filename: string) {
+  constructor(
+    filename: string,
+    private readonly logger?: Logger,
+  ) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
@@ -80,6 +97,11 @@ export class SqliteCommandJournal implements CommandJournal {
       ),
       settle: this.db.prepare<[string]>('DELETE FROM pending_commands WHERE command_id = ?'),
     };
+    this.bookkeepingGroup = this.db.transaction((entries: readonly Bookkeeping[]) => {
+      for (const entry of entries)
+        if ('settled' in entry) this.statements.settle.run(entry.commandId);
+        else this.statements.delivering.run(entry.deliveryCount, entry.commandId);
+    });
     this.acceptGroup = this.db.transaction((group: readonly Accepting[]) => {
       for (const { message } of group)
         this.statements.accept.run(message.command.metadata.commandId, JSON.stringify(message));
@@ -103,20 +125,40 @@ export class SqliteCommandJournal implements CommandJournal {
   }
 
   delivering(commandId: string, deliveryCount: number): void {
-    if (!this.db.open) return;
-    this.statements.delivering.run(deliveryCount, commandId);
+    this.keep({ commandId, deliveryCount });
   }
 
   settle(commandId: string): void {
-    if (!this.db.open) return;
-    this.statements.settle.run(commandId);
+    this.keep({ commandId, settled: true });
   }
 
   close(): void {
     if (!this.db.open) return;
     this.commitAccepted();
+    this.writeBookkeeping();
     this.wal.close();
     this.db.close();
+  }
+
+  private keep(entry: Bookkeeping): void {
+    if (!this.db.open) return;
+    if (this.bookkeeping.length === 0) queueMicrotask(() => this.writeBookkeeping());
+    this.bookkeeping.push(entry);
+  }
+
+  private writeBookkeeping(): void {
+    const entries = this.bookkeeping;
+    this.bookkeeping = [];
+    if (entries.length === 0 || !this.db.open) return;
+    try {
+      this.bookkeepingGroup(entries);
+    } catch (error) {
+      // Lost bookkeeping makes settled commands come back and miscounts deliveries; nothing is lost.
+      this.logger?.error(
+        { err: error, entries: entries.length },
+        'command journal: delivery counts and settlements not written; those commands may be handed out again after a restart',
+      );
+    }
   }
 
   private commitAccepted(): void {
