@@ -43,7 +43,8 @@ export async function startDeployment(apis, { apiCpu } = {}) {
         env: { ...process.env, ...env, PORT: String(port) },
         stdio: ['ignore', 2, 2],
       });
-      const limit = apiCpu ? limitCpu(proc.pid, apiCpu, 'scale-out-api') : undefined;
+      let limit;
+      // Registered first, so that a limit that cannot be set still stops the process with the rest.
       started.push({
         pid: proc.pid,
         stop: async () => {
@@ -51,6 +52,7 @@ export async function startDeployment(apis, { apiCpu } = {}) {
           limit?.release();
         },
       });
+      if (apiCpu) limit = limitCpu(proc.pid, apiCpu, 'scale-out-api');
       if (!(await waitListening(port, 60_000))) throw new Error(`API ${i + 1} did not listen on ${port}`);
       ports.push(port);
     }
