@@ -31,6 +31,11 @@ export class RecentEvents {
     return this.lowest;
   }
 
+  /** The newest position kept, or the floor when none is. */
+  get head(): number {
+    return this.events.at(-1)?.position ?? this.lowest;
+  }
+
   /** Forgets every event: from now on only events above `floor` are kept. */
   reset(floor: number): void {
     this.events = [];
@@ -47,7 +52,7 @@ export class RecentEvents {
    */
   add(events: readonly RecordedEvent[], sizes: readonly number[]): void {
     events.forEach((event, index) => {
-      if (event.position <= this.top()) return;
+      if (event.position <= this.head) return;
       const size = sizes[index] ?? 0;
       this.events.push(event);
       this.sizes.push(size);
@@ -80,10 +85,6 @@ export class RecentEvents {
     if (!kept || oldest === undefined || oldest > after + 1) return null;
     const first = Math.max(0, after + 1 - oldest);
     return kept.slice(first, end(first, maxCount));
-  }
-
-  private top(): number {
-    return this.events.at(-1)?.position ?? this.lowest;
   }
 
   private beyondBound(): boolean {

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
-import { firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { firstValueFrom, take, tap, timeout, toArray } from 'rxjs';
 import { WrongExpectedRevisionError } from '#eventsourcing';
 import { describeEventStoreContract, FEED_TIMEOUT_MS, newEvent, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { blockUntil, countRows } from './sqlite-store.testing.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));
 let opened = 0;
@@ -27,13 +28,51 @@ describeEventStoreContract('sqlite in memory', async () => {
   return { store, dispose: () => store.close() };
 });
 
+describeEventStoreContract('sqlite committed in-thread', async () => {
+  const store = new SqliteEventStore({ filename: newFile(), writer: 'in-thread' });
+  return { store, dispose: () => store.close() };
+});
+
 /** WAL frames: a page and its 24-byte header (SQLite's default page size). */
 const walFrames = (filename: string): number => statSync(`${filename}-wal`).size / (4096 + 24);
 
+/** Reads the store in this turn: an async method's body runs up to its first await. */
+const readsNow = (store: SqliteEventStore, streamId: string) =>
+  Promise.all([store.readStream(streamId), store.readAll(), store.headPosition()]).then(([stream, all, head]) => [
+    stream.length,
+    all.length,
+    head,
+  ]);
+
 describe('sqlite event store', () => {
-  it('shows a committed group to nobody until its fsync, done off the event loop, has made it durable', async () => {
+  it('commits and fsyncs on a thread of its own, and shows a committed group to nobody until it is durable and answered', async () => {
     const filename = newFile();
     const store = new SqliteEventStore({ filename });
+    const reader = new Database(filename, { readonly: true });
+    try {
+      const streamId = newStreamId();
+      const live = firstValueFrom(store.subscribe().pipe(take(1), timeout(FEED_TIMEOUT_MS)));
+      const appended = store.appendToStream(streamId, [newEvent()], 'no_stream');
+      // The group is committed while this thread waits in its turn, so nothing answers it yet.
+      const hidden = await new Promise<Promise<number[]>>((resolve) =>
+        setImmediate(() => {
+          blockUntil(() => countRows(reader) === 1);
+          resolve(readsNow(store, streamId));
+        }),
+      );
+      expect(await hidden).toEqual([0, 0, 0]);
+      const { lastPosition } = await appended;
+      expect((await live).position).toBe(lastPosition);
+      expect(await readsNow(store, streamId)).toEqual([1, 1, lastPosition]);
+    } finally {
+      reader.close();
+      await store.close();
+    }
+  });
+
+  it('committed in-thread, fsyncs off the event loop and shows a committed group to nobody until then', async () => {
+    const filename = newFile();
+    const store = new SqliteEventStore({ filename, writer: 'in-thread' });
     try {
       const streamId = newStreamId();
       const live = firstValueFrom(store.subscribe().pipe(take(1), timeout(FEED_TIMEOUT_MS)));
@@ -43,16 +82,13 @@ describe('sqlite event store', () => {
       const seenMeanwhile = await new Promise<unknown[]>((resolve) =>
         setImmediate(() => {
           const committed = walFrames(filename) > framesBefore;
-          void Promise.all([store.readStream(streamId), store.readAll(), store.headPosition()]).then(
-            ([stream, all, head]) => resolve([committed, stream.length, all.length, head]),
-          );
+          void readsNow(store, streamId).then((reads) => resolve([committed, ...reads]));
         }),
       );
       expect(seenMeanwhile).toEqual([true, 0, 0, 0]);
       const { lastPosition } = await appended;
       expect((await live).position).toBe(lastPosition);
-      expect(await store.readStream(streamId)).toHaveLength(1);
-      expect(await store.headPosition()).toBe(lastPosition);
+      expect(await readsNow(store, streamId)).toEqual([1, 1, lastPosition]);
     } finally {
       await store.close();
     }
@@ -84,14 +120,27 @@ describe('sqlite event store', () => {
     }
   });
 
-  it('commits a burst of appends a group of at most about 512 events per turn, so the event loop gets turns between them, in order', async () => {
-    const filename = newFile();
-    const store = new SqliteEventStore({ filename });
-    const reader = new Database(filename, { readonly: true });
+  it('publishes a burst of appends a group of at most about 512 events per turn of the event loop, in order', async () => {
+    const store = new SqliteEventStore({ filename: newFile() });
     try {
       const streams = Array.from({ length: 20 }, () => newStreamId('burst'));
-      const published = firstValueFrom(store.subscribe().pipe(take(2_000), toArray(), timeout(FEED_TIMEOUT_MS)));
-      const appended = Promise.all(
+      let turn = 0;
+      let ticking = true;
+      const tick = (): void => {
+        turn += 1;
+        if (ticking) setImmediate(tick);
+      };
+      tick();
+      const perTurn = new Map<number, number>();
+      const published = firstValueFrom(
+        store.subscribe().pipe(
+          tap(() => perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1)),
+          take(2_000),
+          toArray(),
+          timeout(FEED_TIMEOUT_MS),
+        ),
+      );
+      await Promise.all(
         streams.map((streamId) =>
           store.appendToStream(
             streamId,
@@ -100,18 +149,13 @@ describe('sqlite event store', () => {
           ),
         ),
       );
-      // Queued after the first group's commit, in the same turn: what another connection sees then.
-      const committedThen = await new Promise<number>((resolve) =>
-        setImmediate(() => resolve(reader.prepare<[], number>('SELECT count(*) FROM events').pluck().get() ?? -1)),
-      );
-      // Appends are never split: six of 100 events are the first group (the sixth crosses 512).
-      expect(committedThen).toBe(600);
-      await appended;
+      ticking = false;
       const positions = (await published).map((event) => event.position);
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      // Appends are never split: six of 100 events make a group (the sixth crosses 512).
+      expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(600);
       for (const streamId of streams) expect(await store.readStream(streamId)).toHaveLength(100);
     } finally {
-      reader.close();
       await store.close();
     }
   });

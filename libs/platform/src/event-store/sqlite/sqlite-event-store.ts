@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import type { Observable } from 'rxjs';
 import {
   EventStoreUnavailableError,
-  assertExpectedRevision,
   CommittedFeed,
+  expectedLastRevision,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -14,8 +14,10 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  WrongExpectedRevisionError,
 } from '#eventsourcing';
-import { WalSync } from '../../sqlite/wal-sync.js';
+import type { AppendOutcome, AppendRows } from './group-commit.js';
+import { InThreadWriter, ThreadWriter, type GroupWriter, type GroupWritten } from './sqlite-writer.js';
 import { freezeEvent, RecentEvents } from './recent-events.js';
 
 export interface SqliteEventStoreOptions {
@@ -25,6 +27,12 @@ export interface SqliteEventStoreOptions {
   readonly recentEvents?: number;
   /** How many characters of stored JSON the events kept hold at most (default 8 Mi). */
   readonly recentCharacters?: number;
+  /**
+   * Where a file's appends are committed and fsynced: 'thread' (default), a worker thread
+   * with a connection of its own; 'in-thread', this connection, in the event loop's turn.
+   * A database in memory is always written in-thread.
+   */
+  readonly writer?: 'thread' | 'in-thread';
 }
 
 interface EventRow {
@@ -54,16 +62,11 @@ const UNLIMITED = -1;
 
 /** An append waiting for its group's commit. */
 interface QueuedAppend {
-  readonly streamId: string;
-  readonly events: readonly NewEvent[];
   readonly expected: ExpectedRevision;
+  readonly append: AppendRows;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
-
-/** `sizes`: the stored JSON length of each event, at the same index. */
-type Recorded = { readonly events: RecordedEvent[]; readonly sizes: number[]; readonly result: AppendResult };
-type Outcome = Recorded | { readonly error: unknown };
 
 /** No position is hidden. */
 const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
@@ -78,16 +81,14 @@ const RECENT_EVENTS = 4_096;
 /** A few large events (an investigation's report) do not hold much memory either. */
 const RECENT_CHARACTERS = 8 * 1024 * 1024;
 
-/** Never a `data_version`: the kept events are dropped at the next read. */
-const STALE = -1;
-
 /**
- * Embedded store for the single-process mode. better-sqlite3 is synchronous, so appends made
- * in one turn of the event loop are committed together (group commit): one transaction, each
- * append in a savepoint of its own, so one refused expected revision refuses only itself.
- * The commit only writes the WAL; its fsync runs on libuv's thread pool (WalSync) instead of
- * blocking every request and command of the process for the disk's milliseconds. Until that
- * fsync is done the group is invisible: reads stop below it, its appends are not answered
+ * Embedded store for the single-process mode. Appends made in one turn of the event loop
+ * are committed together (group commit): one transaction, each append in a savepoint of its
+ * own, so one refused expected revision refuses only itself. A file's groups are committed
+ * and fsynced by a writer thread on a connection of its own (ThreadWriter), so the inserts,
+ * WAL writes and fsyncs of every append run beside the event loop, not in it; this
+ * connection reads. Until a group is durable it is invisible: reads stop below it (below
+ * the store's head when it was handed to the writer), its appends are not answered
  * (refusals neither, so a retry reads what refused it) and the live feed has not seen it.
  * Then, in commit order, the feed is published and the appends resolve: an event is seen,
  * by anyone, only once it is durable.
@@ -96,42 +97,37 @@ const STALE = -1;
  * reads the global order after its checkpoint, and a stream joined at its head is read
  * from its last revision: those reads are answered from the newest published events kept
  * in memory (RecentEvents) when they cover them, the very objects the feed published,
- * frozen since every reader shares them. A commit by another connection on the same file
- * (a CLI) changes SQLite's `data_version`; the kept events are then dropped and the next
- * reads go to the database.
+ * frozen since every reader shares them. Events committed by another connection on the
+ * same file (a CLI) leave a gap in the positions published, or a head above the newest
+ * event kept; the kept events are then dropped and the next reads go to the database.
  */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly feed = new CommittedFeed();
   private readonly statements;
-  private readonly appendTransaction;
-  private readonly groupTransaction;
+  private readonly writer: GroupWriter;
   private queued: QueuedAppend[] = [];
-  private readonly wal: WalSync;
-  /** The first position of each committed group whose fsync is under way, oldest first. */
-  private readonly syncing: number[] = [];
+  /** The group handed to the writer and not answered yet, settled once it is: one at a time. */
+  private writing: Promise<void> | null = null;
+  /** Reads stop below this position while a group is with the writer: the head when it was handed over, plus one. */
+  private hiddenFrom = ALL_VISIBLE;
   private readonly recent: RecentEvents;
-  /** `data_version` when the kept events were last known to be every event above their floor. */
-  private seenVersion = 0;
+  /** Rows of a group not known to be durable may be readable: the kept events no longer match the file. */
+  private stale = false;
+  private closing = false;
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+    const inMemory = options.filename === ':memory:';
+    if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
-    // Another connection (a CLI, a backup) may hold the write lock for a moment.
+    // Another connection (the writer, a CLI, a backup) may hold the lock for a moment.
     this.db.pragma('busy_timeout = 5000');
-    // Commits write the WAL only; WalSync makes them durable off the event loop.
+    // Commits write the WAL only; the writer makes them durable off the event loop.
     this.db.pragma('synchronous = NORMAL');
-    this.wal = new WalSync(options.filename);
     this.db.exec(SCHEMA);
     this.statements = {
-      lastOfStream: this.db.prepare<[string], { revision: number; position: number }>(
-        'SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
-      ),
-      insert: this.db.prepare<[string, number, string, string, string]>(
-        'INSERT INTO events (stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)',
-      ),
       readStream: this.db.prepare<[string, number, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision > ? AND position < ? ORDER BY revision LIMIT ?',
       ),
@@ -143,26 +139,16 @@ export class SqliteEventStore implements EventStore {
       ),
       head: this.db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
       ping: this.db.prepare('SELECT 1'),
-      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
-    this.appendTransaction = this.db.transaction(
-      (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) =>
-        this.insertChecked(streamId, events, expected),
-    );
-    this.groupTransaction = this.db.transaction((group: readonly QueuedAppend[]) =>
-      group.map((append): Recorded | { readonly error: unknown } => {
-        try {
-          return this.appendTransaction(append.streamId, append.events, append.expected);
-        } catch (error) {
-          return { error };
-        }
-      }),
-    );
+    this.writer =
+      inMemory || options.writer === 'in-thread'
+        ? new InThreadWriter(this.db, options.filename)
+        : new ThreadWriter(options.filename);
     this.recent = new RecentEvents({
       events: options.recentEvents ?? RECENT_EVENTS,
       characters: options.recentCharacters ?? RECENT_CHARACTERS,
     });
-    this.forgetRecent();
+    this.recent.reset(this.readHead());
     this.feed.skipTo(this.readHead());
   }
 
@@ -172,8 +158,14 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     this.assertOpen();
+    const wanted = expectedLastRevision(streamId, expected);
+    const rows = events.map((event) => ({
+      type: event.type,
+      data: JSON.stringify(event.data ?? null),
+      metadata: JSON.stringify(event.metadata),
+    }));
     return new Promise((resolve, reject) => {
-      this.queued.push({ streamId, events, expected, resolve, reject });
+      this.queued.push({ expected, append: { streamId, wanted, rows }, resolve, reject });
       if (this.queued.length === 1) setImmediate(() => this.commitQueued());
     });
   }
@@ -206,7 +198,7 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    return Math.min(this.readHead(), this.visibleBelow() - 1);
+    return this.visibleHead();
   }
 
   subscribe(): Observable<RecordedEvent> {
@@ -218,34 +210,29 @@ export class SqliteEventStore implements EventStore {
     this.statements.ping.get();
   }
 
+  /** Commits and answers what is queued, then closes the writer and the connection. */
   async close(): Promise<void> {
-    if (!this.db.open) return;
-    this.commitQueued();
+    if (this.closing) return;
+    this.closing = true;
+    for (this.commitQueued(); this.writing !== null; this.commitQueued()) await this.writing;
+    await this.writer.close();
     this.feed.complete();
-    this.wal.close();
     this.db.close();
   }
 
+  /**
+   * Hands the next group to the writer, unless one is still with it: the group after is taken
+   * when this one is answered, and committed while this one is published, so each group is
+   * published in a turn of the event loop of its own.
+   */
   private commitQueued(): void {
+    if (this.writing !== null || this.queued.length === 0) return;
     const group = this.takeGroup();
-    if (group.length === 0) return;
-    // What is left waits one turn of the event loop: sockets are read and written in between.
-    if (this.queued.length > 0) setImmediate(() => this.commitQueued());
-    let outcomes: Outcome[];
-    try {
-      this.assertOpen();
-      // IMMEDIATE takes the write lock before reading the current revisions.
-      outcomes = this.groupTransaction.immediate(group);
-    } catch (error) {
-      for (const append of group) append.reject(error);
-      return;
-    }
-    const first = firstPosition(outcomes);
-    if (first !== null) this.syncing.push(first);
-    this.wal.sync().then(
-      () => this.answer(group, outcomes, first),
-      (error: unknown) =>
-        this.answer(group, outcomes, first, new EventStoreUnavailableError(`fsync failed: ${String(error)}`)),
+    // Whatever the writer commits now takes positions above the head.
+    this.hiddenFrom = this.readHead() + 1;
+    this.writing = this.writer.write(group.map((queued) => queued.append)).then(
+      (written) => this.answer(group, written),
+      (error: unknown) => this.fail(group, error),
     );
   }
 
@@ -258,79 +245,82 @@ export class SqliteEventStore implements EventStore {
     let events = 0;
     let count = 0;
     while (count < this.queued.length && (count === 0 || events < GROUP_EVENTS))
-      events += (this.queued[count++] as QueuedAppend).events.length;
+      events += (this.queued[count++] as QueuedAppend).append.rows.length;
     return this.queued.splice(0, count);
   }
 
   /** Once the group is durable: visible to reads, published in append order, answered. */
-  private answer(
-    group: readonly QueuedAppend[],
-    outcomes: readonly Outcome[],
-    first: number | null,
-    failure?: unknown,
-  ): void {
-    if (first !== null) this.syncing.shift();
-    // Readable from now on, yet never published: the next read drops the kept events.
-    if (failure !== undefined && first !== null) this.seenVersion = STALE;
+  private answer(group: readonly QueuedAppend[], written: GroupWritten): void {
+    const recorded = group.map((queued, i) => recordedOf(queued.append, written.outcomes[i] as AppendOutcome));
+    this.settled();
+    if (written.unsynced !== undefined) {
+      // Readable from now on, yet never published: the next read drops the kept events.
+      this.stale = true;
+      const failure = new EventStoreUnavailableError(`fsync failed: ${written.unsynced}`);
+      for (const queued of group) queued.reject(failure);
+      return;
+    }
     // The whole group is kept before a subscriber hears of it and reads.
-    if (failure === undefined)
-      for (const outcome of outcomes) if ('events' in outcome) this.recent.add(outcome.events, outcome.sizes);
-    group.forEach((append, i) => {
-      const outcome = outcomes[i] as Outcome;
-      if (failure !== undefined) return append.reject(failure);
-      if ('error' in outcome) return append.reject(outcome.error);
+    for (const outcome of recorded) if ('events' in outcome) this.keep(outcome.events, outcome.sizes);
+    group.forEach((queued, i) => {
+      const outcome = recorded[i] as Recorded;
+      if ('error' in outcome) return queued.reject(outcome.error);
+      if ('refused' in outcome)
+        return queued.reject(new WrongExpectedRevisionError(queued.append.streamId, queued.expected, outcome.refused));
       this.feed.publish(outcome.events);
-      append.resolve(outcome.result);
+      queued.resolve(outcome.result);
     });
+  }
+
+  private fail(group: readonly QueuedAppend[], error: unknown): void {
+    // Whether any of it was written is unknown.
+    this.stale = true;
+    this.settled();
+    for (const queued of group) queued.reject(error);
+  }
+
+  /** The group with the writer is answered: nothing is hidden, and the next group goes to the writer. */
+  private settled(): void {
+    this.writing = null;
+    this.hiddenFrom = ALL_VISIBLE;
+    this.commitQueued();
+  }
+
+  /** Keeps a written append's events, after dropping the kept ones if another connection wrote in between. */
+  private keep(events: readonly RecordedEvent[], sizes: readonly number[]): void {
+    const first = events[0];
+    if (first === undefined) return;
+    if (this.stale || first.position !== this.recent.head + 1) this.forgetRecent(first.position - 1);
+    this.recent.add(events, sizes);
   }
 
   /**
    * A read answered by the kept events, or null for the database to answer it. When they
-   * could answer it, they are dropped first if another connection has committed since they
-   * were last checked.
+   * could answer it, they are dropped first if the file holds a visible event above them
+   * (another connection committed) or rows of a group that never became durable.
    */
   private kept(read: (recent: RecentEvents) => RecordedEvent[] | null): RecordedEvent[] | null {
     const found = read(this.recent);
-    if (found === null || this.statements.dataVersion.get() === this.seenVersion) return found;
-    this.forgetRecent();
+    if (found === null) return null;
+    const head = this.visibleHead();
+    if (!this.stale && head === this.recent.head) return found;
+    this.forgetRecent(head);
     return read(this.recent);
   }
 
-  /**
-   * Drops the kept events: only what is committed from now on, by this connection, is kept.
-   * `data_version` is read first, so a commit by another connection after it is noticed
-   * by the next read even if the head read here already includes it.
-   */
-  private forgetRecent(): void {
-    this.seenVersion = this.statements.dataVersion.get() as number;
-    this.recent.reset(this.readHead());
+  /** Drops the kept events: only events above `floor` are kept from now on. */
+  private forgetRecent(floor: number): void {
+    this.stale = false;
+    this.recent.reset(floor);
   }
 
-  /** Reads stop below the oldest group not yet durable. */
+  /** Reads stop below the group with the writer. */
   private visibleBelow(): number {
-    return this.syncing[0] ?? ALL_VISIBLE;
+    return this.hiddenFrom;
   }
 
-  private insertChecked(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) {
-    const last = this.statements.lastOfStream.get(streamId);
-    const current = last?.revision ?? 0;
-    assertExpectedRevision(streamId, expected, current);
-    // Feed subscribers get what a reader would get back, not the caller's own objects.
-    const sizes: number[] = [];
-    const recorded = events.map((event, index) => {
-      const row = {
-        stream_id: streamId,
-        revision: current + index + 1,
-        type: event.type,
-        data: JSON.stringify(event.data ?? null),
-        metadata: JSON.stringify(event.metadata),
-      };
-      const info = this.statements.insert.run(row.stream_id, row.revision, row.type, row.data, row.metadata);
-      sizes.push(row.data.length + row.metadata.length);
-      return freezeEvent(toRecorded({ ...row, position: Number(info.lastInsertRowid) }));
-    });
-    const lastPosition = recorded.at(-1)?.position ?? last?.position ?? 0;
-    return { events: recorded, sizes, result: { nextRevision: current + events.length, lastPosition } };
+  private visibleHead(): number {
+    return Math.min(this.readHead(), this.visibleBelow() - 1);
   }
 
   private readHead(): number {
@@ -338,13 +328,39 @@ export class SqliteEventStore implements EventStore {
   }
 
   private assertOpen(): void {
-    if (!this.db.open) throw new EventStoreUnavailableError('sqlite event store is closed');
+    if (this.closing || !this.db.open) throw new EventStoreUnavailableError('sqlite event store is closed');
   }
 }
 
-function firstPosition(outcomes: readonly Outcome[]): number | null {
-  for (const outcome of outcomes) if ('events' in outcome && outcome.events[0]) return outcome.events[0].position;
-  return null;
+/** A written append's events as readers get them; a refusal's stream revision; or the database's error. */
+type Recorded =
+  | { readonly events: RecordedEvent[]; readonly sizes: number[]; readonly result: AppendResult }
+  | { readonly refused: number }
+  | { readonly error: Error };
+
+function recordedOf(append: AppendRows, outcome: AppendOutcome): Recorded {
+  if (outcome.kind === 'refused') return { refused: outcome.current };
+  if (outcome.kind === 'failed') return { error: new EventStoreUnavailableError(outcome.message) };
+  const { current, first } = outcome;
+  // Feed subscribers get what a reader would get back, not the caller's own objects.
+  const events = append.rows.map((row, index) =>
+    freezeEvent(
+      toRecorded({
+        stream_id: append.streamId,
+        revision: current + index + 1,
+        position: first + index,
+        type: row.type,
+        data: row.data,
+        metadata: row.metadata,
+      }),
+    ),
+  );
+  const sizes = append.rows.map((row) => row.data.length + row.metadata.length);
+  return {
+    events,
+    sizes,
+    result: { nextRevision: current + append.rows.length, lastPosition: first + append.rows.length - 1 },
+  };
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

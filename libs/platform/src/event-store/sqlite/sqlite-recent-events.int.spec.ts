@@ -7,6 +7,7 @@ import { firstValueFrom, take, timeout, toArray } from 'rxjs';
 import type { NewEvent, ReadAllOptions, RecordedEvent } from '#eventsourcing';
 import { FEED_TIMEOUT_MS, newEvent, newEvents, newStreamId } from '#eventsourcing/testing';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { blockUntil, countRows } from './sqlite-store.testing.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sqlite-recent-events-'));
 let opened = 0;
@@ -164,16 +165,18 @@ describe('sqlite event store: the newest events kept in memory', () => {
     }
   });
 
-  it('never shows a group whose fsync is under way, from memory or after another connection committed', async () => {
+  it('never shows a group not answered yet, from memory or after another connection committed', async () => {
     const filename = newFile();
     const store = new SqliteEventStore({ filename });
+    const reader = new Database(filename, { readonly: true });
     try {
       const [streamId, raw] = [newStreamId(), newStreamId('raw')];
       const { lastPosition: first } = await store.appendToStream(streamId, [newEvent()], 'no_stream');
       const appended = store.appendToStream(streamId, [newEvent()], 1);
-      // Queued after the group's commit, in the same turn: committed, its fsync not done.
+      // The writer thread commits the group while this one waits in its turn: nothing answers it.
       const seenMeanwhile = await new Promise<unknown[]>((resolve) =>
         setImmediate(() => {
+          blockUntil(() => countRows(reader) === 2);
           const fromMemory = store.readAll({ after: first });
           appendFromAnotherConnection(filename, raw);
           void Promise.all([fromMemory, store.readAll({ after: first }), store.readAll()]).then((reads) =>
@@ -188,6 +191,7 @@ describe('sqlite event store: the newest events kept in memory', () => {
       expect(await sharedReadsOfAll(store, { after: second + 1 })).toBe(true);
       expect((await store.readAll({ after: second + 1 })).map((event) => event.position)).toEqual([third]);
     } finally {
+      reader.close();
       await store.close();
     }
   });
