@@ -7,9 +7,6 @@ import { InvalidEventDataError, UnknownEventTypeError, UnknownEventVersionError 
 /** The metadata field holding an event's schema version; an event stored without it is version 1. */
 export const SCHEMA_VERSION = 'schemaVersion';
 
-/** Decoded events a catalog keeps: more than one busy tick's live events. */
-const RECENT_DECODED = 256;
-
 /** Every event type of a slice, each with its definition. */
 export type EventDefinitions<E extends DomainEvent> = {
   readonly [Type in E['type']]: EventDefinition<Extract<E, { type: Type }>>;
@@ -24,13 +21,13 @@ export type EventDefinitions<E extends DomainEvent> = {
 export class EventCatalog<E extends DomainEvent> {
   private readonly definitions: ReadonlyMap<string, EventDecoder<E>>;
   /**
-   * The live feed hands one recorded event to every subscriber of its stream, and a hub reads
-   * it more than once (its wire frame, then each subscriber's say over it) with other events
-   * decoded in between: the last events decoded are kept, so a live event is checked once in
-   * the process. Bounded: catch-up reads give each subscriber events of its own, which would
-   * otherwise stay.
+   * The live feed hands one recorded event to every subscriber of its stream (hubs, their
+   * subscribers' says, projectors, workflows), however many others a burst brings in
+   * between: each recorded event's domain event is kept for as long as the recorded event
+   * lives, so a live event is checked once in the process. Catch-up reads give each
+   * subscriber events of its own, which take theirs with them.
    */
-  private readonly recent = new Map<RecordedEvent, Stored<E>>();
+  private readonly decoded = new WeakMap<RecordedEvent, Stored<E>>();
 
   constructor(
     readonly name: string,
@@ -51,11 +48,10 @@ export class EventCatalog<E extends DomainEvent> {
 
   /** The stored event as a domain event of this catalog, or an EventDecodingError. */
   decode(recorded: RecordedEvent): Stored<E> {
-    const known = this.recent.get(recorded);
+    const known = this.decoded.get(recorded);
     if (known) return known;
     const stored = this.check(recorded);
-    this.recent.set(recorded, stored);
-    if (this.recent.size > RECENT_DECODED) this.recent.delete(this.recent.keys().next().value as RecordedEvent);
+    this.decoded.set(recorded, stored);
     return stored;
   }
 

@@ -121,6 +121,14 @@ describe('event catalog', () => {
     expect(parcels.decode(first)).toBe(framed);
   });
 
+  it('checks a live event once even when a burst of a thousand others is decoded before its next reader', () => {
+    const first = recorded('Weighed', { weight: 1000 }, undefined, 1);
+    const framed = parcels.decode(first);
+    for (let revision = 2; revision <= 1_001; revision += 1)
+      parcels.decode(recorded('Weighed', { weight: revision }, undefined, revision));
+    expect(parcels.decode(first)).toBe(framed);
+  });
+
   it('takes only a schema giving exactly its event’s data: no optional field left out, none added', () => {
     type Labelled = DomainEvent<'Labelled', { label: string; note?: string }>;
     const exact = new EventCatalog<Labelled>('label', {
