@@ -148,8 +148,10 @@ function asker(child: ChildProcess): (request: TracedApiRequest) => Promise<Trac
 }
 
 /** CPU milliseconds (user + system) the process has used: a figure the machine's other load barely moves. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+/** CPU the process has used, all its threads; with `thread`, that thread's alone (the event loop's is the pid). */
+function cpuMs(pid: number, thread?: number): number {
+  const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
@@ -161,6 +163,7 @@ async function measure(
   const samples: Sample[] = [];
   await api.ask({ kind: 'clear' });
   const cpuBefore = cpuMs(api.pid);
+  const loopCpuBefore = cpuMs(api.pid, api.pid);
   const clientBefore = performance.eventLoopUtilization();
   for (let round = 0; round < ROUNDS; round++) {
     const roundAt = nowMs();
@@ -168,10 +171,11 @@ async function measure(
     samples.push(...done.map((sample) => ({ ...sample, roundAt })));
   }
   const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
+  const loopCpu = (cpuMs(api.pid, api.pid) - loopCpuBefore) / samples.length;
   const clientBusy = performance.eventLoopUtilization(clientBefore).utilization;
   const { trace, loopBusy, loopDelayP99Ms, loopDelayMaxMs } = await api.ask({ kind: 'trace' });
   console.log(
-    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each; event loop busy: ` +
+    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each (its event loop's thread ${loopCpu.toFixed(2)}); event loop busy: ` +
       `API ${percent(loopBusy)}, clients ${percent(clientBusy)}; API loop held p99 ${loopDelayP99Ms.toFixed(0)} ms, ` +
       `max ${loopDelayMaxMs.toFixed(0)} ms; load average ${loadAverage()}`,
   );
