@@ -95,4 +95,17 @@ describe('graceful shutdown of the api process (embedded mode)', () => {
     }
     expect(await second.proc.stop('SIGTERM')).toBe(0);
   });
+
+  it('stops on SIGTERM, exit code 0, after whoever read its logs has gone, and serves meanwhile', async () => {
+    const api = await startApiProcess();
+    api.proc.child.stdout?.destroy();
+    api.proc.child.stderr?.destroy();
+    // Requests are logged: each line now meets a closed pipe.
+    for (let i = 0; i < 3; i += 1) expect((await fetch(`${api.url}/health`)).status).toBe(200);
+    const exitCode = await Promise.race([
+      api.proc.stop('SIGTERM'),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still running 20 s after SIGTERM'), 20_000).unref()),
+    ]);
+    expect(exitCode).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
 import { pino, type Logger as Pino } from 'pino';
 import type { Logger } from './logger.js';
+import { StdoutSink } from './stdout-sink.js';
 
 function wrap(p: Pino): Logger {
   return {
@@ -11,7 +12,7 @@ function wrap(p: Pino): Logger {
   };
 }
 
-/** Structured JSON logs on stdout, one line each. */
+/** Structured JSON logs on stdout, one line each (see StdoutSink). */
 export function createPinoLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
-  return wrap(pino({ level, base: { ...bindings }, timestamp: pino.stdTimeFunctions.isoTime }));
+  return wrap(pino({ level, base: { ...bindings }, timestamp: pino.stdTimeFunctions.isoTime }, new StdoutSink()));
 }
