@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
 import { waitUntil } from '../support/wait-until.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { launchBrowserBeside, openPage, screenshot } from './support/browser.js';
 import { shownAnomalyIds, storedEvents, tokenFor, waitForOutcome } from './support/dashboard.js';
 
 let api: ApiProcess;
@@ -10,15 +10,15 @@ let browser: Browser;
 let slowId = '';
 
 beforeAll(async () => {
-  [api, browser] = await Promise.all([
+  [api, browser] = await launchBrowserBeside(
     startApiProcess({
       SYNTHETIC_CONTRACTS: '1000',
       INVESTIGATION_PAGE_SIZE: '100',
       // Ten pages of a wide query, a second apart: charts are seen growing before the end.
       INVESTIGATION_STEP_DELAY_MS: '1000',
     }),
-    launchBrowser(),
-  ]);
+    (started) => started.dispose(),
+  );
 }, 60_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
 import { waitUntil } from '../support/wait-until.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { launchBrowserBeside, openPage, screenshot } from './support/browser.js';
 import {
   shownAnomalyIds,
   startFromForm,
@@ -18,14 +18,14 @@ let browser: Browser;
 let investigationId = '';
 
 beforeAll(async () => {
-  [api, browser] = await Promise.all([
+  [api, browser] = await launchBrowserBeside(
     startApiProcess({
       SYNTHETIC_CONTRACTS: '3000',
       INVESTIGATION_PAGE_SIZE: '100',
       INVESTIGATION_STEP_DELAY_MS: '100',
     }),
-    launchBrowser(),
-  ]);
+    (started) => started.dispose(),
+  );
 }, 60_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { launchBrowserBeside, openPage, screenshot } from './support/browser.js';
 import { startOidcProvider, type OidcProvider } from './support/oidc-provider.js';
 
 /**
@@ -17,14 +17,14 @@ let api: ApiProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  [provider, browser] = await Promise.all([
+  [provider, browser] = await launchBrowserBeside(
     startOidcProvider({
       audience: AUDIENCE,
       resourceScope: 'investigacoes',
       groups: { vera: ['leitores'], ana: ['equipe-analise'] },
     }),
-    launchBrowser(),
-  ]);
+    (started) => started.stop(),
+  );
   api = await startApiProcess({
     OIDC_ISSUER: provider.issuer,
     OIDC_CLIENT_ID: CLIENT_ID,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
 import { waitUntil } from '../support/wait-until.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { launchBrowserBeside, openPage, screenshot } from './support/browser.js';
 import { tokenFor } from './support/dashboard.js';
 import { startFailingProxy } from './support/failing-proxy.js';
 
@@ -15,7 +15,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   // A short clock tolerance: the server refuses the expired token seconds after it expires, not 30.
-  [api, browser] = await Promise.all([startApiProcess({ JWT_CLOCK_TOLERANCE_SECONDS: '2' }), launchBrowser()]);
+  [api, browser] = await launchBrowserBeside(startApiProcess({ JWT_CLOCK_TOLERANCE_SECONDS: '2' }), (started) =>
+    started.dispose(),
+  );
 }, 60_000);
 
 afterAll(async () => {

@@ -22,6 +22,22 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
 }
 
+/**
+ * Starts something (a server, a process) while the browser launches; if either fails, the
+ * other is stopped before the failure is thrown, so a test whose setup fails leaves nothing
+ * running.
+ */
+export async function launchBrowserBeside<T>(
+  starting: Promise<T>,
+  stop: (started: T) => Promise<void>,
+): Promise<[T, Browser]> {
+  const [started, browser] = await Promise.allSettled([starting, launchBrowser()]);
+  if (started.status === 'fulfilled' && browser.status === 'fulfilled') return [started.value, browser.value];
+  if (started.status === 'fulfilled') await stop(started.value);
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw started.status === 'rejected' ? started.reason : (browser as PromiseRejectedResult).reason;
+}
+
 export async function openPage(
   browser: Browser,
   url: string,
