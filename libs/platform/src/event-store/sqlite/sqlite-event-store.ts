@@ -115,6 +115,8 @@ export class SqliteEventStore implements EventStore {
   private readonly recent: RecentEvents;
   /** Rows of a group not known to be durable may be readable: the kept events no longer match the file. */
   private stale = false;
+  /** `data_version` when the kept events were last found to end at the visible head: no commit since. */
+  private checkedVersion = -1;
   private closing = false;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -138,6 +140,7 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM events WHERE position > ? AND position < ? ORDER BY position LIMIT ?',
       ),
       head: this.db.prepare<[], { head: number | null }>('SELECT max(position) AS head FROM events'),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
       ping: this.db.prepare('SELECT 1'),
     };
     this.writer =
@@ -283,6 +286,8 @@ export class SqliteEventStore implements EventStore {
   private settled(): void {
     this.writing = null;
     this.hiddenFrom = ALL_VISIBLE;
+    // What it hid may have hidden another connection's commit too: the next read looks again.
+    this.checkedVersion = -1;
     this.commitQueued();
   }
 
@@ -302,8 +307,14 @@ export class SqliteEventStore implements EventStore {
   private kept(read: (recent: RecentEvents) => RecordedEvent[] | null): RecordedEvent[] | null {
     const found = read(this.recent);
     if (found === null) return null;
+    // Nobody committed since the last check (a pragma, not a read of the table): still right.
+    const version = this.statements.dataVersion.get() as number;
+    if (!this.stale && version === this.checkedVersion) return found;
     const head = this.visibleHead();
-    if (!this.stale && head === this.recent.head) return found;
+    if (!this.stale && head === this.recent.head) {
+      this.checkedVersion = version;
+      return found;
+    }
     this.forgetRecent(head);
     return read(this.recent);
   }
