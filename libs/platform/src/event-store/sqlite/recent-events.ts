@@ -87,6 +87,12 @@ export class RecentEvents {
     return kept.slice(first, end(first, maxCount));
   }
 
+  /** The stream's newest event, when any of its events is kept (its newest is then kept too), or null. */
+  lastOf(streamId: string): RecordedEvent[] | null {
+    const last = this.streams.get(streamId)?.at(-1);
+    return last ? [last] : null;
+  }
+
   private beyondBound(): boolean {
     return this.events.length - this.start > this.bound.events || this.characters > this.bound.characters;
   }

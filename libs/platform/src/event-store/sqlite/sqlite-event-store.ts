@@ -186,6 +186,8 @@ export class SqliteEventStore implements EventStore {
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
     this.assertOpen();
+    const kept = this.kept((recent) => recent.lastOf(streamId));
+    if (kept) return kept[0] ?? null;
     const row = this.statements.readLast.get(streamId, this.visibleBelow());
     return row ? toRecorded(row) : null;
   }

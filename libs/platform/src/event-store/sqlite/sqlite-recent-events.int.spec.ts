@@ -112,6 +112,14 @@ describe('sqlite event store: the newest events kept in memory', () => {
       const last = streams.at(-1) as string;
       const { revision } = (await store.readLastEvent(last)) as RecordedEvent;
       expect(await sharedAcrossReads(() => store.readStream(last, { after: revision - 1 }))).toBe(true);
+      // Its newest event too, and the same one a store opening the file reads.
+      expect(await sharedAcrossReads(async () => [(await store.readLastEvent(last)) as RecordedEvent])).toBe(true);
+      const reopened = new SqliteEventStore({ filename });
+      try {
+        expect(await store.readLastEvent(last)).toEqual(await reopened.readLastEvent(last));
+      } finally {
+        await reopened.close();
+      }
       expect(await sharedAcrossReads(() => store.readStream(last))).toBe(false);
     } finally {
       await store.close();
