@@ -94,6 +94,27 @@ describe('sqlite event store', () => {
     }
   });
 
+  it('shows a group to readers from its publication on, while the group after it is still with the writer', async () => {
+    const store = new SqliteEventStore({ filename: newFile() });
+    try {
+      const [first, second] = [newStreamId('first'), newStreamId('second')];
+      let readAtPublication: Promise<number[]> | null = null;
+      const subscription = store.subscribe().subscribe((event) => {
+        if (event.streamId === first) readAtPublication = readsNow(store, first);
+      });
+      const appended = [store.appendToStream(first, [newEvent()], 'no_stream')];
+      // The first group is handed over in this turn; the second in the next, before the first
+      // can be answered (an answer is settled a turn after it arrives).
+      await new Promise((resolve) => setImmediate(resolve));
+      appended.push(store.appendToStream(second, [newEvent()], 'no_stream'));
+      const [{ lastPosition }] = await Promise.all(appended);
+      subscription.unsubscribe();
+      expect(await readAtPublication).toEqual([1, 1, lastPosition]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('commits the appends of one turn of the event loop together, each with its own expected revision', async () => {
     const filename = newFile();
     const store = new SqliteEventStore({ filename });

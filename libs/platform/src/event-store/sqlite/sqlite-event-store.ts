@@ -76,6 +76,9 @@ const ALL_VISIBLE = Number.MAX_SAFE_INTEGER;
  */
 const GROUP_EVENTS = 512;
 
+/** Groups with the writer at once: one committed while the one before is published. */
+const GROUPS_WRITING = 2;
+
 /** Enough for every follower woken by a burst of commits to find what it has not read yet. */
 const RECENT_EVENTS = 4_096;
 /** A few large events (an investigation's report) do not hold much memory either. */
@@ -108,10 +111,13 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly writer: GroupWriter;
   private queued: QueuedAppend[] = [];
-  /** The group handed to the writer and not answered yet, settled once it is: one at a time. */
-  private writing: Promise<void> | null = null;
-  /** Reads stop below this position while a group is with the writer: the head when it was handed over, plus one. */
-  private hiddenFrom = ALL_VISIBLE;
+  /**
+   * For each group with the writer, oldest first, the lowest position it can take: the head
+   * when it was handed over, plus one, raised past each group answered before it.
+   */
+  private readonly unanswered: number[] = [];
+  /** The newest group's answer: every group before it is answered by then. */
+  private lastWritten: Promise<void> = Promise.resolve();
   private readonly recent: RecentEvents;
   /** Rows of a group not known to be durable may be readable: the kept events no longer match the file. */
   private stale = false;
@@ -219,26 +225,27 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (this.commitQueued(); this.writing !== null; this.commitQueued()) await this.writing;
+    for (this.commitQueued(); this.unanswered.length > 0; this.commitQueued()) await this.lastWritten;
     await this.writer.close();
     this.feed.complete();
     this.db.close();
   }
 
   /**
-   * Hands the next group to the writer, unless one is still with it: the group after is taken
-   * when this one is answered, and committed while this one is published, so each group is
-   * published in a turn of the event loop of its own.
+   * Hands the next group to the writer, unless {@link GROUPS_WRITING} are with it already: it
+   * commits the next while the event loop publishes the one before, and answers in order.
    */
   private commitQueued(): void {
-    if (this.writing !== null || this.queued.length === 0) return;
+    if (this.unanswered.length >= GROUPS_WRITING || this.queued.length === 0) return;
     const group = this.takeGroup();
     // Whatever the writer commits now takes positions above the head.
-    this.hiddenFrom = this.readHead() + 1;
-    this.writing = this.writer.write(group.map((queued) => queued.append)).then(
+    this.unanswered.push(this.readHead() + 1);
+    this.lastWritten = this.writer.write(group.map((queued) => queued.append)).then(
       (written) => this.answer(group, written),
       (error: unknown) => this.fail(group, error),
     );
+    // What is left goes in a later turn of the event loop: sockets are read and written in between.
+    if (this.queued.length > 0) setImmediate(() => this.commitQueued());
   }
 
   /**
@@ -257,7 +264,7 @@ export class SqliteEventStore implements EventStore {
   /** Once the group is durable: visible to reads, published in append order, answered. */
   private answer(group: readonly QueuedAppend[], written: GroupWritten): void {
     const recorded = group.map((queued, i) => recordedOf(queued.append, written.outcomes[i] as AppendOutcome));
-    this.settled();
+    this.settled(lastPositionOf(recorded));
     if (written.unsynced !== undefined) {
       // Readable from now on, yet never published: the next read drops the kept events.
       this.stale = true;
@@ -280,14 +287,19 @@ export class SqliteEventStore implements EventStore {
   private fail(group: readonly QueuedAppend[], error: unknown): void {
     // Whether any of it was written is unknown.
     this.stale = true;
-    this.settled();
+    this.settled(null);
     for (const queued of group) queued.reject(error);
   }
 
-  /** The group with the writer is answered: nothing is hidden, and the next group goes to the writer. */
-  private settled(): void {
-    this.writing = null;
-    this.hiddenFrom = ALL_VISIBLE;
+  /**
+   * The oldest group with the writer is answered: it hides nothing any more, the groups after
+   * it take positions above its last, and the next group goes to the writer.
+   */
+  private settled(last: number | null): void {
+    this.unanswered.shift();
+    if (last !== null)
+      for (let i = 0; i < this.unanswered.length; i += 1)
+        this.unanswered[i] = Math.max(this.unanswered[i] as number, last + 1);
     // What it hid may have hidden another connection's commit too: the next read looks again.
     this.checkedVersion = -1;
     this.commitQueued();
@@ -327,9 +339,9 @@ export class SqliteEventStore implements EventStore {
     this.recent.reset(floor);
   }
 
-  /** Reads stop below the group with the writer. */
+  /** Reads stop below the oldest group with the writer. */
   private visibleBelow(): number {
-    return this.hiddenFrom;
+    return this.unanswered[0] ?? ALL_VISIBLE;
   }
 
   private visibleHead(): number {
@@ -350,6 +362,14 @@ type Recorded =
   | { readonly events: RecordedEvent[]; readonly sizes: number[]; readonly result: AppendResult }
   | { readonly refused: number }
   | { readonly error: Error };
+
+/** The position of the group's last event written, or null when it wrote none. */
+function lastPositionOf(recorded: readonly Recorded[]): number | null {
+  let last: number | null = null;
+  for (const outcome of recorded)
+    if ('events' in outcome && outcome.events.length > 0) last = outcome.result.lastPosition;
+  return last;
+}
 
 function recordedOf(append: AppendRows, outcome: AppendOutcome): Recorded {
   if (outcome.kind === 'refused') return { refused: outcome.current };

@@ -75,6 +75,8 @@ interface Pending {
 export class ThreadWriter implements GroupWriter {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
+  /** Answers received and not settled yet, oldest first: one is settled per turn of the event loop. */
+  private readonly replies: WriterReply[] = [];
   private nextId = 0;
 
   constructor(private readonly filename: string) {}
@@ -104,10 +106,19 @@ export class ThreadWriter implements GroupWriter {
     worker.unref();
     // Each answer in a turn of the event loop of its own (a port hands over at once every
     // message that arrives while it is being read): sockets get turns between groups.
-    worker.on('message', (reply: WriterReply) => setImmediate(() => this.settle(reply)));
+    worker.on('message', (reply: WriterReply) => {
+      this.replies.push(reply);
+      if (this.replies.length === 1) setImmediate(() => this.settleNext());
+    });
     worker.on('error', (error) => this.stopped(worker, error.message));
     worker.on('exit', (code) => this.stopped(worker, `exited with code ${code}`));
     return worker;
+  }
+
+  private settleNext(): void {
+    const reply = this.replies.shift();
+    if (reply) this.settle(reply);
+    if (this.replies.length > 0) setImmediate(() => this.settleNext());
   }
 
   private settle(reply: WriterReply): void {
@@ -122,6 +133,8 @@ export class ThreadWriter implements GroupWriter {
   private stopped(worker: Worker, why: string): void {
     if (this.worker !== worker) return;
     this.worker = null;
+    // What it answered before it stopped stands.
+    for (let reply = this.replies.shift(); reply; reply = this.replies.shift()) this.settle(reply);
     const error = new EventStoreUnavailableError(`sqlite writer thread stopped: ${why}`);
     // Answered in the order the groups were written (a Map iterates in insertion order).
     for (const pending of this.pending.values()) pending.reject(error);
