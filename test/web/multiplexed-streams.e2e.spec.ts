@@ -19,7 +19,8 @@ beforeAll(async () => {
   api = await startApiProcess({
     SYNTHETIC_CONTRACTS: '4000',
     INVESTIGATION_PAGE_SIZE: '100',
-    INVESTIGATION_STEP_DELAY_MS: '60',
+    // Forty pages 100 ms apart: each run lasts seconds, past STREAM_MAX_DURATION however busy the machine.
+    INVESTIGATION_STEP_DELAY_MS: '100',
     STREAM_MAX_DURATION: '1',
     SSE_RETRY_MS: '100',
   });
@@ -48,12 +49,13 @@ async function received(page: Page): Promise<{ frames: SseFrame[]; opens: number
 
 describe('EventSource on the multiplexed stream', () => {
   it('receives every stream and resumes them all after the server ends the connection', async () => {
-    const [a, b] = [await startInvestigation(), await startInvestigation()];
-    const streams = [`investigation:${a}`, `investigation:${b}`, 'investigations'];
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
+      // The page is ready before the runs start, so they are still running when it subscribes.
       await page.goto(`${api.url}/health`);
+      const [a, b] = [await startInvestigation(), await startInvestigation()];
+      const streams = [`investigation:${a}`, `investigation:${b}`, 'investigations'];
       await page.evaluate(
         (path) => {
           const w = globalThis as unknown as { received: Array<{ id: string; data: string }>; opens: number };
