@@ -27,6 +27,18 @@ export type AppendOutcome =
   | { readonly kind: 'refused'; readonly current: number }
   | { readonly kind: 'failed'; readonly message: string };
 
+/**
+ * How every connection to the store's file is set up, the writer thread's too: WAL, so readers
+ * and the writer do not block each other; a wait for a lock another connection (the writer, a
+ * CLI, a backup) holds for a moment; commits that write the WAL only, made durable by the
+ * writer's fsync. Self-contained for the same reason as {@link openGroupCommit}.
+ */
+export function configureConnection(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+}
+
 /** Commits a group of appends in one transaction; throws only when the transaction as a whole fails. */
 export type GroupCommit = (group: readonly AppendRows[]) => AppendOutcome[];
 

@@ -16,7 +16,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '#eventsourcing';
-import type { AppendOutcome, AppendRows } from './group-commit.js';
+import { configureConnection, type AppendOutcome, type AppendRows } from './group-commit.js';
 import { InThreadWriter, ThreadWriter, type GroupWriter, type GroupWritten } from './sqlite-writer.js';
 import { freezeEvent, RecentEvents } from './recent-events.js';
 
@@ -129,11 +129,7 @@ export class SqliteEventStore implements EventStore {
     const inMemory = options.filename === ':memory:';
     if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
     this.db = new Database(options.filename);
-    this.db.pragma('journal_mode = WAL');
-    // Another connection (the writer, a CLI, a backup) may hold the lock for a moment.
-    this.db.pragma('busy_timeout = 5000');
-    // Commits write the WAL only; the writer makes them durable off the event loop.
-    this.db.pragma('synchronous = NORMAL');
+    configureConnection(this.db);
     this.db.exec(SCHEMA);
     this.statements = {
       readStream: this.db.prepare<[string, number, number, number], EventRow>(

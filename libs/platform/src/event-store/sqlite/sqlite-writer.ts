@@ -3,7 +3,13 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { EventStoreUnavailableError } from '#eventsourcing';
 import { WalSync } from '../../sqlite/wal-sync.js';
-import { openGroupCommit, type AppendOutcome, type AppendRows, type GroupCommit } from './group-commit.js';
+import {
+  configureConnection,
+  openGroupCommit,
+  type AppendOutcome,
+  type AppendRows,
+  type GroupCommit,
+} from './group-commit.js';
 
 /** A group's outcomes once its commit is durable, or why it is not (its rows may be readable). */
 export interface GroupWritten {
@@ -143,16 +149,18 @@ export class ThreadWriter implements GroupWriter {
 }
 
 /** The writer thread: opens the file, then commits, fsyncs and answers each group in turn. */
-function writerThread(require: NodeJS.Require, open: typeof openGroupCommit): void {
+function writerThread(
+  require: NodeJS.Require,
+  configure: typeof configureConnection,
+  open: typeof openGroupCommit,
+): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { closeSync, fdatasyncSync, openSync } = require('node:fs') as typeof import('node:fs');
   const { driver, filename } = workerData as { driver: string; filename: string };
   const Driver = require(driver) as typeof Database;
   const port = parentPort as import('node:worker_threads').MessagePort;
   const db = new Driver(filename);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
+  configure(db);
   const commit = open(db);
   let wal: number | null = null;
   port.on('message', (request: WriterRequest) => {
@@ -181,5 +189,5 @@ function writerThread(require: NodeJS.Require, open: typeof openGroupCommit): vo
   });
 }
 
-/** The thread's script: the two functions above from their own (compiled) source text. */
-const WRITER_SOURCE = `(${writerThread.toString()})(require, ${openGroupCommit.toString()});`;
+/** The thread's script: the writer thread and what it calls, from their own (compiled) source text. */
+const WRITER_SOURCE = `(${writerThread.toString()})(require, ${configureConnection.toString()}, ${openGroupCommit.toString()});`;
