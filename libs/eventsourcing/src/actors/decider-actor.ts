@@ -41,11 +41,20 @@ export interface Decision<E, S> {
 /**
  * One aggregate instance: its mailbox serialises commands in this process, and the
  * expected revision serialises them across processes (a conflict re-reads and decides again).
+ *
+ * It reads its stream before deciding only when its state may be behind what it last saw:
+ * new, or after an append that was refused or failed. Once it has caught up or appended,
+ * it decides on the state it holds: anything another process appended since makes the
+ * append conflict, and a decision that appends nothing (a refusal, a command already
+ * recorded) is checked against the stream before it stands, so every outcome is the one a
+ * read first would have given, for the price of a read only when it can differ.
  */
 export class DeciderActor<C, E extends DomainEvent, S> {
   private readonly mailbox = new Mailbox();
   private state: S;
   private revision = 0;
+  /** Caught up or appended since the last refused or failed append: the state is all it knows of. */
+  private trusted = false;
 
   constructor(private readonly deps: DeciderActorDeps<C, E, S>) {
     this.state = deps.decider.initialState();
@@ -82,16 +91,36 @@ export class DeciderActor<C, E extends DomainEvent, S> {
   ): Promise<Decision<E, S>> {
     const retries = this.deps.maxConflictRetries ?? 10;
     for (let attempt = 0; ; attempt++) {
-      await this.catchUp();
-      const events = this.decideAll(steps);
-      if (events.length === 0) return { events, state: this.state, revision: this.revision };
+      const read = !this.trusted;
+      if (read) await this.catchUp();
+      let events: E[];
+      try {
+        events = this.decideAll(steps);
+      } catch (error) {
+        // A refusal stands once the state it was made on is known to be the stream's.
+        if (read || !(await this.caughtUpFurther())) throw error;
+        continue;
+      }
+      if (events.length === 0) {
+        if (read || !(await this.caughtUpFurther())) return { events, state: this.state, revision: this.revision };
+        continue;
+      }
       try {
         await this.append(events, causation);
         return { events, state: this.state, revision: this.revision };
       } catch (error) {
+        // Refused or failed: whether another process (or this append, in a failure) wrote is unknown until read.
+        this.trusted = false;
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= retries) throw error;
       }
     }
+  }
+
+  /** Reads what others appended since; whether there was anything. */
+  private async caughtUpFurther(): Promise<boolean> {
+    const before = this.revision;
+    await this.catchUp();
+    return this.revision !== before;
   }
 
   /** The events of every step, each decided on the state the ones before it leave. */
@@ -133,5 +162,6 @@ export class DeciderActor<C, E extends DomainEvent, S> {
       this.state = this.deps.decider.evolve(this.state, recorded);
       this.revision = recorded.revision;
     }
+    this.trusted = true;
   }
 }

@@ -18,9 +18,12 @@ import { DeciderActor, type Causation, type DeciderActorMetrics } from './decide
 /** A tally that records each command once: a redelivered command decides nothing. */
 type TallyCommand =
   | { readonly type: 'Add'; readonly data: { readonly commandId: string; readonly amount: number } }
-  | { readonly type: 'Close' };
+  | { readonly type: 'Close' }
+  | { readonly type: 'Reopen' };
 type TallyEvent =
-  DomainEvent<'Added', { commandId: string; amount: number }> | DomainEvent<'Closed', Record<string, never>>;
+  | DomainEvent<'Added', { commandId: string; amount: number }>
+  | DomainEvent<'Closed', Record<string, never>>
+  | DomainEvent<'Reopened', Record<string, never>>;
 interface TallyState {
   readonly total: number;
   readonly seen: readonly string[];
@@ -32,8 +35,9 @@ const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
   evolve: (state, event) =>
     event.type === 'Added'
       ? { ...state, total: state.total + event.data.amount, seen: [...state.seen, event.data.commandId] }
-      : { ...state, closed: true },
+      : { ...state, closed: event.type === 'Closed' },
   decide: (command, state) => {
+    if (command.type === 'Reopen') return state.closed ? [{ type: 'Reopened', data: {} }] : [];
     if (state.closed) throw new DomainError('TALLY_CLOSED', 'the tally is closed');
     if (command.type === 'Close') return [{ type: 'Closed', data: {} }];
     if (state.seen.includes(command.data.commandId)) return [];
@@ -45,6 +49,7 @@ const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
 const tallyEvents = new EventCatalog<TallyEvent>('tally', {
   Added: defineEvent('Added', z.object({ commandId: z.string(), amount: z.number() })),
   Closed: defineEvent('Closed', z.object({}).strict()),
+  Reopened: defineEvent('Reopened', z.object({}).strict()),
 });
 
 const NOW = new Date('2026-02-01T12:00:00.000Z');
@@ -95,6 +100,29 @@ class GatedStore extends InMemoryEventStore {
   ): Promise<AppendResult> {
     if (streamId === this.gatedStream && this.gate) await this.gate;
     return super.appendToStream(streamId, events, expected);
+  }
+}
+
+/** Counts the reads of each stream: what an actor reads before it decides. */
+class CountingStore extends InMemoryEventStore {
+  reads = 0;
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    this.reads += 1;
+    return super.readStream(streamId, options);
+  }
+}
+
+/** Fails every append to the store with an error that says nothing of whether it was written. */
+class LostAnswerStore extends CountingStore {
+  losing = false;
+  override async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const result = await super.appendToStream(streamId, events, expected);
+    if (this.losing) throw new Error('connection lost before the answer');
+    return result;
   }
 }
 
@@ -258,6 +286,54 @@ describe('DeciderActor', () => {
       state: { total: 3, seen: ['c-1', 'c-2'], closed: false },
       revision: 2,
     });
+  });
+
+  it('reads its stream once, then decides on the state it holds while its appends are accepted', async () => {
+    const store = new CountingStore();
+    const actor = actorOn(store);
+    await handleAdd(actor, 'c-1');
+    await handleAdd(actor, 'c-2');
+    await actor.handleAll([() => add('c-3'), () => add('c-4')], causation('c-3'));
+    expect(store.reads).toBe(1);
+    expect(commandIdsOf(await store.readStream(STREAM))).toEqual(['c-1', 'c-2', 'c-3', 'c-4']);
+  });
+
+  it('finds what another process appended since its own last append through the conflict, and decides again', async () => {
+    const store = new CountingStore();
+    const actor = actorOn(store);
+    await handleAdd(actor, 'c-1', 1);
+    await handleAdd(actorOn(store), 'from-the-other-process', 10);
+    await expect(handleAdd(actor, 'c-2', 2)).resolves.toMatchObject({ revision: 3, state: { total: 13 } });
+    expect(commandIdsOf(await store.readStream(STREAM))).toEqual(['c-1', 'from-the-other-process', 'c-2']);
+  });
+
+  it('checks a decision to append nothing against the stream before it stands', async () => {
+    const store = new InMemoryEventStore();
+    const actor = actorOn(store);
+    await handleAdd(actor, 'c-1');
+    await actorOn(store).handle({ type: 'Close' }, causation('close'));
+    // On what it holds, c-1 is already recorded; the stream says the tally is closed since.
+    await expect(handleAdd(actor, 'c-1')).rejects.toMatchObject({ code: 'TALLY_CLOSED' });
+  });
+
+  it('checks a refusal against the stream before it stands', async () => {
+    const store = new InMemoryEventStore();
+    const actor = actorOn(store);
+    await actor.handle({ type: 'Close' }, causation('close'));
+    await actorOn(store).handle({ type: 'Reopen' }, causation('reopen'));
+    await expect(handleAdd(actor, 'c-1', 4)).resolves.toMatchObject({ revision: 3, state: { total: 4 } });
+  });
+
+  it('reads its stream again after an append whose outcome it does not know', async () => {
+    const store = new LostAnswerStore();
+    const actor = actorOn(store);
+    store.losing = true;
+    await expect(handleAdd(actor, 'c-1', 1)).rejects.toThrow('connection lost');
+    store.losing = false;
+    // Written after all: read first, c-1 is not decided twice and c-2 follows it.
+    await expect(handleAdd(actor, 'c-1', 1)).resolves.toMatchObject({ events: [], revision: 1 });
+    await expect(handleAdd(actor, 'c-2', 1)).resolves.toMatchObject({ revision: 2, state: { total: 2 } });
+    expect(store.reads).toBe(2);
   });
 
   it('counts appended events by category and type', async () => {
