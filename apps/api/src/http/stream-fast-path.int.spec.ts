@@ -265,7 +265,12 @@ describe('POST /api/v1/chat/stream on the fast path answers as Nest did', () => 
     expect(answer.headers['x-session-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(answer.headers['access-control-allow-origin']).toBe(ORIGIN);
     const before = expressCalls;
-    const res = await fetch(`${app.url}/api/v1/chat/stream`, { method: 'POST', headers, body: hello });
+    // Another user: the two streams above may still count against MAX_STREAMS_PER_USER (2) until their answers end.
+    const res = await fetch(`${app.url}/api/v1/chat/stream`, {
+      method: 'POST',
+      headers: { ...json, ...(await bearer('chat-fast-to-the-end')) },
+      body: hello,
+    });
     const text = await res.text();
     expect(expressCalls).toBe(before);
     expect(text).toContain('"type":"chunk"');
