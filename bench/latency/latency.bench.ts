@@ -173,11 +173,11 @@ async function measure(
   const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
   const loopCpu = (cpuMs(api.pid, api.pid) - loopCpuBefore) / samples.length;
   const clientBusy = performance.eventLoopUtilization(clientBefore).utilization;
-  const { trace, loopBusy, loopDelayP99Ms, loopDelayMaxMs } = await api.ask({ kind: 'trace' });
+  const { trace, loopBusy, loopDelayP99Ms, loopDelayMaxMs, streamReads } = await api.ask({ kind: 'trace' });
   console.log(
     `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each (its event loop's thread ${loopCpu.toFixed(2)}); event loop busy: ` +
       `API ${percent(loopBusy)}, clients ${percent(clientBusy)}; API loop held p99 ${loopDelayP99Ms.toFixed(0)} ms, ` +
-      `max ${loopDelayMaxMs.toFixed(0)} ms; load average ${loadAverage()}`,
+      `max ${loopDelayMaxMs.toFixed(0)} ms; streams read ${(streamReads / samples.length).toFixed(1)} each; load average ${loadAverage()}`,
   );
   console.log('| ms | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|');
   console.log(

@@ -3,7 +3,8 @@ import type { EventStore, NewEvent, RecordedEvent } from '#eventsourcing';
 import type { CommandBus, CommandHandler, RoutedCommand } from '#platform';
 
 /** The stages one command passes on its way to its first event, in order. */
-export const STAGES = ['connected', 'arrived', 'sent', 'accepted', 'picked', 'appended', 'fed'] as const;
+/** `queued`: its first event decided and handed to the store; `appended`: the store answered. */
+export const STAGES = ['connected', 'arrived', 'sent', 'accepted', 'picked', 'queued', 'appended', 'fed'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Absolute milliseconds, comparable between the bench's processes on one machine. */
@@ -13,13 +14,15 @@ export const nowMs = (): number => performance.timeOrigin + performance.now();
 const idOf = (streamId: string): string => streamId.slice(streamId.indexOf('-') + 1);
 
 /**
- * The first time each aggregate reached each stage. `appended` and `fed` count only the
+ * The first time each aggregate reached each stage. `queued`, `appended` and `fed` count only the
  * events `firstEvent` names: the one a client waits for (a chat's first chunk).
  */
 export class StageTrace {
   private readonly times = new Map<string, Partial<Record<Stage, number>>>();
   /** When each request reached the API's socket listener, by its X-Correlation-ID, until its command names its aggregate. */
   private readonly arrivals = new Map<string, { readonly connectedAt: number | undefined; readonly at: number }>();
+  /** Streams read from the store (readStream calls), by anyone in the process: what a decision costs in reads. */
+  streamReads = 0;
 
   constructor(private readonly firstEvent: (type: string) => boolean) {}
 
@@ -55,6 +58,7 @@ export class StageTrace {
   clear(): void {
     this.times.clear();
     this.arrivals.clear();
+    this.streamReads = 0;
   }
 }
 
@@ -92,9 +96,15 @@ export function tracedStore(store: EventStore, trace: StageTrace): EventStore {
   const make = (property: PropertyKey, receiver: unknown): unknown => {
     if (property === 'appendToStream')
       return async (streamId: string, events: readonly NewEvent[], expected: never) => {
+        trace.recordEvents(events, streamId, 'queued');
         const result = await store.appendToStream(streamId, events, expected);
         trace.recordEvents(events, streamId, 'appended');
         return result;
+      };
+    if (property === 'readStream')
+      return (...args: Parameters<EventStore['readStream']>) => {
+        trace.streamReads += 1;
+        return store.readStream(...args);
       };
     if (property === 'subscribe')
       return (): Observable<RecordedEvent> =>

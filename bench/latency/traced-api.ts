@@ -21,6 +21,8 @@ export type TracedApiReply =
       /** The longest the API's event loop was held at once since the last `clear`, ms: what a new connection may wait to be accepted. */
       readonly loopDelayMaxMs: number;
       readonly loopDelayP99Ms: number;
+      /** Streams read from the store since the last `clear`. */
+      readonly streamReads: number;
     };
 
 /** The first event a client of a stream waits for: a chat's first chunk, an investigation's start. */
@@ -64,12 +66,13 @@ async function main(): Promise<void> {
     const loopBusy = performance.eventLoopUtilization(since).utilization;
     const loopDelayMaxMs = delay.max / 1e6;
     const loopDelayP99Ms = delay.percentile(99) / 1e6;
+    const { streamReads } = trace;
     if (request.kind === 'clear') {
       trace.clear();
       since = performance.eventLoopUtilization();
       delay.reset();
     }
-    reply({ kind: 'trace', trace: trace.snapshot(), loopBusy, loopDelayMaxMs, loopDelayP99Ms });
+    reply({ kind: 'trace', trace: trace.snapshot(), loopBusy, loopDelayMaxMs, loopDelayP99Ms, streamReads });
   });
   process.once('disconnect', () => {
     void (async () => {
