@@ -90,19 +90,25 @@ export class DeciderActor<C, E extends DomainEvent, S> {
     causation: Causation,
   ): Promise<Decision<E, S>> {
     const retries = this.deps.maxConflictRetries ?? 10;
+    // The state decided on was read from the stream during this command: what it decides stands.
+    let fresh = false;
     for (let attempt = 0; ; attempt++) {
-      const read = !this.trusted;
-      if (read) await this.catchUp();
+      if (!this.trusted) {
+        await this.catchUp();
+        fresh = true;
+      }
       let events: E[];
       try {
         events = this.decideAll(steps);
       } catch (error) {
         // A refusal stands once the state it was made on is known to be the stream's.
-        if (read || !(await this.caughtUpFurther())) throw error;
+        if (fresh || !(await this.caughtUpFurther())) throw error;
+        fresh = true;
         continue;
       }
       if (events.length === 0) {
-        if (read || !(await this.caughtUpFurther())) return { events, state: this.state, revision: this.revision };
+        if (fresh || !(await this.caughtUpFurther())) return { events, state: this.state, revision: this.revision };
+        fresh = true;
         continue;
       }
       try {

@@ -324,6 +324,18 @@ describe('DeciderActor', () => {
     await expect(handleAdd(actor, 'c-1', 4)).resolves.toMatchObject({ revision: 3, state: { total: 4 } });
   });
 
+  it('lets a decision stand after one check, however often another process appends meanwhile', async () => {
+    const store = new RacingStore();
+    const actor = actorOn(store);
+    const other = actorOn(store);
+    await handleAdd(actor, 'c-1');
+    await handleAdd(other, 'o-1');
+    // Every read the actor makes is followed by another append of the other process's.
+    store.raceAfterReads(...['o-2', 'o-3', 'o-4'].map((id) => () => handleAdd(other, id)));
+    await expect(handleAdd(actor, 'c-1')).resolves.toMatchObject({ events: [], revision: 2 });
+    expect(commandIdsOf(await store.readStream(STREAM))).toEqual(['c-1', 'o-1', 'o-2']);
+  });
+
   it('reads its stream again after an append whose outcome it does not know', async () => {
     const store = new LostAnswerStore();
     const actor = actorOn(store);
