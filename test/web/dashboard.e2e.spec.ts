@@ -94,8 +94,8 @@ describe('the dashboard served by the API, in a real browser', () => {
     // The server paces the replay: about a tenth of the original, far from its length. The
     // browser times it from the first event's arrival, which a busy machine can delay by tens
     // of milliseconds against the last's: an unpaced replay would end in a few milliseconds.
-    // The browser's own rendering, under a loaded CI run, has stretched a tenth to a third
-    // (1.71 s of 5.08): half the original still fails a replay at 2× or one not accelerated.
+    // Under a loaded CI run a tenth has taken a third (1.71 s of 5.08): half the original
+    // still fails a replay at 2× or one not accelerated.
     expect(elapsed).toBeGreaterThanOrEqual((originalSeconds / 10) * 0.75);
     expect(elapsed).toBeLessThan(originalSeconds / 2);
     expect(await page.$('[data-testid=audit-export]')).not.toBeNull();
