@@ -2,8 +2,10 @@ import { tap, type Observable } from 'rxjs';
 import type { EventStore, NewEvent, RecordedEvent } from '#eventsourcing';
 import type { CommandBus, CommandHandler, RoutedCommand } from '#platform';
 
-/** The stages one command passes on its way to its first event, in order. */
-/** `queued`: its first event decided and handed to the store; `appended`: the store answered. */
+/**
+ * The stages one command passes on its way to its first event, in order. `queued`: its first
+ * event decided and handed to the store; `appended`: the store answered.
+ */
 export const STAGES = ['connected', 'arrived', 'sent', 'accepted', 'picked', 'queued', 'appended', 'fed'] as const;
 export type Stage = (typeof STAGES)[number];
 

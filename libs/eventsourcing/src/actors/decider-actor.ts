@@ -97,19 +97,21 @@ export class DeciderActor<C, E extends DomainEvent, S> {
         await this.catchUp();
         fresh = true;
       }
-      let events: E[];
+      let events: E[] | undefined;
+      let refusal: unknown;
       try {
         events = this.decideAll(steps);
       } catch (error) {
-        // A refusal stands once the state it was made on is known to be the stream's.
-        if (fresh || !(await this.caughtUpFurther())) throw error;
-        fresh = true;
-        continue;
+        refusal = error;
       }
-      if (events.length === 0) {
-        if (fresh || !(await this.caughtUpFurther())) return { events, state: this.state, revision: this.revision };
-        fresh = true;
-        continue;
+      if (events === undefined || events.length === 0) {
+        // A refusal, or a decision to append nothing, stands once the state it was made on is known to be the stream's.
+        if (!fresh && (await this.caughtUpFurther())) {
+          fresh = true;
+          continue;
+        }
+        if (events === undefined) throw refusal;
+        return { events, state: this.state, revision: this.revision };
       }
       try {
         await this.append(events, causation);
@@ -122,7 +124,7 @@ export class DeciderActor<C, E extends DomainEvent, S> {
     }
   }
 
-  /** Reads what others appended since; whether there was anything. */
+  /** Catches up; true when the stream held events this actor had not seen. */
   private async caughtUpFurther(): Promise<boolean> {
     const before = this.revision;
     await this.catchUp();

@@ -112,7 +112,7 @@ class CountingStore extends InMemoryEventStore {
   }
 }
 
-/** Fails every append to the store with an error that says nothing of whether it was written. */
+/** While `losing`, writes each append and then fails it with an error that says nothing of whether it was written. */
 class LostAnswerStore extends CountingStore {
   losing = false;
   override async appendToStream(
