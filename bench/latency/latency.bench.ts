@@ -147,8 +147,10 @@ function asker(child: ChildProcess): (request: TracedApiRequest) => Promise<Trac
   };
 }
 
-/** CPU milliseconds (user + system) the process has used: a figure the machine's other load barely moves. */
-/** CPU the process has used, all its threads; with `thread`, that thread's alone (the event loop's is the pid). */
+/**
+ * CPU milliseconds (user + system) the process has used, all its threads; with `thread`, that
+ * thread's alone (the event loop's is the pid): figures the machine's other load barely moves.
+ */
 function cpuMs(pid: number, thread?: number): number {
   const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
   const fields = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -173,11 +175,13 @@ async function measure(
   const cpu = (cpuMs(api.pid) - cpuBefore) / samples.length;
   const loopCpu = (cpuMs(api.pid, api.pid) - loopCpuBefore) / samples.length;
   const clientBusy = performance.eventLoopUtilization(clientBefore).utilization;
-  const { trace, loopBusy, loopDelayP99Ms, loopDelayMaxMs, streamReads } = await api.ask({ kind: 'trace' });
+  const { trace, loopBusy, loopDelayP99Ms, loopDelayMaxMs, streamReads, gcMs, rssMb } = await api.ask({
+    kind: 'trace',
+  });
   console.log(
-    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each (its event loop's thread ${loopCpu.toFixed(2)}); event loop busy: ` +
+    `\n${label}: ${CONVERSATIONS} at once × ${ROUNDS} rounds; API CPU ${cpu.toFixed(2)} ms each (its event loop's thread ${loopCpu.toFixed(2)}, of which GC ${(gcMs / samples.length).toFixed(2)}); event loop busy: ` +
       `API ${percent(loopBusy)}, clients ${percent(clientBusy)}; API loop held p99 ${loopDelayP99Ms.toFixed(0)} ms, ` +
-      `max ${loopDelayMaxMs.toFixed(0)} ms; streams read ${(streamReads / samples.length).toFixed(1)} each; load average ${loadAverage()}`,
+      `max ${loopDelayMaxMs.toFixed(0)} ms; streams read ${(streamReads / samples.length).toFixed(1)} each; API RSS ${rssMb.toFixed(0)} MB; load average ${loadAverage()}`,
   );
   console.log('| ms | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|');
   console.log(

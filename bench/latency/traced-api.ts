@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createRuntime, loadSections, Metrics, silentLogger } from '#platform';
 import { startWorkersFromRuntime } from '#workers';
@@ -23,6 +23,10 @@ export type TracedApiReply =
       readonly loopDelayP99Ms: number;
       /** Streams read from the store since the last `clear`. */
       readonly streamReads: number;
+      /** Time the API's event loop spent in garbage collection since the last `clear`, ms. */
+      readonly gcMs: number;
+      /** The API process's resident memory now, MB. */
+      readonly rssMb: number;
     };
 
 /** The first event a client of a stream waits for: a chat's first chunk, an investigation's start. */
@@ -62,17 +66,33 @@ async function main(): Promise<void> {
   let since = performance.eventLoopUtilization();
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
+  let gcMs = 0;
+  const gc = new PerformanceObserver((entries) => {
+    for (const entry of entries.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   process.on('message', (request: TracedApiRequest) => {
     const loopBusy = performance.eventLoopUtilization(since).utilization;
     const loopDelayMaxMs = delay.max / 1e6;
     const loopDelayP99Ms = delay.percentile(99) / 1e6;
     const { streamReads } = trace;
+    const gcSince = gcMs;
     if (request.kind === 'clear') {
       trace.clear();
+      gcMs = 0;
       since = performance.eventLoopUtilization();
       delay.reset();
     }
-    reply({ kind: 'trace', trace: trace.snapshot(), loopBusy, loopDelayMaxMs, loopDelayP99Ms, streamReads });
+    reply({
+      kind: 'trace',
+      trace: trace.snapshot(),
+      loopBusy,
+      loopDelayMaxMs,
+      loopDelayP99Ms,
+      streamReads,
+      gcMs: gcSince,
+      rssMb: process.memoryUsage.rss() / 2 ** 20,
+    });
   });
   process.once('disconnect', () => {
     void (async () => {
