@@ -97,25 +97,26 @@ const row = (label: string, values: number[]): string => {
   return `| ${label} | ${cells.join(' | ')} |`;
 };
 
-/** Where the time of the median went: each stage's delay from the one before it, per sample. */
+/**
+ * Where the time of the median went: each stage's delay from the one before it that the sample
+ * reached (`connected` only on a request that opened its connection), a row per pair.
+ */
 function stageRows(samples: readonly Sample[], trace: Trace): string[] {
   const points = ['posted', ...STAGES, 'client'] as const;
+  type Point = (typeof points)[number];
+  const at = (s: Sample, point: Point): number | undefined =>
+    point === 'posted' ? s.postedAt : point === 'client' ? s.firstAt : trace[s.id]?.[point];
   const rows: string[] = [];
   for (let i = 1; i < points.length; i++) {
-    const from = points[i - 1] as (typeof points)[number];
-    const to = points[i] as (typeof points)[number];
-    const at = (s: Sample, point: (typeof points)[number]): number | undefined =>
-      point === 'posted' ? s.postedAt : point === 'client' ? s.firstAt : trace[s.id]?.[point];
-    const deltas = samples.flatMap((s) => {
-      // From the last point this sample has: `connected` only on a request that opened its connection.
-      const a = points
-        .slice(0, i)
-        .map((point) => at(s, point))
-        .findLast((value) => value !== undefined);
-      const b = at(s, to);
-      return a === undefined || b === undefined ? [] : [b - a];
-    });
-    if (deltas.length > 0) rows.push(row(`  ${from} → ${to}`, deltas));
+    const to = points[i] as Point;
+    const deltas = new Map<Point, number[]>();
+    for (const s of samples) {
+      const from = points.slice(0, i).findLast((point) => at(s, point) !== undefined);
+      const [a, b] = [from === undefined ? undefined : at(s, from), at(s, to)];
+      if (from === undefined || a === undefined || b === undefined) continue;
+      deltas.set(from, [...(deltas.get(from) ?? []), b - a]);
+    }
+    for (const [from, values] of deltas) rows.push(row(`  ${from} → ${to}`, values));
   }
   return rows;
 }
