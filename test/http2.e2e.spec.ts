@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import WebSocket from 'ws';
 import { InvalidSettingsError, loadSettings } from '#platform';
 import { startApiProcess, type ApiProcess } from './support/api-process.js';
@@ -139,6 +140,27 @@ describe('HTTPS with TLS_CERT and TLS_KEY', () => {
     ws.close();
     await closed;
   }, 60_000);
+
+  it('answers an HTTP/1.1 request it cannot parse with a JSON 400, as on plain HTTP', async () => {
+    const { port } = new URL(url);
+    const socket = connectTls({
+      host: '127.0.0.1',
+      port: Number(port),
+      ca,
+      ALPNProtocols: ['http/1.1'],
+    });
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(Buffer.from('GET /api/v1/investigations?q=saúde HTTP/1.1\r\nHost: localhost\r\n\r\n', 'utf8'));
+    await closed;
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error_code: 'MALFORMED_REQUEST' });
+  });
 
   it('refuses to start with one of the pair, or a file that is not PEM, saying which', () => {
     const problems = (env: Record<string, string>): string => {

@@ -10,6 +10,7 @@ import { LiveFeed } from '#eventsourcing';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { StreamingExpressAdapter } from './http/express-server.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
 import { Http2ExpressAdapter, http2Prototypes } from './http/http2-server.js';
@@ -56,6 +57,7 @@ export async function startApi(
     nestOptions,
   );
   const http = new HttpDrain(app.getHttpServer());
+  answerClientErrors(app.getHttpServer());
   const { http: httpSettings, websocket } = runtime.settings;
   const edge = edgeMiddleware(runtime);
   for (const middleware of edge) app.use(middleware);
