@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { signToken } from '#platform';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
+import { rawConnect } from '../support/raw-websocket.js';
 import { fuzzRuns, fuzzSeed } from '../support/fuzz-config.js';
 
 /**
@@ -294,6 +295,103 @@ describe('HTTP fuzzing of every route', () => {
         if (!acceptable) throw new Error(`answered ${outcome.status} ${String(outcome.errorCode)}`);
       }),
       { numRuns: fuzzRuns(1500), seed: fuzzSeed(), endOnFailure: true },
+    );
+    expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+    expect(api.alive()).toBe(true);
+    expect(api.errorLines()).toEqual([]);
+  }, 600_000);
+});
+
+/** Bytes no HTTP client library would send: request lines, targets and headers as an attacker types them. */
+const rawRequest = fc
+  .record({
+    method: fc.oneof(
+      fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS', 'PRI', 'get', 'G ET', ''),
+      fc.string({ maxLength: 8 }),
+    ),
+    target: fc.oneof(
+      fc.constantFrom('/health', '/api/v1/investigations', '/api/v1/chat/message', '*', '', 'http://x/health'),
+      fc.string({ maxLength: 60 }).map((tail) => `/api/v1/investigations?q=${tail}`),
+      fc.string({ unit: 'grapheme', maxLength: 40 }).map((tail) => `/${tail}`),
+      fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+    ),
+    version: fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'HTTP/1.1 extra', '', 'HTTPS/1.1'),
+    headers: fc.array(
+      fc.oneof(
+        fc.tuple(
+          fc.constantFrom('Host', 'Content-Length', 'Transfer-Encoding', 'Connection', 'Authorization'),
+          fc.string({ maxLength: 30 }),
+        ),
+        fc.tuple(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 30 })),
+      ),
+      { maxLength: 5 },
+    ),
+    body: fc.uint8Array({ maxLength: 64 }),
+  })
+  .map(({ method, target, version, headers, body }) => ({
+    // A HEAD is answered without a body.
+    bodiless: method === 'HEAD',
+    bytes: Buffer.concat([
+      Buffer.from(
+        `${method} ${target} ${version}\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`,
+        'utf8',
+      ),
+      Buffer.from(body),
+    ]),
+  }));
+
+/** What came back on the raw connection: read until the server closed it, an answer's body was whole, or a stream began. */
+async function sendRaw(bytes: Buffer): Promise<string> {
+  const socket = await rawConnect(Number(new URL(baseUrl).port));
+  let received = Buffer.alloc(0);
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no answer within ${ANSWER_WITHIN_MS} ms to ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`,
+            ),
+          ),
+        ANSWER_WITHIN_MS,
+      );
+      const settle = (): void => {
+        clearTimeout(timer);
+        resolve(received.toString('latin1'));
+      };
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        const text = received.toString('latin1');
+        const headEnd = text.indexOf('\r\n\r\n');
+        if (headEnd < 0) return;
+        const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd))?.[1];
+        const streaming = /\r\ncontent-type: *text\/event-stream/i.test(text.slice(0, headEnd));
+        if (streaming || (length !== undefined && received.length >= headEnd + 4 + Number(length))) settle();
+      });
+      socket.once('close', settle);
+      socket.write(bytes);
+    });
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe('raw HTTP fuzzing', () => {
+  it('answers malformed request lines and headers with a 4xx JSON error or a close, never a 5xx, and stays up', async () => {
+    await fc.assert(
+      fc.asyncProperty(rawRequest, async ({ bytes, bodiless }) => {
+        const answer = await sendRaw(bytes);
+        if (answer === '') return; // closed without an answer: allowed for bytes that are not a request
+        const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(answer)?.[1] ?? NaN);
+        if (!(status < 500)) throw new Error(`answered ${answer.slice(0, 200)}`);
+        const [head = '', body = ''] = answer.split('\r\n\r\n');
+        // Every refusal says why, the parser's included.
+        if (status >= 400 && !bodiless) {
+          expect({ status, json: /\r\ncontent-type: *application\/json/i.test(head) }).toEqual({ status, json: true });
+          expect(JSON.parse(body)).toEqual(expect.objectContaining({ error_code: expect.any(String) }));
+        }
+      }),
+      { numRuns: fuzzRuns(400), seed: fuzzSeed(), endOnFailure: true },
     );
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
     expect(api.alive()).toBe(true);

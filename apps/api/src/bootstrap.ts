@@ -10,7 +10,7 @@ import { LiveFeed } from '#eventsourcing';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
-import { answerClientErrors } from './http/client-errors.js';
+import { answerClientErrors, refuseWithoutHost } from './http/client-errors.js';
 import { StreamingExpressAdapter } from './http/express-server.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
 import { Http2ExpressAdapter, http2Prototypes } from './http/http2-server.js';
@@ -132,7 +132,7 @@ function serveStreamsFirst(
   });
   server.removeListener('request', expressApp);
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!fastPath.handle(req, res)) expressApp(req, res);
+    if (!refuseWithoutHost(req, res) && !fastPath.handle(req, res)) expressApp(req, res);
   };
   if (!runtime.settings.http.tls) {
     server.on('request', serve);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect, type Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 
@@ -75,6 +75,13 @@ describe('requests the HTTP parser refuses', () => {
     expect(jsonBodyOf(answer)).toEqual({ error_code: 'MALFORMED_REQUEST', message: expect.any(String) });
   });
 
+  it('answers an HTTP/1.1 request without Host with a JSON 400, and HTTP/1.0 as usual', async () => {
+    const answer = await exchange('GET /health HTTP/1.1\r\n\r\n');
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(jsonBodyOf(answer)).toEqual({ error_code: 'MISSING_HOST', message: expect.any(String) });
+    expect((await exchange('GET /health HTTP/1.0\r\n\r\n')).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  });
+
   it('answers headers over the limit with a JSON 431', async () => {
     const answer = await exchange(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(32 * 1024)}\r\n\r\n`);
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
@@ -100,6 +107,29 @@ describe('requests the HTTP parser refuses', () => {
     );
     expect(received).not.toContain('MALFORMED_REQUEST');
     expect(received.split('HTTP/1.1 ')).toHaveLength(2);
+  });
+
+  it('lets go of a client that answers the close with silence, as of one that goes away', async () => {
+    const server = app.api.app.getHttpServer() as Server;
+    const connections = (): Promise<number> =>
+      new Promise((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    const before = await connections();
+    const { port } = new URL(app.url);
+    // Half-open allowed: this client never sends its own FIN.
+    const socket = connect({ host: '127.0.0.1', port: Number(port), allowHalfOpen: true });
+    try {
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.resume();
+      socket.write('HELLO THERE\r\n\r\n');
+      await waitUntil(
+        async () => ((await connections()) === before ? true : undefined),
+        'the server to close its socket',
+      );
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('keeps serving everyone else', async () => {

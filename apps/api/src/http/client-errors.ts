@@ -1,5 +1,5 @@
-import type { Server } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
+import type { Server, Socket } from 'node:net';
 
 /** An error of Node's HTTP parser or request timer, as `clientError` hands it over. */
 interface ClientError extends Error {
@@ -12,6 +12,9 @@ export interface ClientErrorAnswer {
   readonly code: string;
   readonly message: string;
 }
+
+/** How long a client that does not read its error answer keeps its socket. */
+const FLUSH_MS = 5_000;
 
 /** The statuses Node's own handler gives these errors; any other is a 400. */
 const KNOWN: Readonly<Record<string, ClientErrorAnswer>> = {
@@ -59,16 +62,36 @@ export function clientErrorAnswer(error: ClientError): ClientErrorAnswer {
  * socket already gone, or one with a response under way, is only destroyed.
  */
 export function answerClientErrors(server: Server): void {
-  server.on('clientError', (error: ClientError, socket: Duplex & { _httpMessage?: unknown }) => {
+  server.on('clientError', (error: ClientError, socket: Socket & { _httpMessage?: unknown }) => {
     if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage) {
       socket.destroy();
       return;
     }
     const { status, reason, code, message } = clientErrorAnswer(error);
     const body = JSON.stringify({ error_code: code, message });
+    // Closed once the answer is flushed, not when the client closes its side: one that never does
+    // holds no socket. One that does not read gets FLUSH_MS to take it.
+    socket.setTimeout(FLUSH_MS, () => socket.destroy());
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
     );
   });
+}
+
+/**
+ * Node answers an HTTP/1.1 request without `Host` with an empty 400 of its own; with this on
+ * the server it reaches {@link refuseWithoutHost}, which says why.
+ */
+export const HOST_CHECKED_HERE: Pick<ServerOptions, 'requireHostHeader'> = { requireHostHeader: false };
+
+/** Answers an HTTP/1.1 request that has no `Host` header with a JSON 400 and closes; false for any other request. */
+export function refuseWithoutHost(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.httpVersion !== '1.1' || req.headers.host !== undefined) return false;
+  const body = JSON.stringify({ error_code: 'MISSING_HOST', message: 'an HTTP/1.1 request must carry a Host header' });
+  res.shouldKeepAlive = false;
+  res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+  return true;
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
+import { HOST_CHECKED_HERE } from './client-errors.js';
 
 /**
  * Nest's Express adapter with an HTTP server whose requests and responses are built on
@@ -16,7 +17,7 @@ export class StreamingExpressAdapter extends ExpressAdapter {
     if (options.httpsOptions || options.forceCloseConnections || options.return503OnClosing)
       return super.initHttpServer(options);
     const app = this.getInstance<Express>();
-    this.setHttpServer(http.createServer(expressMessages(app), app));
+    this.setHttpServer(http.createServer({ ...expressMessages(app), ...HOST_CHECKED_HERE }, app));
   }
 }
 

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
 import type { HttpSettings } from '#platform';
+import { HOST_CHECKED_HERE } from './client-errors.js';
 
 type TlsFiles = NonNullable<HttpSettings['tls']>;
 
@@ -20,7 +21,12 @@ export class Http2ExpressAdapter extends ExpressAdapter {
   override initHttpServer(): void {
     const { certFile, keyFile } = this.tls;
     try {
-      const server = createSecureServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), allowHTTP1: true });
+      const server = createSecureServer({
+        cert: readFileSync(certFile),
+        key: readFileSync(keyFile),
+        allowHTTP1: true,
+        ...HOST_CHECKED_HERE,
+      });
       // The field is typed as Node's HTTP/1 server; what the API calls on it (listen, close, its
       // events) an HTTP/2 server has too, and HttpDrain closes its sessions itself.
       Object.assign(this, { httpServer: server });
