@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   });
   process.once('disconnect', () => {
     void (async () => {
+      gc.disconnect();
+      delay.disable();
       await api.close();
       await workers.stop();
       await runtime.close();
