@@ -26,6 +26,7 @@ beforeAll(async () => {
     RATE_LIMIT_PER_MINUTE_IP: '0',
     GRAPHQL_MAX_DEPTH: '3',
     GRAPHQL_MAX_COST: '500',
+    GRAPHQL_MAX_ALIASES: '5',
     SYNTHETIC_CONTRACTS: '1500',
     INVESTIGATION_PAGE_SIZE: '50',
     INVESTIGATION_STEP_DELAY_MS: '100',
@@ -137,7 +138,7 @@ describe('queries over HTTP', () => {
     expect([overHttp.status, overHttp.body.errors?.[0]?.extensions?.code]).toEqual([400, 'SUBSCRIPTION_OVER_HTTP']);
   });
 
-  it('refuse queries over the depth and cost limits before they run, and allow introspection', async () => {
+  it('refuse queries over the depth, cost and alias limits before they run, and allow introspection', async () => {
     const deep = await postGraphql(url, '{ investigations(limit: 1) { items { anomalies_by_severity { low } } } }', {
       token: ana,
     });
@@ -158,6 +159,19 @@ describe('queries over HTTP', () => {
       { token: ana },
     );
     expect(introspection.status).toBe(200);
+    const renamed = (count: number) =>
+      Array.from({ length: count }, (_, i) => `a${i}: __schema { types { fields { type { name } } } }`).join(' ');
+    expect((await postGraphql(url, `{ ${renamed(5)} }`, { token: ana })).status).toBe(200);
+    const aliases = await postGraphql(url, `{ ${renamed(6)} }`, { token: ana });
+    expect([aliases.status, aliases.body.errors?.[0]?.extensions]).toEqual([
+      400,
+      { code: 'QUERY_TOO_MANY_ALIASES', aliases: 6, max_aliases: 5 },
+    ]);
+    const tooLong = await postGraphql(url, `{ __typename }${' '.repeat(100_000)}`, { token: ana });
+    expect([tooLong.status, tooLong.body.errors?.[0]?.message]).toEqual([
+      400,
+      'invalid GraphQL request: query: at most 100000 characters',
+    ]);
     const types = (introspection.body.data?.__schema as { types: Array<{ name: string }> }).types.map((t) => t.name);
     expect(types).toEqual(expect.arrayContaining(['InvestigationEvent_progress', 'InvestigationSummary', 'Anomaly']));
   });

@@ -23,7 +23,10 @@ export const GRAPHQL_PATH = '/graphql';
 
 /** A GraphQL request as GraphQL over HTTP sends it (POST body, or GET query with variables as JSON text). */
 export const graphqlRequestSchema = z.strictObject({
-  query: z.string({ message: 'query is required: the GraphQL document' }).min(1).max(100_000),
+  query: z
+    .string({ message: 'query is required: the GraphQL document' })
+    .min(1, 'query is required: the GraphQL document')
+    .max(100_000, 'at most 100000 characters'),
   variables: z.record(z.string(), z.unknown()).nullish(),
   operationName: z.string().max(200).nullish(),
   extensions: z.record(z.string(), z.unknown()).nullish(),

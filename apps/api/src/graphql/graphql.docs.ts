@@ -17,7 +17,7 @@ const description = [
   'and `investigation(id)` (one investigation with its anomalies, as GET /api/v1/investigations/{id}).',
   'Subscriptions (`investigationEvents(id, after)`, `investigations(after, owner)`) are served over WebSocket at the',
   'same path with the graphql-transport-ws subprotocol (graphql-ws); see the AsyncAPI document.',
-  'Queries deeper than GRAPHQL_MAX_DEPTH or costlier than GRAPHQL_MAX_COST are refused with 400 before they run.',
+  'Queries deeper than GRAPHQL_MAX_DEPTH, costlier than GRAPHQL_MAX_COST or with more aliases than GRAPHQL_MAX_ALIASES are refused with 400 before they run.',
   'Introspection is allowed. Roles as on the REST routes: investigation:watch.',
 ].join(' ');
 

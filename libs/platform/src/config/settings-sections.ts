@@ -165,10 +165,15 @@ export interface ChatSettings {
   readonly maxMessageLength: number;
 }
 
-/** /graphql: how deep a query may nest fields, and what it may cost (fields, times list sizes). */
+/**
+ * /graphql: how deep a query may nest fields, what it may cost (fields, times list sizes), and
+ * how many fields it may rename (aliases, introspection's included: the one way to ask for the
+ * same free introspection again and again in one query).
+ */
 export interface GraphqlSettings {
   readonly maxDepth: number;
   readonly maxCost: number;
+  readonly maxAliases: number;
 }
 
 export interface LlmSettings {
@@ -326,7 +331,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       },
     },
     chat: { maxMessageLength: s.CHAT_MAX_MESSAGE_LENGTH },
-    graphql: { maxDepth: s.GRAPHQL_MAX_DEPTH, maxCost: s.GRAPHQL_MAX_COST },
+    graphql: { maxDepth: s.GRAPHQL_MAX_DEPTH, maxCost: s.GRAPHQL_MAX_COST, maxAliases: s.GRAPHQL_MAX_ALIASES },
     llm: {
       timeoutMs: s.LLM_TIMEOUT_MS,
       maritaca: { apiKey: s.MARITACA_API_KEY, baseUrl: s.MARITACA_BASE_URL, model: s.MARITACA_MODEL },

@@ -41,6 +41,7 @@ const CASES: ReadonlyArray<
   ['chat', { CHAT_MAX_MESSAGE_LENGTH: '10' }, (s) => s.chat.maxMessageLength, 10],
   ['graphql', { GRAPHQL_MAX_DEPTH: '4' }, (s) => s.graphql.maxDepth, 4],
   ['graphql', { GRAPHQL_MAX_COST: '500' }, (s) => s.graphql.maxCost, 500],
+  ['graphql', { GRAPHQL_MAX_ALIASES: '4' }, (s) => s.graphql.maxAliases, 4],
   ['llm', { LLM_TIMEOUT_MS: '1000' }, (s) => s.llm.timeoutMs, 1000],
 ];
 

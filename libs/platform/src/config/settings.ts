@@ -208,6 +208,7 @@ export const settingsSchema = z
     // ours: /graphql; a query deeper or costlier than these is refused before it runs
     GRAPHQL_MAX_DEPTH: int(8, 2, 64),
     GRAPHQL_MAX_COST: int(2000, 10, 1000000),
+    GRAPHQL_MAX_ALIASES: int(30, 0, 10000),
     MARITACA_API_KEY: z.string().min(1).optional(),
     MARITACA_BASE_URL: url(['https', 'http']).default('https://chat.maritaca.ai/api'),
     MARITACA_MODEL: z.string().min(1).default('sabia-3.1'),
