@@ -188,7 +188,7 @@ const ROWS: Readonly<Record<string, Row>> = {
   },
   // Webhooks are an admin's: ids of no webhook show the admin through the guard (404) and no one else (403).
   'POST /api/v1/webhooks': {
-    probe: http('POST', () => '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['Nothing*'] }),
+    probe: http('POST', () => '/api/v1/webhooks', { url: 'https://receiver.example.org/hook', events: ['Nothing*'] }),
     expected: guarded(adminOnly('201')),
   },
   'GET /api/v1/webhooks': { probe: http('GET', () => '/api/v1/webhooks'), expected: guarded(adminOnly('200')) },

@@ -34,7 +34,8 @@ const receivers: WebhookReceiver[] = [];
 const QUICK_RETRIES = { WEBHOOK_RETRY_MIN_MS: '50', WEBHOOK_RETRY_MAX_MS: '300', WEBHOOK_TIMEOUT_MS: '5000' };
 
 beforeAll(async () => {
-  app = await startEmbeddedApp({ AUTH_REQUIRED: 'true', ...QUICK_RETRIES });
+  // The receivers are on this machine: its IPv4 loopback only (not [::1], nor any other).
+  app = await startEmbeddedApp({ AUTH_REQUIRED: 'true', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1', ...QUICK_RETRIES });
   admin = await app.token('root', 'admin');
   analyst = await app.token('ana', 'analyst');
 });
@@ -224,6 +225,9 @@ describe('webhooks (embedded, real receiver)', () => {
       [{ url: hook.url, events: ['Anomaly Detected'] }, /events\.0/],
       [{ url: hook.url, mode: 'batch' }, /mode/],
       [{ url: hook.url, secret: 'mine' }, /secret|unrecognized/i],
+      [{ url: 'http://169.254.169.254/latest/meta-data/' }, /url: 169\.254\.169\.254 is a link-local address/],
+      [{ url: 'http://[::1]:9/hook' }, /url: ::1 is a loopback address/],
+      [{ url: 'http://10.0.0.1/hook' }, /url: 10\.0\.0\.1 is a private address.*WEBHOOK_ALLOWED_NETWORKS/],
     ];
     for (const [body, message] of bad) {
       const res = await call('POST', '/api/v1/webhooks', admin, body);

@@ -67,6 +67,8 @@ async function run(streams: number): Promise<void> {
       maxConcurrent: CONCURRENCY,
       pendingMax: PENDING_MAX,
       retry: { minDelayMs: 100, maxDelayMs: 1_000, windowMs: 86_400_000 },
+      // The receiver is on this machine.
+      allowedNetworks: ['127.0.0.1'],
     },
     secretOf: (id) => webhookSecretFor('k'.repeat(32), id),
   });

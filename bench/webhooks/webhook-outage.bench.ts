@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       maxConcurrent: 16,
       pendingMax: PENDING_MAX,
       retry: { minDelayMs: 200, maxDelayMs: 1_000, windowMs: 86_400_000 },
+      // The receiver is on this machine.
+      allowedNetworks: ['127.0.0.1'],
     },
     secretOf: (id) => webhookSecretFor('k'.repeat(32), id),
   });

@@ -8,7 +8,7 @@ import {
   type WebhookEvent,
   type WebhookMode,
 } from '#audit';
-import { deliveredPositionOf, listDeliveries, newId, type DeliveryPage, type Runtime } from '#platform';
+import { deliveredPositionOf, listDeliveries, newId, WebhookEgress, type DeliveryPage, type Runtime } from '#platform';
 import { ApiError, notFound } from '../http/api-error.js';
 import { ID_SECRET, RUNTIME } from '../tokens.js';
 
@@ -31,12 +31,25 @@ interface Actor {
  */
 @Injectable()
 export class WebhookRegistrations {
+  private readonly egress: WebhookEgress;
+
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(ID_SECRET) private readonly idSecret: string,
-  ) {}
+  ) {
+    this.egress = new WebhookEgress(runtime.settings.webhooks.allowedNetworks);
+  }
 
+  /**
+   * A URL whose host deliveries may never reach is refused here, where the admin sees why; a
+   * name is checked on each delivery's connection, where its last_error says why.
+   */
   async register(registration: Registration, actor: Actor): Promise<{ webhook: Webhook; secret: string }> {
+    const refused = this.egress.refusalOfHost(new URL(registration.url).hostname);
+    if (refused)
+      throw new ApiError(400, 'VALIDATION_ERROR', `invalid body: url: ${refused}`, [
+        { field: 'url', message: refused },
+      ]);
     const webhookId = newId();
     await this.append(
       {

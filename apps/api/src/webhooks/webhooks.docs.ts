@@ -63,7 +63,13 @@ export const DocRegisterWebhook = () =>
         required: ['url'],
         additionalProperties: false,
         properties: {
-          url: { type: 'string', format: 'uri', maxLength: 2048, description: 'http:// or https://, no credentials' },
+          url: {
+            type: 'string',
+            format: 'uri',
+            maxLength: 2048,
+            description:
+              'http:// or https://, no credentials; a public address unless WEBHOOK_ALLOWED_NETWORKS allows it',
+          },
           events: patterns,
           streams: patterns,
           mode: { type: 'string', enum: ['binary', 'structured'], default: 'structured' },

@@ -159,6 +159,8 @@ export interface WebhookSettings {
   /** Deliveries each webhook holds in memory, the first of its log; the rest wait there. */
   readonly pendingMax: number;
   readonly retry: { readonly minDelayMs: number; readonly maxDelayMs: number; readonly windowMs: number };
+  /** Addresses and subnets deliveries may reach besides the public internet (WebhookEgress). */
+  readonly allowedNetworks: readonly string[];
 }
 
 export interface ChatSettings {
@@ -324,6 +326,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       timeoutMs: s.WEBHOOK_TIMEOUT_MS,
       maxConcurrent: s.WEBHOOK_MAX_CONCURRENT,
       pendingMax: s.WEBHOOK_PENDING_MAX,
+      allowedNetworks: s.WEBHOOK_ALLOWED_NETWORKS,
       retry: {
         minDelayMs: s.WEBHOOK_RETRY_MIN_MS,
         maxDelayMs: Math.max(s.WEBHOOK_RETRY_MIN_MS, s.WEBHOOK_RETRY_MAX_MS),

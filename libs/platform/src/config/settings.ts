@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roleMapSetting } from '../auth/role-claims.js';
 import { llmPricesSetting } from '../llm/llm-prices.js';
+import { addressRangesSetting } from './address-ranges.js';
 import { corsOriginsSetting } from './cors-origins.js';
 import { pemFileSetting } from './pem-file.js';
 import { portChoiceSetting } from './port-range.js';
@@ -145,6 +146,7 @@ export const settingsSchema = z
     WEBHOOK_RETRY_MAX_MS: int(3600000, 10, 86400000),
     WEBHOOK_RETRY_HOURS: int(24, 24, 720),
     WEBHOOK_PENDING_MAX: int(10000, 10, 10000000),
+    WEBHOOK_ALLOWED_NETWORKS: addressRangesSetting,
     RUN_WORKERS: bool(false),
     WORKER_CONCURRENCY: int(8, 1, 1024),
     /**

@@ -51,6 +51,17 @@ describe('loadSettings', () => {
     expect(loadSettings({}).WEBHOOK_RETRY_HOURS).toBe(24);
     expect(() => loadSettings({ WEBHOOK_RETRY_HOURS: '23' })).toThrow(/WEBHOOK_RETRY_HOURS/);
     expect(() => loadSettings({ WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(/WEBHOOK_TIMEOUT_MS: must be a number/);
+    expect(loadSettings({}).WEBHOOK_ALLOWED_NETWORKS).toEqual([]);
+    expect(loadSettings({ WEBHOOK_ALLOWED_NETWORKS: ' 10.0.0.0/8, ::1 ,' }).WEBHOOK_ALLOWED_NETWORKS).toEqual([
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    expect(() => loadSettings({ WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/33' })).toThrow(
+      /WEBHOOK_ALLOWED_NETWORKS: .*10\.0\.0\.0\/33: the prefix must be 0 to 32/,
+    );
+    expect(() => loadSettings({ WEBHOOK_ALLOWED_NETWORKS: 'intranet' })).toThrow(
+      /WEBHOOK_ALLOWED_NETWORKS: .*intranet: not an IP address or subnet/,
+    );
   });
 
   it('refuses an embedded store in distributed mode', () => {

@@ -11,7 +11,7 @@ import { PostgresReadModelStore } from '../read-models/postgres-read-model-store
 import { ProjectorLeases } from '../read-models/projector-leases.js';
 import { scratchSpace, TEST_DATABASE_URL } from '../read-models/read-models.testing.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './webhook-dispatcher.js';
-import { sendWebhook } from './webhook-sender.js';
+import { WebhookSender } from './webhook-sender.js';
 
 const scratch = scratchSpace('webhook_lease');
 afterAll(() => scratch.dispose());
@@ -22,6 +22,8 @@ const settings = {
   maxConcurrent: 4,
   pendingMax: 10_000,
   retry: { minDelayMs: 20, maxDelayMs: 100, windowMs: 24 * 3_600_000 },
+  // The receivers are on this machine.
+  allowedNetworks: ['127.0.0.1'],
 };
 
 const stored = (type: string, data: unknown): NewEvent => ({
@@ -151,6 +153,7 @@ describe('webhook dispatcher with a receiver that hangs', () => {
     const quick = await WebhookReceiver.start('accept');
     let open = 0;
     let peak = 0;
+    const sender = new WebhookSender(settings.allowedNetworks);
     const dispatcher = dispatcherOn({
       store,
       readModels,
@@ -160,7 +163,7 @@ describe('webhook dispatcher with a receiver that hangs', () => {
       send: async (...args) => {
         peak = Math.max(peak, ++open);
         try {
-          return await sendWebhook(...args);
+          return await sender.send(...args);
         } finally {
           open -= 1;
         }
@@ -201,6 +204,7 @@ describe('webhook dispatcher with a receiver that hangs', () => {
     } finally {
       await Promise.all([slow.down(), quick.down()]);
       await dispatcher.stop();
+      sender.close();
       await close();
     }
   }, 30_000);

@@ -13,7 +13,6 @@ import {
   type AttemptOutcome,
   type Webhook,
   type WebhookDelivery,
-  type WebhookRequest,
   type Webhooks,
 } from '#audit';
 import { WakeLoop, type EventStore, type HostedRunner, type ReadModelStore, type RecordedEvent } from '#eventsourcing';
@@ -24,7 +23,7 @@ import { checkpointLags, checkpointPosition } from '../read-models/checkpoint-la
 import { jitteredBackoff } from '../resilience/backoff.js';
 import { deliveryId, deliveryWrite, pendingDeliveriesOf } from './webhook-delivery-log.js';
 import { PendingDeliveries } from './pending-deliveries.js';
-import { sendWebhook, type SendOptions } from './webhook-sender.js';
+import { WebhookSender, type SendWebhook } from './webhook-sender.js';
 
 export const WEBHOOK_DISPATCHER = 'webhooks';
 const VERSION = 1;
@@ -35,10 +34,10 @@ export interface WebhookDispatcherOptions {
   readonly readModels: ReadModelStore;
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'pendingMax' | 'retry'>;
+  readonly settings: Pick<WebhookSettings, 'timeoutMs' | 'maxConcurrent' | 'pendingMax' | 'retry' | 'allowedNetworks'>;
   /** The webhook's signing secret (webhookSecretFor with the deployment's key). */
   readonly secretOf: (webhookId: string) => string;
-  readonly send?: (url: string, request: WebhookRequest, options: SendOptions) => Promise<AttemptOutcome>;
+  readonly send?: SendWebhook;
   readonly now?: () => Date;
   /** Events read and checkpointed together (default 200). */
   readonly batchSize?: number;
@@ -85,12 +84,14 @@ export class WebhookDispatcher implements HostedRunner {
   /** By lane. */
   private readonly attempts = new Map<string, Attempt>();
   private readonly now: () => Date;
-  private readonly send: NonNullable<WebhookDispatcherOptions['send']>;
+  private readonly sender: WebhookSender;
+  private readonly send: SendWebhook;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
     const retryDelay = jitteredBackoff({ minMs: 200, maxMs: 10_000 });
     this.now = options.now ?? (() => new Date());
-    this.send = options.send ?? sendWebhook;
+    this.sender = new WebhookSender(options.settings.allowedNetworks);
+    this.send = options.send ?? this.sender.send;
     this.loop = new WakeLoop(() => this.run(), {
       retryDelay: (failures) => retryDelay(failures - 1),
       onError: (error, failures) =>
@@ -113,6 +114,7 @@ export class WebhookDispatcher implements HostedRunner {
     await this.loop.stop();
     clearTimeout(this.retryTimer);
     await this.finishAttempts();
+    this.sender.close();
     this.state = null;
     this.options.metrics?.webhookDeliveriesHeld.set(0);
   }
