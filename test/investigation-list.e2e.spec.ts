@@ -173,6 +173,24 @@ describe('the investigations list (embedded)', () => {
     expect({ status, code: body.error_code }).toEqual({ status: 400, code: 'VALIDATION_ERROR' });
   });
 
+  it('says that a parameter was given twice, where its two values would have been called the wrong type', async () => {
+    const listed = await client.get('carol', '/api/v1/investigations?limit=10&limit=20&q=a&q=b');
+    expect([listed.status, listed.body.message, listed.body.details]).toEqual([
+      400,
+      'invalid query: limit: given more than once; give it once; q: given more than once; give it once',
+      [
+        { field: 'limit', message: 'given more than once; give it once' },
+        { field: 'q', message: 'given more than once; give it once' },
+      ],
+    ]);
+    const id = await client.start('ana', 'Merenda escolar');
+    const stream = await client.get('ana', `/api/v1/investigations/stream/${id}?last_event_id=1&last_event_id=2`);
+    expect([stream.status, stream.body.message]).toEqual([
+      400,
+      'invalid last_event_id: last_event_id: given more than once; give it once',
+    ]);
+  });
+
   it('streams each change of a visible summary, and none of the others', async () => {
     const ana = await client.stream('ana');
     const bob = await client.stream('bob');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES, type AuditFilter } from '#audit';
-import { parseOr400 } from '../http/zod-body.js';
+import { parseQueryOr400 } from '../http/zod-body.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -39,7 +39,7 @@ export interface ExportQuery {
 
 /** 400 naming the parameter for a bad date, an unknown value or an unknown parameter. */
 export function parseExportQuery(query: Record<string, unknown>): ExportQuery {
-  const parsed = parseOr400(exportQuerySchema, query, 'query');
+  const parsed = parseQueryOr400(exportQuerySchema, query);
   const endDate = endOfDay(typeof query.end_date === 'string' ? query.end_date : undefined, parsed.end_date);
   const filter: AuditFilter = {
     ...(parsed.start_date === undefined ? {} : { startDate: parsed.start_date }),

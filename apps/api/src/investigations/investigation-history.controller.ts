@@ -8,7 +8,7 @@ import { principalOf } from '../auth/principal-of.js';
 import { DocInvestigationHistory, DocInvestigationReplay } from '../audit/audit.docs.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
-import { parseOr400 } from '../http/zod-body.js';
+import { parseOr400, parseQueryOr400 } from '../http/zod-body.js';
 import { RUNTIME } from '../tokens.js';
 import { investigationHistory, replayInvestigation, writeHistory } from './investigation-history.js';
 import { resumeRevision } from './investigation-stream.controller.js';
@@ -43,7 +43,7 @@ export class InvestigationHistoryController {
   ): Promise<void> {
     try {
       const investigationId = await this.visible(id, req);
-      const chosen = parseOr400(formatSchema, format, 'format');
+      const chosen = parseQueryOr400(formatSchema, format, 'format');
       res.status(200);
       await writeHistory(res, investigationHistory(this.runtime.store, investigationId), chosen, investigationId);
     } catch (error) {
@@ -64,7 +64,7 @@ export class InvestigationHistoryController {
   ): Promise<void> {
     try {
       this.sse.assertEnabled();
-      const rate = parseOr400(speedSchema, speed === '' ? undefined : speed, 'speed');
+      const rate = parseQueryOr400(speedSchema, speed === '' ? undefined : speed, 'speed');
       const after = resumeRevision(req, lastEventId);
       const investigationId = await this.visible(id, req);
       const events$ = replayInvestigation(

@@ -6,7 +6,7 @@ import { principalOf } from '../auth/principal-of.js';
 import { DocInvestigationChanges, DocListInvestigations } from '../docs/investigation-list.docs.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { SseEndpoints } from '../http/sse-endpoints.js';
-import { parseOr400 } from '../http/zod-body.js';
+import { parseQueryOr400 } from '../http/zod-body.js';
 import { RUNTIME } from '../tokens.js';
 import { investigationChangesSchema, listInvestigationsSchema } from './investigation-list.dto.js';
 import { InvestigationList, type InvestigationPage } from './investigation-list.js';
@@ -27,7 +27,7 @@ export class InvestigationListController {
   @RequirePermission('investigation:watch')
   @DocListInvestigations()
   async page(@Query() query: unknown, @Req() req: Request): Promise<InvestigationPage> {
-    return this.list.page(parseOr400(listInvestigationsSchema, query, 'query'), principalOf(req));
+    return this.list.page(parseQueryOr400(listInvestigationsSchema, query), principalOf(req));
   }
 
   @Get('stream')
@@ -36,7 +36,7 @@ export class InvestigationListController {
   async stream(@Query() query: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
       this.sse.assertEnabled();
-      const { owner, last_event_id: lastEventId } = parseOr400(investigationChangesSchema, query, 'query');
+      const { owner, last_event_id: lastEventId } = parseQueryOr400(investigationChangesSchema, query);
       const resumed = req.header('last-event-id') !== undefined || lastEventId !== undefined;
       const after = resumed ? resumeRevision(req, lastEventId) : null;
       const changes$ = await this.list.changes(principalOf(req), after, owner);

@@ -8,7 +8,7 @@ import { principalOf } from '../auth/principal-of.js';
 import { DocInvestigationStream } from '../docs/api-docs.decorators.js';
 import { sendError } from '../http/api-exception.filter.js';
 import { SseEndpoints, type SseWriteOptions } from '../http/sse-endpoints.js';
-import { parseOr400 } from '../http/zod-body.js';
+import { parseOr400, parseQueryOr400 } from '../http/zod-body.js';
 import type { WireFrame } from '../streaming/wire-frame.js';
 import { INVESTIGATION_HUBS, RUNTIME } from '../tokens.js';
 import { InvestigationsService } from './investigations.service.js';
@@ -21,7 +21,9 @@ export function resumeRevision(req: Request, queryValue: string | undefined): nu
   const header = req.header('last-event-id');
   const raw = header ?? queryValue;
   if (raw === undefined || raw === '') return 0;
-  return parseOr400(lastEventIdSchema, raw, header === undefined ? 'last_event_id' : 'Last-Event-ID header');
+  return header === undefined
+    ? parseQueryOr400(lastEventIdSchema, raw, 'last_event_id')
+    : parseOr400(lastEventIdSchema, raw, 'Last-Event-ID header');
 }
 
 /**

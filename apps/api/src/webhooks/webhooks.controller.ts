@@ -5,7 +5,7 @@ import { AuditRecorder } from '../audit/audit-recorder.js';
 import { RequirePermission } from '../auth/auth.decorators.js';
 import { principalOf } from '../auth/principal-of.js';
 import { requestIdsOf } from '../http/request-ids.js';
-import { parseOr400 } from '../http/zod-body.js';
+import { parseOr400, parseQueryOr400 } from '../http/zod-body.js';
 import { deliveriesQuerySchema, registerWebhookSchema, replaySchema, webhookIdSchema } from './webhook-bodies.js';
 import { WebhookRegistrations } from './webhook-registrations.js';
 import {
@@ -91,7 +91,7 @@ export class WebhooksController {
   @DocWebhookDeliveries()
   async deliveries(@Param('id') rawId: string, @Query() query: unknown) {
     const id = parseOr400(webhookIdSchema, rawId, 'id');
-    const { limit, status, before } = parseOr400(deliveriesQuerySchema, query, 'query');
+    const { limit, status, before } = parseQueryOr400(deliveriesQuerySchema, query);
     const page = { limit, ...(status ? { state: status } : {}), ...(before ? { before } : {}) };
     const deliveries = await this.registrations.deliveries(id, page);
     return { webhook_id: id, deliveries: deliveries.map(deliveryView) };
