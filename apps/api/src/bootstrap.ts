@@ -10,6 +10,7 @@ import { LiveFeed } from '#eventsourcing';
 import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
+import { budgetedBodyParser } from './http/body-budget.js';
 import { answerClientErrors, refuseWithoutHost } from './http/client-errors.js';
 import { StreamingExpressAdapter } from './http/express-server.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
@@ -66,7 +67,11 @@ export async function startApi(
   );
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(httpSettings.trustProxy));
-  const bodyParser = express.json({ limit: httpSettings.maxBodyBytes, strict: false });
+  const bodyParser = budgetedBodyParser(
+    express.json({ limit: httpSettings.maxBodyBytes, strict: false }),
+    httpSettings,
+    runtime.metrics,
+  );
   app.use(bodyParser);
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
     error ? sendError(res, error, runtime.logger, req) : next(),

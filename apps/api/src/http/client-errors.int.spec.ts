@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect, type Server, type Socket } from 'node:net';
+import { connect, type Server } from 'node:net';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
+import { rawHttpConnection, type RawHttpConnection } from '../../../../test/support/raw-http.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 
 let app: EmbeddedApp;
@@ -14,18 +15,7 @@ afterAll(async () => {
 });
 
 /** A raw connection to the API: what it was sent, what it answered, and whether it was closed. */
-async function open(): Promise<{ socket: Socket; received(): string; closed: Promise<void> }> {
-  const { port } = new URL(app.url);
-  const socket = connect({ host: '127.0.0.1', port: Number(port) });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  let text = '';
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return { socket, received: () => text, closed };
-}
+const open = (): Promise<RawHttpConnection> => rawHttpConnection(app.url);
 
 /** Sends raw bytes on a new connection and reads until the server closes it. */
 async function exchange(bytes: Buffer | string): Promise<string> {

@@ -17,6 +17,8 @@ export interface HttpSettings {
   readonly trustProxy: Settings['TRUST_PROXY'];
   readonly corsOrigins: Settings['CORS_ORIGINS'];
   readonly maxBodyBytes: number;
+  /** Request bodies being read at once, in bytes, across the process (a quarter per address); never below maxBodyBytes. */
+  readonly maxBodyBytesInFlight: number;
   readonly compression: {
     readonly enabled: boolean;
     readonly level: number;
@@ -223,6 +225,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       trustProxy: s.TRUST_PROXY,
       corsOrigins: s.CORS_ORIGINS,
       maxBodyBytes: s.MAX_BODY_BYTES,
+      maxBodyBytesInFlight: Math.max(s.MAX_BODY_BYTES, s.MAX_BODY_BYTES_IN_FLIGHT),
       compression: {
         enabled: s.STREAMING_COMPRESSION,
         level: s.STREAMING_COMPRESSION_LEVEL,

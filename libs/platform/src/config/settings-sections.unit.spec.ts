@@ -42,6 +42,13 @@ const CASES: ReadonlyArray<
   ['graphql', { GRAPHQL_MAX_DEPTH: '4' }, (s) => s.graphql.maxDepth, 4],
   ['graphql', { GRAPHQL_MAX_COST: '500' }, (s) => s.graphql.maxCost, 500],
   ['graphql', { GRAPHQL_MAX_ALIASES: '4' }, (s) => s.graphql.maxAliases, 4],
+  ['http', { MAX_BODY_BYTES_IN_FLIGHT: '5000000' }, (s) => s.http.maxBodyBytesInFlight, 5_000_000],
+  [
+    'http',
+    { MAX_BODY_BYTES: '2000000', MAX_BODY_BYTES_IN_FLIGHT: '5000' },
+    (s) => s.http.maxBodyBytesInFlight,
+    2_000_000,
+  ],
   ['llm', { LLM_TIMEOUT_MS: '1000' }, (s) => s.llm.timeoutMs, 1000],
 ];
 

@@ -203,6 +203,7 @@ export const settingsSchema = z
     TRUST_PROXY: trustProxySetting,
     CORS_ORIGINS: corsOriginsSetting,
     MAX_BODY_BYTES: int(1048576, 256, 104857600),
+    MAX_BODY_BYTES_IN_FLIGHT: int(67108864, 1024, 68719476736),
     STREAM_IDLE_TIMEOUT: int(300, 0, 86400),
     STREAM_MAX_DURATION: int(3600, 0, 604800),
     // ours: chat and language models
