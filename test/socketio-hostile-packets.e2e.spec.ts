@@ -63,6 +63,7 @@ async function engineOverWs(): Promise<{ ws: WebSocket; packets: string[]; close
 describe('Socket.IO websocket transport', () => {
   it.each([
     ['a 2 MiB text frame', 'x'.repeat(2 << 20), 1009],
+    ['a 200 KiB text frame', 'x'.repeat(200 << 10), 1009],
     ['an engine.io packet of unknown type', 'zzz', null],
     ['a socket.io packet with broken JSON', '42/chat,["message",{', null],
     ['a socket.io packet with a reserved event name', '42/chat,["connect",{}]', null],
@@ -176,6 +177,12 @@ describe('Socket.IO polling transport', () => {
     const sid = await pollingSession();
     const answer = await postToSession(sid, body, chunked);
     expect(answer.status).toBeLessThan(500);
+    await expectServing();
+  });
+
+  it('a body over 128 KiB is refused with 413, not held while it arrives', async () => {
+    const sid = await pollingSession();
+    expect((await postToSession(sid, 'x'.repeat(200 << 10))).status).toBe(413);
     await expectServing();
   });
 

@@ -21,9 +21,14 @@ export const WS_CLOSE = {
   TRY_AGAIN_LATER: 1013,
 } as const;
 
-/** Inbound messages above this get an error message; frames above the hard cap close the socket (1009). */
+/**
+ * Inbound messages above this get an error message; frames above the hard cap close the socket
+ * (1009). The cap is what a connection may hold of a message still arriving (and Socket.IO of a
+ * polling body): a client that sends most of a frame and stalls holds that much, on each of the
+ * MAX_CONCURRENT_STREAMS connections (128 MB at the defaults, where 1 MB made it a gigabyte).
+ */
 export const MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
-export const MAX_INBOUND_FRAME_BYTES = 1024 * 1024;
+export const MAX_INBOUND_FRAME_BYTES = 128 * 1024;
 
 export function errorMessage(
   errorCode: string,
