@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
 import { budgetedBodyParser } from './http/body-budget.js';
+import { RateLimiter } from './limits/rate-limiter.js';
 import { answerClientErrors, refuseWithoutHost } from './http/client-errors.js';
 import { StreamingExpressAdapter } from './http/express-server.js';
 import { edgeMiddleware, measureProjectionLag } from './http/observability.js';
@@ -63,7 +64,13 @@ export async function startApi(
   const edge = edgeMiddleware(runtime);
   for (const middleware of edge) app.use(middleware);
   app.useWebSocketAdapter(
-    new SocketIoAdapter(app, { http: httpSettings, websocket, logger: runtime.logger, metrics: runtime.metrics }),
+    new SocketIoAdapter(app, {
+      http: httpSettings,
+      websocket,
+      logger: runtime.logger,
+      metrics: runtime.metrics,
+      limiter: app.get(RateLimiter),
+    }),
   );
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(httpSettings.trustProxy));

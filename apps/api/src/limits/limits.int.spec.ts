@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { WebSocket } from 'ws';
 import { startEmbeddedApp, type EmbeddedApp } from '../../../../test/support/embedded-app.js';
 import { openSse, type SseSession } from '../../../../test/support/sse-client.js';
 
@@ -84,6 +85,46 @@ describe('rate limits', () => {
         message: expect.stringContaining('this address'),
       });
       expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    });
+  });
+});
+
+describe('Socket.IO sessions and the address budget', () => {
+  it('counts each new session (polling handshake or WebSocket) against RATE_LIMIT_PER_MINUTE_IP, not its own traffic', async () => {
+    await withApp({ RATE_LIMIT_PER_MINUTE_IP: '3' }, async (app) => {
+      const handshake = () => fetch(`${app.url}/socket.io/?EIO=4&transport=polling`);
+      const first = await handshake();
+      expect(first.status).toBe(200);
+      const { sid } = JSON.parse((await first.text()).slice(1)) as { sid: string };
+      // The session's own posts are not new requests.
+      for (let i = 0; i < 5; i++) {
+        const posted = await fetch(`${app.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+          method: 'POST',
+          body: '3',
+        });
+        expect([posted.status, await posted.text()]).toEqual([200, 'ok']);
+      }
+      for (let i = 0; i < 2; i++) expect((await handshake()).status).toBe(200);
+      const refused = await handshake();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await refused.json()).toMatchObject({
+        error_code: 'RATE_LIMITED',
+        message: expect.stringContaining('this address'),
+      });
+      const upgrade = await new Promise<number | 'open'>((resolve) => {
+        const ws = new WebSocket(`${app.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+        ws.on('error', () => undefined);
+        ws.once('unexpected-response', (_req, res) => {
+          ws.terminate();
+          resolve(res.statusCode ?? 0);
+        });
+        ws.once('open', () => {
+          ws.terminate();
+          resolve('open');
+        });
+      });
+      expect(upgrade).toBe(429);
     });
   });
 });

@@ -7,8 +7,18 @@ import {
   type RateLimitSettings,
   type StorageSettings,
 } from '#platform';
+import type { IncomingMessage } from 'node:http';
+import type { HttpSettings } from '#platform';
 import { ApiError } from '../http/api-error.js';
+import { clientIp } from '../http/client-ip.js';
 import { LOGGER, SETTINGS } from '../tokens.js';
+
+/** A request refused for its address's budget: status, JSON body and headers (Retry-After). */
+export interface AddressRefusal {
+  readonly status: number;
+  readonly body: { readonly error_code: string; readonly message: string };
+  readonly headers: Readonly<Record<string, string>>;
+}
 
 /**
  * One-minute budgets per address and per user, shared by every route of the process and,
@@ -43,6 +53,29 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   async spend(bucket: 'ip' | 'user', tracker: string): Promise<void> {
     const limit = bucket === 'ip' ? this.rateLimits.perMinuteIp : this.rateLimits.perMinute;
     if (limit > 0) await this.hit(bucket, tracker, limit);
+  }
+
+  /**
+   * Counts a request that never reaches a route (a WebSocket upgrade, a Socket.IO session)
+   * against its address's budget: null within it, else the answer to refuse it with.
+   */
+  async refusalOf(req: IncomingMessage, http: HttpSettings): Promise<AddressRefusal | null> {
+    try {
+      await this.spend('ip', clientIp(req, http));
+      return null;
+    } catch (error) {
+      if (!(error instanceof ApiError))
+        return {
+          status: 503,
+          body: { error_code: 'SERVICE_UNAVAILABLE', message: 'too many connections' },
+          headers: {},
+        };
+      return {
+        status: error.status,
+        body: { error_code: error.code, message: error.message },
+        headers: error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) },
+      };
+    }
   }
 
   /** Counts one request; over the budget it is a 429 whose Retry-After is when the budget refills. */

@@ -132,26 +132,9 @@ export class WsUpgradeRouter implements OnApplicationBootstrap, OnApplicationShu
 
   /** The address's request budget, as over HTTP; a refusal is answered before the handshake. */
   private async withinBudget(req: IncomingMessage, socket: Duplex): Promise<boolean> {
-    try {
-      await this.limiter.spend('ip', clientIp(req, this.http));
-      return true;
-    } catch (error) {
-      const retry =
-        error instanceof ApiError && error.retryAfterSeconds !== undefined
-          ? { 'Retry-After': String(error.retryAfterSeconds) }
-          : undefined;
-      const status = error instanceof ApiError ? error.status : 503;
-      refuseUpgrade(
-        socket,
-        status,
-        {
-          error_code: error instanceof ApiError ? error.code : 'SERVICE_UNAVAILABLE',
-          message: error instanceof Error ? error.message : 'too many connections',
-        },
-        retry,
-      );
-      return false;
-    }
+    const refusal = await this.limiter.refusalOf(req, this.http);
+    if (refusal) refuseUpgrade(socket, refusal.status, refusal.body, refusal.headers);
+    return refusal === null;
   }
 
   /**

@@ -11,6 +11,7 @@ import {
 } from '#platform';
 import { clientIp } from '../../http/client-ip.js';
 import { handshakeOriginAllowed, originRefusal } from '../../http/request-origin.js';
+import type { RateLimiter } from '../../limits/rate-limiter.js';
 import { closeCodeFor, errorMessage, MAX_INBOUND_FRAME_BYTES } from '../ws-messages.js';
 import { oneWritePerFlush } from './io-frames.js';
 
@@ -37,6 +38,7 @@ export interface SocketIoAdapterDeps {
   readonly websocket: WebSocketSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly limiter: RateLimiter;
 }
 
 export class SocketIoAdapter extends IoAdapter {
@@ -73,6 +75,7 @@ export class SocketIoAdapter extends IoAdapter {
     };
     const server = super.createIOServer(port, tuned as IoServerOptions);
     this.refuseForeignOrigins(server);
+    this.countNewSessions(server);
     this.reportEngineFaults(server);
     oneWritePerFlush(server.engine);
     // Socket.IO always has a root namespace; no endpoint lives there, so nobody may connect to it.
@@ -106,6 +109,27 @@ export class SocketIoAdapter extends IoAdapter {
       const body = originRefusal(req, http);
       if (!(res instanceof ServerResponse)) return refuseUpgrade(req.socket, 403, body);
       res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
+  }
+
+  /**
+   * A new engine.io session (a request without `sid`: the polling handshake, or a WebSocket
+   * opened at once) counts against its address's request budget, as each raw WebSocket
+   * upgrade does: without it one address opened thousands a second, each held for a ping
+   * timeout. The session's own polls and posts are its traffic, not new requests.
+   */
+  private countNewSessions(server: IoServer): void {
+    const { http, limiter } = this.deps;
+    server.engine.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+      if (new URLSearchParams(req.url?.split('?')[1] ?? '').has('sid')) return next();
+      void limiter.refusalOf(req, http).then((refusal) => {
+        if (!refusal) return next();
+        if (!(res instanceof ServerResponse))
+          return refuseUpgrade(req.socket, refusal.status, refusal.body, refusal.headers);
+        res
+          .writeHead(refusal.status, { 'Content-Type': 'application/json', ...refusal.headers })
+          .end(JSON.stringify(refusal.body));
+      });
     });
   }
 
