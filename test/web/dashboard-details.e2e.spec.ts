@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
 import { waitUntil } from '../support/wait-until.js';
-import { launchBrowserBeside, openPage, screenshot } from './support/browser.js';
+import { launchBrowserBeside, openPage, screenshot, waitForExpression } from './support/browser.js';
 import { shownAnomalyIds, storedEvents, tokenFor, waitForOutcome } from './support/dashboard.js';
 
 let api: ApiProcess;
@@ -114,11 +114,7 @@ describe('the dashboard, page by page', () => {
     slowId = await start({ query: 'Contratos' });
     const page = await openPage(browser, `${api.url}/#/investigacoes/${slowId}`);
     const pageOfTrends = async (): Promise<number | undefined> => {
-      const handle = await page.waitForFunction(TRENDS_PAGE_WHILE_RUNNING, undefined, {
-        timeout: 30_000,
-        polling: 50,
-      });
-      return (await handle.jsonValue()) as number;
+      return waitForExpression<number>(page, TRENDS_PAGE_WHILE_RUNNING, 'a trends page while running');
     };
     const first = await pageOfTrends();
     await screenshot(page, 'investigation-trends-live');
@@ -157,8 +153,11 @@ describe('the dashboard, page by page', () => {
     await scrubber.fill(String(middle - 1));
     await scrubber.focus();
     await page.keyboard.press('ArrowRight');
-    const seen = await page.waitForFunction(rowsOnceThrough(middle), undefined, { timeout: 30_000, polling: 'raf' });
-    const { through, rows } = (await seen.jsonValue()) as { through: number; rows: string[] };
+    const { through, rows } = await waitForExpression<{ through: number; rows: string[] }>(
+      page,
+      rowsOnceThrough(middle),
+      `the replay through event ${middle}`,
+    );
     expect(through).toBeLessThan(events.length);
     expect([...rows].sort()).toEqual(anomaliesThrough(through));
     await screenshot(page, 'replay-seek');
@@ -211,14 +210,20 @@ describe('the dashboard, page by page', () => {
     );
     await page.goto(`${api.url}/`);
     // Read while it says so: the next attempt replaces the notice at any moment.
-    const notice = await page.waitForFunction(
+    const notice = await waitForExpression<string>(
+      page,
       "document.querySelector('[data-testid=list-status].error')?.textContent || false",
+      'the list retry notice',
     );
-    expect(await notice.jsonValue()).toMatch(/A lista não pôde ser lida \(tentativa [12]: /);
+    expect(notice).toMatch(/A lista não pôde ser lida \(tentativa [12]: /);
     await screenshot(page, 'list-retry');
     await page.waitForSelector('[data-testid=investigations]', { timeout: 30_000 });
     rolesMayCome();
-    await page.waitForFunction("document.querySelector('.help')?.textContent?.startsWith('Todas as investigações')");
+    await waitForExpression(
+      page,
+      "document.querySelector('.help')?.textContent?.startsWith('Todas as investigações')",
+      'the auditor’s help text',
+    );
     expect(await rowIds(page)).toHaveLength(50);
     await page.click('[data-testid=load-more]');
     await page.waitForSelector('[data-testid=load-more]', { state: 'detached' });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
 import { waitUntil } from '../support/wait-until.js';
-import { launchBrowserBeside, openPage, screenshot } from './support/browser.js';
+import { launchBrowserBeside, openPage, policyViolations, screenshot } from './support/browser.js';
 import {
   shownAnomalyIds,
   startFromForm,
@@ -57,6 +57,8 @@ describe('the dashboard served by the API, in a real browser', () => {
     await page.waitForSelector(`[data-testid=investigations] tr[data-id="${investigationId}"]`);
     await waitForText(page, `tr[data-id="${investigationId}"]`, /Concluída/, 'the list row to say completed');
     await screenshot(page, 'list');
+    // The charts, the report and the live list, under the page's Content-Security-Policy.
+    expect(await policyViolations(page)).toEqual([]);
     const phone = await openPage(browser, `${api.url}/#/investigacoes/${investigationId}`, { width: 390 });
     await waitForOutcome(phone);
     await screenshot(phone, 'investigation-phone');
@@ -116,6 +118,8 @@ describe('the dashboard served by the API, in a real browser', () => {
     expect(await page.textContent('[data-testid=intent]')).toContain('investigate');
     expect(await page.textContent('[data-testid=agent]')).toContain('Zumbi');
     expect((await page.textContent('[data-testid=chat-answer]'))?.length).toBeGreaterThan(50);
+    // The page's Content-Security-Policy let the answer stream, render and style itself.
+    expect(await policyViolations(page)).toEqual([]);
     await screenshot(page, 'chat');
     await page.context().close();
   }, 120_000);

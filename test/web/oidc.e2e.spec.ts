@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { startApiProcess, type ApiProcess } from '../support/api-process.js';
-import { launchBrowserBeside, openPage, screenshot } from './support/browser.js';
+import { launchBrowserBeside, openPage, policyViolations, screenshot } from './support/browser.js';
 import { startOidcProvider, type OidcProvider } from './support/oidc-provider.js';
 
 /**
@@ -85,6 +85,8 @@ describe('OIDC sign-in on the dashboard', () => {
     const expiresAt = Number(await page.evaluate<string | null>("sessionStorage.getItem('cidadao.token.expires_at')"));
     expect(Math.abs(expiresAt - Number(claims.exp) * 1000)).toBeLessThan(5_000);
     expect(await page.$('[data-testid=token-expiry]')).toBeNull();
+    // Discovery and the token endpoint were within the page's connect-src.
+    expect(await policyViolations(page)).toEqual([]);
     const me = await fetch(`${api.url}/api/v1/auth/me`, { headers: { Authorization: authorization } });
     expect(await me.json()).toMatchObject({
       user_id: 'vera',

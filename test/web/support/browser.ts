@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { waitUntil } from '../../support/wait-until.js';
 
 /** Debian's chromium; CI installs it with apt when missing. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -49,6 +50,12 @@ export async function openPage(
     timezoneId: 'America/Sao_Paulo',
   });
   const page = await context.newPage();
+  // Whatever the page's Content-Security-Policy refused, for expectNoPolicyViolations.
+  await page.addInitScript(`
+    window.__policyViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__policyViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+  `);
   if (options.token) {
     // Runs in the page, where sessionStorage is the dashboard's.
     await page.addInitScript(`sessionStorage.setItem('cidadao.token', ${JSON.stringify(options.token)})`);
@@ -62,4 +69,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** What the page's Content-Security-Policy refused since it loaded: nothing, for the dashboard to work. */
+export function policyViolations(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>('window.__policyViolations');
+}
+
+/**
+ * The value of `expression` in the page once it is truthy, read in one evaluation. The
+ * page's Content-Security-Policy forbids eval, which page.waitForFunction compiles a string
+ * with; page.evaluate runs one through the DevTools protocol.
+ */
+export function waitForExpression<T>(page: Page, expression: string, what: string, timeoutMs = 30_000): Promise<T> {
+  return waitUntil(async () => (await page.evaluate<T | false | null>(expression)) || undefined, what, timeoutMs);
 }

@@ -52,6 +52,12 @@ describe('the dashboard served by the API', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['cache-control']).toBe('no-cache');
     expect(page.body.toString()).toBe(INDEX);
+    expect(page.headers['content-security-policy']).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+        "connect-src 'self' https://idp.example https:; object-src 'none'; base-uri 'none'; " +
+        "form-action 'self'; frame-ancestors 'none'",
+    );
+    expect([page.headers['x-frame-options'], page.headers['referrer-policy']]).toEqual(['DENY', 'no-referrer']);
     const again = await get('/', { 'If-None-Match': String(page.headers.etag) });
     expect(again.status).toBe(304);
   });
@@ -66,6 +72,7 @@ describe('the dashboard served by the API', () => {
     expect(gzip.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gzip.body).toString()).toBe(SCRIPT);
     const plain = await get('/assets/index-abc123.js');
+    expect(plain.headers['content-security-policy']).toBeUndefined();
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.toString()).toBe(SCRIPT);
   });

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { acceptsEncoding } from '#platform';
 import type { WebAssets } from './web-assets.js';
+import { pageSecurityHeaders } from './web-security.js';
 
 /** Paths the API owns: never answered from the dashboard's files. */
 const API_PATHS = /^\/(api|health|metrics|socket\.io)(\/|$)/;
@@ -14,10 +15,11 @@ export interface WebConfig {
 /**
  * Serves the built dashboard at `/` from the API's own port: hashed assets cached as
  * immutable, index.html revalidated on every load (no-cache + ETag), the brotli or gzip file
- * the build wrote when the client accepts it.
+ * the build wrote when the client accepts it; the page with its security headers.
  */
 export function webStatic(assets: WebAssets, config: WebConfig) {
   const configBody = JSON.stringify(config);
+  const pageHeaders = Object.entries(pageSecurityHeaders(config));
   return (req: Request, res: Response, next: NextFunction): void => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || API_PATHS.test(req.path)) return next();
     if (req.path === '/web-config.json') {
@@ -32,6 +34,7 @@ export function webStatic(assets: WebAssets, config: WebConfig) {
     res.setHeader('ETag', asset.etag);
     res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (asset.type.startsWith('text/html')) for (const [name, value] of pageHeaders) res.setHeader(name, value);
     if (req.headers['if-none-match'] === asset.etag) {
       res.status(304).end();
       return;
