@@ -2,7 +2,7 @@ import {
   createPinoLogger,
   createRuntime,
   installGracefulShutdown,
-  InvalidSettingsError,
+  startupFailure,
   loadSections,
   resolveAuthMode,
   resolveIdSecret,
@@ -46,6 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof InvalidSettingsError ? error.message : error);
+  console.error(startupFailure(error));
   process.exit(1);
 });

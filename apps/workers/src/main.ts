@@ -6,6 +6,7 @@ import {
   EventRelay,
   installGracefulShutdown,
   InvalidSettingsError,
+  startupFailure,
   loadSections,
   runtimeDependencies,
   startMetricsServer,
@@ -60,6 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof InvalidSettingsError ? error.message : error);
+  console.error(startupFailure(error));
   process.exit(1);
 });

@@ -39,6 +39,7 @@ export * from './ids/ids.js';
 export * from './memory/flat-string.js';
 export * from './memory/sent-headers.js';
 export * from './runtime/runtime.js';
+export * from './runtime/startup-failure.js';
 export * from './auth/principal.js';
 export * from './auth/role-claims.js';
 export * from './auth/permissions.js';
