@@ -74,6 +74,8 @@ export async function startApi(
   );
   // req.ip agrees with clientIp() (audit records, limits): the same TRUST_PROXY decides both.
   app.set('trust proxy', trustFunction(httpSettings.trustProxy));
+  // What serves the API is nobody's business but ours (and a scanner's first question).
+  app.disable('x-powered-by');
   const bodyParser = budgetedBodyParser(
     express.json({ limit: httpSettings.maxBodyBytes, strict: false }),
     httpSettings,

@@ -120,6 +120,8 @@ async function sameAnswers(fastWay: () => Promise<Answer>, expressWay: () => Pro
   expect(expressCalls).toBe(before + 1);
   expect(comparable(fast.headers)).toEqual(comparable(slow.headers));
   expect(fast.status).toBe(slow.status);
+  // Neither says what serves it.
+  expect(fast.headers['x-powered-by']).toBeUndefined();
   // An open stream starts with its (jittered) retry; an answer that ends must be byte for byte the same.
   if (fast.headers['content-type']?.startsWith('text/event-stream')) expect(fast.body).toMatch(/^retry: \d+\n\n/);
   else expect(fast.body).toBe(slow.body);
