@@ -129,8 +129,10 @@ async function rawCase(target: string, frame: RawFrame): Promise<void> {
 
 const ios = new Pool<Socket>(
   async (namespace) => {
+    // A connection of its own: a frame over the cap closes one namespace's connection, not the other's.
     const socket = io(`${url}/${namespace}`, {
       transports: ['websocket'],
+      forceNew: true,
       reconnection: false,
       auth: { token, sessionId: 'fuzz' },
     });
