@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter.js';
 import { budgetedBodyParser } from './http/body-budget.js';
+import { capConnectionsPerAddress } from './limits/connection-cap.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { answerClientErrors, refuseWithoutHost } from './http/client-errors.js';
 import { StreamingExpressAdapter } from './http/express-server.js';
@@ -60,6 +61,7 @@ export async function startApi(
   );
   const http = new HttpDrain(app.getHttpServer());
   answerClientErrors(app.getHttpServer());
+  capConnectionsPerAddress(app.getHttpServer(), runtime.settings.http, runtime.metrics, runtime.logger);
   const { http: httpSettings, websocket } = runtime.settings;
   const edge = edgeMiddleware(runtime);
   for (const middleware of edge) app.use(middleware);

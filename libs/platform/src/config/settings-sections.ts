@@ -12,6 +12,13 @@ export interface ProcessSettings {
   readonly shutdownTimeoutMs: number;
 }
 
+/** MAX_CONNECTIONS_PER_IP as the HTTP edge applies it. */
+function connectionsPerAddress(s: Settings): number | null {
+  if (s.TRUST_PROXY.kind !== 'none') return null;
+  const cap = s.MAX_CONNECTIONS_PER_IP ?? 2 * s.MAX_STREAMS_PER_IP + 64;
+  return cap === 0 ? null : cap;
+}
+
 /** The HTTP edge: who the proxies are, which origins may call, bodies and compression. */
 export interface HttpSettings {
   readonly trustProxy: Settings['TRUST_PROXY'];
@@ -19,6 +26,11 @@ export interface HttpSettings {
   readonly maxBodyBytes: number;
   /** Request bodies being read at once, in bytes, across the process (a quarter per address); never below maxBodyBytes. */
   readonly maxBodyBytesInFlight: number;
+  /**
+   * Open connections one peer address may hold; null: no cap (none set, or behind proxies,
+   * TRUST_PROXY, where every client's peer is a proxy).
+   */
+  readonly maxConnectionsPerAddress: number | null;
   readonly compression: {
     readonly enabled: boolean;
     readonly level: number;
@@ -226,6 +238,7 @@ export function sectionsOf(s: Settings): SettingsSections {
       corsOrigins: s.CORS_ORIGINS,
       maxBodyBytes: s.MAX_BODY_BYTES,
       maxBodyBytesInFlight: Math.max(s.MAX_BODY_BYTES, s.MAX_BODY_BYTES_IN_FLIGHT),
+      maxConnectionsPerAddress: connectionsPerAddress(s),
       compression: {
         enabled: s.STREAMING_COMPRESSION,
         level: s.STREAMING_COMPRESSION_LEVEL,

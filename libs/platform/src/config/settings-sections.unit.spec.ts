@@ -43,6 +43,9 @@ const CASES: ReadonlyArray<
   ['graphql', { GRAPHQL_MAX_COST: '500' }, (s) => s.graphql.maxCost, 500],
   ['graphql', { GRAPHQL_MAX_ALIASES: '4' }, (s) => s.graphql.maxAliases, 4],
   ['http', { MAX_BODY_BYTES_IN_FLIGHT: '5000000' }, (s) => s.http.maxBodyBytesInFlight, 5_000_000],
+  ['http', { MAX_CONNECTIONS_PER_IP: '500' }, (s) => s.http.maxConnectionsPerAddress, 500],
+  ['http', { MAX_CONNECTIONS_PER_IP: '0' }, (s) => s.http.maxConnectionsPerAddress, null],
+  ['http', { TRUST_PROXY: '1' }, (s) => s.http.maxConnectionsPerAddress, null],
   [
     'http',
     { MAX_BODY_BYTES: '2000000', MAX_BODY_BYTES_IN_FLIGHT: '5000' },
@@ -95,6 +98,14 @@ describe('settings sections', () => {
     expect(s.llm.openAi).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'qwen' });
     expect(s.process.embedded).toBe(false);
     expect(s.bus.natsUrl).toBe('nats://127.0.0.1:4222');
+  });
+
+  it('caps connections per address at twice the streams it may hold and 64 more, unless behind proxies', () => {
+    expect(loadSections({}).http.maxConnectionsPerAddress).toBe(264);
+    expect(loadSections({ MAX_STREAMS_PER_IP: '10' }).http.maxConnectionsPerAddress).toBe(84);
+    expect(
+      loadSections({ TRUST_PROXY: '10.0.0.0/8', MAX_CONNECTIONS_PER_IP: '9' }).http.maxConnectionsPerAddress,
+    ).toBeNull();
   });
 
   it('keeps the messages of a bad value', () => {

@@ -67,6 +67,13 @@ export const settingsSchema = z
     // ours: the share of MAX_CONCURRENT_STREAMS one client may hold (every transport counts)
     MAX_STREAMS_PER_IP: int(100, 1, 1000000),
     MAX_STREAMS_PER_USER: int(100, 1, 1000000),
+    /** Open TCP connections one peer address may hold; unset: twice MAX_STREAMS_PER_IP and 64 more; 0: no cap. Not applied behind TRUST_PROXY. */
+    MAX_CONNECTIONS_PER_IP: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(0)
+      .max(10000000)
+      .optional(),
     /** Unset: half of MAX_CONCURRENT_STREAMS where tokens are required, the rest kept for callers with one. */
     MAX_ANONYMOUS_STREAMS: z.coerce
       .number({ message: 'must be a number' })

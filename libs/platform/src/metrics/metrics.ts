@@ -114,6 +114,11 @@ export class Metrics {
     help: 'Pending webhook deliveries the dispatcher holds in memory, every webhook together: at most WEBHOOK_PENDING_MAX each, the rest waiting in the delivery log.',
     registers: [this.registry],
   });
+  readonly connectionsRefused = new Counter({
+    name: 'http_connections_refused_total',
+    help: 'Connections refused as they were accepted, their peer address holding MAX_CONNECTIONS_PER_IP already.',
+    registers: [this.registry],
+  });
   readonly requestBodyBytesInFlight = new Gauge({
     name: 'http_request_body_bytes_in_flight',
     help: 'Bytes the request bodies being read may hold (their Content-Length, else MAX_BODY_BYTES): at most MAX_BODY_BYTES_IN_FLIGHT, beyond which bodies are refused unread.',
