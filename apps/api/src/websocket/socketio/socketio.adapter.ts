@@ -32,6 +32,8 @@ function noEndpointHere(): Error {
 type IoServerOptions = NonNullable<Parameters<IoAdapter['createIOServer']>[1]>;
 type IoServer = ReturnType<IoAdapter['createIOServer']>;
 type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
+/** What engine.io adds to a request before its middlewares run. */
+type EngineRequest = IncomingMessage & { readonly _query?: Readonly<Record<string, string>> };
 
 export interface SocketIoAdapterDeps {
   readonly http: HttpSettings;
@@ -121,7 +123,8 @@ export class SocketIoAdapter extends IoAdapter {
   private countNewSessions(server: IoServer): void {
     const { http, limiter } = this.deps;
     server.engine.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
-      if (new URLSearchParams(req.url?.split('?')[1] ?? '').has('sid')) return next();
+      // engine.io parsed the query before its middlewares, and starts a session where `sid` is empty too.
+      if ((req as EngineRequest)._query?.sid) return next();
       void limiter.refusalOf(req, http).then((refusal) => {
         if (!refusal) return next();
         if (!(res instanceof ServerResponse))
