@@ -96,6 +96,7 @@ export * from './relay/audit-relay.js';
 export * from './relay/jetstream-relay.js';
 export type * from './relay/relay-source.js';
 export * from './rate-limits/rate-budgets.js';
+export * from './rate-limits/counts-by-key.js';
 export * from './health/readiness.js';
 export * from './resilience/storage-outage.js';
 export * from './resilience/backoff.js';

@@ -55,6 +55,12 @@ async function refusal(body: SlowBody): Promise<{ status: string; retryAfter: st
   };
 }
 
+const tooManyBodies = (status: string, message: string) => ({
+  status,
+  retryAfter: '1',
+  body: { error_code: 'TOO_MANY_REQUEST_BODIES', message },
+});
+
 describe('request bodies being read, within a budget', () => {
   it('refuses the bodies past an address’s share with 429 and past the server’s with 503, unread, and takes them again once released', async () => {
     // Through Express (investigations) and through the stream routes' own path (chat).
@@ -62,14 +68,9 @@ describe('request bodies being read, within a budget', () => {
     const second = await slowBody('127.0.0.1', '/api/v1/chat/stream', 5000);
     await reading(10_000, first, second);
     const overShare = await slowBody('127.0.0.1', '/api/v1/investigations', 5000);
-    expect(await refusal(overShare)).toEqual({
-      status: '429',
-      retryAfter: '1',
-      body: {
-        error_code: 'TOO_MANY_REQUEST_BODIES',
-        message: 'this address is already sending 10000 bytes of request bodies; at most 10000 at once',
-      },
-    });
+    expect(await refusal(overShare)).toEqual(
+      tooManyBodies('429', 'this address is already sending 10000 bytes of request bodies; at most 10000 at once'),
+    );
     // Its body is not waited for.
     await overShare.closed;
 
@@ -79,15 +80,12 @@ describe('request bodies being read, within a budget', () => {
         others.push(await slowBody(address, path, 5000));
     await reading(40_000, first, second, ...others);
     const serverFull = await slowBody('127.0.0.5', '/api/v1/chat/stream', 1);
-    expect(await refusal(serverFull)).toEqual({
-      status: '503',
-      retryAfter: '1',
-      body: {
-        error_code: 'TOO_MANY_REQUEST_BODIES',
-        message:
-          'this server is already reading 40000 bytes of request bodies (MAX_BODY_BYTES_IN_FLIGHT); retry shortly',
-      },
-    });
+    expect(await refusal(serverFull)).toEqual(
+      tooManyBodies(
+        '503',
+        'this server is already reading 40000 bytes of request bodies (MAX_BODY_BYTES_IN_FLIGHT); retry shortly',
+      ),
+    );
     await serverFull.closed;
     // Requests without a body are not held up.
     expect((await fetch(`${app.url}/api/v1/investigations?limit=1`)).status).toBe(200);

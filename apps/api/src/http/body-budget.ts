@@ -1,28 +1,29 @@
 import type { IncomingMessage } from 'node:http';
-import type { HttpSettings, Metrics } from '#platform';
+import { CountsByKey, type HttpSettings, type Metrics } from '#platform';
 import { ApiError } from './api-error.js';
 import { clientIp } from './client-ip.js';
 import type { BodyParser } from './stream-fast-path.js';
 
 const RETRY_AFTER_SECONDS = 1;
 
-/** The Content-Length of a body sent as it is (not compressed), else 0. */
-function declaredLength(req: IncomingMessage): number {
+/** The body is compressed: its size is known only once inflated, where the parser limits it. */
+const compressed = (req: IncomingMessage): boolean => {
   const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding !== 'identity') return 0;
-  return Number(req.headers['content-length'] ?? 0) || 0;
-}
+  return encoding !== undefined && encoding !== 'identity';
+};
+
+/** The Content-Length of a body sent as it is, else 0. */
+const declaredLength = (req: IncomingMessage): number =>
+  compressed(req) ? 0 : Number(req.headers['content-length'] ?? 0) || 0;
 
 /**
  * What a body may hold in memory while it is read: its Content-Length, or MAX_BODY_BYTES when
- * that is unknown (chunked) or the body is compressed (it is limited after decompression).
+ * that is unknown (chunked) or the body is compressed.
  */
-function reservationOf(req: IncomingMessage, maxBodyBytes: number): number {
-  const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding !== 'identity') return maxBodyBytes;
-  if (req.headers['transfer-encoding'] !== undefined) return maxBodyBytes;
-  return Math.min(declaredLength(req), maxBodyBytes);
-}
+const reservationOf = (req: IncomingMessage, maxBodyBytes: number): number =>
+  compressed(req) || req.headers['transfer-encoding'] !== undefined
+    ? maxBodyBytes
+    : Math.min(declaredLength(req), maxBodyBytes);
 
 /**
  * The body parser, within a budget: the bodies being read hold at most
@@ -39,7 +40,7 @@ function reservationOf(req: IncomingMessage, maxBodyBytes: number): number {
 export function budgetedBodyParser(parser: BodyParser, http: HttpSettings, metrics: Metrics): BodyParser {
   const { maxBodyBytes, maxBodyBytesInFlight: total } = http;
   const perAddress = Math.max(maxBodyBytes, Math.floor(total / 4));
-  const byAddress = new Map<string, number>();
+  const byAddress = new CountsByKey();
   let inFlight = 0;
   return (req, res, next) => {
     if (declaredLength(req) > maxBodyBytes) {
@@ -50,7 +51,7 @@ export function budgetedBodyParser(parser: BodyParser, http: HttpSettings, metri
     const bytes = reservationOf(req, maxBodyBytes);
     if (bytes === 0) return parser(req, res, next);
     const address = clientIp(req, http);
-    const held = byAddress.get(address) ?? 0;
+    const held = byAddress.of(address);
     const refusal =
       held + bytes > perAddress
         ? new ApiError(
@@ -76,16 +77,14 @@ export function budgetedBodyParser(parser: BodyParser, http: HttpSettings, metri
     }
     inFlight += bytes;
     metrics.requestBodyBytesInFlight.set(inFlight);
-    byAddress.set(address, held + bytes);
+    byAddress.add(address, bytes);
     let released = false;
     parser(req, res, (error?: unknown) => {
       if (!released) {
         released = true;
         inFlight -= bytes;
         metrics.requestBodyBytesInFlight.set(inFlight);
-        const left = (byAddress.get(address) ?? bytes) - bytes;
-        if (left > 0) byAddress.set(address, left);
-        else byAddress.delete(address);
+        byAddress.subtract(address, bytes);
       }
       next(error);
     });

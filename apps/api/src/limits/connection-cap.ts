@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'node:net';
-import type { HttpSettings, Logger, Metrics } from '#platform';
+import { CountsByKey, type HttpSettings, type Logger, type Metrics } from '#platform';
 import { normaliseAddress } from '../http/client-ip.js';
 
 /** An address refused again within this long is not logged again. */
@@ -18,13 +18,12 @@ const LOG_EVERY_MS = 60_000;
 export function capConnectionsPerAddress(server: Server, http: HttpSettings, metrics: Metrics, logger: Logger): void {
   const cap = http.maxConnectionsPerAddress;
   if (cap === null) return;
-  const open = new Map<string, number>();
+  const open = new CountsByKey();
   const loggedAt = new Map<string, number>();
   // Ahead of the HTTP server's own listener: a refused connection never gets a parser.
   server.prependListener('connection', (socket: Socket) => {
     const address = normaliseAddress(socket.remoteAddress);
-    const held = open.get(address) ?? 0;
-    if (held >= cap) {
+    if (open.of(address) >= cap) {
       socket.destroy();
       metrics.connectionsRefused.inc();
       const now = Date.now();
@@ -38,11 +37,7 @@ export function capConnectionsPerAddress(server: Server, http: HttpSettings, met
       }
       return;
     }
-    open.set(address, held + 1);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left > 0) open.set(address, left);
-      else open.delete(address);
-    });
+    open.add(address);
+    socket.once('close', () => open.subtract(address));
   });
 }

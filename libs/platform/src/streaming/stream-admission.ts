@@ -1,3 +1,5 @@
+import { CountsByKey } from '../rate-limits/counts-by-key.js';
+
 /** Who holds a stream: the client's address, and its user when a token proved one. */
 export interface StreamHolder {
   readonly address: string;
@@ -30,8 +32,8 @@ export type Admission =
 export class StreamAdmission {
   private open = 0;
   private anonymousOpen = 0;
-  private readonly byAddress = new Map<string, number>();
-  private readonly byUser = new Map<string, number>();
+  private readonly byAddress = new CountsByKey();
+  private readonly byUser = new CountsByKey();
 
   constructor(readonly quota: StreamQuota) {}
 
@@ -46,25 +48,25 @@ export class StreamAdmission {
     const { address, userId } = holder;
     this.open++;
     if (userId === null) this.anonymousOpen++;
-    increment(this.byAddress, address);
-    if (userId !== null) increment(this.byUser, userId);
+    this.byAddress.add(address);
+    if (userId !== null) this.byUser.add(userId);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       this.open--;
       if (userId === null) this.anonymousOpen--;
-      decrement(this.byAddress, address);
-      if (userId !== null) decrement(this.byUser, userId);
+      this.byAddress.subtract(address);
+      if (userId !== null) this.byUser.subtract(userId);
     };
     return { ok: true, release };
   }
 
   private refusalFor(holder: StreamHolder): StreamRefusal | null {
     if (this.open >= this.quota.capacity) return 'capacity';
-    if ((this.byAddress.get(holder.address) ?? 0) >= this.quota.perAddress) return 'address';
+    if (this.byAddress.of(holder.address) >= this.quota.perAddress) return 'address';
     if (holder.userId === null && this.anonymousOpen >= this.quota.anonymous) return 'anonymous';
-    if (holder.userId !== null && (this.byUser.get(holder.userId) ?? 0) >= this.quota.perUser) return 'user';
+    if (holder.userId !== null && this.byUser.of(holder.userId) >= this.quota.perUser) return 'user';
     return null;
   }
 
@@ -77,14 +79,4 @@ export class StreamAdmission {
     };
     return limits[refusal];
   }
-}
-
-function increment(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
-}
-
-function decrement(counts: Map<string, number>, key: string): void {
-  const left = (counts.get(key) ?? 1) - 1;
-  if (left > 0) counts.set(key, left);
-  else counts.delete(key);
 }
