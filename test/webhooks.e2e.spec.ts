@@ -215,6 +215,9 @@ describe('webhooks (embedded, real receiver)', () => {
       ((await (await call('GET', '/api/v1/webhooks', admin)).json()) as { webhooks: { id: string }[] }).webhooks;
     const count = (await listed()).length;
     expect((await call('POST', '/api/v1/webhooks', analyst, { url: hook.url })).status).toBe(403);
+    // A refused address is an admin's to learn of: anyone else is refused for the role first.
+    expect((await call('POST', '/api/v1/webhooks', analyst, { url: 'http://169.254.169.254/' })).status).toBe(403);
+    expect((await call('POST', '/api/v1/webhooks', null, { url: 'http://169.254.169.254/' })).status).toBe(401);
     expect((await call('GET', '/api/v1/webhooks', analyst)).status).toBe(403);
     expect((await call('POST', '/api/v1/webhooks', null, { url: hook.url })).status).toBe(401);
     const bad: [unknown, RegExp][] = [

@@ -123,12 +123,42 @@ const authorization = fc.oneof(
   ),
   headerValue.map((v) => `Bearer ${v}`),
 );
+/** GraphQL documents a client could send: introspection asked for again and again under aliases, nested, broken. */
+const graphqlDocument = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom('__typename', '__schema { types { name } }'))
+    .map(([n, field]) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} __typename }`),
+  fc.constantFrom(
+    '{ investigations { items { investigation_id } } }',
+    'query Q { ...F } fragment F on Query { x: __typename y: __typename ...F }',
+    '{ __schema { types { fields { type { fields { type { name } } } } } } }',
+    '{',
+  ),
+);
+/** Receivers a webhook may not have: internal addresses, other schemes, credentials. */
+const webhookUrl = fc.constantFrom(
+  'https://receiver.example.org/hook',
+  'http://127.0.0.1:9/hook',
+  'http://[::1]/',
+  'http://[::ffff:7f00:1]/',
+  'http://0x7f000001/',
+  'http://169.254.169.254/latest/meta-data/',
+  'http://10.0.0.1/',
+  'http://localhost./',
+  'http://api.localhost/',
+  'file:///etc/passwd',
+  'gopher://x/',
+  'https://u:p@example.org/',
+  'not a url',
+);
 const jsonBody = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
   fc
     .record(
       {
-        query: fc.oneof(fc.string({ maxLength: 200 }), fc.integer(), fc.constant(null)),
+        query: fc.oneof(fc.string({ maxLength: 200 }), fc.integer(), fc.constant(null), graphqlDocument),
+        url: webhookUrl,
+        events: fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
         message: fc.oneof(fc.string({ maxLength: 200 }), fc.constant(''), fc.array(fc.string())),
         session_id: fc.oneof(fc.uuid(), fc.string({ maxLength: 20 })),
         data_source: fc.constantFrom('contracts', 'synthetic', 'portal_transparencia', 'other', 1),
@@ -182,24 +212,32 @@ const requestCase = fc.record({
   operation: fc.nat(),
   method: fc.oneof(fc.constant(null), fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD')),
   pathValues: fc.array(pathValue, { minLength: 2, maxLength: 2 }),
-  query: fc.dictionary(
-    fc.oneof(
-      fc.constantFrom(
-        'last_event_id',
-        'format',
-        'speed',
-        'category',
-        'type',
-        'start_date',
-        'end_date',
-        'severity',
-        'token',
-        'session_token',
+  // Pairs, not a dictionary: a parameter may come twice (`?limit=1&limit=2`).
+  query: fc.array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom(
+          'last_event_id',
+          'format',
+          'speed',
+          'category',
+          'type',
+          'start_date',
+          'end_date',
+          'severity',
+          'token',
+          'session_token',
+          'limit',
+          'status',
+          'q',
+          'cursor',
+          'query',
+        ),
+        fc.string({ maxLength: 10 }),
       ),
-      fc.string({ maxLength: 10 }),
+      headerValue,
     ),
-    headerValue,
-    { maxKeys: 4 },
+    { maxLength: 4 },
   ),
   authorization,
   lastEventId: fc.option(headerValue, { nil: undefined }),
@@ -229,7 +267,7 @@ function urlOf(operation: Operation, c: RequestCase): string {
     const value = c.pathValues[index++] ?? '';
     return value === 'KNOWN' ? knownId : encodeURIComponent(value);
   });
-  const search = new URLSearchParams(Object.entries(c.query)).toString();
+  const search = new URLSearchParams(c.query.map(([key, value]): [string, string] => [key, value])).toString();
   return `${path}${search ? `?${search}` : ''}`;
 }
 
